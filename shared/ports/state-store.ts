@@ -1,0 +1,70 @@
+/**
+ * The state store: one table of items keyed by partition (`pk`, e.g. `CLUSTER#prod`) and sort
+ * key (`sk`, e.g. `STATE`, `LEASE#unseal`, `SHARE#3`). Each item carries an optimistic
+ * `version` that every write increments, an opaque JSON `data` object and, for audit, outbox
+ * and idempotency records, an `expiresAt` (epoch seconds).
+ *
+ * Guarantees:
+ * - Writes are conditional; no transactions are used (dynalite has none).
+ * - Reads never return an item whose `expiresAt` is in the past (the embedded store never
+ *   deletes expired items itself, so readers filter by the clock they are given).
+ * - `data` is stored as given: callers must never put plaintext key material in it.
+ *
+ * Errors: ConflictError when a write condition fails; UnavailableError when the store cannot be
+ * reached (retryable); ValidationError for malformed keys or oversized items (400 KB).
+ */
+export interface StateItem<T = Record<string, unknown>> {
+  pk: string;
+  sk: string;
+  /** 1 after the first write; incremented by every successful write. */
+  version: number;
+  data: T;
+  /** Epoch seconds after which the item counts as gone. */
+  expiresAt?: number;
+}
+
+/** When a write may happen. */
+export type WriteCondition =
+  /** Unconditional. */
+  | { kind: 'any' }
+  /** Only if no (unexpired) item exists at that key. */
+  | { kind: 'absent' }
+  /** Only if the stored item has exactly this version. */
+  | { kind: 'version'; version: number }
+  /** Only if there is no item, or it has expired (`expiresAt` ≤ nowSeconds). Leases use this. */
+  | { kind: 'absent-or-expired'; nowSeconds: number };
+
+export interface PutRequest<T> {
+  pk: string;
+  sk: string;
+  data: T;
+  expiresAt?: number;
+  condition: WriteCondition;
+}
+
+export interface QueryRequest {
+  pk: string;
+  /** Only items whose sort key starts with this. */
+  skPrefix?: string;
+  /** Page size; the store may return fewer. */
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface QueryPage<T> {
+  items: StateItem<T>[];
+  cursor?: string;
+}
+
+export interface StateStore {
+  get<T = Record<string, unknown>>(pk: string, sk: string): Promise<StateItem<T> | null>;
+  /** Writes and returns the item with its new version. */
+  put<T>(request: PutRequest<T>): Promise<StateItem<T>>;
+  /** Deletes; with a version condition only if it still matches. Deleting nothing is fine. */
+  delete(pk: string, sk: string, condition?: WriteCondition): Promise<void>;
+  query<T = Record<string, unknown>>(request: QueryRequest): Promise<QueryPage<T>>;
+  /** Number of successful writes (puts and deletes) since creation; benchmarks report it. */
+  writeCount(): number;
+  close(): Promise<void>;
+}

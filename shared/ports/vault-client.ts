@@ -1,0 +1,84 @@
+import type {
+  AutopilotConfiguration,
+  AutopilotState,
+  HaStatusNode,
+  HealthResponse,
+  InitRequest,
+  InitResponse,
+  LeaderStatus,
+  RaftConfiguration,
+  RaftJoinRequest,
+  SealBackendStatus,
+  SealStatus,
+} from '../core/vault-types.ts';
+
+/** Where and how to reach one Vault node. */
+export interface VaultTarget {
+  /** Base URL, e.g. `https://vault-0.vault-internal:8200` (no `/v1`). */
+  url: string;
+  /** PEM bundle the node's certificate must chain to. Absent: Node's default CAs. */
+  caPem?: string;
+  /** SNI / certificate host name to verify instead of the URL's host. */
+  serverName?: string;
+  /** Plain HTTP allowed. Dev only: shares would travel in clear text. */
+  insecureHttp?: boolean;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Deadline for the whole exchange (connect, headers and body). */
+  signal?: AbortSignal;
+  /** Vault token for authenticated endpoints. Never logged. */
+  token?: string;
+}
+
+export interface HealthOptions extends CallOptions {
+  method?: 'GET' | 'HEAD';
+  /** Query overrides such as `standbyok`, `sealedcode` (§4.1). */
+  query?: Record<string, string>;
+}
+
+/**
+ * A client for one Vault node.
+ *
+ * Guarantees: every call ends by its deadline; TLS is verified against `caPem` (or the default
+ * CAs) unless the target is `insecureHttp`; responses larger than 1 MiB are rejected; unknown
+ * JSON fields are tolerated.
+ *
+ * Errors: {@link VaultUnreachableError} (reason timeout | refused | tls | bad-response | too-large)
+ * when the node cannot be reached or does not speak Vault's API; {@link VaultApiError} carrying
+ * Vault's `errors` texts and status for any error answer. `health()` never throws VaultApiError
+ * for its documented status codes (they carry the state), only for other statuses.
+ */
+export interface VaultClient {
+  readonly target: VaultTarget;
+  sealStatus(options?: CallOptions): Promise<SealStatus>;
+  health(options?: HealthOptions): Promise<HealthResponse>;
+  /** Submit one key share (hex or base64), or reset the attempt. */
+  unseal(request: { key: string } | { reset: true }, options?: CallOptions): Promise<SealStatus>;
+  initStatus(options?: CallOptions): Promise<{ initialized: boolean }>;
+  init(request: InitRequest, options?: CallOptions): Promise<InitResponse>;
+  /** `PUT sys/seal`; needs a token with update+sudo. */
+  seal(options: CallOptions): Promise<void>;
+  leader(options?: CallOptions): Promise<LeaderStatus>;
+  haStatus(options: CallOptions): Promise<HaStatusNode[]>;
+  raftJoin(request: RaftJoinRequest, options?: CallOptions): Promise<{ joined: boolean }>;
+  raftConfiguration(options: CallOptions): Promise<RaftConfiguration>;
+  raftRemovePeer(serverId: string, options: CallOptions): Promise<void>;
+  /** Null when autopilot has no state (Vault answers 404). */
+  autopilotState(options: CallOptions): Promise<AutopilotState | null>;
+  autopilotConfiguration(options: CallOptions): Promise<AutopilotConfiguration>;
+  setAutopilotConfiguration(
+    config: Partial<AutopilotConfiguration>,
+    options: CallOptions,
+  ): Promise<void>;
+  /** Null on versions without the endpoint (404). */
+  sealBackendStatus(options?: CallOptions): Promise<SealBackendStatus | null>;
+}
+
+/** Builds clients; implementations may pool connections per CA. */
+export interface VaultClientFactory {
+  client(target: VaultTarget): VaultClient;
+  /** Release pooled connections. */
+  close(): Promise<void>;
+}
