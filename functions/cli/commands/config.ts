@@ -1,0 +1,10 @@
+import type { CliCommand } from '../io.ts';
+import { configCheckCommand } from './config-check.ts';
+
+/** `sealwatch config <subcommand>`; only `check` exists today. */
+export const configCommand: CliCommand = async (argv, io) => {
+  const [sub, ...rest] = argv;
+  if (sub === 'check') return configCheckCommand(rest, io);
+  io.stderr(`usage: sealwatch config check FILE [--json]\n`);
+  return 1;
+};

@@ -1,0 +1,208 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createVaultHttpClientFactory } from '../../../shared/adapters/vault-http.ts';
+import { observeNode } from '../../../shared/app/observe-node.ts';
+import { classifyNode } from '../../../shared/core/classify-node.ts';
+import type { NodeView } from '../../../shared/core/node-state.ts';
+import { describeError } from '../../../shared/errors.ts';
+import type { VaultTarget } from '../../../shared/ports/vault-client.ts';
+import type { CliCommand } from '../io.ts';
+
+const USAGE = `usage: sealwatch probe URL... [--ca FILE] [--insecure-http] [--timeout MS] [--json]
+
+Looks at each Vault/OpenBao node once (sys/health and sys/seal-status, in parallel) and prints
+its state. Exit 0 when every node answered, 2 when one was unreachable, 1 on a usage error.
+
+  --ca FILE         PEM bundle the nodes' certificates must chain to (default: system CAs)
+  --insecure-http   allow plain http:// URLs (dev only)
+  --timeout MS      deadline per node, default 5000
+  --json            print a JSON array, one object per URL in argument order
+`;
+
+const DEFAULT_TIMEOUT_MS = 5_000;
+const MAX_TIMEOUT_MS = 600_000;
+
+/** One probed node: the `probe --json` contract. */
+export type ProbeResult = { url: string } & NodeView;
+
+interface ProbeArgs {
+  urls: string[];
+  caFile?: string;
+  insecureHttp: boolean;
+  timeoutMs: number;
+  json: boolean;
+}
+
+class UsageError extends Error {}
+
+/** `sealwatch probe`: classify nodes without any configuration or state. */
+export const probeCommand: CliCommand = async (argv, io) => {
+  let args: ProbeArgs | 'help';
+  try {
+    args = parseProbeArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`sealwatch probe: ${error.message}\n\n${USAGE}`);
+    return 1;
+  }
+  if (args === 'help') {
+    io.stdout(USAGE);
+    return 0;
+  }
+
+  let caPem: string | undefined;
+  if (args.caFile !== undefined) {
+    try {
+      caPem = await readCa(resolve(io.cwd, args.caFile));
+    } catch (error) {
+      io.stderr(`sealwatch probe: cannot use --ca ${args.caFile}: ${describeError(error)}\n`);
+      return 1;
+    }
+  }
+
+  const results = await probeAll(args, caPem);
+  io.stdout(args.json ? `${JSON.stringify(results, null, 2)}\n` : formatTable(results));
+  return results.some((r) => r.state === 'unreachable') ? 2 : 0;
+};
+
+function parseProbeArgs(argv: string[]): ProbeArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        ca: { type: 'string' },
+        'insecure-http': { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length === 0) throw new UsageError('at least one node URL is required');
+
+  const insecureHttp = values['insecure-http'];
+  for (const url of positionals) {
+    let parsedUrl: URL;
+    try {
+      parsedUrl = new URL(url);
+    } catch {
+      throw new UsageError(`not a URL: ${url}`);
+    }
+    if (parsedUrl.protocol === 'http:' && !insecureHttp) {
+      throw new UsageError(`${url} is plain http://; pass --insecure-http to allow it (dev only)`);
+    }
+    if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
+      throw new UsageError(`${url} must be an https:// URL`);
+    }
+    if (parsedUrl.username || parsedUrl.password || parsedUrl.search || parsedUrl.hash) {
+      throw new UsageError(`${parsedUrl.origin}: a node URL carries no credentials, query or fragment`);
+    }
+  }
+
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  if (values.timeout !== undefined) {
+    timeoutMs = Number(values.timeout);
+    if (!/^\d+$/.test(values.timeout) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+      throw new UsageError(`--timeout must be a whole number of milliseconds in 1..${MAX_TIMEOUT_MS}`);
+    }
+  }
+  return {
+    urls: positionals,
+    ...(values.ca !== undefined && { caFile: values.ca }),
+    insecureHttp,
+    timeoutMs,
+    json: values.json,
+  };
+}
+
+async function readCa(path: string): Promise<string> {
+  const pem = await readFile(path, 'utf8');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new Error('the file holds no PEM certificate');
+  }
+  return pem;
+}
+
+async function probeAll(args: ProbeArgs, caPem: string | undefined): Promise<ProbeResult[]> {
+  const factory = createVaultHttpClientFactory({ userAgent: 'sealwatch-probe' });
+  try {
+    return await Promise.all(
+      args.urls.map(async (url): Promise<ProbeResult> => {
+        const target: VaultTarget = {
+          url,
+          ...(caPem !== undefined && { caPem }),
+          ...(args.insecureHttp && { insecureHttp: true }),
+        };
+        const observation = await observeNode(factory.client(target), {
+          timeoutMs: args.timeoutMs,
+          now: () => Date.now(),
+        });
+        return toResult(url, classifyNode(observation));
+      }),
+    );
+  } finally {
+    await factory.close();
+  }
+}
+
+/** Fixed key order: the JSON output is a contract, not whatever order the view was built in. */
+function toResult(url: string, v: NodeView): ProbeResult {
+  return {
+    url,
+    state: v.state,
+    initialized: v.initialized,
+    sealed: v.sealed,
+    sealType: v.sealType,
+    recoverySeal: v.recoverySeal,
+    threshold: v.threshold,
+    shares: v.shares,
+    progress: v.progress,
+    version: v.version,
+    clusterId: v.clusterId,
+    clusterName: v.clusterName,
+    storageType: v.storageType,
+    httpStatus: v.httpStatus,
+    error: v.error && { reason: v.error.reason, message: v.error.message },
+  };
+}
+
+const COLUMNS: { title: string; cell: (r: ProbeResult) => string }[] = [
+  { title: 'URL', cell: (r) => r.url },
+  { title: 'STATE', cell: (r) => r.state },
+  {
+    title: 'SEAL',
+    cell: (r) => (r.sealType === null ? '-' : r.sealType + (r.recoverySeal ? ' (recovery)' : '')),
+  },
+  {
+    title: 'T/N',
+    cell: (r) => (r.threshold === null || r.shares === null ? '-' : `${r.threshold}/${r.shares}`),
+  },
+  { title: 'PROGRESS', cell: (r) => (r.progress === null ? '-' : String(r.progress)) },
+  { title: 'VERSION', cell: (r) => r.version ?? '-' },
+  { title: 'STORAGE', cell: (r) => r.storageType ?? '-' },
+  { title: 'CLUSTER', cell: (r) => r.clusterName ?? r.clusterId ?? '-' },
+  { title: 'HTTP', cell: (r) => (r.httpStatus === null ? '-' : String(r.httpStatus)) },
+  { title: 'ERROR', cell: (r) => (r.error ? `${r.error.reason}: ${r.error.message}` : '') },
+];
+
+function formatTable(results: ProbeResult[]): string {
+  const rows = [COLUMNS.map((c) => c.title), ...results.map((r) => COLUMNS.map((c) => c.cell(r)))];
+  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
+    .concat('\n');
+}

@@ -1,0 +1,47 @@
+import { VERSION } from '../../../shared/version.ts';
+import { parseCommandArgs, parseIntOption, UsageError } from '../args.ts';
+import { startControlPlane, untilSignal } from '../control-plane.ts';
+import { formatReport } from '../format-report.ts';
+import type { CliCommand } from '../io.ts';
+import { loadRuntime } from '../load-runtime.ts';
+
+const USAGE = `usage: sealwatch serve [--config FILE] [--port P] [--host H]
+
+  --config FILE  configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
+  --port P       API port (default 8080; 0 picks a free one)
+  --host H       address to listen on (default 127.0.0.1)
+
+Serves the API and sweeps every sweep.intervalSeconds until SIGINT/SIGTERM.`;
+
+/** `sealwatch serve`: API and scheduler in one process. */
+export const serveCommand: CliCommand = async (argv, io) => {
+  try {
+    const { values } = parseCommandArgs(
+      argv,
+      { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      USAGE,
+    );
+    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
+    const port = parseIntOption(values.port, 'port', 0, 65535) ?? 8080;
+    const runtime = await loadRuntime(io, values.config);
+    if (!runtime) return 1;
+    try {
+      const plane = await startControlPlane(runtime, {
+        host: values.host ?? '127.0.0.1',
+        port,
+        intervalMs: runtime.config.sweep.intervalSeconds * 1000,
+        version: VERSION,
+        onReport: (report) => io.stdout(formatReport(report)),
+      });
+      io.stderr(`sealwatch ${VERSION} serving ${plane.url} — sweeping every ${runtime.config.sweep.intervalSeconds}s; Ctrl-C to stop\n`);
+      await untilSignal();
+      await plane.stop();
+      return 0;
+    } finally {
+      await runtime.close();
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
+    throw error;
+  }
+};

@@ -1,0 +1,51 @@
+import { VERSION } from '../../../shared/version.ts';
+import { parseCommandArgs, UsageError } from '../args.ts';
+import { untilSignal } from '../control-plane.ts';
+import { formatReport } from '../format-report.ts';
+import type { CliCommand } from '../io.ts';
+import { loadRuntime } from '../load-runtime.ts';
+
+const USAGE = `usage: sealwatch sweep [--config FILE] [--once] [--json]
+
+  --config FILE  configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
+  --once         one sweep, print the report, exit (otherwise sweep every sweep.intervalSeconds)
+  --json         print the report as JSON (schema: README "Sweep report")
+
+Exit status: 0 when the sweep ran, 1 on configuration errors, 3 when another sweep held the lease.`;
+
+/** `sealwatch sweep`: one sweep (or a loop of them) without the API. */
+export const sweepCommand: CliCommand = async (argv, io) => {
+  try {
+    const { values } = parseCommandArgs(
+      argv,
+      { config: { type: 'string' }, once: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      USAGE,
+    );
+    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
+    const runtime = await loadRuntime(io, values.config);
+    if (!runtime) return 1;
+    const print = (report: Parameters<typeof formatReport>[0]) =>
+      io.stdout(values.json ? `${JSON.stringify(report, null, values.once ? 2 : 0)}\n` : formatReport(report));
+    try {
+      if (values.once) {
+        const report = await runtime.sweep.run({ trigger: 'cli' });
+        print(report);
+        return report.skipped ? 3 : 0;
+      }
+      const stop = untilSignal();
+      let done = false;
+      void stop.then(() => (done = true));
+      io.stderr(`sealwatch ${VERSION}: sweeping every ${runtime.config.sweep.intervalSeconds}s; Ctrl-C to stop\n`);
+      while (!done) {
+        print(await runtime.sweep.run({ trigger: 'cli' }));
+        await Promise.race([stop, new Promise((r) => setTimeout(r, runtime.config.sweep.intervalSeconds * 1000))]);
+      }
+      return 0;
+    } finally {
+      await runtime.close();
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
+    throw error;
+  }
+};

@@ -1,0 +1,62 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from '../../shared/api/create-app.ts';
+import type { SweepReport } from '../../shared/app/sweep-types.ts';
+import type { Runtime } from '../../shared/runtime/create-runtime.ts';
+
+export interface ControlPlane {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local control plane: the API on `host:port` and a scheduler that sweeps every
+ * `intervalMs` (never overlapping: the next sweep is scheduled when one ends).
+ */
+export async function startControlPlane(
+  runtime: Runtime,
+  options: { host: string; port: number; intervalMs: number; version: string; onReport: (report: SweepReport) => void },
+): Promise<ControlPlane> {
+  const app = createApp({ clusters: runtime.clusters, store: runtime.store, logger: runtime.logger, version: options.version });
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = runtime.sweep
+      .run({ trigger: 'schedule' })
+      .then(options.onReport, (error: unknown) => runtime.logger.error('sweep.failed', { error }))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, options.intervalMs);
+      });
+  };
+  tick();
+
+  return {
+    url: `http://${options.host}:${port}`,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Resolves on SIGINT or SIGTERM, so long-running commands can shut down cleanly. */
+export function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const handler = (signal: string) => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+      resolve(signal);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}

@@ -1,0 +1,338 @@
+import { z } from 'zod';
+import type {
+  AutopilotConfiguration,
+  AutopilotServer,
+  AutopilotState,
+  HaStatusNode,
+  HealthBody,
+  InitResponse,
+  LeaderStatus,
+  RaftConfiguration,
+  SealBackendStatus,
+  SealStatus,
+} from '../core/vault-types.ts';
+
+/*
+ * zod schemas for the Vault/OpenBao answers sealwatch reads (shared/vault-api.md). Objects strip
+ * unknown keys (hcp_*, warnings, mount_type, Enterprise fields...) so new server versions do not
+ * break parsing; fields that some versions omit (vault-api.md §12) are optional or defaulted.
+ * Vault's `omitempty` fields may also arrive as null from proxies or OpenBao, so optional values
+ * accept null and treat it as absent.
+ */
+
+/** Keeps `key` out of the result when the value is absent, as exactOptionalPropertyTypes wants. */
+function opt<K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } {
+  return value === undefined || value === null ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+const optString = z.string().nullish();
+const optBool = z.boolean().nullish();
+const optNumber = z.number().nullish();
+/** Raft reports protocol_version as "3" (older docs show a raw byte); autopilot durations as "10s" or seconds. */
+const stringish = z.union([z.string(), z.number()]).transform((v) => String(v));
+const duration = z.union([z.string(), z.number()]).transform((v) => (typeof v === 'number' ? `${v}s` : v));
+
+/** `{"errors":[...]}`: the shape of every Vault error answer (§1.1). */
+export const vaultErrorSchema = z.object({ errors: z.array(z.string()).nullable() });
+
+export const sealStatusSchema = z
+  .object({
+    type: z.string(),
+    initialized: z.boolean(),
+    sealed: z.boolean(),
+    t: z.number(),
+    n: z.number(),
+    progress: z.number(),
+    // nonce since 0.6.5, migration since 1.0, recovery_seal since 0.11: defaulted for old servers.
+    nonce: z.string().nullish(),
+    version: z.string(),
+    build_date: optString,
+    commit_date: optString,
+    migration: optBool,
+    cluster_name: optString,
+    cluster_id: optString,
+    recovery_seal: optBool,
+    recovery_seal_type: optString,
+    storage_type: optString,
+    removed_from_cluster: optBool,
+  })
+  .transform(
+    (s): SealStatus => ({
+      type: s.type,
+      initialized: s.initialized,
+      sealed: s.sealed,
+      t: s.t,
+      n: s.n,
+      progress: s.progress,
+      nonce: s.nonce ?? '',
+      version: s.version,
+      ...opt('buildDate', s.build_date),
+      ...opt('commitDate', s.commit_date),
+      migration: s.migration ?? false,
+      // Vault sends cluster fields only when unsealed, but "" would be as meaningless as absent.
+      ...opt('clusterName', s.cluster_name || undefined),
+      ...opt('clusterId', s.cluster_id || undefined),
+      recoverySeal: s.recovery_seal ?? false,
+      ...opt('recoverySealType', s.recovery_seal_type),
+      ...opt('storageType', s.storage_type),
+      ...opt('removedFromCluster', s.removed_from_cluster),
+    }),
+  );
+
+export const healthBodySchema = z
+  .object({
+    initialized: z.boolean(),
+    sealed: z.boolean(),
+    standby: z.boolean(),
+    performance_standby: optBool,
+    replication_performance_mode: optString,
+    replication_dr_mode: optString,
+    server_time_utc: optNumber,
+    // A redacted or trimmed answer may lack the version; seal-status carries it too.
+    version: z.string().nullish(),
+    enterprise: optBool,
+    cluster_name: optString,
+    cluster_id: optString,
+    echo_duration_ms: optNumber,
+    clock_skew_ms: optNumber,
+    replication_primary_canary_age_ms: optNumber,
+    removed_from_cluster: optBool,
+    ha_connection_healthy: optBool,
+    last_request_forwarding_heartbeat_ms: optNumber,
+  })
+  .transform(
+    (h): HealthBody => ({
+      initialized: h.initialized,
+      sealed: h.sealed,
+      standby: h.standby,
+      ...opt('performanceStandby', h.performance_standby),
+      ...opt('replicationPerformanceMode', h.replication_performance_mode),
+      ...opt('replicationDrMode', h.replication_dr_mode),
+      ...opt('serverTimeUtc', h.server_time_utc),
+      version: h.version ?? '',
+      ...opt('enterprise', h.enterprise),
+      ...opt('clusterName', h.cluster_name || undefined),
+      ...opt('clusterId', h.cluster_id || undefined),
+      ...opt('echoDurationMs', h.echo_duration_ms),
+      ...opt('clockSkewMs', h.clock_skew_ms),
+      ...opt('replicationPrimaryCanaryAgeMs', h.replication_primary_canary_age_ms),
+      ...opt('removedFromCluster', h.removed_from_cluster),
+      ...opt('haConnectionHealthy', h.ha_connection_healthy),
+      ...opt('lastRequestForwardingHeartbeatMs', h.last_request_forwarding_heartbeat_ms),
+    }),
+  );
+
+export const initStatusSchema = z.object({ initialized: z.boolean() });
+
+export const initResponseSchema = z
+  .object({
+    keys: z.array(z.string()).nullish(),
+    keys_base64: z.array(z.string()).nullish(),
+    recovery_keys: z.array(z.string()).nullish(),
+    recovery_keys_base64: z.array(z.string()).nullish(),
+    root_token: z.string(),
+  })
+  .transform(
+    (r): InitResponse => ({
+      keys: r.keys ?? [],
+      keysBase64: r.keys_base64 ?? [],
+      ...opt('recoveryKeys', r.recovery_keys),
+      ...opt('recoveryKeysBase64', r.recovery_keys_base64),
+      rootToken: r.root_token,
+    }),
+  );
+
+export const leaderSchema = z
+  .object({
+    ha_enabled: z.boolean(),
+    // OpenBao 2.6 omits is_self/addresses when empty and active_time when zero (§6.2).
+    is_self: optBool,
+    active_time: optString,
+    leader_address: optString,
+    leader_cluster_address: optString,
+    performance_standby: optBool,
+    raft_committed_index: optNumber,
+    raft_applied_index: optNumber,
+  })
+  .transform(
+    (l): LeaderStatus => ({
+      haEnabled: l.ha_enabled,
+      isSelf: l.is_self ?? false,
+      ...opt('activeTime', l.active_time),
+      leaderAddress: l.leader_address ?? '',
+      leaderClusterAddress: l.leader_cluster_address ?? '',
+      ...opt('performanceStandby', l.performance_standby),
+      ...opt('raftCommittedIndex', l.raft_committed_index),
+      ...opt('raftAppliedIndex', l.raft_applied_index),
+    }),
+  );
+
+const haNodeSchema = z
+  .object({
+    hostname: z.string(),
+    api_address: z.string(),
+    cluster_address: z.string(),
+    active_node: z.boolean(),
+    last_echo: z.string().nullish(),
+    version: z.string().nullish(),
+  })
+  .transform(
+    (n): HaStatusNode => ({
+      hostname: n.hostname,
+      apiAddress: n.api_address,
+      clusterAddress: n.cluster_address,
+      activeNode: n.active_node,
+      lastEcho: n.last_echo ?? null,
+      version: n.version ?? '',
+    }),
+  );
+
+/** ha-status data is both in the envelope's `data` and copied to the top level (§1.2). */
+export const haStatusSchema = z
+  .object({
+    data: z.object({ nodes: z.array(haNodeSchema) }).nullish(),
+    nodes: z.array(haNodeSchema).nullish(),
+  })
+  .refine((e) => e.data != null || e.nodes != null, { message: 'no nodes in ha-status answer' })
+  .transform((e): HaStatusNode[] => e.data?.nodes ?? e.nodes ?? []);
+
+const raftServerSchema = z.object({
+  node_id: z.string(),
+  address: z.string(),
+  leader: z.boolean(),
+  protocol_version: stringish,
+  voter: z.boolean(),
+});
+
+export const raftConfigurationSchema = z
+  .object({
+    data: z.object({
+      config: z.object({ index: z.number(), servers: z.array(raftServerSchema).nullable() }),
+    }),
+  })
+  .transform(
+    (e): RaftConfiguration => ({
+      index: e.data.config.index,
+      servers: (e.data.config.servers ?? []).map((s) => ({
+        nodeId: s.node_id,
+        address: s.address,
+        leader: s.leader,
+        protocolVersion: s.protocol_version,
+        voter: s.voter,
+      })),
+    }),
+  );
+
+const autopilotServerSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    address: z.string(),
+    node_status: z.string(),
+    last_contact: duration,
+    last_term: z.number(),
+    last_index: z.number(),
+    healthy: z.boolean(),
+    stable_since: z.string(),
+    status: z.string(),
+    version: z.string().nullish(),
+    node_type: optString,
+  })
+  .transform(
+    (s): AutopilotServer => ({
+      id: s.id,
+      name: s.name,
+      address: s.address,
+      nodeStatus: s.node_status,
+      lastContact: s.last_contact,
+      lastTerm: s.last_term,
+      lastIndex: s.last_index,
+      healthy: s.healthy,
+      stableSince: s.stable_since,
+      status: s.status,
+      version: s.version ?? '',
+      ...opt('nodeType', s.node_type),
+    }),
+  );
+
+export const autopilotStateSchema = z
+  .object({
+    data: z.object({
+      healthy: z.boolean(),
+      failure_tolerance: z.number(),
+      leader: z.string(),
+      voters: z.array(z.string()).nullable(),
+      non_voters: z.array(z.string()).nullish(),
+      servers: z.record(z.string(), autopilotServerSchema).nullable(),
+    }),
+  })
+  .transform(
+    ({ data: d }): AutopilotState => ({
+      healthy: d.healthy,
+      failureTolerance: d.failure_tolerance,
+      leader: d.leader,
+      voters: d.voters ?? [],
+      ...opt('nonVoters', d.non_voters),
+      servers: d.servers ?? {},
+    }),
+  );
+
+export const autopilotConfigurationSchema = z
+  .object({
+    data: z.object({
+      cleanup_dead_servers: z.boolean(),
+      last_contact_threshold: duration,
+      dead_server_last_contact_threshold: duration,
+      max_trailing_logs: z.number(),
+      min_quorum: z.number(),
+      server_stabilization_time: duration,
+    }),
+  })
+  .transform(
+    ({ data: d }): AutopilotConfiguration => ({
+      cleanupDeadServers: d.cleanup_dead_servers,
+      lastContactThreshold: d.last_contact_threshold,
+      deadServerLastContactThreshold: d.dead_server_last_contact_threshold,
+      maxTrailingLogs: d.max_trailing_logs,
+      minQuorum: d.min_quorum,
+      serverStabilizationTime: d.server_stabilization_time,
+    }),
+  );
+
+const sealBackendSchema = z.object({
+  healthy: z.boolean(),
+  unhealthy_since: optString,
+  backends: z
+    .array(z.object({ name: z.string(), healthy: z.boolean(), unhealthy_since: optString }))
+    .nullish(),
+});
+
+/** Served raw by the HTTP layer (§6.5); accepted inside a logical envelope too, to be safe. */
+export const sealBackendStatusSchema = z
+  .union([sealBackendSchema, z.object({ data: sealBackendSchema })])
+  .transform((raw): SealBackendStatus => {
+    const s = 'data' in raw ? raw.data : raw;
+    return {
+      healthy: s.healthy,
+      ...opt('unhealthySince', s.unhealthy_since),
+      backends: (s.backends ?? []).map((b) => ({
+        name: b.name,
+        healthy: b.healthy,
+        ...opt('unhealthySince', b.unhealthy_since),
+      })),
+    };
+  });
+
+export const raftJoinSchema = z.object({ joined: z.boolean() });
+
+/**
+ * Describes why a body did not match, by field path and issue kind only: values never appear, so
+ * an init answer (which holds shares and the root token) cannot leak through the message.
+ */
+export function describeSchemaMismatch(error: z.ZodError): string {
+  const parts = error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.code}`);
+  const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
+  return parts.join(', ') + more;
+}

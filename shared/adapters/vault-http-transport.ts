@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { VaultUnreachableError } from '../errors.ts';
+import { describeTransportError } from './vault-http-errors.ts';
+
+/** One HTTP exchange with a Vault node. */
+export interface TransportRequest {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST';
+  /** Full URL including path and query. */
+  url: URL;
+  /** Where the URL is shown in messages (no query: it adds nothing and may grow long). */
+  label: string;
+  body?: unknown;
+  token?: string;
+  signal: AbortSignal;
+  caPem?: string;
+  serverName?: string;
+}
+
+export interface TransportResponse {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+export interface Transport {
+  send(request: TransportRequest): Promise<TransportResponse>;
+  close(): void;
+}
+
+export interface TransportOptions {
+  userAgent: string;
+  maxResponseBytes: number;
+}
+
+/** Idle pooled sockets are dropped after this, well below Vault's 5-minute idle timeout. */
+const IDLE_SOCKET_MS = 30_000;
+
+/**
+ * node:http(s) transport with keep-alive agents pooled per (CA, server name), so a sweep over a
+ * thousand nodes of a few clusters reuses TLS sessions instead of handshaking every minute.
+ */
+export function createTransport(options: TransportOptions): Transport {
+  const httpsAgents = new Map<string, https.Agent>();
+  let httpAgent: http.Agent | undefined;
+
+  function agentFor(request: TransportRequest): http.Agent {
+    if (request.url.protocol === 'http:') {
+      httpAgent ??= new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+      return httpAgent;
+    }
+    const key = createHash('sha256')
+      .update(request.caPem ?? '')
+      .update('\0')
+      .update(request.serverName ?? '')
+      .digest('hex');
+    let agent = httpsAgents.get(key);
+    if (!agent) {
+      agent = new https.Agent({
+        keepAlive: true,
+        timeout: IDLE_SOCKET_MS,
+        rejectUnauthorized: true,
+        ...(request.caPem !== undefined && { ca: request.caPem }),
+        // Node uses servername for SNI and for the certificate host-name check.
+        ...(request.serverName !== undefined && { servername: request.serverName }),
+      });
+      httpsAgents.set(key, agent);
+    }
+    return agent;
+  }
+
+  async function send(request: TransportRequest): Promise<TransportResponse> {
+    try {
+      return await attempt(request, agentFor(request), options);
+    } catch (error) {
+      // A keep-alive socket the server closed while idle fails on reuse; Node's docs recommend
+      // retrying idempotent requests once on a fresh socket.
+      if (error instanceof StaleSocketError && !request.signal.aborted) {
+        return attempt(request, agentFor(request), options);
+      }
+      throw error instanceof StaleSocketError ? error.translated : error;
+    }
+  }
+
+  return {
+    send,
+    close() {
+      for (const agent of httpsAgents.values()) agent.destroy();
+      httpsAgents.clear();
+      httpAgent?.destroy();
+      httpAgent = undefined;
+    },
+  };
+}
+
+class StaleSocketError extends Error {
+  constructor(readonly translated: VaultUnreachableError) {
+    super(translated.message);
+  }
+}
+
+function attempt(
+  request: TransportRequest,
+  agent: http.Agent,
+  options: TransportOptions,
+): Promise<TransportResponse> {
+  const { signal, label } = request;
+  if (signal.aborted) return Promise.reject(deadlineError(label, signal));
+
+  const payload = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
+  const headers: http.OutgoingHttpHeaders = {
+    'user-agent': options.userAgent,
+    accept: 'application/json',
+  };
+  if (payload) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = payload.length;
+  }
+  if (request.token !== undefined) headers['x-vault-token'] = request.token;
+
+  const lib = request.url.protocol === 'http:' ? http : https;
+
+  return new Promise<TransportResponse>((resolve, reject) => {
+    let settled = false;
+    const req = lib.request(request.url, { method: request.method, headers, agent });
+
+    const finish = (error: Error | undefined, response?: TransportResponse): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      if (error) {
+        req.destroy();
+        reject(error);
+      } else if (response) resolve(response);
+    };
+    const onAbort = (): void => finish(deadlineError(label, signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const translated = describeTransportError(error, label, request.caPem !== undefined);
+      const idempotent = request.method === 'GET' || request.method === 'HEAD';
+      if (idempotent && req.reusedSocket && error.code === 'ECONNRESET') {
+        finish(new StaleSocketError(translated));
+      } else finish(translated);
+    });
+
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      const contentType = String(res.headers['content-type'] ?? '');
+      const announced = Number(res.headers['content-length']);
+      if (Number.isFinite(announced) && announced > options.maxResponseBytes) {
+        res.destroy();
+        finish(tooLarge(label, announced, options.maxResponseBytes));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > options.maxResponseBytes) {
+          res.destroy();
+          finish(tooLarge(label, size, options.maxResponseBytes));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => finish(undefined, { status, contentType, body: Buffer.concat(chunks) }));
+      res.on('error', (error: NodeJS.ErrnoException) =>
+        finish(describeTransportError(error, label, request.caPem !== undefined)),
+      );
+      // The peer closing mid-body ends with 'aborted'/'close' and no 'end'.
+      res.on('close', () => {
+        if (!res.complete) {
+          finish(new VaultUnreachableError('refused', `${label}: connection closed before the answer was complete`));
+        }
+      });
+    });
+
+    req.end(payload);
+  });
+}
+
+function deadlineError(label: string, signal: AbortSignal): VaultUnreachableError {
+  const reason: unknown = signal.reason;
+  const why =
+    reason instanceof Error && reason.name === 'TimeoutError'
+      ? 'no complete answer before the deadline'
+      : 'request cancelled before a complete answer';
+  return new VaultUnreachableError('timeout', `${label}: ${why}`);
+}
+
+function tooLarge(label: string, bytes: number, limit: number): VaultUnreachableError {
+  return new VaultUnreachableError(
+    'too-large',
+    `${label}: answer is larger than the ${limit}-byte limit (at least ${bytes} bytes)`,
+  );
+}

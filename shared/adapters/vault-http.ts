@@ -1,0 +1,350 @@
+import type { z } from 'zod';
+import type {
+  AutopilotConfiguration,
+  HealthResponse,
+  InitRequest,
+  RaftJoinRequest,
+} from '../core/vault-types.ts';
+import { ValidationError, VaultApiError, VaultUnreachableError } from '../errors.ts';
+import type {
+  CallOptions,
+  HealthOptions,
+  VaultClient,
+  VaultClientFactory,
+  VaultTarget,
+} from '../ports/vault-client.ts';
+import {
+  autopilotConfigurationSchema,
+  autopilotStateSchema,
+  describeSchemaMismatch,
+  haStatusSchema,
+  healthBodySchema,
+  initResponseSchema,
+  initStatusSchema,
+  leaderSchema,
+  raftConfigurationSchema,
+  raftJoinSchema,
+  sealBackendStatusSchema,
+  sealStatusSchema,
+  vaultErrorSchema,
+} from './vault-http-schemas.ts';
+import { createTransport, type Transport, type TransportResponse } from './vault-http-transport.ts';
+
+export interface VaultHttpClientFactoryOptions {
+  /** Sent as User-Agent. Default `sealwatch`. */
+  userAgent?: string;
+  /** Answers larger than this are aborted (`too-large`). Default 1 MiB. */
+  maxResponseBytes?: number;
+}
+
+const DEFAULT_DEADLINE_MS = 5_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** Status codes sys/health uses to carry the node's state (vault-api.md §4.1). */
+const HEALTH_STATUSES = new Set([200, 429, 472, 473, 474, 501, 503, 530]);
+
+type Method = 'GET' | 'HEAD' | 'PUT' | 'POST';
+
+interface Call {
+  method: Method;
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  options?: CallOptions | undefined;
+  /** Values sent in this call that must never come back in an error message. */
+  secrets?: string[];
+}
+
+/**
+ * Creates the node:http(s) implementation of {@link VaultClientFactory}.
+ *
+ * Each target's certificate is verified against its `caPem` (or Node's default CAs), with SNI and
+ * host-name check on `serverName` when given; connections are kept alive and pooled per
+ * (CA, server name). `client()` throws {@link ValidationError} for a URL that is not http(s), that
+ * carries credentials, or that is plain `http://` without `insecureHttp`. Calls without a signal
+ * get a 5 s deadline. Errors follow the {@link VaultClient} contract.
+ */
+export function createVaultHttpClientFactory(
+  options: VaultHttpClientFactoryOptions = {},
+): VaultClientFactory {
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes <= 0) {
+    throw new ValidationError('maxResponseBytes must be a positive integer', [
+      `maxResponseBytes: ${String(maxResponseBytes)}`,
+    ]);
+  }
+  const userAgent = options.userAgent ?? 'sealwatch';
+  if (!userAgent || /[\r\n]/.test(userAgent)) {
+    throw new ValidationError('userAgent must be a non-empty single line');
+  }
+  const transport = createTransport({ userAgent, maxResponseBytes });
+  return {
+    client: (target) => new VaultHttpClient(target, transport),
+    close: async () => transport.close(),
+  };
+}
+
+function parseBaseUrl(target: VaultTarget): URL {
+  let url: URL;
+  try {
+    url = new URL(target.url);
+  } catch {
+    throw new ValidationError(`Vault URL is not a valid URL: ${target.url}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ValidationError(`Vault URL must be https:// (got ${url.protocol}//${url.host})`);
+  }
+  if (url.protocol === 'http:' && !target.insecureHttp) {
+    throw new ValidationError(
+      `Vault URL ${url.origin} is plain http:// and the node is not marked insecureHttp: shares and tokens would travel in clear text`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new ValidationError(`Vault URL ${url.protocol}//${url.host} must not carry credentials`);
+  }
+  if (url.search || url.hash) {
+    throw new ValidationError(`Vault URL ${url.origin} must not carry a query or fragment`);
+  }
+  return url;
+}
+
+class VaultHttpClient implements VaultClient {
+  readonly target: VaultTarget;
+  readonly #base: string;
+  readonly #transport: Transport;
+
+  constructor(target: VaultTarget, transport: Transport) {
+    const url = parseBaseUrl(target);
+    this.target = target;
+    // A path prefix (reverse proxy) is kept; `/v1/...` is appended to it.
+    this.#base = url.origin + url.pathname.replace(/\/+$/, '');
+    this.#transport = transport;
+  }
+
+  async #send(call: Call): Promise<TransportResponse> {
+    const url = new URL(this.#base + call.path);
+    for (const [k, v] of Object.entries(call.query ?? {})) url.searchParams.set(k, v);
+    return this.#transport.send({
+      method: call.method,
+      url,
+      label: `${call.method} ${this.#base}${call.path}`,
+      body: call.body,
+      signal: call.options?.signal ?? AbortSignal.timeout(DEFAULT_DEADLINE_MS),
+      ...(call.options?.token !== undefined && { token: call.options.token }),
+      ...(this.target.caPem !== undefined && { caPem: this.target.caPem }),
+      ...(this.target.serverName !== undefined && { serverName: this.target.serverName }),
+    });
+  }
+
+  /** Parses a 2xx JSON answer with `schema`; any other answer becomes the matching error. */
+  async #json<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S>> {
+    const res = await this.#send(call);
+    if (res.status < 200 || res.status > 299) throw this.#errorFor(call, res);
+    return this.#parse(call, res, schema);
+  }
+
+  /** For endpoints answering 204 (or 200 with a body nobody needs). */
+  async #noContent(call: Call): Promise<void> {
+    const res = await this.#send(call);
+    if (res.status < 200 || res.status > 299) throw this.#errorFor(call, res);
+  }
+
+  /** Like {@link #json} but a Vault-shaped 404 means "no such state" (autopilot, seal backends). */
+  async #jsonOrNull<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S> | null> {
+    const res = await this.#send(call);
+    if (res.status === 404 && this.#vaultErrors(res, call) !== undefined) return null;
+    if (res.status < 200 || res.status > 299) throw this.#errorFor(call, res);
+    return this.#parse(call, res, schema);
+  }
+
+  #parse<S extends z.ZodType>(call: Call, res: TransportResponse, schema: S): z.output<S> {
+    const json = this.#decode(call, res);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new VaultUnreachableError(
+        'bad-response',
+        `${this.#label(call)}: answer ${res.status} does not match the Vault API (${describeSchemaMismatch(parsed.error)})`,
+      );
+    }
+    return parsed.data;
+  }
+
+  #decode(call: Call, res: TransportResponse): unknown {
+    try {
+      return JSON.parse(res.body.toString('utf8'));
+    } catch {
+      const what = res.body.length === 0 ? 'an empty body' : `a body that is not JSON (${res.contentType || 'no content type'})`;
+      throw new VaultUnreachableError(
+        'bad-response',
+        `${this.#label(call)}: answer ${res.status} has ${what}; is this a Vault server?`,
+      );
+    }
+  }
+
+  /** Vault's `errors` texts if the body is a Vault error answer, with sent secrets redacted. */
+  #vaultErrors(res: TransportResponse, call: Call): string[] | undefined {
+    let json: unknown;
+    try {
+      json = JSON.parse(res.body.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    const parsed = vaultErrorSchema.safeParse(json);
+    if (!parsed.success) return undefined;
+    const secrets = [...(call.secrets ?? []), call.options?.token].filter(
+      (s): s is string => typeof s === 'string' && s.length > 0,
+    );
+    // Vault never echoes keys or tokens; a hostile server might, so they are cut out anyway.
+    return (parsed.data.errors ?? []).map((text) =>
+      secrets.reduce((t, s) => t.split(s).join('[redacted]'), text),
+    );
+  }
+
+  #errorFor(call: Call, res: TransportResponse): Error {
+    const errors = this.#vaultErrors(res, call);
+    if (errors !== undefined) return new VaultApiError(res.status, errors, call.path);
+    const body =
+      res.body.length === 0 ? 'no body' : `a non-Vault body (${res.contentType || 'no content type'})`;
+    return new VaultUnreachableError(
+      'bad-response',
+      `${this.#label(call)}: unexpected status ${res.status} with ${body}; is this a Vault server?`,
+    );
+  }
+
+  #label(call: Call): string {
+    return `${call.method} ${this.#base}${call.path}`;
+  }
+
+  sealStatus(options?: CallOptions) {
+    return this.#json({ method: 'GET', path: '/v1/sys/seal-status', options }, sealStatusSchema);
+  }
+
+  async health(options?: HealthOptions): Promise<HealthResponse> {
+    const call: Call = {
+      method: options?.method ?? 'GET',
+      path: '/v1/sys/health',
+      options,
+      ...(options?.query !== undefined && { query: options.query }),
+    };
+    const res = await this.#send(call);
+    const expected = new Set(HEALTH_STATUSES);
+    // Custom codes asked for through the query (e.g. sealedcode=299) carry the state too.
+    for (const [k, v] of Object.entries(options?.query ?? {})) {
+      if (k.endsWith('code') && /^\d+$/.test(v)) expected.add(Number(v));
+    }
+    if (!expected.has(res.status)) throw this.#errorFor(call, res);
+    if (call.method === 'HEAD') return { status: res.status, body: null };
+    return { status: res.status, body: this.#parse(call, res, healthBodySchema) };
+  }
+
+  unseal(request: { key: string } | { reset: true }, options?: CallOptions) {
+    const body = 'reset' in request ? { reset: true } : { key: request.key };
+    const secrets = 'key' in request ? [request.key] : [];
+    return this.#json(
+      { method: 'PUT', path: '/v1/sys/unseal', body, options, secrets },
+      sealStatusSchema,
+    );
+  }
+
+  initStatus(options?: CallOptions) {
+    return this.#json({ method: 'GET', path: '/v1/sys/init', options }, initStatusSchema);
+  }
+
+  init(request: InitRequest, options?: CallOptions) {
+    const body = dropUndefined({
+      secret_shares: request.secretShares,
+      secret_threshold: request.secretThreshold,
+      pgp_keys: request.pgpKeys,
+      recovery_shares: request.recoveryShares,
+      recovery_threshold: request.recoveryThreshold,
+      recovery_pgp_keys: request.recoveryPgpKeys,
+      root_token_pgp_key: request.rootTokenPgpKey,
+    });
+    return this.#json({ method: 'PUT', path: '/v1/sys/init', body, options }, initResponseSchema);
+  }
+
+  seal(options: CallOptions) {
+    return this.#noContent({ method: 'PUT', path: '/v1/sys/seal', options });
+  }
+
+  leader(options?: CallOptions) {
+    return this.#json({ method: 'GET', path: '/v1/sys/leader', options }, leaderSchema);
+  }
+
+  haStatus(options: CallOptions) {
+    return this.#json({ method: 'GET', path: '/v1/sys/ha-status', options }, haStatusSchema);
+  }
+
+  raftJoin(request: RaftJoinRequest, options?: CallOptions) {
+    const body = dropUndefined({
+      leader_api_addr: request.leaderApiAddr,
+      retry: request.retry,
+      leader_ca_cert: request.leaderCaCert,
+      leader_tls_servername: request.leaderTlsServername,
+      non_voter: request.nonVoter,
+    });
+    return this.#json(
+      { method: 'POST', path: '/v1/sys/storage/raft/join', body, options },
+      raftJoinSchema,
+    );
+  }
+
+  raftConfiguration(options: CallOptions) {
+    return this.#json(
+      { method: 'GET', path: '/v1/sys/storage/raft/configuration', options },
+      raftConfigurationSchema,
+    );
+  }
+
+  raftRemovePeer(serverId: string, options: CallOptions) {
+    return this.#noContent({
+      method: 'POST',
+      path: '/v1/sys/storage/raft/remove-peer',
+      body: { server_id: serverId },
+      options,
+    });
+  }
+
+  autopilotState(options: CallOptions) {
+    return this.#jsonOrNull(
+      { method: 'GET', path: '/v1/sys/storage/raft/autopilot/state', options },
+      autopilotStateSchema,
+    );
+  }
+
+  autopilotConfiguration(options: CallOptions) {
+    return this.#json(
+      { method: 'GET', path: '/v1/sys/storage/raft/autopilot/configuration', options },
+      autopilotConfigurationSchema,
+    );
+  }
+
+  setAutopilotConfiguration(config: Partial<AutopilotConfiguration>, options: CallOptions) {
+    const body = dropUndefined({
+      cleanup_dead_servers: config.cleanupDeadServers,
+      last_contact_threshold: config.lastContactThreshold,
+      dead_server_last_contact_threshold: config.deadServerLastContactThreshold,
+      max_trailing_logs: config.maxTrailingLogs,
+      min_quorum: config.minQuorum,
+      server_stabilization_time: config.serverStabilizationTime,
+    });
+    return this.#noContent({
+      method: 'POST',
+      path: '/v1/sys/storage/raft/autopilot/configuration',
+      body,
+      options,
+    });
+  }
+
+  sealBackendStatus(options?: CallOptions) {
+    return this.#jsonOrNull(
+      { method: 'GET', path: '/v1/sys/seal-backend-status', options },
+      sealBackendStatusSchema,
+    );
+  }
+}
+
+/** Vault persists only the fields supplied (autopilot) and rejects some combinations (init). */
+function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,70 @@
+import type { ClusterView } from '../core/cluster-view.ts';
+import type { NodeState } from '../core/node-state.ts';
+import type { UnreachableReason } from '../errors.ts';
+
+/** A cluster as the sweep needs it (built from the config). */
+export interface SweepCluster {
+  id: string;
+  name: string;
+  nodes: { id: string; url: string; insecureHttp?: boolean }[];
+  tls?: { caPem?: string; serverName?: string };
+}
+
+/** One node in the sweep report (stable, documented schema: see README "Sweep report"). */
+export interface NodeReport {
+  id: string;
+  url: string;
+  state: NodeState;
+  previousState: NodeState | null;
+  transition: boolean;
+  /** ISO time the node entered its state. */
+  since: string;
+  initialized: boolean | null;
+  sealed: boolean | null;
+  version: string | null;
+  httpStatus: number | null;
+  error: { reason: UnreachableReason; message: string } | null;
+  durationMs: number;
+  /** Set when this sweep unsealed the node. */
+  unsealedBy?: 'sealwatch';
+  unseal?: ActionReport;
+}
+
+/** Outcome of an action the sweep applied (unseal, later join / remove-peer). */
+export interface ActionReport {
+  kind: string;
+  nodeId: string;
+  outcome: string;
+  message: string;
+  durationMs: number;
+}
+
+export interface ClusterReport {
+  id: string;
+  name: string;
+  summary: ClusterView;
+  nodes: NodeReport[];
+  /** The cluster's state record was written in this sweep. */
+  persisted: boolean;
+  actions: ActionReport[];
+  /** Why state could not be persisted (a concurrent writer); the next sweep catches up. */
+  warning?: string;
+}
+
+export interface SweepReport {
+  trigger: string;
+  startedAt: string;
+  durationMs: number;
+  /** Present when the sweep did not run. */
+  skipped?: { reason: 'lease-held'; heldBy: { owner: string; expiresAt: string } };
+  clusters: ClusterReport[];
+  totals: {
+    clusters: number;
+    nodes: number;
+    byState: Record<NodeState, number>;
+    transitions: number;
+    unsealed: number;
+  };
+  timings: { observeMs: number; applyMs: number; persistMs: number; p50NodeMs: number; p99NodeMs: number };
+  stateWrites: number;
+}

@@ -1,0 +1,267 @@
+import { classifyNode } from '../core/classify-node.ts';
+import type { ClusterRecord } from '../core/cluster-record.ts';
+import { summarizeCluster } from '../core/cluster-view.ts';
+import { NODE_STATES, type NodeState, type NodeView } from '../core/node-state.ts';
+import {
+  percentile,
+  planClusterSweep,
+  type ClusterPlan,
+  type ObservedNode,
+  type PlannedAction,
+} from '../core/plan-sweep.ts';
+import { ConflictError } from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { LeaseManager } from '../ports/lease.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { StateItem, StateStore } from '../ports/state-store.ts';
+import type { VaultClientFactory } from '../ports/vault-client.ts';
+import { mapLimit } from './map-limit.ts';
+import { observeNode } from './observe-node.ts';
+import type { ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
+
+/** Applies one planned action; returns what happened and, when it changed, the node's new view. */
+export type ActionExecutor = (input: {
+  cluster: SweepCluster;
+  action: PlannedAction;
+  trigger: string;
+  signal: AbortSignal;
+}) => Promise<{ report: ActionReport; viewAfter?: NodeView }>;
+
+export interface SweepServiceOptions {
+  clusters: readonly SweepCluster[];
+  vault: VaultClientFactory;
+  store: StateStore;
+  leases: LeaseManager;
+  clock: Clock;
+  logger: Logger;
+  concurrency: number;
+  nodeTimeoutMs: number;
+  /** Whether a cluster's sealed nodes are unsealed in the sweep (custody exists and enabled). */
+  autoUnseal?: (clusterId: string) => Promise<boolean>;
+  execute?: ActionExecutor;
+  /** How long a crashed sweep may block the next one. */
+  leaseTtlMs?: number;
+}
+
+export interface SweepService {
+  /** One sweep of every cluster, or of `clusterIds` only (targeted recovery). */
+  run(request?: { trigger?: string; clusterIds?: readonly string[] }): Promise<SweepReport>;
+}
+
+export const clusterStateKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'STATE' });
+
+/**
+ * lease -> observe every node (bounded concurrency, per-node deadline) -> plan (pure) ->
+ * apply actions -> persist changed cluster records -> report. Node failures are observations;
+ * only a broken state store makes `run` throw.
+ */
+export function createSweepService(options: SweepServiceOptions): SweepService {
+  if (options.concurrency < 1) throw new RangeError('concurrency must be at least 1');
+  const { vault, store, leases, clock, logger } = options;
+
+  return {
+    async run(request = {}) {
+      const trigger = request.trigger ?? 'schedule';
+      const startedAt = clock.now();
+      const writesBefore = store.writeCount();
+      const clusters = request.clusterIds
+        ? options.clusters.filter((c) => request.clusterIds?.includes(c.id))
+        : options.clusters;
+      // Targeted sweeps take their own scope so a webhook never waits for the scheduled sweep.
+      const scope = request.clusterIds ? `sweep/${[...request.clusterIds].sort().join(',')}` : 'sweep';
+      const acquired = await leases.acquire(scope, options.leaseTtlMs ?? 120_000);
+      if ('heldBy' in acquired) {
+        logger.warn('sweep.skipped', { reason: 'lease-held', owner: acquired.heldBy.owner });
+        return emptyReport(trigger, startedAt, clock.now(), store.writeCount() - writesBefore, {
+          reason: 'lease-held',
+          heldBy: { owner: acquired.heldBy.owner, expiresAt: new Date(acquired.heldBy.expiresAt).toISOString() },
+        });
+      }
+      let report: SweepReport;
+      try {
+        report = await sweepClusters(clusters, trigger, startedAt);
+      } finally {
+        await leases.release(acquired.lease);
+      }
+      // Counted after the release so the figure includes every write this sweep caused.
+      return { ...report, durationMs: clock.now() - startedAt, stateWrites: store.writeCount() - writesBefore };
+    },
+  };
+
+  async function sweepClusters(clusters: readonly SweepCluster[], trigger: string, startedAt: number): Promise<SweepReport> {
+    const observed = await observeAll(clusters);
+    const observedAt = clock.now();
+    const previous = await Promise.all(clusters.map((c) => store.get<ClusterRecord>(clusterStateKey(c.id).pk, 'STATE')));
+    const reports: ClusterReport[] = [];
+    let applyMs = 0;
+    let persistMs = 0;
+    await mapLimit(clusters, 16, async (cluster, i) => {
+      const prior = previous[i] ?? null;
+      const applyStart = clock.now();
+      const { plan, actions } = await planAndApply(cluster, observed[i] ?? [], prior, trigger);
+      const persistStart = clock.now();
+      applyMs += persistStart - applyStart;
+      const persisted = plan.changed ? await persist(cluster.id, plan, prior) : { ok: false };
+      persistMs += clock.now() - persistStart;
+      reports[i] = toClusterReport(cluster, plan, actions, persisted);
+    });
+    const durations = observed.flat().map((n) => n.durationMs);
+    return {
+      trigger,
+      startedAt: new Date(startedAt).toISOString(),
+      durationMs: 0,
+      clusters: reports,
+      totals: totalsOf(reports),
+      timings: {
+        observeMs: observedAt - startedAt,
+        applyMs,
+        persistMs,
+        p50NodeMs: percentile(durations, 50),
+        p99NodeMs: percentile(durations, 99),
+      },
+      stateWrites: 0,
+    };
+  }
+
+  async function observeAll(clusters: readonly SweepCluster[]): Promise<ObservedNode[][]> {
+    const flat = clusters.flatMap((cluster, ci) => cluster.nodes.map((node) => ({ cluster, ci, node })));
+    const results: ObservedNode[][] = clusters.map(() => []);
+    const observations = await mapLimit(flat, options.concurrency, async ({ cluster, node }) => {
+      const client = vault.client({
+        url: node.url,
+        ...(cluster.tls?.caPem === undefined ? {} : { caPem: cluster.tls.caPem }),
+        ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
+        ...(node.insecureHttp === undefined ? {} : { insecureHttp: node.insecureHttp }),
+      });
+      return observeNode(client, { timeoutMs: options.nodeTimeoutMs, now: () => clock.now() });
+    });
+    flat.forEach(({ ci, node }, i) => {
+      const observation = observations[i];
+      if (!observation) return;
+      results[ci]?.push({ nodeId: node.id, url: node.url, view: classifyNode(observation), durationMs: observation.durationMs });
+    });
+    return results;
+  }
+
+  async function planAndApply(
+    cluster: SweepCluster,
+    observed: ObservedNode[],
+    prior: StateItem<ClusterRecord> | null,
+    trigger: string,
+  ): Promise<{ plan: ClusterPlan; actions: ActionReport[] }> {
+    const autoUnseal = options.execute !== undefined && ((await options.autoUnseal?.(cluster.id)) ?? false);
+    const input = { clusterId: cluster.id, previous: prior?.data ?? null, policy: { autoUnseal }, now: clock.now() };
+    const plan = planClusterSweep({ ...input, observed });
+    if (plan.actions.length === 0 || !options.execute) return { plan, actions: [] };
+    const actions: ActionReport[] = [];
+    const updated = new Map<string, NodeView>();
+    for (const action of plan.actions) {
+      const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 4, 10_000));
+      try {
+        const result = await options.execute({ cluster, action, trigger, signal });
+        actions.push(result.report);
+        if (result.viewAfter) updated.set(action.nodeId, result.viewAfter);
+      } catch (error) {
+        logger.error('sweep.action_failed', { cluster: cluster.id, node: action.nodeId, kind: action.kind, error });
+        actions.push({ kind: action.kind, nodeId: action.nodeId, outcome: 'error', message: String((error as Error).message), durationMs: 0 });
+      }
+    }
+    if (updated.size === 0) return { plan, actions };
+    const refreshed = observed.map((n) => {
+      const view = updated.get(n.nodeId);
+      return view ? { ...n, view } : n;
+    });
+    return { plan: planClusterSweep({ ...input, observed: refreshed }), actions };
+  }
+
+  async function persist(clusterId: string, plan: ClusterPlan, prior: StateItem<ClusterRecord> | null) {
+    const key = clusterStateKey(clusterId);
+    try {
+      await store.put<ClusterRecord>({
+        ...key,
+        data: plan.record,
+        condition: prior ? { kind: 'version', version: prior.version } : { kind: 'absent' },
+      });
+      return { ok: true };
+    } catch (error) {
+      // Another invocation wrote this cluster meanwhile; its view is as fresh as ours.
+      if (error instanceof ConflictError) return { ok: false, warning: 'state changed concurrently; not persisted' };
+      throw error;
+    }
+  }
+}
+
+function toClusterReport(
+  cluster: SweepCluster,
+  plan: ClusterPlan,
+  actions: ActionReport[],
+  persisted: { ok: boolean; warning?: string },
+): ClusterReport {
+  const unsealed = new Map(actions.filter((a) => a.kind === 'unseal').map((a) => [a.nodeId, a]));
+  const nodes: NodeReport[] = plan.nodes.map((n) => {
+    const unseal = unsealed.get(n.nodeId);
+    return {
+      id: n.nodeId,
+      url: n.url,
+      state: n.state,
+      previousState: n.previousState,
+      transition: n.transition,
+      since: new Date(n.since).toISOString(),
+      initialized: n.view.initialized,
+      sealed: n.view.sealed,
+      version: n.view.version,
+      httpStatus: n.view.httpStatus,
+      error: n.view.error,
+      durationMs: n.durationMs,
+      ...(unseal ? { unseal, ...(unseal.outcome === 'unsealed' ? { unsealedBy: 'sealwatch' as const } : {}) } : {}),
+    };
+  });
+  return {
+    id: cluster.id,
+    name: cluster.name,
+    summary: summarizeCluster(plan.nodes.map((n) => ({ nodeId: n.nodeId, view: n.view }))),
+    nodes,
+    persisted: persisted.ok,
+    actions,
+    ...(persisted.warning ? { warning: persisted.warning } : {}),
+  };
+}
+
+function zeroByState(): Record<NodeState, number> {
+  return Object.fromEntries(NODE_STATES.map((s) => [s, 0])) as Record<NodeState, number>;
+}
+
+function totalsOf(reports: readonly ClusterReport[]): SweepReport['totals'] {
+  const byState = zeroByState();
+  let nodes = 0;
+  let transitions = 0;
+  let unsealed = 0;
+  for (const cluster of reports) {
+    for (const node of cluster.nodes) {
+      nodes += 1;
+      byState[node.state] += 1;
+      if (node.transition) transitions += 1;
+      if (node.unsealedBy) unsealed += 1;
+    }
+  }
+  return { clusters: reports.length, nodes, byState, transitions, unsealed };
+}
+
+function emptyReport(
+  trigger: string,
+  startedAt: number,
+  now: number,
+  stateWrites: number,
+  skipped: NonNullable<SweepReport['skipped']>,
+): SweepReport {
+  return {
+    trigger,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: now - startedAt,
+    skipped,
+    clusters: [],
+    totals: { clusters: 0, nodes: 0, byState: zeroByState(), transitions: 0, unsealed: 0 },
+    timings: { observeMs: 0, applyMs: 0, persistMs: 0, p50NodeMs: 0, p99NodeMs: 0 },
+    stateWrites,
+  };
+}

@@ -1,0 +1,92 @@
+import { sameNodeRecord, toNodeRecord, type ClusterRecord, type NodeRecord } from './cluster-record.ts';
+import type { NodeState, NodeView } from './node-state.ts';
+
+/** One node as observed in this sweep, already classified. */
+export interface ObservedNode {
+  nodeId: string;
+  url: string;
+  view: NodeView;
+  durationMs: number;
+}
+
+/** What the sweep decided about one node. */
+export interface NodePlan {
+  nodeId: string;
+  url: string;
+  state: NodeState;
+  previousState: NodeState | null;
+  /** The state differs from the previous sweep's (a first sighting is not a transition). */
+  transition: boolean;
+  /** Epoch ms when the node entered its state. */
+  since: number;
+  durationMs: number;
+  view: NodeView;
+}
+
+/** An action the apply step should take. Later capabilities add kinds (join, remove-peer). */
+export type PlannedAction = { kind: 'unseal'; nodeId: string; reason: string };
+
+export interface ClusterPlan {
+  clusterId: string;
+  nodes: NodePlan[];
+  record: ClusterRecord;
+  /** The record differs from the stored one and must be written. */
+  changed: boolean;
+  actions: PlannedAction[];
+}
+
+export interface SweepPolicy {
+  /** Unseal sealed, initialized nodes in this sweep (custody must exist). */
+  autoUnseal: boolean;
+}
+
+/**
+ * Pure planning for one cluster: the next record, transitions and actions, from this sweep's
+ * observations and the previous record. Nodes no longer configured drop out of the record.
+ */
+export function planClusterSweep(input: {
+  clusterId: string;
+  observed: readonly ObservedNode[];
+  previous: ClusterRecord | null;
+  policy: SweepPolicy;
+  now: number;
+}): ClusterPlan {
+  const { clusterId, observed, previous, policy, now } = input;
+  const nodes: NodePlan[] = [];
+  const recordNodes: Record<string, NodeRecord> = {};
+  let changed = previous === null;
+
+  for (const node of observed) {
+    const before = previous?.nodes[node.nodeId];
+    const after = toNodeRecord(node.view, before, now);
+    recordNodes[node.nodeId] = after;
+    if (!sameNodeRecord(before, after)) changed = true;
+    nodes.push({
+      nodeId: node.nodeId,
+      url: node.url,
+      state: after.state,
+      previousState: before?.state ?? null,
+      transition: before !== undefined && before.state !== after.state,
+      since: after.since,
+      durationMs: node.durationMs,
+      view: node.view,
+    });
+  }
+  if (previous && Object.keys(previous.nodes).some((id) => !(id in recordNodes))) changed = true;
+
+  const actions: PlannedAction[] = policy.autoUnseal
+    ? nodes
+        .filter((n) => n.state === 'sealed' && n.view.initialized === true)
+        .map((n) => ({ kind: 'unseal' as const, nodeId: n.nodeId, reason: 'node is sealed' }))
+    : [];
+
+  return { clusterId, nodes, record: { nodes: recordNodes }, changed, actions };
+}
+
+/** Nearest-rank percentile of durations (ms); 0 for an empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? 0;
+}

@@ -1,0 +1,102 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbStateStore } from '../adapters/dynamodb-state-store.ts';
+import { createVaultHttpClientFactory } from '../adapters/vault-http.ts';
+import { createLeaseManager } from '../app/lease-manager.ts';
+import { createSweepService, type SweepService } from '../app/sweep.ts';
+import type { SweepCluster } from '../app/sweep-types.ts';
+import type { ClusterConfig, SealwatchConfig } from '../config/types.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { LeaseManager } from '../ports/lease.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { StateStore } from '../ports/state-store.ts';
+import type { VaultClientFactory } from '../ports/vault-client.ts';
+
+/** Everything an entry point needs, built once from the configuration. */
+export interface Runtime {
+  config: SealwatchConfig;
+  clusters: SweepCluster[];
+  store: StateStore;
+  leases: LeaseManager;
+  vault: VaultClientFactory;
+  clock: Clock;
+  logger: Logger;
+  sweep: SweepService;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  config: SealwatchConfig;
+  clock: Clock;
+  logger: Logger;
+  /** Use this store instead of the configured one (tests, benchmarks). */
+  store?: StateStore;
+  /** For the embedded store: keep data in memory instead of under `state.embedded.path`. */
+  inMemoryState?: boolean;
+}
+
+/**
+ * The composition root shared by the Lambda handlers and the CLI: adapters chosen by the
+ * configuration, wired into the application services.
+ */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, clock, logger } = options;
+  const store = options.store ?? (await openStateStore(config, clock, options.inMemoryState ?? false));
+  const vault = createVaultHttpClientFactory({ userAgent: 'sealwatch' });
+  const leases = createLeaseManager({ store, clock });
+  const clusters = config.clusters.map(toSweepCluster);
+  const sweep = createSweepService({
+    clusters,
+    vault,
+    store,
+    leases,
+    clock,
+    logger,
+    concurrency: config.sweep.concurrency,
+    nodeTimeoutMs: config.sweep.nodeTimeoutMs,
+  });
+  return {
+    config,
+    clusters,
+    store,
+    leases,
+    vault,
+    clock,
+    logger,
+    sweep,
+    async close() {
+      await vault.close();
+      if (!options.store) await store.close();
+    },
+  };
+}
+
+async function openStateStore(config: SealwatchConfig, clock: Clock, inMemory: boolean): Promise<StateStore> {
+  switch (config.state.kind) {
+    case 'dynamodb': {
+      const { table, region, endpoint } = config.state.dynamodb;
+      const client = new DynamoDBClient({ region, ...(endpoint ? { endpoint } : {}) });
+      return createDynamoDbStateStore({ client, table, clock });
+    }
+    case 'embedded': {
+      // Loaded lazily: dynalite (LevelDB) is for local runs and never ships in a Lambda bundle.
+      const { createEmbeddedStateStore } = await import('../adapters/embedded-dynamo.ts');
+      return createEmbeddedStateStore(inMemory ? { inMemory: true, clock } : { path: config.state.embedded.path, clock });
+    }
+  }
+}
+
+export function toSweepCluster(cluster: ClusterConfig): SweepCluster {
+  return {
+    id: cluster.id,
+    name: cluster.name,
+    nodes: cluster.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: n.insecureHttp })),
+    ...(cluster.tls
+      ? {
+          tls: {
+            ...(cluster.tls.caPem === undefined ? {} : { caPem: cluster.tls.caPem }),
+            ...(cluster.tls.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
+          },
+        }
+      : {}),
+  };
+}
