@@ -36,9 +36,9 @@ export async function observeNode(
     // health's failure says more about reachability, so it wins when both failed.
     const failure =
       health.status === 'rejected'
-        ? toError(health.reason, false, options.timeoutMs)
+        ? toError(health.reason, false, options.timeoutMs, client.target.url)
         : seal.status === 'rejected'
-          ? toError(seal.reason, true, options.timeoutMs)
+          ? toError(seal.reason, true, options.timeoutMs, client.target.url)
           : undefined;
     if (failure) observation.error = failure;
     observation.durationMs = Math.max(0, options.now() - at);
@@ -52,6 +52,7 @@ function toError(
   error: unknown,
   fromSealStatus: boolean,
   timeoutMs: number,
+  url: string,
 ): NonNullable<NodeObservation['error']> {
   if (error instanceof VaultUnreachableError) {
     const message = error.reason === 'timeout' ? `${error.message} (${timeoutMs} ms)` : error.message;
@@ -61,7 +62,7 @@ function toError(
     // seal-status answers 200 on every reachable Vault; an error answer there means its storage
     // is failing or this is not a Vault at all. Either way the node cannot be classified.
     const hint = fromSealStatus ? ' (a working Vault answers sys/seal-status with 200)' : '';
-    return { reason: 'bad-response', message: error.message + hint };
+    return { reason: 'bad-response', message: `${url}: ${error.message}${hint}` };
   }
   return { reason: 'bad-response', message: describeError(error) };
 }

@@ -110,7 +110,9 @@ function checkClusters(value: unknown, wrapperIds: Set<string>, report: Report, 
       const url = safeUrl(peek(node['url']) ?? '');
       if (url === undefined) return;
       unique(urls, url.origin, [...at, 'url'], 'duplicate node URL', report);
-      const insecure = node['insecureHttp'] === true;
+      const flag = node['insecureHttp'];
+      if (flag !== undefined && typeof flag !== 'boolean') return; // the schema reports it
+      const insecure = flag === true;
       if (url.protocol === 'http:' && !insecure) {
         report([...at, 'url'], 'http:// would send unseal shares across the network in clear text: use https://, or set insecureHttp: true (development only)');
       }

@@ -136,7 +136,7 @@ export function safeUrl(value: string): URL | undefined {
 function nodeUrlProblem(value: string): string | undefined {
   const url = safeUrl(value);
   if (url === undefined) return 'must be a URL like https://10.0.1.10:8200';
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must start with https:// (or http://)';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must start with https:// (or http://), e.g. https://10.0.1.10:8200';
   if (url.username !== '' || url.password !== '') return 'must not contain credentials';
   if (url.pathname !== '/' && url.pathname !== '') return 'must not have a path: sealwatch adds /v1/... itself';
   if (url.search !== '' || value.includes('?')) return 'must not have a query string';

@@ -44,7 +44,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): Sealwatc
   const problems = orderProblems([
     ...(result.success ? [] : issuesToProblems(result.error.issues, parsed.value, schema)),
     ...checkRelations(parsed.value, context),
-  ]);
+  ], parsed.value);
   if (!result.success || problems.length > 0) throw new ConfigError(problems, source);
   return buildConfig(result.data, context);
 }

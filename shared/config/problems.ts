@@ -37,9 +37,16 @@ export function issuesToProblems(issues: readonly Issue[], raw: unknown, schema:
       }
     } else if (issue.code === 'invalid_type') {
       const value = valueAt(raw, issue.path);
+      // A fractional number fails `.int()` as a type issue; the schema's own range message says more.
+      const fractional = issue.expected === 'int' && typeof value === 'number';
       problems.push({
         path: formatPath(issue.path),
-        message: value === undefined ? 'is required' : `must be ${describeType(issue.expected)}, not ${describeValue(value)}`,
+        message:
+          value === undefined
+            ? 'is required'
+            : fractional
+              ? issue.message
+              : `must be ${describeType(issue.expected)}, not ${describeValue(value)}`,
       });
     } else {
       problems.push({ path: formatPath(issue.path), message: issue.message });
@@ -48,8 +55,11 @@ export function issuesToProblems(issues: readonly Issue[], raw: unknown, schema:
   return problems;
 }
 
-/** Drops exact duplicates and orders by path (array indexes numerically), root first. */
-export function orderProblems(problems: readonly ConfigProblem[]): ConfigProblem[] {
+/**
+ * Drops exact duplicates and orders problems as they appear in the document (the raw parsed
+ * value keeps key order), so fixing them top to bottom works; problems at the root come first.
+ */
+export function orderProblems(problems: readonly ConfigProblem[], raw: unknown): ConfigProblem[] {
   const seen = new Set<string>();
   const unique = problems.filter((p) => {
     const key = `${p.path}\u0000${p.message}`;
@@ -58,25 +68,31 @@ export function orderProblems(problems: readonly ConfigProblem[]): ConfigProblem
     return true;
   });
   return unique
-    .map((problem, index) => ({ problem, index, key: sortKey(problem.path) }))
-    .sort((a, b) => compareKeys(a.key, b.key) || a.index - b.index)
+    .map((problem, index) => ({ problem, index, key: splitPath(problem.path) }))
+    .sort((a, b) => compareInDocument(a.key, b.key, raw) || a.index - b.index)
     .map((entry) => entry.problem);
 }
 
-function sortKey(path: string): (string | number)[] {
+function splitPath(path: string): (string | number)[] {
   return path
     .split(/[.[\]]+/)
     .filter((part) => part !== '')
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
-function compareKeys(a: (string | number)[], b: (string | number)[]): number {
+function compareInDocument(a: (string | number)[], b: (string | number)[], raw: unknown): number {
+  let node = raw;
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     const x = a[i] as string | number;
     const y = b[i] as string | number;
-    if (x === y) continue;
-    if (typeof x === 'number' && typeof y === 'number') return x - y;
-    return String(x) < String(y) ? -1 : 1;
+    if (x !== y) {
+      if (typeof x === 'number' && typeof y === 'number') return x - y;
+      if (typeof x === 'number' || typeof y === 'number') return typeof x === 'number' ? -1 : 1;
+      const keys = node !== null && typeof node === 'object' ? Object.keys(node) : [];
+      const rank = (key: string) => (keys.includes(key) ? keys.indexOf(key) : keys.length);
+      return rank(x) - rank(y) || (x < y ? -1 : 1);
+    }
+    node = valueAt(node, [x]);
   }
   return a.length - b.length;
 }

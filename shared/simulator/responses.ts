@@ -1,0 +1,61 @@
+/** Request/response shapes the handlers use, and Vault's response conventions (§1). */
+import { randomUUID } from 'node:crypto';
+import { goJson } from './go-format.ts';
+import type { VaultProfile } from './profiles.ts';
+
+export interface SimRequest {
+  method: string;
+  /** Path after `/v1/`, without query or trailing slash, e.g. `sys/seal-status`. */
+  path: string;
+  /** Raw query string without `?`. */
+  rawQuery: string;
+  query: URLSearchParams;
+  body: string;
+  /** X-Vault-Token, else the Authorization Bearer value (§1.4); null when none. */
+  token: string | null;
+  noForwarding: boolean;
+}
+
+export interface SimResponse {
+  status: number;
+  /** Serialized body; undefined for no body (204, HEAD). */
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/** 200 with a JSON body, or 204 when there is nothing to say (respondOk). */
+export function ok(body: unknown): SimResponse {
+  return body === null || body === undefined ? { status: 204 } : { status: 200, body: goJson(body) };
+}
+
+export function noContent(): SimResponse {
+  return { status: 204 };
+}
+
+/** `{"errors":[...]}`; no message gives the empty array Vault sends for 405s and bad params. */
+export function errorResponse(status: number, ...messages: string[]): SimResponse {
+  return { status, body: goJson({ errors: messages }) };
+}
+
+export const METHOD_NOT_ALLOWED: SimResponse = errorResponse(405);
+export const NOT_FOUND: SimResponse = errorResponse(404);
+export const PERMISSION_DENIED: SimResponse = errorResponse(403, 'permission denied');
+export const VAULT_IS_SEALED: SimResponse = errorResponse(503, 'Vault is sealed');
+
+/**
+ * The logical-response envelope (§1.2). `inject` copies the data keys to the top level, as
+ * Vault does for `sys/ha-status` and `sys/key-status`.
+ */
+export function envelope(profile: VaultProfile, data: Record<string, unknown>, inject = false): SimResponse {
+  const body: Record<string, unknown> = inject ? { ...data } : {};
+  body['request_id'] = randomUUID();
+  body['lease_id'] = '';
+  body['renewable'] = false;
+  body['lease_duration'] = 0;
+  body['data'] = data;
+  body['wrap_info'] = null;
+  body['warnings'] = null;
+  body['auth'] = null;
+  if (profile.mountType) body['mount_type'] = 'system';
+  return { status: 200, body: goJson(body) };
+}

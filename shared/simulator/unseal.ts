@@ -1,0 +1,109 @@
+/** `PUT|POST /v1/sys/unseal`, step by step in Vault's order (§3.2, §3.3). */
+import { randomUUID } from 'node:crypto';
+import { isAutoSeal, reportedConfig, type Barrier } from './barrier.ts';
+import { decodeGoJson, bool, str, type GoStruct } from './go-json.ts';
+import {
+  aesKeySizeError,
+  combineParts,
+  decodeUnsealKey,
+  MAX_KEY_BYTES,
+  MIN_KEY_BYTES,
+  openCheck,
+} from './key-material.ts';
+import { errorResponse, METHOD_NOT_ALLOWED, ok, type SimRequest, type SimResponse } from './responses.ts';
+import { sealStatusBody } from './seal-status.ts';
+import type { SimNode } from './sim-node.ts';
+
+// Untagged Go fields: matched case-insensitively (§3.1).
+const UNSEAL_REQUEST: GoStruct = {
+  goName: 'UnsealRequest',
+  qualifiedName: 'http.UnsealRequest',
+  fields: [
+    { name: 'Key', type: 'string' },
+    { name: 'Reset', type: 'bool' },
+    { name: 'Migrate', type: 'bool' },
+  ],
+};
+
+const invalidKey = (reason: string): SimResponse => errorResponse(400, `invalid key: ${reason}`);
+
+/** At threshold: combine and verify. The attempt is already cleared by the caller. */
+async function finish(node: SimNode, barrier: Barrier, parts: Buffer[]): Promise<SimResponse> {
+  const threshold = reportedConfig(barrier).threshold;
+  let key: Buffer;
+  if (threshold === 1) {
+    key = Buffer.from(parts[0] ?? []);
+  } else {
+    const combined = await combineParts(parts);
+    if ('error' in combined) return invalidKey(`failed to compute combined key: ${combined.error}`);
+    key = combined.key;
+  }
+  try {
+    if (isAutoSeal(barrier.sealType)) {
+      // The stored recovery key is itself decrypted through the KMS before the comparison.
+      if (!node.ctx.kms.available) {
+        return invalidKey(`failed to verify recovery key: failed to decrypt encrypted stored keys: ${node.ctx.kmsFailureCause}`);
+      }
+      if (barrier.recoveryCheck === null || !openCheck(barrier.recoveryCheck, key)) {
+        return invalidKey('failed to verify recovery key: recovery key does not match submitted values');
+      }
+    } else {
+      const sizeError = aesKeySizeError(key);
+      if (sizeError !== null) return invalidKey(`failed to setup unseal key: ${sizeError}`);
+      if (barrier.unsealCheck === null || !openCheck(barrier.unsealCheck, key)) {
+        const auth = 'cipher: message authentication failed';
+        return node.ctx.profile.wrongKeyStatus === 500
+          ? errorResponse(500, `unable to retrieve stored keys: failed to decrypt keys from storage: ${auth}`)
+          : errorResponse(400, `unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: ${auth}`);
+      }
+    }
+  } finally {
+    key.fill(0);
+  }
+  node.markUnsealed();
+  return ok(sealStatusBody(node));
+}
+
+export async function handleUnseal(node: SimNode, req: SimRequest): Promise<SimResponse> {
+  if (req.method !== 'PUT' && req.method !== 'POST') return METHOD_NOT_ALLOWED;
+  const { profile } = node.ctx;
+  // 0. Vault 1.19+: a node removed from raft refuses everything.
+  if (profile.removal119 && node.removed) return errorResponse(500, 'node was removed from a HA cluster');
+  // 1. JSON; Vault passes the decoder's EOF through, OpenBao filters it.
+  const decoded = decodeGoJson(req.body, UNSEAL_REQUEST);
+  if (!decoded.ok) return errorResponse(400, decoded.error);
+  if (decoded.empty && !profile.unsealToleratesEmptyBody) return errorResponse(400, 'EOF');
+  const { values } = decoded;
+  // 2. reset
+  if (bool(values, 'Reset')) {
+    if (!node.sealed) return errorResponse(400, 'vault is unsealed');
+    node.attempt = null;
+    return ok(sealStatusBody(node));
+  }
+  // 3. key present
+  const input = str(values, 'Key');
+  if (input === '') return errorResponse(400, "'key' must be specified in request body as JSON, or 'reset' set to true");
+  // 4. hex if 16..33 bytes, else padded standard base64
+  const part = decodeUnsealKey(input);
+  if (part === null) return errorResponse(400, "'key' must be a valid hex or base64 string");
+  // 5. core.Unseal
+  if (bool(values, 'Migrate')) return errorResponse(500, "can't perform a seal migration, no migration seal found");
+  const barrier = node.group?.barrier ?? null;
+  if (barrier === null) return errorResponse(400, 'Vault is not initialized');
+  if (part.length < MIN_KEY_BYTES) return invalidKey(`key is shorter than minimum ${MIN_KEY_BYTES} bytes`);
+  if (part.length > MAX_KEY_BYTES) return invalidKey(`key is longer than maximum ${MAX_KEY_BYTES} bytes`);
+  if (!node.sealed) return ok(sealStatusBody(node));
+  const attempt = node.attempt ?? { parts: [], nonce: '' };
+  if (attempt.parts.some((p) => p.equals(part))) return ok(sealStatusBody(node));
+  attempt.parts.push(part);
+  if (attempt.nonce === '') attempt.nonce = randomUUID();
+  node.attempt = attempt;
+  if (attempt.parts.length < reportedConfig(barrier).threshold) return ok(sealStatusBody(node));
+  // The attempt is cleared whatever the outcome.
+  node.attempt = null;
+  try {
+    return await finish(node, barrier, attempt.parts);
+  } finally {
+    for (const p of attempt.parts) p.fill(0);
+  }
+}

@@ -1,0 +1,338 @@
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVaultHttpClientFactory } from '../../shared/adapters/vault-http.ts';
+import { ValidationError, VaultUnreachableError } from '../../shared/errors.ts';
+import type { VaultClientFactory } from '../../shared/ports/vault-client.ts';
+import { createTestPki, type TestPki } from '../../shared/simulator/test-pki.ts';
+
+// Transport behaviour of the Vault HTTP adapter against raw node:http(s)/net servers on loopback:
+// TLS verification, SNI, pooling, deadlines, size limits and connection faults.
+
+const SEAL_STATUS = {
+  type: 'shamir', initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '',
+  version: '1.19.0', build_date: '2025-03-04T12:00:00Z', migration: false,
+  cluster_name: 'vault-cluster-f090409a', cluster_id: 'ebdd80fb-0c7f-bce9-f9b9-a0fa86aa3249',
+  recovery_seal: false, storage_type: 'raft', removed_from_cluster: false,
+};
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+const servers: (http.Server | net.Server)[] = [];
+const sockets = new Set<net.Socket>();
+
+function track<S extends http.Server | net.Server>(server: S): S {
+  servers.push(server);
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return server;
+}
+
+async function listen(server: http.Server | net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function startHttps(tls: { certPem: string; keyPem: string }, handler: Handler): Promise<{ port: number; server: https.Server }> {
+  const server = track(https.createServer({ cert: tls.certPem, key: tls.keyPem }, handler));
+  return { port: await listen(server), server };
+}
+
+async function expectUnreachable(promise: Promise<unknown>): Promise<VaultUnreachableError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(VaultUnreachableError);
+  return error as VaultUnreachableError;
+}
+
+let clusterPki: TestPki;
+let otherPki: TestPki;
+let factory: VaultClientFactory;
+let vaultPort: number;
+let sniPort: number;
+let otherCaPort: number;
+const sniSeen: (string | false | null)[] = [];
+let connections = 0;
+
+beforeAll(async () => {
+  [clusterPki, otherPki] = await Promise.all([createTestPki(), createTestPki({ commonName: 'rogue CA' })]);
+  const [loopbackCert, sniCert, foreignCert] = await Promise.all([
+    clusterPki.issue(['127.0.0.1', 'localhost']),
+    clusterPki.issue(['vault.internal']),
+    otherPki.issue(['127.0.0.1']),
+  ]);
+  factory = createVaultHttpClientFactory({ userAgent: 'sealwatch-test' });
+
+  const vault = await startHttps(loopbackCert, (req, res) => json(res, 200, SEAL_STATUS));
+  vaultPort = vault.port;
+  vault.server.on('secureConnection', () => connections++);
+
+  const sni = await startHttps(sniCert, (req, res) => {
+    sniSeen.push((req.socket as TLSSocket).servername);
+    json(res, 200, SEAL_STATUS);
+  });
+  sniPort = sni.port;
+  otherCaPort = (await startHttps(foreignCert, (req, res) => json(res, 200, SEAL_STATUS))).port;
+});
+
+afterAll(async () => {
+  await factory?.close();
+  for (const s of sockets) s.destroy();
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+});
+
+describe('TLS verification', () => {
+  it('talks to a node whose certificate chains to the cluster CA', async () => {
+    const client = factory.client({ url: `https://127.0.0.1:${vaultPort}`, caPem: clusterPki.caPem });
+    const status = await client.sealStatus();
+    expect(status.clusterId).toBe(SEAL_STATUS.cluster_id);
+  });
+
+  it('refuses a certificate signed by another CA, saying so', async () => {
+    const client = factory.client({ url: `https://127.0.0.1:${otherCaPort}`, caPem: clusterPki.caPem });
+    const error = await expectUnreachable(client.sealStatus());
+    expect(error.reason).toBe('tls');
+    expect(error.message).toContain('certificate is not signed by the cluster CA (UNABLE_TO_VERIFY_LEAF_SIGNATURE)');
+    expect(error.message).toContain(`https://127.0.0.1:${otherCaPort}/v1/sys/seal-status`);
+  });
+
+  it('refuses a certificate that Node’s default CAs do not trust when no CA is given', async () => {
+    const error = await expectUnreachable(factory.client({ url: `https://127.0.0.1:${vaultPort}` }).sealStatus());
+    expect(error.reason).toBe('tls');
+    expect(error.message).toContain('not signed by a trusted CA');
+  });
+
+  it('verifies against serverName (and sends it as SNI) instead of the URL host', async () => {
+    const client = factory.client({
+      url: `https://127.0.0.1:${sniPort}`,
+      caPem: clusterPki.caPem,
+      serverName: 'vault.internal',
+    });
+    await expect(client.sealStatus()).resolves.toMatchObject({ initialized: true });
+    expect(sniSeen.at(-1)).toBe('vault.internal');
+  });
+
+  it('rejects the same certificate when the URL host is checked', async () => {
+    const client = factory.client({ url: `https://127.0.0.1:${sniPort}`, caPem: clusterPki.caPem });
+    const error = await expectUnreachable(client.sealStatus());
+    expect(error.reason).toBe('tls');
+    expect(error.message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+
+  it('a wrong serverName is refused too', async () => {
+    const client = factory.client({ url: `https://127.0.0.1:${sniPort}`, caPem: clusterPki.caPem, serverName: 'evil.internal' });
+    expect((await expectUnreachable(client.sealStatus())).reason).toBe('tls');
+  });
+
+  it('reports a handshake failure when the node speaks plain HTTP on an https URL', async () => {
+    const server = track(http.createServer((req, res) => json(res, 200, SEAL_STATUS)));
+    const port = await listen(server);
+    const error = await expectUnreachable(factory.client({ url: `https://127.0.0.1:${port}`, caPem: clusterPki.caPem }).sealStatus());
+    expect(error.reason).toBe('tls');
+    expect(error.message).toMatch(/TLS handshake failed \((ERR_SSL_WRONG_VERSION_NUMBER|EPROTO)\)/);
+  });
+});
+
+describe('connection pooling', () => {
+  it('reuses one kept-alive connection for clients of the same CA', async () => {
+    const before = connections;
+    const target = { url: `https://127.0.0.1:${vaultPort}`, caPem: clusterPki.caPem };
+    // A fresh client (and a fresh but equal target object) per call, as a sweep would make.
+    for (let i = 0; i < 5; i++) await factory.client({ ...target }).sealStatus();
+    // The earlier TLS test may have left one pooled socket already; at most one new one now.
+    expect(connections - before).toBeLessThanOrEqual(1);
+  });
+
+  it('retries an idempotent read once when a pooled socket was closed by the server', async () => {
+    const counts = new WeakMap<net.Socket, number>();
+    let resets = 0;
+    const server = track(
+      http.createServer((req, res) => {
+        const n = (counts.get(req.socket) ?? 0) + 1;
+        counts.set(req.socket, n);
+        if (n > 1) {
+          resets++;
+          req.socket.destroy();
+          return;
+        }
+        json(res, 200, SEAL_STATUS);
+      }),
+    );
+    const port = await listen(server);
+    const client = factory.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true });
+    await client.sealStatus();
+    await expect(client.sealStatus()).resolves.toMatchObject({ sealed: false });
+    expect(resets).toBe(1);
+  });
+});
+
+describe('target validation', () => {
+  it('rejects plain http:// unless the target is insecureHttp', () => {
+    expect(() => factory.client({ url: 'http://127.0.0.1:8200' })).toThrow(ValidationError);
+    expect(() => factory.client({ url: 'http://127.0.0.1:8200' })).toThrow(/http:\/\/127\.0\.0\.1:8200.*insecureHttp/);
+    expect(() => factory.client({ url: 'http://127.0.0.1:8200', insecureHttp: true })).not.toThrow();
+  });
+
+  it('rejects other schemes, credentials in the URL and garbage', () => {
+    expect(() => factory.client({ url: 'ftp://127.0.0.1' })).toThrow(ValidationError);
+    expect(() => factory.client({ url: 'https://user:hunter2@127.0.0.1' })).toThrow(ValidationError);
+    expect(() => factory.client({ url: 'https://user:hunter2@127.0.0.1' })).not.toThrow(/hunter2/);
+    expect(() => factory.client({ url: 'not a url' })).toThrow(ValidationError);
+  });
+
+  it('validates factory options once', () => {
+    expect(() => createVaultHttpClientFactory({ maxResponseBytes: 0 })).toThrow(ValidationError);
+    expect(() => createVaultHttpClientFactory({ userAgent: 'a\r\nX-Vault-Token: t' })).toThrow(ValidationError);
+  });
+});
+
+describe('faults', () => {
+  it('closed port → refused (ECONNREFUSED)', async () => {
+    const server = net.createServer();
+    const port = await listen(server);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const error = await expectUnreachable(factory.client({ url: `https://127.0.0.1:${port}`, caPem: clusterPki.caPem }).sealStatus());
+    expect(error.reason).toBe('refused');
+    expect(error.message).toContain('connection refused (ECONNREFUSED)');
+  });
+
+  it('connection reset → refused (ECONNRESET)', async () => {
+    const server = track(net.createServer((socket) => socket.resetAndDestroy()));
+    const port = await listen(server);
+    const error = await expectUnreachable(factory.client({ url: `https://127.0.0.1:${port}`, caPem: clusterPki.caPem }).sealStatus());
+    expect(error.reason).toBe('refused');
+    expect(error.message).toContain('ECONNRESET');
+  });
+
+  it('unknown host → refused (ENOTFOUND)', async () => {
+    const error = await expectUnreachable(
+      factory.client({ url: 'https://sealwatch-no-such-host.invalid:8200' }).sealStatus({ signal: AbortSignal.timeout(3000) }),
+    );
+    expect(['refused', 'timeout']).toContain(error.reason);
+    if (error.reason === 'refused') expect(error.message).toMatch(/ENOTFOUND|EAI_AGAIN/);
+  });
+
+  it('server that never completes the TLS handshake → timeout at the deadline', async () => {
+    const port = await listen(track(net.createServer(() => undefined)));
+    const started = performance.now();
+    const error = await expectUnreachable(
+      factory.client({ url: `https://127.0.0.1:${port}`, caPem: clusterPki.caPem }).sealStatus({ signal: AbortSignal.timeout(300) }),
+    );
+    const elapsed = performance.now() - started;
+    expect(error.reason).toBe('timeout');
+    expect(error.message).toContain('no complete answer before the deadline');
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('server that sends headers but never finishes the body → timeout', async () => {
+    const server = track(
+      http.createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"type":"shamir",');
+      }),
+    );
+    const port = await listen(server);
+    const started = performance.now();
+    const error = await expectUnreachable(
+      factory.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true }).sealStatus({ signal: AbortSignal.timeout(300) }),
+    );
+    expect(error.reason).toBe('timeout');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('an already aborted signal fails at once without connecting', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await expectUnreachable(factory.client({ url: `https://127.0.0.1:${vaultPort}`, caPem: clusterPki.caPem }).sealStatus({ signal: controller.signal }));
+    expect(error.reason).toBe('timeout');
+    expect(error.message).toContain('cancelled');
+  });
+
+  it('without a signal, a hung server is given up after the default 5 s', async () => {
+    const port = await listen(track(net.createServer(() => undefined)));
+    const started = performance.now();
+    const error = await expectUnreachable(factory.client({ url: `https://127.0.0.1:${port}`, caPem: clusterPki.caPem }).sealStatus());
+    const elapsed = performance.now() - started;
+    expect(error.reason).toBe('timeout');
+    expect(elapsed).toBeGreaterThanOrEqual(4900);
+    expect(elapsed).toBeLessThan(6500);
+  }, 10_000);
+
+  it('a 10 MB streamed body is cut off → too-large', async () => {
+    let bytesSent = 0;
+    const server = track(
+      http.createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const pump = (): void => {
+          while (bytesSent < 10 * 1024 * 1024) {
+            bytesSent += chunk.length;
+            if (!res.write(chunk)) {
+              res.once('drain', pump);
+              return;
+            }
+          }
+          res.end();
+        };
+        res.on('close', () => undefined);
+        pump();
+      }),
+    );
+    const port = await listen(server);
+    const error = await expectUnreachable(factory.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true }).sealStatus());
+    expect(error.reason).toBe('too-large');
+    expect(error.message).toContain('1048576-byte limit');
+  });
+
+  it('an announced Content-Length over the limit is refused before reading the body', async () => {
+    const server = track(
+      http.createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': 10 * 1024 * 1024 });
+        res.write('{');
+      }),
+    );
+    const port = await listen(server);
+    const started = performance.now();
+    const error = await expectUnreachable(factory.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true }).sealStatus());
+    expect(error.reason).toBe('too-large');
+    expect(error.message).toContain('10485760 bytes');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('the size limit is configurable', async () => {
+    const small = createVaultHttpClientFactory({ maxResponseBytes: 100 });
+    try {
+      const error = await expectUnreachable(small.client({ url: `https://127.0.0.1:${vaultPort}`, caPem: clusterPki.caPem }).sealStatus());
+      expect(error.reason).toBe('too-large');
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('the peer closing mid-body is not mistaken for a complete answer', async () => {
+    const server = track(
+      http.createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': 500 });
+        res.write('{"type":"shamir"', () => req.socket.destroy());
+      }),
+    );
+    const port = await listen(server);
+    const error = await expectUnreachable(factory.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true }).sealStatus());
+    expect(error.reason).toBe('refused');
+  });
+});
