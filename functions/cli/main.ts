@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   serve: { summary: 'serve the API and sweep on a schedule', load: async () => (await import('./commands/serve.ts')).serveCommand },
   demo: { summary: 'run a simulated cluster with sealwatch in front of it', load: async () => (await import('./commands/demo.ts')).demoCommand },
   config: { summary: 'config check FILE: validate a configuration file', load: async () => (await import('./commands/config.ts')).configCommand },
+  unseal: { summary: "unseal a cluster's sealed nodes now", load: async () => (await import('./commands/unseal.ts')).unsealCommand },
 };
 
 export const USAGE = `usage: sealwatch <command> [options]

@@ -101,17 +101,17 @@ export function createAzureKeyVaultKeyWrapper(options: AzureKeyVaultKeyWrapperOp
     }
   }
 
-  /** The version a stored secret names, refusing records that point at another vault or key. */
+  /** The version a stored secret names, refusing records that point at another vault or key name. */
   function versionOf(secret: WrappedSecret): string {
     const recorded = parseKeyUrl(secret.keyId);
     if (!recorded) throw new CiphertextInvalidError(`${label}: secret names no Key Vault key`);
-    if (recorded.vaultUrl.toLowerCase() !== vaultUrl.toLowerCase() || recorded.name !== name) {
+    // Key Vault names are case-insensitive; hosts are lower-cased by URL parsing already.
+    if (recorded.vaultUrl !== vaultUrl || recorded.name.toLowerCase() !== name.toLowerCase()) {
       throw new CiphertextInvalidError(`${label}: secret was wrapped under ${secret.keyId}, another key`);
     }
+    // Any version of the configured key may unwrap: pinning a version in config decides what
+    // new wraps use, and must not strand secrets wrapped under the previous pin.
     if (!recorded.version) throw new CiphertextInvalidError(`${label}: secret names no key version`);
-    if (configuredVersion && recorded.version !== configuredVersion) {
-      throw new CiphertextInvalidError(`${label}: secret was wrapped under version ${recorded.version}`);
-    }
     return recorded.version;
   }
 
@@ -332,7 +332,7 @@ export function translateKeyVaultError(
   return new SealwatchError('keyvault_error', message, opts);
 }
 
-export interface AzureCredentialConfig {
+export interface AzureCredentialOptions {
   kind: 'default' | 'client-secret' | 'workload-identity';
   tenantId?: string;
   clientId?: string;
@@ -348,8 +348,8 @@ export interface AzureCredentialConfig {
  *
  * @throws ValidationError listing every missing field (never their values).
  */
-export function createAzureCredential(config: AzureCredentialConfig): TokenCredential {
-  const missing = (fields: (keyof AzureCredentialConfig)[]): string[] =>
+export function createAzureCredential(config: AzureCredentialOptions): TokenCredential {
+  const missing = (fields: (keyof AzureCredentialOptions)[]): string[] =>
     fields.filter((f) => !config[f]).map((f) => `${f}: required for ${config.kind} credentials`);
   switch (config.kind) {
     case 'default':

@@ -5,7 +5,7 @@ import type {
   InitRequest,
   RaftJoinRequest,
 } from '../core/vault-types.ts';
-import { ValidationError, VaultApiError, VaultUnreachableError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import type {
   CallOptions,
   HealthOptions,
@@ -16,17 +16,24 @@ import type {
 import {
   autopilotConfigurationSchema,
   autopilotStateSchema,
-  describeSchemaMismatch,
+  raftConfigurationSchema,
+  sealBackendStatusSchema,
+} from './vault-http-raft-schemas.ts';
+import {
+  errorForAnswer,
+  isSuccess,
+  parseAnswer,
+  vaultErrors,
+  type AnswerContext,
+} from './vault-http-response.ts';
+import {
   haStatusSchema,
   healthBodySchema,
   initResponseSchema,
   initStatusSchema,
   leaderSchema,
-  raftConfigurationSchema,
   raftJoinSchema,
-  sealBackendStatusSchema,
   sealStatusSchema,
-  vaultErrorSchema,
 } from './vault-http-schemas.ts';
 import { createTransport, type Transport, type TransportResponse } from './vault-http-transport.ts';
 
@@ -136,83 +143,32 @@ class VaultHttpClient implements VaultClient {
     });
   }
 
+  #context(call: Call): AnswerContext {
+    const secrets = [...(call.secrets ?? [])];
+    if (call.options?.token !== undefined) secrets.push(call.options.token);
+    return { label: `${call.method} ${this.#base}${call.path}`, path: call.path, secrets };
+  }
+
   /** Parses a 2xx JSON answer with `schema`; any other answer becomes the matching error. */
   async #json<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S>> {
     const res = await this.#send(call);
-    if (res.status < 200 || res.status > 299) throw this.#errorFor(call, res);
-    return this.#parse(call, res, schema);
+    if (!isSuccess(res)) throw errorForAnswer(this.#context(call), res);
+    return parseAnswer(this.#context(call), res, schema);
   }
 
   /** For endpoints answering 204 (or 200 with a body nobody needs). */
   async #noContent(call: Call): Promise<void> {
     const res = await this.#send(call);
-    if (res.status < 200 || res.status > 299) throw this.#errorFor(call, res);
+    if (!isSuccess(res)) throw errorForAnswer(this.#context(call), res);
   }
 
   /** Like {@link #json} but a Vault-shaped 404 means "no such state" (autopilot, seal backends). */
   async #jsonOrNull<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S> | null> {
     const res = await this.#send(call);
-    if (res.status === 404 && this.#vaultErrors(res, call) !== undefined) return null;
-    if (res.status < 200 || res.status > 299) throw this.#errorFor(call, res);
-    return this.#parse(call, res, schema);
-  }
-
-  #parse<S extends z.ZodType>(call: Call, res: TransportResponse, schema: S): z.output<S> {
-    const json = this.#decode(call, res);
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      throw new VaultUnreachableError(
-        'bad-response',
-        `${this.#label(call)}: answer ${res.status} does not match the Vault API (${describeSchemaMismatch(parsed.error)})`,
-      );
-    }
-    return parsed.data;
-  }
-
-  #decode(call: Call, res: TransportResponse): unknown {
-    try {
-      return JSON.parse(res.body.toString('utf8'));
-    } catch {
-      const what = res.body.length === 0 ? 'an empty body' : `a body that is not JSON (${res.contentType || 'no content type'})`;
-      throw new VaultUnreachableError(
-        'bad-response',
-        `${this.#label(call)}: answer ${res.status} has ${what}; is this a Vault server?`,
-      );
-    }
-  }
-
-  /** Vault's `errors` texts if the body is a Vault error answer, with sent secrets redacted. */
-  #vaultErrors(res: TransportResponse, call: Call): string[] | undefined {
-    let json: unknown;
-    try {
-      json = JSON.parse(res.body.toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    const parsed = vaultErrorSchema.safeParse(json);
-    if (!parsed.success) return undefined;
-    const secrets = [...(call.secrets ?? []), call.options?.token].filter(
-      (s): s is string => typeof s === 'string' && s.length > 0,
-    );
-    // Vault never echoes keys or tokens; a hostile server might, so they are cut out anyway.
-    return (parsed.data.errors ?? []).map((text) =>
-      secrets.reduce((t, s) => t.split(s).join('[redacted]'), text),
-    );
-  }
-
-  #errorFor(call: Call, res: TransportResponse): Error {
-    const errors = this.#vaultErrors(res, call);
-    if (errors !== undefined) return new VaultApiError(res.status, errors, call.path);
-    const body =
-      res.body.length === 0 ? 'no body' : `a non-Vault body (${res.contentType || 'no content type'})`;
-    return new VaultUnreachableError(
-      'bad-response',
-      `${this.#label(call)}: unexpected status ${res.status} with ${body}; is this a Vault server?`,
-    );
-  }
-
-  #label(call: Call): string {
-    return `${call.method} ${this.#base}${call.path}`;
+    const ctx = this.#context(call);
+    if (res.status === 404 && vaultErrors(ctx, res) !== undefined) return null;
+    if (!isSuccess(res)) throw errorForAnswer(ctx, res);
+    return parseAnswer(ctx, res, schema);
   }
 
   sealStatus(options?: CallOptions) {
@@ -232,9 +188,10 @@ class VaultHttpClient implements VaultClient {
     for (const [k, v] of Object.entries(options?.query ?? {})) {
       if (k.endsWith('code') && /^\d+$/.test(v)) expected.add(Number(v));
     }
-    if (!expected.has(res.status)) throw this.#errorFor(call, res);
+    const ctx = this.#context(call);
+    if (!expected.has(res.status)) throw errorForAnswer(ctx, res);
     if (call.method === 'HEAD') return { status: res.status, body: null };
-    return { status: res.status, body: this.#parse(call, res, healthBodySchema) };
+    return { status: res.status, body: parseAnswer(ctx, res, healthBodySchema) };
   }
 
   unseal(request: { key: string } | { reset: true }, options?: CallOptions) {

@@ -1,4 +1,5 @@
 import type { ClusterView } from '../core/cluster-view.ts';
+import type { Finding } from '../core/finding.ts';
 import type { NodeState } from '../core/node-state.ts';
 import type { UnreachableReason } from '../errors.ts';
 
@@ -47,6 +48,8 @@ export interface ClusterReport {
   /** The cluster's state record was written in this sweep. */
   persisted: boolean;
   actions: ActionReport[];
+  /** Findings raised by the actions of this sweep (wrong key, custody mismatch, wrapper failures...). */
+  findings?: Finding[];
   /** Why state could not be persisted (a concurrent writer); the next sweep catches up. */
   warning?: string;
 }

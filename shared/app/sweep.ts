@@ -1,5 +1,6 @@
 import { classifyNode } from '../core/classify-node.ts';
 import type { ClusterRecord } from '../core/cluster-record.ts';
+import type { Finding } from '../core/finding.ts';
 import { summarizeCluster } from '../core/cluster-view.ts';
 import { NODE_STATES, type NodeState, type NodeView } from '../core/node-state.ts';
 import {
@@ -25,7 +26,7 @@ export type ActionExecutor = (input: {
   action: PlannedAction;
   trigger: string;
   signal: AbortSignal;
-}) => Promise<{ report: ActionReport; viewAfter?: NodeView }>;
+}) => Promise<{ report: ActionReport; viewAfter?: NodeView; findings?: Finding[] }>;
 
 export interface SweepServiceOptions {
   clusters: readonly SweepCluster[];
@@ -98,12 +99,12 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     await mapLimit(clusters, 16, async (cluster, i) => {
       const prior = previous[i] ?? null;
       const applyStart = clock.now();
-      const { plan, actions } = await planAndApply(cluster, observed[i] ?? [], prior, trigger);
+      const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, trigger);
       const persistStart = clock.now();
       applyMs += persistStart - applyStart;
       const persisted = plan.changed ? await persist(cluster.id, plan, prior) : { ok: false };
       persistMs += clock.now() - persistStart;
-      reports[i] = toClusterReport(cluster, plan, actions, persisted);
+      reports[i] = toClusterReport(cluster, plan, actions, persisted, findings);
     });
     const durations = observed.flat().map((n) => n.durationMs);
     return {
@@ -148,30 +149,32 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     observed: ObservedNode[],
     prior: StateItem<ClusterRecord> | null,
     trigger: string,
-  ): Promise<{ plan: ClusterPlan; actions: ActionReport[] }> {
+  ): Promise<{ plan: ClusterPlan; actions: ActionReport[]; findings: Finding[] }> {
     const autoUnseal = options.execute !== undefined && ((await options.autoUnseal?.(cluster.id)) ?? false);
     const input = { clusterId: cluster.id, previous: prior?.data ?? null, policy: { autoUnseal }, now: clock.now() };
     const plan = planClusterSweep({ ...input, observed });
-    if (plan.actions.length === 0 || !options.execute) return { plan, actions: [] };
+    if (plan.actions.length === 0 || !options.execute) return { plan, actions: [], findings: [] };
     const actions: ActionReport[] = [];
+    const findings: Finding[] = [];
     const updated = new Map<string, NodeView>();
     for (const action of plan.actions) {
       const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 4, 10_000));
       try {
         const result = await options.execute({ cluster, action, trigger, signal });
         actions.push(result.report);
+        findings.push(...(result.findings ?? []));
         if (result.viewAfter) updated.set(action.nodeId, result.viewAfter);
       } catch (error) {
         logger.error('sweep.action_failed', { cluster: cluster.id, node: action.nodeId, kind: action.kind, error });
         actions.push({ kind: action.kind, nodeId: action.nodeId, outcome: 'error', message: String((error as Error).message), durationMs: 0 });
       }
     }
-    if (updated.size === 0) return { plan, actions };
+    if (updated.size === 0) return { plan, actions, findings };
     const refreshed = observed.map((n) => {
       const view = updated.get(n.nodeId);
       return view ? { ...n, view } : n;
     });
-    return { plan: planClusterSweep({ ...input, observed: refreshed }), actions };
+    return { plan: planClusterSweep({ ...input, observed: refreshed }), actions, findings };
   }
 
   async function persist(clusterId: string, plan: ClusterPlan, prior: StateItem<ClusterRecord> | null) {
@@ -196,6 +199,7 @@ function toClusterReport(
   plan: ClusterPlan,
   actions: ActionReport[],
   persisted: { ok: boolean; warning?: string },
+  findings: Finding[],
 ): ClusterReport {
   const unsealed = new Map(actions.filter((a) => a.kind === 'unseal').map((a) => [a.nodeId, a]));
   const nodes: NodeReport[] = plan.nodes.map((n) => {
@@ -223,6 +227,7 @@ function toClusterReport(
     nodes,
     persisted: persisted.ok,
     actions,
+    ...(findings.length > 0 ? { findings } : {}),
     ...(persisted.warning ? { warning: persisted.warning } : {}),
   };
 }

@@ -1,15 +1,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbStateStore } from '../adapters/dynamodb-state-store.ts';
 import { createVaultHttpClientFactory } from '../adapters/vault-http.ts';
+import { createAuditLog, type AuditLog } from '../app/audit-log.ts';
+import { createCustodyRepository } from '../app/custody-repository.ts';
 import { createLeaseManager } from '../app/lease-manager.ts';
 import { createSweepService, type SweepService } from '../app/sweep.ts';
 import type { SweepCluster } from '../app/sweep-types.ts';
+import { createUnsealService, type UnsealService } from '../app/unseal-service.ts';
 import type { ClusterConfig, SealwatchConfig } from '../config/types.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory } from '../ports/vault-client.ts';
+import { createKeyWrappers, type KeyWrapperRegistry } from './key-wrappers.ts';
 
 /** Everything an entry point needs, built once from the configuration. */
 export interface Runtime {
@@ -21,6 +25,10 @@ export interface Runtime {
   clock: Clock;
   logger: Logger;
   sweep: SweepService;
+  /** The configured custody key wrappers. */
+  wrappers: KeyWrapperRegistry;
+  audit: AuditLog;
+  unseal: UnsealService;
   close(): Promise<void>;
 }
 
@@ -40,10 +48,16 @@ export interface RuntimeOptions {
  */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, clock, logger } = options;
+  // Built first: a bad local key text fails here, before a store is opened and left open.
+  const wrappers = createKeyWrappers(config.wrappers);
   const store = options.store ?? (await openStateStore(config, clock, options.inMemoryState ?? false));
   const vault = createVaultHttpClientFactory({ userAgent: 'sealwatch' });
   const leases = createLeaseManager({ store, clock });
   const clusters = config.clusters.map(toSweepCluster);
+  const custody = createCustodyRepository(store);
+  const audit = createAuditLog({ store, clock });
+  const unseal = createUnsealService({ store, leases, vault, wrappers: wrappers.all(), clock, logger, audit });
+  const autoUnsealSetting = new Map(config.clusters.map((c) => [c.id, c.autoUnseal]));
   const sweep = createSweepService({
     clusters,
     vault,
@@ -53,6 +67,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger,
     concurrency: config.sweep.concurrency,
     nodeTimeoutMs: config.sweep.nodeTimeoutMs,
+    // Unset in the config: on exactly when the cluster has shares in custody.
+    autoUnseal: async (clusterId) => autoUnsealSetting.get(clusterId) ?? (await custody.meta(clusterId)) !== null,
+    execute: unseal.executor,
   });
   return {
     config,
@@ -63,8 +80,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     clock,
     logger,
     sweep,
+    wrappers,
+    audit,
+    unseal,
     async close() {
       await vault.close();
+      await wrappers.close();
       if (!options.store) await store.close();
     },
   };

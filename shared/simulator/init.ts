@@ -75,20 +75,17 @@ async function initialize(node: SimNode, values: Record<string, unknown>): Promi
   const config = auto
     ? { shares: int(values, 'recovery_shares'), threshold: int(values, 'recovery_threshold') }
     : { shares: int(values, 'secret_shares'), threshold: int(values, 'secret_threshold') };
-  const { barrier, result } = await createBarrier({ profile: ctx.profile, sealType: ctx.sealType, config, now: ctx.now() });
+  const identity = ctx.initIdentity();
+  const { barrier, result } = await createBarrier({ profile: ctx.profile, sealType: ctx.sealType, config, now: ctx.now(), ...identity });
   if (node.initialized()) return errorResponse(400, 'Vault is already initialized'); // lost a race meanwhile
   node.sealed = true;
   node.attempt = null;
-  if (ctx.sharedGroup !== null) {
-    ctx.sharedGroup.barrier = barrier;
-    if (auto) node.markUnsealed();
-  } else {
-    // Raft: init bootstraps a single-node cluster on this node (§5.2); peers join afterwards.
-    const group = new Group('raft', barrier, ctx.now);
-    group.add(node);
-    if (auto) node.markUnsealed();
-    ctx.onInitialized(node, group, result);
-  }
+  // Raft: init bootstraps a single-node cluster on this node (§5.2); peers join afterwards.
+  const group = ctx.sharedGroup ?? new Group('raft', barrier, ctx.now);
+  group.barrier = barrier;
+  if (group.raft) group.add(node);
+  if (auto) node.markUnsealed();
+  ctx.onInitialized(node, group, result);
   const body: Record<string, unknown> = { keys: result.keys, keys_base64: result.keysBase64 };
   if (result.recoveryKeys !== undefined) {
     body['recovery_keys'] = result.recoveryKeys;

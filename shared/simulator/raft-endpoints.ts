@@ -77,24 +77,23 @@ export function handleRaftJoin(node: SimNode, req: SimRequest): SimResponse {
   return failure === null ? ok({ joined: true }) : errorResponse(500, failure);
 }
 
-export const RAFT_CONFIGURATION: LogicalRoute = {
-  operations: {
-    read: (node) => {
-      const group = node.group;
-      if (group === null || !group.raft) return RAFT_NOT_IN_USE;
-      const servers = group.voters().map((member) => ({
-        node_id: member.id,
-        address: (member as SimNode).clusterAddress,
-        leader: member.id === group.activeId,
-        protocol_version: '3',
-        voter: true,
-      }));
-      return envelope(node.ctx.profile, { config: { index: group.raftIndex, servers } });
-    },
-  },
-};
+function raftConfiguration(node: SimNode): SimResponse {
+  const group = node.group;
+  if (group === null || !group.raft) return RAFT_NOT_IN_USE;
+  const servers = group.voters().map((member) => ({
+    node_id: member.id,
+    address: (member as SimNode).clusterAddress,
+    leader: member.id === group.activeId,
+    protocol_version: '3',
+    voter: true,
+  }));
+  return envelope(node.ctx.profile, { config: { index: group.raftIndex, servers } });
+}
 
-RAFT_CONFIGURATION.operations.update = RAFT_CONFIGURATION.operations.read;
+/** GET; DR secondaries POST the same read with a `dr_operation_token`. */
+export const RAFT_CONFIGURATION: LogicalRoute = {
+  operations: { read: raftConfiguration, update: raftConfiguration },
+};
 
 /** §7.2; on 1.19 the removed node seals itself and reports `removed_from_cluster`. */
 export const RAFT_REMOVE_PEER: LogicalRoute = {

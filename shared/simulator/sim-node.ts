@@ -29,7 +29,9 @@ export interface ClusterContext {
   readonly nodes: SimNode[];
   /** Non-raft storage: the one backend all nodes share. */
   readonly sharedGroup: Group | null;
-  /** A node initialized a new raft cluster through `sys/init`. */
+  /** The cluster's id and name while its first init is still to come, else `{}` (a new identity). */
+  initIdentity(): { clusterId?: string; clusterName?: string };
+  /** A node was initialized through `sys/init` (`group` is new for raft). */
   onInitialized(node: SimNode, group: Group, result: SimulatedInitResult): void;
 }
 

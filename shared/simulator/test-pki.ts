@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 
@@ -41,7 +42,7 @@ function nextSerial(): string {
   return `01${random}${serial.toString(16).padStart(8, '0')}`;
 }
 
-async function toPkcs8Pem(key: CryptoKey): Promise<string> {
+async function toPkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
   const der = Buffer.from(await globalThis.crypto.subtle.exportKey('pkcs8', key));
   const body = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`;

@@ -351,8 +351,9 @@ describe('azure-keyvault key wrapper', () => {
     expect(Buffer.from(await wrapper.unwrap(old, context)).equals(oldSecret)).toBe(true);
     const v1Version = v1.split('/').at(-1);
     expect(kv.requestLog.slice(before).some((r) => r.path === `/keys/${name}/${v1Version}/unwrapkey` && r.status === 200)).toBe(true);
-    // A wrapper pinned to v1 keeps wrapping with v1.
+    // A wrapper pinned to v1 keeps wrapping with v1; one pinned to v2 still opens v1 secrets.
     expect((await kvWrapper(v1).wrap(randomBytes(33), context)).keyId).toBe(v1);
+    expect(Buffer.from(await kvWrapper(v2).unwrap(old, context)).equals(oldSecret)).toBe(true);
   });
 
   it('refuses a record that names another key or vault', async () => {

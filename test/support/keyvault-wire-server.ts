@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import {
   constants,
   generateKeyPair,
@@ -7,18 +6,17 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createTestPki } from '../../shared/simulator/test-pki.ts';
 
 /**
  * A local Azure Key Vault (keys data plane) with real RSA-2048 keys and real RSA-OAEP(-256), so
  * tests drive the real `@azure/keyvault-keys` clients: the bearer challenge, JSON shapes, error
- * bodies and status codes are Key Vault's. Loopback only; HTTPS with a throwaway test CA by default.
+ * bodies and status codes are Key Vault's. Loopback only; HTTPS with a throwaway test CA
+ * (shared/simulator/test-pki.ts) by default, or plain HTTP for `allowInsecureConnection` clients.
  *
  * Behaviour copied from Key Vault: the first unauthenticated request gets 401 + challenge; a
  * disabled key refuses crypto operations with 403 (`KeyDisabled`); wrap is refused outside
@@ -276,15 +274,19 @@ export async function startKeyVaultWireServer(
   }
 
   const protocol = options.protocol ?? 'https';
-  const tls = protocol === 'https' ? makeLoopbackTls() : undefined;
+  // A throwaway CA per server: clients trust it through `tlsOptions: { ca }`.
+  const pki = protocol === 'https' ? await createTestPki({ commonName: 'sealwatch key vault test CA' }) : undefined;
+  const leaf = await pki?.issue(['127.0.0.1']);
   const listener = (req: IncomingMessage, res: ServerResponse): void => void handle(req, res);
-  const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, listener) : createHttpServer(listener);
+  const server: Server = leaf
+    ? createHttpsServer({ key: leaf.keyPem, cert: leaf.certPem }, listener)
+    : createHttpServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   vaultUrl = `${protocol}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     vaultUrl,
-    ca: tls?.ca,
+    ca: pki?.caPem,
     requestLog,
     async createKey(name, attributes = {}) {
       if (keys.has(name)) throw new Error(`key ${name} exists`);
@@ -312,27 +314,6 @@ export async function startKeyVaultWireServer(
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
-}
-
-/** A throwaway CA and a server certificate for IP 127.0.0.1, made with the system openssl. */
-function makeLoopbackTls(): { ca: string; key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sealwatch-kv-tls-'));
-  const run = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  };
-  try {
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=sealwatch test CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-    run('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem',
-      '-days', '2', '-extfile', 'ext.cnf');
-    const read = (file: string): string => readFileSync(join(dir, file), 'utf8');
-    return { ca: read('ca.pem'), key: read('server.key'), cert: read('server.pem') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -97,6 +97,24 @@ describe('classifyNode: state', () => {
   });
 });
 
+describe('classifyNode: the status code alone decides (HEAD answer, no seal-status)', () => {
+  const cases: [number, NodeState][] = [
+    [200, 'active'],
+    [429, 'standby'],
+    [472, 'dr-secondary'],
+    [473, 'perf-standby'],
+    [474, 'standby-unhealthy'],
+    [501, 'uninitialized'],
+    [503, 'sealed'],
+    [530, 'removed'],
+  ];
+  it.each(cases)('%i → %s', (status, state) => {
+    const view = classifyNode(obs(status, null));
+    expect(view.state).toBe(state);
+    expect(view.httpStatus).toBe(status);
+  });
+});
+
 describe('classifyNode: fields', () => {
   it('active node carries seal, version, cluster and storage facts', () => {
     expect(classifyNode(obs(200, activeBody, unsealedSeal))).toEqual({

@@ -1,0 +1,77 @@
+import type { UnsealClusterResult } from '../../../shared/app/unseal-types.ts';
+import { parseCommandArgs, UsageError } from '../args.ts';
+import type { CliCommand } from '../io.ts';
+import { loadRuntime } from '../load-runtime.ts';
+
+const USAGE = `usage: sealwatch unseal --cluster ID [--node ID] [--dry-run] [--config FILE] [--json]
+
+Unseals the cluster's sealed nodes now, with the shares in custody (under the cluster lease,
+only over TLS pinned to the cluster CA, only when a node's seal status fits the custody).
+
+  --cluster ID   the configured cluster
+  --node ID      only this node (default: every node of the cluster)
+  --dry-run      say what would be done (nodes, share indexes, wrappers) without unwrapping or
+                 sending anything
+  --config FILE  configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
+  --json         print the result as JSON
+
+Exit status: 0 when every targeted node is unsealed (or none needed it), 2 otherwise,
+1 on usage or configuration errors.`;
+
+/** `sealwatch unseal`: an operator-triggered unseal of one cluster. */
+export const unsealCommand: CliCommand = async (argv, io) => {
+  try {
+    const { values } = parseCommandArgs(
+      argv,
+      {
+        cluster: { type: 'string' },
+        node: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        config: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+    );
+    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
+    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+    const runtime = await loadRuntime(io, values.config);
+    if (!runtime) return 1;
+    try {
+      const cluster = runtime.clusters.find((c) => c.id === values.cluster);
+      if (!cluster) {
+        io.stderr(`sealwatch unseal: no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})\n`);
+        return 1;
+      }
+      if (values.node !== undefined && !cluster.nodes.some((n) => n.id === values.node)) {
+        io.stderr(`sealwatch unseal: cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})\n`);
+        return 1;
+      }
+      const result = await runtime.unseal.unsealCluster({
+        cluster,
+        trigger: 'cli',
+        ...(values.node === undefined ? {} : { nodeIds: [values.node] }),
+        ...(values['dry-run'] ? { dryRun: true } : {}),
+      });
+      io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatUnseal(result));
+      return result.ok ? 0 : 2;
+    } finally {
+      await runtime.close();
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
+    throw error;
+  }
+};
+
+/** One line per node, then the findings. */
+export function formatUnseal(result: UnsealClusterResult): string {
+  const lines = [`${result.dryRun ? 'dry run: ' : ''}cluster ${result.cluster}`];
+  for (const node of result.nodes) {
+    const shares = node.shareIndexes.length > 0 ? ` shares ${node.shareIndexes.join(',')} via ${node.wrappers.join(',')}` : '';
+    const time = node.outcome === 'unsealed' ? ` in ${node.timings.totalMs} ms (unwrap ${node.timings.unwrapMs}, submit ${node.timings.submitMs})` : '';
+    lines.push(`  ${node.nodeId.padEnd(12)} ${node.outcome.padEnd(20)}${shares}${time} — ${node.message}`);
+  }
+  for (const finding of result.findings) lines.push(`  ! [${finding.severity}] ${finding.id}: ${finding.message}`);
+  return `${lines.join('\n')}\n`;
+}

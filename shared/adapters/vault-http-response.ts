@@ -1,0 +1,78 @@
+import type { z } from 'zod';
+import { VaultApiError, VaultUnreachableError } from '../errors.ts';
+import { describeSchemaMismatch, vaultErrorSchema } from './vault-http-schemas.ts';
+import type { TransportResponse } from './vault-http-transport.ts';
+
+/** What the decoder needs to know about the call that produced an answer. */
+export interface AnswerContext {
+  /** `METHOD URL` for messages. */
+  label: string;
+  /** `/v1/...` for {@link VaultApiError}. */
+  path: string;
+  /** Values sent in this call (token, key) that must never come back in an error. */
+  secrets: readonly string[];
+}
+
+export function isSuccess(res: TransportResponse): boolean {
+  return res.status >= 200 && res.status <= 299;
+}
+
+/** Decodes a JSON body with `schema`; a non-JSON or mismatching body means "not Vault". */
+export function parseAnswer<S extends z.ZodType>(
+  ctx: AnswerContext,
+  res: TransportResponse,
+  schema: S,
+): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(res.body.toString('utf8'));
+  } catch {
+    const what =
+      res.body.length === 0
+        ? 'an empty body'
+        : `a body that is not JSON (${res.contentType || 'no content type'})`;
+    throw new VaultUnreachableError(
+      'bad-response',
+      `${ctx.label}: answer ${res.status} has ${what}; is this a Vault server?`,
+    );
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new VaultUnreachableError(
+      'bad-response',
+      `${ctx.label}: answer ${res.status} does not match the Vault API (${describeSchemaMismatch(parsed.error)})`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Vault's `errors` texts when the body is a Vault error answer, else undefined. */
+export function vaultErrors(ctx: AnswerContext, res: TransportResponse): string[] | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(res.body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = vaultErrorSchema.safeParse(json);
+  if (!parsed.success) return undefined;
+  const secrets = ctx.secrets.filter((s) => s.length > 0);
+  // Vault never echoes keys or tokens; a hostile server might, so they are cut out anyway.
+  return (parsed.data.errors ?? []).map((text) =>
+    secrets.reduce((t, secret) => t.split(secret).join('[redacted]'), text),
+  );
+}
+
+/** The error for an answer the endpoint does not expect: Vault's own, or "not Vault". */
+export function errorForAnswer(ctx: AnswerContext, res: TransportResponse): Error {
+  const errors = vaultErrors(ctx, res);
+  if (errors !== undefined) return new VaultApiError(res.status, errors, ctx.path);
+  const body =
+    res.body.length === 0
+      ? 'no body'
+      : `a non-Vault body (${res.contentType || 'no content type'})`;
+  return new VaultUnreachableError(
+    'bad-response',
+    `${ctx.label}: unexpected status ${res.status} with ${body}; is this a Vault server?`,
+  );
+}

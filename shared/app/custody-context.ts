@@ -1,0 +1,112 @@
+import type { WrapperFacts } from '../core/custody-analysis.ts';
+import type { CustodyPolicy } from '../core/custody-policy.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { KeyWrapper } from '../ports/key-wrapper.ts';
+import type { LeaseManager } from '../ports/lease.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { StateStore } from '../ports/state-store.ts';
+import type { VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
+import { createCustodyRepository, type CustodyRepository } from './custody-repository.ts';
+
+/** A cluster as custody needs it (a `ClusterConfig` fits). */
+export interface CustodyCluster {
+  id: string;
+  nodes: readonly { id: string; url: string; insecureHttp?: boolean }[];
+  tls?: { caPem?: string; serverName?: string };
+  custody?: CustodyPolicy;
+}
+
+/** The configured wrappers (the runtime's KeyWrapperRegistry fits). */
+export interface CustodyWrappers {
+  get(id: string): KeyWrapper | undefined;
+  ids(): string[];
+  facts(): WrapperFacts[];
+}
+
+export interface CustodyServiceOptions {
+  clusters: readonly CustodyCluster[];
+  wrappers: CustodyWrappers;
+  store: StateStore;
+  vault: VaultClientFactory;
+  clock: Clock;
+  /** When given, import and init hold the `cluster/<id>` lease so no unseal reads half-written custody. */
+  leases?: LeaseManager;
+  logger?: Logger;
+  /** Deadline for one node's seal-status (default 5000 ms). */
+  nodeTimeoutMs?: number;
+  /** Deadline for one wrapper call (default 20000 ms). */
+  wrapperTimeoutMs?: number;
+  /** Deadline for `sys/init` (default 60000 ms: raft bootstrap and auto-unseal take a while). */
+  initTimeoutMs?: number;
+  /** TTL of the cluster lease (default 120000 ms). */
+  leaseTtlMs?: number;
+}
+
+/** Everything the custody operations share, resolved once. */
+export interface CustodyContext {
+  options: CustodyServiceOptions;
+  repo: CustodyRepository;
+  nodeTimeoutMs: number;
+  wrapperTimeoutMs: number;
+  initTimeoutMs: number;
+  cluster(id: string): CustodyCluster;
+  wrapper(id: string): KeyWrapper;
+  nowIso(): string;
+  /** Runs `fn` under the cluster lease when leases are configured. */
+  withClusterLease<T>(clusterId: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export function createCustodyContext(options: CustodyServiceOptions): CustodyContext {
+  const clusters = new Map(options.clusters.map((c) => [c.id, c]));
+  return {
+    options,
+    repo: createCustodyRepository(options.store),
+    nodeTimeoutMs: options.nodeTimeoutMs ?? 5_000,
+    wrapperTimeoutMs: options.wrapperTimeoutMs ?? 20_000,
+    initTimeoutMs: options.initTimeoutMs ?? 60_000,
+    cluster(id) {
+      const cluster = clusters.get(id);
+      if (!cluster) {
+        throw new NotFoundError(`cluster ${id} is not in the configuration (known: ${[...clusters.keys()].join(', ') || 'none'})`);
+      }
+      return cluster;
+    },
+    wrapper(id) {
+      const wrapper = options.wrappers.get(id);
+      if (!wrapper) throw new NotFoundError(`wrapper ${id} is not configured (known: ${options.wrappers.ids().join(', ') || 'none'})`);
+      return wrapper;
+    },
+    nowIso: () => new Date(options.clock.now()).toISOString(),
+    async withClusterLease(clusterId, fn) {
+      if (!options.leases) return fn();
+      const scope = `cluster/${clusterId}`;
+      const acquired = await options.leases.acquire(scope, options.leaseTtlMs ?? 120_000);
+      if ('heldBy' in acquired) {
+        throw new ConflictError(
+          `cluster ${clusterId} is busy: lease ${scope} is held by ${acquired.heldBy.owner} until ${new Date(acquired.heldBy.expiresAt).toISOString()}; try again shortly`,
+        );
+      }
+      try {
+        return await fn();
+      } finally {
+        await options.leases.release(acquired.lease);
+      }
+    },
+  };
+}
+
+/** How to reach one node: pinned to the cluster CA and server name, as for unsealing. */
+export function nodeTarget(cluster: CustodyCluster, node: CustodyCluster['nodes'][number]): VaultTarget {
+  return {
+    url: node.url,
+    ...(cluster.tls?.caPem === undefined ? {} : { caPem: cluster.tls.caPem }),
+    ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
+    ...(node.insecureHttp ? { insecureHttp: true } : {}),
+  };
+}
+
+/** An AbortSignal that fires after `ms`. */
+export function deadline(ms: number): AbortSignal {
+  return AbortSignal.timeout(ms);
+}

@@ -1,0 +1,345 @@
+import type { CustodyMeta, ShareRecord } from '../core/custody-types.ts';
+import { classifyNode } from '../core/classify-node.ts';
+import type { Finding } from '../core/finding.ts';
+import { assessAttempt, backoffDelay, compareSealToCustody, type AttemptSighting } from '../core/unseal-decision.ts';
+import type { SealStatus } from '../core/vault-types.ts';
+import { describeError, VaultUnreachableError } from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { KeyWrapper } from '../ports/key-wrapper.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { StateStore } from '../ports/state-store.ts';
+import type { VaultClient, VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
+import type { AuditLog } from './audit-log.ts';
+import type { CustodyRepository } from './custody-repository.ts';
+import { observeNode } from './observe-node.ts';
+import type { SweepCluster } from './sweep-types.ts';
+import * as F from './unseal-findings.ts';
+import { groupFailures, unwrapShares, zeroShares, type PlainShare, type WrapperFailure } from './unseal-shares.ts';
+import { submitShares } from './unseal-submit.ts';
+import type { UnsealNodeResult, UnsealOutcome, UnsealTimings } from './unseal-types.ts';
+
+export interface UnsealSettings {
+  /** Deadline of each Vault call. */
+  callTimeoutMs: number;
+  /** Tries for transient failures (node or wrapper), within the caller's deadline. */
+  attempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** A foreign attempt is reset once unchanged since a sighting at least this old. */
+  staleAttemptMs: number;
+  completionWaitMs: number;
+}
+
+export interface NodeUnsealDeps {
+  store: StateStore;
+  custody: CustodyRepository;
+  vault: VaultClientFactory;
+  wrapper: (id: string) => KeyWrapper | undefined;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditLog;
+  failingWrappers: { current(): Set<string>; failed(id: string): void; succeeded(id: string): void };
+  settings: UnsealSettings;
+}
+
+export interface NodeUnsealInput {
+  cluster: SweepCluster;
+  nodeId: string;
+  trigger: string;
+  signal: AbortSignal;
+  meta: CustodyMeta;
+  shares: readonly ShareRecord[];
+}
+
+/** Outcomes that count as an attempt and are audited (skips and blocks are not). */
+const AUDITED: ReadonlySet<UnsealOutcome> = new Set([
+  'unsealed', 'wrong-key', 'custody-mismatch', 'refused', 'insufficient-shares', 'contended', 'transient',
+]);
+
+const sightingKey = (clusterId: string, nodeId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `UNSEAL_ATTEMPT#${nodeId}` });
+
+/** The Vault target of a node, or why no share may be sent to it. */
+export function unsealTarget(cluster: SweepCluster, nodeId: string): { target: VaultTarget } | { refused: 'unpinned' | 'insecure-http' | 'unknown-node'; detail: string } {
+  const node = cluster.nodes.find((n) => n.id === nodeId);
+  if (!node) return { refused: 'unknown-node', detail: `node ${nodeId} is not configured in cluster ${cluster.id}` };
+  const https = node.url.startsWith('https:');
+  if (https && !cluster.tls?.caPem) {
+    return { refused: 'unpinned', detail: `cluster ${cluster.id} has no tls.caPem: custody requires the node certificate to chain to a pinned cluster CA` };
+  }
+  if (!https && !node.insecureHttp) {
+    return { refused: 'insecure-http', detail: `${node.url} is plain HTTP and the node is not configured insecureHttp` };
+  }
+  return {
+    target: {
+      url: node.url,
+      ...(cluster.tls?.caPem === undefined ? {} : { caPem: cluster.tls.caPem }),
+      ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
+      ...(node.insecureHttp ? { insecureHttp: true } : {}),
+    },
+  };
+}
+
+/**
+ * Unseals one node under a lease the caller holds: verify the node (TLS, seal status against
+ * custody), clear an abandoned foreign attempt, unwrap `t` shares, submit them one by one.
+ * Transient failures are retried with backoff within the caller's deadline. Every plaintext is
+ * zeroed in `finally`; every attempt is audited.
+ */
+export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealInput): Promise<UnsealNodeResult> {
+  const { clock, settings } = deps;
+  const { cluster, nodeId, meta } = input;
+  const started = clock.now();
+  const timings: UnsealTimings = { unwrapMs: 0, submitMs: 0, totalMs: 0 };
+  const findings: Finding[] = [];
+  const failures: WrapperFailure[] = [];
+  let plain: PlainShare[] = [];
+  let submitted: number[] = [];
+  let ourNonce: string | null = null;
+  let unsealedAt: number | undefined;
+  const callSignal = () => AbortSignal.any([input.signal, AbortSignal.timeout(settings.callTimeoutMs)]);
+
+  const finish = async (outcome: UnsealOutcome, message: string, client?: VaultClient): Promise<UnsealNodeResult> => {
+    timings.totalMs = (unsealedAt ?? clock.now()) - started;
+    for (const group of groupFailures(failures)) findings.unshift(F.wrapperFailedFinding(cluster.id, nodeId, group, outcome === 'unsealed'));
+    const used = submitted.length > 0 ? submitted : plain.map((s) => s.index);
+    const wrappers = [...new Set(used.map((i) => input.shares.find((s) => s.index === i)?.wrapper ?? '?'))];
+    const result = buildResult(nodeId, outcome, message, used, wrappers, { ...timings }, findings);
+    if (unsealedAt !== undefined) result.unsealedAt = unsealedAt;
+    deps.logger[outcome === 'unsealed' ? 'info' : 'warn']('unseal.node', {
+      cluster: cluster.id, node: nodeId, trigger: input.trigger, outcome, shareIndexes: used, wrappers, timings, message,
+    });
+    if (AUDITED.has(outcome)) await audit(deps, cluster.id, input.trigger, started, result);
+    if (outcome === 'unsealed' && client) {
+      const observation = await observeNode(client, { timeoutMs: settings.callTimeoutMs, now: () => clock.now() });
+      result.viewAfter = classifyNode(observation);
+    }
+    return result;
+  };
+
+  const resolved = unsealTarget(cluster, nodeId);
+  if ('refused' in resolved) {
+    if (resolved.refused !== 'unknown-node') findings.push(F.refusedFinding(cluster.id, nodeId, resolved.refused, resolved.detail));
+    return finish('refused', resolved.detail);
+  }
+  if (resolved.target.insecureHttp) deps.logger.warn('unseal.insecure_http', { cluster: cluster.id, node: nodeId, url: resolved.target.url });
+  const client = deps.vault.client(resolved.target);
+
+  try {
+    let lastProblem = '';
+    for (let attempt = 0; attempt < settings.attempts; attempt += 1) {
+      if (attempt > 0) {
+        const delay = backoffDelay(attempt - 1, settings.retryBaseMs, settings.retryMaxMs);
+        try {
+          await clock.sleep(delay, input.signal);
+        } catch {
+          break;
+        }
+      }
+      if (input.signal.aborted) break;
+
+      // 1. Who is this node, and does it fit the custody?
+      let status: SealStatus;
+      try {
+        status = await client.sealStatus({ signal: callSignal() });
+      } catch (error) {
+        if (error instanceof VaultUnreachableError && error.reason === 'tls') {
+          findings.push(F.refusedFinding(cluster.id, nodeId, 'tls', error.message));
+          return await finish('refused', `TLS verification failed, no share sent: ${error.message}`);
+        }
+        lastProblem = `seal-status: ${describeError(error)}`;
+        continue;
+      }
+      if (!status.initialized) return await finish('not-initialized', `node ${nodeId} is not initialized: nothing to unseal`);
+      if (!status.sealed) {
+        if (submitted.length > 0) unsealedAt = clock.now();
+        return await finish(submitted.length > 0 ? 'unsealed' : 'not-sealed', submitted.length > 0 ? 'unsealed' : `node ${nodeId} is not sealed`, client);
+      }
+      const mismatches = compareSealToCustody(meta, status);
+      if (mismatches.length > 0) {
+        const finding = F.custodyMismatchFinding(cluster.id, nodeId, mismatches);
+        findings.push(finding);
+        return await finish('custody-mismatch', finding.message);
+      }
+
+      // 2. An attempt in progress: ours from a failed try, someone else's, or abandoned.
+      if (status.progress > 0 && status.nonce !== '') {
+        const cleared = await clearAttempt(deps, client, input, status, ourNonce, callSignal);
+        if (cleared.kind === 'retry') {
+          lastProblem = cleared.reason;
+          continue;
+        }
+        if (cleared.kind === 'leave') {
+          findings.push(F.contendedFinding(cluster.id, nodeId, cleared.reason));
+          return await finish('contended', cleared.reason);
+        }
+      }
+
+      // 3. Plaintext shares (kept across retries; zeroed in finally).
+      if (plain.length < meta.threshold) {
+        zeroShares(plain);
+        const unwrapStart = clock.now();
+        const unwrapped = await unwrapShares({
+          clusterId: cluster.id,
+          kind: meta.kind,
+          shares: input.shares,
+          threshold: meta.threshold,
+          shareLength: meta.shareLength,
+          wrapper: deps.wrapper,
+          failing: deps.failingWrappers.current(),
+          signal: input.signal,
+        });
+        timings.unwrapMs += clock.now() - unwrapStart;
+        plain = unwrapped.shares;
+        failures.push(...unwrapped.failures.filter((f) => !failures.some((g) => g.wrapper === f.wrapper && g.index === f.index)));
+        for (const f of unwrapped.failures) deps.failingWrappers.failed(f.wrapper);
+        for (const s of plain) deps.failingWrappers.succeeded(s.wrapper);
+        if (plain.length < meta.threshold) {
+          lastProblem = `only ${plain.length} of ${meta.threshold} shares could be unwrapped`;
+          if (unwrapped.failures.some((f) => f.retryable)) continue;
+          findings.push(F.insufficientSharesFinding(cluster.id, nodeId, plain.length, meta.threshold));
+          return await finish('insufficient-shares', lastProblem);
+        }
+      }
+
+      // 4. Submit one by one.
+      const submitStart = clock.now();
+      const outcome = await submitShares({
+        client,
+        shares: plain,
+        threshold: meta.threshold,
+        clock,
+        callSignal,
+        onNonce: (nonce) => (ourNonce = nonce),
+        completionWaitMs: settings.completionWaitMs,
+      });
+      timings.submitMs += clock.now() - submitStart;
+      submitted = outcome.submitted;
+      switch (outcome.kind) {
+        case 'unsealed':
+          unsealedAt = clock.now();
+          return await finish('unsealed', `unsealed with shares ${submitted.join(', ')}`, client);
+        case 'contended':
+          findings.push(F.contendedFinding(cluster.id, nodeId, outcome.reason));
+          return await finish('contended', `stopped: ${outcome.reason}`);
+        case 'tls':
+          findings.push(F.refusedFinding(cluster.id, nodeId, 'tls', outcome.reason));
+          return await finish('refused', `TLS verification failed: ${outcome.reason}`);
+        case 'vault-error':
+          if (outcome.error === 'wrong-key') {
+            await deps.custody.putBlock(cluster.id, { generation: meta.generation, at: new Date(clock.now()).toISOString(), nodeId, vaultError: outcome.vaultError });
+            findings.push(F.wrongKeyFinding(cluster.id, nodeId, submitted, wrappersOf(input.shares, submitted), outcome.vaultError, meta.generation));
+            return await finish('wrong-key', `Vault rejected the combined shares: ${outcome.vaultError}; unsealing blocked until custody changes`);
+          }
+          if (outcome.error === 'custody-mismatch') {
+            findings.push(F.shareMismatchFinding(cluster.id, nodeId, outcome.vaultError));
+            return await finish('custody-mismatch', `Vault refused the shares: ${outcome.vaultError}`);
+          }
+          if (outcome.error === 'rejected') return await finish('refused', `Vault refused the unseal: ${outcome.vaultError}`);
+          lastProblem = `sys/unseal ${outcome.status}: ${outcome.vaultError}`;
+          continue;
+        case 'unreachable':
+          lastProblem = `sys/unseal: ${outcome.reason}`;
+          continue;
+        case 'not-completed':
+          lastProblem = 'Vault took the last share but the node is still sealed';
+          continue;
+      }
+    }
+    const detail = input.signal.aborted ? `deadline reached (${lastProblem || 'no answer'})` : lastProblem;
+    findings.push(F.transientFinding(cluster.id, nodeId, settings.attempts, detail));
+    return await finish('transient', detail);
+  } finally {
+    zeroShares(plain);
+  }
+}
+
+/**
+ * Deals with an attempt already in progress: `ready` when the node can take our shares (no
+ * attempt left, or ours / an abandoned one was reset), `leave` when someone else is at work.
+ */
+async function clearAttempt(
+  deps: NodeUnsealDeps,
+  client: VaultClient,
+  input: NodeUnsealInput,
+  status: SealStatus,
+  ourNonce: string | null,
+  callSignal: () => AbortSignal,
+): Promise<{ kind: 'ready' } | { kind: 'leave' | 'retry'; reason: string }> {
+  const key = sightingKey(input.cluster.id, input.nodeId);
+  const now = deps.clock.now();
+  const previous = ourNonce === status.nonce ? null : ((await deps.store.get<AttemptSighting>(key.pk, key.sk))?.data ?? null);
+  const assessment = assessAttempt({ current: status, previous, ours: ourNonce, now, staleAfterMs: deps.settings.staleAttemptMs });
+  if (assessment.kind === 'foreign-active') {
+    // Remember the first sighting of this exact state; a later call resets it if nothing moved.
+    if (!previous || previous.nonce !== status.nonce || previous.progress !== status.progress) {
+      await deps.store.put<AttemptSighting>({
+        ...key,
+        data: { nonce: status.nonce, progress: status.progress, at: now },
+        expiresAt: Math.floor(now / 1000) + 86_400,
+        condition: { kind: 'any' },
+      });
+    }
+    return {
+      kind: 'leave',
+      reason: `an unseal attempt by someone else is in progress (progress ${status.progress}/${status.t}); it is reset only after ${deps.settings.staleAttemptMs} ms without movement`,
+    };
+  }
+  if (assessment.kind === 'none') return { kind: 'ready' };
+  deps.logger.warn('unseal.reset_attempt', {
+    cluster: input.cluster.id,
+    node: input.nodeId,
+    progress: status.progress,
+    reason: assessment.kind === 'ours' ? 'our interrupted attempt' : `foreign attempt idle ${assessment.idleMs} ms`,
+  });
+  try {
+    await client.unseal({ reset: true }, { signal: callSignal() });
+  } catch (error) {
+    return { kind: 'retry', reason: `reset of the unseal attempt failed: ${describeError(error)}` };
+  }
+  if (previous) await deps.store.delete(key.pk, key.sk);
+  return { kind: 'ready' };
+}
+
+function wrappersOf(shares: readonly ShareRecord[], indexes: number[]): string[] {
+  return [...new Set(indexes.map((i) => shares.find((s) => s.index === i)?.wrapper ?? '?'))];
+}
+
+function buildResult(
+  nodeId: string,
+  outcome: UnsealOutcome,
+  message: string,
+  shareIndexes: number[],
+  wrappers: string[],
+  timings: UnsealTimings,
+  findings: Finding[],
+): UnsealNodeResult {
+  return {
+    nodeId,
+    outcome,
+    message,
+    shareIndexes,
+    wrappers,
+    timings,
+    findings,
+    report: { kind: 'unseal', nodeId, outcome, message, durationMs: timings.totalMs, shareIndexes, wrappers, timings },
+  };
+}
+
+async function audit(deps: NodeUnsealDeps, clusterId: string, trigger: string, started: number, result: UnsealNodeResult): Promise<void> {
+  try {
+    await deps.audit.record(clusterId, {
+      at: new Date(started).toISOString(),
+      trigger,
+      action: 'unseal',
+      node: result.nodeId,
+      shareIndexes: result.shareIndexes,
+      wrappers: result.wrappers,
+      outcome: result.outcome,
+      timings: result.timings,
+      message: result.message,
+    });
+  } catch (error) {
+    // The unseal happened (or not) either way; a lost audit line must be loud, not fatal.
+    deps.logger.error('audit.write_failed', { cluster: clusterId, node: result.nodeId, outcome: result.outcome, error });
+  }
+}

@@ -1,0 +1,254 @@
+import type { CustodyMeta, ShareRecord, UnsealBlock } from '../core/custody-types.ts';
+import type { Finding } from '../core/finding.ts';
+import { compareSealToCustody, planShareUse } from '../core/unseal-decision.ts';
+import { describeError, ValidationError, VaultUnreachableError } from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { KeyWrapper } from '../ports/key-wrapper.ts';
+import type { LeaseManager } from '../ports/lease.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { StateItem, StateStore } from '../ports/state-store.ts';
+import type { VaultClientFactory } from '../ports/vault-client.ts';
+import { createAuditLog, type AuditLog } from './audit-log.ts';
+import { createCustodyRepository } from './custody-repository.ts';
+import type { ActionExecutor } from './sweep.ts';
+import type { SweepCluster } from './sweep-types.ts';
+import * as F from './unseal-findings.ts';
+import { unsealNodeLocked, unsealTarget, type NodeUnsealDeps, type UnsealSettings } from './unseal-node.ts';
+import {
+  SUCCESSFUL_OUTCOMES,
+  type UnsealClusterResult,
+  type UnsealNodeResult,
+  type UnsealOutcome,
+  type UnsealRequest,
+} from './unseal-types.ts';
+
+export interface UnsealServiceOptions {
+  store: StateStore;
+  leases: LeaseManager;
+  vault: VaultClientFactory;
+  /** The configured custody wrappers, by id. */
+  wrappers: readonly KeyWrapper[];
+  clock: Clock;
+  logger: Logger;
+  /** Default: an audit log in `store`. */
+  audit?: AuditLog;
+  /** TTL of the `cluster/<id>` lease (default 60 s); a crashed holder blocks no longer. */
+  leaseTtlMs?: number;
+  /** Deadline of a whole request when the caller passes no signal (default 30 s). */
+  deadlineMs?: number;
+  /** Per Vault call (default 5 s). */
+  callTimeoutMs?: number;
+  /** Tries for transient failures (default 3), backoff from `retryBaseMs` (250) to `retryMaxMs` (2000). */
+  attempts?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** A foreign unseal attempt is reset once unchanged since a sighting this old (default 30 s). */
+  staleAttemptMs?: number;
+  /** Wait for an asynchronous unseal after the last share (default 3 s). */
+  completionWaitMs?: number;
+  /** How long a failing wrapper's shares are tried last (default 5 min). */
+  failingWrapperTtlMs?: number;
+}
+
+export interface UnsealService {
+  /** Unseals the sealed nodes of a cluster (all, or `nodeIds`) under the cluster lease, one node after another. */
+  unsealCluster(request: UnsealRequest & { nodeIds?: readonly string[]; dryRun?: boolean }): Promise<UnsealClusterResult>;
+  unsealNode(request: UnsealRequest & { nodeId: string }): Promise<UnsealNodeResult>;
+  /** The hook the sweep calls for each planned `unseal` action. */
+  readonly executor: ActionExecutor;
+}
+
+/**
+ * Creates the unseal service used by the sweep, the CLI and webhooks. Shares are sent only to
+ * nodes reached over TLS verified against the cluster CA (or explicitly `insecureHttp`) whose
+ * seal status fits the custody; a wrong key writes `UNSEAL_BLOCK` and stops every further
+ * attempt (outcome `blocked`, without touching Vault, without a new finding or audit event)
+ * until the custody generation changes.
+ *
+ * @throws ValidationError for invalid numeric options or duplicate wrapper ids.
+ */
+export function createUnsealService(options: UnsealServiceOptions): UnsealService {
+  const { store, leases, vault, clock, logger } = options;
+  const settings: UnsealSettings = {
+    callTimeoutMs: options.callTimeoutMs ?? 5_000,
+    attempts: options.attempts ?? 3,
+    retryBaseMs: options.retryBaseMs ?? 250,
+    retryMaxMs: options.retryMaxMs ?? 2_000,
+    staleAttemptMs: options.staleAttemptMs ?? 30_000,
+    completionWaitMs: options.completionWaitMs ?? 3_000,
+  };
+  const leaseTtlMs = options.leaseTtlMs ?? 60_000;
+  const deadlineMs = options.deadlineMs ?? 30_000;
+  const failingTtlMs = options.failingWrapperTtlMs ?? 300_000;
+  const problems = Object.entries({ ...settings, leaseTtlMs, deadlineMs, failingTtlMs })
+    .filter(([name, value]) => !Number.isFinite(value) || value < (name === 'attempts' ? 1 : 0))
+    .map(([name, value]) => `${name}: ${String(value)} is not a valid value`);
+  const wrapperMap = new Map<string, KeyWrapper>();
+  for (const w of options.wrappers) {
+    if (wrapperMap.has(w.id)) problems.push(`wrappers: id "${w.id}" appears twice`);
+    wrapperMap.set(w.id, w);
+  }
+  if (problems.length > 0) throw new ValidationError('invalid unseal service options', problems);
+
+  const custody = createCustodyRepository(store);
+  const audit = options.audit ?? createAuditLog({ store, clock });
+  const failingUntil = new Map<string, number>();
+  const deps: NodeUnsealDeps = {
+    store,
+    custody,
+    vault,
+    wrapper: (id) => wrapperMap.get(id),
+    clock,
+    logger,
+    audit,
+    settings,
+    failingWrappers: {
+      current: () => new Set([...failingUntil].filter(([, until]) => until > clock.now()).map(([id]) => id)),
+      failed: (id) => failingUntil.set(id, clock.now() + failingTtlMs),
+      succeeded: (id) => failingUntil.delete(id),
+    },
+  };
+
+  const service: UnsealService = {
+    async unsealCluster(request) {
+      const { cluster } = request;
+      const nodeIds = request.nodeIds ?? cluster.nodes.map((n) => n.id);
+      const signal = request.signal ?? AbortSignal.timeout(deadlineMs);
+      const nodes = request.dryRun ? await dryRun(cluster, nodeIds, signal) : await underLease(request, nodeIds, signal);
+      const findings = nodes.flatMap((n) => n.findings);
+      return { cluster: cluster.id, dryRun: request.dryRun === true, nodes, findings, ok: nodes.every((n) => SUCCESSFUL_OUTCOMES.has(n.outcome)) };
+    },
+
+    async unsealNode(request) {
+      const result = await service.unsealCluster({ ...request, nodeIds: [request.nodeId] });
+      return result.nodes[0] as UnsealNodeResult;
+    },
+
+    executor: async ({ cluster, action, trigger, signal }) => {
+      const result = await service.unsealNode({ cluster, nodeId: action.nodeId, trigger, signal });
+      return {
+        report: result.report,
+        findings: result.findings,
+        ...(result.viewAfter ? { viewAfter: result.viewAfter } : {}),
+      };
+    },
+  };
+  return service;
+
+  async function underLease(request: UnsealRequest, nodeIds: readonly string[], signal: AbortSignal): Promise<UnsealNodeResult[]> {
+    const { cluster, trigger } = request;
+    const acquired = await leases.acquire(`cluster/${cluster.id}`, leaseTtlMs);
+    if ('heldBy' in acquired) {
+      const until = new Date(acquired.heldBy.expiresAt).toISOString();
+      logger.info('unseal.skipped', { cluster: cluster.id, reason: 'lease-held', owner: acquired.heldBy.owner });
+      return nodeIds.map((id) => skipped(id, 'lease-held', `skipped: another sealwatch invocation holds lease cluster/${cluster.id} (owner ${acquired.heldBy.owner}, until ${until})`));
+    }
+    try {
+      const loaded = await loadCustody(cluster.id);
+      if ('skip' in loaded) return nodeIds.map((id) => skipped(id, loaded.skip, loaded.message));
+      const results: UnsealNodeResult[] = [];
+      let blocked: string | null = null;
+      for (const nodeId of nodeIds) {
+        if (blocked !== null) {
+          results.push(skipped(nodeId, 'blocked', blocked));
+          continue;
+        }
+        const result = await unsealNodeLocked(deps, { cluster, nodeId, trigger, signal, meta: loaded.meta, shares: loaded.shares });
+        if (result.outcome === 'wrong-key') blocked = `unsealing blocked: node ${nodeId} rejected the custody's shares as the wrong key in this run`;
+        results.push(result);
+      }
+      return results;
+    } finally {
+      await leases.release(acquired.lease);
+    }
+  }
+
+  async function loadCustody(
+    clusterId: string,
+    readOnly = false,
+  ): Promise<{ meta: CustodyMeta; shares: ShareRecord[] } | { skip: UnsealOutcome; message: string }> {
+    const [meta, shares, block] = await Promise.all([custody.meta(clusterId), custody.shares(clusterId), custody.block(clusterId)]);
+    if (!meta || shares.length === 0) return { skip: 'no-custody', message: `no shares of cluster ${clusterId} are in custody` };
+    if (block) {
+      if (block.data.generation === meta.data.generation) return { skip: 'blocked', message: blockMessage(block) };
+      // The custody was replaced since the wrong key: the block no longer applies.
+      if (!readOnly) await custody.clearBlock(clusterId);
+    }
+    return { meta: meta.data, shares: shares.map((s) => s.data) };
+  }
+
+  /** What an unseal would do, without the lease, without unwrapping and without sending a share. */
+  async function dryRun(cluster: SweepCluster, nodeIds: readonly string[], signal: AbortSignal): Promise<UnsealNodeResult[]> {
+    const loaded = await loadCustody(cluster.id, true);
+    return Promise.all(nodeIds.map((nodeId) => planNode(cluster, nodeId, loaded, signal)));
+  }
+
+  async function planNode(
+    cluster: SweepCluster,
+    nodeId: string,
+    loaded: Awaited<ReturnType<typeof loadCustody>>,
+    signal: AbortSignal,
+  ): Promise<UnsealNodeResult> {
+    const findings: Finding[] = [];
+    const resolved = unsealTarget(cluster, nodeId);
+    if ('refused' in resolved) {
+      if (resolved.refused !== 'unknown-node') findings.push(F.refusedFinding(cluster.id, nodeId, resolved.refused, resolved.detail));
+      return skipped(nodeId, 'refused', resolved.detail, findings);
+    }
+    let status;
+    try {
+      status = await vault.client(resolved.target).sealStatus({ signal: AbortSignal.any([signal, AbortSignal.timeout(settings.callTimeoutMs)]) });
+    } catch (error) {
+      if (error instanceof VaultUnreachableError && error.reason === 'tls') {
+        findings.push(F.refusedFinding(cluster.id, nodeId, 'tls', error.message));
+        return skipped(nodeId, 'refused', `would send nothing: ${error.message}`, findings);
+      }
+      return skipped(nodeId, 'transient', `seal-status failed: ${describeError(error)}`);
+    }
+    if (!status.initialized) return skipped(nodeId, 'not-initialized', `node ${nodeId} is not initialized: nothing to unseal`);
+    if (!status.sealed) return skipped(nodeId, 'not-sealed', `node ${nodeId} is not sealed`);
+    if ('skip' in loaded) return skipped(nodeId, loaded.skip, loaded.message);
+    const mismatches = compareSealToCustody(loaded.meta, status);
+    if (mismatches.length > 0) {
+      const finding = F.custodyMismatchFinding(cluster.id, nodeId, mismatches);
+      return skipped(nodeId, 'custody-mismatch', finding.message, [finding]);
+    }
+    const unavailable = new Set([...deps.failingWrappers.current(), ...loaded.shares.filter((s) => !wrapperMap.has(s.wrapper)).map((s) => s.wrapper)]);
+    const plan = planShareUse(loaded.shares, loaded.meta.threshold, unavailable);
+    const attempt = status.progress > 0 ? `; an unseal attempt is in progress (${status.progress}/${status.t}): it would be left alone unless abandoned` : '';
+    const missing = [...unavailable].filter((w) => !wrapperMap.has(w));
+    const note = missing.length > 0 ? `; wrapper${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not configured` : '';
+    const result = skipped(
+      nodeId,
+      plan.enough ? 'would-unseal' : 'insufficient-shares',
+      `would unwrap shares ${plan.shareIndexes.join(', ')} (wrappers ${plan.wrappers.join(', ')}) and submit them${attempt}${note}`,
+    );
+    result.shareIndexes = plan.shareIndexes;
+    result.wrappers = plan.wrappers;
+    result.report.shareIndexes = plan.shareIndexes;
+    result.report.wrappers = plan.wrappers;
+    return result;
+  }
+}
+
+function blockMessage(block: StateItem<UnsealBlock>): string {
+  return (
+    `unsealing blocked since ${block.data.at}: node ${block.data.nodeId} rejected the custody's shares as the wrong key ` +
+    `(${block.data.vaultError}); replace the custody (generation ${block.data.generation}) to resume`
+  );
+}
+
+/** A result for a node that was not attempted (no audit event, findings only if given). */
+function skipped(nodeId: string, outcome: UnsealOutcome, message: string, findings: Finding[] = []): UnsealNodeResult {
+  const timings = { unwrapMs: 0, submitMs: 0, totalMs: 0 };
+  return {
+    nodeId,
+    outcome,
+    message,
+    shareIndexes: [],
+    wrappers: [],
+    timings,
+    findings,
+    report: { kind: 'unseal', nodeId, outcome, message, durationMs: 0, shareIndexes: [], wrappers: [], timings },
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * The Vault / OpenBao node simulator: a dev and test tool that reproduces vault-api.md, never
+ * imported by Lambda handlers. It prints nothing.
+ */
+export { startSimulatedCluster } from './cluster.ts';
+export { startSimulatedFleet, type SimulatedFleetOptions } from './fleet.ts';
+export { startImpostorNode, type ImpostorNode, type ImpostorNodeOptions } from './impostor.ts';
+export { getProfile, PROFILE_NAMES, type VaultProfile, type VaultProfileName } from './profiles.ts';
+export {
+  createTestPki,
+  type IssuedCertificate,
+  type IssueOptions,
+  type TestPki,
+  type TestPkiOptions,
+} from './test-pki.ts';
+export type {
+  NodeFaults,
+  RequestLogEntry,
+  SimulatedCluster,
+  SimulatedClusterOptions,
+  SimulatedInitResult,
+  SimulatedNode,
+  SimulatedNodeState,
+  SimulatedSealType,
+  SimulatedStorageType,
+  WipeOptions,
+} from './types.ts';
