@@ -11,6 +11,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   demo: { summary: 'run a simulated cluster with sealwatch in front of it', load: async () => (await import('./commands/demo.ts')).demoCommand },
   config: { summary: 'config check FILE: validate a configuration file', load: async () => (await import('./commands/config.ts')).configCommand },
   unseal: { summary: "unseal a cluster's sealed nodes now", load: async () => (await import('./commands/unseal.ts')).unsealCommand },
+  keys: { summary: 'custody: import shares, status and outage analysis, rewrap', load: async () => (await import('./commands/keys.ts')).keysCommand },
+  init: { summary: 'initialise a new cluster with its shares straight into custody', load: async () => (await import('./commands/init.ts')).initCommand },
 };
 
 export const USAGE = `usage: sealwatch <command> [options]
@@ -38,6 +40,7 @@ export async function main(argv: string[], io = realIo()): Promise<number> {
 
 // Run when executed directly (`tsx functions/cli/main.ts`); bin.js imports and calls main().
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

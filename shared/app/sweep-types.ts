@@ -40,10 +40,13 @@ export interface ActionReport {
   durationMs: number;
 }
 
+/** The cluster view without the per-node list (the report lists nodes once, in `nodes`). */
+export type ClusterSummary = Omit<ClusterView, 'nodes'> & { nodes: number };
+
 export interface ClusterReport {
   id: string;
   name: string;
-  summary: ClusterView;
+  summary: ClusterSummary;
   nodes: NodeReport[];
   /** The cluster's state record was written in this sweep. */
   persisted: boolean;

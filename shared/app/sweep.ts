@@ -170,10 +170,9 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       }
     }
     if (updated.size === 0) return { plan, actions, findings };
-    const refreshed = observed.map((n) => {
-      const view = updated.get(n.nodeId);
-      return view ? { ...n, view } : n;
-    });
+    // Unsealing one node changes the others too (a raft quorum returns, a leader is elected), so
+    // the whole cluster is looked at again instead of patching in per-node views.
+    const refreshed = (await observeAll([cluster]))[0] ?? observed;
     return { plan: planClusterSweep({ ...input, observed: refreshed }), actions, findings };
   }
 
@@ -223,13 +222,18 @@ function toClusterReport(
   return {
     id: cluster.id,
     name: cluster.name,
-    summary: summarizeCluster(plan.nodes.map((n) => ({ nodeId: n.nodeId, view: n.view }))),
+    summary: summaryOf(plan),
     nodes,
     persisted: persisted.ok,
     actions,
     ...(findings.length > 0 ? { findings } : {}),
     ...(persisted.warning ? { warning: persisted.warning } : {}),
   };
+}
+
+function summaryOf(plan: ClusterPlan): ClusterReport['summary'] {
+  const { nodes, ...rest } = summarizeCluster(plan.nodes.map((n) => ({ nodeId: n.nodeId, view: n.view })));
+  return { ...rest, nodes: nodes.length };
 }
 
 function zeroByState(): Record<NodeState, number> {

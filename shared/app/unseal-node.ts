@@ -49,6 +49,11 @@ export interface NodeUnsealInput {
   signal: AbortSignal;
   meta: CustodyMeta;
   shares: readonly ShareRecord[];
+  /**
+   * A seal-status read started while the lease and custody were being loaded (it only reads),
+   * used by the first try instead of a new read. Must come from a client pinned like ours.
+   */
+  prefetched?: Promise<SealStatus>;
 }
 
 /** Outcomes that count as an attempt and are audited (skips and blocks are not). */
@@ -140,7 +145,7 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
       // 1. Who is this node, and does it fit the custody?
       let status: SealStatus;
       try {
-        status = await client.sealStatus({ signal: callSignal() });
+        status = attempt === 0 && input.prefetched ? await input.prefetched : await client.sealStatus({ signal: callSignal() });
       } catch (error) {
         if (error instanceof VaultUnreachableError && error.reason === 'tls') {
           findings.push(F.refusedFinding(cluster.id, nodeId, 'tls', error.message));

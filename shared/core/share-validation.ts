@@ -110,10 +110,11 @@ export async function checkShareConsistency(shares: readonly Uint8Array[], thres
   const plan = planSubsets(shares.length, threshold);
   const [first, ...rest] = plan.subsets;
   if (first === undefined) throw new Error('no subset planned');
-  const reference = await combine(first.map((i) => shares[i] as Uint8Array));
+  const views = shares.map(plainView);
+  const reference = await combine(first.map((i) => views[i] as Uint8Array));
   try {
     for (const subset of rest) {
-      const secret = await combine(subset.map((i) => shares[i] as Uint8Array));
+      const secret = await combine(subset.map((i) => views[i] as Uint8Array));
       const same = equalBytes(secret, reference);
       secret.fill(0);
       if (!same) {
@@ -150,12 +151,20 @@ export function computeKeyCheck(key: Uint8Array): string {
  */
 export async function deriveKeyCheck(shares: readonly Uint8Array[]): Promise<string> {
   if (shares.length === 1) return computeKeyCheck(shares[0] as Uint8Array);
-  const key = await combine([...shares]);
+  const key = await combine(shares.map(plainView));
   try {
     return computeKeyCheck(key);
   } finally {
     key.fill(0);
   }
+}
+
+/**
+ * The library insists on `constructor === Uint8Array`, which Buffers fail. A view over the same
+ * memory satisfies it without making another copy of the plaintext.
+ */
+function plainView(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Which subsets (0-based share positions) {@link checkShareConsistency} combines. */

@@ -98,10 +98,14 @@ function merge(current: AutopilotConfig, values: Record<string, unknown>): Autop
     next[key] = n;
   }
   if (next.cleanupDeadServers && next.minQuorum < 3) {
-    return `min_quorum must be set when cleanup_dead_servers is set and it should at least be 3; cleanup_dead_servers: ${next.cleanupDeadServers}, min_quorum: ${next.minQuorum}`;
+    return (
+      'min_quorum must be set when cleanup_dead_servers is set and it should at least be 3; ' +
+      `cleanup_dead_servers: ${next.cleanupDeadServers}, min_quorum: ${next.minQuorum}`
+    );
   }
   if (next.deadServerLastContactThresholdMs < 60_000) {
-    return `dead_server_last_contact_threshold should not be set to less than 1m; received: ${formatGoDuration(next.deadServerLastContactThresholdMs)}`;
+    const received = formatGoDuration(next.deadServerLastContactThresholdMs);
+    return `dead_server_last_contact_threshold should not be set to less than 1m; received: ${received}`;
   }
   return next;
 }
@@ -119,7 +123,11 @@ const CONFIG_FIELDS = [
 ] as const;
 
 export const AUTOPILOT_CONFIGURATION: LogicalRoute = {
-  body: { goName: 'AutopilotConfig', qualifiedName: 'map[string]interface {}', fields: CONFIG_FIELDS.map((name) => ({ name, type: 'any' as const })) },
+  body: {
+    goName: 'AutopilotConfig',
+    qualifiedName: 'map[string]interface {}',
+    fields: CONFIG_FIELDS.map((name) => ({ name, type: 'any' as const })),
+  },
   operations: {
     read: (node) => {
       const group = node.group;

@@ -189,6 +189,8 @@ class Cluster implements SimulatedCluster {
     }
     Object.assign(node, { removed: false, autoJoin: false, haUnhealthy: false, heartbeated: false, faults: {} });
     await listenNode(node, this.requestServer, node.port);
+    // Shared storage (DynamoDB, file) survives the wipe: the fresh node finds it initialized.
+    node.tryAutoUnseal();
   }
 
   async addNode(): Promise<SimulatedNode> {
@@ -197,7 +199,9 @@ class Cluster implements SimulatedCluster {
       const leaf = await this.pki.issue([...new Set([this.ctx.host, 'localhost', ...this.nodeIds(1)])]);
       (this.requestServer as HttpsServer).setSecureContext({ key: leaf.keyPem, cert: leaf.certPem });
     }
-    return this.createNode();
+    const node = await this.createNode();
+    node.tryAutoUnseal();
+    return node;
   }
 
   setKmsAvailable(available: boolean): void {

@@ -8,7 +8,7 @@ export interface SimulatedFleetOptions extends Omit<SimulatedClusterOptions, 'no
   nodesPerCluster: number;
   profile?: VaultProfileName;
   tls?: boolean;
-  /** Clusters created at the same time. Default 8. */
+  /** Clusters created at the same time. Default 16 (certificate generation overlaps well). */
   concurrency?: number;
   /** Cluster names are `<prefix><index>`. Default `sim-cluster-`. */
   clusterNamePrefix?: string;
@@ -20,7 +20,7 @@ export interface SimulatedFleetOptions extends Omit<SimulatedClusterOptions, 'no
  * closed and the error is rethrown.
  */
 export async function startSimulatedFleet(options: SimulatedFleetOptions): Promise<SimulatedCluster[]> {
-  const { clusters: count, nodesPerCluster, concurrency = 8, clusterNamePrefix = 'sim-cluster-', ...rest } = options;
+  const { clusters: count, nodesPerCluster, concurrency = 16, clusterNamePrefix = 'sim-cluster-', ...rest } = options;
   if (!Number.isInteger(count) || count < 0) throw new Error('clusters must be a non-negative integer');
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('concurrency must be a positive integer');
   const clusters: SimulatedCluster[] = new Array<SimulatedCluster>(count);
@@ -31,7 +31,8 @@ export async function startSimulatedFleet(options: SimulatedFleetOptions): Promi
       const index = next;
       next += 1;
       try {
-        clusters[index] = await startSimulatedCluster({ ...rest, nodes: nodesPerCluster, clusterName: `${clusterNamePrefix}${index}` });
+        const clusterName = `${clusterNamePrefix}${index}`;
+        clusters[index] = await startSimulatedCluster({ ...rest, nodes: nodesPerCluster, clusterName });
       } catch (error) {
         failure ??= error;
       }

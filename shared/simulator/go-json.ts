@@ -52,9 +52,8 @@ function syntaxError(text: string, cause: unknown): string {
 
 function scalarMismatch(type: GoFieldType, value: unknown): { kind: string; goType: string } | null {
   if (value === null || type === 'any' || type === 'duration') return null;
-  if (type === 'string' || type === 'bool') {
-    return typeof value === type ? null : { kind: goKind(value), goType: type };
-  }
+  if (type === 'string') return typeof value === 'string' ? null : { kind: goKind(value), goType: type };
+  if (type === 'bool') return typeof value === 'boolean' ? null : { kind: goKind(value), goType: type };
   if (type === 'int' || type === 'uint') {
     const goType = type === 'uint' ? 'uint64' : 'int';
     if (typeof value !== 'number') return { kind: goKind(value), goType };

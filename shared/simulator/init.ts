@@ -76,7 +76,13 @@ async function initialize(node: SimNode, values: Record<string, unknown>): Promi
     ? { shares: int(values, 'recovery_shares'), threshold: int(values, 'recovery_threshold') }
     : { shares: int(values, 'secret_shares'), threshold: int(values, 'secret_threshold') };
   const identity = ctx.initIdentity();
-  const { barrier, result } = await createBarrier({ profile: ctx.profile, sealType: ctx.sealType, config, now: ctx.now(), ...identity });
+  const { barrier, result } = await createBarrier({
+    profile: ctx.profile,
+    sealType: ctx.sealType,
+    config,
+    now: ctx.now(),
+    ...identity,
+  });
   if (node.initialized()) return errorResponse(400, 'Vault is already initialized'); // lost a race meanwhile
   node.sealed = true;
   node.attempt = null;

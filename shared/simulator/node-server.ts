@@ -41,7 +41,8 @@ export function createRequestServer(tls: TlsMaterial | null, nodesByPort: Map<nu
       });
     });
   };
-  const options = { keepAlive: true, keepAliveTimeout: 5_000 };
+  // Vault's tcp listener keeps idle connections for http_idle_timeout, default "5m" (listener docs).
+  const options = { keepAlive: true, keepAliveTimeout: 300_000 };
   return tls === null ? createHttpServer(options, onRequest) : createHttpsServer({ ...options, ...tls }, onRequest);
 }
 
@@ -126,7 +127,8 @@ async function handle(node: SimNode, req: IncomingMessage, res: ServerResponse, 
   const pathname = q < 0 ? url : url.slice(0, q);
   const rawQuery = q < 0 ? '' : url.slice(q + 1);
   const simReq = toSimRequest(req, pathname, rawQuery, body ?? '');
-  node.log({ method: simReq.method, path: pathname, query: rawQuery, body: body ?? '', at: node.ctx.now(), token: simReq.token !== null });
+  const at = node.ctx.now();
+  node.log({ method: simReq.method, path: pathname, query: rawQuery, body: body ?? '', at, token: simReq.token !== null });
   const { faults } = node;
   if (faults.reset === true) {
     req.socket.destroy();

@@ -51,11 +51,18 @@ export function handleLeader(node: SimNode, req: SimRequest): SimResponse {
   if (req.method !== 'GET') return METHOD_NOT_ALLOWED;
   const { profile } = node.ctx;
   const group = node.group;
-  const ha = node.ctx.storageType !== 'file';
-  if (!ha) {
-    const body: Record<string, unknown> = { ha_enabled: false, is_self: false, active_time: GO_ZERO_TIME, leader_address: '', leader_cluster_address: '' };
-    if (!profile.trimmedLeader) Object.assign(body, { performance_standby: false, performance_standby_last_remote_wal: 0 });
-    return ok(profile.trimmedLeader ? { ha_enabled: false } : body);
+  if (node.ctx.storageType === 'file') {
+    // core.Leader() → ErrHANotEnabled, checked before the seal state.
+    if (profile.trimmedLeader) return ok({ ha_enabled: false });
+    return ok({
+      ha_enabled: false,
+      is_self: false,
+      active_time: GO_ZERO_TIME,
+      leader_address: '',
+      leader_cluster_address: '',
+      performance_standby: false,
+      performance_standby_last_remote_wal: 0,
+    });
   }
   if (node.sealed || group === null) return VAULT_IS_SEALED;
   const isSelf = node.isActive();

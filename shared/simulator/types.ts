@@ -129,9 +129,12 @@ export interface SimulatedCluster {
   kill(nodeId: string): Promise<void>;
   /** Listens again on the same port; Shamir nodes come back sealed, auto-unseal nodes unseal unless the KMS is unavailable. */
   restart(nodeId: string): Promise<void>;
-  /** Replaced by a fresh uninitialized node (same id/url), out of raft membership. */
+  /**
+   * Replaced by a fresh uninitialized node (same id/url), out of raft membership. With shared
+   * storage (DynamoDB, file) the fresh node finds the storage initialized and comes up sealed.
+   */
   wipe(nodeId: string, options?: WipeOptions): Promise<void>;
-  /** A new uninitialized node not yet in raft. */
+  /** A new uninitialized node not yet in raft (with shared storage: initialized and sealed). */
   addNode(): Promise<SimulatedNode>;
   /** Auto-unseal seals only. */
   setKmsAvailable(available: boolean): void;

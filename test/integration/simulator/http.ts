@@ -1,10 +1,12 @@
 // Raw HTTP against simulated nodes (deliberately not sealwatch's Vault client).
-import { afterAll } from 'vitest';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { afterAll, beforeAll } from 'vitest';
 import { startSimulatedCluster, type SimulatedCluster, type SimulatedClusterOptions } from '../../../shared/simulator/index.ts';
 
 export interface RawResponse {
   status: number;
-  headers: Headers;
+  headers: IncomingHttpHeaders;
   text: string;
   json: unknown;
 }
@@ -14,28 +16,44 @@ export interface CallOptions {
   rawBody?: string;
   token?: string;
   headers?: Record<string, string>;
+  /** CA to trust for https URLs. */
+  ca?: string;
+  /** TLS server name to verify instead of the URL host. */
+  servername?: string;
+  timeoutMs?: number;
 }
 
-/** One request with a 5 s deadline; redirects are returned, not followed. */
-export async function call(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<RawResponse> {
+/**
+ * One request on a fresh connection (no keep-alive pool, so killed and restarted nodes never
+ * meet a stale socket), with a 5 s default deadline. Redirects are returned, not followed.
+ */
+export function call(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<RawResponse> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers['x-vault-token'] = options.token;
-  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const response = await fetch(`${baseUrl}/v1/${path}`, {
-    method,
-    headers,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(5_000),
-    ...(body === undefined ? {} : { body }),
+  const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const target = new URL(`${baseUrl}/v1/${path}`);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const tls = { ...(options.ca === undefined ? {} : { ca: options.ca }), ...(options.servername === undefined ? {} : { servername: options.servername }) };
+    const req = send(target, { method, headers, agent: false, timeout: options.timeoutMs ?? 5_000, ...tls }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown = null;
+        try {
+          json = text === '' ? null : JSON.parse(text);
+        } catch {
+          json = null;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.end(payload);
   });
-  const text = await response.text();
-  let json: unknown = null;
-  try {
-    json = text === '' ? null : JSON.parse(text);
-  } catch {
-    json = null;
-  }
-  return { status: response.status, headers: response.headers, text, json };
 }
 
 /** `{"errors":[...]}` of a response, or null when the body is not an error body. */
@@ -48,11 +66,29 @@ export function body(response: RawResponse): Record<string, unknown> {
   return response.json as Record<string, unknown>;
 }
 
-/** Starts a plain-HTTP cluster that is closed after the file's tests. */
-export async function plainCluster(options: SimulatedClusterOptions = {}): Promise<SimulatedCluster> {
+/** A plain-HTTP cluster started before the describe block's tests and closed after them. */
+export function useCluster(options: SimulatedClusterOptions = {}): () => SimulatedCluster {
+  let cluster: SimulatedCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startSimulatedCluster({ tls: false, ...options });
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+  return () => {
+    if (cluster === undefined) throw new Error('cluster not started');
+    return cluster;
+  };
+}
+
+/** Runs `fn` against a fresh plain-HTTP cluster, always closing it. */
+export async function withCluster<T>(options: SimulatedClusterOptions, fn: (cluster: SimulatedCluster) => Promise<T>): Promise<T> {
   const cluster = await startSimulatedCluster({ tls: false, ...options });
-  afterAll(() => cluster.close());
-  return cluster;
+  try {
+    return await fn(cluster);
+  } finally {
+    await cluster.close();
+  }
 }
 
 export function url(cluster: SimulatedCluster, index: number): string {

@@ -1,0 +1,354 @@
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  AccessDeniedError,
+  ConflictError,
+  NotFoundError,
+  SealwatchError,
+  ThrottledError,
+  UnavailableError,
+  ValidationError,
+} from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type {
+  PutRequest,
+  QueryPage,
+  QueryRequest,
+  StateItem,
+  StateStore,
+  WriteCondition,
+} from '../ports/state-store.ts';
+import { systemClock } from './system-clock.ts';
+
+export interface DynamoDbStateStoreOptions {
+  /** Owned by the store from now on: `close()` destroys it. */
+  client: DynamoDBClient;
+  table: string;
+  /** Decides which items count as expired (the table's TTL attribute is only best-effort). */
+  clock: Clock;
+}
+
+type Item = Record<string, AttributeValue>;
+type Expression = { text?: string; names: Record<string, string>; values: Item };
+
+const MAX_PK_BYTES = 2048;
+const MAX_SK_BYTES = 1024;
+// Epoch seconds past year 5000 are almost surely milliseconds passed by mistake.
+const MAX_EXPIRES_AT = 100_000_000_000;
+
+/**
+ * A StateStore on one DynamoDB table (`pk` S hash, `sk` S range; attributes `v` N, `data` S
+ * holding the JSON of `data`, `ttl` N epoch seconds, the table's TTL attribute). Writes are one
+ * conditional UpdateItem each, so versions keep counting up across an expired item being
+ * replaced; reads are strongly consistent and drop items whose `ttl` has passed by `clock`.
+ * SDK errors become sealwatch errors here and nowhere else.
+ *
+ * @throws ValidationError when the table name is not a valid DynamoDB table name.
+ */
+export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): StateStore {
+  const { client, table, clock } = options;
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
+    throw new ValidationError(`"${table}" is not a valid DynamoDB table name`, ['table: 3-255 of A-Z a-z 0-9 _ . -']);
+  }
+  let writes = 0;
+  const nowSeconds = (): number => Math.floor(clock.now() / 1000);
+  const send = async <R>(action: string, run: () => Promise<R>): Promise<R> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw translateDynamoDbError(error, table, action);
+    }
+  };
+
+  return {
+    async get<T>(pk: string, sk: string): Promise<StateItem<T> | null> {
+      checkKey(pk, sk);
+      const out = await send(`GetItem ${pk} ${sk}`, () =>
+        client.send(new GetItemCommand({ TableName: table, Key: key(pk, sk), ConsistentRead: true })),
+      );
+      if (!out.Item) return null;
+      const item = decodeItem<T>(out.Item, table);
+      return isExpired(item, nowSeconds()) ? null : item;
+    },
+
+    async put<T>(request: PutRequest<T>): Promise<StateItem<T>> {
+      const { pk, sk, data, expiresAt, condition } = request;
+      checkKey(pk, sk);
+      checkExpiresAt(expiresAt);
+      const json = encodeData(data, pk, sk);
+      const cond = conditionExpression(condition, nowSeconds());
+      const ttl = expiresAt === undefined ? undefined : String(expiresAt);
+      const out = await send(`UpdateItem ${pk} ${sk}`, () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: key(pk, sk),
+            UpdateExpression:
+              'SET #v = if_not_exists(#v, :zero) + :one, #data = :data' +
+              (ttl === undefined ? ' REMOVE #ttl' : ', #ttl = :ttl'),
+            ...(cond.text === undefined ? {} : { ConditionExpression: cond.text }),
+            ExpressionAttributeNames: { ...cond.names, '#v': 'v', '#data': 'data', '#ttl': 'ttl' },
+            ExpressionAttributeValues: {
+              ...cond.values,
+              ':zero': { N: '0' },
+              ':one': { N: '1' },
+              ':data': { S: json },
+              ...(ttl === undefined ? {} : { ':ttl': { N: ttl } }),
+            },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
+      );
+      writes += 1;
+      const version = Number(out.Attributes?.['v']?.N);
+      if (!Number.isInteger(version)) {
+        throw new UnavailableError(`DynamoDB UpdateItem on table ${table} returned no version for ${pk} ${sk}`);
+      }
+      return { pk, sk, version, data, ...(expiresAt === undefined ? {} : { expiresAt }) };
+    },
+
+    async delete(pk: string, sk: string, condition: WriteCondition = { kind: 'any' }): Promise<void> {
+      checkKey(pk, sk);
+      const cond = conditionExpression(condition, nowSeconds());
+      await send(`DeleteItem ${pk} ${sk}`, () =>
+        client.send(
+          new DeleteItemCommand({
+            TableName: table,
+            Key: key(pk, sk),
+            ...(cond.text === undefined
+              ? {}
+              : {
+                  ConditionExpression: cond.text,
+                  ExpressionAttributeNames: cond.names,
+                  ExpressionAttributeValues: cond.values,
+                }),
+          }),
+        ),
+      );
+      writes += 1;
+    },
+
+    async query<T>(request: QueryRequest): Promise<QueryPage<T>> {
+      const { pk, skPrefix, limit, cursor } = request;
+      checkPart('pk', pk, MAX_PK_BYTES);
+      const prefixed = skPrefix !== undefined && skPrefix !== '';
+      if (prefixed) checkPart('skPrefix', skPrefix, MAX_SK_BYTES);
+      if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) {
+        throw new ValidationError(`query limit must be a positive integer, got ${limit}`);
+      }
+      const out = await send(`Query ${pk}`, () =>
+        client.send(
+          new QueryCommand({
+            TableName: table,
+            ConsistentRead: true,
+            KeyConditionExpression: '#pk = :pk' + (prefixed ? ' AND begins_with(#sk, :prefix)' : ''),
+            ExpressionAttributeNames: prefixed ? { '#pk': 'pk', '#sk': 'sk' } : { '#pk': 'pk' },
+            ExpressionAttributeValues: { ':pk': { S: pk }, ...(prefixed ? { ':prefix': { S: skPrefix } } : {}) },
+            ...(limit === undefined ? {} : { Limit: limit }),
+            ...(cursor === undefined ? {} : { ExclusiveStartKey: decodeCursor(cursor, pk) }),
+          }),
+        ),
+      );
+      const now = nowSeconds();
+      const items = (out.Items ?? []).map((raw) => decodeItem<T>(raw, table)).filter((item) => !isExpired(item, now));
+      const next = out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined;
+      return next === undefined ? { items } : { items, cursor: next };
+    },
+
+    writeCount: () => writes,
+
+    async close(): Promise<void> {
+      client.destroy();
+    },
+  };
+}
+
+/**
+ * Creates the state table (PAY_PER_REQUEST, `pk`/`sk` strings) if it is missing and waits until
+ * it is ACTIVE. For the embedded store and tests; in AWS the table comes from infra (with TTL on
+ * `ttl`, which dynalite cannot enable).
+ *
+ * @throws UnavailableError when the table is not ACTIVE within `timeoutMs` (default 30 s).
+ */
+export async function ensureStateTable(
+  client: DynamoDBClient,
+  table: string,
+  options: { clock?: Clock; timeoutMs?: number } = {},
+): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  const status = async (): Promise<string | undefined> => {
+    try {
+      const out = await client.send(new DescribeTableCommand({ TableName: table }));
+      return out.Table?.TableStatus ?? 'UNKNOWN';
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
+      throw translateDynamoDbError(error, table, 'DescribeTable');
+    }
+  };
+  if ((await status()) === undefined) {
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: table,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+        }),
+      );
+    } catch (error) {
+      // Another process created it first: fine, wait for it like our own.
+      if (!(error instanceof Error && error.name === 'ResourceInUseException')) {
+        throw translateDynamoDbError(error, table, 'CreateTable');
+      }
+    }
+  }
+  const attempts = Math.ceil((options.timeoutMs ?? 30_000) / 100);
+  for (let i = 0; i < attempts; i += 1) {
+    if ((await status()) === 'ACTIVE') return;
+    await clock.sleep(100);
+  }
+  throw new UnavailableError(`DynamoDB table ${table} did not become ACTIVE in time`);
+}
+
+/** Maps an SDK or transport error to the sealwatch hierarchy, keeping it as `cause`. */
+export function translateDynamoDbError(error: unknown, table: string, action: string): SealwatchError {
+  if (error instanceof SealwatchError) return error;
+  const name = error instanceof Error ? error.name : '';
+  const where = `DynamoDB ${action} on table ${table}`;
+  const cause = { cause: error };
+  switch (name) {
+    case 'ConditionalCheckFailedException':
+      return new ConflictError(`${where}: write condition not met`, cause);
+    case 'ResourceNotFoundException':
+      return new NotFoundError(`DynamoDB table ${table} does not exist (or is not ACTIVE) in this account and region`, cause);
+    case 'AccessDeniedException':
+    case 'UnrecognizedClientException':
+    case 'InvalidSignatureException':
+    case 'MissingAuthenticationTokenException':
+    case 'ExpiredTokenException':
+    case 'CredentialsProviderError':
+      return new AccessDeniedError(`${where}: access denied (${name})`, cause);
+    case 'ThrottlingException':
+    case 'ProvisionedThroughputExceededException':
+    case 'RequestLimitExceeded':
+      return new ThrottledError(`${where}: throttled (${name})`, cause);
+    case 'ValidationException':
+    case 'ItemCollectionSizeLimitExceededException': {
+      // DynamoDB's validation texts name attributes and limits, not values; cap them anyway.
+      const detail = error instanceof Error ? error.message.slice(0, 200) : '';
+      return new ValidationError(`${where} was rejected: ${detail}`, [detail], cause);
+    }
+  }
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  // Transport errors (refused, reset, timeout) say where they failed; they carry no item data.
+  const message = error instanceof Error ? error.message.slice(0, 200) : String(error);
+  const detail = status === undefined ? `${name || 'network error'}: ${message}` : `HTTP ${status} ${name}`;
+  return new UnavailableError(`${where} failed: ${detail}`, cause);
+}
+
+function key(pk: string, sk: string): Item {
+  return { pk: { S: pk }, sk: { S: sk } };
+}
+
+function checkKey(pk: string, sk: string): void {
+  checkPart('pk', pk, MAX_PK_BYTES);
+  checkPart('sk', sk, MAX_SK_BYTES);
+}
+
+function checkPart(label: string, value: string, maxBytes: number): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ValidationError(`state item ${label} must be a non-empty string`);
+  }
+  if (Buffer.byteLength(value, 'utf8') > maxBytes) {
+    throw new ValidationError(`state item ${label} is longer than ${maxBytes} bytes`);
+  }
+}
+
+function checkExpiresAt(expiresAt: number | undefined): void {
+  if (expiresAt === undefined) return;
+  if (!(Number.isFinite(expiresAt) && expiresAt >= 0 && expiresAt < MAX_EXPIRES_AT)) {
+    throw new ValidationError(`expiresAt must be epoch seconds, got ${expiresAt}`);
+  }
+}
+
+function encodeData(data: unknown, pk: string, sk: string): string {
+  const json = data === undefined ? undefined : JSON.stringify(data);
+  if (json === undefined) throw new ValidationError(`state item ${pk} ${sk}: data is not JSON`);
+  return json;
+}
+
+function conditionExpression(condition: WriteCondition, nowSeconds: number): Expression {
+  switch (condition.kind) {
+    case 'any':
+      return { names: {}, values: {} };
+    case 'version':
+      if (!(Number.isInteger(condition.version) && condition.version >= 1)) {
+        throw new ValidationError(`version condition needs a positive integer, got ${condition.version}`);
+      }
+      return { text: '#v = :expected', names: { '#v': 'v' }, values: { ':expected': { N: String(condition.version) } } };
+    case 'absent':
+    case 'absent-or-expired': {
+      // An item whose TTL passed still exists until DynamoDB sweeps it; it counts as absent.
+      const now = condition.kind === 'absent' ? nowSeconds : condition.nowSeconds;
+      return {
+        text: 'attribute_not_exists(#pk) OR #ttl <= :now',
+        names: { '#pk': 'pk', '#ttl': 'ttl' },
+        values: { ':now': { N: String(now) } },
+      };
+    }
+  }
+}
+
+function isExpired(item: StateItem<unknown>, nowSeconds: number): boolean {
+  return item.expiresAt !== undefined && item.expiresAt <= nowSeconds;
+}
+
+function decodeItem<T>(raw: Item, table: string): StateItem<T> {
+  const pk = raw['pk']?.S;
+  const sk = raw['sk']?.S;
+  const version = Number(raw['v']?.N);
+  const json = raw['data']?.S;
+  const ttl = raw['ttl']?.N;
+  if (pk === undefined || sk === undefined || !Number.isInteger(version) || json === undefined) {
+    throw new ValidationError(`an item in DynamoDB table ${table} is not a sealwatch state item`);
+  }
+  let data: T;
+  try {
+    data = JSON.parse(json) as T;
+  } catch (error) {
+    throw new ValidationError(`state item ${pk} ${sk} in table ${table} holds malformed JSON`, [], { cause: error });
+  }
+  return { pk, sk, version, data, ...(ttl === undefined ? {} : { expiresAt: Number(ttl) }) };
+}
+
+function encodeCursor(lastKey: Item): string {
+  return Buffer.from(JSON.stringify({ pk: lastKey['pk']?.S, sk: lastKey['sk']?.S }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, pk: string): Item {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const last = parsed as { pk?: unknown; sk?: unknown } | undefined;
+  if (typeof last?.sk !== 'string' || last.pk !== pk) {
+    throw new ValidationError('query cursor is malformed or belongs to another partition');
+  }
+  return key(pk, last.sk);
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, ValidationError } from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Lease, LeaseHolder, LeaseManager } from '../ports/lease.ts';
+import type { StateStore } from '../ports/state-store.ts';
+
+export interface LeaseManagerOptions {
+  store: StateStore;
+  clock: Clock;
+  /**
+   * This holder's id (default: a random UUID). Everything acquired under the same owner counts
+   * as one holder: acquiring a scope the owner already holds renews it. Give independent actors
+   * their own manager (or owner).
+   */
+  owner?: string;
+}
+
+/** What a lease item holds; `expiresAt` in ms, finer than the item's TTL second. */
+interface LeaseRecord {
+  scope: string;
+  owner: string;
+  expiresAt: number;
+}
+
+const ATTEMPTS = 3;
+
+/**
+ * Leases on the state store. `cluster/<id>` lives in the cluster's partition (`CLUSTER#<id>`,
+ * `LEASE`); any other scope in its own (`LEASE#<scope>`, `LEASE`).
+ *
+ * Acquire is a put conditioned on the item being absent or past its TTL second; when that loses,
+ * the holder is read, and the lease is renewed (same owner) or taken over (its millisecond expiry
+ * has passed though its TTL second has not) by a put conditioned on the version just read.
+ * Release deletes only an item still held by this owner, conditioned on its version: reading the
+ * owner first matters because versions restart at 1 once DynamoDB's TTL has removed an item.
+ *
+ * @throws ValidationError for an empty owner.
+ */
+export function createLeaseManager(options: LeaseManagerOptions): LeaseManager {
+  const { store, clock } = options;
+  const owner = options.owner ?? randomUUID();
+  if (typeof owner !== 'string' || owner.length === 0) throw new ValidationError('lease owner must be a non-empty string');
+
+  return {
+    async acquire(scope: string, ttlMs: number): Promise<{ lease: Lease } | { heldBy: LeaseHolder }> {
+      const { pk, sk } = leaseKey(scope);
+      if (!(Number.isFinite(ttlMs) && ttlMs > 0)) throw new ValidationError(`lease ttl must be positive, got ${ttlMs} ms`);
+      let holder: LeaseHolder | undefined;
+      for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
+        const now = clock.now();
+        const record: LeaseRecord = { scope, owner, expiresAt: now + ttlMs };
+        const expiresAt = Math.ceil(record.expiresAt / 1000);
+        const free = await conditional(() =>
+          store.put({
+            pk,
+            sk,
+            data: record,
+            expiresAt,
+            condition: { kind: 'absent-or-expired', nowSeconds: Math.floor(now / 1000) },
+          }),
+        );
+        if (free) return { lease: { ...record } };
+
+        const current = await store.get<Partial<LeaseRecord>>(pk, sk);
+        if (current === null) continue; // released or expired since our put: try again
+        holder = {
+          scope,
+          owner: typeof current.data.owner === 'string' ? current.data.owner : 'unknown',
+          expiresAt: typeof current.data.expiresAt === 'number' ? current.data.expiresAt : (current.expiresAt ?? 0) * 1000,
+        };
+        if (holder.owner !== owner && holder.expiresAt > now) return { heldBy: holder };
+        const taken = await conditional(() =>
+          store.put({ pk, sk, data: record, expiresAt, condition: { kind: 'version', version: current.version } }),
+        );
+        if (taken) return { lease: { ...record } };
+      }
+      // Only reached when the item changed between every read and write.
+      if (holder) return { heldBy: holder };
+      throw new ConflictError(`lease ${scope} kept changing hands; try again`);
+    },
+
+    async release(lease: Lease): Promise<void> {
+      const { pk, sk } = leaseKey(lease.scope);
+      const current = await store.get<Partial<LeaseRecord>>(pk, sk);
+      if (current === null || current.data.owner !== lease.owner) return;
+      await conditional(() => store.delete(pk, sk, { kind: 'version', version: current.version }));
+    },
+  };
+}
+
+/** The item a scope's lease lives in. */
+export function leaseKey(scope: string): { pk: string; sk: string } {
+  if (typeof scope !== 'string' || scope.length === 0) throw new ValidationError('lease scope must be a non-empty string');
+  if (scope.startsWith('cluster/')) {
+    const id = scope.slice('cluster/'.length);
+    if (id.length === 0) throw new ValidationError(`lease scope "${scope}" names no cluster`);
+    return { pk: `CLUSTER#${id}`, sk: 'LEASE' };
+  }
+  return { pk: `LEASE#${scope}`, sk: 'LEASE' };
+}
+
+/** Runs a conditional write; false when its condition failed (someone else won). */
+async function conditional(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (error instanceof ConflictError) return false;
+    throw error;
+  }
+}
