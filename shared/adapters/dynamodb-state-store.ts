@@ -1,31 +1,9 @@
-import {
-  CreateTableCommand,
-  DeleteItemCommand,
-  DescribeTableCommand,
-  GetItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import {
-  AccessDeniedError,
-  ConflictError,
-  NotFoundError,
-  SealwatchError,
-  ThrottledError,
-  UnavailableError,
-  ValidationError,
-} from '../errors.ts';
+import { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AccessDeniedError, ConflictError, NotFoundError, SealwatchError } from '../errors.ts';
+import { ThrottledError, UnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
-import type {
-  PutRequest,
-  QueryPage,
-  QueryRequest,
-  StateItem,
-  StateStore,
-  WriteCondition,
-} from '../ports/state-store.ts';
+import type { PutRequest, QueryPage, QueryRequest, StateItem, StateStore, WriteCondition } from '../ports/state-store.ts';
 import { systemClock } from './system-clock.ts';
 
 export interface DynamoDbStateStoreOptions {

@@ -3,7 +3,8 @@
 // through the real @aws-sdk/client-kms against the KMS wire server adding 20 ms to every call.
 // Each cycle: seal the node, observe it sealed (detection), unseal it through the unseal service;
 // the latency is detection → Vault answering `sealed: false`. State lives in the embedded store
-// (dynalite, in memory), as in a local deployment: lease, custody reads and audit write count.
+// (dynalite, in memory; `--store memory` for none), as in a local deployment: the lease and the
+// custody reads are on the measured path.
 // Targets (custody issue): local p99 ≤ 100 ms; KMS with 20 ms per call p50 ≤ 80 ms.
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { createAwsKmsKeyWrapper } from '../../shared/adapters/aws-kms-key-wrapper.ts';
 import { createEmbeddedStateStore } from '../../shared/adapters/embedded-dynamo.ts';
 import { silentLogger } from '../../shared/adapters/json-logger.ts';
+import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import { createVaultHttpClientFactory } from '../../shared/adapters/vault-http.ts';
 import { createLeaseManager } from '../../shared/app/lease-manager.ts';
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     cycles: { type: 'string', default: '100' },
     warmup: { type: 'string', default: '5' },
     'kms-latency': { type: 'string', default: '20' },
+    /** `embedded`: dynalite in this process, like a local deployment; `memory`: no store latency at all. */
+    store: { type: 'string', default: 'embedded' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -44,7 +48,7 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 const sim = await startSimulatedCluster({ nodes: 1, unsealed: false, init: { shares: 5, threshold: 3 }, tls: true });
 const kms = await startKmsWireServer();
 const kmsClient = new KMSClient({ endpoint: kms.endpoint, region: kms.region, credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' } });
-const store = await createEmbeddedStateStore({ inMemory: true, clock });
+const store = values.store === 'memory' ? createMemoryStateStore({ clock }) : await createEmbeddedStateStore({ inMemory: true, clock });
 const vault = createVaultHttpClientFactory({ userAgent: 'sealwatch-bench' });
 
 interface Phase {
@@ -116,7 +120,7 @@ try {
   const result = {
     benchmark: 'unseal',
     node: '3-of-5 Shamir, vault-1.19 simulator, TLS on 127.0.0.1',
-    store: 'embedded (dynalite in memory)',
+    store: values.store === 'memory' ? 'memory' : 'embedded (dynalite in memory, in this process)',
     warmupCycles: warmup,
     local: localResult,
     kms: { ...kmsResult, addedLatencyMsPerCall: kmsLatencyMs, decryptCalls: kmsCalls },
