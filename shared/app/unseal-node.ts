@@ -1,21 +1,24 @@
 import type { CustodyMeta, ShareRecord } from '../core/custody-types.ts';
 import { classifyNode } from '../core/classify-node.ts';
 import type { Finding } from '../core/finding.ts';
-import { assessAttempt, backoffDelay, compareSealToCustody, type AttemptSighting } from '../core/unseal-decision.ts';
+import { backoffDelay, compareSealToCustody } from '../core/unseal-decision.ts';
 import type { SealStatus } from '../core/vault-types.ts';
 import { describeError, VaultUnreachableError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { KeyWrapper } from '../ports/key-wrapper.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
-import type { VaultClient, VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
+import type { VaultClient, VaultClientFactory } from '../ports/vault-client.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { CustodyRepository } from './custody-repository.ts';
 import { observeNode } from './observe-node.ts';
 import type { SweepCluster } from './sweep-types.ts';
+import { clearAttempt } from './unseal-attempt.ts';
 import * as F from './unseal-findings.ts';
+import { AUDITED, auditResult, nodeResult } from './unseal-result.ts';
 import { groupFailures, unwrapShares, zeroShares, type PlainShare, type WrapperFailure } from './unseal-shares.ts';
 import { submitShares } from './unseal-submit.ts';
+import { unsealTarget } from './unseal-target.ts';
 import type { UnsealNodeResult, UnsealOutcome, UnsealTimings } from './unseal-types.ts';
 
 export interface UnsealSettings {
@@ -56,34 +59,6 @@ export interface NodeUnsealInput {
   prefetched?: Promise<SealStatus>;
 }
 
-/** Outcomes that count as an attempt and are audited (skips and blocks are not). */
-const AUDITED: ReadonlySet<UnsealOutcome> = new Set([
-  'unsealed', 'wrong-key', 'custody-mismatch', 'refused', 'insufficient-shares', 'contended', 'transient',
-]);
-
-const sightingKey = (clusterId: string, nodeId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `UNSEAL_ATTEMPT#${nodeId}` });
-
-/** The Vault target of a node, or why no share may be sent to it. */
-export function unsealTarget(cluster: SweepCluster, nodeId: string): { target: VaultTarget } | { refused: 'unpinned' | 'insecure-http' | 'unknown-node'; detail: string } {
-  const node = cluster.nodes.find((n) => n.id === nodeId);
-  if (!node) return { refused: 'unknown-node', detail: `node ${nodeId} is not configured in cluster ${cluster.id}` };
-  const https = node.url.startsWith('https:');
-  if (https && !cluster.tls?.caPem) {
-    return { refused: 'unpinned', detail: `cluster ${cluster.id} has no tls.caPem: custody requires the node certificate to chain to a pinned cluster CA` };
-  }
-  if (!https && !node.insecureHttp) {
-    return { refused: 'insecure-http', detail: `${node.url} is plain HTTP and the node is not configured insecureHttp` };
-  }
-  return {
-    target: {
-      url: node.url,
-      ...(cluster.tls?.caPem === undefined ? {} : { caPem: cluster.tls.caPem }),
-      ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
-      ...(node.insecureHttp ? { insecureHttp: true } : {}),
-    },
-  };
-}
-
 /**
  * Unseals one node under a lease the caller holds: verify the node (TLS, seal status against
  * custody), clear an abandoned foreign attempt, unwrap `t` shares, submit them one by one.
@@ -105,15 +80,17 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
 
   const finish = async (outcome: UnsealOutcome, message: string, client?: VaultClient): Promise<UnsealNodeResult> => {
     timings.totalMs = (unsealedAt ?? clock.now()) - started;
-    for (const group of groupFailures(failures)) findings.unshift(F.wrapperFailedFinding(cluster.id, nodeId, group, outcome === 'unsealed'));
     const used = submitted.length > 0 ? submitted : plain.map((s) => s.index);
-    const wrappers = [...new Set(used.map((i) => input.shares.find((s) => s.index === i)?.wrapper ?? '?'))];
-    const result = buildResult(nodeId, outcome, message, used, wrappers, { ...timings }, findings);
+    // Done with the plaintexts whatever happened; the finally below is the safety net.
+    zeroShares(plain);
+    for (const group of groupFailures(failures)) findings.unshift(F.wrapperFailedFinding(cluster.id, nodeId, group, outcome === 'unsealed'));
+    const wrappers = wrappersOf(input.shares, used);
+    const result = nodeResult(nodeId, outcome, message, { shareIndexes: used, wrappers, timings, findings });
     if (unsealedAt !== undefined) result.unsealedAt = unsealedAt;
     deps.logger[outcome === 'unsealed' ? 'info' : 'warn']('unseal.node', {
       cluster: cluster.id, node: nodeId, trigger: input.trigger, outcome, shareIndexes: used, wrappers, timings, message,
     });
-    if (AUDITED.has(outcome)) await audit(deps, cluster.id, input.trigger, started, result);
+    if (AUDITED.has(outcome)) await auditResult(deps, cluster.id, input.trigger, new Date(started).toISOString(), result);
     if (outcome === 'unsealed' && client) {
       const observation = await observeNode(client, { timeoutMs: settings.callTimeoutMs, now: () => clock.now() });
       result.viewAfter = classifyNode(observation);
@@ -258,93 +235,6 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
   }
 }
 
-/**
- * Deals with an attempt already in progress: `ready` when the node can take our shares (no
- * attempt left, or ours / an abandoned one was reset), `leave` when someone else is at work.
- */
-async function clearAttempt(
-  deps: NodeUnsealDeps,
-  client: VaultClient,
-  input: NodeUnsealInput,
-  status: SealStatus,
-  ourNonce: string | null,
-  callSignal: () => AbortSignal,
-): Promise<{ kind: 'ready' } | { kind: 'leave' | 'retry'; reason: string }> {
-  const key = sightingKey(input.cluster.id, input.nodeId);
-  const now = deps.clock.now();
-  const previous = ourNonce === status.nonce ? null : ((await deps.store.get<AttemptSighting>(key.pk, key.sk))?.data ?? null);
-  const assessment = assessAttempt({ current: status, previous, ours: ourNonce, now, staleAfterMs: deps.settings.staleAttemptMs });
-  if (assessment.kind === 'foreign-active') {
-    // Remember the first sighting of this exact state; a later call resets it if nothing moved.
-    if (!previous || previous.nonce !== status.nonce || previous.progress !== status.progress) {
-      await deps.store.put<AttemptSighting>({
-        ...key,
-        data: { nonce: status.nonce, progress: status.progress, at: now },
-        expiresAt: Math.floor(now / 1000) + 86_400,
-        condition: { kind: 'any' },
-      });
-    }
-    return {
-      kind: 'leave',
-      reason: `an unseal attempt by someone else is in progress (progress ${status.progress}/${status.t}); it is reset only after ${deps.settings.staleAttemptMs} ms without movement`,
-    };
-  }
-  if (assessment.kind === 'none') return { kind: 'ready' };
-  deps.logger.warn('unseal.reset_attempt', {
-    cluster: input.cluster.id,
-    node: input.nodeId,
-    progress: status.progress,
-    reason: assessment.kind === 'ours' ? 'our interrupted attempt' : `foreign attempt idle ${assessment.idleMs} ms`,
-  });
-  try {
-    await client.unseal({ reset: true }, { signal: callSignal() });
-  } catch (error) {
-    return { kind: 'retry', reason: `reset of the unseal attempt failed: ${describeError(error)}` };
-  }
-  if (previous) await deps.store.delete(key.pk, key.sk);
-  return { kind: 'ready' };
-}
-
 function wrappersOf(shares: readonly ShareRecord[], indexes: number[]): string[] {
   return [...new Set(indexes.map((i) => shares.find((s) => s.index === i)?.wrapper ?? '?'))];
-}
-
-function buildResult(
-  nodeId: string,
-  outcome: UnsealOutcome,
-  message: string,
-  shareIndexes: number[],
-  wrappers: string[],
-  timings: UnsealTimings,
-  findings: Finding[],
-): UnsealNodeResult {
-  return {
-    nodeId,
-    outcome,
-    message,
-    shareIndexes,
-    wrappers,
-    timings,
-    findings,
-    report: { kind: 'unseal', nodeId, outcome, message, durationMs: timings.totalMs, shareIndexes, wrappers, timings },
-  };
-}
-
-async function audit(deps: NodeUnsealDeps, clusterId: string, trigger: string, started: number, result: UnsealNodeResult): Promise<void> {
-  try {
-    await deps.audit.record(clusterId, {
-      at: new Date(started).toISOString(),
-      trigger,
-      action: 'unseal',
-      node: result.nodeId,
-      shareIndexes: result.shareIndexes,
-      wrappers: result.wrappers,
-      outcome: result.outcome,
-      timings: result.timings,
-      message: result.message,
-    });
-  } catch (error) {
-    // The unseal happened (or not) either way; a lost audit line must be loud, not fatal.
-    deps.logger.error('audit.write_failed', { cluster: clusterId, node: result.nodeId, outcome: result.outcome, error });
-  }
 }

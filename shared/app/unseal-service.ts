@@ -14,7 +14,9 @@ import { createCustodyRepository } from './custody-repository.ts';
 import type { ActionExecutor } from './sweep.ts';
 import type { SweepCluster } from './sweep-types.ts';
 import * as F from './unseal-findings.ts';
-import { unsealNodeLocked, unsealTarget, type NodeUnsealDeps, type UnsealSettings } from './unseal-node.ts';
+import { unsealNodeLocked, type NodeUnsealDeps, type UnsealSettings } from './unseal-node.ts';
+import { nodeResult } from './unseal-result.ts';
+import { unsealTarget } from './unseal-target.ts';
 import {
   SUCCESSFUL_OUTCOMES,
   type UnsealClusterResult,
@@ -261,15 +263,5 @@ function blockMessage(block: StateItem<UnsealBlock>): string {
 
 /** A result for a node that was not attempted (no audit event, findings only if given). */
 function skipped(nodeId: string, outcome: UnsealOutcome, message: string, findings: Finding[] = []): UnsealNodeResult {
-  const timings = { unwrapMs: 0, submitMs: 0, totalMs: 0 };
-  return {
-    nodeId,
-    outcome,
-    message,
-    shareIndexes: [],
-    wrappers: [],
-    timings,
-    findings,
-    report: { kind: 'unseal', nodeId, outcome, message, durationMs: 0, shareIndexes: [], wrappers: [], timings },
-  };
+  return nodeResult(nodeId, outcome, message, { findings });
 }

@@ -39,7 +39,7 @@ export function compareSealToCustody(
   }
   if (seal.t !== custody.threshold) out.push({ field: 't', expected: custody.threshold, actual: seal.t });
   if (seal.n !== custody.shares) out.push({ field: 'n', expected: custody.shares, actual: seal.n });
-  return out.slice(0, 0);
+  return out;
 }
 
 /** `t: expected 3, node reports 2; type: ...` for findings and reports. */

@@ -1,0 +1,60 @@
+import { assessAttempt, type AttemptSighting } from '../core/unseal-decision.ts';
+import type { SealStatus } from '../core/vault-types.ts';
+import { describeError } from '../errors.ts';
+import type { VaultClient } from '../ports/vault-client.ts';
+import type { NodeUnsealDeps, NodeUnsealInput } from './unseal-node.ts';
+
+/**
+ * The first sighting of a foreign unseal attempt, kept in the store (`UNSEAL_ATTEMPT#<node>`,
+ * expiring after a day) so that a later call, in this or another invocation, can tell whether
+ * the attempt has moved since.
+ */
+export const sightingKey = (clusterId: string, nodeId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `UNSEAL_ATTEMPT#${nodeId}` });
+
+/**
+ * Deals with an attempt already in progress: `ready` when the node can take our shares (no
+ * attempt left, or ours / an abandoned one was reset), `leave` when someone else is at work.
+ */
+export async function clearAttempt(
+  deps: NodeUnsealDeps,
+  client: VaultClient,
+  input: NodeUnsealInput,
+  status: SealStatus,
+  ourNonce: string | null,
+  callSignal: () => AbortSignal,
+): Promise<{ kind: 'ready' } | { kind: 'leave' | 'retry'; reason: string }> {
+  const key = sightingKey(input.cluster.id, input.nodeId);
+  const now = deps.clock.now();
+  const previous = ourNonce === status.nonce ? null : ((await deps.store.get<AttemptSighting>(key.pk, key.sk))?.data ?? null);
+  const assessment = assessAttempt({ current: status, previous, ours: ourNonce, now, staleAfterMs: deps.settings.staleAttemptMs });
+  if (assessment.kind === 'foreign-active') {
+    // Remember the first sighting of this exact state; a later call resets it if nothing moved.
+    if (!previous || previous.nonce !== status.nonce || previous.progress !== status.progress) {
+      await deps.store.put<AttemptSighting>({
+        ...key,
+        data: { nonce: status.nonce, progress: status.progress, at: now },
+        expiresAt: Math.floor(now / 1000) + 86_400,
+        condition: { kind: 'any' },
+      });
+    }
+    return {
+      kind: 'leave',
+      reason: `an unseal attempt by someone else is in progress (progress ${status.progress}/${status.t}); it is reset only after ${deps.settings.staleAttemptMs} ms without movement`,
+    };
+  }
+  if (assessment.kind === 'none') return { kind: 'ready' };
+  deps.logger.warn('unseal.reset_attempt', {
+    cluster: input.cluster.id,
+    node: input.nodeId,
+    progress: status.progress,
+    reason: assessment.kind === 'ours' ? 'our interrupted attempt' : `foreign attempt idle ${assessment.idleMs} ms`,
+  });
+  try {
+    await client.unseal({ reset: true }, { signal: callSignal() });
+  } catch (error) {
+    return { kind: 'retry', reason: `reset of the unseal attempt failed: ${describeError(error)}` };
+  }
+  if (previous) await deps.store.delete(key.pk, key.sk);
+  return { kind: 'ready' };
+}
+

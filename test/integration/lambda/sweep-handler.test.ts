@@ -1,0 +1,66 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ensureStateTable } from '../../../shared/adapters/dynamodb-state-store.ts';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../shared/adapters/embedded-dynamo.ts';
+import { startSimulatedCluster, type SimulatedCluster } from '../../../shared/simulator/index.ts';
+
+// The scheduled Lambda as AWS runs it: config file from SEALWATCH_CONFIG, state in DynamoDB
+// (dynalite here, through the real SDK and the default credential chain from env variables).
+describe('functions/sweep handler', () => {
+  let dynamo: EmbeddedDynamo;
+  let cluster: SimulatedCluster;
+  let dir: string;
+  let client: DynamoDBClient;
+
+  beforeAll(async () => {
+    dynamo = await startEmbeddedDynamo({ inMemory: true });
+    cluster = await startSimulatedCluster({ nodes: 3 });
+    dir = mkdtempSync(join(tmpdir(), 'sealwatch-lambda-'));
+    writeFileSync(join(dir, 'ca.pem'), cluster.caPem ?? '');
+    writeFileSync(
+      join(dir, 'sealwatch.yaml'),
+      [
+        'state:',
+        '  dynamodb: { table: "${env:SEALWATCH_STATE_TABLE}", region: eu-west-1, endpoint: "' + dynamo.endpoint + '" }',
+        'clusters:',
+        '  - id: prod',
+        '    tls: { caFile: ./ca.pem }',
+        '    nodes:',
+        ...cluster.nodes.map((n) => `      - { id: ${n.id}, url: "${n.url}" }`),
+      ].join('\n'),
+    );
+    client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    await ensureStateTable(client, 'sealwatch-test');
+    vi.stubEnv('SEALWATCH_CONFIG', join(dir, 'sealwatch.yaml'));
+    vi.stubEnv('SEALWATCH_STATE_TABLE', 'sealwatch-test');
+    vi.stubEnv('SEALWATCH_LOG_LEVEL', 'silent');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    client.destroy();
+    await cluster.close();
+    await dynamo.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sweeps, writes the cluster record to the table, and writes nothing but the lease when nothing changed', async () => {
+    const { handler } = await import('../../../functions/sweep/handler.ts');
+    const first = await handler({});
+    expect(first.totals).toMatchObject({ clusters: 1, nodes: 3 });
+    expect(first.totals.byState).toMatchObject({ active: 1, standby: 2 });
+    const items = (await client.send(new ScanCommand({ TableName: 'sealwatch-test' }))).Items ?? [];
+    expect(items.map((i) => `${i.pk?.S} ${i.sk?.S}`)).toContain('CLUSTER#prod STATE');
+
+    cluster.nodes[1]?.seal();
+    const second = await handler({});
+    expect(second.totals.transitions).toBe(1);
+    const third = await handler({});
+    expect(third.totals.transitions).toBe(0);
+    expect(third.stateWrites).toBe(2); // lease taken and released; no record rewritten
+  });
+});
