@@ -10,7 +10,7 @@ import {
   type ObservedNode,
   type PlannedAction,
 } from '../core/plan-sweep.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, describeError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -42,6 +42,21 @@ export interface SweepServiceOptions {
   execute?: ActionExecutor;
   /** How long a crashed sweep may block the next one. */
   leaseTtlMs?: number;
+  /**
+   * Per-cluster checks beyond node states (raft, autopilot, key health, storage backend...),
+   * run after actions on the final plan. A failing inspector becomes a finding, never an
+   * exception.
+   */
+  inspectors?: readonly ClusterInspector[];
+  /** Runs once the report is complete, before the lease is released (incidents, outbox). */
+  afterSweep?: (report: SweepReport) => Promise<void>;
+}
+
+/** Looks at one cluster after the sweep's own observations and returns findings. */
+export interface ClusterInspector {
+  /** Stable name, used in the finding that reports the inspector itself failing. */
+  name: string;
+  inspect(input: { cluster: SweepCluster; plan: ClusterPlan; trigger: string; signal: AbortSignal }): Promise<Finding[]>;
 }
 
 export interface SweepService {
@@ -81,6 +96,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       let report: SweepReport;
       try {
         report = await sweepClusters(clusters, trigger, startedAt);
+        await options.afterSweep?.(report);
       } finally {
         await leases.release(acquired.lease);
       }
@@ -100,6 +116,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const prior = previous[i] ?? null;
       const applyStart = clock.now();
       const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, trigger);
+      findings.push(...(await inspect(cluster, plan, trigger)));
       const persistStart = clock.now();
       applyMs += persistStart - applyStart;
       const persisted = plan.changed ? await persist(cluster.id, plan, prior) : { ok: false };
@@ -174,6 +191,26 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     // the whole cluster is looked at again instead of patching in per-node views.
     const refreshed = (await observeAll([cluster]))[0] ?? observed;
     return { plan: planClusterSweep({ ...input, observed: refreshed }), actions, findings };
+  }
+
+  async function inspect(cluster: SweepCluster, plan: ClusterPlan, trigger: string): Promise<Finding[]> {
+    const found: Finding[] = [];
+    for (const inspector of options.inspectors ?? []) {
+      const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 2, 5_000));
+      try {
+        found.push(...(await inspector.inspect({ cluster, plan, trigger, signal })));
+      } catch (error) {
+        logger.error('sweep.inspector_failed', { cluster: cluster.id, inspector: inspector.name, error });
+        found.push({
+          id: 'sealwatch.inspector-failed',
+          severity: 'warning',
+          cluster: cluster.id,
+          message: `check "${inspector.name}" could not run: ${describeError(error)}`,
+          evidence: { inspector: inspector.name },
+        });
+      }
+    }
+    return found;
   }
 
   async function persist(clusterId: string, plan: ClusterPlan, prior: StateItem<ClusterRecord> | null) {

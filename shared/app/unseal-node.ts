@@ -104,7 +104,12 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
     return finish('refused', resolved.detail);
   }
   if (resolved.target.insecureHttp) deps.logger.warn('unseal.insecure_http', { cluster: cluster.id, node: nodeId, url: resolved.target.url });
-  const client = deps.vault.client(resolved.target);
+  let client: VaultClient;
+  try {
+    client = deps.vault.client(resolved.target);
+  } catch (error) {
+    return finish('refused', `no share sent: ${describeError(error)}`);
+  }
 
   try {
     let lastProblem = '';

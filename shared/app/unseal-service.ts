@@ -180,7 +180,12 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
   function prefetchStatus(cluster: SweepCluster, nodeId: string, signal: AbortSignal): Promise<SealStatus> | undefined {
     const resolved = unsealTarget(cluster, nodeId);
     if ('refused' in resolved) return undefined;
-    const pending = vault.client(resolved.target).sealStatus({ signal: AbortSignal.any([signal, AbortSignal.timeout(settings.callTimeoutMs)]) });
+    let pending: Promise<SealStatus>;
+    try {
+      pending = vault.client(resolved.target).sealStatus({ signal: AbortSignal.any([signal, AbortSignal.timeout(settings.callTimeoutMs)]) });
+    } catch {
+      return undefined; // An unusable target: the node's own try reports it.
+    }
     // Observed later, or never (lease held, no custody): never an unhandled rejection.
     pending.catch(() => {});
     return pending;
