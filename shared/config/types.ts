@@ -1,3 +1,4 @@
+import type { Severity } from '../core/finding.ts';
 import type { Secret } from './secret.ts';
 
 /**
@@ -119,4 +120,109 @@ export interface CustodyConfig {
   default?: string;
   /** Wrapper id -> 1-based share indexes it protects. */
   shares: Record<string, number[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys added for cluster health (issue #4), alerting (#5), the API (#6) and deployment (#7).
+// All optional in the runtime shape: absent means the feature is off or uses the documented
+// defaults, so configs built in code (demo, tests, benchmarks) stay short.
+// ---------------------------------------------------------------------------------------------
+
+/** Durations are written like `90s`, `30m`, `24h`, `7d` and held in milliseconds. */
+export type DurationMs = number;
+
+export interface ClusterHealthConfig {
+  /** How sealwatch authenticates to Vault for raft/autopilot reads and remove-peer. */
+  auth?: VaultAuthConfig;
+  /** The auto-unseal key this cluster's nodes depend on (not sealwatch's custody key). */
+  seal?: SealKeyConfig;
+  /** Vault's storage backend, when sealwatch should check it. */
+  storage?: { dynamodb: VaultDynamoDbStorageConfig };
+  raft?: RaftRecoveryConfig;
+  checks?: {
+    /** Warn when a node's TLS certificate expires within this many days (default 14). */
+    certExpiryDays?: number;
+    /** Warn when a key (seal or custody) expires within this many days (default 30). */
+    keyExpiryDays?: number;
+  };
+}
+
+export type VaultAuthConfig =
+  /** A token kept in custody, set with `sealwatch token set --cluster ID` (stdin). */
+  | { kind: 'token' }
+  /** Vault's AWS IAM auth method, signing sts:GetCallerIdentity with the function's credentials. */
+  | { kind: 'aws-iam'; role: string; mount: string; region: string; serverIdHeader?: string };
+
+export type SealKeyConfig =
+  | { kind: 'awskms'; awskms: { keyId: string; region: string; endpoint?: string }; canary: boolean }
+  | {
+      kind: 'azurekeyvault';
+      azurekeyvault: { vaultUrl: string; keyName: string; credential: AzureCredentialConfig };
+      canary: boolean;
+    };
+
+export interface VaultDynamoDbStorageConfig {
+  table: string;
+  region: string;
+  endpoint?: string;
+  /** The HA lock expired for longer than this while nodes are up → stuck lock (default 60 s). */
+  staleLockMs: DurationMs;
+  /** Lock holder changes per hour above which leadership is thrashing (default 6). */
+  thrashingPerHour: number;
+  /** Take an on-demand backup when a rolling upgrade starts and none exists from the last hour. */
+  backupBeforeUpgrade: boolean;
+}
+
+export interface RaftRecoveryConfig {
+  /** Join uninitialised configured nodes to the cluster and unseal them from custody. */
+  autoJoin: boolean;
+  /** Remove peers dead longer than `after`, never below max(minQuorum, quorum). Off when absent. */
+  removeDeadPeers?: { after: DurationMs; minQuorum: number };
+}
+
+// ClusterConfig gains the health keys (declaration merging keeps the existing interface whole).
+export interface ClusterConfig extends ClusterHealthConfig {}
+
+
+/** An on-call channel (`channels:` list). Secrets are references, resolved at run time. */
+export type ChannelConfig =
+  | { id: string; kind: 'slack'; slack: { webhookUrl: Secret } }
+  | { id: string; kind: 'pagerduty'; pagerduty: { routingKey: Secret; region: 'us' | 'eu' } }
+  | { id: string; kind: 'opsgenie'; opsgenie: { apiKey: Secret; region: 'us' | 'eu'; responders?: string[] } }
+  | { id: string; kind: 'jsm'; jsm: { apiUrl: string; user: string; apiToken: Secret; responders?: string[] } }
+  | { id: string; kind: 'teams'; teams: { webhookUrl: Secret } }
+  | { id: string; kind: 'webhook'; webhook: { url: string; secret: Secret } }
+  | { id: string; kind: 'sns'; sns: { topicArn: string; region: string; endpoint?: string } };
+
+export interface AlertsConfig {
+  /** Which channels get which notifications; default: every channel, severity ≥ warning. */
+  routes: { channels: string[]; minSeverity: Severity; clusters?: string[] }[];
+  /** Consecutive observations before an incident opens (default critical 1, warning 2). */
+  openAfter: { critical: number; warning: number };
+  /** Consecutive healthy observations before it resolves (default 2). */
+  resolveAfter: number;
+  /** Re-notify open critical incidents this often (default 1h). */
+  remindEveryMs: DurationMs;
+  /** Stop retrying a delivery after this long and raise a finding (default 24h). */
+  giveUpAfterMs: DurationMs;
+}
+
+export interface ApiConfig {
+  alertmanager?: { token: Secret; clusterLabel: string; nodeLabel: string };
+  /** Standard Webhooks secret (`whsec_…`) for POST /v1/hooks/generic. */
+  webhooks?: { secret: Secret };
+  dashboard: { enabled: boolean };
+  limits: { bodyBytes: number; requestsPerMinute: number; timeoutMs: number };
+}
+
+export interface ScaleOutConfig {
+  /** Past this many clusters the scheduler fans out one message per cluster to SQS workers. */
+  clusterThreshold: number;
+}
+
+export interface SealwatchConfig {
+  channels?: ChannelConfig[];
+  alerts?: AlertsConfig;
+  api?: ApiConfig;
+  scaleOut?: ScaleOutConfig;
 }
