@@ -22,6 +22,9 @@ export function formatReport(report: SweepReport): string {
     for (const action of cluster.actions.filter((a) => a.outcome !== 'unsealed')) {
       lines.push(`  ! ${action.kind} ${action.nodeId}: ${action.outcome} — ${action.message}`);
     }
+    for (const finding of cluster.findings ?? []) {
+      lines.push(`  ${finding.severity === 'critical' ? '!!' : finding.severity === 'warning' ? '! ' : '- '} ${finding.id}${finding.node ? ` (${finding.node})` : ''}: ${finding.message}`);
+    }
     if (cluster.warning) lines.push(`  ! ${cluster.warning}`);
   }
   const t = report.totals;
