@@ -1,4 +1,4 @@
-import { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, CreateTableCommand, DeleteItemCommand, DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AccessDeniedError, ConflictError, NotFoundError, SealwatchError } from '../errors.ts';
 import { ThrottledError, UnavailableError, ValidationError } from '../errors.ts';
@@ -55,6 +55,32 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
       if (!out.Item) return null;
       const item = decodeItem<T>(out.Item, table);
       return isExpired(item, nowSeconds()) ? null : item;
+    },
+
+    async getMany<T>(keys: readonly { pk: string; sk: string }[]): Promise<(StateItem<T> | null)[]> {
+      for (const k of keys) checkKey(k.pk, k.sk);
+      const found = new Map<string, StateItem<T>>();
+      // BatchGetItem takes 100 keys per call and may hand some back as unprocessed (throttling):
+      // those are asked for again, a bounded number of times.
+      for (let start = 0; start < keys.length; start += 100) {
+        let pending: Item[] = dedupeKeys(keys.slice(start, start + 100)).map((k) => key(k.pk, k.sk));
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt === 5) throw new UnavailableError(`BatchGetItem on ${table}: keys still unprocessed after ${attempt} attempts`);
+          const request = { RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } };
+          const out = await send(`BatchGetItem (${pending.length} keys)`, () => client.send(new BatchGetItemCommand(request)));
+          for (const raw of out.Responses?.[table] ?? []) {
+            const item = decodeItem<T>(raw, table);
+            found.set(`${item.pk}\u0000${item.sk}`, item);
+          }
+          pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
+          if (pending.length > 0) await clock.sleep(25 * 2 ** attempt);
+        }
+      }
+      const now = nowSeconds();
+      return keys.map((k) => {
+        const item = found.get(`${k.pk}\u0000${k.sk}`);
+        return item && !isExpired(item, now) ? item : null;
+      });
     },
 
     async put<T>(request: PutRequest<T>): Promise<StateItem<T>> {
@@ -329,4 +355,15 @@ function decodeCursor(cursor: string, pk: string): Item {
     throw new ValidationError('query cursor is malformed or belongs to another partition');
   }
   return key(pk, last.sk);
+}
+
+// BatchGetItem rejects a request that names the same key twice.
+function dedupeKeys(keys: readonly { pk: string; sk: string }[]): { pk: string; sk: string }[] {
+  const seen = new Set<string>();
+  return keys.filter((k) => {
+    const id = `${k.pk}\u0000${k.sk}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }

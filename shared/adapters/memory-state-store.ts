@@ -47,6 +47,12 @@ class MemoryStateStore implements StateStore {
     this.#clock = clock;
   }
 
+  async getMany<T>(keys: readonly { pk: string; sk: string }[]): Promise<(StateItem<T> | null)[]> {
+    const items: (StateItem<T> | null)[] = [];
+    for (const k of keys) items.push(await this.get<T>(k.pk, k.sk));
+    return items;
+  }
+
   async get<T>(pk: string, sk: string): Promise<StateItem<T> | null> {
     checkKey(pk, sk);
     const stored = this.#items.get(mapKey(pk, sk));

@@ -108,7 +108,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
   async function sweepClusters(clusters: readonly SweepCluster[], trigger: string, startedAt: number): Promise<SweepReport> {
     const observed = await observeAll(clusters);
     const observedAt = clock.now();
-    const previous = await Promise.all(clusters.map((c) => store.get<ClusterRecord>(clusterStateKey(c.id).pk, 'STATE')));
+    const previous = await store.getMany<ClusterRecord>(clusters.map((c) => clusterStateKey(c.id)));
     const reports: ClusterReport[] = [];
     let applyMs = 0;
     let persistMs = 0;

@@ -59,6 +59,11 @@ export interface QueryPage<T> {
 
 export interface StateStore {
   get<T = Record<string, unknown>>(pk: string, sk: string): Promise<StateItem<T> | null>;
+  /**
+   * Reads several items in as few round trips as the backend allows (a sweep reads every
+   * cluster's record at once). Results are in key order; missing or expired items are null.
+   */
+  getMany<T = Record<string, unknown>>(keys: readonly { pk: string; sk: string }[]): Promise<(StateItem<T> | null)[]>;
   /** Writes and returns the item with its new version. */
   put<T>(request: PutRequest<T>): Promise<StateItem<T>>;
   /** Deletes; with a version condition only if it still matches. Deleting nothing is fine. */

@@ -102,6 +102,28 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
       expect((await store.get(pk, 'STATE'))?.version).toBe(2);
     });
 
+    it('reads many items at once, in key order, across the 100-key batch limit, with nulls for missing, expired and repeated keys', async () => {
+      for (let i = 0; i < 120; i++) {
+        await store.put({ pk: `CLUSTER#c${i}`, sk: 'STATE', data: { i }, condition: { kind: 'any' } });
+      }
+      await store.put({ pk: 'CLUSTER#gone', sk: 'STATE', data: { x: 1 }, expiresAt: nowSeconds() + 1, condition: { kind: 'any' } });
+      clock.advance(2_000);
+      const keys = [
+        ...Array.from({ length: 120 }, (_, i) => ({ pk: `CLUSTER#c${119 - i}`, sk: 'STATE' })),
+        { pk: 'CLUSTER#missing', sk: 'STATE' },
+        { pk: 'CLUSTER#gone', sk: 'STATE' },
+        { pk: 'CLUSTER#c7', sk: 'STATE' },
+      ];
+      const items = await store.getMany<{ i: number }>(keys);
+      expect(items).toHaveLength(123);
+      expect(items.slice(0, 120).map((it) => it?.data.i)).toEqual(Array.from({ length: 120 }, (_, i) => 119 - i));
+      expect(items[120]).toBeNull();
+      expect(items[121]).toBeNull();
+      expect(items[122]?.data.i).toBe(7);
+      expect(items[0]?.version).toBe(1);
+      expect(await store.getMany([])).toEqual([]);
+    });
+
     describe('expiry', () => {
       it('hides an item once its expiresAt is reached, from get and query', async () => {
         const expiresAt = nowSeconds() + 60;
