@@ -48,7 +48,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   function agentFor(request: TransportRequest): http.Agent {
     if (request.url.protocol === 'http:') {
-      httpAgent ??= new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+      httpAgent ??= new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 1 });
       return httpAgent;
     }
     const key = createHash('sha256')

@@ -167,9 +167,15 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     prior: StateItem<ClusterRecord> | null,
     trigger: string,
   ): Promise<{ plan: ClusterPlan; actions: ActionReport[]; findings: Finding[] }> {
-    const autoUnseal = options.execute !== undefined && ((await options.autoUnseal?.(cluster.id)) ?? false);
-    const input = { clusterId: cluster.id, previous: prior?.data ?? null, policy: { autoUnseal }, now: clock.now() };
-    const plan = planClusterSweep({ ...input, observed });
+    const base = { clusterId: cluster.id, previous: prior?.data ?? null, now: clock.now() };
+    // Plan as if auto-unseal were on; only when that finds something to unseal is the policy
+    // (custody present? opted out?) looked up, so healthy clusters cost no extra reads.
+    let input = { ...base, policy: { autoUnseal: options.execute !== undefined } };
+    let plan = planClusterSweep({ ...input, observed });
+    if (plan.actions.length > 0 && !((await options.autoUnseal?.(cluster.id)) ?? false)) {
+      input = { ...base, policy: { autoUnseal: false } };
+      plan = planClusterSweep({ ...input, observed });
+    }
     if (plan.actions.length === 0 || !options.execute) return { plan, actions: [], findings: [] };
     const actions: ActionReport[] = [];
     const findings: Finding[] = [];

@@ -47,6 +47,7 @@ const measure = (report: SweepReport) => ({
   p99NodeMs: report.timings.p99NodeMs,
   peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   stateWrites: report.stateWrites,
+  phasesMs: { observe: report.timings.observeMs, apply: report.timings.applyMs, persist: report.timings.persistMs },
   byState: Object.fromEntries(Object.entries(report.totals.byState).filter(([, n]) => n > 0)),
 });
 
