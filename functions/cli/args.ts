@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CliCommand, CliIo } from './io.ts';
 
 /** Thrown for bad command lines; the dispatcher prints the message and the command's usage. */
 export class UsageError extends Error {}
@@ -22,4 +23,45 @@ export function parseIntOption(value: string | undefined, name: string, min: num
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
   return n;
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+type HelpOption = { help: { type: 'boolean'; short: 'h' } };
+type Parsed<O extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O & HelpOption; strict: true; allowPositionals: true }>
+>;
+
+/**
+ * A command with the parts every command shares: strict option parsing, `--help`/`-h` printing
+ * the usage (exit 0), and usage errors printed with the usage (exit 1). `run` gets the parsed
+ * values and positionals.
+ */
+export function defineCommand<const O extends OptionsConfig>(spec: {
+  usage: string;
+  options: O;
+  allowPositionals?: boolean;
+  run: (args: Parsed<O>, io: CliIo) => Promise<number>;
+}): CliCommand {
+  return async (argv, io) => {
+    try {
+      const parsed = parseCommandArgs(argv, { ...spec.options, help: { type: 'boolean', short: 'h' } }, spec.usage, spec.allowPositionals ?? false);
+      if ((parsed.values as { help?: boolean }).help) {
+        io.stdout(`${spec.usage}\n`);
+        return 0;
+      }
+      return await spec.run(parsed as unknown as Parsed<O>, io);
+    } catch (error) {
+      if (error instanceof UsageError) {
+        io.stderr(`${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  };
+}
+
+/** The value of a required option, or a usage error naming it. */
+export function requireOption<T>(value: T | undefined, flag: string, usage: string): T {
+  if (value === undefined || value === '') throw new UsageError(`--${flag} is required\n\n${usage}`);
+  return value;
 }

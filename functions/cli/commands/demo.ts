@@ -7,10 +7,9 @@ import type { SealwatchConfig } from '../../../shared/config/types.ts';
 import { createRuntime, type Runtime } from '../../../shared/runtime/create-runtime.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../../shared/simulator/index.ts';
 import { VERSION } from '../../../shared/version.ts';
-import { parseCommandArgs, parseIntOption, UsageError } from '../args.ts';
+import { defineCommand, parseIntOption } from '../args.ts';
 import { startControlPlane, untilSignal } from '../control-plane.ts';
 import { formatReport } from '../format-report.ts';
-import type { CliCommand } from '../io.ts';
 import { logLevel } from '../load-runtime.ts';
 
 const USAGE = `usage: sealwatch demo [--nodes N] [--once] [--json] [--port P]
@@ -27,20 +26,10 @@ sealwatch detect and unseal it.
   --port P    API port when not --once (default 8080; 0 picks a free one)`;
 
 /** `sealwatch demo`: a self-contained tour; `npm start` runs it. */
-export const demoCommand: CliCommand = async (argv, io) => {
-  try {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        nodes: { type: 'string' },
-        once: { type: 'boolean' },
-        json: { type: 'boolean' },
-        port: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      USAGE,
-    );
-    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
+export const demoCommand = defineCommand({
+  usage: USAGE,
+  options: { nodes: { type: 'string' }, once: { type: 'boolean' }, json: { type: 'boolean' }, port: { type: 'string' } },
+  async run({ values }, io) {
     const nodes = parseIntOption(values.nodes, 'nodes', 1, 9) ?? 3;
     const port = parseIntOption(values.port, 'port', 0, 65535) ?? 8080;
     // Uninitialised nodes: sealwatch's own sys/init hands the shares straight into custody.
@@ -92,11 +81,8 @@ export const demoCommand: CliCommand = async (argv, io) => {
       await runtime.close();
       await cluster.close();
     }
-  } catch (error) {
-    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
-    throw error;
-  }
-};
+  },
+});
 
 /**
  * Initialises the simulated cluster through sealwatch (3-of-5 shares wrapped under the demo's

@@ -1,8 +1,7 @@
 import { VERSION } from '../../../shared/version.ts';
-import { parseCommandArgs, parseIntOption, UsageError } from '../args.ts';
+import { defineCommand, parseIntOption } from '../args.ts';
 import { startControlPlane, untilSignal } from '../control-plane.ts';
 import { formatReport } from '../format-report.ts';
-import type { CliCommand } from '../io.ts';
 import { loadRuntime } from '../load-runtime.ts';
 
 const USAGE = `usage: sealwatch serve [--config FILE] [--port P] [--host H]
@@ -14,14 +13,10 @@ const USAGE = `usage: sealwatch serve [--config FILE] [--port P] [--host H]
 Serves the API and sweeps every sweep.intervalSeconds until SIGINT/SIGTERM.`;
 
 /** `sealwatch serve`: API and scheduler in one process. */
-export const serveCommand: CliCommand = async (argv, io) => {
-  try {
-    const { values } = parseCommandArgs(
-      argv,
-      { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      USAGE,
-    );
-    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
+export const serveCommand = defineCommand({
+  usage: USAGE,
+  options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+  async run({ values }, io) {
     const port = parseIntOption(values.port, 'port', 0, 65535) ?? 8080;
     const runtime = await loadRuntime(io, values.config);
     if (!runtime) return 1;
@@ -40,8 +35,5 @@ export const serveCommand: CliCommand = async (argv, io) => {
     } finally {
       await runtime.close();
     }
-  } catch (error) {
-    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
-    throw error;
-  }
-};
+  },
+});

@@ -1,8 +1,7 @@
 import { VERSION } from '../../../shared/version.ts';
-import { parseCommandArgs, UsageError } from '../args.ts';
+import { defineCommand } from '../args.ts';
 import { untilSignal } from '../control-plane.ts';
 import { formatReport } from '../format-report.ts';
-import type { CliCommand } from '../io.ts';
 import { loadRuntime } from '../load-runtime.ts';
 
 const USAGE = `usage: sealwatch sweep [--config FILE] [--once] [--json]
@@ -14,14 +13,10 @@ const USAGE = `usage: sealwatch sweep [--config FILE] [--once] [--json]
 Exit status: 0 when the sweep ran, 1 on configuration errors, 3 when another sweep held the lease.`;
 
 /** `sealwatch sweep`: one sweep (or a loop of them) without the API. */
-export const sweepCommand: CliCommand = async (argv, io) => {
-  try {
-    const { values } = parseCommandArgs(
-      argv,
-      { config: { type: 'string' }, once: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      USAGE,
-    );
-    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
+export const sweepCommand = defineCommand({
+  usage: USAGE,
+  options: { config: { type: 'string' }, once: { type: 'boolean' }, json: { type: 'boolean' } },
+  async run({ values }, io) {
     const runtime = await loadRuntime(io, values.config);
     if (!runtime) return 1;
     const print = (report: Parameters<typeof formatReport>[0]) =>
@@ -44,8 +39,5 @@ export const sweepCommand: CliCommand = async (argv, io) => {
     } finally {
       await runtime.close();
     }
-  } catch (error) {
-    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
-    throw error;
-  }
-};
+  },
+});
