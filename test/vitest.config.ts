@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Two projects: unit tests are pure and fast; integration tests start real servers
-// (dynalite, the Vault simulator, KMS/Key Vault wire servers) on loopback.
+// Three projects: unit tests are pure and fast; integration tests start real servers
+// (dynalite, the Vault simulator, KMS/Key Vault wire servers) on loopback; e2e tests drive real
+// third-party programs (Alertmanager, Chromium) against sealwatch on loopback.
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
@@ -21,6 +22,16 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // Real peers installed by .ci/run: Debian's prometheus-alertmanager and headless Chromium.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -1,5 +1,6 @@
 import { handle } from 'hono/aws-lambda';
 import { createApp } from '../../shared/api/create-app.ts';
+import { apiDepsFromRuntime } from '../../shared/runtime/api-deps.ts';
 import { lambdaRuntime } from '../../shared/runtime/lambda-runtime.ts';
 import { VERSION } from '../../shared/version.ts';
 
@@ -14,8 +15,8 @@ let lambda: ReturnType<typeof handle> | undefined;
 /** The HTTP API (API Gateway HTTP API, payload v2) over the same hono app as `sealwatch serve`. */
 export async function handler(event: Parameters<ReturnType<typeof handle>>[0], context: Parameters<ReturnType<typeof handle>>[1]) {
   if (!lambda) {
-    const { clusters, store, logger } = await runtime();
-    lambda = handle(createApp({ clusters, store, logger, version: VERSION }));
+    // No /metrics on Lambda: counters there live and die with one instance.
+    lambda = handle(createApp(apiDepsFromRuntime(await runtime(), { version: VERSION, authenticate: true, serveMetrics: false })));
   }
   return lambda(event, context);
 }

@@ -1,5 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../shared/api/create-app.ts';
+import { apiDepsFromRuntime } from '../../shared/runtime/api-deps.ts';
 import type { SweepReport } from '../../shared/app/sweep-types.ts';
 import type { Runtime } from '../../shared/runtime/create-runtime.ts';
 
@@ -14,9 +15,10 @@ export interface ControlPlane {
  */
 export async function startControlPlane(
   runtime: Runtime,
-  options: { host: string; port: number; intervalMs: number; version: string; onReport: (report: SweepReport) => void },
+  options: { host: string; port: number; intervalMs: number; version: string; onReport: (report: SweepReport) => void; drainIntervalMs?: number; authenticate?: boolean },
 ): Promise<ControlPlane> {
-  const app = createApp({ clusters: runtime.clusters, store: runtime.store, logger: runtime.logger, version: options.version });
+  // `serve` requires API keys; the simulated demo leaves them off (its default).
+  const app = createApp(apiDepsFromRuntime(runtime, { version: options.version, authenticate: options.authenticate ?? false, serveMetrics: true }));
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s));
     s.once('error', reject);
@@ -37,12 +39,30 @@ export async function startControlPlane(
   };
   tick();
 
+  // Retries wait for their due time, not for the next sweep: the outbox drains on its own timer.
+  let drainTimer: NodeJS.Timeout | undefined;
+  let draining: Promise<void> = Promise.resolve();
+  const drainTick = () => {
+    draining = runtime.alerting.drain
+      .run()
+      .then(
+        () => undefined,
+        (error: unknown) => runtime.logger.error('outbox.drain_failed', { error }),
+      )
+      .finally(() => {
+        if (!stopped) drainTimer = setTimeout(drainTick, options.drainIntervalMs ?? 5_000);
+      });
+  };
+  drainTimer = setTimeout(drainTick, options.drainIntervalMs ?? 5_000);
+
   return {
     url: `http://${options.host}:${port}`,
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(drainTimer);
       await running;
+      await draining;
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -1,3 +1,4 @@
+import { createAwsSecretResolverFromEnv } from '../../shared/adapters/aws-secret-references.ts';
 import { createJsonLogger, type LogLevel } from '../../shared/adapters/json-logger.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import { loadConfig, resolveConfigPath } from '../../shared/config/load-config.ts';
@@ -9,7 +10,7 @@ import type { CliIo } from './io.ts';
 export async function loadRuntime(io: CliIo, configFlag: string | undefined): Promise<Runtime | null> {
   const path = resolveConfigPath(configFlag, io.env, io.cwd);
   try {
-    const config = await loadConfig({ path, env: io.env });
+    const config = await loadConfig({ path, env: io.env, remoteSecrets: createAwsSecretResolverFromEnv(io.env), clock: systemClock });
     // Logs go to stderr so stdout stays the command's output (JSON reports).
     const logger = createJsonLogger({ level: logLevel(io.env.SEALWATCH_LOG_LEVEL), write: (line) => io.stderr(`${line}\n`) });
     return await createRuntime({ config, clock: systemClock, logger });

@@ -13,6 +13,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   unseal: { summary: "unseal a cluster's sealed nodes now", load: async () => (await import('./commands/unseal.ts')).unsealCommand },
   keys: { summary: 'custody: import shares, status and outage analysis, rewrap', load: async () => (await import('./commands/keys.ts')).keysCommand },
   init: { summary: 'initialise a new cluster with its shares straight into custody', load: async () => (await import('./commands/init.ts')).initCommand },
+  alerts: { summary: 'alerts test --channel ID: send a test notification', load: async () => (await import('./commands/alerts.ts')).alertsCommand },
+  incidents: { summary: 'list open incidents and their delivery status', load: async () => (await import('./commands/incidents.ts')).incidentsCommand },
+  silence: { summary: 'silence add|list|remove: mute notifications for a while', load: async () => (await import('./commands/silence.ts')).silenceCommand },
+  recover: { summary: 'run the enabled recovery steps of a cluster now (unseal, join, remove dead peers)', load: async () => (await import('./commands/recover.ts')).recoverCommand },
+  token: { summary: "token set: store a cluster's Vault control token in custody (stdin)", load: async () => (await import('./commands/token.ts')).tokenCommand },
+  apikey: { summary: 'API keys for the HTTP API: create, revoke, list', load: async () => (await import('./commands/apikey.ts')).apikeyCommand },
 };
 
 export const USAGE = `usage: sealwatch <command> [options]

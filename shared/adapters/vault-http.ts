@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type {
   AutopilotConfiguration,
   HealthResponse,
@@ -7,6 +7,7 @@ import type {
 } from '../core/vault-types.ts';
 import { ValidationError } from '../errors.ts';
 import type {
+  AwsIamLoginBody,
   CallOptions,
   HealthOptions,
   VaultClient,
@@ -299,7 +300,18 @@ class VaultHttpClient implements VaultClient {
       sealBackendStatusSchema,
     );
   }
+
+  awsIamLogin(mount: string, body: AwsIamLoginBody, options?: CallOptions) {
+    if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(mount)) throw new ValidationError(`invalid auth mount path: ${mount}`);
+    const call: Call = { method: 'POST', path: `/v1/auth/${mount}/login`, body: { ...body }, options, secrets: [body.iam_request_headers] };
+    return this.#json(call, loginSchema);
+  }
 }
+
+/** `auth` block of a login answer (§1.2): the token and its lease. */
+const loginSchema = z
+  .object({ auth: z.object({ client_token: z.string().min(1), lease_duration: z.number().nonnegative() }) })
+  .transform((e) => ({ token: e.auth.client_token, leaseDurationSeconds: e.auth.lease_duration }));
 
 /** Vault persists only the fields supplied (autopilot) and rejects some combinations (init). */
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {

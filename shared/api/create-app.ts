@@ -1,85 +1,74 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import type { ClusterRecord } from '../core/cluster-record.ts';
-import { NotFoundError } from '../errors.ts';
-import type { Logger } from '../ports/logger.ts';
-import type { StateStore } from '../ports/state-store.ts';
-import { clusterStateKey } from '../app/sweep.ts';
-import type { SweepCluster } from '../app/sweep-types.ts';
-import { errorBody, toErrorResponse } from './errors.ts';
+import { systemClock } from '../adapters/system-clock.ts';
+import { createAuditLog } from '../app/audit-log.ts';
+import { createReplayCache } from '../app/replay-cache.ts';
+import type { ApiApp, ApiEnv, AppDeps, RouteDeps } from './app-deps.ts';
+import { registerDashboard } from './dashboard/register-dashboard.ts';
+import { errorBody, statusOf, toErrorResponse } from './errors.ts';
+import { DEFAULT_LIMITS, limitBody, requestTimeout } from './middleware/limits.ts';
+import { createRateLimiter } from './middleware/rate-limit.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
+import { registerClusterRoutes } from './routes/clusters.ts';
+import { registerAlertmanagerHook } from './routes/hooks-alertmanager.ts';
+import { registerGenericHook } from './routes/hooks-generic.ts';
+import { registerIncidentRoutes } from './routes/incidents.ts';
+import { registerMetricsRoute } from './routes/metrics.ts';
+import { registerOpenApiRoute } from './routes/openapi.ts';
+import { registerSilenceRoutes } from './routes/silences.ts';
 
-export interface AppDeps {
-  clusters: readonly SweepCluster[];
-  store: StateStore;
-  logger: Logger;
-  version: string;
-}
+export type { AppDeps, ApiApp, IncidentReader, SilenceWriter } from './app-deps.ts';
 
 /**
  * The sealwatch HTTP API, shared by the Lambda handler (`functions/api`) and `sealwatch serve`.
- * It speaks web-standard Request/Response only; adapters translate.
+ * It speaks web-standard Request/Response only; adapters translate. Middleware order: request
+ * id → metrics → timeout → body limit → routes (each with its own auth and rate limit).
  */
-export function createApp(deps: AppDeps) {
-  const app = new Hono<{ Variables: { requestId: string } }>();
+export function createApp(deps: AppDeps): ApiApp {
+  const clock = deps.clock ?? systemClock;
+  const limits = deps.api?.limits ?? DEFAULT_LIMITS;
+  const routeDeps: RouteDeps = {
+    clusters: deps.clusters,
+    store: deps.store,
+    logger: deps.logger,
+    version: deps.version,
+    clock,
+    api: deps.api,
+    limits,
+    // Leaves time to answer `accepted` before the request deadline cuts the connection.
+    hookBudgetMs: Math.max(Math.floor(limits.timeoutMs * 0.8), limits.timeoutMs - 2000),
+    recovery: deps.recovery ?? null,
+    apiKeys: deps.apiKeys ?? null,
+    audit: deps.audit ?? createAuditLog({ store: deps.store, clock }),
+    incidents: deps.incidents ?? null,
+    silences: deps.silences ?? null,
+    metrics: deps.metrics ?? null,
+    replay: deps.replay ?? createReplayCache({ store: deps.store, clock }),
+    limiter: createRateLimiter({ perMinute: limits.requestsPerMinute, clock }),
+  };
+
+  const app = new Hono<ApiEnv>();
   app.use(requestId());
+  registerMetricsRoute(app, routeDeps);
+  app.use(requestTimeout(limits.timeoutMs));
+  app.use(limitBody(limits.bodyBytes));
 
   app.get('/healthz', (c) => c.json({ ok: true, version: deps.version }));
+  registerOpenApiRoute(app, routeDeps);
+  registerClusterRoutes(app, routeDeps);
+  registerIncidentRoutes(app, routeDeps);
+  registerSilenceRoutes(app, routeDeps);
+  registerAuditRoutes(app, routeDeps);
+  registerAlertmanagerHook(app, routeDeps);
+  registerGenericHook(app, routeDeps);
+  registerDashboard(app, routeDeps);
+  deps.extraRoutes?.(app);
 
-  app.get('/v1/clusters', async (c) => {
-    const clusters = await Promise.all(deps.clusters.map(async (cluster) => clusterBody(cluster, await readRecord(cluster.id))));
-    return c.json({ clusters });
-  });
-
-  app.get('/v1/clusters/:id', async (c) => {
-    const cluster = deps.clusters.find((x) => x.id === c.req.param('id'));
-    if (!cluster) throw new NotFoundError(`no cluster with id "${c.req.param('id')}" is configured`);
-    return c.json(clusterBody(cluster, await readRecord(cluster.id), true));
-  });
-
-  app.notFound((c) => c.json(errorBody(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => c.json(errorBody(c, 'not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`), 404));
   app.onError((error, c) => {
-    if (!(error instanceof NotFoundError)) deps.logger.error('api.error', { path: c.req.path, requestId: c.get('requestId'), error });
+    // Refusals (4xx) are the caller's business; a 5xx is ours and goes to the log.
+    if (statusOf(error) >= 500) deps.logger.error('api.error', { path: c.req.path, requestId: c.get('requestId'), error });
     return toErrorResponse(c, error);
   });
   return app;
-
-  async function readRecord(clusterId: string): Promise<ClusterRecord | null> {
-    const key = clusterStateKey(clusterId);
-    return (await deps.store.get<ClusterRecord>(key.pk, key.sk))?.data ?? null;
-  }
-}
-
-/** A cluster as the API shows it: config identity plus the last recorded node states. */
-function clusterBody(cluster: SweepCluster, record: ClusterRecord | null, withNodes = false) {
-  const counts: Record<string, number> = {};
-  for (const node of cluster.nodes) {
-    const state = record?.nodes[node.id]?.state ?? 'unknown';
-    counts[state] = (counts[state] ?? 0) + 1;
-  }
-  return {
-    id: cluster.id,
-    name: cluster.name,
-    nodeCount: cluster.nodes.length,
-    states: counts,
-    ...(withNodes
-      ? {
-          nodes: cluster.nodes.map((node) => {
-            const r = record?.nodes[node.id];
-            return {
-              id: node.id,
-              url: node.url,
-              state: r?.state ?? 'unknown',
-              since: r ? new Date(r.since).toISOString() : null,
-              initialized: r?.initialized ?? null,
-              sealType: r?.sealType ?? null,
-              threshold: r?.threshold ?? null,
-              shares: r?.shares ?? null,
-              version: r?.version ?? null,
-              clusterId: r?.clusterId ?? null,
-              error: r?.errorReason ?? null,
-            };
-          }),
-        }
-      : {}),
-  };
 }

@@ -1,7 +1,10 @@
 import { configRelativePath, type ReferenceContext } from './references.ts';
 import type { ValidatedConfig } from './schema.ts';
+import { buildAlerting } from './build-alerting.ts';
+import { buildCredential, buildHealth } from './build-health.ts';
+import { CONFIG_DEFAULTS } from './defaults.ts';
+import { optional } from './optional.ts';
 import type {
-  AzureCredentialConfig,
   ClusterConfig,
   CustodyConfig,
   SealwatchConfig,
@@ -10,11 +13,7 @@ import type {
   WrapperConfig,
 } from './types.ts';
 
-/** Defaults for everything optional in `sealwatch.yaml` (documented in the README). */
-export const CONFIG_DEFAULTS = {
-  statePath: '.sealwatch',
-  sweep: { concurrency: 64, nodeTimeoutMs: 3000, intervalSeconds: 60 },
-} as const;
+export { CONFIG_DEFAULTS };
 
 type Validated<K extends keyof ValidatedConfig> = NonNullable<ValidatedConfig[K]>;
 
@@ -33,6 +32,7 @@ export function buildConfig(validated: ValidatedConfig, context: ReferenceContex
     },
     wrappers: (validated.wrappers ?? []).map(buildWrapper),
     clusters: validated.clusters.map(buildCluster),
+    ...buildAlerting(validated),
   };
 }
 
@@ -75,20 +75,6 @@ function buildWrapper(wrapper: Validated<'wrappers'>[number]): WrapperConfig {
   return { id, kind: 'local', local: { key, ...optional('keyFile', file?.path) } };
 }
 
-function buildCredential(
-  credential: NonNullable<Validated<'wrappers'>[number]['azureKeyVault']>['credential'],
-): AzureCredentialConfig {
-  if (credential === undefined) return { kind: 'default' };
-  const { kind, tenantId, clientId, clientSecret } = credential;
-  if (kind === 'client-secret') {
-    if (tenantId === undefined || clientId === undefined || clientSecret === undefined) {
-      throw new Error('validation let an incomplete client-secret credential through');
-    }
-    return { kind, tenantId, clientId, clientSecret };
-  }
-  return { kind, ...optional('tenantId', tenantId), ...optional('clientId', clientId) };
-}
-
 function buildCluster(cluster: ValidatedConfig['clusters'][number]): ClusterConfig {
   return {
     id: cluster.id,
@@ -97,6 +83,7 @@ function buildCluster(cluster: ValidatedConfig['clusters'][number]): ClusterConf
     ...optional('tls', cluster.tls === undefined ? undefined : buildTls(cluster.tls)),
     ...optional('autoUnseal', cluster.autoUnseal),
     ...optional('custody', cluster.custody === undefined ? undefined : buildCustody(cluster.custody)),
+    ...buildHealth(cluster),
   };
 }
 
@@ -110,9 +97,4 @@ function buildTls(tls: NonNullable<ValidatedConfig['clusters'][number]['tls']>):
 
 function buildCustody(custody: NonNullable<ValidatedConfig['clusters'][number]['custody']>): CustodyConfig {
   return { ...optional('default', custody.default), shares: { ...custody.shares } };
-}
-
-/** `{ [key]: value }` when defined, `{}` otherwise: exactOptionalPropertyTypes forbids `key: undefined`. */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }

@@ -1,5 +1,6 @@
 import type { ConfigProblem } from '../errors.ts';
 import { safeUrl } from './fields.ts';
+import { KMS_ARN_REGION as ARN_REGION, SNS_TOPIC_ARN } from './patterns.ts';
 import { formatPath } from './problems.ts';
 import { resolveValue, type ReferenceContext } from './references.ts';
 
@@ -7,7 +8,7 @@ type Path = (string | number)[];
 type Raw = Record<string, unknown>;
 
 const WRAPPER_KINDS = ['local', 'awsKms', 'azureKeyVault'] as const;
-const ARN_REGION = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/;
+const CHANNEL_KINDS = ['slack', 'pagerduty', 'opsgenie', 'jsm', 'teams', 'webhook', 'sns'] as const;
 
 /**
  * Rules that relate several fields: uniqueness, exactly-one-of, references between sections.
@@ -30,7 +31,10 @@ export function checkRelations(raw: unknown, context: ReferenceContext): ConfigP
 
   checkState(root['state'], report);
   const wrapperIds = checkWrappers(root['wrappers'], report, peek);
-  checkClusters(root['clusters'], wrapperIds, report, peek);
+  const clusterIds = checkClusters(root['clusters'], wrapperIds, report, peek);
+  const channelIds = checkChannels(root['channels'], report, peek);
+  checkAlerts(root['alerts'], channelIds, clusterIds, report, peek);
+  checkApi(root['api'], report, peek);
   return problems;
 }
 
@@ -67,13 +71,7 @@ function checkWrappers(value: unknown, report: Report, peek: Peek): Set<string> 
       if (sources.length !== 1) report([...here, 'local'], `set exactly one of key or keyFile${sources.length > 1 ? ', not both' : ''}`);
     }
     const aws = record(wrapper['awsKms']);
-    if (aws !== undefined) {
-      const arnRegion = ARN_REGION.exec(peek(aws['keyId']) ?? '')?.[1];
-      const region = peek(aws['region']);
-      if (arnRegion !== undefined && region !== undefined && arnRegion !== region) {
-        report([...here, 'awsKms', 'region'], `does not match the region of the key ARN (${arnRegion})`);
-      }
-    }
+    if (aws !== undefined) checkArnRegion(ARN_REGION, aws['keyId'], aws['region'], [...here, 'awsKms', 'region'], 'key', report, peek);
     const credential = record(record(wrapper['azureKeyVault'])?.['credential']);
     if (credential !== undefined) checkCredential(credential, [...here, 'azureKeyVault', 'credential'], report);
   });
@@ -90,7 +88,24 @@ function checkCredential(credential: Raw, here: Path, report: Report): void {
   }
 }
 
-function checkClusters(value: unknown, wrapperIds: Set<string>, report: Report, peek: Peek): void {
+/** A region written next to an ARN must be the ARN's own region. */
+function checkArnRegion(arn: RegExp, arnValue: unknown, regionValue: unknown, path: Path, what: string, report: Report, peek: Peek): void {
+  const arnRegion = arn.exec(peek(arnValue) ?? '')?.[1];
+  const region = peek(regionValue);
+  if (arnRegion !== undefined && region !== undefined && arnRegion !== region) {
+    report(path, `does not match the region of the ${what} ARN (${arnRegion})`);
+  }
+}
+
+/** Exactly one of `kinds` is present in `value`. */
+function exactlyOne(value: Raw, kinds: readonly string[], path: Path, report: Report): void {
+  const present = kinds.filter((kind) => value[kind] !== undefined);
+  if (present.length === 1) return;
+  const choices = `${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1] ?? ''}`;
+  report(path, `set exactly one of ${choices}${present.length > 1 ? `, not several (${present.join(', ')})` : ''}`);
+}
+
+function checkClusters(value: unknown, wrapperIds: Set<string>, report: Report, peek: Peek): Set<string> {
   const clusterIds = new Map<string, Path>();
   const urls = new Map<string, Path>();
   list(value).forEach((item, c) => {
@@ -127,7 +142,60 @@ function checkClusters(value: unknown, wrapperIds: Set<string>, report: Report, 
     }
     const custody = record(cluster['custody']);
     if (custody !== undefined) checkCustody(custody, [...here, 'custody'], wrapperIds, report, peek);
+    checkHealth(cluster, here, report, peek);
   });
+  return new Set(clusterIds.keys());
+}
+
+function checkHealth(cluster: Raw, here: Path, report: Report, peek: Peek): void {
+  const auth = record(cluster['auth']);
+  if (auth !== undefined) exactlyOne(auth, ['token', 'awsIam'], [...here, 'auth'], report);
+  const seal = record(cluster['seal']);
+  if (seal === undefined) return;
+  exactlyOne(seal, ['awskms', 'azurekeyvault'], [...here, 'seal'], report);
+  const aws = record(seal['awskms']);
+  if (aws !== undefined) checkArnRegion(ARN_REGION, aws['keyId'], aws['region'], [...here, 'seal', 'awskms', 'region'], 'key', report, peek);
+  const credential = record(record(seal['azurekeyvault'])?.['credential']);
+  if (credential !== undefined) checkCredential(credential, [...here, 'seal', 'azurekeyvault', 'credential'], report);
+}
+
+function checkChannels(value: unknown, report: Report, peek: Peek): Set<string> {
+  const ids = new Map<string, Path>();
+  list(value).forEach((item, i) => {
+    const channel = record(item);
+    if (channel === undefined) return;
+    const here: Path = ['channels', i];
+    const id = peek(channel['id']);
+    if (id !== undefined) unique(ids, id, [...here, 'id'], `duplicate channel id '${id}'`, report);
+    exactlyOne(channel, CHANNEL_KINDS, here, report);
+    const sns = record(channel['sns']);
+    if (sns !== undefined) checkArnRegion(SNS_TOPIC_ARN, sns['topicArn'], sns['region'], [...here, 'sns', 'region'], 'topic', report, peek);
+  });
+  return new Set(ids.keys());
+}
+
+function checkAlerts(value: unknown, channelIds: Set<string>, clusterIds: Set<string>, report: Report, peek: Peek): void {
+  list(record(value)?.['routes']).forEach((item, r) => {
+    const route = record(item);
+    if (route === undefined) return;
+    const here: Path = ['alerts', 'routes', r];
+    list(route['channels']).forEach((channel, c) => {
+      const id = peek(channel);
+      if (id !== undefined && !channelIds.has(id)) report([...here, 'channels', c], `channel '${id}' is not defined in channels`);
+    });
+    list(route['clusters']).forEach((cluster, c) => {
+      const id = peek(cluster);
+      if (id !== undefined && !clusterIds.has(id)) report([...here, 'clusters', c], `cluster '${id}' is not defined in clusters`);
+    });
+  });
+}
+
+function checkApi(value: unknown, report: Report, peek: Peek): void {
+  const alertmanager = record(record(value)?.['alertmanager']);
+  if (alertmanager === undefined) return;
+  const cluster = peek(alertmanager['clusterLabel']) ?? 'vault_cluster';
+  const node = peek(alertmanager['nodeLabel']) ?? 'instance';
+  if (cluster === node) report(['api', 'alertmanager', 'nodeLabel'], 'must differ from clusterLabel');
 }
 
 function checkCustody(custody: Raw, here: Path, wrapperIds: Set<string>, report: Report, peek: Peek): void {

@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { decodeKeyText } from './key-text.ts';
 import { containsPemCertificate } from './pem.ts';
-import { configRelativePath, parseReference, resolveValue, type ReferenceContext } from './references.ts';
+import { configRelativePath, describeReference, parseReference, resolveValue, type ReferenceContext } from './references.ts';
 import { Secret } from './secret.ts';
 
 export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ID_MESSAGE = 'must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit';
 const INLINE_SECRET = 'write secrets as ${env:NAME} or ${file:PATH}, not inline';
+const INLINE_ANY_SECRET = 'write secrets as ${env:NAME}, ${file:PATH}, ${ssm:/NAME} or ${secretsmanager:NAME}, not inline';
+const REMOTE_AT_STARTUP = 'is needed at start-up: use ${env:NAME} or ${file:PATH} here (SSM and Secrets Manager references are read at first use)';
+const DURATION = /^(\d+)(s|m|h|d)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const KEY_TEXT = 'must be 32 bytes written as base64 or hex';
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -30,22 +34,83 @@ export function createFields(context: ReferenceContext) {
   const matching = (pattern: RegExp, message: string) => text().pipe(z.string().regex(pattern, message));
   const id = () => matching(ID_PATTERN, ID_MESSAGE);
 
-  const secret = () =>
+  /**
+   * A secret reference. `${env:}` / `${file:}` are read and checked now; `${ssm:}` /
+   * `${secretsmanager:}` become lazy secrets, checked when first read.
+   */
+  const secret = (options: SecretFieldOptions = {}) =>
     z.string().transform((value, ctx) => {
+      const remote = options.remote ?? true;
       const parsed = parseReference(value);
       if (parsed.ok && parsed.reference === undefined) {
-        ctx.addIssue({ code: 'custom', message: INLINE_SECRET });
+        ctx.addIssue({ code: 'custom', message: remote ? INLINE_ANY_SECRET : INLINE_SECRET });
         return z.NEVER;
+      }
+      const reference = parsed.ok ? parsed.reference : undefined;
+      if (reference !== undefined && (reference.kind === 'ssm' || reference.kind === 'secretsmanager')) {
+        if (!remote) {
+          ctx.addIssue({ code: 'custom', message: REMOTE_AT_STARTUP });
+          return z.NEVER;
+        }
+        return Secret.lazy({
+          reference,
+          resolve: context.remoteSecrets,
+          now: context.now ?? Date.now,
+          ...(context.secretTtlMs === undefined ? {} : { ttlMs: context.secretTtlMs }),
+          ...(options.check === undefined ? {} : { check: options.check }),
+        });
       }
       const resolved = resolveValue(value, context);
       if (!resolved.ok) {
         ctx.addIssue({ code: 'custom', message: resolved.message });
         return z.NEVER;
       }
+      const problem = options.check?.(resolved.value);
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', message: reference === undefined ? problem : `${describeReference(reference)} ${problem}` });
+        return z.NEVER;
+      }
       return new Secret(resolved.value);
     });
 
-  const keyText = () => secret().refine((s) => isKeyText(s.reveal()), KEY_TEXT);
+  const keyText = () => secret({ remote: false }).refine((s) => isKeyText(s.reveal()), KEY_TEXT);
+
+  /** A secret that must be an https:// URL (chat webhooks embed their credential in the URL). */
+  const secretUrl = () => secret({ check: (value) => (webUrlProblem(value) === undefined ? undefined : 'must resolve to an https:// URL') });
+
+  /** A Standard Webhooks signing secret: only the prefix is checked, the value is never echoed. */
+  const webhookSecret = (options: Pick<SecretFieldOptions, 'remote'> = {}) =>
+    secret({ ...options, check: (value) => (value.startsWith('whsec_') ? undefined : 'must resolve to a Standard Webhooks secret starting with whsec_') });
+
+  /** A plain https:// URL; http:// only on loopback (local fakes in tests and demos). */
+  const webUrl = () =>
+    text().transform((value, ctx) => {
+      const problem = webUrlProblem(value);
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+  /** `90s`, `30m`, `24h`, `7d` -> milliseconds, within [min, max]. */
+  const duration = (min: number, max: number, belowMin?: string) =>
+    z.unknown().transform((value, ctx) => {
+      const problem = (message: string) => {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      };
+      // z.unknown() lets a missing value through: say so like the other required fields do.
+      if (value === undefined) return problem('is required');
+      if (typeof value !== 'string') return problem(DURATION_MESSAGE);
+      const resolved = resolveValue(value, context);
+      if (!resolved.ok) return problem(resolved.message);
+      const ms = parseDuration(resolved.value);
+      if (ms === undefined) return problem(DURATION_MESSAGE);
+      if (ms < min) return problem(belowMin ?? `must be at least ${formatDuration(min)}`);
+      if (ms > max) return problem(`must be at most ${formatDuration(max)}`);
+      return ms;
+    });
 
   /** A file holding a 32-byte key; read now so a missing file is a config problem, not a 3 a.m. one. */
   const keyFile = () =>
@@ -114,7 +179,59 @@ export function createFields(context: ReferenceContext) {
       return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
     }, 'must be an https:// URL like https://NAME.vault.azure.net');
 
-  return { text, nonEmpty, matching, id, secret, keyText, keyFile, caFile, caPem, intRange, nodeUrl, endpoint, vaultUrl };
+  return {
+    text,
+    nonEmpty,
+    matching,
+    id,
+    secret,
+    secretUrl,
+    webhookSecret,
+    webUrl,
+    duration,
+    keyText,
+    keyFile,
+    caFile,
+    caPem,
+    intRange,
+    nodeUrl,
+    endpoint,
+    vaultUrl,
+  };
+}
+
+export interface SecretFieldOptions {
+  /** Accept `${ssm:}` / `${secretsmanager:}` (default true; false where start-up needs the value). */
+  remote?: boolean;
+  /** A problem with the value, worded without quoting it; checked at load, or at first use if remote. */
+  check?: (value: string) => string | undefined;
+}
+
+const DURATION_MESSAGE = 'must be a duration like 90s, 30m, 24h or 7d';
+
+/** Milliseconds of a `90s` / `30m` / `24h` / `7d` duration; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (match === null) return undefined;
+  const unit = match[2] as keyof typeof UNIT_MS;
+  return Number(match[1]) * UNIT_MS[unit];
+}
+
+/** The largest whole unit: 300000 -> `5m`, 90000 -> `90s`. */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    if (ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+function webUrlProblem(value: string): string | undefined {
+  const url = safeUrl(value);
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) return 'must be an https:// URL';
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+    return 'http:// is only allowed on loopback (127.0.0.1, localhost, [::1]): use https://';
+  }
+  return undefined;
 }
 
 export type Fields = ReturnType<typeof createFields>;

@@ -1,13 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import { parseConfig, type ConfigFormat } from './parse-config.ts';
+import { parseConfig, type ConfigFormat, type ParseConfigOptions } from './parse-config.ts';
 import type { SealwatchConfig } from './types.ts';
 
 export interface LoadConfigOptions {
   /** Path of the config file; relative paths resolve against the process working directory. */
   path: string;
   env: Record<string, string | undefined>;
+  /** Reads `${ssm:}` / `${secretsmanager:}` secrets at first use; see `ParseConfigOptions`. */
+  remoteSecrets?: ParseConfigOptions['remoteSecrets'];
+  clock?: ParseConfigOptions['clock'];
+  secretTtlMs?: number;
 }
 
 /**
@@ -25,7 +29,16 @@ export async function loadConfig(options: LoadConfigOptions): Promise<SealwatchC
   } catch (error) {
     throw new ConfigError([{ path: '', message: describeReadFailure(path, error) }], path);
   }
-  return parseConfig(text, { format: formatFor(path), baseDir: dirname(path), env: options.env, source: path });
+  const { remoteSecrets, clock, secretTtlMs } = options;
+  return parseConfig(text, {
+    format: formatFor(path),
+    baseDir: dirname(path),
+    env: options.env,
+    source: path,
+    ...(remoteSecrets === undefined ? {} : { remoteSecrets }),
+    ...(clock === undefined ? {} : { clock }),
+    ...(secretTtlMs === undefined ? {} : { secretTtlMs }),
+  });
 }
 
 /** Which config file to use: the command-line flag, else `SEALWATCH_CONFIG`, else `./sealwatch.yaml`. */

@@ -3,7 +3,7 @@ import { ConfigError, type ConfigProblem } from '../errors.ts';
 import { buildConfig } from './build-config.ts';
 import { checkRelations } from './cross-checks.ts';
 import { issuesToProblems, orderProblems } from './problems.ts';
-import { readTextFile, type ReferenceContext } from './references.ts';
+import { readTextFile, type ReferenceContext, type RemoteSecretResolver } from './references.ts';
 import { createConfigSchema } from './schema.ts';
 import type { SealwatchConfig } from './types.ts';
 
@@ -18,6 +18,15 @@ export interface ParseConfigOptions {
   readFile?: (absolutePath: string) => string | undefined;
   /** Names the source in the ConfigError message (e.g. the file path). */
   source?: string;
+  /**
+   * Reads `${ssm:}` / `${secretsmanager:}` secrets at first use (see `createAwsSecretResolver`).
+   * Without it such secrets still load, but reading one fails with a ConfigError.
+   */
+  remoteSecrets?: RemoteSecretResolver;
+  /** Time for the remote-secret cache; defaults to the system clock. */
+  clock?: { now(): number };
+  /** How long a remote secret value is reused before it is read again (default 5 minutes). */
+  secretTtlMs?: number;
 }
 
 /**
@@ -31,10 +40,14 @@ export function parseConfig(text: string, options: ParseConfigOptions): Sealwatc
   const parsed = parseText(text, options.format);
   if (!parsed.ok) throw new ConfigError(parsed.problems, source);
 
+  const clock = options.clock;
   const context: ReferenceContext = {
     env: options.env,
     baseDir: options.baseDir,
     readFile: options.readFile ?? readTextFile,
+    ...(options.remoteSecrets === undefined ? {} : { remoteSecrets: options.remoteSecrets }),
+    ...(clock === undefined ? {} : { now: () => clock.now() }),
+    ...(options.secretTtlMs === undefined ? {} : { secretTtlMs: options.secretTtlMs }),
   };
   if (parsed.value === null || parsed.value === undefined) {
     throw new ConfigError([{ path: '', message: 'the configuration is empty' }], source);

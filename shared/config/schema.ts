@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { createFields } from './fields.ts';
+import {
+  AWS_REGION,
+  AZURE_KEY_NAME,
+  AZURE_KEY_VERSION,
+  DYNAMODB_TABLE,
+  KMS_KEY_ID,
+} from './patterns.ts';
 import type { ReferenceContext } from './references.ts';
-
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const KMS_KEY_ID =
-  /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|alias\/[A-Za-z0-9/_-]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-f]{32})$/;
-const DYNAMODB_TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
-const AZURE_KEY_NAME = /^[0-9A-Za-z-]{1,127}$/;
-const AZURE_KEY_VERSION = /^[0-9A-Za-z]{1,64}$/;
+import { createAlertingSchemas } from './schema-alerting.ts';
+import { clusterHealthShape } from './schema-health.ts';
 
 /**
  * The shape of `sealwatch.yaml`, bound to a reference context (env, base directory, file reads).
@@ -42,7 +44,8 @@ export function createConfigSchema(context: ReferenceContext) {
     }),
     tenantId: f.nonEmpty().optional(),
     clientId: f.nonEmpty().optional(),
-    clientSecret: f.secret().optional(),
+    // Key wrappers are built at start-up, synchronously: no lazy (remote) secret here.
+    clientSecret: f.secret({ remote: false }).optional(),
   });
 
   const wrapper = z.strictObject({
@@ -93,13 +96,20 @@ export function createConfigSchema(context: ReferenceContext) {
     tls: tls.optional(),
     autoUnseal: z.boolean().optional(),
     custody: custody.optional(),
+    ...clusterHealthShape(f, credential),
   });
+
+  const alerting = createAlertingSchemas(f);
 
   return z.strictObject({
     state: state.optional(),
     sweep: sweep.optional(),
     wrappers: z.array(wrapper).optional(),
     clusters: z.array(cluster).min(1, 'must list at least one cluster'),
+    channels: z.array(alerting.channel, { error: 'must be a list of channels' }).optional(),
+    alerts: alerting.alerts.optional(),
+    api: alerting.api.optional(),
+    scaleOut: alerting.scaleOut.optional(),
   });
 }
 

@@ -74,6 +74,20 @@ export interface VaultClient {
   ): Promise<void>;
   /** Null on versions without the endpoint (404). */
   sealBackendStatus(options?: CallOptions): Promise<SealBackendStatus | null>;
+  /**
+   * `POST auth/<mount>/login` of the AWS IAM auth method. The answer holds a token: callers keep
+   * it in memory only. Optional so test doubles need not implement it.
+   */
+  awsIamLogin?(mount: string, body: AwsIamLoginBody, options?: CallOptions): Promise<{ token: string; leaseDurationSeconds: number }>;
+}
+
+/** The login body of Vault's AWS IAM auth method (base64 fields as Vault expects them). */
+export interface AwsIamLoginBody {
+  role: string;
+  iam_http_request_method: 'POST';
+  iam_request_url: string;
+  iam_request_headers: string;
+  iam_request_body: string;
 }
 
 /** Builds clients; implementations may pool connections per CA. */

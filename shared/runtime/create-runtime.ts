@@ -1,18 +1,26 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbStateStore } from '../adapters/dynamodb-state-store.ts';
 import { createVaultHttpClientFactory } from '../adapters/vault-http.ts';
+import { createApiKeyService, type ApiKeyService } from '../app/api-keys.ts';
 import { createAuditLog, type AuditLog } from '../app/audit-log.ts';
 import { createCustodyRepository } from '../app/custody-repository.ts';
 import { createLeaseManager } from '../app/lease-manager.ts';
+import { createAlerting, type Alerting } from '../app/notify.ts';
+import { createMetrics, instrumentSweep, type Metrics } from '../app/metrics.ts';
+import { createRecoveryService, type RecoveryService } from '../app/recovery.ts';
 import { createSweepService, type SweepService } from '../app/sweep.ts';
 import type { SweepCluster } from '../app/sweep-types.ts';
 import { createUnsealService, type UnsealService } from '../app/unseal-service.ts';
 import type { ClusterConfig, SealwatchConfig } from '../config/types.ts';
+import type { AlertChannel } from '../ports/alert-channel.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory } from '../ports/vault-client.ts';
+import { createAlertChannels } from './alert-channels.ts';
+import { createKeyStorageInspectors } from './key-storage-inspectors.ts';
+import { createHealthServices, type HealthServices } from './health-wiring.ts';
 import { createKeyWrappers, type KeyWrapperRegistry } from './key-wrappers.ts';
 
 /** Everything an entry point needs, built once from the configuration. */
@@ -29,6 +37,16 @@ export interface Runtime {
   wrappers: KeyWrapperRegistry;
   audit: AuditLog;
   unseal: UnsealService;
+  /** Control tokens, raft recovery and the cluster health inspectors (issue #4). */
+  health: HealthServices;
+  /** Incidents, silences, outbox and its drain (the sweep's afterSweep). */
+  alerting: Alerting;
+  /** In-process counters (served on `GET /metrics` by the local server). */
+  metrics: Metrics;
+  /** Targeted sweep / unseal / recover of one cluster (API, webhooks, EventBridge events). */
+  recovery: RecoveryService;
+  /** API keys for the operator routes. */
+  apiKeys: ApiKeyService;
   close(): Promise<void>;
 }
 
@@ -40,6 +58,8 @@ export interface RuntimeOptions {
   store?: StateStore;
   /** For the embedded store: keep data in memory instead of under `state.embedded.path`. */
   inMemoryState?: boolean;
+  /** Use these alert channels instead of the configured ones (tests). */
+  alertChannels?: AlertChannel[];
 }
 
 /**
@@ -50,6 +70,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, clock, logger } = options;
   // Built first: a bad local key text fails here, before a store is opened and left open.
   const wrappers = createKeyWrappers(config.wrappers);
+  const channels = options.alertChannels ? undefined : createAlertChannels(config.channels ?? [], { now: () => clock.now() });
   const store = options.store ?? (await openStateStore(config, clock, options.inMemoryState ?? false));
   const vault = createVaultHttpClientFactory({ userAgent: 'sealwatch' });
   const leases = createLeaseManager({ store, clock });
@@ -58,7 +79,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const audit = createAuditLog({ store, clock });
   const unseal = createUnsealService({ store, leases, vault, wrappers: wrappers.all(), clock, logger, audit });
   const autoUnsealSetting = new Map(config.clusters.map((c) => [c.id, c.autoUnseal]));
-  const sweep = createSweepService({
+  const health = createHealthServices({ config, clusters, store, leases, vault, wrappers, custody, audit, unseal, clock, logger });
+  const keyStorage = createKeyStorageInspectors({ clusters: config.clusters, wrappers, vault, store, audit, clock, logger });
+  const alerting = createAlerting({
+    store,
+    clock,
+    logger,
+    ...(config.alerts ? { alerts: config.alerts } : {}),
+    channels: options.alertChannels ?? channels?.all() ?? [],
+    clusters: clusters.map((c) => c.id),
+  });
+  const metrics = createMetrics();
+  const sweep = instrumentSweep(metrics, createSweepService({
     clusters,
     vault,
     store,
@@ -70,7 +102,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Unset in the config: on exactly when the cluster has shares in custody.
     autoUnseal: async (clusterId) => autoUnsealSetting.get(clusterId) ?? (await custody.meta(clusterId)) !== null,
     execute: unseal.executor,
-  });
+    inspectors: [...health.inspectors, ...keyStorage.inspectors],
+    afterSweep: (report) => alerting.afterSweep(report),
+  }));
+  const recovery = createRecoveryService({ clusters, sweep, unseal, metrics });
+  const apiKeys = createApiKeyService({ store, clock });
   return {
     config,
     clusters,
@@ -83,9 +119,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     wrappers,
     audit,
     unseal,
+    health,
+    alerting,
+    metrics,
+    recovery,
+    apiKeys,
     async close() {
       await vault.close();
       await wrappers.close();
+      keyStorage.close();
+      channels?.close();
       if (!options.store) await store.close();
     },
   };

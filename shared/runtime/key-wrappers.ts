@@ -153,7 +153,7 @@ function credentialFor(config: AzureKeyVaultWrapperConfig): TokenCredential {
  * Plain http is only accepted by the config for loopback (a local Key Vault wire fake); there
  * the SDK must be told it is allowed, and the challenge's resource cannot match the host.
  */
-function azureClientOptions(vaultUrl: string, maxRetries: number | undefined): CryptographyClientOptions & KeyClientOptions {
+export function azureClientOptions(vaultUrl: string, maxRetries: number | undefined): CryptographyClientOptions & KeyClientOptions {
   const url = new URL(vaultUrl);
   const loopback = LOOPBACK.has(url.hostname);
   return {

@@ -1,3 +1,4 @@
+import { createAwsSecretResolverFromEnv } from '../adapters/aws-secret-references.ts';
 import { createJsonLogger, type LogLevel } from '../adapters/json-logger.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { loadConfig } from '../config/load-config.ts';
@@ -11,7 +12,12 @@ export function lambdaRuntime(env: { configPath: string; logLevel?: string | und
   let runtime: Promise<Runtime> | undefined;
   return () => {
     runtime ??= (async () => {
-      const config = await loadConfig({ path: env.configPath, env: env.processEnv });
+      const config = await loadConfig({
+        path: env.configPath,
+        env: env.processEnv,
+        remoteSecrets: createAwsSecretResolverFromEnv(env.processEnv),
+        clock: systemClock,
+      });
       const logger = createJsonLogger({ level: (env.logLevel as LogLevel | undefined) ?? 'info', write: (line) => process.stdout.write(`${line}\n`) });
       return createRuntime({ config, clock: systemClock, logger });
     })().catch((error: unknown) => {

@@ -70,6 +70,7 @@ class Cluster implements SimulatedCluster {
       kmsFailureCause: options.kmsFailureCause ?? DEFAULT_KMS_CAUSE,
       removedNodeJoinError: options.removedNodeJoinError ?? DEFAULT_REMOVED_JOIN_ERROR,
       requestLogLimit: options.requestLogLimit ?? 10_000,
+      ...(options.awsAuth ? { awsAuth: options.awsAuth } : {}),
       nodes: [],
       sharedGroup: storageType === 'raft' ? null : new Group(storageType, null, now),
       initIdentity: () => (this.homeGroup === null ? { clusterId: this.clusterId, clusterName: this.clusterName } : {}),

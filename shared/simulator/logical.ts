@@ -2,6 +2,7 @@
  * Authenticated, forwarded endpoints (§1.4): sealed → 503, standby → served by the active
  * (or 307 with `X-Vault-No-Request-Forwarding`), then the token check, then the operation.
  */
+import { isIssuedToken } from './aws-auth.ts';
 import { decodeGoJson, type Decoded, type GoStruct } from './go-json.ts';
 import {
   errorResponse,
@@ -24,10 +25,10 @@ export interface LogicalRoute {
 
 const OPERATIONS: Record<string, Operation> = { GET: 'read', PUT: 'update', POST: 'update', DELETE: 'delete', LIST: 'list' };
 
-/** The token rule of §1.4: only the cluster's root token exists in the simulator. */
+/** The token rule of §1.4: the cluster's root token, or a token issued by `auth/aws/login`. */
 export function hasValidToken(node: SimNode, req: SimRequest): boolean {
   const rootToken = node.group?.barrier?.rootToken;
-  return rootToken !== undefined && req.token === rootToken;
+  return (rootToken !== undefined && req.token === rootToken) || isIssuedToken(node, req.token);
 }
 
 /**

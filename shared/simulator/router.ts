@@ -1,5 +1,6 @@
 /** Path → handler table of the simulated `/v1/` API. Unknown paths → 404 `{"errors":[]}`. */
 import { AUTOPILOT_CONFIGURATION, AUTOPILOT_STATE } from './autopilot.ts';
+import { handleAwsLogin } from './aws-auth.ts';
 import { handleHealth } from './health.ts';
 import { handleInit } from './init.ts';
 import { handleLogical, type LogicalRoute } from './logical.ts';
@@ -34,6 +35,7 @@ const ROUTES = new Map<string, Handler>([
   ['sys/health', handleHealth],
   ['sys/seal-backend-status', handleSealBackendStatus],
   ['sys/storage/raft/join', handleRaftJoin],
+  ['auth/aws/login', handleAwsLogin],
   // Forwarded to the active node.
   ['sys/step-down', handleStepDown],
   ['sys/ha-status', logical(HA_STATUS)],

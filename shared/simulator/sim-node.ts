@@ -3,6 +3,7 @@
  * this model; the HTTP side lives in node-server.ts.
  */
 import type { Socket, Server as NetServer } from 'node:net';
+import type { SimulatedAwsAuth } from './aws-auth.ts';
 import { isAutoSeal } from './barrier.ts';
 import type { VaultProfile } from './profiles.ts';
 import type { Group, GroupMember } from './raft-group.ts';
@@ -26,6 +27,8 @@ export interface ClusterContext {
   readonly kmsFailureCause: string;
   readonly removedNodeJoinError: string;
   readonly requestLogLimit: number;
+  /** The AWS IAM auth method, when enabled. */
+  readonly awsAuth?: SimulatedAwsAuth;
   readonly nodes: SimNode[];
   /** Non-raft storage: the one backend all nodes share. */
   readonly sharedGroup: Group | null;

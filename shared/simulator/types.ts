@@ -1,3 +1,4 @@
+import type { SimulatedAwsAuth } from './aws-auth.ts';
 import type { VaultProfileName } from './profiles.ts';
 
 export type SimulatedSealType = 'shamir' | 'awskms' | 'azurekeyvault';
@@ -42,6 +43,8 @@ export interface SimulatedClusterOptions {
   removedNodeJoinError?: string;
   /** Cap on each node's request log (oldest entries dropped). Default 10,000. */
   requestLogLimit?: number;
+  /** Enables `auth/aws/login` (AWS IAM auth method) for these roles. */
+  awsAuth?: SimulatedAwsAuth;
 }
 
 export interface SimulatedInitResult {

@@ -5,60 +5,277 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZip } from '../support/zip-reader.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'sealwatch-package-'));
 
-interface Template {
-  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+// Stage params as a deployment would pass them, so every optional IAM statement is present.
+const PARAMS = {
+  clusterIds: 'prod-eu,prod-us',
+  subnetIds: 'subnet-0aaa,subnet-0bbb',
+  securityGroupIds: 'sg-0ccc',
+  sealKeyArns: 'arn:aws:kms:eu-west-1:111122223333:key/seal-1',
+  vaultTableArns: 'arn:aws:dynamodb:eu-west-1:111122223333:table/vault-data',
+  alertTopicArns: 'arn:aws:sns:eu-west-1:111122223333:vault-alerts',
+  secretArns: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:sealwatch/azure-AbCdEf',
+  ssmParameterArns: 'arn:aws:ssm:eu-west-1:111122223333:parameter/sealwatch/pd',
+  staleSweepMinutes: '7',
+};
+const FUNCTIONS = ['api', 'events', 'sweep', 'worker'] as const;
+type Fn = (typeof FUNCTIONS)[number];
+
+type Json = any; // CloudFormation is untyped JSON; each test checks the shape it reads.
+interface Resource {
+  Type: string;
+  Properties: Json;
+  DeletionPolicy?: string;
 }
-let template: Template;
+let template: { Resources: Record<string, Resource>; Conditions: Record<string, Json> };
 
 // `npm run package` must work offline: osls + serverless-esbuild with no AWS credentials.
 describe('serverless package (osls, offline)', () => {
   beforeAll(async () => {
     const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'sealwatch-none', SLS_TELEMETRY_DISABLED: '1' };
-    await promisify(execFile)(join(root, 'node_modules/.bin/osls'), ['package', '--package', out], { cwd: root, env, timeout: 120_000 });
-    template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-  }, 150_000);
+    const params = Object.entries(PARAMS).map(([k, v]) => `--param=${k}=${v}`);
+    await promisify(execFile)(join(root, 'node_modules/.bin/osls'), ['package', '--package', out, ...params], { cwd: root, env, timeout: 150_000 });
+    template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+  }, 180_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  const ofType = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
+  const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  const fnResource = (name: Fn) => template.Resources[`${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`] as Resource;
+  const roleOf = (name: Fn): string => fnResource(name).Properties.Role['Fn::GetAtt'][0];
+  /** A role's statements with `Fn::If` resolved as the given params make it (every condition true). */
+  const statements = (roleId: string): Json[] =>
+    template.Resources[roleId]!.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement).map((s: Json) => {
+      if (!s['Fn::If']) return s;
+      const [condition, yes] = s['Fn::If'];
+      expect(template.Conditions[condition], `condition ${condition}`).toBeDefined();
+      return yes;
+    });
+  const actionsOf = (s: Json): string[] => [s.Action].flat();
+  const split = (text: string) => ({ 'Fn::Split': [',', text] });
 
-  it('builds one zip per function', () => {
+  it('builds one zip per function, each within the 1.5 MB budget, with the config and without local-only code', () => {
     const zips = readdirSync(out).filter((f) => f.endsWith('.zip')).sort();
-    expect(zips).toEqual(['api.zip', 'sweep.zip']);
-    for (const zip of zips) expect(statSync(join(out, zip)).size).toBeGreaterThan(1000);
+    expect(zips).toEqual(FUNCTIONS.map((f) => `${f}.zip`));
+    for (const zip of zips) {
+      const bytes = readFileSync(join(out, zip));
+      expect(statSync(join(out, zip)).size).toBeLessThanOrEqual(1_572_864);
+      const files = readZip(bytes);
+      expect([...files.keys()].sort()).toContain('infra/sealwatch.lambda.yaml');
+      expect([...files.keys()].some((f) => f.endsWith('.map'))).toBe(false);
+      const code = [...files.entries()].filter(([f]) => f.endsWith('.mjs')).map(([, b]) => b.toString('utf8')).join('\n');
+      expect(code.length).toBeGreaterThan(10_000);
+      // No inline source map, no simulator, no dynalite (LevelDB) code in a Lambda.
+      expect(code).not.toContain('sourceMappingURL=data:');
+      expect(code).not.toMatch(/simulated|sim-cluster-/i);
+      expect(code).not.toContain('leveldown');
+    }
   });
 
-  it('schedules the sweep every minute', () => {
-    const rules = ofType('AWS::Events::Rule');
-    expect(rules.map((r) => r.Properties.ScheduleExpression)).toContain('rate(1 minute)');
+  it('runs every function on nodejs22.x arm64, inside the configured VPC, with only references in its environment', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(FUNCTIONS.length);
+    for (const name of FUNCTIONS) {
+      const p = fnResource(name).Properties;
+      expect(p.Runtime).toBe('nodejs22.x');
+      expect(p.Architectures).toEqual(['arm64']);
+      expect(p.VpcConfig).toEqual({ SubnetIds: split(PARAMS.subnetIds), SecurityGroupIds: split(PARAMS.securityGroupIds) });
+      const env = p.Environment.Variables as Record<string, Json>;
+      const expected = ['SEALWATCH_CONFIG', 'SEALWATCH_CUSTODY_KEY_ARN', 'SEALWATCH_LOG_LEVEL', 'SEALWATCH_STATE_TABLE', ...(name === 'sweep' ? ['SEALWATCH_WORK_QUEUE_URL'] : [])];
+      expect(Object.keys(env).sort()).toEqual(expected.sort());
+      expect(env.SEALWATCH_CONFIG).toBe('infra/sealwatch.lambda.yaml');
+      expect(env.SEALWATCH_STATE_TABLE).toEqual({ Ref: 'StateTable' });
+      expect(env.SEALWATCH_CUSTODY_KEY_ARN).toEqual({ 'Fn::GetAtt': ['CustodyKey', 'Arn'] });
+      expect(p.Timeout).toBeLessThanOrEqual(name === 'api' ? 29 : 60);
+    }
+  });
+
+  it('schedules the sweep every minute through EventBridge Scheduler, one at a time, never replayed', () => {
+    const schedules = ofType('AWS::Scheduler::Schedule').map(([, r]) => r.Properties);
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0].ScheduleExpression).toBe('rate(1 minute)');
+    expect(schedules[0].Target.Arn).toEqual({ 'Fn::GetAtt': ['SweepLambdaFunction', 'Arn'] });
+    expect(schedules[0].Target.RoleArn).toEqual({ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] });
+    expect(fnResource('sweep').Properties.ReservedConcurrentExecutions).toBe(1);
+    const invokeConfig = template.Resources.SweepLambdaEvConf!.Properties;
+    expect(invokeConfig.MaximumRetryAttempts).toBe(0);
+    // The scheduler's own role may invoke the sweep function and nothing else.
+    const scheduler = statements('SchedulerRole');
+    expect(scheduler.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
+    expect(JSON.stringify(scheduler[0].Resource)).toMatch(/function:sealwatch-dev-sweep/);
   });
 
   it('routes the HTTP API to the api function', () => {
-    const routes = ofType('AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey).sort();
-    expect(routes).toEqual(['GET /healthz', 'GET /v1/clusters', 'GET /v1/clusters/{id}']);
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
+    expect(routes).toEqual(
+      [
+        'GET /',
+        'GET /healthz',
+        'GET /v1/audit',
+        'GET /v1/clusters',
+        'GET /v1/clusters/{id}',
+        'GET /v1/incidents',
+        'GET /v1/openapi.json',
+        'POST /v1/clusters/{id}/recover',
+        'POST /v1/clusters/{id}/sweep',
+        'POST /v1/hooks/alertmanager',
+        'POST /v1/hooks/generic',
+        'POST /v1/silences',
+      ].sort(),
+    );
   });
 
-  it('declares the state table with pk/sk, PITR, SSE and TTL', () => {
-    const [table] = ofType('AWS::DynamoDB::Table');
-    const p = table?.Properties as Record<string, any>;
+  it('routes recovery events (sealwatch.recover, alarms, Auto Scaling launches) to the events function', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules).toHaveLength(3);
+    for (const rule of rules) expect(rule.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['EventsLambdaFunction', 'Arn'] });
+    const patterns = rules.map((r) => r.EventPattern);
+    expect(patterns).toContainEqual({ 'detail-type': ['sealwatch.recover'] });
+    expect(patterns).toContainEqual(expect.objectContaining({ source: ['aws.cloudwatch'], detail: { alarmName: [{ prefix: 'sealwatch/' }], state: { value: ['ALARM'] } } }));
+    expect(patterns).toContainEqual(expect.objectContaining({ source: ['aws.autoscaling'] }));
+  });
+
+  it('declares the state table with pk/sk, on-demand billing, PITR, SSE-KMS, TTL and deletion protection', () => {
+    const [[, table] = []] = ofType('AWS::DynamoDB::Table');
+    const p = table!.Properties;
     expect(p.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
     expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-    expect(p.SSESpecification.SSEEnabled).toBe(true);
+    expect(p.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
     expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+    expect(p.DeletionProtectionEnabled).toBe(true);
+    expect(table!.DeletionPolicy).toBe('Retain');
   });
 
-  it('runs both functions on nodejs22.x arm64', () => {
-    const fns = ofType('AWS::Lambda::Function');
-    expect(fns).toHaveLength(2);
-    for (const fn of fns) {
-      expect(fn.Properties.Runtime).toBe('nodejs22.x');
-      expect(fn.Properties.Architectures).toEqual(['arm64']);
+  it('declares the custody key: rotated, retained, crypto use only for sealwatch contexts of the configured clusters', () => {
+    const key = template.Resources.CustodyKey!;
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const policy = key.Properties.KeyPolicy.Statement as Json[];
+    for (const s of policy) {
+      // A key policy's "*" resource is the key itself; its principal is this account only.
+      expect(s.Resource).toBe('*');
+      expect(JSON.stringify(s.Principal)).toContain(':root');
+      const actions = actionsOf(s);
+      expect(actions).not.toContain('kms:*');
+      if (actions.some((a) => /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey)/.test(a))) {
+        expect(s.Condition.StringEquals['kms:EncryptionContext:service']).toBe('sealwatch');
+        expect(s.Condition.StringEquals['kms:EncryptionContext:cluster']).toEqual(split(PARAMS.clusterIds));
+      }
+    }
+    expect(policy.flatMap(actionsOf)).toContain('kms:Decrypt');
+  });
+
+  it('has no IAM statement with Action "*" and an unscoped "*" resource only where AWS requires it (commented)', () => {
+    const allowedStar: Record<string, RegExp> = {
+      VpcNetworkInterfaces: /^ec2:/,
+      VaultTableBackupList: /^dynamodb:ListBackups$/,
+    };
+    const infraText = readdirSync(join(root, 'infra')).filter((f) => f.endsWith('.yml')).map((f) => readFileSync(join(root, 'infra', f), 'utf8')).join('\n');
+    for (const [roleId] of ofType('AWS::IAM::Role')) {
+      for (const s of statements(roleId)) {
+        for (const action of actionsOf(s)) expect(action, `${roleId}/${s.Sid}`).not.toMatch(/(^\*$|:\*$)/);
+        if ([s.Resource].flat().includes('*')) {
+          expect(Object.keys(allowedStar), `${roleId}/${s.Sid} uses Resource "*"`).toContain(s.Sid);
+          for (const action of actionsOf(s)) expect(action).toMatch(allowedStar[s.Sid]!);
+          // The YAML says why, right above the statement.
+          const at = infraText.indexOf(`Sid: ${s.Sid}`);
+          expect(infraText.slice(Math.max(0, at - 400), at)).toMatch(/AWS requires "Resource": "\*"/);
+        }
+      }
+    }
+  });
+
+  it('conditions every KMS Encrypt/Decrypt on the sealwatch encryption context', () => {
+    let seen = 0;
+    for (const [roleId] of ofType('AWS::IAM::Role')) {
+      for (const s of statements(roleId)) {
+        if (!actionsOf(s).some((a) => /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey)/.test(a))) continue;
+        seen += 1;
+        expect(s.Condition.StringEquals['kms:EncryptionContext:service'], `${roleId}/${s.Sid}`).toBe('sealwatch');
+        // Custody: the configured clusters; seal canary: a purpose no Vault ciphertext has.
+        const ctx = s.Condition.StringEquals;
+        if (s.Sid === 'CustodyDecrypt') expect(ctx['kms:EncryptionContext:cluster']).toEqual(split(PARAMS.clusterIds));
+        else expect(ctx['kms:EncryptionContext:purpose']).toBe('seal-canary');
+        // DescribeKey cannot be context-conditioned, so it never shares a statement with crypto.
+        expect(actionsOf(s)).not.toContain('kms:DescribeKey');
+      }
+    }
+    expect(seen).toBeGreaterThanOrEqual(2 * FUNCTIONS.length);
+  });
+
+  it("gives each function its own role with exactly what that function calls", () => {
+    const roles = FUNCTIONS.map(roleOf);
+    expect(new Set(roles).size).toBe(FUNCTIONS.length);
+    const common = [
+      'logs:CreateLogStream', 'logs:PutLogEvents',
+      'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+      'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
+      'kms:Decrypt', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:Encrypt',
+      'dynamodb:DescribeTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:CreateBackup', 'dynamodb:ListBackups',
+      'sns:Publish', 'secretsmanager:GetSecretValue', 'ssm:GetParameter',
+    ];
+    const extra: Record<Fn, string[]> = {
+      sweep: ['sqs:SendMessage'],
+      worker: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      events: ['sqs:SendMessage'],
+      api: [],
+    };
+    for (const name of FUNCTIONS) {
+      const list = statements(roleOf(name));
+      expect(new Set(list.flatMap(actionsOf)), name).toEqual(new Set([...common, ...extra[name]]));
+      const bySid = Object.fromEntries(list.map((s) => [s.Sid, s]));
+      // Logs: the function's own log group only.
+      expect(bySid.Logs.Resource['Fn::Sub']).toMatch(new RegExp(`log-group:/aws/lambda/sealwatch-dev-${name}:\\*$`));
+      expect(bySid.StateTable.Resource).toEqual({ 'Fn::GetAtt': ['StateTable', 'Arn'] });
+      expect(bySid.CustodyDecrypt.Resource).toEqual({ 'Fn::GetAtt': ['CustodyKey', 'Arn'] });
+      expect(bySid.VaultTableChecks.Resource).toEqual(split(PARAMS.vaultTableArns));
+      expect(bySid.AlertTopics.Resource).toEqual(split(PARAMS.alertTopicArns));
+      expect(bySid.SealKeyHealth.Resource).toEqual(split(PARAMS.sealKeyArns));
+      expect(bySid.ConfigSecrets.Resource).toEqual(split(PARAMS.secretArns));
+      expect(bySid.ConfigParameters.Resource).toEqual(split(PARAMS.ssmParameterArns));
+      const sqsTargets = list.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:'))).map((s) => s.Resource['Fn::GetAtt'][0]).sort();
+      expect(sqsTargets).toEqual({ sweep: ['DeadLetterQueue', 'WorkQueue'], worker: ['WorkQueue'], events: ['DeadLetterQueue'], api: [] }[name]);
+    }
+    // Optional statements hang on a condition over their param, so an empty param drops them.
+    expect(template.Conditions.HasVaultTables).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', PARAMS.vaultTableArns] }] });
+  });
+
+  it('sends failures to the dead-letter queue: failed scheduled/event invocations and work that failed 3 times', () => {
+    const dlq = { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] };
+    expect(template.Resources.WorkQueue!.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: dlq, maxReceiveCount: 3 });
+    for (const id of ['SweepLambdaEvConf', 'EventsLambdaEvConf']) {
+      expect(template.Resources[id]!.Properties.DestinationConfig.OnFailure.Destination).toEqual(dlq);
+    }
+    const [[, mapping] = []] = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mapping!.Properties).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: { 'Fn::GetAtt': ['WorkQueue', 'Arn'] } });
+    expect(mapping!.Properties.FunctionName).toEqual({ 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] });
+    // Messages must stay invisible longer than a worker can run.
+    expect(template.Resources.WorkQueue!.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fnResource('worker').Properties.Timeout);
+  });
+
+  it('alarms on each function\'s errors, dead letters and sweep staleness, all to the alarm topic', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    const errorAlarms = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
+    expect(errorAlarms.map((a) => a.Dimensions[0].Value).sort()).toEqual(FUNCTIONS.map((f) => `sealwatch-dev-${f}`));
+    expect(alarms).toContainEqual(expect.objectContaining({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }] }));
+    const stale = alarms.find((a) => a.MetricName === 'SweepsCompleted');
+    expect(stale).toMatchObject({ Namespace: 'Sealwatch/dev', Period: 60, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    // From the staleSweepMinutes param (a CLI param arrives as text, which CloudFormation takes).
+    expect(Number(stale.EvaluationPeriods)).toBe(7);
+    expect(Number(stale.DatapointsToAlarm)).toBe(7);
+    // The metric counts completed sweeps from the sweep function and from the workers.
+    const filters = ofType('AWS::Logs::MetricFilter').map(([, r]) => r.Properties);
+    expect(filters.map((f) => f.LogGroupName).sort()).toEqual(['/aws/lambda/sealwatch-dev-sweep', '/aws/lambda/sealwatch-dev-worker']);
+    for (const f of filters) {
+      expect(f.FilterPattern).toContain('$.event = "sweep.report"');
+      expect(f.MetricTransformations[0]).toMatchObject({ MetricName: 'SweepsCompleted', MetricNamespace: 'Sealwatch/dev' });
     }
   });
 });

@@ -22,3 +22,12 @@ export const EXAMPLE_ENV = {
   SEALWATCH_LOCAL_KEY: '3q2+7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhs=',
   AZURE_CLIENT_SECRET: 'example-azure-client-secret-not-for-output',
 };
+
+/** Values the health/alerting example fixture references through ${env:}; test-only. */
+export const HEALTH_ALERTS_ENV = {
+  PD_ROUTING_KEY: 'example-pagerduty-routing-key-000',
+  SLACK_WEBHOOK_URL: 'https://hooks.slack.example/services/T000/B000/example-not-real',
+  WEBHOOK_SECRET: 'whsec_ZXhhbXBsZS1vdXRib3VuZC1zZWNyZXQ=',
+  SEALWATCH_WEBHOOK_SECRET: 'whsec_ZXhhbXBsZS1pbmJvdW5kLXNlY3JldA==',
+  ALERTMANAGER_TOKEN: 'example-alertmanager-token-0123',
+};

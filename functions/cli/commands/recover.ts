@@ -1,0 +1,62 @@
+import type { RecoveryResult } from '../../../shared/app/raft-recovery-service.ts';
+import { parseCommandArgs, UsageError } from '../args.ts';
+import type { CliCommand } from '../io.ts';
+import { loadRuntime } from '../load-runtime.ts';
+
+const USAGE = `usage: sealwatch recover --cluster ID [--dry-run] [--config FILE] [--json]
+
+Runs every recovery step enabled for the cluster now: unseal sealed nodes from custody (unless
+autoUnseal is false), join uninitialized configured nodes to the active one and unseal them
+(raft.autoJoin), remove one peer dead longer than raft.removeDeadPeers.after when quorum allows.
+
+  --cluster ID   the configured cluster
+  --dry-run      say what would be done without changing anything
+  --config FILE  configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
+  --json         print the result as JSON
+
+Exit status: 0 when no step failed, 2 otherwise, 1 on usage or configuration errors.`;
+
+/** `sealwatch recover`: operator-triggered recovery of one cluster. */
+export const recoverCommand: CliCommand = async (argv, io) => {
+  try {
+    const { values } = parseCommandArgs(
+      argv,
+      {
+        cluster: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        config: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+    );
+    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
+    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+    const runtime = await loadRuntime(io, values.config);
+    if (!runtime) return 1;
+    try {
+      const cluster = runtime.health.recoveryClusters.get(values.cluster);
+      if (!cluster) {
+        io.stderr(`sealwatch recover: no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})\n`);
+        return 1;
+      }
+      const result = await runtime.health.recovery.recover({ cluster, trigger: 'cli', ...(values['dry-run'] ? { dryRun: true } : {}) });
+      io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatRecovery(result));
+      return result.ok ? 0 : 2;
+    } finally {
+      await runtime.close();
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
+    throw error;
+  }
+};
+
+/** One line per step, then the findings. */
+export function formatRecovery(result: RecoveryResult): string {
+  const lines = [`${result.dryRun ? 'dry run: ' : ''}recover cluster ${result.cluster}`];
+  if (result.steps.length === 0) lines.push('  nothing to do');
+  for (const step of result.steps) lines.push(`  ${step.kind.padEnd(17)} ${step.nodeId.padEnd(12)} ${step.outcome.padEnd(14)} — ${step.message}`);
+  for (const finding of result.findings) lines.push(`  ! [${finding.severity}] ${finding.id}: ${finding.message}`);
+  return `${lines.join('\n')}\n`;
+}

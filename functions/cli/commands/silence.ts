@@ -1,0 +1,122 @@
+import type { Silence } from '../../../shared/core/incidents/types.ts';
+import { formatDuration, parseDuration } from '../../../shared/config/fields.ts';
+import { NotFoundError } from '../../../shared/errors.ts';
+import type { Runtime } from '../../../shared/runtime/create-runtime.ts';
+import { parseCommandArgs, UsageError } from '../args.ts';
+import type { CliCommand, CliIo } from '../io.ts';
+import { loadRuntime } from '../load-runtime.ts';
+import { reportFailure, table } from './keys-runtime.ts';
+
+/** What alerting commands can be given instead of the defaults (tests inject the runtime). */
+export interface AlertCommandDeps {
+  loadRuntime?: (io: CliIo, configFlag: string | undefined) => Promise<Runtime | null>;
+}
+
+const USAGE = `usage: sealwatch silence <add|list|remove> [options]
+
+  sealwatch silence add --cluster ID [--node ID] [--finding ID] --for DURATION [--reason TEXT]
+  sealwatch silence list [--json]
+  sealwatch silence remove ID
+
+Silences mute notifications (trigger, update, reminder) of matching conditions until they
+expire; incidents still open and resolve, and an incident still open when its silence ends
+pages then. A silence without --node covers every node of the cluster, without --finding every
+finding. DURATION is like 90s, 30m, 2h or 7d (at most 90d).
+
+  --config FILE  configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
+  --json         print JSON
+
+Exit status: 0, 2 when the silence to remove does not exist, 1 on usage or configuration errors.`;
+
+/** `sealwatch silence add|list|remove`. */
+export function createSilenceCommand(deps: AlertCommandDeps = {}): CliCommand {
+  return async (argv, io) => {
+    try {
+      const { values, positionals } = parseCommandArgs(
+        argv,
+        {
+          cluster: { type: 'string' },
+          node: { type: 'string' },
+          finding: { type: 'string' },
+          for: { type: 'string' },
+          reason: { type: 'string' },
+          config: { type: 'string' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        USAGE,
+        true,
+      );
+      const [sub, ...rest] = positionals;
+      if (values.help || sub === 'help') return (io.stdout(`${USAGE}\n`), 0);
+      if (sub !== 'add' && sub !== 'list' && sub !== 'remove') throw new UsageError(`${sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`}\n\n${USAGE}`);
+      let forMs: number | undefined;
+      if (sub === 'add') {
+        if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+        if (!values.for) throw new UsageError(`--for is required\n\n${USAGE}`);
+        forMs = parseDuration(values.for);
+        if (forMs === undefined || forMs <= 0) throw new UsageError(`--for must be a duration like 90s, 30m, 2h or 7d, got "${values.for}"`);
+      }
+      if (sub === 'remove' && rest.length !== 1) throw new UsageError(`silence remove takes one silence id\n\n${USAGE}`);
+      if (sub !== 'remove' && rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"\n\n${USAGE}`);
+
+      const runtime = await (deps.loadRuntime ?? loadRuntime)(io, values.config);
+      if (!runtime) return 1;
+      try {
+        const silences = runtime.alerting.silences;
+        if (sub === 'add') {
+          const cluster = runtime.clusters.find((c) => c.id === values.cluster);
+          if (!cluster) throw new UsageError(`no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})`);
+          if (values.node !== undefined && !cluster.nodes.some((n) => n.id === values.node)) {
+            throw new UsageError(`cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})`);
+          }
+          const silence = await silences.add({
+            cluster: cluster.id,
+            forMs: forMs ?? 0,
+            ...(values.node === undefined ? {} : { node: values.node }),
+            ...(values.finding === undefined ? {} : { finding: values.finding }),
+            ...(values.reason === undefined ? {} : { reason: values.reason }),
+          });
+          io.stdout(values.json ? `${JSON.stringify(silence, null, 2)}\n` : `${silence.id}: silenced ${scopeOf(silence)} until ${silence.expiresAt}\n`);
+          return 0;
+        }
+        if (sub === 'list') {
+          const list = await silences.list();
+          io.stdout(values.json ? `${JSON.stringify({ silences: list }, null, 2)}\n` : formatSilences(list, runtime.clock.now()));
+          return 0;
+        }
+        const id = rest[0] ?? '';
+        try {
+          await silences.remove(id);
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
+          io.stderr(`sealwatch silence: ${error.message}\n`);
+          return 2;
+        }
+        io.stdout(values.json ? `${JSON.stringify({ removed: id })}\n` : `removed ${id}\n`);
+        return 0;
+      } finally {
+        await runtime.close();
+      }
+    } catch (error) {
+      return reportFailure(io, 'silence', error);
+    }
+  };
+}
+
+export const silenceCommand: CliCommand = createSilenceCommand();
+
+function scopeOf(s: Silence): string {
+  return `${s.cluster}/${s.node ?? '*'} ${s.finding ?? '(every finding)'}`;
+}
+
+/** One line per silence with what it covers and how long it has left. */
+export function formatSilences(silences: readonly Silence[], now: number): string {
+  if (silences.length === 0) return 'no active silences\n';
+  const rows = [['ID', 'CLUSTER', 'NODE', 'FINDING', 'EXPIRES', 'LEFT', 'REASON']];
+  for (const s of silences) {
+    const left = Math.max(0, Math.round((Date.parse(s.expiresAt) - now) / 60_000) * 60_000);
+    rows.push([s.id, s.cluster, s.node ?? '*', s.finding ?? '*', s.expiresAt, left > 0 ? formatDuration(left) : '<1m', s.reason ?? '']);
+  }
+  return `${table(rows, '')}\n`;
+}

@@ -1,0 +1,78 @@
+import { nodeTarget } from '../../../shared/app/raft-recovery-service.ts';
+import { describeError, VaultApiError } from '../../../shared/errors.ts';
+import type { Runtime } from '../../../shared/runtime/create-runtime.ts';
+import type { SweepCluster } from '../../../shared/app/sweep-types.ts';
+import { parseCommandArgs, UsageError } from '../args.ts';
+import type { CliCommand } from '../io.ts';
+import { loadRuntime } from '../load-runtime.ts';
+
+const USAGE = `usage: sealwatch token set --cluster ID [--config FILE] < token
+
+Stores the Vault token sealwatch uses for the cluster (auth: {kind: token}) in custody, wrapped
+by the cluster's custody wrapper. The token is read from standard input, never from arguments,
+and checked first with an authenticated read of the raft configuration.
+
+  --cluster ID   the configured cluster
+  --config FILE  configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
+
+Exit status: 0 when stored, 2 when Vault refused the token or no node could check it,
+1 on usage or configuration errors.`;
+
+/** `sealwatch token set`: puts a control token into custody. */
+export const tokenCommand: CliCommand = async (argv, io) => {
+  try {
+    const [sub, ...rest] = argv;
+    if (sub === '--help' || sub === '-h') return (io.stdout(`${USAGE}\n`), 0);
+    if (sub !== 'set') throw new UsageError(`unknown token command "${sub ?? ''}"\n\n${USAGE}`);
+    const { values } = parseCommandArgs(
+      rest,
+      { cluster: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      USAGE,
+    );
+    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
+    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+    const token = (await io.readStdin()).trim();
+    if (token.length === 0 || /\s/.test(token)) throw new UsageError('sealwatch token set: standard input must hold exactly one token');
+    const runtime = await loadRuntime(io, values.config);
+    if (!runtime) return 1;
+    try {
+      const cluster = runtime.health.recoveryClusters.get(values.cluster);
+      if (!cluster) {
+        io.stderr(`sealwatch token set: no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})\n`);
+        return 1;
+      }
+      const refused = await verify(runtime, cluster, token);
+      if (refused) {
+        io.stderr(`sealwatch token set: not stored: ${refused}\n`);
+        return 2;
+      }
+      await runtime.health.tokens.store(cluster, token);
+      io.stdout('stored\n');
+      return 0;
+    } finally {
+      await runtime.close();
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
+    throw error;
+  }
+};
+
+/** Null when a node accepted the token; otherwise why not (Vault's refusal or unreachable nodes). */
+async function verify(runtime: Runtime, cluster: SweepCluster, token: string): Promise<string | null> {
+  const problems: string[] = [];
+  for (const node of cluster.nodes) {
+    try {
+      await runtime.vault.client(nodeTarget(cluster, node.id)).raftConfiguration({ token, signal: AbortSignal.timeout(runtime.config.sweep.nodeTimeoutMs) });
+      return null;
+    } catch (error) {
+      if (error instanceof VaultApiError && (error.status === 401 || error.status === 403)) {
+        return `Vault refused the token on ${node.id} (${error.status}); it needs read on sys/storage/raft/configuration`;
+      }
+      // Vault checks the token before the handler runs: a 400 (raft not in use) means it was accepted.
+      if (error instanceof VaultApiError && error.status === 400) return null;
+      problems.push(`${node.id}: ${describeError(error)}`);
+    }
+  }
+  return `no node could check the token (${problems.join('; ')})`;
+}

@@ -1,0 +1,76 @@
+import type { Hono } from 'hono';
+import type { ApiKeyInfo, ApiKeyService } from '../app/api-keys.ts';
+import type { AuditLog } from '../app/audit-log.ts';
+import type { Metrics } from '../app/metrics.ts';
+import type { RecoveryService } from '../app/recovery.ts';
+import type { ReplayCache } from '../app/replay-cache.ts';
+import type { SweepCluster } from '../app/sweep-types.ts';
+import type { ApiConfig } from '../config/types.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { StateStore } from '../ports/state-store.ts';
+import type { ApiLimits } from './middleware/limits.ts';
+import type { RateLimiter } from './middleware/rate-limit.ts';
+
+/** Reads incidents for `GET /v1/incidents` (the incident service implements it). */
+export interface IncidentReader {
+  /** `open`: open incidents; `all`: open and pending conditions. */
+  list(filter: { cluster?: string; status: 'open' | 'all'; limit: number }): Promise<readonly object[]>;
+}
+
+/** Creates maintenance silences for `POST /v1/silences` (the silence store implements it). */
+export interface SilenceWriter {
+  create(input: { cluster: string; node?: string; finding?: string; forMs: number; reason: string; createdBy: string }): Promise<object>;
+}
+
+export type ApiEnv = { Variables: { requestId: string; apiKey: ApiKeyInfo | null } };
+export type ApiApp = Hono<ApiEnv>;
+
+export interface AppDeps {
+  clusters: readonly SweepCluster[];
+  store: StateStore;
+  logger: Logger;
+  version: string;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Hook credentials and limits (`api:` in the config). Hooks are off without their secrets. */
+  api?: ApiConfig;
+  /** Targeted sweeps and unseals; without it the recovery routes and hooks answer `not_configured`. */
+  recovery?: RecoveryService;
+  /**
+   * API keys for the operator routes. Without it those routes are **unauthenticated**: only for
+   * in-process tests and the simulated demo; `serve` and the Lambda always pass one.
+   */
+  apiKeys?: ApiKeyService;
+  /** Default: the audit log in `store`. */
+  audit?: AuditLog;
+  incidents?: IncidentReader;
+  silences?: SilenceWriter;
+  /** Serves `GET /metrics` and counts requests when given (the local server). */
+  metrics?: Metrics;
+  /** Default: webhook ids in `store`. */
+  replay?: ReplayCache;
+  /** Mounts more routes (the dashboard) after the API's own, before the 404 fallback. */
+  extraRoutes?: (app: ApiApp) => void;
+}
+
+/** AppDeps with every default applied, as the route modules receive them. */
+export interface RouteDeps {
+  clusters: readonly SweepCluster[];
+  store: StateStore;
+  logger: Logger;
+  version: string;
+  clock: Clock;
+  api: ApiConfig | undefined;
+  limits: ApiLimits;
+  /** How long a hook waits for its recovery before answering `accepted`. */
+  hookBudgetMs: number;
+  recovery: RecoveryService | null;
+  apiKeys: ApiKeyService | null;
+  audit: AuditLog;
+  incidents: IncidentReader | null;
+  silences: SilenceWriter | null;
+  metrics: Metrics | null;
+  replay: ReplayCache;
+  limiter: RateLimiter;
+}

@@ -1,0 +1,48 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Clock } from '../../ports/clock.ts';
+import { HttpError } from '../errors.ts';
+
+export interface RateLimiter {
+  /** Takes one request from `key`'s budget; false when the budget is spent. */
+  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number };
+}
+
+/**
+ * A token bucket per key: `perMinute` requests, refilled continuously. In memory, so per
+ * process locally and per Lambda instance on AWS (put API Gateway throttling in front for a
+ * global cap). Idle buckets are dropped so arbitrary keys cannot grow memory without bound.
+ */
+export function createRateLimiter(options: { perMinute: number; clock: Clock; maxKeys?: number }): RateLimiter {
+  const { perMinute, clock } = options;
+  if (!(perMinute >= 1)) throw new RangeError('perMinute must be at least 1');
+  const maxKeys = options.maxKeys ?? 10_000;
+  const perMs = perMinute / 60_000;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return {
+    take(key) {
+      const now = clock.now();
+      const bucket = buckets.get(key) ?? { tokens: perMinute, at: now };
+      bucket.tokens = Math.min(perMinute, bucket.tokens + Math.max(0, now - bucket.at) * perMs);
+      bucket.at = now;
+      buckets.delete(key);
+      if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value as string);
+      buckets.set(key, bucket);
+      if (bucket.tokens < 1) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
+      bucket.tokens -= 1;
+      return { ok: true };
+    },
+  };
+}
+
+/** 429 `rate_limited` with Retry-After once `keyOf(c)` has spent its budget. */
+export function rateLimit(limiter: RateLimiter, keyOf: (c: Context) => string): MiddlewareHandler {
+  return async (c, next) => {
+    const taken = limiter.take(keyOf(c));
+    if (!taken.ok) {
+      throw new HttpError(429, 'rate_limited', `too many requests; retry in ${taken.retryAfterSeconds} s`, {
+        'retry-after': String(taken.retryAfterSeconds),
+      });
+    }
+    await next();
+  };
+}

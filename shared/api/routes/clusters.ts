@@ -1,0 +1,91 @@
+import type { ClusterRecord } from '../../core/cluster-record.ts';
+import { NotFoundError } from '../../errors.ts';
+import { clusterStateKey } from '../../app/sweep.ts';
+import type { SweepCluster } from '../../app/sweep-types.ts';
+import type { ApiApp, RouteDeps } from '../app-deps.ts';
+import { requireScope } from '../middleware/api-key-auth.ts';
+import { parseJsonText, RecoverBodySchema, validate } from '../schemas.ts';
+import { requireRecovery } from './recovery-run.ts';
+
+/** `GET /v1/clusters`, `GET /v1/clusters/:id`, `POST /v1/clusters/:id/sweep`, `POST /v1/clusters/:id/recover`. */
+export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
+  const read = requireScope(deps.apiKeys, 'read', deps.limiter);
+  const operate = requireScope(deps.apiKeys, 'operate', deps.limiter);
+
+  app.get('/v1/clusters', read, async (c) => {
+    const clusters = await Promise.all(deps.clusters.map(async (cluster) => clusterBody(cluster, await readRecord(cluster.id))));
+    return c.json({ clusters });
+  });
+
+  app.get('/v1/clusters/:id', read, async (c) => {
+    const cluster = find(c.req.param('id'));
+    return c.json(clusterBody(cluster, await readRecord(cluster.id), true));
+  });
+
+  app.post('/v1/clusters/:id/sweep', operate, async (c) => {
+    const cluster = find(c.req.param('id'));
+    return c.json(await requireRecovery(deps).run({ clusterId: cluster.id, action: 'sweep', trigger: 'api' }));
+  });
+
+  app.post('/v1/clusters/:id/recover', operate, async (c) => {
+    const cluster = find(c.req.param('id'));
+    const text = await c.req.text();
+    const body = validate(RecoverBodySchema, text.trim() === '' ? {} : parseJsonText(text), 'recover request');
+    const dryRun = body.dryRun ?? (c.req.query('dryRun') === 'true' || c.req.query('dry-run') === 'true');
+    return c.json(
+      await requireRecovery(deps).run({
+        clusterId: cluster.id,
+        action: 'recover',
+        trigger: 'api',
+        ...(body.nodes ? { nodeIds: body.nodes } : {}),
+        ...(dryRun ? { dryRun: true } : {}),
+      }),
+    );
+  });
+
+  function find(id: string): SweepCluster {
+    const cluster = deps.clusters.find((x) => x.id === id);
+    if (!cluster) throw new NotFoundError(`no cluster with id "${id.slice(0, 64)}" is configured`);
+    return cluster;
+  }
+
+  async function readRecord(clusterId: string): Promise<ClusterRecord | null> {
+    const key = clusterStateKey(clusterId);
+    return (await deps.store.get<ClusterRecord>(key.pk, key.sk))?.data ?? null;
+  }
+}
+
+/** A cluster as the API shows it: config identity plus the last recorded node states. */
+function clusterBody(cluster: SweepCluster, record: ClusterRecord | null, withNodes = false) {
+  const counts: Record<string, number> = {};
+  for (const node of cluster.nodes) {
+    const state = record?.nodes[node.id]?.state ?? 'unknown';
+    counts[state] = (counts[state] ?? 0) + 1;
+  }
+  return {
+    id: cluster.id,
+    name: cluster.name,
+    nodeCount: cluster.nodes.length,
+    states: counts,
+    ...(withNodes
+      ? {
+          nodes: cluster.nodes.map((node) => {
+            const r = record?.nodes[node.id];
+            return {
+              id: node.id,
+              url: node.url,
+              state: r?.state ?? 'unknown',
+              since: r ? new Date(r.since).toISOString() : null,
+              initialized: r?.initialized ?? null,
+              sealType: r?.sealType ?? null,
+              threshold: r?.threshold ?? null,
+              shares: r?.shares ?? null,
+              version: r?.version ?? null,
+              clusterId: r?.clusterId ?? null,
+              error: r?.errorReason ?? null,
+            };
+          }),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,127 @@
+import { evaluateIncidents } from '../core/incidents/evaluate.ts';
+import { routeNotification } from '../core/incidents/routing.ts';
+import type { ClusterIncidents, IncidentEntry, IncidentsState, Observations } from '../core/incidents/types.ts';
+import type { AlertsConfig } from '../config/types.ts';
+import { ConflictError } from '../errors.ts';
+import type { Notification } from '../ports/alert-channel.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { StateItem, StateStore } from '../ports/state-store.ts';
+import type { Outbox, OutboxEntry } from './outbox.ts';
+import type { SilenceStore } from './silences.ts';
+
+export const incidentsKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'INCIDENTS' });
+
+/** An incident as `sealwatch incidents` shows it: the entry and its deliveries per channel. */
+export interface IncidentView extends IncidentEntry {
+  deliveries: {
+    channel: string;
+    kind: Notification['kind'];
+    state: OutboxEntry['state'];
+    attempts: number;
+    lastStatus?: number;
+    lastError?: string;
+    deliveredAt?: string;
+  }[];
+}
+
+export interface IncidentService {
+  /** Evaluates one sweep's observations, writes each notification × routed channel to the outbox, then the state. */
+  process(observations: Observations): Promise<{ notifications: Notification[]; enqueued: number }>;
+  /** Open incidents (and pending conditions with `all`), worst first, with delivery status. */
+  list(options?: { all?: boolean }): Promise<IncidentView[]>;
+}
+
+export interface IncidentServiceOptions {
+  store: StateStore;
+  clock: Clock;
+  logger: Logger;
+  alerts: AlertsConfig;
+  outbox: Outbox;
+  silences: SilenceStore;
+  /** Configured cluster ids (for `list`). */
+  clusters: readonly string[];
+  /** Configured channel ids, for routing. */
+  channelIds: () => readonly string[];
+}
+
+/**
+ * Incident state lives in one item per cluster (`pk CLUSTER#<id>`, `sk INCIDENTS`), written only
+ * when the cluster's incidents changed, so a sweep where nothing changed writes nothing.
+ * Notifications go to the outbox before the state is written: a crash in between re-notifies on
+ * the next sweep (a duplicate with the same dedup key) rather than losing the page.
+ */
+export function createIncidentService(options: IncidentServiceOptions): IncidentService {
+  const { store, clock, logger, alerts, outbox, silences } = options;
+  if (!store || !clock || !outbox || !silences) throw new TypeError('createIncidentService needs a store, clock, outbox and silences');
+
+  async function load(clusterIds: readonly string[]): Promise<Map<string, StateItem<ClusterIncidents> | null>> {
+    const items = await Promise.all(clusterIds.map((id) => store.get<ClusterIncidents>(incidentsKey(id).pk, incidentsKey(id).sk)));
+    return new Map(clusterIds.map((id, i) => [id, items[i] ?? null]));
+  }
+
+  return {
+    async process(observations) {
+      const now = clock.now();
+      const stored = await load(observations.clusters);
+      const previous: IncidentsState = {};
+      for (const [id, item] of stored) if (item) previous[id] = item.data;
+      const policy = { openAfter: alerts.openAfter, resolveAfter: alerts.resolveAfter, remindEveryMs: alerts.remindEveryMs, silences: await silences.list() };
+      const { nextState, notifications, changed } = evaluateIncidents(previous, observations, policy, now);
+      const channelIds = options.channelIds();
+      let enqueued = 0;
+      for (const notification of notifications) {
+        const routed = routeNotification(alerts.routes, channelIds, notification);
+        if (routed.length > 0) enqueued += await outbox.enqueue(notification, routed);
+      }
+      for (const clusterId of changed) {
+        const next = nextState[clusterId];
+        const prior = stored.get(clusterId) ?? null;
+        if (!next) continue;
+        try {
+          if (Object.keys(next.entries).length === 0) {
+            if (prior) await store.delete(incidentsKey(clusterId).pk, incidentsKey(clusterId).sk, { kind: 'version', version: prior.version });
+          } else {
+            await store.put<ClusterIncidents>({
+              ...incidentsKey(clusterId),
+              data: next,
+              condition: prior ? { kind: 'version', version: prior.version } : { kind: 'absent' },
+            });
+          }
+        } catch (error) {
+          // Another evaluator wrote meanwhile; its state is as fresh as ours and the next sweep converges.
+          if (!(error instanceof ConflictError)) throw error;
+          logger.warn('incidents.concurrent_write', { cluster: clusterId });
+        }
+      }
+      return { notifications, enqueued };
+    },
+
+    async list(listOptions = {}) {
+      const stored = await load(options.clusters);
+      const entries = [...stored.values()]
+        .flatMap((item) => (item ? Object.values(item.data.entries) : []))
+        .filter((e) => listOptions.all || e.status === 'open');
+      const views: IncidentView[] = [];
+      for (const entry of entries) {
+        const items = await outbox.list(`${entry.dedupKey}#`);
+        const since = entry.openedAt ?? entry.firstSeenAt;
+        const deliveries = items
+          .map((i) => i.data)
+          .filter((d) => d.notification.occurredAt >= since)
+          .map((d) => ({
+            channel: d.channel,
+            kind: d.notification.kind,
+            state: d.state,
+            attempts: d.attempts,
+            ...(d.lastStatus === undefined ? {} : { lastStatus: d.lastStatus }),
+            ...(d.lastError === undefined ? {} : { lastError: d.lastError }),
+            ...(d.deliveredAt === undefined ? {} : { deliveredAt: d.deliveredAt }),
+          }));
+        views.push({ ...entry, deliveries });
+      }
+      const rank = (e: IncidentEntry) => (e.status === 'open' ? 0 : 2) + (e.severity === 'critical' ? 0 : 1);
+      return views.sort((a, b) => rank(a) - rank(b) || a.dedupKey.localeCompare(b.dedupKey));
+    },
+  };
+}

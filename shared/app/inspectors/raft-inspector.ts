@@ -1,0 +1,85 @@
+import type { Finding } from '../../core/finding.ts';
+import { raftFindings } from '../../core/findings/raft-findings.ts';
+import { VaultApiError } from '../../errors.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { VaultClientFactory } from '../../ports/vault-client.ts';
+import { heldFinding, nodeTarget, type RaftRecoveryService, type RecoveryCluster } from '../raft-recovery-service.ts';
+import type { ClusterInspector } from '../sweep.ts';
+import type { VaultTokenSource } from '../vault-token.ts';
+
+export interface RaftInspectorOptions {
+  clusters: readonly RecoveryCluster[];
+  vault: VaultClientFactory;
+  tokens: VaultTokenSource;
+  recovery: RaftRecoveryService;
+  clock: Clock;
+  /** Per Vault call (default 5 s). */
+  callTimeoutMs?: number;
+}
+
+/**
+ * For clusters with `auth`: reads raft configuration, autopilot state and configuration from
+ * the active node with the control token, returns the raft findings, keeps the dead-since record
+ * and removes at most one dead peer when `raft.removeDeadPeers` allows it. Without exactly one
+ * active node there is nobody to ask (the node findings already say so).
+ */
+export function createRaftInspector(options: RaftInspectorOptions): ClusterInspector {
+  const byId = new Map(options.clusters.map((c) => [c.id, c]));
+  const callTimeoutMs = options.callTimeoutMs ?? 5_000;
+  return {
+    name: 'raft',
+    async inspect({ cluster, plan, trigger, signal }) {
+      const settings = byId.get(cluster.id);
+      if (!settings?.auth) return [];
+      const active = plan.nodes.filter((n) => n.state === 'active');
+      if (active.length !== 1) return [];
+      const leaderId = (active[0] as { nodeId: string }).nodeId;
+      const token = (await options.tokens.tokenFor(settings, signal)) as string;
+      const leader = options.vault.client(nodeTarget(settings, leaderId));
+      const call = { token, signal: AbortSignal.any([signal, AbortSignal.timeout(callTimeoutMs)]) };
+      let reads;
+      try {
+        reads = await Promise.all([leader.raftConfiguration(call), leader.autopilotState(call), leader.autopilotConfiguration(call)]);
+      } catch (error) {
+        // A revoked or expired token: fetch a fresh one next time.
+        if (error instanceof VaultApiError && error.status === 403) options.tokens.invalidate(cluster.id);
+        throw error;
+      }
+      const [configuration, autopilot, autopilotConfig] = reads;
+      const findings: Finding[] = raftFindings({
+        clusterId: cluster.id,
+        configuration,
+        autopilot,
+        autopilotConfig,
+        configuredNodes: cluster.nodes.map((n) => n.id),
+        now: options.clock.now(),
+      });
+      if (autopilot) {
+        const reachable = new Set(plan.nodes.filter((n) => n.state !== 'unreachable').map((n) => n.nodeId));
+        const removal = await options.recovery.removeDeadPeer({
+          cluster: settings,
+          snapshot: { configuration, autopilot },
+          leader,
+          token,
+          reachable,
+          trigger,
+          signal,
+        });
+        if (removal.report) {
+          const ok = removal.report.outcome === 'removed';
+          findings.push({
+            id: ok ? 'raft.peer-removed' : 'raft.remove-failed',
+            severity: ok ? 'info' : 'warning',
+            cluster: cluster.id,
+            node: removal.report.nodeId,
+            message: removal.report.message,
+            evidence: { outcome: removal.report.outcome, durationMs: removal.report.durationMs },
+          });
+        } else if (removal.held && settings.raft?.removeDeadPeers) {
+          findings.push(heldFinding(cluster.id, removal.held));
+        }
+      }
+      return findings;
+    },
+  };
+}

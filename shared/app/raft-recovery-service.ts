@@ -1,0 +1,304 @@
+import { classifyNode } from '../core/classify-node.ts';
+import type { Finding } from '../core/finding.ts';
+import type { NodeState } from '../core/node-state.ts';
+import { planJoins, planRemoval, trackDeadPeers, type RaftRecord } from '../core/raft-recovery.ts';
+import type { AutopilotState, RaftConfiguration } from '../core/vault-types.ts';
+import type { RaftRecoveryConfig, VaultAuthConfig } from '../config/types.ts';
+import { ConflictError, describeError, ValidationError } from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { LeaseManager } from '../ports/lease.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { StateStore } from '../ports/state-store.ts';
+import type { VaultClient, VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
+import type { AuditLog } from './audit-log.ts';
+import { observeNode } from './observe-node.ts';
+import { loadRaftRecord, saveRaftRecord } from './raft-state.ts';
+import type { ActionReport, SweepCluster } from './sweep-types.ts';
+import type { UnsealService } from './unseal-service.ts';
+import type { VaultTokenSource } from './vault-token.ts';
+
+/** A cluster with its recovery settings (a `ClusterConfig` turned into a SweepCluster fits). */
+export interface RecoveryCluster extends SweepCluster {
+  raft?: RaftRecoveryConfig;
+  auth?: VaultAuthConfig;
+  autoUnseal?: boolean;
+}
+
+export interface RaftRecoveryServiceOptions {
+  store: StateStore;
+  leases: LeaseManager;
+  vault: VaultClientFactory;
+  unseal: UnsealService;
+  tokens: VaultTokenSource;
+  audit: AuditLog;
+  clock: Clock;
+  logger: Logger;
+  /** TTL of the `cluster/<id>` lease (default 60 s). */
+  leaseTtlMs?: number;
+  /** Per Vault call (default 5 s). */
+  callTimeoutMs?: number;
+}
+
+/** What the raft reads of one cluster returned (from its active node, with the control token). */
+export interface RaftSnapshot {
+  configuration: RaftConfiguration;
+  autopilot: AutopilotState | null;
+}
+
+export interface RecoveryResult {
+  cluster: string;
+  dryRun: boolean;
+  /** Every step taken (or, in a dry run, that would be taken), in order. */
+  steps: ActionReport[];
+  findings: Finding[];
+  /** No step failed. */
+  ok: boolean;
+}
+
+export interface RaftRecoveryService {
+  /** Joins the uninitialized configured nodes to the active one and unseals them from custody. */
+  join(request: { cluster: RecoveryCluster; nodes: readonly NodeStateOf[]; trigger: string; dryRun?: boolean; signal: AbortSignal }): Promise<ActionReport[]>;
+  /** Records dead peers and removes at most one that is safe to remove (`raft.removeDeadPeers`). */
+  removeDeadPeer(request: {
+    cluster: RecoveryCluster;
+    snapshot: RaftSnapshot & { autopilot: AutopilotState };
+    leader: VaultClient;
+    token: string;
+    reachable: ReadonlySet<string>;
+    trigger: string;
+    dryRun?: boolean;
+    signal: AbortSignal;
+  }): Promise<{ report: ActionReport | null; held?: string }>;
+  /** `sealwatch recover`: unseal sealed nodes, join, remove a dead peer, as enabled for the cluster. */
+  recover(request: { cluster: RecoveryCluster; trigger: string; dryRun?: boolean; signal?: AbortSignal }): Promise<RecoveryResult>;
+}
+
+export interface NodeStateOf {
+  nodeId: string;
+  state: NodeState;
+}
+
+const FAILED_OUTCOMES = new Set(['join-failed', 'remove-failed', 'error', 'wrong-key', 'custody-mismatch', 'refused', 'insufficient-shares', 'transient']);
+
+/** The node's target; no CA pinning demanded here (join and raft reads carry no share). */
+export function nodeTarget(cluster: SweepCluster, nodeId: string): VaultTarget {
+  const node = cluster.nodes.find((n) => n.id === nodeId);
+  if (!node) throw new ValidationError(`node ${nodeId} is not configured in cluster ${cluster.id}`);
+  return {
+    url: node.url,
+    ...(cluster.tls?.caPem === undefined ? {} : { caPem: cluster.tls.caPem }),
+    ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
+    ...(node.insecureHttp ? { insecureHttp: true } : {}),
+  };
+}
+
+/**
+ * Creates the raft recovery service shared by the sweep (raft inspector) and `sealwatch
+ * recover`. Membership changes run under the `cluster/<id>` lease and are audited; the unseal
+ * after a join goes through the unseal service (its own lease, custody checks and audit).
+ */
+export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): RaftRecoveryService {
+  const { store, leases, vault, unseal, tokens, audit, clock, logger } = options;
+  const leaseTtlMs = options.leaseTtlMs ?? 60_000;
+  const callTimeoutMs = options.callTimeoutMs ?? 5_000;
+  const callSignal = (signal: AbortSignal) => AbortSignal.any([signal, AbortSignal.timeout(callTimeoutMs)]);
+
+  const service: RaftRecoveryService = {
+    async join({ cluster, nodes, trigger, dryRun, signal }) {
+      const { leader, join } = planJoins(nodes);
+      if (leader === null || join.length === 0) return [];
+      const leaderUrl = cluster.nodes.find((n) => n.id === leader)?.url as string;
+      if (dryRun) {
+        return join.map((nodeId) => report('raft-join', nodeId, 'would-join', `would join ${nodeId} to the raft cluster led by ${leader} and unseal it from custody`, 0));
+      }
+      const joined: { nodeId: string; report: ActionReport }[] = [];
+      const held = await withLease(cluster.id, async () => {
+        for (const nodeId of join) joined.push({ nodeId, report: await joinOne(cluster, nodeId, leader, leaderUrl, trigger, signal) });
+      });
+      if (held) return join.map((nodeId) => report('raft-join', nodeId, 'lease-held', held, 0));
+      // The unseal service takes the cluster lease itself, so it runs after ours is released.
+      for (const item of joined) {
+        if (item.report.outcome !== 'joined') continue;
+        const result = await unseal.unsealNode({ cluster, nodeId: item.nodeId, trigger, signal });
+        item.report = {
+          ...item.report,
+          outcome: result.outcome === 'unsealed' || result.outcome === 'not-sealed' ? 'joined' : 'joined-sealed',
+          message: `${item.report.message}; unseal: ${result.outcome} — ${result.message}`,
+        };
+      }
+      return joined.map((j) => j.report);
+    },
+
+    async removeDeadPeer({ cluster, snapshot, leader, token, reachable, trigger, dryRun, signal }) {
+      const settings = cluster.raft?.removeDeadPeers;
+      const prior = await loadRaftRecord(store, cluster.id);
+      const tracked = trackDeadPeers(prior?.data ?? null, snapshot.autopilot, clock.now());
+      if (tracked.changed && !dryRun) await saveQuietly(cluster.id, tracked.record, prior);
+      if (!settings) return { report: null };
+      const decision = planRemoval({
+        configuration: snapshot.configuration,
+        autopilot: snapshot.autopilot,
+        record: tracked.record,
+        now: clock.now(),
+        afterMs: settings.after,
+        minQuorum: settings.minQuorum,
+        reachableConfigured: reachable,
+      });
+      if (decision.remove === null) return { report: null, ...(decision.candidates.length > 0 ? { held: decision.reason } : {}) };
+      const peer = decision.remove;
+      const why = `dead for ${Math.round(decision.deadForMs / 1000)} s; ${decision.votersAfter} voters left (floor ${decision.floor})`;
+      if (dryRun) return { report: report('raft-remove-peer', peer, 'would-remove', `would remove raft peer ${peer}: ${why}`, 0) };
+      let result: ActionReport | null = null;
+      const held = await withLease(cluster.id, async () => {
+        const started = clock.now();
+        try {
+          await leader.raftRemovePeer(peer, { token, signal: callSignal(signal) });
+          result = report('raft-remove-peer', peer, 'removed', `removed raft peer ${peer}: ${why}`, clock.now() - started);
+          const next: RaftRecord = { peers: { ...tracked.record.peers } };
+          delete next.peers[peer];
+          await saveQuietly(cluster.id, next, await loadRaftRecord(store, cluster.id));
+        } catch (error) {
+          result = report('raft-remove-peer', peer, 'remove-failed', `remove-peer ${peer} failed: ${describeError(error)}`, clock.now() - started);
+        }
+        await record(cluster.id, trigger, result, started);
+      });
+      if (held) return { report: report('raft-remove-peer', peer, 'lease-held', held, 0) };
+      return { report: result };
+    },
+
+    async recover({ cluster, trigger, dryRun, signal: given }) {
+      const signal = given ?? AbortSignal.timeout(60_000);
+      const steps: ActionReport[] = [];
+      const findings: Finding[] = [];
+      let nodes = await observe(cluster, signal);
+      const sealed = nodes.filter((n) => n.state === 'sealed').map((n) => n.nodeId);
+      if (sealed.length > 0 && cluster.autoUnseal !== false) {
+        const result = await unseal.unsealCluster({ cluster, nodeIds: sealed, trigger, signal, ...(dryRun ? { dryRun: true } : {}) });
+        steps.push(...result.nodes.map((n) => n.report));
+        findings.push(...result.findings);
+        if (!dryRun) nodes = await observe(cluster, signal);
+      }
+      if (cluster.raft?.autoJoin) steps.push(...(await service.join({ cluster, nodes, trigger, signal, ...(dryRun ? { dryRun: true } : {}) })));
+      if (cluster.raft?.removeDeadPeers && cluster.auth) {
+        const active = nodes.find((n) => n.state === 'active');
+        if (active) {
+          try {
+            const token = await tokens.tokenFor(cluster, signal);
+            const leader = vault.client(nodeTarget(cluster, active.nodeId));
+            const snapshot = await readRaft(leader, token as string, callSignal(signal));
+            if (snapshot.autopilot) {
+              const reachable = new Set(nodes.filter((n) => n.state !== 'unreachable').map((n) => n.nodeId));
+              const removal = await service.removeDeadPeer({
+                cluster,
+                snapshot: { ...snapshot, autopilot: snapshot.autopilot },
+                leader,
+                token: token as string,
+                reachable,
+                trigger,
+                signal,
+                ...(dryRun ? { dryRun: true } : {}),
+              });
+              if (removal.report) steps.push(removal.report);
+              else if (removal.held) findings.push(heldFinding(cluster.id, removal.held));
+            }
+          } catch (error) {
+            steps.push(report('raft-remove-peer', active.nodeId, 'error', `raft state could not be read: ${describeError(error)}`, 0));
+          }
+        }
+      }
+      return { cluster: cluster.id, dryRun: dryRun === true, steps, findings, ok: steps.every((s) => !FAILED_OUTCOMES.has(s.outcome)) };
+    },
+  };
+  return service;
+
+  async function joinOne(cluster: RecoveryCluster, nodeId: string, leaderId: string, leaderUrl: string, trigger: string, signal: AbortSignal): Promise<ActionReport> {
+    const started = clock.now();
+    const client = vault.client(nodeTarget(cluster, nodeId));
+    let result: ActionReport;
+    try {
+      // Looked at again under the lease: an initialized node is never touched.
+      const { initialized } = await client.initStatus({ signal: callSignal(signal) });
+      if (initialized) return report('raft-join', nodeId, 'not-uninitialized', `${nodeId} is initialized now; left alone`, clock.now() - started);
+      const answer = await client.raftJoin(
+        {
+          leaderApiAddr: leaderUrl,
+          ...(cluster.tls?.caPem === undefined ? {} : { leaderCaCert: cluster.tls.caPem }),
+          ...(cluster.tls?.serverName === undefined ? {} : { leaderTlsServername: cluster.tls.serverName }),
+        },
+        { signal: callSignal(signal) },
+      );
+      result = answer.joined
+        ? report('raft-join', nodeId, 'joined', `joined ${nodeId} to the raft cluster led by ${leaderId}`, clock.now() - started)
+        : report('raft-join', nodeId, 'join-failed', `${nodeId} did not join (joined: false)`, clock.now() - started);
+    } catch (error) {
+      result = report('raft-join', nodeId, 'join-failed', `join of ${nodeId} failed: ${describeError(error)}`, clock.now() - started);
+    }
+    logger.info('raft.join', { cluster: cluster.id, node: nodeId, outcome: result.outcome });
+    await record(cluster.id, trigger, result, started);
+    return result;
+  }
+
+  async function observe(cluster: RecoveryCluster, signal: AbortSignal): Promise<NodeStateOf[]> {
+    return Promise.all(
+      cluster.nodes.map(async (node) => {
+        const observation = await observeNode(vault.client(nodeTarget(cluster, node.id)), { timeoutMs: callTimeoutMs, now: () => clock.now() });
+        signal.throwIfAborted();
+        return { nodeId: node.id, state: classifyNode(observation).state };
+      }),
+    );
+  }
+
+  /** Runs `fn` under `cluster/<id>`; returns why it did not run when the lease is held. */
+  async function withLease(clusterId: string, fn: () => Promise<void>): Promise<string | null> {
+    const acquired = await leases.acquire(`cluster/${clusterId}`, leaseTtlMs);
+    if ('heldBy' in acquired) return `skipped: another sealwatch invocation holds lease cluster/${clusterId} (owner ${acquired.heldBy.owner})`;
+    try {
+      await fn();
+      return null;
+    } finally {
+      await leases.release(acquired.lease);
+    }
+  }
+
+  async function record(clusterId: string, trigger: string, result: ActionReport, started: number) {
+    await audit.record(clusterId, {
+      at: new Date(started).toISOString(),
+      trigger,
+      action: result.kind === 'raft-join' ? 'raft-join' : 'raft-remove-peer',
+      node: result.nodeId,
+      shareIndexes: [],
+      wrappers: [],
+      outcome: result.outcome,
+      timings: { unwrapMs: 0, submitMs: result.durationMs, totalMs: result.durationMs },
+      message: result.message,
+    });
+  }
+
+  async function saveQuietly(clusterId: string, next: RaftRecord, prior: Awaited<ReturnType<typeof loadRaftRecord>>) {
+    try {
+      await saveRaftRecord(store, clusterId, next, prior);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+}
+
+/** Reads raft configuration and autopilot state from the active node. */
+export async function readRaft(leader: VaultClient, token: string, signal: AbortSignal): Promise<RaftSnapshot> {
+  const [configuration, autopilot] = await Promise.all([leader.raftConfiguration({ token, signal }), leader.autopilotState({ token, signal })]);
+  return { configuration, autopilot };
+}
+
+export function heldFinding(clusterId: string, reason: string): Finding {
+  return {
+    id: 'raft.removal-held',
+    severity: 'info',
+    cluster: clusterId,
+    message: `a dead raft peer was not removed: ${reason}`,
+    evidence: { reason },
+  };
+}
+
+function report(kind: string, nodeId: string, outcome: string, message: string, durationMs: number): ActionReport {
+  return { kind, nodeId, outcome, message, durationMs };
+}

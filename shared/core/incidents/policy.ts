@@ -1,0 +1,24 @@
+import type { AlertsConfig } from '../../config/types.ts';
+
+const HOUR = 3_600_000;
+
+/** The documented defaults, used for every key of `alerts` (and when `alerts` is absent). */
+export const DEFAULT_ALERTS: AlertsConfig = {
+  routes: [],
+  openAfter: { critical: 1, warning: 2 },
+  resolveAfter: 2,
+  remindEveryMs: HOUR,
+  giveUpAfterMs: 24 * HOUR,
+};
+
+/** `alerts` with defaults filled in; an empty `routes` means every channel, severity ≥ warning. */
+export function resolveAlertsConfig(config: AlertsConfig | undefined): AlertsConfig {
+  if (!config) return DEFAULT_ALERTS;
+  return {
+    routes: config.routes ?? [],
+    openAfter: { ...DEFAULT_ALERTS.openAfter, ...config.openAfter },
+    resolveAfter: config.resolveAfter ?? DEFAULT_ALERTS.resolveAfter,
+    remindEveryMs: config.remindEveryMs ?? DEFAULT_ALERTS.remindEveryMs,
+    giveUpAfterMs: config.giveUpAfterMs ?? DEFAULT_ALERTS.giveUpAfterMs,
+  };
+}

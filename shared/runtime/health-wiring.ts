@@ -1,0 +1,86 @@
+import { probePeerCertificate } from '../adapters/tls-certificate-probe.ts';
+import type { AuditLog } from '../app/audit-log.ts';
+import type { CustodyRepository } from '../app/custody-repository.ts';
+import { createCertInspector } from '../app/inspectors/cert-inspector.ts';
+import { createNodeInspector } from '../app/inspectors/node-inspector.ts';
+import { createRaftInspector } from '../app/inspectors/raft-inspector.ts';
+import { createRaftRecoveryService, type RaftRecoveryService, type RecoveryCluster } from '../app/raft-recovery-service.ts';
+import type { ClusterInspector } from '../app/sweep.ts';
+import type { SweepCluster } from '../app/sweep-types.ts';
+import type { UnsealService } from '../app/unseal-service.ts';
+import { createVaultTokenSource, type AwsIamLogin, type VaultTokenSource } from '../app/vault-token.ts';
+import type { ClusterConfig, SealwatchConfig } from '../config/types.ts';
+import type { CertificateProbe } from '../ports/certificate-probe.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { LeaseManager } from '../ports/lease.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { StateStore } from '../ports/state-store.ts';
+import type { VaultClientFactory } from '../ports/vault-client.ts';
+import type { KeyWrapperRegistry } from './key-wrappers.ts';
+
+export interface HealthServices {
+  tokens: VaultTokenSource;
+  recovery: RaftRecoveryService;
+  /** Recovery view of every configured cluster, by id. */
+  recoveryClusters: Map<string, RecoveryCluster>;
+  inspectors: ClusterInspector[];
+}
+
+/** Cluster health (issue #4): control tokens, raft recovery and the sweep's inspectors. */
+export function createHealthServices(deps: {
+  config: SealwatchConfig;
+  clusters: readonly SweepCluster[];
+  store: StateStore;
+  leases: LeaseManager;
+  vault: VaultClientFactory;
+  wrappers: KeyWrapperRegistry;
+  custody: CustodyRepository;
+  audit: AuditLog;
+  unseal: UnsealService;
+  clock: Clock;
+  logger: Logger;
+  awsIam?: AwsIamLogin;
+  certificateProbe?: CertificateProbe;
+}): HealthServices {
+  const { config, clock } = deps;
+  const configs = new Map(config.clusters.map((c) => [c.id, c]));
+  const recoveryClusters = new Map<string, RecoveryCluster>(
+    deps.clusters.map((c) => [c.id, { ...c, ...healthKeys(configs.get(c.id)) }]),
+  );
+  const tokens = createVaultTokenSource({
+    custody: deps.custody,
+    wrappers: deps.wrappers,
+    clock,
+    awsIam: deps.awsIam ?? lazyAwsIamLogin(deps.vault, deps.clusters),
+  });
+  const recovery = createRaftRecoveryService({ ...deps, tokens });
+  const clusters = [...recoveryClusters.values()];
+  const inspectors: ClusterInspector[] = [
+    createNodeInspector({ clusters, vault: deps.vault, recovery, clock, nodeTimeoutMs: config.sweep.nodeTimeoutMs }),
+    createRaftInspector({ clusters, vault: deps.vault, tokens, recovery, clock }),
+    createCertInspector({
+      probe: deps.certificateProbe ?? probePeerCertificate,
+      clock,
+      days: (id) => configs.get(id)?.checks?.certExpiryDays ?? 14,
+    }),
+  ];
+  return { tokens, recovery, recoveryClusters, inspectors };
+}
+
+function healthKeys(cluster: ClusterConfig | undefined): Partial<RecoveryCluster> {
+  if (!cluster) return {};
+  return {
+    ...(cluster.raft ? { raft: cluster.raft } : {}),
+    ...(cluster.auth ? { auth: cluster.auth } : {}),
+    ...(cluster.autoUnseal === undefined ? {} : { autoUnseal: cluster.autoUnseal }),
+  };
+}
+
+/** Loads the AWS SDK credential chain only when a cluster actually logs in with AWS IAM. */
+function lazyAwsIamLogin(vault: VaultClientFactory, clusters: readonly SweepCluster[]): AwsIamLogin {
+  let login: Promise<AwsIamLogin> | undefined;
+  return async (cluster, auth, signal) => {
+    login ??= import('../adapters/aws-iam-vault-auth.ts').then((m) => m.createAwsIamLogin({ vault, clusters }));
+    return (await login)(cluster, auth, signal);
+  };
+}

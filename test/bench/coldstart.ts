@@ -1,0 +1,122 @@
+/**
+ * Cold-start budget of the Lambda bundles: `npm run bench:coldstart -- --json`.
+ *
+ * Packages the service with osls (offline) into a temp dir, then for each function reports the
+ * zip size and the time to `import()` its bundled handler in a fresh `node` process with the
+ * network disabled (median of 3). Exits 1 when a function misses a target.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { readZip } from '../support/zip-reader.ts';
+
+const TARGETS = { zipBytes: 1_572_864, initMs: 300 };
+const RUNS = 3;
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const json = process.argv.includes('--json');
+
+// Any socket at import time is a bug (module init must not call AWS, Azure or Vault).
+const NO_NETWORK = `
+import net from 'node:net';
+net.Socket.prototype.connect = function () { throw new Error('network disabled during cold-start measurement'); };
+`;
+
+interface FunctionResult {
+  name: string;
+  zipBytes: number;
+  initMs: number;
+  runsMs: number[];
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'sealwatch-coldstart-'));
+  try {
+    const out = join(work, 'package');
+    await packageService(out);
+    const template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { FunctionName?: string; Handler?: string; Code?: { S3Key?: string } } }>;
+    };
+    const preload = join(work, 'no-network.mjs');
+    writeFileSync(preload, NO_NETWORK);
+    const functions: FunctionResult[] = [];
+    for (const resource of Object.values(template.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const zipName = resource.Properties.Code?.S3Key?.split('/').pop() ?? '';
+      const name = zipName.replace(/\.zip$/, '');
+      const zipPath = join(out, zipName);
+      const dir = join(work, 'fn', name);
+      extractZip(readFileSync(zipPath), dir);
+      const handler = resource.Properties.Handler ?? '';
+      const modulePath = join(dir, `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
+      const runsMs: number[] = [];
+      for (let i = 0; i < RUNS; i += 1) runsMs.push(await timeImport(modulePath, dir, preload));
+      functions.push({ name, zipBytes: statSync(zipPath).size, initMs: median(runsMs), runsMs });
+    }
+    functions.sort((a, b) => a.name.localeCompare(b.name));
+    const ok = functions.length > 0 && functions.every((f) => f.zipBytes <= TARGETS.zipBytes && f.initMs <= TARGETS.initMs);
+    const result = { functions: functions.map(({ name, zipBytes, initMs }) => ({ name, zipBytes, initMs })), targets: TARGETS, ok };
+    if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else {
+      for (const f of functions) {
+        process.stdout.write(`${f.name.padEnd(8)} zip ${(f.zipBytes / 1024).toFixed(0).padStart(5)} KB   init ${f.initMs.toFixed(0).padStart(4)} ms  (runs ${f.runsMs.map((r) => r.toFixed(0)).join(', ')})\n`);
+      }
+      process.stdout.write(`targets: zip <= ${TARGETS.zipBytes} bytes, init <= ${TARGETS.initMs} ms: ${ok ? 'ok' : 'MISSED'}\n`);
+    }
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function packageService(out: string): Promise<void> {
+  // No credentials and a profile that does not exist: packaging must never need AWS.
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'sealwatch-none', SLS_TELEMETRY_DISABLED: '1' };
+  await promisify(execFile)(join(root, 'node_modules/.bin/osls'), ['package', '--package', out], { cwd: root, env, timeout: 180_000 });
+}
+
+/** Milliseconds to import the module in a fresh process, as the Lambda runtime would (cwd = task root). */
+function timeImport(modulePath: string, cwd: string, preload: string): Promise<number> {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(modulePath).href)}); process.stdout.write(String(performance.now() - t));`;
+  const env = {
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'coldstart',
+    AWS_SECRET_ACCESS_KEY: 'coldstart',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    SEALWATCH_CONFIG: 'infra/sealwatch.lambda.yaml',
+    SEALWATCH_STATE_TABLE: 'sealwatch-coldstart',
+    SEALWATCH_LOG_LEVEL: 'silent',
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', pathToFileURL(preload).href, '--input-type=module', '-e', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const ms = Number(stdout.trim());
+      if (code !== 0 || !Number.isFinite(ms)) reject(new Error(`importing ${modulePath} failed (exit ${code}): ${stderr.slice(0, 2000)}`));
+      else resolve(ms);
+    });
+  });
+}
+
+function extractZip(zip: Buffer, dir: string): void {
+  for (const [name, data] of readZip(zip)) {
+    const target = join(dir, name);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, data);
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+await main();

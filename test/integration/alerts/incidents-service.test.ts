@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../shared/adapters/json-logger.ts';
+import { createMemoryStateStore } from '../../../shared/adapters/memory-state-store.ts';
+import { createAlerting, observationsOf } from '../../../shared/app/notify.ts';
+import type { NodeReport, SweepReport } from '../../../shared/app/sweep-types.ts';
+import type { AlertsConfig } from '../../../shared/config/types.ts';
+import type { Finding } from '../../../shared/core/finding.ts';
+import type { NodeState } from '../../../shared/core/node-state.ts';
+import type { AlertChannel, DeliveryResult, Notification } from '../../../shared/ports/alert-channel.ts';
+import { FakeClock } from '../../support/fake-clock.ts';
+
+// createAlerting as the sweep's afterSweep sees it: sweep reports in, notifications to recording
+// channels out, state in a memory store.
+
+const MIN = 60_000;
+
+function recorder(id: string, answer: () => DeliveryResult = () => ({ ok: true, status: 200 })) {
+  const sent: Notification[] = [];
+  const channel: AlertChannel = { id, kind: 'webhook', send: async (n) => (sent.push(n), answer()) };
+  return { channel, sent };
+}
+
+function node(id: string, state: NodeState, extra: Partial<NodeReport> = {}): NodeReport {
+  return {
+    id, url: `https://127.0.0.1/${id}`, state, previousState: null, transition: false, since: '2026-01-01T00:00:00.000Z',
+    initialized: true, sealed: state === 'sealed', version: '1.19.0', httpStatus: 200, error: null, durationMs: 1, ...extra,
+  };
+}
+
+function report(clusters: { id: string; nodes: NodeReport[]; findings?: Finding[] }[]): SweepReport {
+  return {
+    trigger: 'test', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1,
+    clusters: clusters.map((c) => ({
+      id: c.id, name: c.id, nodes: c.nodes, persisted: false, actions: [], ...(c.findings ? { findings: c.findings } : {}),
+      summary: { nodes: c.nodes.length } as never,
+    })),
+    totals: {} as never, timings: {} as never, stateWrites: 0,
+  };
+}
+
+function setup(alerts?: Partial<AlertsConfig>, channels = [recorder('a')]) {
+  const clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 12) });
+  const store = createMemoryStateStore({ clock });
+  const alerting = createAlerting({
+    store, clock, logger: silentLogger, channels: channels.map((c) => c.channel), clusters: ['prod', 'dev'], random: () => 0.5,
+    ...(alerts ? { alerts: { routes: [], openAfter: { critical: 1, warning: 2 }, resolveAfter: 2, remindEveryMs: 60 * MIN, giveUpAfterMs: 24 * 60 * MIN, ...alerts } } : {}),
+  });
+  /** One sweep a minute later. */
+  const sweep = async (r: SweepReport) => {
+    clock.advance(MIN);
+    const before = store.writeCount();
+    await alerting.afterSweep(r);
+    return store.writeCount() - before;
+  };
+  return { clock, store, alerting, sweep, channels };
+}
+
+describe('observationsOf', () => {
+  it('derives node.sealed / node.unreachable unless a check already reported them, and info for unsealed nodes', () => {
+    const own: Finding = { id: 'node.sealed', severity: 'warning', cluster: 'prod', node: 'v1', message: 'x', evidence: {} };
+    const obs = observationsOf(
+      report([{ id: 'prod', findings: [own], nodes: [node('v1', 'sealed'), node('v2', 'sealed'), node('v3', 'unreachable'), node('v4', 'active', { unsealedBy: 'sealwatch' })] }]),
+    );
+    expect(obs.clusters).toEqual(['prod']);
+    expect(obs.findings.map((f) => [f.node, f.id, f.severity])).toEqual([
+      ['v1', 'node.sealed', 'warning'],
+      ['v2', 'node.sealed', 'critical'],
+      ['v3', 'node.unreachable', 'warning'],
+    ]);
+    expect(obs.events.map((e) => [e.node, e.id, e.severity])).toEqual([['v4', 'node.unsealed', 'info']]);
+  });
+});
+
+describe('createAlerting.afterSweep', () => {
+  it('pages once, writes nothing while nothing changes, reminds hourly, resolves once', async () => {
+    const { sweep, channels } = setup();
+    const sent = channels[0]?.sent ?? [];
+    const sealed = report([{ id: 'prod', nodes: [node('v1', 'sealed')] }]);
+    expect(await sweep(sealed)).toBeGreaterThan(0);
+    expect(sent.map((n) => n.kind)).toEqual(['trigger']);
+    expect(await sweep(sealed)).toBe(0);
+    expect(await sweep(sealed)).toBe(0);
+    for (let i = 0; i < 58; i++) await sweep(sealed);
+    expect(sent.map((n) => n.kind)).toEqual(['trigger', 'reminder']);
+    const healthy = report([{ id: 'prod', nodes: [node('v1', 'active')] }]);
+    await sweep(healthy);
+    await sweep(healthy);
+    expect(sent.map((n) => n.kind)).toEqual(['trigger', 'reminder', 'resolve']);
+    expect(new Set(sent.map((n) => n.dedupKey))).toEqual(new Set(['sealwatch:prod:v1:node.sealed']));
+    expect(await sweep(healthy)).toBe(0);
+  });
+
+  it('a silence mutes the page; routes pick channels by severity and cluster; info goes only where routed', async () => {
+    const pager = recorder('pager');
+    const chat = recorder('chat');
+    const { sweep, alerting } = setup(
+      { routes: [{ channels: ['pager'], minSeverity: 'critical', clusters: ['prod'] }, { channels: ['chat'], minSeverity: 'info' }] },
+      [pager, chat],
+    );
+    await alerting.silences.add({ cluster: 'dev', forMs: 30 * MIN });
+    await sweep(report([
+      { id: 'prod', nodes: [node('v1', 'sealed'), node('v2', 'active', { unsealedBy: 'sealwatch' })] },
+      { id: 'dev', nodes: [node('d1', 'sealed')] },
+    ]));
+    expect(pager.sent.map((n) => `${n.kind} ${n.dedupKey}`)).toEqual(['trigger sealwatch:prod:v1:node.sealed']);
+    expect(chat.sent.map((n) => `${n.kind} ${n.dedupKey}`).sort()).toEqual(['info sealwatch:prod:v2:node.unsealed', 'trigger sealwatch:prod:v1:node.sealed']);
+    const listed = await alerting.incidents.list();
+    expect(listed.map((i) => [i.dedupKey, i.notified])).toEqual([
+      ['sealwatch:dev:d1:node.sealed', false],
+      ['sealwatch:prod:v1:node.sealed', true],
+    ]);
+  });
+
+  it('a channel that rejects deliveries raises alerts.delivery-failed, sent to the other channels', async () => {
+    const broken = recorder('broken', () => ({ ok: false, retryable: false, status: 403, error: 'action_prohibited' }));
+    const good = recorder('good');
+    const { sweep, alerting } = setup(undefined, [broken, good]);
+    const sealed = report([{ id: 'prod', nodes: [node('v1', 'sealed')] }]);
+    await sweep(sealed);
+    await sweep(sealed); // delivery-failed is a warning: seen twice before it opens
+    await sweep(sealed);
+    const failed = good.sent.filter((n) => n.findingId === 'alerts.delivery-failed');
+    expect(failed.map((n) => n.kind)).toEqual(['trigger']);
+    expect(failed[0]?.evidence).toMatchObject({ channels: ['broken'] });
+    expect(broken.sent.filter((n) => n.findingId === 'alerts.delivery-failed')).toEqual([]);
+    const open = await alerting.incidents.list();
+    expect(open.find((i) => i.findingId === 'node.sealed')?.deliveries.map((d) => `${d.channel} ${d.state}`).sort()).toEqual(['broken failed', 'good delivered']);
+  });
+});
