@@ -4,7 +4,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsIamLogin } from '../app/vault-token.ts';
 import type { SweepCluster } from '../app/sweep-types.ts';
-import { UnavailableError, ValidationError } from '../errors.ts';
+import { UnavailableError, ValidationError, VaultApiError } from '../errors.ts';
 import type { AwsIamLoginBody, VaultClientFactory } from '../ports/vault-client.ts';
 
 /** What the AWS SDK's credential providers resolve to. */
@@ -106,7 +106,7 @@ export function createAwsIamLogin(options: {
         return await client.awsIamLogin(auth.mount, body, { signal: AbortSignal.any([signal, AbortSignal.timeout(options.callTimeoutMs ?? 10_000)]) });
       } catch (error) {
         // A refusal (wrong role, bound principal) is the same on every node: stop here.
-        if (error instanceof Error && 'status' in error) throw error;
+        if (error instanceof VaultApiError) throw error;
         problems.push(`${node.id}: ${(error as Error).message}`);
       }
     }

@@ -70,8 +70,10 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       const { nextState, notifications, changed } = evaluateIncidents(previous, observations, policy, now);
       const channelIds = options.channelIds();
       let enqueued = 0;
+      const routedOf = new Map<Notification, string[]>();
       for (const notification of notifications) {
         const routed = routeNotification(alerts.routes, channelIds, notification);
+        routedOf.set(notification, routed);
         if (routed.length > 0) enqueued += await outbox.enqueue(notification, routed);
       }
       for (const clusterId of changed) {
@@ -89,9 +91,14 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
             });
           }
         } catch (error) {
-          // Another evaluator wrote meanwhile; its state is as fresh as ours and the next sweep converges.
           if (!(error instanceof ConflictError)) throw error;
+          // Another evaluation (a targeted sweep) wrote this cluster first and notified for it:
+          // take ours back so a condition is not paged twice.
           logger.warn('incidents.concurrent_write', { cluster: clusterId });
+          for (const [notification, routed] of routedOf) {
+            if (notification.cluster !== clusterId || notification.kind === 'info') continue;
+            for (const channel of routed) if (await outbox.withdraw(notification.id, channel)) enqueued -= 1;
+          }
         }
       }
       return { notifications, enqueued };

@@ -14,6 +14,9 @@ import { createOutboxDrain, type DrainResult, type OutboxDrain } from './outbox-
 import { createSilenceStore, type SilenceStore } from './silences.ts';
 import type { SweepReport } from './sweep-types.ts';
 
+/** How long a sweep spends delivering; the rest waits for the next drain (the serve timer or next sweep). */
+const SWEEP_DRAIN_BUDGET_MS = 20_000;
+
 export interface Alerting {
   incidents: IncidentService;
   silences: SilenceStore;
@@ -79,7 +82,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
         const observations = observationsOf(report, failures);
         const { notifications, enqueued } = await incidents.process(observations);
         if (notifications.length > 0) logger.info('incidents.notified', { notifications: notifications.length, enqueued });
-        await drain.run();
+        await drain.run({ budgetMs: SWEEP_DRAIN_BUDGET_MS });
       } catch (error) {
         // Alerting trouble must not fail the sweep; the outbox keeps what was written for the next drain.
         logger.error('alerts.after_sweep_failed', { error: describeError(error) });

@@ -22,8 +22,11 @@ export interface DrainResult {
 }
 
 export interface OutboxDrain {
-  /** Delivers every due entry once (no waiting for later ones); safe to run concurrently. */
-  run(options?: { only?: (entry: OutboxEntry) => boolean }): Promise<DrainResult>;
+  /**
+   * Delivers every due entry once (no waiting for later ones); safe to run concurrently.
+   * `budgetMs` stops starting new sends after that long (the sweep drains within its lease).
+   */
+  run(options?: { only?: (entry: OutboxEntry) => boolean; budgetMs?: number }): Promise<DrainResult>;
 }
 
 export interface OutboxDrainOptions {
@@ -81,9 +84,10 @@ export function createOutboxDrain(options: OutboxDrainOptions): OutboxDrain {
         due.set(item.data.channel, list);
       }
       const channels = new Map(options.channels().map((c) => [c.id, c]));
+      const stopAt = runOptions.budgetMs === undefined ? Infinity : now + runOptions.budgetMs;
       await Promise.all(
         [...due].map(([channelId, items]) =>
-          drainChannel(channelId, channels.get(channelId), items.sort((a, b) => a.data.dueAt.localeCompare(b.data.dueAt)), result).catch(
+          drainChannel(channelId, channels.get(channelId), items.sort((a, b) => a.data.dueAt.localeCompare(b.data.dueAt)), result, stopAt).catch(
             (error: unknown) => logger.error('outbox.channel_failed', { channel: channelId, error: describeError(error) }),
           ),
         ),
@@ -92,11 +96,17 @@ export function createOutboxDrain(options: OutboxDrainOptions): OutboxDrain {
     },
   };
 
-  async function drainChannel(channelId: string, channel: AlertChannel | undefined, items: StateItem<OutboxEntry>[], result: DrainResult) {
+  async function drainChannel(
+    channelId: string,
+    channel: AlertChannel | undefined,
+    items: StateItem<OutboxEntry>[],
+    result: DrainResult,
+    stopAt: number,
+  ) {
     const status = await outbox.channelStatus(channelId);
     let sent = 0;
     for (const item of items) {
-      if (sent >= perChannelLimit) {
+      if (sent >= perChannelLimit || clock.now() >= stopAt) {
         noteDue(result, clock.now());
         return;
       }

@@ -39,6 +39,8 @@ export interface ChannelStatus {
 export interface Outbox {
   /** Writes one entry per channel before anything is sent; an entry already there is kept. */
   enqueue(notification: Notification, channels: readonly string[]): Promise<number>;
+  /** Removes an entry nobody has tried or claimed yet (a losing concurrent evaluation takes its notifications back). */
+  withdraw(notificationId: string, channel: string): Promise<boolean>;
   /** Every unexpired entry, optionally only those whose notification id starts with `prefix`. */
   list(prefix?: string): Promise<StateItem<OutboxEntry>[]>;
   /** Takes an entry for one delivery attempt; null when another drain has it or it changed. */
@@ -90,6 +92,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
         }
       }
       return written;
+    },
+    async withdraw(notificationId, channel) {
+      const sk = skOf(notificationId, channel);
+      const item = await store.get<OutboxEntry>(PK, sk);
+      if (!item || item.data.state !== 'pending' || item.data.attempts > 0 || item.data.claim) return false;
+      try {
+        await store.delete(PK, sk, { kind: 'version', version: item.version });
+        return true;
+      } catch (error) {
+        if (error instanceof ConflictError) return false;
+        throw error;
+      }
     },
     async list(prefix) {
       const items: StateItem<OutboxEntry>[] = [];

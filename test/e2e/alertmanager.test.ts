@@ -60,9 +60,8 @@ describe.skipIf(alertmanagerSkipReason !== null)('Alertmanager → sealwatch, en
   it('unseals the node named by a firing VaultSealed alert, then accepts the resolved one idempotently', async () => {
     const node = sealwatch.sim.nodes[1];
     if (!node) throw new Error('no node');
-    // The node id: every simulated node listens on 127.0.0.1, and the hook's host:port matching
-    // falls back to the bare host, which cannot tell nodes of one host apart (reported).
-    const instance = node.id;
+    // Prometheus labels a target by host:port; every simulated node shares the host 127.0.0.1.
+    const instance = new URL(node.url).host;
     node.seal();
     expect(node.state().sealed).toBe(true);
 

@@ -36,7 +36,7 @@ let template: { Resources: Record<string, Resource>; Conditions: Record<string, 
 // `npm run package` must work offline: osls + serverless-esbuild with no AWS credentials.
 describe('serverless package (osls, offline)', () => {
   beforeAll(async () => {
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'sealwatch-none', SLS_TELEMETRY_DISABLED: '1' };
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'sealwatch-none', SLS_TELEMETRY_DISABLED: '1', SEALWATCH_ESBUILD_WORK_FOLDER: `.esbuild/package-test-${process.pid}` };
     const params = Object.entries(PARAMS).map(([k, v]) => `--param=${k}=${v}`);
     await promisify(execFile)(join(root, 'node_modules/.bin/osls'), ['package', '--package', out, ...params], { cwd: root, env, timeout: 150_000 });
     template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));

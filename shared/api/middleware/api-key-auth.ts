@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { scopeAllows, type ApiKeyInfo, type ApiKeyService, type ApiScope } from '../../app/api-keys.ts';
 import { HttpError } from '../errors.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import { spend, type RateLimiter } from './rate-limit.ts';
 
 export type AuthVariables = { apiKey: ApiKeyInfo | null };
 
@@ -21,19 +21,14 @@ export function requireScope(keys: ApiKeyService | null, scope: ApiScope, limite
   return async (c, next) => {
     if (!keys) {
       c.set('apiKey', null);
-      if (!limiter.take('anonymous').ok) throw new HttpError(429, 'rate_limited', 'too many requests', { 'retry-after': '1' });
+      spend(limiter, 'anonymous');
       return next();
     }
     const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
     const info = presented && presented.length <= 256 ? await keys.verify(presented) : null;
     if (!info) throw new HttpError(401, 'unauthorized', 'a valid API key is required (Authorization: Bearer swk_…)', { 'www-authenticate': 'Bearer realm="sealwatch"' });
     if (!scopeAllows(info.scopes, scope)) throw new HttpError(403, 'forbidden', `this API key lacks the "${scope}" scope`);
-    const taken = limiter.take(`key:${info.id}`);
-    if (!taken.ok) {
-      throw new HttpError(429, 'rate_limited', `too many requests for this API key; retry in ${taken.retryAfterSeconds} s`, {
-        'retry-after': String(taken.retryAfterSeconds),
-      });
-    }
+    spend(limiter, `key:${info.id}`, 'requests for this API key');
     c.set('apiKey', info);
     return next();
   };

@@ -1,4 +1,3 @@
-import type { Context, MiddlewareHandler } from 'hono';
 import type { Clock } from '../../ports/clock.ts';
 import { HttpError } from '../errors.ts';
 
@@ -34,15 +33,12 @@ export function createRateLimiter(options: { perMinute: number; clock: Clock; ma
   };
 }
 
-/** 429 `rate_limited` with Retry-After once `keyOf(c)` has spent its budget. */
-export function rateLimit(limiter: RateLimiter, keyOf: (c: Context) => string): MiddlewareHandler {
-  return async (c, next) => {
-    const taken = limiter.take(keyOf(c));
-    if (!taken.ok) {
-      throw new HttpError(429, 'rate_limited', `too many requests; retry in ${taken.retryAfterSeconds} s`, {
-        'retry-after': String(taken.retryAfterSeconds),
-      });
-    }
-    await next();
-  };
+/** Spends one request of `key`'s budget; 429 `rate_limited` with Retry-After once it is spent. */
+export function spend(limiter: RateLimiter, key: string, what = 'requests'): void {
+  const taken = limiter.take(key);
+  if (!taken.ok) {
+    throw new HttpError(429, 'rate_limited', `too many ${what}; retry in ${taken.retryAfterSeconds} s`, {
+      'retry-after': String(taken.retryAfterSeconds),
+    });
+  }
 }

@@ -3,7 +3,7 @@ import type { RecoveryRequest } from '../../app/recovery.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ApiApp, RouteDeps } from '../app-deps.ts';
 import { HttpError } from '../errors.ts';
-import { rateLimit } from '../middleware/rate-limit.ts';
+import { spend } from '../middleware/rate-limit.ts';
 import { AlertmanagerPayloadSchema, parseJsonText, validate, type AlertmanagerPayload } from '../schemas.ts';
 import { requireRecovery, runWithinBudget } from './recovery-run.ts';
 
@@ -65,13 +65,15 @@ export function registerAlertmanagerHook(app: ApiApp, deps: RouteDeps): void {
   const expected = config ? digest(config.token.reveal()) : null;
   const labels = { cluster: config?.clusterLabel ?? 'vault_cluster', node: config?.nodeLabel ?? 'instance' };
 
-  app.post('/v1/hooks/alertmanager', rateLimit(deps.limiter, () => 'hook:alertmanager'), async (c) => {
+  app.post('/v1/hooks/alertmanager', async (c) => {
     if (!expected) throw new HttpError(404, 'not_configured', 'the Alertmanager hook is not configured (api.alertmanager.token)');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
     // Hashed first so the comparison is constant-time whatever the presented length.
     if (!match || !timingSafeEqual(digest(match[1] as string), expected)) {
       throw new HttpError(401, 'unauthorized', 'a valid bearer token is required', { 'www-authenticate': 'Bearer realm="sealwatch"' });
     }
+    // Spent after authentication, so unauthenticated floods cannot use up the sender's budget.
+    spend(deps.limiter, 'hook:alertmanager', 'notifications');
     const payload = validate(AlertmanagerPayloadSchema, parseJsonText(await c.req.text()), 'Alertmanager notification');
     const { targets, firing, unmatched } = alertTargets(payload, deps.clusters, labels);
     const counts = { alerts: payload.alerts.length, firing, unmatched };

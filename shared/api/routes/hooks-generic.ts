@@ -2,7 +2,7 @@ import { decodeWebhookSecret, verifyWebhook } from '../../core/standard-webhooks
 import { NotFoundError } from '../../errors.ts';
 import type { ApiApp, RouteDeps } from '../app-deps.ts';
 import { HttpError } from '../errors.ts';
-import { rateLimit } from '../middleware/rate-limit.ts';
+import { spend } from '../middleware/rate-limit.ts';
 import { GenericHookSchema, parseJsonText, validate } from '../schemas.ts';
 import { requireRecovery, runWithinBudget } from './recovery-run.ts';
 
@@ -15,7 +15,7 @@ export function registerGenericHook(app: ApiApp, deps: RouteDeps): void {
   const key = secret ? decodeWebhookSecret(secret.reveal()) : null;
   if (secret && !key) deps.logger.error('api.webhook_secret_invalid', { hint: 'api.webhooks.secret must be whsec_<base64>' });
 
-  app.post('/v1/hooks/generic', rateLimit(deps.limiter, () => 'hook:generic'), async (c) => {
+  app.post('/v1/hooks/generic', async (c) => {
     if (!key) throw new HttpError(404, 'not_configured', 'the generic webhook is not configured (api.webhooks.secret)');
     const body = new Uint8Array(await c.req.arrayBuffer());
     const verified = verifyWebhook({
@@ -29,6 +29,7 @@ export function registerGenericHook(app: ApiApp, deps: RouteDeps): void {
       nowMs: deps.clock.now(),
     });
     if (!verified.ok) throw new HttpError(401, verified.code, verified.message);
+    spend(deps.limiter, 'hook:generic', 'webhooks');
     const request = validate(GenericHookSchema, parseJsonText(new TextDecoder().decode(body)), 'webhook body');
     const cluster = deps.clusters.find((x) => x.id === request.cluster);
     if (!cluster) throw new NotFoundError(`no cluster with id "${request.cluster}" is configured`);

@@ -127,3 +127,22 @@ describe('createAlerting.afterSweep', () => {
     expect(open.find((i) => i.findingId === 'node.sealed')?.deliveries.map((d) => `${d.channel} ${d.state}`).sort()).toEqual(['broken failed', 'good delivered']);
   });
 });
+
+describe('concurrent evaluations', () => {
+  it('two evaluators of the same sweep result leave one trigger in the outbox', async () => {
+    const clockA = new FakeClock({ start: Date.UTC(2026, 10, 22, 12) });
+    const clockB = new FakeClock({ start: Date.UTC(2026, 10, 22, 12) + 1 });
+    const store = createMemoryStateStore({ clock: clockA });
+    const make = (clock: FakeClock) =>
+      createAlerting({ store, clock, logger: silentLogger, channels: [recorder('a').channel, recorder('b').channel], clusters: ['prod'] });
+    const [a, b] = [make(clockA), make(clockB)];
+    const observations = observationsOf(report([{ id: 'prod', nodes: [node('v1', 'sealed')] }]));
+    const results = await Promise.all([a.incidents.process(observations), b.incidents.process(observations)]);
+    // Both evaluated a trigger (different instants, so different ids); only the winner's stays.
+    expect(results.map((r) => r.notifications.map((n) => n.kind))).toEqual([['trigger'], ['trigger']]);
+    const entries = await a.outbox.list();
+    expect(entries.map((e) => e.data.channel).sort()).toEqual(['a', 'b']);
+    expect(new Set(entries.map((e) => e.data.notification.id)).size).toBe(1);
+    expect(results.reduce((sum, r) => sum + r.enqueued, 0)).toBe(2);
+  });
+});

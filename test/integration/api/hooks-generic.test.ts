@@ -126,6 +126,15 @@ describe('POST /v1/hooks/generic (Standard Webhooks)', () => {
     expect(slow.recovery.calls).toHaveLength(1);
   });
 
+  it('rate-limits verified deliveries only: unsigned floods do not use up the sender budget', async () => {
+    const h = harness({ api: apiConfig({ limits: { bodyBytes: 4096, requestsPerMinute: 2, timeoutMs: 5000 } }) });
+    for (let i = 0; i < 5; i += 1) expect((await post(h, { method: 'POST', body: recover })).status).toBe(401);
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await post(h, signed(h, recover))).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(h.recovery.calls).toHaveLength(2);
+  });
+
   it('reports a failing recovery inside a 200 summary, with our message only', async () => {
     const h = harness();
     h.recovery.failWith = new Error('socket hang up at /internal/path.ts:12');
