@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import { VaultUnreachableError } from '../errors.ts';
+import type { PeerCertificateInfo } from '../ports/certificate-probe.ts';
 import { describeTransportError } from './vault-http-errors.ts';
 
 /** One HTTP exchange with a Vault node. */
@@ -27,6 +27,8 @@ export interface TransportResponse {
 
 export interface Transport {
   send(request: TransportRequest): Promise<TransportResponse>;
+  /** The certificate last presented on a verified connection to this origin, if any. */
+  peerCertificate(origin: string): PeerCertificateInfo | null;
   close(): void;
 }
 
@@ -51,11 +53,9 @@ export function createTransport(options: TransportOptions): Transport {
       httpAgent ??= new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 1 });
       return httpAgent;
     }
-    const key = createHash('sha256')
-      .update(request.caPem ?? '')
-      .update('\0')
-      .update(request.serverName ?? '')
-      .digest('hex');
+    // The CA text is the same string object for every node of a cluster, so V8's cached string
+    // hash makes this key cheaper than digesting the PEM on every request.
+    const key = `${request.caPem ?? ''}\0${request.serverName ?? ''}`;
     let agent = httpsAgents.get(key);
     if (!agent) {
       agent = new https.Agent({
@@ -76,14 +76,19 @@ export function createTransport(options: TransportOptions): Transport {
     return agent;
   }
 
+  // Certificates seen on new TLS connections: the certificate-expiry check reads them here
+  // instead of opening a second connection to every node.
+  const certificates = new Map<string, PeerCertificateInfo>();
+  const onCertificate = (origin: string, info: PeerCertificateInfo) => certificates.set(origin, info);
+
   async function send(request: TransportRequest): Promise<TransportResponse> {
     try {
-      return await attempt(request, agentFor(request), options);
+      return await attempt(request, agentFor(request), options, onCertificate);
     } catch (error) {
       // A keep-alive socket the server closed while idle fails on reuse; Node's docs recommend
       // retrying idempotent requests once on a fresh socket.
       if (error instanceof StaleSocketError && !request.signal.aborted) {
-        return attempt(request, agentFor(request), options);
+        return attempt(request, agentFor(request), options, onCertificate);
       }
       throw error instanceof StaleSocketError ? error.translated : error;
     }
@@ -91,6 +96,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   return {
     send,
+    peerCertificate: (origin) => certificates.get(origin) ?? null,
     close() {
       for (const agent of httpsAgents.values()) agent.destroy();
       httpsAgents.clear();
@@ -110,6 +116,7 @@ function attempt(
   request: TransportRequest,
   agent: http.Agent,
   options: TransportOptions,
+  onCertificate: (origin: string, info: PeerCertificateInfo) => void,
 ): Promise<TransportResponse> {
   const { signal, label } = request;
   if (signal.aborted) return Promise.reject(deadlineError(label, signal));
@@ -130,6 +137,16 @@ function attempt(
   return new Promise<TransportResponse>((resolve, reject) => {
     let settled = false;
     const req = lib.request(request.url, { method: request.method, headers, agent });
+    // Only a new connection handshakes; a reused one already reported its certificate.
+    req.once('socket', (socket) => {
+      if (!(socket instanceof tls.TLSSocket) || req.reusedSocket) return;
+      socket.once('secureConnect', () => {
+        const cert = socket.getPeerCertificate();
+        const validTo = cert?.valid_to ? Date.parse(cert.valid_to) : Number.NaN;
+        const subject = typeof cert?.subject?.CN === 'string' ? cert.subject.CN : undefined;
+        if (Number.isFinite(validTo)) onCertificate(request.url.origin, { validTo, ...(subject ? { subject } : {}) });
+      });
+    });
 
     const finish = (error: Error | undefined, response?: TransportResponse): void => {
       if (settled) return;

@@ -88,6 +88,7 @@ export function createVaultHttpClientFactory(
   const transport = createTransport({ userAgent, maxResponseBytes });
   return {
     client: (target) => new VaultHttpClient(target, transport),
+    peerCertificate: (target) => transport.peerCertificate(parseBaseUrl(target).origin),
     close: async () => transport.close(),
   };
 }

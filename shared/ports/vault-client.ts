@@ -11,6 +11,7 @@ import type {
   SealBackendStatus,
   SealStatus,
 } from '../core/vault-types.ts';
+import type { PeerCertificateInfo } from './certificate-probe.ts';
 
 /** Where and how to reach one Vault node. */
 export interface VaultTarget {
@@ -93,6 +94,12 @@ export interface AwsIamLoginBody {
 /** Builds clients; implementations may pool connections per CA. */
 export interface VaultClientFactory {
   client(target: VaultTarget): VaultClient;
+  /**
+   * The certificate the target presented on the last verified TLS connection this factory
+   * opened to it (null before any, or for plain HTTP). Lets certificate checks reuse the
+   * sweep's own connections instead of handshaking again.
+   */
+  peerCertificate?(target: VaultTarget): PeerCertificateInfo | null;
   /** Release pooled connections. */
   close(): Promise<void>;
 }

@@ -59,7 +59,9 @@ export function createHealthServices(deps: {
     createNodeInspector({ clusters, vault: deps.vault, recovery, clock, nodeTimeoutMs: config.sweep.nodeTimeoutMs }),
     createRaftInspector({ clusters, vault: deps.vault, tokens, recovery, clock }),
     createCertInspector({
-      probe: deps.certificateProbe ?? probePeerCertificate,
+      probe:
+        deps.certificateProbe ??
+        (async (target, signal) => deps.vault.peerCertificate?.(target) ?? probePeerCertificate(target, signal)),
       clock,
       days: (id) => configs.get(id)?.checks?.certExpiryDays ?? 14,
     }),
