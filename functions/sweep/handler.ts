@@ -1,3 +1,8 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsWorkQueue } from '../../shared/adapters/sqs-work-queue.ts';
+import { createFanOut, type FanOut } from '../../shared/app/fan-out.ts';
+import type { SweepReport } from '../../shared/app/sweep-types.ts';
+import type { Logger } from '../../shared/ports/logger.ts';
 import { lambdaRuntime } from '../../shared/runtime/lambda-runtime.ts';
 
 const runtime = lambdaRuntime({
@@ -5,16 +10,35 @@ const runtime = lambdaRuntime({
   logLevel: process.env.SEALWATCH_LOG_LEVEL,
   processEnv: process.env,
 });
+// A reference to the stack's work queue, not configuration: the queue is part of the deployment.
+const queueUrl = process.env.SEALWATCH_WORK_QUEUE_URL;
+let fanOut: FanOut | undefined;
 
 /**
- * Scheduled sweep (EventBridge). Node failures are part of the report; the handler throws only
- * when sealwatch itself is broken (config, state store), so Lambda's retry and DLQ apply.
+ * The scheduled sweep (EventBridge Scheduler). Up to `scaleOut.clusterThreshold` clusters it
+ * sweeps them itself; past it, it queues one message per cluster for
+ * the worker function. `{ clusterIds }` sweeps those clusters in-process (manual invoke).
+ * Throws only when sealwatch itself is broken (config, state store, queue), so the failure
+ * destination and the error alarm apply.
  */
-export async function handler(event: { clusterIds?: string[] } = {}) {
-  const { sweep, logger } = await runtime();
-  const report = await sweep.run({ trigger: 'schedule', ...(event.clusterIds ? { clusterIds: event.clusterIds } : {}) });
-  // One structured line per sweep: the totals and timings, not every node.
+export async function handler(event: { clusterIds?: string[] } | null = {}) {
+  const { sweep, logger, clock, clusters, config } = await runtime();
+  if (event?.clusterIds) return summarize(logger, await sweep.run({ trigger: 'manual', clusterIds: event.clusterIds }));
+  fanOut ??= createFanOut({
+    clusterIds: clusters.map((c) => c.id),
+    clusterThreshold: config.scaleOut?.clusterThreshold,
+    queue: queueUrl ? createSqsWorkQueue({ client: new SQSClient({}), queueUrl }) : undefined,
+    sweep,
+    clock,
+    logger,
+  });
+  const result = await fanOut.dispatch({ trigger: 'schedule' });
+  return result.mode === 'single' ? summarize(logger, result.report) : result;
+}
+
+/** One structured line per sweep: the totals and timings, not every node. */
+function summarize(logger: Logger, report: SweepReport) {
   const { clusters: _clusters, ...summary } = report;
   logger.info('sweep.report', summary);
-  return summary;
+  return { mode: 'single' as const, ...summary };
 }

@@ -86,7 +86,7 @@ describe('functions/dispatch and functions/worker handlers', () => {
   it('dispatches one message per cluster past the threshold; the worker sweeps each into the table', async () => {
     // The SDK notes once that the queue URL's host differs from the regional endpoint.
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const dispatch = await import('../../../functions/dispatch/handler.ts');
+    const dispatch = await import('../../../functions/sweep/handler.ts');
     const result = await dispatch.handler({});
     warn.mockRestore();
     expect(result).toMatchObject({ mode: 'fan-out', clusters: 3 });
@@ -105,7 +105,7 @@ describe('functions/dispatch and functions/worker handlers', () => {
   }, 60_000);
 
   it('the dispatch handler sweeps named clusters in-process when invoked with clusterIds', async () => {
-    const dispatch = await import('../../../functions/dispatch/handler.ts');
+    const dispatch = await import('../../../functions/sweep/handler.ts');
     const sent = sqs.bodies.length;
     const result = await dispatch.handler({ clusterIds: ['c1'] });
     expect(result).toMatchObject({ mode: 'single', totals: { clusters: 1, nodes: 2 } });

@@ -49,7 +49,13 @@ describe('functions/sweep handler', () => {
   });
 
   it('sweeps, writes the cluster record to the table, and writes nothing but the lease when nothing changed', async () => {
-    const { handler } = await import('../../../functions/sweep/handler.ts');
+    const { handler: scheduled } = await import('../../../functions/sweep/handler.ts');
+    // One cluster is far below scaleOut.clusterThreshold: the schedule sweeps in-process.
+    const handler = async (event: object) => {
+      const result = await scheduled(event);
+      if (result.mode !== 'single') throw new Error(`expected an in-process sweep, got ${result.mode}`);
+      return result;
+    };
     const first = await handler({});
     expect(first.totals).toMatchObject({ clusters: 1, nodes: 3 });
     expect(first.totals.byState).toMatchObject({ active: 1, standby: 2 });
