@@ -112,6 +112,8 @@ class StaleSocketError extends Error {
   }
 }
 
+const watchedSockets = new WeakSet<tls.TLSSocket>();
+
 function attempt(
   request: TransportRequest,
   agent: http.Agent,
@@ -137,9 +139,11 @@ function attempt(
   return new Promise<TransportResponse>((resolve, reject) => {
     let settled = false;
     const req = lib.request(request.url, { method: request.method, headers, agent });
-    // Only a new connection handshakes; a reused one already reported its certificate.
+    // Only a new connection handshakes. Node does not flag requests that queued behind a busy
+    // socket as reused, so sockets already listened to are remembered instead.
     req.once('socket', (socket) => {
-      if (!(socket instanceof tls.TLSSocket) || req.reusedSocket) return;
+      if (!(socket instanceof tls.TLSSocket) || watchedSockets.has(socket)) return;
+      watchedSockets.add(socket);
       socket.once('secureConnect', () => {
         const cert = socket.getPeerCertificate();
         const validTo = cert?.valid_to ? Date.parse(cert.valid_to) : Number.NaN;
