@@ -26,3 +26,9 @@ export async function loadRuntime(io: CliIo, configFlag: string | undefined): Pr
 export function logLevel(value: string | undefined): LogLevel {
   return value === 'debug' || value === 'info' || value === 'warn' || value === 'error' || value === 'silent' ? value : 'warn';
 }
+
+/** Says a cluster id is not configured, listing the ones that are; returns exit status 1. */
+export function unknownCluster(io: CliIo, command: string, id: string, known: readonly string[]): number {
+  io.stderr(`sealwatch ${command}: no cluster "${id}" is configured (known: ${known.join(', ')})\n`);
+  return 1;
+}

@@ -1,7 +1,6 @@
 import type { RecoveryResult } from '../../../shared/app/raft-recovery-service.ts';
-import { parseCommandArgs, UsageError } from '../args.ts';
-import type { CliCommand } from '../io.ts';
-import { loadRuntime } from '../load-runtime.ts';
+import { defineCommand, requireOption } from '../args.ts';
+import { loadRuntime, unknownCluster } from '../load-runtime.ts';
 
 const USAGE = `usage: sealwatch recover --cluster ID [--dry-run] [--config FILE] [--json]
 
@@ -17,40 +16,24 @@ autoUnseal is false), join uninitialized configured nodes to the active one and 
 Exit status: 0 when no step failed, 2 otherwise, 1 on usage or configuration errors.`;
 
 /** `sealwatch recover`: operator-triggered recovery of one cluster. */
-export const recoverCommand: CliCommand = async (argv, io) => {
-  try {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        cluster: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        config: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      USAGE,
-    );
-    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
-    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+export const recoverCommand = defineCommand({
+  usage: USAGE,
+  options: { cluster: { type: 'string' }, 'dry-run': { type: 'boolean' }, config: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ values }, io) {
+    const clusterId = requireOption(values.cluster, 'cluster', USAGE);
     const runtime = await loadRuntime(io, values.config);
     if (!runtime) return 1;
     try {
-      const cluster = runtime.health.recoveryClusters.get(values.cluster);
-      if (!cluster) {
-        io.stderr(`sealwatch recover: no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})\n`);
-        return 1;
-      }
+      const cluster = runtime.health.recoveryClusters.get(clusterId);
+      if (!cluster) return unknownCluster(io, 'recover', clusterId, runtime.clusters.map((c) => c.id));
       const result = await runtime.health.recovery.recover({ cluster, trigger: 'cli', ...(values['dry-run'] ? { dryRun: true } : {}) });
       io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatRecovery(result));
       return result.ok ? 0 : 2;
     } finally {
       await runtime.close();
     }
-  } catch (error) {
-    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
-    throw error;
-  }
-};
+  },
+});
 
 /** One line per step, then the findings. */
 export function formatRecovery(result: RecoveryResult): string {

@@ -1,7 +1,6 @@
 import type { UnsealClusterResult } from '../../../shared/app/unseal-types.ts';
-import { parseCommandArgs, UsageError } from '../args.ts';
-import type { CliCommand } from '../io.ts';
-import { loadRuntime } from '../load-runtime.ts';
+import { defineCommand, requireOption } from '../args.ts';
+import { loadRuntime, unknownCluster } from '../load-runtime.ts';
 
 const USAGE = `usage: sealwatch unseal --cluster ID [--node ID] [--dry-run] [--config FILE] [--json]
 
@@ -19,30 +18,16 @@ Exit status: 0 when every targeted node is unsealed (or none needed it), 2 other
 1 on usage or configuration errors.`;
 
 /** `sealwatch unseal`: an operator-triggered unseal of one cluster. */
-export const unsealCommand: CliCommand = async (argv, io) => {
-  try {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        cluster: { type: 'string' },
-        node: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        config: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      USAGE,
-    );
-    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
-    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+export const unsealCommand = defineCommand({
+  usage: USAGE,
+  options: { cluster: { type: 'string' }, node: { type: 'string' }, 'dry-run': { type: 'boolean' }, config: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ values }, io) {
+    const clusterId = requireOption(values.cluster, 'cluster', USAGE);
     const runtime = await loadRuntime(io, values.config);
     if (!runtime) return 1;
     try {
-      const cluster = runtime.clusters.find((c) => c.id === values.cluster);
-      if (!cluster) {
-        io.stderr(`sealwatch unseal: no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})\n`);
-        return 1;
-      }
+      const cluster = runtime.clusters.find((c) => c.id === clusterId);
+      if (!cluster) return unknownCluster(io, 'unseal', clusterId, runtime.clusters.map((c) => c.id));
       if (values.node !== undefined && !cluster.nodes.some((n) => n.id === values.node)) {
         io.stderr(`sealwatch unseal: cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})\n`);
         return 1;
@@ -58,11 +43,8 @@ export const unsealCommand: CliCommand = async (argv, io) => {
     } finally {
       await runtime.close();
     }
-  } catch (error) {
-    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
-    throw error;
-  }
-};
+  },
+});
 
 /** One line per node, then the findings. */
 export function formatUnseal(result: UnsealClusterResult): string {
