@@ -7,6 +7,7 @@ import type { Severity } from '../../core/finding.ts';
 import type { ClusterIncidents } from '../../core/incidents/types.ts';
 import type { NodeState } from '../../core/node-state.ts';
 import type { StateStore } from '../../ports/state-store.ts';
+import { nodeStatus } from '../node-status.ts';
 
 /** An open incident as the dashboard shows it (a subset of the incident service's entries). */
 export interface DashboardIncident {
@@ -87,18 +88,7 @@ function toDashboardCluster(cluster: SweepCluster, record: ClusterRecord | null)
   return {
     id: cluster.id,
     name: cluster.name,
-    nodes: cluster.nodes.map((node) => {
-      const r = record?.nodes[node.id];
-      return {
-        id: node.id,
-        url: node.url,
-        state: r?.state ?? 'unknown',
-        since: r ? new Date(r.since).toISOString() : null,
-        version: r?.version ?? null,
-        sealType: r?.sealType ?? null,
-        error: r?.errorReason ?? null,
-      };
-    }),
+    nodes: cluster.nodes.map((node) => nodeStatus(node, record)),
   };
 }
 

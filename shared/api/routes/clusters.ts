@@ -4,6 +4,7 @@ import { clusterStateKey } from '../../app/sweep.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ApiApp, RouteDeps } from '../app-deps.ts';
 import { requireScope } from '../middleware/api-key-auth.ts';
+import { nodeStatus } from '../node-status.ts';
 import { parseJsonText, RecoverBodySchema, validate } from '../schemas.ts';
 import { requireRecovery } from './recovery-run.ts';
 
@@ -69,22 +70,7 @@ function clusterBody(cluster: SweepCluster, record: ClusterRecord | null, withNo
     states: counts,
     ...(withNodes
       ? {
-          nodes: cluster.nodes.map((node) => {
-            const r = record?.nodes[node.id];
-            return {
-              id: node.id,
-              url: node.url,
-              state: r?.state ?? 'unknown',
-              since: r ? new Date(r.since).toISOString() : null,
-              initialized: r?.initialized ?? null,
-              sealType: r?.sealType ?? null,
-              threshold: r?.threshold ?? null,
-              shares: r?.shares ?? null,
-              version: r?.version ?? null,
-              clusterId: r?.clusterId ?? null,
-              error: r?.errorReason ?? null,
-            };
-          }),
+          nodes: cluster.nodes.map((node) => nodeStatus(node, record)),
         }
       : {}),
   };
