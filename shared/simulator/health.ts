@@ -48,8 +48,13 @@ function statusCode(node: SimNode, p: { bools: Record<string, boolean>; codes: R
   if (!node.initialized()) return code('uninitcode', 501);
   if (profile.removal119 && node.removed) return code('removedcode', 530);
   if (node.sealed) return code('sealedcode', 503);
+  if (node.isStandby() && profile.removal119 && haConnectionUnhealthy(node)) return code('haunhealthycode', 474);
+  // Rules 5 and 6 are Enterprise-only (§4.1): only a node given that role reaches them.
+  if (node.enterpriseRole === 'dr-secondary') return code('drsecondarycode', 472);
   if (node.isStandby()) {
-    if (profile.removal119 && haConnectionUnhealthy(node)) return code('haunhealthycode', 474);
+    if (node.enterpriseRole === 'perf-standby') {
+      return p.bools['perfstandbyok'] === true ? code('activecode', 200) : code('performancestandbycode', 473);
+    }
     return p.bools['standbyok'] === true ? code('activecode', 200) : code('standbycode', 429);
   }
   return code('activecode', 200);
@@ -68,14 +73,16 @@ function healthBody(node: SimNode): Record<string, unknown> {
     sealed: barrier === null ? true : node.sealed,
     standby,
   };
-  if (profile.healthPerformanceStandby) body['performance_standby'] = false;
+  if (profile.healthPerformanceStandby) {
+    body['performance_standby'] = unsealed && standby && node.enterpriseRole === 'perf-standby';
+  }
   if (profile.healthReplicationModes) {
     body['replication_performance_mode'] = known ? 'disabled' : 'unknown';
-    body['replication_dr_mode'] = known ? 'disabled' : 'unknown';
+    body['replication_dr_mode'] = known ? (node.enterpriseRole === 'dr-secondary' ? 'secondary' : 'disabled') : 'unknown';
   }
   body['server_time_utc'] = Math.floor(now() / 1000);
   body['version'] = node.version;
-  if (profile.health116Fields) body['enterprise'] = false;
+  if (profile.health116Fields) body['enterprise'] = node.enterpriseRole !== 'none';
   if (unsealed && barrier !== null) {
     body['cluster_name'] = barrier.clusterName;
     body['cluster_id'] = barrier.clusterId;

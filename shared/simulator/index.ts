@@ -15,6 +15,7 @@ export {
   type TestPkiOptions,
 } from './test-pki.ts';
 export type {
+  EnterpriseRole,
   NodeFaults,
   RequestLogEntry,
   SimulatedCluster,

@@ -8,6 +8,7 @@ import { isAutoSeal } from './barrier.ts';
 import type { VaultProfile } from './profiles.ts';
 import type { Group, GroupMember } from './raft-group.ts';
 import type {
+  EnterpriseRole,
   NodeFaults,
   RequestLogEntry,
   SimulatedInitResult,
@@ -59,6 +60,7 @@ export class SimNode implements SimulatedNode, GroupMember {
   version: string;
   attempt: UnsealAttempt | null = null;
   haUnhealthy = false;
+  enterpriseRole: EnterpriseRole = 'none';
   heartbeated = false;
   activeSince = 0;
   healthySince = 0;
@@ -149,6 +151,13 @@ export class SimNode implements SimulatedNode, GroupMember {
 
   setHaUnhealthy(unhealthy: boolean): void {
     this.haUnhealthy = unhealthy;
+  }
+
+  setEnterpriseRole(role: EnterpriseRole): void {
+    if (role !== 'none' && this.ctx.profile.product !== 'vault') {
+      throw new Error(`${this.ctx.profile.name} has no Enterprise replication roles`);
+    }
+    this.enterpriseRole = role;
   }
 
   setFaults(faults: NodeFaults): void {

@@ -102,10 +102,20 @@ export interface SimulatedNode {
   setVersion(version: string): void;
   /** Vault 1.19: 474 + `ha_connection_healthy:false` on a standby. */
   setHaUnhealthy(unhealthy: boolean): void;
+  /**
+   * Vault Enterprise replication roles, which Community Edition never reports: a performance
+   * standby (health 473, `performance_standby:true`; only while the node is an unsealed standby)
+   * or a DR secondary (health 472, `replication_dr_mode:"secondary"`). Vault profiles only;
+   * OpenBao has neither (§12). `'none'` restores CE behaviour.
+   */
+  setEnterpriseRole(role: EnterpriseRole): void;
   /** Replaces current faults; `{}` clears. */
   setFaults(faults: NodeFaults): void;
   clearRequestLog(): void;
 }
+
+/** See {@link SimulatedNode.setEnterpriseRole}. */
+export type EnterpriseRole = 'none' | 'perf-standby' | 'dr-secondary';
 
 export interface WipeOptions {
   /**

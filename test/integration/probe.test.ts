@@ -246,3 +246,30 @@ describe('probe against faulty nodes', () => {
     expect(results[0]?.error?.message).toContain('not signed by the cluster CA');
   });
 });
+
+// Performance standbys and DR secondaries exist only in Vault Enterprise; the simulator gives
+// nodes those roles so the probe's reading of 473/472 is checked against real answers.
+describe('probe against simulated Vault Enterprise replication roles', () => {
+  let cluster: SimulatedCluster;
+  let results: ProbeResult[];
+  let code: number;
+
+  beforeAll(async () => {
+    let caFile: string;
+    ({ cluster, caFile } = await start({ nodes: 3, profile: 'vault-1.16', tls: true }));
+    cluster.makeActive('vault-0');
+    cluster.nodes[1]?.setEnterpriseRole('perf-standby');
+    cluster.nodes[2]?.setEnterpriseRole('dr-secondary');
+    ({ code, results } = await probe([...cluster.nodes.map((n) => n.url), '--ca', caFile, '--timeout', '3000']));
+  });
+
+  it('reports perf-standby (473) and dr-secondary (472), all reached', () => {
+    expect(code).toBe(0);
+    expect(results.map((r) => [r.state, r.httpStatus])).toEqual([
+      ['active', 200],
+      ['perf-standby', 473],
+      ['dr-secondary', 472],
+    ]);
+    expect(byUrl(results, cluster.nodes[1]?.url ?? '')).toMatchObject({ sealed: false, initialized: true, clusterId: cluster.clusterId, version: getProfile('vault-1.16').version });
+  });
+});
