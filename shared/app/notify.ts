@@ -10,7 +10,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { createIncidentService, type IncidentService } from './incident-service.ts';
 import { createOutbox, deliveryFindings, type Outbox } from './outbox.ts';
-import { createOutboxDrain, type DrainResult, type OutboxDrain } from './outbox-drain.ts';
+import { createOutboxDrain, type DrainOutcome, type DrainResult, type OutboxDrain } from './outbox-drain.ts';
 import { createSilenceStore, type SilenceStore } from './silences.ts';
 import type { SweepReport } from './sweep-types.ts';
 
@@ -42,6 +42,8 @@ export interface AlertingOptions {
   /** Jitter source for retries (tests inject one). */
   random?: () => number;
   deliveryTimeoutMs?: number;
+  /** Told every delivery outcome (the runtime counts them for `GET /metrics`). */
+  onDelivery?: (outcome: DrainOutcome) => void;
 }
 
 /** Incidents, silences, outbox and drain over one state store, ready for the sweep to call. */
@@ -69,6 +71,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
     giveUpAfterMs: alerts.giveUpAfterMs,
     ...(options.random ? { random: options.random } : {}),
     ...(options.deliveryTimeoutMs ? { deliveryTimeoutMs: options.deliveryTimeoutMs } : {}),
+    ...(options.onDelivery ? { onOutcome: options.onDelivery } : {}),
   });
 
   return {

@@ -6,6 +6,15 @@ import type { Logger } from '../ports/logger.ts';
 import type { StateItem } from '../ports/state-store.ts';
 import type { Outbox, OutboxEntry } from './outbox.ts';
 
+/** What happened to one entry in a run. */
+export interface DrainOutcome {
+  id: string;
+  channel: string;
+  state: OutboxEntry['state'];
+  status?: number;
+  error?: string;
+}
+
 export interface DrainResult {
   attempted: number;
   delivered: number;
@@ -18,7 +27,7 @@ export interface DrainResult {
   /** Earliest due time of a pending entry (epoch ms), or null when nothing is pending. */
   nextDueAt: number | null;
   /** One line per attempt, for `alerts test` and logs. */
-  outcomes: { id: string; channel: string; state: OutboxEntry['state']; status?: number; error?: string }[];
+  outcomes: DrainOutcome[];
 }
 
 export interface OutboxDrain {
@@ -47,6 +56,8 @@ export interface OutboxDrainOptions {
   maxDelayMs?: number;
   /** Entries sent per channel per run, so one busy channel cannot make a run endless. Default 25. */
   perChannelLimit?: number;
+  /** Told every delivery outcome of a run (metrics). */
+  onOutcome?: (outcome: DrainOutcome) => void;
 }
 
 /**
@@ -92,6 +103,7 @@ export function createOutboxDrain(options: OutboxDrainOptions): OutboxDrain {
           ),
         ),
       );
+      for (const outcome of result.outcomes) options.onOutcome?.(outcome);
       return result;
     },
   };

@@ -81,7 +81,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const autoUnsealSetting = new Map(config.clusters.map((c) => [c.id, c.autoUnseal]));
   const health = createHealthServices({ config, clusters, store, leases, vault, wrappers, custody, audit, unseal, clock, logger });
   const keyStorage = createKeyStorageInspectors({ clusters: config.clusters, wrappers, vault, store, audit, clock, logger });
+  const metrics = createMetrics();
   const alerting = createAlerting({
+    onDelivery: (o) => metrics.inc('sealwatch_alert_deliveries_total', { channel: o.channel, outcome: o.state }),
     store,
     clock,
     logger,
@@ -89,7 +91,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     channels: options.alertChannels ?? channels?.all() ?? [],
     clusters: clusters.map((c) => c.id),
   });
-  const metrics = createMetrics();
   const sweep = instrumentSweep(metrics, createSweepService({
     clusters,
     vault,
