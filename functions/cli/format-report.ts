@@ -29,7 +29,11 @@ export function formatReport(report: SweepReport): string {
   }
   const t = report.totals;
   lines.push(
-    `swept ${t.nodes} nodes in ${t.clusters} clusters in ${report.durationMs} ms — ${t.transitions} transitions, ${t.unsealed} unsealed, ${report.stateWrites} state writes`,
+    `swept ${count(t.nodes, 'node')} in ${count(t.clusters, 'cluster')} in ${report.durationMs} ms — ${count(t.transitions, 'transition')}, ${t.unsealed} unsealed, ${count(report.stateWrites, 'state write')}`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

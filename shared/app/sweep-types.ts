@@ -51,7 +51,11 @@ export interface ClusterReport {
   /** The cluster's state record was written in this sweep. */
   persisted: boolean;
   actions: ActionReport[];
-  /** Findings raised by the actions of this sweep (wrong key, custody mismatch, wrapper failures...). */
+  /**
+   * What this sweep found about the cluster: unseal outcomes (wrong key, custody mismatch,
+   * wrapper failures) and every inspector's findings. Always present; empty when all is well.
+   * (Optional in the type only so reports merged from older workers stay readable.)
+   */
   findings?: Finding[];
   /** Why state could not be persisted (a concurrent writer); the next sweep catches up. */
   warning?: string;

@@ -269,7 +269,7 @@ function toClusterReport(
     nodes,
     persisted: persisted.ok,
     actions,
-    ...(findings.length > 0 ? { findings } : {}),
+    findings,
     ...(persisted.warning ? { warning: persisted.warning } : {}),
   };
 }

@@ -13,7 +13,8 @@ followed for up to --wait seconds (default 10). A test is sent even to a channel
 410, and a successful one re-enables it.
 
   --channel ID   a channel id from \`channels\`
-  --json         print {"channel", "outcomes": [{state, status, error}]}
+  --wait S       follow retries for up to S seconds (0..600, default 10)
+  --json         print {"channel", "delivered", "outcomes": [{state, status, error}]}
   --config FILE  configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
 
 Exit status: 0 delivered, 2 not delivered, 1 on usage or configuration errors.`;

@@ -48,7 +48,7 @@ export const configCheckCommand: CliCommand = async (argv, io) => {
     return 0;
   }
   const nodes = config.clusters.reduce((sum, cluster) => sum + cluster.nodes.length, 0);
-  io.stdout(`ok: ${config.clusters.length} clusters, ${nodes} nodes, ${config.wrappers.length} wrappers\n`);
+  io.stdout(`ok: ${count(config.clusters.length, 'cluster')}, ${count(nodes, 'node')}, ${count(config.wrappers.length, 'wrapper')}\n`);
   for (const cluster of config.clusters) {
     for (const node of cluster.nodes) {
       if (node.insecureHttp) {
@@ -62,4 +62,8 @@ export const configCheckCommand: CliCommand = async (argv, io) => {
 // Whole-file problems (unreadable file, syntax errors) have no path worth printing.
 function formatProblem(problem: ConfigProblem): string {
   return problem.path === '' ? problem.message : `${problem.path}: ${problem.message}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

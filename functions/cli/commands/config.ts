@@ -5,6 +5,8 @@ import { configCheckCommand } from './config-check.ts';
 export const configCommand: CliCommand = async (argv, io) => {
   const [sub, ...rest] = argv;
   if (sub === 'check') return configCheckCommand(rest, io);
-  io.stderr(`usage: sealwatch config check FILE [--json]\n`);
+  const usage = 'usage: sealwatch config check [FILE] [--json]\n';
+  if (sub === '--help' || sub === '-h') return (io.stdout(usage), 0);
+  io.stderr(usage);
   return 1;
 };

@@ -8,7 +8,7 @@ import { loadRuntime } from '../load-runtime.ts';
 
 const USAGE = `usage: sealwatch token set --cluster ID [--config FILE] < token
 
-Stores the Vault token sealwatch uses for the cluster (auth: {kind: token}) in custody, wrapped
+Stores the Vault token sealwatch uses for the cluster (auth: { token: {} }) in custody, wrapped
 by the cluster's custody wrapper. The token is read from standard input, never from arguments,
 and checked first with an authenticated read of the raft configuration.
 

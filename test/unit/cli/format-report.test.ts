@@ -40,7 +40,7 @@ describe('formatReport', () => {
     expect(text).toContain('!! unseal.wrong-key (v1): wrong key material');
   });
   it('ends with the totals', () => {
-    expect(text.trim().split('\n').at(-1)).toBe('swept 2 nodes in 1 clusters in 42 ms — 1 transitions, 0 unsealed, 3 state writes');
+    expect(text.trim().split('\n').at(-1)).toBe('swept 2 nodes in 1 cluster in 42 ms — 1 transition, 0 unsealed, 3 state writes');
   });
   it('says when the sweep was skipped because another held the lease', () => {
     expect(formatReport({ ...report, clusters: [], skipped: { reason: 'lease-held', heldBy: { owner: 'o-1', expiresAt: 'T' } } })).toContain('another sweep holds the lease (owner o-1');

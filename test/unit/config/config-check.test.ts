@@ -13,7 +13,7 @@ describe('sealwatch config check', () => {
   it('uses SEALWATCH_CONFIG when no FILE is given', async () => {
     const { io, stdout } = fakeIo({ SEALWATCH_CONFIG: 'valid.json' });
     expect(await configCheckCommand([], io)).toBe(0);
-    expect(stdout()).toBe('ok: 1 clusters, 1 nodes, 1 wrappers\n');
+    expect(stdout()).toBe('ok: 1 cluster, 1 node, 1 wrapper\n');
   });
 
   it('prints {ok, problems} with --json', async () => {
@@ -65,6 +65,6 @@ describe('sealwatch config check', () => {
   it('resolves FILE against the working directory', async () => {
     const { io, stdout } = fakeIo({}, `${FIXTURES}..`);
     expect(await configCheckCommand(['config/json-content.conf'], io)).toBe(0);
-    expect(stdout()).toBe('ok: 1 clusters, 1 nodes, 0 wrappers\n');
+    expect(stdout()).toBe('ok: 1 cluster, 1 node, 0 wrappers\n');
   });
 });
