@@ -4,6 +4,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsIamLogin } from '../app/vault-token.ts';
 import type { SweepCluster } from '../app/sweep-types.ts';
+import { pinnedTarget } from '../core/pinned-target.ts';
 import { UnavailableError, ValidationError, VaultApiError } from '../errors.ts';
 import type { AwsIamLoginBody, VaultClientFactory } from '../ports/vault-client.ts';
 
@@ -75,6 +76,7 @@ export async function buildAwsIamLoginBody(options: {
 /**
  * The token source's AWS IAM login: signs with the function's own credentials (the default
  * provider chain unless `credentials` is given) and logs in at the first node that answers.
+ * Throws `UnpinnedTargetError` before signing when a node has no cluster CA to pin to.
  */
 export function createAwsIamLogin(options: {
   vault: VaultClientFactory;
@@ -87,6 +89,9 @@ export function createAwsIamLogin(options: {
   return async (cluster, auth, signal) => {
     const sweepCluster = byId.get(cluster.id);
     if (!sweepCluster) throw new ValidationError(`cluster ${cluster.id} is not configured`);
+    // Checked before signing: a signed login can be replayed against the real Vault by whoever
+    // receives it, so it goes only to nodes the cluster CA vouches for.
+    const targets = sweepCluster.nodes.map((node) => ({ node, target: pinnedTarget(sweepCluster, node.id) }));
     const body = await buildAwsIamLoginBody({
       role: auth.role,
       region: auth.region,
@@ -94,13 +99,8 @@ export function createAwsIamLogin(options: {
       ...(auth.serverIdHeader ? { serverIdHeader: auth.serverIdHeader } : {}),
     });
     const problems: string[] = [];
-    for (const node of sweepCluster.nodes) {
-      const client = options.vault.client({
-        url: node.url,
-        ...(sweepCluster.tls?.caPem === undefined ? {} : { caPem: sweepCluster.tls.caPem }),
-        ...(sweepCluster.tls?.serverName === undefined ? {} : { serverName: sweepCluster.tls.serverName }),
-        ...(node.insecureHttp ? { insecureHttp: true } : {}),
-      });
+    for (const { node, target } of targets) {
+      const client = options.vault.client(target);
       if (!client.awsIamLogin) throw new ValidationError('this Vault client cannot log in with AWS IAM');
       try {
         return await client.awsIamLogin(auth.mount, body, { signal: AbortSignal.any([signal, AbortSignal.timeout(options.callTimeoutMs ?? 10_000)]) });

@@ -56,11 +56,26 @@ export function vaultErrors(ctx: AnswerContext, res: TransportResponse): string[
   }
   const parsed = vaultErrorSchema.safeParse(json);
   if (!parsed.success) return undefined;
-  const secrets = ctx.secrets.filter((s) => s.length > 0);
-  // Vault never echoes keys or tokens; a hostile server might, so they are cut out anyway.
-  return (parsed.data.errors ?? []).map((text) =>
-    secrets.reduce((t, secret) => t.split(secret).join('[redacted]'), text),
-  );
+  // Vault never echoes keys or tokens; a hostile server might, in any encoding, so every form
+  // of what we sent is cut out anyway.
+  const forms = ctx.secrets.filter((s) => s.length > 0).flatMap(encodingsOf);
+  forms.sort((a, b) => b.length - a.length);
+  return (parsed.data.errors ?? []).map((text) => forms.reduce((t, form) => t.split(form).join('[redacted]'), text));
+}
+
+/** A secret as sent plus the other texts of the same bytes: hex in both cases, base64(url). */
+export function encodingsOf(secret: string): string[] {
+  const forms = new Set([secret, secret.toLowerCase(), secret.toUpperCase()]);
+  const bytes = /^(?:[0-9a-fA-F]{2})+$/.test(secret)
+    ? Buffer.from(secret, 'hex')
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(secret) && secret.length >= 16
+      ? Buffer.from(secret.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+      : null;
+  if (bytes && bytes.length >= 8) {
+    const b64 = bytes.toString('base64');
+    for (const form of [bytes.toString('hex'), bytes.toString('hex').toUpperCase(), b64, b64.replace(/=+$/, ''), bytes.toString('base64url')]) forms.add(form);
+  }
+  return [...forms];
 }
 
 /** The error for an answer the endpoint does not expect: Vault's own, or "not Vault". */

@@ -1,5 +1,6 @@
 import type { WrapperFacts } from '../core/custody-analysis.ts';
 import type { CustodyPolicy } from '../core/custody-policy.ts';
+import { observationTarget } from '../core/pinned-target.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { KeyWrapper } from '../ports/key-wrapper.ts';
@@ -96,14 +97,12 @@ export function createCustodyContext(options: CustodyServiceOptions): CustodyCon
   };
 }
 
-/** How to reach one node: pinned to the cluster CA and server name, as for unsealing. */
+/**
+ * How to reach one node for seal-status: pinned to the cluster CA when there is one, the default
+ * CAs otherwise (nothing secret is sent). `sys/init` goes through `pinnedTarget`.
+ */
 export function nodeTarget(cluster: CustodyCluster, node: CustodyCluster['nodes'][number]): VaultTarget {
-  return {
-    url: node.url,
-    ...(cluster.tls?.caPem === undefined ? {} : { caPem: cluster.tls.caPem }),
-    ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
-    ...(node.insecureHttp ? { insecureHttp: true } : {}),
-  };
+  return observationTarget(cluster, node);
 }
 
 /** An AbortSignal that fires after `ms`. */

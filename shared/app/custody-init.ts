@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { resolveCustodyPolicy, tokenWrapperOf, type CustodyAssignment } from '../core/custody-policy.ts';
 import { shareContext, tokenContext, type CustodyKind } from '../core/custody-types.ts';
 import { initOutputFromResponse, wipeInitOutput, type InitOutput } from '../core/init-output.ts';
+import { pinnedTarget } from '../core/pinned-target.ts';
 import { checkShareConsistency, equalBytes, validateShares, type ConsistencyReport } from '../core/share-validation.ts';
 import type { InitRequest, InitResponse } from '../core/vault-types.ts';
 import { ConflictError, describeError, SealwatchError, UnavailableError, ValidationError } from '../errors.ts';
-import { deadline, nodeTarget, type CustodyContext, type CustodyCluster } from './custody-context.ts';
+import { deadline, type CustodyContext, type CustodyCluster } from './custody-context.ts';
 import { surveyNodes, type NodeSeal } from './custody-nodes.ts';
 import type { StoredShare } from './custody-import.ts';
 import { existingCustodyError, wrapShares, wrapToken, writeCustody } from './custody-write.ts';
@@ -76,6 +77,9 @@ export async function initializeCluster(ctx: CustodyContext, request: InitCluste
   const cluster = ctx.cluster(request.clusterId);
   const { shares: n, threshold: t } = request;
   checkCounts(n, t, request.pgpKeys);
+  // Any configured node may be the one initialised, and its answer carries the shares and the
+  // root token: every node must be pinned before anything else is done.
+  for (const node of cluster.nodes) pinnedTarget(cluster, node.id);
   const pgp = request.pgpKeys !== undefined && request.pgpKeys.length > 0;
 
   const existing = await ctx.repo.meta(cluster.id);
@@ -96,9 +100,7 @@ export async function initializeCluster(ctx: CustodyContext, request: InitCluste
       : { secretShares: n, secretThreshold: t, ...(pgp ? { pgpKeys: request.pgpKeys } : {}) };
 
   return ctx.withClusterLease(cluster.id, async () => {
-    const configured = cluster.nodes.find((c) => c.id === node.node);
-    if (!configured) throw new Error(`node ${node.node} vanished from cluster ${cluster.id}`);
-    const client = ctx.options.vault.client(nodeTarget(cluster, configured));
+    const client = ctx.options.vault.client(pinnedTarget(cluster, node.node));
     const response = await client.init(body, { signal: deadline(ctx.initTimeoutMs) });
     ctx.options.logger?.info('custody.cluster-initialized', { cluster: cluster.id, node: node.node, kind, shares: n, threshold: t, pgp });
     const common: InitCommon = {

@@ -1,6 +1,7 @@
 import { classifyNode } from '../core/classify-node.ts';
 import type { Finding } from '../core/finding.ts';
 import type { NodeState } from '../core/node-state.ts';
+import { observationTarget, pinnedTarget } from '../core/pinned-target.ts';
 import { planJoins, planRemoval, trackDeadPeers, type RaftRecord } from '../core/raft-recovery.ts';
 import type { AutopilotState, RaftConfiguration } from '../core/vault-types.ts';
 import type { RaftRecoveryConfig, VaultAuthConfig } from '../config/types.ts';
@@ -78,18 +79,16 @@ export interface NodeStateOf {
   state: NodeState;
 }
 
-const FAILED_OUTCOMES = new Set(['join-failed', 'remove-failed', 'error', 'wrong-key', 'custody-mismatch', 'refused', 'insufficient-shares', 'transient']);
+const FAILED_OUTCOMES = new Set(['join-failed', 'remove-failed', 'error', 'wrong-key', 'custody-mismatch', 'custody-inconsistent', 'refused', 'insufficient-shares', 'transient']);
 
-/** The node's target; no CA pinning demanded here (join and raft reads carry no share). */
+/**
+ * The node's target for unauthenticated observation (no secret is sent: default CAs allowed
+ * when the cluster has no CA). Token-bearing calls, joins and unseals use `pinnedTarget`.
+ */
 export function nodeTarget(cluster: SweepCluster, nodeId: string): VaultTarget {
   const node = cluster.nodes.find((n) => n.id === nodeId);
   if (!node) throw new ValidationError(`node ${nodeId} is not configured in cluster ${cluster.id}`);
-  return {
-    url: node.url,
-    ...(cluster.tls?.caPem === undefined ? {} : { caPem: cluster.tls.caPem }),
-    ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
-    ...(node.insecureHttp ? { insecureHttp: true } : {}),
-  };
+  return observationTarget(cluster, node);
 }
 
 /**
@@ -183,8 +182,9 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
         const active = nodes.find((n) => n.state === 'active');
         if (active) {
           try {
+            // Resolved before the token is fetched: an unpinned node gets neither token nor login.
+            const leader = vault.client(pinnedTarget(cluster, active.nodeId));
             const token = await tokens.tokenFor(cluster, signal);
-            const leader = vault.client(nodeTarget(cluster, active.nodeId));
             const snapshot = await readRaft(leader, token as string, callSignal(signal));
             if (snapshot.autopilot) {
               const reachable = new Set(nodes.filter((n) => n.state !== 'unreachable').map((n) => n.nodeId));
@@ -213,9 +213,10 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
 
   async function joinOne(cluster: RecoveryCluster, nodeId: string, leaderId: string, leaderUrl: string, trigger: string, signal: AbortSignal): Promise<ActionReport> {
     const started = clock.now();
-    const client = vault.client(nodeTarget(cluster, nodeId));
     let result: ActionReport;
     try {
+      // The join is followed by an unseal with shares: only to a node the cluster CA vouches for.
+      const client = vault.client(pinnedTarget(cluster, nodeId));
       // Looked at again under the lease: an initialized node is never touched.
       const { initialized } = await client.initStatus({ signal: callSignal(signal) });
       if (initialized) return report('raft-join', nodeId, 'not-uninitialized', `${nodeId} is initialized now; left alone`, clock.now() - started);

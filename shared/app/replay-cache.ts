@@ -6,6 +6,8 @@ import type { StateStore } from '../ports/state-store.ts';
 export interface ReplayCache {
   /** True the first time `id` is seen in `namespace` within the TTL; false for a repeat. */
   firstSight(namespace: string, id: string): Promise<boolean>;
+  /** Whether `id` was already seen in `namespace` (a read: records nothing). */
+  seen(namespace: string, id: string): Promise<boolean>;
 }
 
 export interface ReplayCacheOptions {
@@ -28,6 +30,10 @@ export function createReplayCache(options: ReplayCacheOptions): ReplayCache {
   const key = (namespace: string, id: string) => ({ pk: `REPLAY#${namespace}`, sk: createHash('sha256').update(id).digest('hex') });
 
   return {
+    async seen(namespace, id) {
+      const k = key(namespace, id);
+      return (await store.get(k.pk, k.sk)) !== null;
+    },
     async firstSight(namespace, id) {
       const now = clock.now();
       try {

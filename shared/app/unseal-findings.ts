@@ -19,6 +19,32 @@ export function wrongKeyFinding(cluster: string, node: string, shareIndexes: num
   };
 }
 
+/**
+ * The unwrapped shares do not rebuild the key the custody records, and no other subset did:
+ * a replace that failed part-way or stale share records. Nothing was sent to Vault.
+ */
+export function custodyInconsistentFinding(
+  cluster: string,
+  node: string,
+  details: { tried: number[]; unwrapFailed: number[]; combinations: number; generation: number },
+): Finding {
+  return {
+    id: 'unseal.custody-inconsistent',
+    severity: 'critical',
+    cluster,
+    node,
+    message:
+      `the shares in custody of cluster ${cluster} do not rebuild the recorded key (generation ${details.generation}): a partial replace ` +
+      `or stale share records; no share was sent to node ${node}. Re-import the shares with \`sealwatch keys import --replace\``,
+    evidence: {
+      shareIndexes: details.tried,
+      unwrapFailed: details.unwrapFailed,
+      combinations: details.combinations,
+      custodyGeneration: details.generation,
+    },
+  };
+}
+
 export function custodyMismatchFinding(cluster: string, node: string, mismatches: readonly SealMismatch[]): Finding {
   return {
     id: 'unseal.custody-mismatch',

@@ -1,6 +1,7 @@
 import type { CustodyMeta, ShareRecord } from '../core/custody-types.ts';
 import { classifyNode } from '../core/classify-node.ts';
 import type { Finding } from '../core/finding.ts';
+import { resolvePinnedTarget } from '../core/pinned-target.ts';
 import { backoffDelay, compareSealToCustody } from '../core/unseal-decision.ts';
 import type { SealStatus } from '../core/vault-types.ts';
 import { describeError, VaultUnreachableError } from '../errors.ts';
@@ -17,8 +18,8 @@ import { clearAttempt } from './unseal-attempt.ts';
 import * as F from './unseal-findings.ts';
 import { AUDITED, auditResult, nodeResult } from './unseal-result.ts';
 import { groupFailures, unwrapShares, zeroShares, type PlainShare, type WrapperFailure } from './unseal-shares.ts';
+import { verifyKeyCheck } from './unseal-key-check.ts';
 import { submitShares } from './unseal-submit.ts';
-import { unsealTarget } from './unseal-target.ts';
 import type { UnsealNodeResult, UnsealOutcome, UnsealTimings } from './unseal-types.ts';
 
 export interface UnsealSettings {
@@ -61,7 +62,8 @@ export interface NodeUnsealInput {
 
 /**
  * Unseals one node under a lease the caller holds: verify the node (TLS, seal status against
- * custody), clear an abandoned foreign attempt, unwrap `t` shares, submit them one by one.
+ * custody), clear an abandoned foreign attempt, unwrap `t` shares that rebuild the custody's
+ * key check (other subsets are tried when they do not), submit them one by one.
  * Transient failures are retried with backoff within the caller's deadline. Every plaintext is
  * zeroed in `finally`; every attempt is audited.
  */
@@ -77,6 +79,10 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
   let ourNonce: string | null = null;
   let unsealedAt: number | undefined;
   const callSignal = () => AbortSignal.any([input.signal, AbortSignal.timeout(settings.callTimeoutMs)]);
+  const noteFailures = (found: readonly WrapperFailure[]) => {
+    failures.push(...found.filter((f) => !failures.some((g) => g.wrapper === f.wrapper && g.index === f.index)));
+    for (const f of found) deps.failingWrappers.failed(f.wrapper);
+  };
 
   const finish = async (outcome: UnsealOutcome, message: string, client?: VaultClient): Promise<UnsealNodeResult> => {
     timings.totalMs = (unsealedAt ?? clock.now()) - started;
@@ -98,7 +104,7 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
     return result;
   };
 
-  const resolved = unsealTarget(cluster, nodeId);
+  const resolved = resolvePinnedTarget(cluster, nodeId);
   if ('refused' in resolved) {
     if (resolved.refused !== 'unknown-node') findings.push(F.refusedFinding(cluster.id, nodeId, resolved.refused, resolved.detail));
     return finish('refused', resolved.detail);
@@ -161,24 +167,23 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
         }
       }
 
-      // 3. Plaintext shares (kept across retries; zeroed in finally).
+      // 3. Plaintext shares (kept across retries; zeroed in finally), proven to rebuild the
+      // recorded key before Vault sees any of them.
       if (plain.length < meta.threshold) {
         zeroShares(plain);
         const unwrapStart = clock.now();
-        const unwrapped = await unwrapShares({
+        const unwrap = {
           clusterId: cluster.id,
           kind: meta.kind,
-          shares: input.shares,
-          threshold: meta.threshold,
           shareLength: meta.shareLength,
           wrapper: deps.wrapper,
           failing: deps.failingWrappers.current(),
           signal: input.signal,
-        });
+        };
+        const unwrapped = await unwrapShares({ ...unwrap, shares: input.shares, threshold: meta.threshold });
         timings.unwrapMs += clock.now() - unwrapStart;
         plain = unwrapped.shares;
-        failures.push(...unwrapped.failures.filter((f) => !failures.some((g) => g.wrapper === f.wrapper && g.index === f.index)));
-        for (const f of unwrapped.failures) deps.failingWrappers.failed(f.wrapper);
+        noteFailures(unwrapped.failures);
         for (const s of plain) deps.failingWrappers.succeeded(s.wrapper);
         if (plain.length < meta.threshold) {
           lastProblem = `only ${plain.length} of ${meta.threshold} shares could be unwrapped`;
@@ -186,6 +191,22 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
           findings.push(F.insufficientSharesFinding(cluster.id, nodeId, plain.length, meta.threshold));
           return await finish('insufficient-shares', lastProblem);
         }
+        const checkStart = clock.now();
+        const checked = await verifyKeyCheck({ plain, records: input.shares, threshold: meta.threshold, keyCheck: meta.keyCheck, unwrap });
+        timings.unwrapMs += clock.now() - checkStart;
+        noteFailures(checked.failures);
+        if (checked.kind === 'inconsistent') {
+          // Already zeroed. No retry and no UNSEAL_BLOCK: Vault never saw these shares.
+          plain = [];
+          const unwrapFailed = checked.failures.map((f) => f.index);
+          findings.push(F.custodyInconsistentFinding(cluster.id, nodeId, { tried: checked.tried, unwrapFailed, combinations: checked.combinations, generation: meta.generation }));
+          return await finish(
+            'custody-inconsistent',
+            `no share sent: shares ${checked.tried.join(', ')} in custody (generation ${meta.generation}) do not rebuild the recorded key ` +
+              `in ${checked.combinations} combination${checked.combinations === 1 ? '' : 's'}`,
+          );
+        }
+        plain = checked.shares;
       }
 
       // 4. Submit one by one.

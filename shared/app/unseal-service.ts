@@ -1,5 +1,6 @@
 import type { CustodyMeta, ShareRecord, UnsealBlock } from '../core/custody-types.ts';
 import type { Finding } from '../core/finding.ts';
+import { resolvePinnedTarget } from '../core/pinned-target.ts';
 import { compareSealToCustody, planShareUse } from '../core/unseal-decision.ts';
 import type { SealStatus } from '../core/vault-types.ts';
 import { describeError, ValidationError, VaultUnreachableError } from '../errors.ts';
@@ -16,7 +17,6 @@ import type { SweepCluster } from './sweep-types.ts';
 import * as F from './unseal-findings.ts';
 import { unsealNodeLocked, type NodeUnsealDeps, type UnsealSettings } from './unseal-node.ts';
 import { nodeResult } from './unseal-result.ts';
-import { unsealTarget } from './unseal-target.ts';
 import {
   SUCCESSFUL_OUTCOMES,
   type UnsealClusterResult,
@@ -154,9 +154,14 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
       if ('skip' in loaded) return nodeIds.map((id) => skipped(id, loaded.skip, loaded.message));
       const results: UnsealNodeResult[] = [];
       let blocked: string | null = null;
+      let inconsistent: string | null = null;
       for (const nodeId of nodeIds) {
         if (blocked !== null) {
           results.push(skipped(nodeId, 'blocked', blocked));
+          continue;
+        }
+        if (inconsistent !== null) {
+          results.push(skipped(nodeId, 'custody-inconsistent', inconsistent));
           continue;
         }
         const result = await unsealNodeLocked(deps, {
@@ -169,6 +174,10 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
           ...(prefetched && nodeId === nodeIds[0] ? { prefetched } : {}),
         });
         if (result.outcome === 'wrong-key') blocked = `unsealing blocked: node ${nodeId} rejected the custody's shares as the wrong key in this run`;
+        if (result.outcome === 'custody-inconsistent') {
+          // Same custody for every node: the verdict holds for the rest of the run.
+          inconsistent = `skipped: the custody's shares do not rebuild the recorded key (found on node ${nodeId} in this run); no share sent`;
+        }
         results.push(result);
       }
       return results;
@@ -178,7 +187,7 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
   }
 
   function prefetchStatus(cluster: SweepCluster, nodeId: string, signal: AbortSignal): Promise<SealStatus> | undefined {
-    const resolved = unsealTarget(cluster, nodeId);
+    const resolved = resolvePinnedTarget(cluster, nodeId);
     if ('refused' in resolved) return undefined;
     let pending: Promise<SealStatus>;
     try {
@@ -218,7 +227,7 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     signal: AbortSignal,
   ): Promise<UnsealNodeResult> {
     const findings: Finding[] = [];
-    const resolved = unsealTarget(cluster, nodeId);
+    const resolved = resolvePinnedTarget(cluster, nodeId);
     if ('refused' in resolved) {
       if (resolved.refused !== 'unknown-node') findings.push(F.refusedFinding(cluster.id, nodeId, resolved.refused, resolved.detail));
       return skipped(nodeId, 'refused', resolved.detail, findings);

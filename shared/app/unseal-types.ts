@@ -9,6 +9,8 @@ import type { ActionReport, SweepCluster } from './sweep-types.ts';
  * - `wrong-key`: Vault rejected the combined shares; `UNSEAL_BLOCK` written.
  * - `blocked`: an earlier wrong key blocks unsealing until the custody generation changes.
  * - `custody-mismatch`: the node's seal status does not fit the custody; no share sent.
+ * - `custody-inconsistent`: no `t` shares in custody rebuild the recorded key check (partial
+ *   replace, stale share records); no share sent, no `UNSEAL_BLOCK`, not retried in the run.
  * - `refused`: TLS not pinned, certificate not from the cluster CA, plain HTTP not allowed; no share sent.
  * - `insufficient-shares`: fewer than `t` shares could be unwrapped.
  * - `contended`: someone else is unsealing the node (foreign attempt, nonce or progress moved).
@@ -24,6 +26,7 @@ export type UnsealOutcome =
   | 'wrong-key'
   | 'blocked'
   | 'custody-mismatch'
+  | 'custody-inconsistent'
   | 'refused'
   | 'insufficient-shares'
   | 'contended'

@@ -1,3 +1,4 @@
+import { decodeWebhookSecret, MIN_WEBHOOK_KEY_BYTES } from '../core/standard-webhooks.ts';
 import { z } from 'zod';
 import { decodeKeyText } from './key-text.ts';
 import { containsPemCertificate } from './pem.ts';
@@ -78,9 +79,17 @@ export function createFields(context: ReferenceContext) {
   /** A secret that must be an https:// URL (chat webhooks embed their credential in the URL). */
   const secretUrl = () => secret({ check: (value) => (webUrlProblem(value) === undefined ? undefined : 'must resolve to an https:// URL') });
 
-  /** A Standard Webhooks signing secret: only the prefix is checked, the value is never echoed. */
+  /** A Standard Webhooks signing secret: shape and strength are checked, the value never echoed. */
   const webhookSecret = (options: Pick<SecretFieldOptions, 'remote'> = {}) =>
-    secret({ ...options, check: (value) => (value.startsWith('whsec_') ? undefined : 'must resolve to a Standard Webhooks secret starting with whsec_') });
+    secret({
+      ...options,
+      check: (value) =>
+        !value.startsWith('whsec_')
+          ? 'must resolve to a Standard Webhooks secret starting with whsec_'
+          : decodeWebhookSecret(value) === null
+            ? `must resolve to whsec_ followed by the base64 of at least ${MIN_WEBHOOK_KEY_BYTES} random bytes`
+            : undefined,
+    });
 
   /** A plain https:// URL; http:// only on loopback (local fakes in tests and demos). */
   const webUrl = () =>

@@ -18,15 +18,19 @@ export type WebhookVerification =
 
 const SECRET_PREFIX = 'whsec_';
 
+/** Standard Webhooks keys are 24 to 64 random bytes; shorter ones could be guessed. */
+export const MIN_WEBHOOK_KEY_BYTES = 24;
+
 /**
  * The HMAC key of a `whsec_<base64>` secret (the prefix is optional). Null when the text is
- * not base64 or decodes to nothing, so a typo cannot silently become a weak key.
+ * not base64 or decodes to fewer than {@link MIN_WEBHOOK_KEY_BYTES} bytes, so a typo or a toy
+ * secret cannot silently become a weak key.
  */
 export function decodeWebhookSecret(secret: string): Uint8Array | null {
   const text = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return null;
   const bytes = Buffer.from(text, 'base64');
-  return bytes.length > 0 ? new Uint8Array(bytes) : null;
+  return bytes.length >= MIN_WEBHOOK_KEY_BYTES ? new Uint8Array(bytes) : null;
 }
 
 /** `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`, as senders compute it. */

@@ -280,6 +280,14 @@ describe('unseal', () => {
     expect(error.errors).toEqual(['bad key [redacted]']);
     expect(error.message).not.toContain(SHARE);
   });
+
+  it('redacts the key echoed in any other encoding: upper-case hex, base64, unpadded base64, base64url', async () => {
+    const bytes = Buffer.from(SHARE, 'hex');
+    const echoes = [SHARE.toUpperCase(), bytes.toString('base64'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url')];
+    answer('PUT', '/v1/sys/unseal', { status: 400, body: { errors: echoes.map((e) => `bad key ${e}`) } });
+    const error = (await failure(client.unseal({ key: SHARE }))) as VaultApiError;
+    expect(error.errors).toEqual(echoes.map(() => 'bad key [redacted]'));
+  });
 });
 
 describe('init', () => {

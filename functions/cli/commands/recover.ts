@@ -1,4 +1,5 @@
 import type { RecoveryResult } from '../../../shared/app/raft-recovery-service.ts';
+import { resolvePinnedTarget } from '../../../shared/core/pinned-target.ts';
 import { defineCommand, requireOption } from '../args.ts';
 import { loadRuntime, unknownCluster } from '../load-runtime.ts';
 
@@ -13,7 +14,8 @@ autoUnseal is false), join uninitialized configured nodes to the active one and 
   --config FILE  configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
   --json         print the result as JSON
 
-Exit status: 0 when no step failed, 2 otherwise, 1 on usage or configuration errors.`;
+Exit status: 0 when no step failed, 2 otherwise, 1 on usage or configuration errors (including
+an https node without the cluster CA, tls.caFile, or a plain-HTTP node not marked insecureHttp).`;
 
 /** `sealwatch recover`: operator-triggered recovery of one cluster. */
 export const recoverCommand = defineCommand({
@@ -26,6 +28,14 @@ export const recoverCommand = defineCommand({
     try {
       const cluster = runtime.health.recoveryClusters.get(clusterId);
       if (!cluster) return unknownCluster(io, 'recover', clusterId, runtime.clusters.map((c) => c.id));
+      // Recovery sends shares, tokens and joins: refuse up front rather than fail step by step.
+      for (const node of cluster.nodes) {
+        const resolved = resolvePinnedTarget(cluster, node.id);
+        if ('refused' in resolved) {
+          io.stderr(`sealwatch recover: nothing done: ${resolved.detail}\n`);
+          return 1;
+        }
+      }
       const result = await runtime.health.recovery.recover({ cluster, trigger: 'cli', ...(values['dry-run'] ? { dryRun: true } : {}) });
       io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatRecovery(result));
       return result.ok ? 0 : 2;

@@ -1,7 +1,7 @@
-import { nodeTarget } from '../../../shared/app/raft-recovery-service.ts';
+import { pinnedTarget, UnpinnedTargetError } from '../../../shared/core/pinned-target.ts';
 import { describeError, VaultApiError } from '../../../shared/errors.ts';
+import type { VaultTarget } from '../../../shared/ports/vault-client.ts';
 import type { Runtime } from '../../../shared/runtime/create-runtime.ts';
-import type { SweepCluster } from '../../../shared/app/sweep-types.ts';
 import { parseCommandArgs, UsageError } from '../args.ts';
 import type { CliCommand } from '../io.ts';
 import { loadRuntime } from '../load-runtime.ts';
@@ -16,7 +16,8 @@ and checked first with an authenticated read of the raft configuration.
   --config FILE  configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
 
 Exit status: 0 when stored, 2 when Vault refused the token or no node could check it,
-1 on usage or configuration errors.`;
+1 on usage or configuration errors (including an https node without the cluster CA, tls.caFile:
+the token is sent only to nodes whose certificate chains to it).`;
 
 /** `sealwatch token set`: puts a control token into custody. */
 export const tokenCommand: CliCommand = async (argv, io) => {
@@ -41,7 +42,16 @@ export const tokenCommand: CliCommand = async (argv, io) => {
         io.stderr(`sealwatch token set: no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})\n`);
         return 1;
       }
-      const refused = await verify(runtime, cluster, token);
+      let targets: { nodeId: string; target: VaultTarget }[];
+      try {
+        // Every node is checked before the token leaves: the sweep later sends it to whichever is active.
+        targets = cluster.nodes.map((node) => ({ nodeId: node.id, target: pinnedTarget(cluster, node.id) }));
+      } catch (error) {
+        if (!(error instanceof UnpinnedTargetError)) throw error;
+        io.stderr(`sealwatch token set: not stored, token not sent: ${error.message}\n`);
+        return 1;
+      }
+      const refused = await verify(runtime, targets, token);
       if (refused) {
         io.stderr(`sealwatch token set: not stored: ${refused}\n`);
         return 2;
@@ -59,19 +69,19 @@ export const tokenCommand: CliCommand = async (argv, io) => {
 };
 
 /** Null when a node accepted the token; otherwise why not (Vault's refusal or unreachable nodes). */
-async function verify(runtime: Runtime, cluster: SweepCluster, token: string): Promise<string | null> {
+async function verify(runtime: Runtime, targets: readonly { nodeId: string; target: VaultTarget }[], token: string): Promise<string | null> {
   const problems: string[] = [];
-  for (const node of cluster.nodes) {
+  for (const { nodeId, target } of targets) {
     try {
-      await runtime.vault.client(nodeTarget(cluster, node.id)).raftConfiguration({ token, signal: AbortSignal.timeout(runtime.config.sweep.nodeTimeoutMs) });
+      await runtime.vault.client(target).raftConfiguration({ token, signal: AbortSignal.timeout(runtime.config.sweep.nodeTimeoutMs) });
       return null;
     } catch (error) {
       if (error instanceof VaultApiError && (error.status === 401 || error.status === 403)) {
-        return `Vault refused the token on ${node.id} (${error.status}); it needs read on sys/storage/raft/configuration`;
+        return `Vault refused the token on ${nodeId} (${error.status}); it needs read on sys/storage/raft/configuration`;
       }
       // Vault checks the token before the handler runs: a 400 (raft not in use) means it was accepted.
       if (error instanceof VaultApiError && error.status === 400) return null;
-      problems.push(`${node.id}: ${describeError(error)}`);
+      problems.push(`${nodeId}: ${describeError(error)}`);
     }
   }
   return `no node could check the token (${problems.join('; ')})`;

@@ -17,18 +17,24 @@ export function createRateLimiter(options: { perMinute: number; clock: Clock; ma
   const maxKeys = options.maxKeys ?? 10_000;
   const perMs = perMinute / 60_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
+  const refill = (key: string) => {
+    const now = clock.now();
+    const bucket = buckets.get(key) ?? { tokens: perMinute, at: now };
+    bucket.tokens = Math.min(perMinute, bucket.tokens + Math.max(0, now - bucket.at) * perMs);
+    bucket.at = now;
+    return bucket;
+  };
+  const verdict = (tokens: number) =>
+    tokens < 1 ? { ok: false as const, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)) } : { ok: true as const };
   return {
     take(key) {
-      const now = clock.now();
-      const bucket = buckets.get(key) ?? { tokens: perMinute, at: now };
-      bucket.tokens = Math.min(perMinute, bucket.tokens + Math.max(0, now - bucket.at) * perMs);
-      bucket.at = now;
+      const bucket = refill(key);
       buckets.delete(key);
       if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value as string);
       buckets.set(key, bucket);
-      if (bucket.tokens < 1) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
-      bucket.tokens -= 1;
-      return { ok: true };
+      const result = verdict(bucket.tokens);
+      if (result.ok) bucket.tokens -= 1;
+      return result;
     },
   };
 }
@@ -36,9 +42,12 @@ export function createRateLimiter(options: { perMinute: number; clock: Clock; ma
 /** Spends one request of `key`'s budget; 429 `rate_limited` with Retry-After once it is spent. */
 export function spend(limiter: RateLimiter, key: string, what = 'requests'): void {
   const taken = limiter.take(key);
-  if (!taken.ok) {
-    throw new HttpError(429, 'rate_limited', `too many ${what}; retry in ${taken.retryAfterSeconds} s`, {
-      'retry-after': String(taken.retryAfterSeconds),
-    });
-  }
+  if (!taken.ok) throw rateLimited(taken.retryAfterSeconds, what);
+}
+
+/** 429 `rate_limited` with Retry-After. */
+export function rateLimited(retryAfterSeconds: number, what: string): HttpError {
+  return new HttpError(429, 'rate_limited', `too many ${what}; retry in ${retryAfterSeconds} s`, {
+    'retry-after': String(retryAfterSeconds),
+  });
 }

@@ -28,7 +28,12 @@ export function registerGenericHook(app: ApiApp, deps: RouteDeps): void {
       body,
       nowMs: deps.clock.now(),
     });
+    // Unsigned floods spend no budget, so they cannot lock genuine senders out; guessing the key
+    // is hopeless since keys are at least 24 random bytes (decodeWebhookSecret).
     if (!verified.ok) throw new HttpError(401, verified.code, verified.message);
+    // A replay is refused before it can spend the budget of genuine deliveries. (The id is only
+    // recorded once the delivery is accepted, so a sender retrying after a 429 is not a replay.)
+    if (await deps.replay.seen('webhook', verified.id)) throw new HttpError(409, 'replayed', 'this webhook-id was already received');
     spend(deps.limiter, 'hook:generic', 'webhooks');
     const request = validate(GenericHookSchema, parseJsonText(new TextDecoder().decode(body)), 'webhook body');
     const cluster = deps.clusters.find((x) => x.id === request.cluster);

@@ -1,9 +1,10 @@
 import type { Finding } from '../../core/finding.ts';
 import { raftFindings } from '../../core/findings/raft-findings.ts';
+import { resolvePinnedTarget, type TargetRefusal } from '../../core/pinned-target.ts';
 import { VaultApiError } from '../../errors.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { VaultClientFactory } from '../../ports/vault-client.ts';
-import { heldFinding, nodeTarget, type RaftRecoveryService, type RecoveryCluster } from '../raft-recovery-service.ts';
+import { heldFinding, type RaftRecoveryService, type RecoveryCluster } from '../raft-recovery-service.ts';
 import type { ClusterInspector } from '../sweep.ts';
 import type { VaultTokenSource } from '../vault-token.ts';
 
@@ -34,8 +35,11 @@ export function createRaftInspector(options: RaftInspectorOptions): ClusterInspe
       const active = plan.nodes.filter((n) => n.state === 'active');
       if (active.length !== 1) return [];
       const leaderId = (active[0] as { nodeId: string }).nodeId;
+      // Resolved before the token is fetched: an unpinned node gets neither token nor login.
+      const resolved = resolvePinnedTarget(settings, leaderId);
+      if ('refused' in resolved) return resolved.refused === 'unknown-node' ? [] : [caRequiredFinding(cluster.id, leaderId, resolved.refused, resolved.detail)];
       const token = (await options.tokens.tokenFor(settings, signal)) as string;
-      const leader = options.vault.client(nodeTarget(settings, leaderId));
+      const leader = options.vault.client(resolved.target);
       const call = { token, signal: AbortSignal.any([signal, AbortSignal.timeout(callTimeoutMs)]) };
       let reads;
       try {
@@ -81,5 +85,17 @@ export function createRaftInspector(options: RaftInspectorOptions): ClusterInspe
       }
       return findings;
     },
+  };
+}
+
+/** Authenticated raft checks were not run: the token would go to a node no cluster CA vouches for. */
+export function caRequiredFinding(clusterId: string, nodeId: string, reason: TargetRefusal, detail: string): Finding {
+  return {
+    id: 'auth.ca-required',
+    severity: 'warning',
+    cluster: clusterId,
+    node: nodeId,
+    message: `raft checks skipped, no token sent to ${nodeId}: ${detail}`,
+    evidence: { reason },
   };
 }

@@ -135,6 +135,15 @@ describe('POST /v1/hooks/generic (Standard Webhooks)', () => {
     expect(h.recovery.calls).toHaveLength(2);
   });
 
+  it('refuses replays before they spend the budget, so a captured delivery cannot lock the sender out', async () => {
+    const h = harness({ api: apiConfig({ limits: { bodyBytes: 4096, requestsPerMinute: 2, timeoutMs: 5000 } }) });
+    const captured = signed(h, recover, { id: 'msg_captured' });
+    expect((await post(h, captured)).status).toBe(200);
+    for (let i = 0; i < 5; i += 1) expect((await post(h, signed(h, recover, { id: 'msg_captured' }))).status).toBe(409);
+    expect((await post(h, signed(h, recover))).status).toBe(200);
+    expect(h.recovery.calls).toHaveLength(2);
+  });
+
   it('reports a failing recovery inside a 200 summary, with our message only', async () => {
     const h = harness();
     h.recovery.failWith = new Error('socket hang up at /internal/path.ts:12');

@@ -27,7 +27,7 @@ export const EXAMPLE_ENV = {
 export const HEALTH_ALERTS_ENV = {
   PD_ROUTING_KEY: 'example-pagerduty-routing-key-000',
   SLACK_WEBHOOK_URL: 'https://hooks.slack.example/services/T000/B000/example-not-real',
-  WEBHOOK_SECRET: 'whsec_ZXhhbXBsZS1vdXRib3VuZC1zZWNyZXQ=',
-  SEALWATCH_WEBHOOK_SECRET: 'whsec_ZXhhbXBsZS1pbmJvdW5kLXNlY3JldA==',
+  WEBHOOK_SECRET: 'whsec_ZXhhbXBsZS1vdXRib3VuZC1zZWNyZXQtMzItYnl0ZXMhIQ==',
+  SEALWATCH_WEBHOOK_SECRET: 'whsec_ZXhhbXBsZS1pbmJvdW5kLXNlY3JldC0zMi1ieXRlcyEhIQ==',
   ALERTMANAGER_TOKEN: 'example-alertmanager-token-0123',
 };

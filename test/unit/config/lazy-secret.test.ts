@@ -174,7 +174,7 @@ describe('lazy Secret', () => {
 
   it('checks a remote webhook secret at first use, without echoing it or caching it', async () => {
     const wrong = 'not-a-standard-webhooks-secret';
-    const { calls, resolve } = scripted(wrong, 'whsec_c2VjcmV0');
+    const { calls, resolve } = scripted(wrong, 'whsec_c2VjcmV0LXRoYXQtaXMtbG9uZy1lbm91Z2gtMzI=');
     const config = load([{ id: 'hook', webhook: { url: 'https://example.com/hook', secret: '${ssm:/hook}' } }], { remoteSecrets: resolve });
     const channel = config.channels?.[0];
     if (channel?.kind !== 'webhook') throw new Error('expected a webhook channel');
@@ -182,7 +182,7 @@ describe('lazy Secret', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as Error).message).toContain('secret ${ssm:/hook} must resolve to a Standard Webhooks secret starting with whsec_');
     expect((caught as Error).message).not.toContain(wrong);
-    expect(await channel.webhook.secret.value()).toBe('whsec_c2VjcmV0');
+    expect(await channel.webhook.secret.value()).toBe('whsec_c2VjcmV0LXRoYXQtaXMtbG9uZy1lbm91Z2gtMzI=');
     expect(calls).toHaveLength(2);
   });
 

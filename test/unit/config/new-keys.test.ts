@@ -7,6 +7,8 @@ import { minimal, parse, problemsOf } from './helpers.ts';
 const KMS_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:sealwatch';
 const ENV = {
+  // 16 random bytes: shaped like a secret, too short to be one.
+  SHORT_HOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILA==',
   PD_KEY: 'pd-routing-key-0123456789',
   SLACK_URL: 'https://hooks.slack.example/services/T0/B0/xyz',
   HOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
@@ -207,6 +209,8 @@ describe('problems with the new keys', () => {
     ['webhook URL over plain http off loopback', channels({ id: 'x', webhook: { url: 'http://example.com/hook', secret: '${env:HOOK_SECRET}' } }), 'channels[0].webhook.url', /^http:\/\/ is only allowed on loopback/],
     ['jsm apiUrl not a URL', channels({ id: 'x', jsm: { apiUrl: 'atlassian', user: 'u', apiToken: '${env:PD_KEY}' } }), 'channels[0].jsm.apiUrl', 'must be an https:// URL'],
     ['webhook secret without whsec_', channels({ id: 'x', webhook: { url: 'https://example.com/hook', secret: '${env:PD_KEY}' } }), 'channels[0].webhook.secret', '${env:PD_KEY} must resolve to a Standard Webhooks secret starting with whsec_'],
+    ['webhook secret under 24 bytes', channels({ id: 'x', webhook: { url: 'https://example.com/hook', secret: '${env:SHORT_HOOK_SECRET}' } }), 'channels[0].webhook.secret', '${env:SHORT_HOOK_SECRET} must resolve to whsec_ followed by the base64 of at least 24 random bytes'],
+    ['api webhooks secret under 24 bytes', { api: { webhooks: { secret: '${env:SHORT_HOOK_SECRET}' } } }, 'api.webhooks.secret', '${env:SHORT_HOOK_SECRET} must resolve to whsec_ followed by the base64 of at least 24 random bytes'],
     ['sns region not the ARN region', channels({ id: 'x', sns: { topicArn: TOPIC_ARN, region: 'us-east-1' } }), 'channels[0].sns.region', 'does not match the region of the topic ARN (eu-west-1)'],
     ['sns bad ARN', channels({ id: 'x', sns: { topicArn: 'sealwatch' } }), 'channels[0].sns.topicArn', /must be an SNS topic ARN/],
     ['responders not a list', channels({ id: 'x', opsgenie: { apiKey: '${env:PD_KEY}', responders: 'team-a' } }), 'channels[0].opsgenie.responders', 'must be a list, not a string'],

@@ -19,6 +19,11 @@ describe('Standard Webhooks v1 verification', () => {
     expect(decodeWebhookSecret('whsec_not base64!')).toBeNull();
   });
 
+  it('refuses keys shorter than the 24 bytes Standard Webhooks asks for', () => {
+    expect(decodeWebhookSecret(`whsec_${Buffer.alloc(23, 1).toString('base64')}`)).toBeNull();
+    expect(decodeWebhookSecret(`whsec_${Buffer.alloc(24, 1).toString('base64')}`)?.length).toBe(24);
+  });
+
   it('agrees with the standardwebhooks package in both directions, for random ids and bodies', () => {
     const reference = new Webhook(secret);
     fc.assert(
