@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// sealwatch supports Node 20 locally (Lambda runs 22); the AWS SDK's reminder would bury test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // Three projects: unit tests are pure and fast; integration tests start real servers
 // (dynalite, the Vault simulator, KMS/Key Vault wire servers) on loopback; e2e tests drive real
 // third-party programs (Alertmanager, Chromium) against sealwatch on loopback.
