@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { SealwatchError, ValidationError } from '../../shared/errors.ts';
 import type { CliCommand, CliIo } from './io.ts';
 
 /** Thrown for bad command lines; the dispatcher prints the message and the command's usage. */
@@ -33,10 +34,13 @@ type Parsed<O extends OptionsConfig> = ReturnType<
 
 /**
  * A command with the parts every command shares: strict option parsing, `--help`/`-h` printing
- * the usage (exit 0), and usage errors printed with the usage (exit 1). `run` gets the parsed
- * values and positionals.
+ * the usage (exit 0), usage errors printed with the usage (exit 1) and, when `name` is given,
+ * sealwatch's own errors printed as `sealwatch <name>: message` with any listed problems
+ * (exit 1). `run` gets the parsed values and positionals.
  */
 export function defineCommand<const O extends OptionsConfig>(spec: {
+  /** e.g. `keys import`; enables the error reporting above. */
+  name?: string;
   usage: string;
   options: O;
   allowPositionals?: boolean;
@@ -53,6 +57,11 @@ export function defineCommand<const O extends OptionsConfig>(spec: {
     } catch (error) {
       if (error instanceof UsageError) {
         io.stderr(`${error.message}\n`);
+        return 1;
+      }
+      if (spec.name !== undefined && error instanceof SealwatchError) {
+        const problems = error instanceof ValidationError ? error.problems.map((p) => `  - ${p}\n`).join('') : '';
+        io.stderr(`sealwatch ${spec.name}: ${error.message}\n${problems}`);
         return 1;
       }
       throw error;

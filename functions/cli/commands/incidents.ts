@@ -1,8 +1,7 @@
 import type { IncidentView } from '../../../shared/app/incident-service.ts';
-import { parseCommandArgs } from '../args.ts';
+import { defineCommand } from '../args.ts';
 import type { CliCommand } from '../io.ts';
 import { loadRuntime } from '../load-runtime.ts';
-import { reportFailure } from './keys-runtime.ts';
 import type { AlertCommandDeps } from './silence.ts';
 
 const USAGE = `usage: sealwatch incidents [--all] [--json] [--config FILE]
@@ -18,27 +17,22 @@ Exit status: 0, 1 on usage or configuration errors.`;
 
 /** `sealwatch incidents`. */
 export function createIncidentsCommand(deps: AlertCommandDeps = {}): CliCommand {
-  return async (argv, io) => {
+  return defineCommand({
+    name: 'incidents',
+    usage: USAGE,
+    options: { all: { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' } },
+    async run({ values }, io) {
+    const runtime = await (deps.loadRuntime ?? loadRuntime)(io, values.config);
+    if (!runtime) return 1;
     try {
-      const { values } = parseCommandArgs(
-        argv,
-        { all: { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-        USAGE,
-      );
-      if (values.help) return (io.stdout(`${USAGE}\n`), 0);
-      const runtime = await (deps.loadRuntime ?? loadRuntime)(io, values.config);
-      if (!runtime) return 1;
-      try {
-        const incidents = await runtime.alerting.incidents.list({ all: values.all ?? false });
-        io.stdout(values.json ? `${JSON.stringify({ incidents }, null, 2)}\n` : formatIncidents(incidents));
-        return 0;
-      } finally {
-        await runtime.close();
-      }
-    } catch (error) {
-      return reportFailure(io, 'incidents', error);
+      const incidents = await runtime.alerting.incidents.list({ all: values.all ?? false });
+      io.stdout(values.json ? `${JSON.stringify({ incidents }, null, 2)}\n` : formatIncidents(incidents));
+      return 0;
+    } finally {
+      await runtime.close();
     }
-  };
+    },
+  });
 }
 
 export const incidentsCommand: CliCommand = createIncidentsCommand();

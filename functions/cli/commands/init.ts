@@ -1,8 +1,8 @@
 import type { InitClusterResult } from '../../../shared/app/custody-service.ts';
-import { parseCommandArgs, parseIntOption, UsageError } from '../args.ts';
+import { UsageError, defineCommand, parseIntOption } from '../args.ts';
 import type { CliCommand, CliIo } from '../io.ts';
 import { readPgpKeys } from './keys-pgp.ts';
-import { reportFailure, table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
+import { table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
 
 const USAGE = `usage: sealwatch init --cluster ID --shares N --threshold T [--pgp-keys FILE,FILE...]
                      [--store-root-token] [--replace] [--config FILE] [--json]
@@ -33,49 +33,43 @@ custody could not be stored, 1 on any error before initialisation.`;
 
 /** `sealwatch init`; `deps` are for tests. */
 export function createInitCommand(deps: CustodyCommandDeps = {}): CliCommand {
-  return async (argv, io) => {
-    try {
-      const { values } = parseCommandArgs(
-        argv,
-        {
-          cluster: { type: 'string' },
-          shares: { type: 'string' },
-          threshold: { type: 'string' },
-          'pgp-keys': { type: 'string' },
-          'store-root-token': { type: 'boolean' },
-          replace: { type: 'boolean' },
-          config: { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        USAGE,
-      );
-      if (values.help) return (io.stdout(`${USAGE}\n`), 0);
-      if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
-      const shares = parseIntOption(values.shares, 'shares', 1, 255);
-      const threshold = parseIntOption(values.threshold, 'threshold', 1, 255);
-      if (shares === undefined || threshold === undefined) throw new UsageError(`--shares and --threshold are required\n\n${USAGE}`);
-      const pgp = values['pgp-keys'] === undefined ? undefined : await readPgpKeys(values['pgp-keys'], io.cwd);
-      const request = {
-        clusterId: values.cluster,
-        shares,
-        threshold,
-        ...(pgp ? { pgpKeys: pgp.map((p) => p.key) } : {}),
-        storeRootToken: values['store-root-token'] === true,
-        replace: values.replace === true,
-      };
-      return await withCustody(io, deps, values.config, async (service) => {
-        const result = await service.initialize(request);
-        if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-        else io.stdout(formatInit(result, pgp?.map((p) => p.file) ?? []));
-        for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
-        warnShownOnce(io, result);
-        return result.outcome === 'custody-failed' ? 3 : 0;
-      });
-    } catch (error) {
-      return reportFailure(io, 'init', error);
-    }
-  };
+  return defineCommand({
+    name: 'init',
+    usage: USAGE,
+    options: {
+      cluster: { type: 'string' },
+      shares: { type: 'string' },
+      threshold: { type: 'string' },
+      'pgp-keys': { type: 'string' },
+      'store-root-token': { type: 'boolean' },
+      replace: { type: 'boolean' },
+      config: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run({ values }, io) {
+    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+    const shares = parseIntOption(values.shares, 'shares', 1, 255);
+    const threshold = parseIntOption(values.threshold, 'threshold', 1, 255);
+    if (shares === undefined || threshold === undefined) throw new UsageError(`--shares and --threshold are required\n\n${USAGE}`);
+    const pgp = values['pgp-keys'] === undefined ? undefined : await readPgpKeys(values['pgp-keys'], io.cwd);
+    const request = {
+      clusterId: values.cluster,
+      shares,
+      threshold,
+      ...(pgp ? { pgpKeys: pgp.map((p) => p.key) } : {}),
+      storeRootToken: values['store-root-token'] === true,
+      replace: values.replace === true,
+    };
+    return await withCustody(io, deps, values.config, async (service) => {
+      const result = await service.initialize(request);
+      if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+      else io.stdout(formatInit(result, pgp?.map((p) => p.file) ?? []));
+      for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+      warnShownOnce(io, result);
+      return result.outcome === 'custody-failed' ? 3 : 0;
+    });
+    },
+  });
 }
 
 export const initCommand: CliCommand = createInitCommand();

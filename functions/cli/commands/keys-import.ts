@@ -1,7 +1,7 @@
 import type { ImportResult } from '../../../shared/app/custody-service.ts';
-import { parseCommandArgs, parseIntOption, UsageError } from '../args.ts';
+import { UsageError, defineCommand, parseIntOption } from '../args.ts';
 import type { CliCommand } from '../io.ts';
-import { reportFailure, table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
+import { table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
 
 const USAGE = `usage: sealwatch keys import --cluster ID [--threshold T] [--replace] [--store-root-token]
                             [--force] [--config FILE] [--json]  < init.json
@@ -28,45 +28,39 @@ Exit status: 0 when stored, 1 otherwise (nothing is written unless every check p
 
 /** `sealwatch keys import`. */
 export function createKeysImportCommand(deps: CustodyCommandDeps = {}): CliCommand {
-  return async (argv, io) => {
-    try {
-      const { values } = parseCommandArgs(
-        argv,
-        {
-          cluster: { type: 'string' },
-          threshold: { type: 'string' },
-          replace: { type: 'boolean' },
-          'store-root-token': { type: 'boolean' },
-          force: { type: 'boolean' },
-          config: { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        USAGE,
-      );
-      if (values.help) return (io.stdout(`${USAGE}\n`), 0);
-      if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
-      const threshold = parseIntOption(values.threshold, 'threshold', 1, 255);
-      const input = await io.readStdin();
-      if (input.trim() === '') throw new UsageError(`nothing on stdin: pipe the init output in, e.g. \`sealwatch keys import --cluster ${values.cluster} < init.json\``);
-      const clusterId = values.cluster;
-      return await withCustody(io, deps, values.config, async (service) => {
-        const result = await service.importShares({
-          clusterId,
-          input,
-          ...(threshold === undefined ? {} : { threshold }),
-          replace: values.replace === true,
-          storeRootToken: values['store-root-token'] === true,
-          force: values.force === true,
-        });
-        io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatImport(result));
-        for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
-        return 0;
+  return defineCommand({
+    name: 'keys import',
+    usage: USAGE,
+    options: {
+      cluster: { type: 'string' },
+      threshold: { type: 'string' },
+      replace: { type: 'boolean' },
+      'store-root-token': { type: 'boolean' },
+      force: { type: 'boolean' },
+      config: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run({ values }, io) {
+    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+    const threshold = parseIntOption(values.threshold, 'threshold', 1, 255);
+    const input = await io.readStdin();
+    if (input.trim() === '') throw new UsageError(`nothing on stdin: pipe the init output in, e.g. \`sealwatch keys import --cluster ${values.cluster} < init.json\``);
+    const clusterId = values.cluster;
+    return await withCustody(io, deps, values.config, async (service) => {
+      const result = await service.importShares({
+        clusterId,
+        input,
+        ...(threshold === undefined ? {} : { threshold }),
+        replace: values.replace === true,
+        storeRootToken: values['store-root-token'] === true,
+        force: values.force === true,
       });
-    } catch (error) {
-      return reportFailure(io, 'keys import', error);
-    }
-  };
+      io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatImport(result));
+      for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+      return 0;
+    });
+    },
+  });
 }
 
 export function formatImport(r: ImportResult): string {

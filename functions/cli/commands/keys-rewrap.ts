@@ -1,7 +1,7 @@
 import type { RewrapResult } from '../../../shared/app/custody-service.ts';
-import { parseCommandArgs, UsageError } from '../args.ts';
+import { UsageError, defineCommand } from '../args.ts';
 import type { CliCommand } from '../io.ts';
-import { parseIndexList, reportFailure, table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
+import { parseIndexList, table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
 
 const USAGE = `usage: sealwatch keys rewrap --cluster ID --to WRAPPER [--shares 1,2] [--config FILE] [--json]
 
@@ -24,36 +24,30 @@ Exit status: 0 when every selected share was rewrapped, 1 otherwise.`;
 
 /** `sealwatch keys rewrap`. */
 export function createKeysRewrapCommand(deps: CustodyCommandDeps = {}): CliCommand {
-  return async (argv, io) => {
-    try {
-      const { values } = parseCommandArgs(
-        argv,
-        {
-          cluster: { type: 'string' },
-          to: { type: 'string' },
-          shares: { type: 'string' },
-          config: { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        USAGE,
-      );
-      if (values.help) return (io.stdout(`${USAGE}\n`), 0);
-      if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
-      if (!values.to) throw new UsageError(`--to is required\n\n${USAGE}`);
-      const indexes = parseIndexList(values.shares, 'shares');
-      const request = { clusterId: values.cluster, to: values.to, ...(indexes ? { indexes } : {}) };
-      return await withCustody(io, deps, values.config, async (service) => {
-        const result = await service.rewrap(request);
-        io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatRewrap(result));
-        const reminder = policyReminder(result);
-        if (reminder) io.stderr(`reminder: ${reminder}\n`);
-        return result.ok ? 0 : 1;
-      });
-    } catch (error) {
-      return reportFailure(io, 'keys rewrap', error);
-    }
-  };
+  return defineCommand({
+    name: 'keys rewrap',
+    usage: USAGE,
+    options: {
+      cluster: { type: 'string' },
+      to: { type: 'string' },
+      shares: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run({ values }, io) {
+    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+    if (!values.to) throw new UsageError(`--to is required\n\n${USAGE}`);
+    const indexes = parseIndexList(values.shares, 'shares');
+    const request = { clusterId: values.cluster, to: values.to, ...(indexes ? { indexes } : {}) };
+    return await withCustody(io, deps, values.config, async (service) => {
+      const result = await service.rewrap(request);
+      io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatRewrap(result));
+      const reminder = policyReminder(result);
+      if (reminder) io.stderr(`reminder: ${reminder}\n`);
+      return result.ok ? 0 : 1;
+    });
+    },
+  });
 }
 
 export function formatRewrap(r: RewrapResult): string {

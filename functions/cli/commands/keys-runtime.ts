@@ -1,5 +1,4 @@
 import { createCustodyService, type CustodyService } from '../../../shared/app/custody-service.ts';
-import { SealwatchError, ValidationError } from '../../../shared/errors.ts';
 import type { Runtime } from '../../../shared/runtime/create-runtime.ts';
 import { createKeyWrappers, type KeyWrapperRegistryOptions } from '../../../shared/runtime/key-wrappers.ts';
 import { UsageError } from '../args.ts';
@@ -45,23 +44,6 @@ export async function withCustody(
     await wrappers?.close();
     await runtime.close();
   }
-}
-
-/**
- * Prints a command failure: usage errors with their usage text, our own errors with their
- * message and problem list (they never hold key material), anything else is rethrown.
- */
-export function reportFailure(io: CliIo, command: string, error: unknown): number {
-  if (error instanceof UsageError) {
-    io.stderr(`${error.message}\n`);
-    return 1;
-  }
-  if (error instanceof SealwatchError) {
-    const problems = error instanceof ValidationError ? error.problems.map((p) => `  - ${p}\n`).join('') : '';
-    io.stderr(`sealwatch ${command}: ${error.message}\n${problems}`);
-    return 1;
-  }
-  throw error;
 }
 
 /** `--shares 1,2,5` → [1, 2, 5]. */

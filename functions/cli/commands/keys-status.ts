@@ -1,8 +1,8 @@
 import type { CustodyStatus } from '../../../shared/app/custody-service.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
-import { parseCommandArgs, UsageError } from '../args.ts';
+import { UsageError, defineCommand } from '../args.ts';
 import type { CliCommand } from '../io.ts';
-import { reportFailure, table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
+import { table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
 
 const USAGE = `usage: sealwatch keys status --cluster ID [--config FILE] [--json]
 
@@ -20,36 +20,31 @@ custody), 1 on usage or configuration errors.`;
 
 /** `sealwatch keys status`. */
 export function createKeysStatusCommand(deps: CustodyCommandDeps = {}): CliCommand {
-  return async (argv, io) => {
-    try {
-      const { values } = parseCommandArgs(
-        argv,
-        { cluster: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-        USAGE,
-      );
-      if (values.help) return (io.stdout(`${USAGE}\n`), 0);
-      if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
-      const clusterId = values.cluster;
-      return await withCustody(io, deps, values.config, async (service, runtime) => {
-        if (!runtime.config.clusters.some((c) => c.id === clusterId)) {
-          throw new NotFoundError(`cluster ${clusterId} is not in the configuration (known: ${runtime.config.clusters.map((c) => c.id).join(', ')})`);
-        }
-        let status: CustodyStatus;
-        try {
-          status = await service.status(clusterId);
-        } catch (error) {
-          if (!(error instanceof NotFoundError)) throw error;
-          if (values.json) io.stdout(`${JSON.stringify({ cluster: clusterId, custody: null, thresholdReachable: false }, null, 2)}\n`);
-          io.stderr(`sealwatch keys status: ${error.message}\n`);
-          return 2;
-        }
-        io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
-        return status.thresholdReachable ? 0 : 2;
-      });
-    } catch (error) {
-      return reportFailure(io, 'keys status', error);
-    }
-  };
+  return defineCommand({
+    name: 'keys status',
+    usage: USAGE,
+    options: { cluster: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } },
+    async run({ values }, io) {
+    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+    const clusterId = values.cluster;
+    return await withCustody(io, deps, values.config, async (service, runtime) => {
+      if (!runtime.config.clusters.some((c) => c.id === clusterId)) {
+        throw new NotFoundError(`cluster ${clusterId} is not in the configuration (known: ${runtime.config.clusters.map((c) => c.id).join(', ')})`);
+      }
+      let status: CustodyStatus;
+      try {
+        status = await service.status(clusterId);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        if (values.json) io.stdout(`${JSON.stringify({ cluster: clusterId, custody: null, thresholdReachable: false }, null, 2)}\n`);
+        io.stderr(`sealwatch keys status: ${error.message}\n`);
+        return 2;
+      }
+      io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+      return status.thresholdReachable ? 0 : 2;
+    });
+    },
+  });
 }
 
 export function formatStatus(s: CustodyStatus): string {

@@ -2,10 +2,10 @@ import type { Silence } from '../../../shared/core/incidents/types.ts';
 import { formatDuration, parseDuration } from '../../../shared/config/fields.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
 import type { Runtime } from '../../../shared/runtime/create-runtime.ts';
-import { parseCommandArgs, UsageError } from '../args.ts';
+import { UsageError, defineCommand } from '../args.ts';
 import type { CliCommand, CliIo } from '../io.ts';
 import { loadRuntime } from '../load-runtime.ts';
-import { reportFailure, table } from './keys-runtime.ts';
+import { table } from './keys-runtime.ts';
 
 /** What alerting commands can be given instead of the defaults (tests inject the runtime). */
 export interface AlertCommandDeps {
@@ -30,78 +30,73 @@ Exit status: 0, 2 when the silence to remove does not exist, 1 on usage or confi
 
 /** `sealwatch silence add|list|remove`. */
 export function createSilenceCommand(deps: AlertCommandDeps = {}): CliCommand {
-  return async (argv, io) => {
-    try {
-      const { values, positionals } = parseCommandArgs(
-        argv,
-        {
-          cluster: { type: 'string' },
-          node: { type: 'string' },
-          finding: { type: 'string' },
-          for: { type: 'string' },
-          reason: { type: 'string' },
-          config: { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        USAGE,
-        true,
-      );
-      const [sub, ...rest] = positionals;
-      if (values.help || sub === 'help') return (io.stdout(`${USAGE}\n`), 0);
-      if (sub !== 'add' && sub !== 'list' && sub !== 'remove') throw new UsageError(`${sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`}\n\n${USAGE}`);
-      let forMs: number | undefined;
-      if (sub === 'add') {
-        if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
-        if (!values.for) throw new UsageError(`--for is required\n\n${USAGE}`);
-        forMs = parseDuration(values.for);
-        if (forMs === undefined || forMs <= 0) throw new UsageError(`--for must be a duration like 90s, 30m, 2h or 7d, got "${values.for}"`);
-      }
-      if (sub === 'remove' && rest.length !== 1) throw new UsageError(`silence remove takes one silence id\n\n${USAGE}`);
-      if (sub !== 'remove' && rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"\n\n${USAGE}`);
-
-      const runtime = await (deps.loadRuntime ?? loadRuntime)(io, values.config);
-      if (!runtime) return 1;
-      try {
-        const silences = runtime.alerting.silences;
-        if (sub === 'add') {
-          const cluster = runtime.clusters.find((c) => c.id === values.cluster);
-          if (!cluster) throw new UsageError(`no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})`);
-          if (values.node !== undefined && !cluster.nodes.some((n) => n.id === values.node)) {
-            throw new UsageError(`cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})`);
-          }
-          const silence = await silences.add({
-            cluster: cluster.id,
-            forMs: forMs ?? 0,
-            ...(values.node === undefined ? {} : { node: values.node }),
-            ...(values.finding === undefined ? {} : { finding: values.finding }),
-            ...(values.reason === undefined ? {} : { reason: values.reason }),
-          });
-          io.stdout(values.json ? `${JSON.stringify(silence, null, 2)}\n` : `${silence.id}: silenced ${scopeOf(silence)} until ${silence.expiresAt}\n`);
-          return 0;
-        }
-        if (sub === 'list') {
-          const list = await silences.list();
-          io.stdout(values.json ? `${JSON.stringify({ silences: list }, null, 2)}\n` : formatSilences(list, runtime.clock.now()));
-          return 0;
-        }
-        const id = rest[0] ?? '';
-        try {
-          await silences.remove(id);
-        } catch (error) {
-          if (!(error instanceof NotFoundError)) throw error;
-          io.stderr(`sealwatch silence: ${error.message}\n`);
-          return 2;
-        }
-        io.stdout(values.json ? `${JSON.stringify({ removed: id })}\n` : `removed ${id}\n`);
-        return 0;
-      } finally {
-        await runtime.close();
-      }
-    } catch (error) {
-      return reportFailure(io, 'silence', error);
+  return defineCommand({
+    name: 'silence',
+    usage: USAGE,
+    allowPositionals: true,
+    options: {
+      cluster: { type: 'string' },
+      node: { type: 'string' },
+      finding: { type: 'string' },
+      for: { type: 'string' },
+      reason: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run({ values, positionals }, io) {
+    const [sub, ...rest] = positionals;
+    if (values.help || sub === 'help') return (io.stdout(`${USAGE}\n`), 0);
+    if (sub !== 'add' && sub !== 'list' && sub !== 'remove') throw new UsageError(`${sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`}\n\n${USAGE}`);
+    let forMs: number | undefined;
+    if (sub === 'add') {
+      if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+      if (!values.for) throw new UsageError(`--for is required\n\n${USAGE}`);
+      forMs = parseDuration(values.for);
+      if (forMs === undefined || forMs <= 0) throw new UsageError(`--for must be a duration like 90s, 30m, 2h or 7d, got "${values.for}"`);
     }
-  };
+    if (sub === 'remove' && rest.length !== 1) throw new UsageError(`silence remove takes one silence id\n\n${USAGE}`);
+    if (sub !== 'remove' && rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"\n\n${USAGE}`);
+
+    const runtime = await (deps.loadRuntime ?? loadRuntime)(io, values.config);
+    if (!runtime) return 1;
+    try {
+      const silences = runtime.alerting.silences;
+      if (sub === 'add') {
+        const cluster = runtime.clusters.find((c) => c.id === values.cluster);
+        if (!cluster) throw new UsageError(`no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})`);
+        if (values.node !== undefined && !cluster.nodes.some((n) => n.id === values.node)) {
+          throw new UsageError(`cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})`);
+        }
+        const silence = await silences.add({
+          cluster: cluster.id,
+          forMs: forMs ?? 0,
+          ...(values.node === undefined ? {} : { node: values.node }),
+          ...(values.finding === undefined ? {} : { finding: values.finding }),
+          ...(values.reason === undefined ? {} : { reason: values.reason }),
+        });
+        io.stdout(values.json ? `${JSON.stringify(silence, null, 2)}\n` : `${silence.id}: silenced ${scopeOf(silence)} until ${silence.expiresAt}\n`);
+        return 0;
+      }
+      if (sub === 'list') {
+        const list = await silences.list();
+        io.stdout(values.json ? `${JSON.stringify({ silences: list }, null, 2)}\n` : formatSilences(list, runtime.clock.now()));
+        return 0;
+      }
+      const id = rest[0] ?? '';
+      try {
+        await silences.remove(id);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        io.stderr(`sealwatch silence: ${error.message}\n`);
+        return 2;
+      }
+      io.stdout(values.json ? `${JSON.stringify({ removed: id })}\n` : `removed ${id}\n`);
+      return 0;
+    } finally {
+      await runtime.close();
+    }
+    },
+  });
 }
 
 export const silenceCommand: CliCommand = createSilenceCommand();
