@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { TokenCredential } from '@azure/identity';
 import { createAwsKmsSealKeyChecker } from '../adapters/aws-kms-seal-key.ts';
-import { createAzureCredential } from '../adapters/azure-keyvault-key-wrapper.ts';
 import { createAzureKeyVaultSealKeyChecker } from '../adapters/azure-keyvault-seal-key.ts';
 import { createDynamoDbVaultStorage } from '../adapters/dynamodb-vault-storage.ts';
 import type { AuditLog } from '../app/audit-log.ts';
@@ -11,13 +10,13 @@ import { createSealBackendInspector } from '../app/inspectors/seal-backend-inspe
 import { DEFAULT_KEY_EXPIRY_DAYS, createSealKeyInspector } from '../app/inspectors/seal-key-inspector.ts';
 import { createStorageInspector, type StorageTarget } from '../app/inspectors/storage-inspector.ts';
 import type { ClusterInspector } from '../app/sweep.ts';
-import type { AzureCredentialConfig, ClusterConfig } from '../config/types.ts';
+import type { ClusterConfig } from '../config/types.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { SealKeyChecker } from '../ports/seal-key-checker.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory } from '../ports/vault-client.ts';
-import { azureClientOptions, type KeyWrapperRegistry } from './key-wrappers.ts';
+import { azureClientOptions, azureCredentialFromConfig, type KeyWrapperRegistry } from './key-wrappers.ts';
 
 export interface KeyStorageInspectorsOptions {
   clusters: readonly ClusterConfig[];
@@ -69,7 +68,7 @@ export function createKeyStorageInspectors(options: KeyStorageInspectorsOptions)
         createAzureKeyVaultSealKeyChecker({
           vaultUrl,
           keyName,
-          credential: options.azureCredential?.(cluster) ?? azureCredentialOf(credential),
+          credential: options.azureCredential?.(cluster) ?? azureCredentialFromConfig(credential),
           canary: seal.canary,
           expiryDays: expiryOf(cluster.id),
           clientOptions: azureClientOptions(vaultUrl, undefined),
@@ -121,11 +120,4 @@ function cached<T>(map: Map<string, T>, region: string, endpoint: string | undef
     map.set(key, client);
   }
   return client;
-}
-
-function azureCredentialOf(c: AzureCredentialConfig): TokenCredential {
-  if (c.kind === 'client-secret') {
-    return createAzureCredential({ kind: c.kind, tenantId: c.tenantId, clientId: c.clientId, clientSecret: c.clientSecret.reveal() });
-  }
-  return createAzureCredential({ kind: c.kind, ...(c.tenantId ? { tenantId: c.tenantId } : {}), ...(c.clientId ? { clientId: c.clientId } : {}) });
 }

@@ -4,7 +4,7 @@ import type { CryptographyClientOptions, KeyClientOptions } from '@azure/keyvaul
 import { createAwsKmsKeyWrapper } from '../adapters/aws-kms-key-wrapper.ts';
 import { createAzureCredential, createAzureKeyVaultKeyWrapper } from '../adapters/azure-keyvault-key-wrapper.ts';
 import { createLocalKeyWrapper, parseLocalKey } from '../adapters/local-key-wrapper.ts';
-import type { AwsKmsWrapperConfig, AzureKeyVaultWrapperConfig, WrapperConfig } from '../config/types.ts';
+import type { AwsKmsWrapperConfig, AzureCredentialConfig, AzureKeyVaultWrapperConfig, WrapperConfig } from '../config/types.ts';
 import type { WrapperFacts } from '../core/custody-analysis.ts';
 import type { KeyWrapper } from '../ports/key-wrapper.ts';
 
@@ -93,7 +93,7 @@ export function createKeyWrappers(
         });
       case 'azure-keyvault': {
         const azure = config.azureKeyVault;
-        const credential = options.azureCredential?.(config) ?? credentialFor(config);
+        const credential = options.azureCredential?.(config) ?? azureCredentialFromConfig(config.azureKeyVault.credential);
         return createAzureKeyVaultKeyWrapper({
           id: config.id,
           keyId: `${azure.vaultUrl.replace(/\/+$/, '')}/keys/${azure.keyName}${azure.keyVersion ? `/${azure.keyVersion}` : ''}`,
@@ -137,8 +137,8 @@ export function providerOf(config: WrapperConfig): string {
   }
 }
 
-function credentialFor(config: AzureKeyVaultWrapperConfig): TokenCredential {
-  const c = config.azureKeyVault.credential;
+/** The Azure credential a `credential:` block describes (custody wrappers and seal-key checks). */
+export function azureCredentialFromConfig(c: AzureCredentialConfig): TokenCredential {
   if (c.kind === 'client-secret') {
     return createAzureCredential({ kind: c.kind, tenantId: c.tenantId, clientId: c.clientId, clientSecret: c.clientSecret.reveal() });
   }
