@@ -179,20 +179,20 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     if (plan.actions.length === 0 || !options.execute) return { plan, actions: [], findings: [] };
     const actions: ActionReport[] = [];
     const findings: Finding[] = [];
-    const updated = new Map<string, NodeView>();
+    let changedNodes = false;
     for (const action of plan.actions) {
       const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 4, 10_000));
       try {
         const result = await options.execute({ cluster, action, trigger, signal });
         actions.push(result.report);
         findings.push(...(result.findings ?? []));
-        if (result.viewAfter) updated.set(action.nodeId, result.viewAfter);
+        if (result.viewAfter) changedNodes = true;
       } catch (error) {
         logger.error('sweep.action_failed', { cluster: cluster.id, node: action.nodeId, kind: action.kind, error });
         actions.push({ kind: action.kind, nodeId: action.nodeId, outcome: 'error', message: String((error as Error).message), durationMs: 0 });
       }
     }
-    if (updated.size === 0) return { plan, actions, findings };
+    if (!changedNodes) return { plan, actions, findings };
     // Unsealing one node changes the others too (a raft quorum returns, a leader is elected), so
     // the whole cluster is looked at again instead of patching in per-node views.
     const refreshed = (await observeAll([cluster]))[0] ?? observed;
