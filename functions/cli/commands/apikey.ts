@@ -1,6 +1,6 @@
 import { API_SCOPES, type ApiKeyInfo, type ApiKeyService, type ApiScope } from '../../../shared/app/api-keys.ts';
 import { NotFoundError, ValidationError } from '../../../shared/errors.ts';
-import { parseCommandArgs, UsageError } from '../args.ts';
+import { defineCommand, UsageError } from '../args.ts';
 import type { CliCommand } from '../io.ts';
 import { loadRuntime } from '../load-runtime.ts';
 
@@ -16,15 +16,11 @@ stopped (one process at a time).
 Exit status: 0 done, 1 usage or configuration error, 2 unknown key id.`;
 
 /** `sealwatch apikey create|revoke|list`. */
-export const apikeyCommand: CliCommand = async (argv, io) => {
-  try {
-    const { values, positionals } = parseCommandArgs(
-      argv,
-      { name: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      USAGE,
-      true,
-    );
-    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
+export const apikeyCommand = defineCommand({
+  usage: USAGE,
+  allowPositionals: true,
+  options: { name: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  async run({ values, positionals }, io) {
     const [sub, id, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}\n\n${USAGE}`);
     if (sub === 'create') {
@@ -56,11 +52,8 @@ export const apikeyCommand: CliCommand = async (argv, io) => {
       });
     }
     throw new UsageError(`${sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`}\n\n${USAGE}`);
-  } catch (error) {
-    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
-    throw error;
-  }
-};
+  },
+});
 
 async function withKeys(
   io: Parameters<CliCommand>[1],

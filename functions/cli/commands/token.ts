@@ -2,9 +2,8 @@ import { pinnedTarget, UnpinnedTargetError } from '../../../shared/core/pinned-t
 import { describeError, VaultApiError } from '../../../shared/errors.ts';
 import type { VaultTarget } from '../../../shared/ports/vault-client.ts';
 import type { Runtime } from '../../../shared/runtime/create-runtime.ts';
-import { parseCommandArgs, UsageError } from '../args.ts';
-import type { CliCommand } from '../io.ts';
-import { loadRuntime } from '../load-runtime.ts';
+import { defineCommand, requireOption, UsageError } from '../args.ts';
+import { loadRuntime, unknownCluster } from '../load-runtime.ts';
 
 const USAGE = `usage: sealwatch token set --cluster ID [--config FILE] < token
 
@@ -20,28 +19,23 @@ Exit status: 0 when stored, 2 when Vault refused the token or no node could chec
 the token is sent only to nodes whose certificate chains to it).`;
 
 /** `sealwatch token set`: puts a control token into custody. */
-export const tokenCommand: CliCommand = async (argv, io) => {
-  try {
-    const [sub, ...rest] = argv;
-    if (sub === '--help' || sub === '-h') return (io.stdout(`${USAGE}\n`), 0);
-    if (sub !== 'set') throw new UsageError(`unknown token command "${sub ?? ''}"\n\n${USAGE}`);
-    const { values } = parseCommandArgs(
-      rest,
-      { cluster: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      USAGE,
-    );
-    if (values.help) return (io.stdout(`${USAGE}\n`), 0);
-    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+export const tokenCommand = defineCommand({
+  usage: USAGE,
+  allowPositionals: true,
+  options: { cluster: { type: 'string' }, config: { type: 'string' } },
+  async run({ values, positionals }, io) {
+    const [sub, ...extra] = positionals;
+    if (sub !== 'set' || extra.length > 0) {
+      throw new UsageError(`${sub === undefined ? 'a subcommand is required' : `unknown token command "${positionals.join(' ')}"`}\n\n${USAGE}`);
+    }
+    const clusterId = requireOption(values.cluster, 'cluster', USAGE);
     const token = (await io.readStdin()).trim();
     if (token.length === 0 || /\s/.test(token)) throw new UsageError('sealwatch token set: standard input must hold exactly one token');
     const runtime = await loadRuntime(io, values.config);
     if (!runtime) return 1;
     try {
-      const cluster = runtime.health.recoveryClusters.get(values.cluster);
-      if (!cluster) {
-        io.stderr(`sealwatch token set: no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})\n`);
-        return 1;
-      }
+      const cluster = runtime.health.recoveryClusters.get(clusterId);
+      if (!cluster) return unknownCluster(io, 'token set', clusterId, runtime.clusters.map((c) => c.id));
       let targets: { nodeId: string; target: VaultTarget }[];
       try {
         // Every node is checked before the token leaves: the sweep later sends it to whichever is active.
@@ -62,11 +56,8 @@ export const tokenCommand: CliCommand = async (argv, io) => {
     } finally {
       await runtime.close();
     }
-  } catch (error) {
-    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
-    throw error;
-  }
-};
+  },
+});
 
 /** Null when a node accepted the token; otherwise why not (Vault's refusal or unreachable nodes). */
 async function verify(runtime: Runtime, targets: readonly { nodeId: string; target: VaultTarget }[], token: string): Promise<string | null> {
