@@ -31,13 +31,51 @@ export interface ShareRecord {
   wrappedAt: string;
 }
 
-/** Set when Vault rejected combined shares as wrong: unsealing stops until custody changes. */
+/**
+ * Why sealwatch stopped sending shares: Vault said the combined key is wrong (`wrong-key`), or
+ * discarded a full threshold twice without an answer sealwatch can classify (`rejected`).
+ */
+export type BlockReason = 'wrong-key' | 'rejected';
+
+/**
+ * `UNSEAL_BLOCK`: two distinct nodes blocked the same custody generation, so the custody itself
+ * is wrong for this cluster (e.g. after `vault operator rekey`). Every node is left alone until
+ * the custody generation changes or an operator clears the block. Records written before node
+ * guards existed have neither `nodes` nor `reason` (read them as one `wrong-key` node).
+ */
 export interface UnsealBlock {
   generation: number;
   at: string;
+  /** The first node that rejected the custody. */
   nodeId: string;
-  /** Vault's error text (it never contains key material). */
+  /** Every node whose block led to this one. */
+  nodes?: string[];
+  reason?: BlockReason;
+  /** Vault's error text, redacted. */
   vaultError: string;
+}
+
+/**
+ * `UNSEAL_GUARD#<node>`: what one node did with one custody generation's shares. A rejection
+ * without a classified answer allows one more full threshold, not before the retry time; a
+ * second one, or a wrong-key answer, blocks the node. Blocks are state, not memory: they hold
+ * across processes and restarts until the generation changes or an operator clears them.
+ */
+export interface NodeUnsealGuard {
+  generation: number;
+  nodeId: string;
+  /** Full thresholds this node discarded without a classified answer. */
+  rejections: number;
+  /** No share goes to this node any more. */
+  blocked: boolean;
+  reason: BlockReason;
+  /** Vault's HTTP status (null: the node did not answer the last share) and text, redacted. */
+  status: number | null;
+  vaultError: string;
+  shareIndexes: number[];
+  wrappers: string[];
+  firstAt: string;
+  lastAt: string;
 }
 
 /** The context every share is wrapped under; cloud KMS logs it, so it holds no secret. */
