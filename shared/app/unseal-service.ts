@@ -1,4 +1,4 @@
-import type { CustodyMeta, NodeUnsealGuard, ShareRecord, UnsealBlock } from '../core/custody-types.ts';
+import { standingBlocks, type CustodyMeta, type NodeUnsealGuard, type ShareRecord, type UnsealBlock, type UnsealBlocks } from '../core/custody-types.ts';
 import type { Finding } from '../core/finding.ts';
 import { resolvePinnedTarget } from '../core/pinned-target.ts';
 import { compareSealToCustody, planShareUse } from '../core/unseal-decision.ts';
@@ -76,16 +76,6 @@ export interface ClearBlockResult {
   /** Nodes whose guard was removed. */
   nodes: string[];
   clusterBlockCleared: boolean;
-}
-
-/** The blocks that stand for a cluster's current custody generation. */
-export interface UnsealBlocks {
-  /** Null when the cluster has no custody. */
-  generation: number | null;
-  /** Two nodes rejected this generation: the whole cluster is blocked. */
-  cluster: UnsealBlock | null;
-  /** Per node: blocked, or rejected once and waiting for its one more try. */
-  nodes: NodeUnsealGuard[];
 }
 
 export interface UnsealService {
@@ -315,12 +305,7 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
       custody.guards(clusterId),
     ]);
     const generation = meta?.data.generation ?? null;
-    const current = guards.map((g) => g.data).filter((g) => g.generation === generation);
-    const blocks: UnsealBlocks = {
-      generation,
-      cluster: block && block.data.generation === generation ? block.data : null,
-      nodes: current.sort((a, b) => a.nodeId.localeCompare(b.nodeId)),
-    };
+    const blocks = standingBlocks(generation, block?.data ?? null, guards.map((g) => g.data));
     if (!readOnly) {
       if (block && block.data.generation !== generation) await custody.clearBlock(clusterId);
       for (const stale of guards.filter((g) => g.data.generation !== generation)) await custody.deleteGuard(clusterId, stale.data.nodeId);
@@ -374,6 +359,13 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     if (!status.initialized) return skipped(nodeId, 'not-initialized', `node ${nodeId} is not initialized: nothing to unseal`);
     if (!status.sealed) return skipped(nodeId, 'not-sealed', `node ${nodeId} is not sealed`);
     if ('skip' in loaded) return skipped(nodeId, loaded.skip, loaded.message);
+    const guard = loaded.blocks.nodes.find((g) => g.nodeId === nodeId) ?? null;
+    if (loaded.blocks.cluster) return skipped(nodeId, 'blocked', `would send nothing: ${clusterBlockMessage(loaded.blocks.cluster)}`);
+    if (guard?.blocked) return skipped(nodeId, 'blocked', `would send nothing: ${nodeBlockMessage(guard)}`);
+    const retryAt = guard ? retryAtOf(guard) : null;
+    if (retryAt !== null && Date.parse(retryAt) > clock.now()) {
+      return skipped(nodeId, 'retry-later', `would send nothing before ${retryAt}: node ${nodeId} discarded a full threshold at ${guard?.lastAt}`);
+    }
     const mismatches = compareSealToCustody(loaded.meta, status);
     if (mismatches.length > 0) {
       const finding = F.custodyMismatchFinding(cluster.id, nodeId, mismatches);

@@ -78,6 +78,30 @@ export interface NodeUnsealGuard {
   lastAt: string;
 }
 
+/** The blocks that stand for a cluster's current custody generation. */
+export interface UnsealBlocks {
+  /** Null when the cluster has no custody. */
+  generation: number | null;
+  /** Two nodes rejected this generation: the whole cluster is blocked. */
+  cluster: UnsealBlock | null;
+  /** Per node, by node id: blocked, or rejected once and waiting for its one more try. */
+  nodes: NodeUnsealGuard[];
+}
+
+/** Keeps the blocks of `generation` (older ones were lifted by replacing the custody). */
+export function standingBlocks(generation: number | null, cluster: UnsealBlock | null, guards: readonly NodeUnsealGuard[]): UnsealBlocks {
+  return {
+    generation,
+    cluster: cluster !== null && cluster.generation === generation ? cluster : null,
+    nodes: guards.filter((g) => g.generation === generation).sort((a, b) => a.nodeId.localeCompare(b.nodeId)),
+  };
+}
+
+/** Whether anything stops sealwatch from sending shares to some node of the cluster. */
+export function isBlocked(blocks: UnsealBlocks): boolean {
+  return blocks.cluster !== null || blocks.nodes.some((g) => g.blocked);
+}
+
 /** The context every share is wrapped under; cloud KMS logs it, so it holds no secret. */
 export function shareContext(clusterId: string, kind: CustodyKind, index: number): Record<string, string> {
   return { cluster: clusterId, share: String(index), purpose: kind === 'unseal' ? 'unseal-share' : 'recovery-share' };
