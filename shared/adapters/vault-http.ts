@@ -48,7 +48,7 @@ export interface VaultHttpClientFactoryOptions {
 const DEFAULT_DEADLINE_MS = 5_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
-/** Status codes sys/health uses to carry the node's state (vault-api.md §4.1). */
+/** Status codes sys/health uses to carry the node's state (`http/sys_health.go` @ v1.19.0). */
 const HEALTH_STATUSES = new Set([200, 429, 472, 473, 474, 501, 503, 530]);
 
 type Method = 'GET' | 'HEAD' | 'PUT' | 'POST';

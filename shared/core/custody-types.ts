@@ -1,7 +1,8 @@
 /**
  * Custody of a cluster's Shamir shares: what is stored, never the shares themselves.
  * Unseal shares for Shamir-sealed clusters; recovery shares for auto-unseal clusters (which
- * accept them through `sys/unseal` after `sys/seal`, vault-api.md §3.3).
+ * accept them through `sys/unseal` after `sys/seal`: `vault/core.go` getUnsealKey uses the recovery
+ * config and `VerifyRecoveryKey` on auto-unseal seals, @ v1.14.9).
  */
 export type CustodyKind = 'unseal' | 'recovery';
 

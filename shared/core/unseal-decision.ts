@@ -23,7 +23,8 @@ type SealFacts = Pick<SealStatus, 'type' | 'initialized' | 't' | 'n' | 'recovery
  * Unseal custody fits Shamir seals only (`type: "shamir"`, `recovery_seal: false`). Recovery
  * custody fits auto-unseal seals (`recovery_seal: true`), whatever `type` says: before Vault
  * 1.15.4 / OpenBao 2.4 an initialized auto-unseal node reports the recovery type `shamir` there
- * (vault-api.md §2.1); `recovery_seal_type`, when reported, must be `shamir`.
+ * (`vault/logical_system.go` GetSealStatus @ v1.14.9; hashicorp/vault PR #23022 in 1.16.0);
+ * `recovery_seal_type`, when reported, must be `shamir`.
  */
 export function compareSealToCustody(
   custody: Pick<CustodyMeta, 'kind' | 'threshold' | 'shares'>,
