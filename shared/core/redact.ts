@@ -51,9 +51,21 @@ export function secretForms(secret: KnownSecret): string[] {
 /** Characters Vault never sends in a text: C0 controls but tab/CR/LF, DEL, C1 controls, U+FFFD. */
 // eslint-disable-next-line no-control-regex
 const BINARY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]/;
-/** Runs of the hex/base64/base64url alphabet (a token's `hvs.` prefix is matched separately). */
-const RUN = /[A-Za-z0-9+/_=-]+/g;
+/**
+ * Runs of the hex/base64/base64url alphabet (a token's `hvs.` prefix is matched separately) long
+ * enough to matter: 16 for key-like text, 12 for a fragment of a known secret.
+ */
+const LONG_RUN = /[A-Za-z0-9+/_=-]{16,}/g;
+const FRAGMENT_RUN = /[A-Za-z0-9+/_=-]{12,}/g;
 const TOKEN = /\b(?:hv[sbr]|[sbr])\.[A-Za-z0-9_-]{20,}/g;
+/**
+ * Cheap first looks: most of what Vault sends (versions, times, states, names) has none of
+ * these, and skips the run-by-run pass. The second also catches fragments of known secrets.
+ */
+// eslint-disable-next-line no-control-regex
+const SUSPICIOUS = /[0-9a-fA-F]{16}|[A-Za-z0-9+/_=-]{20}|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|\.[A-Za-z0-9_-]{20}/;
+// eslint-disable-next-line no-control-regex
+const SUSPICIOUS_WITH_SECRETS = /[0-9a-fA-F]{16}|[A-Za-z0-9+/_=-]{12}|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|\.[A-Za-z0-9_-]{20}/;
 
 function keyLike(run: string): boolean {
   const core = run.replace(/=+$/, '');
@@ -66,6 +78,7 @@ export function createRedactor(secrets: readonly KnownSecret[] = []): (text: str
   const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
   const windows = new Set<string>();
   for (const form of forms) for (let i = 0; i + FRAGMENT <= form.length; i += 1) windows.add(form.slice(i, i + FRAGMENT));
+  const suspicious = windows.size > 0 ? SUSPICIOUS_WITH_SECRETS : SUSPICIOUS;
   const sharesWindow = (run: string) => {
     for (let i = 0; i + FRAGMENT <= run.length; i += 1) if (windows.has(run.slice(i, i + FRAGMENT))) return true;
     return false;
@@ -73,18 +86,36 @@ export function createRedactor(secrets: readonly KnownSecret[] = []): (text: str
   return (text: string) => {
     let out = text;
     for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
+    if (!suspicious.test(out)) return out;
     if (BINARY.test(out)) return REDACTED_BINARY;
     out = out.replace(TOKEN, REDACTED);
-    return out.replace(RUN, (run) => (keyLike(run) || (run.length >= FRAGMENT && sharesWindow(run)) ? REDACTED : run));
+    return out.replace(windows.size > 0 ? FRAGMENT_RUN : LONG_RUN, (run) => (keyLike(run) || (windows.size > 0 && sharesWindow(run)) ? REDACTED : run));
   };
 }
 
-/** Applies `redact` to every string in a JSON value (keys included), returning a copy. */
+/**
+ * Applies `redact` to every string of a freshly parsed JSON value (keys included), in place —
+ * the value is the caller's own parse, so no copy is made — and returns it.
+ */
 export function redactDeep(value: unknown, redact: (text: string) => string): unknown {
   if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact));
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) value[i] = redactDeep(value[i], redact);
+    return value;
+  }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v, redact)]));
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const cleanKey = redact(key);
+      const cleanValue = redactDeep(record[key], redact);
+      if (cleanKey !== key) {
+        delete record[key];
+        record[cleanKey] = cleanValue;
+      } else if (cleanValue !== record[key]) {
+        record[key] = cleanValue;
+      }
+    }
+    return record;
   }
   return value;
 }
