@@ -26,7 +26,7 @@ function serverEntry(group: Group, member: GroupMember, now: number): { up: bool
       healthy: up,
       stable_since: formatRfc3339Nano(up ? node.healthySince : node.downSince),
       status: leader ? 'leader' : 'voter',
-      version: node.version,
+      version: node.reportedVersion(),
       node_type: 'voter',
     },
   };
