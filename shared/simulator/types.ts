@@ -50,7 +50,7 @@ export interface SimulatedClusterOptions {
    * Issue the node certificates from this CA (e.g. `other.ca`) instead of a fresh one, so a
    * client pinned to that cluster's CA trusts these nodes too. Ignored with `tls: false`.
    */
-  ca?: TestPki;
+  ca?: TestPki | null;
 }
 
 export interface SimulatedInitResult {
