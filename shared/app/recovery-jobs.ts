@@ -47,7 +47,7 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
   const reserveMs = options.reserveMs ?? 1000;
 
   /** Runs each ask; `results[i]` is filled only if it finished before `signal` aborted. */
-  function runAll(asks: readonly { index: number; ask: RecoveryAsk }[], trigger: string, results: (RecoveryOutcome | null)[], signal: AbortSignal, retryable: Map<number, unknown>) {
+  function runAll(asks: readonly { index: number; ask: RecoveryAsk }[], trigger: string, results: (RecoveryOutcome | null)[], signal: AbortSignal, retryable: Map<number, unknown>, inWorker = false) {
     return Promise.all(
       asks.map(async ({ index, ask }) => {
         const request: RecoveryRequest = { ...ask, trigger, signal };
@@ -61,7 +61,13 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
           outcome = { cluster: ask.clusterId, error: error instanceof SealwatchError ? { code: error.code, message: error.message } : { code: 'internal', message: 'recovery failed; see the server log' } };
         }
         // An outcome reached after the abort is partial (a deadline cut it): the worker redoes it.
-        if (!signal.aborted) results[index] = outcome;
+        if (signal.aborted) return;
+        results[index] = outcome;
+        // In the worker, an unseal attempt found in progress may be the one the request aborted
+        // (Vault keeps its progress; the unseal service resets a foreign attempt only once it has
+        // stood still): retry through the queue rather than record "contended" as the end.
+        const contended = inWorker && 'unseal' in outcome && outcome.unseal?.nodes.find((n) => n.outcome === 'contended');
+        if (contended) retryable.set(index, new UnavailableError(`node ${contended.node}: ${contended.message}`));
       }),
     );
   }
@@ -145,7 +151,7 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
       const pending = current.requests.map((ask, index) => ({ index, ask })).filter(({ index }) => results[index] === null);
       const controller = new AbortController();
       const retryable = new Map<number, unknown>();
-      const all = runAll(pending, current.trigger, results, controller.signal, retryable);
+      const all = runAll(pending, current.trigger, results, controller.signal, retryable, true);
       if (!(await settleBy(all, deadlineMs - reserveMs))) {
         controller.abort(new UnavailableError('the worker invocation ran out of time'));
         await settleBy(all, deadlineMs);
