@@ -167,6 +167,21 @@ describe('operator routes: behaviour', () => {
     expect(Date.now() - started).toBeLessThan(900);
   });
 
+  it('lists recent recoveries on the dashboard, newest first, with their status and outcome', async () => {
+    const h = harness({ api: apiConfig({ dashboard: { enabled: true } }) });
+    const key = await h.key(['operate']);
+    const first = (await (await h.app.request('/v1/clusters/prod/sweep', { method: 'POST', headers: auth(key) })).json()) as { recoveryId: string };
+    h.clock.advance(1_000);
+    const second = (await (await h.app.request('/v1/clusters/dev/recover', { method: 'POST', headers: auth(key), body: '{"dryRun":true}' })).json()) as { recoveryId: string };
+    const page = await (await h.app.request('/', { headers: auth(key) })).text();
+    const rows = [...page.matchAll(/data-recovery="([^"]+)" data-status="([^"]+)"/g)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual([
+      [second.recoveryId, 'done'],
+      [first.recoveryId, 'done'],
+    ]);
+    expect(page).toContain('dev: recover (dry run)');
+  });
+
   it('answers a recovery that outlasts the budget with 202 and its id before the deadline; the worker finishes it', async () => {
     const h = harness({ api: apiConfig({ limits: { bodyBytes: 4096, requestsPerMinute: 1000, timeoutMs: 300 } }) });
     h.recovery.delayMs = 1_000;
