@@ -37,6 +37,24 @@ const OSLS_ENV = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE
 const FUNCTIONS = ['api', 'events', 'sweep', 'worker'] as const;
 type Fn = (typeof FUNCTIONS)[number];
 
+/** The text of a bundle's entry file and every chunk it imports statically (what a cold start parses). */
+function staticClosure(files: Map<string, Buffer>, entry: string): string {
+  const seen = new Set<string>();
+  const queue = [entry];
+  let text = '';
+  while (queue.length > 0) {
+    const file = queue.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = files.get(file)?.toString('utf8') ?? '';
+    text += code;
+    const dir = file.slice(0, file.lastIndexOf('/'));
+    // Static imports only (`from"./x.mjs"`, `import"./x.mjs"`); `import("./x.mjs")` is lazy.
+    for (const m of code.matchAll(/(?:from|import)\s*["']\.\/([^"']+\.mjs)["']/g)) queue.push(`${dir}/${m[1]}`);
+  }
+  return text;
+}
+
 type Json = any; // CloudFormation is untyped JSON; each test checks the shape it reads.
 interface Resource {
   Type: string;
@@ -85,6 +103,16 @@ describe('serverless package (osls, offline)', () => {
       expect(code).not.toContain('sourceMappingURL=data:');
       expect(code).not.toMatch(/simulated|sim-cluster-/i);
       expect(code).not.toContain('leveldown');
+      // Code splitting keeps rarely used SDKs out of the entry file: the Azure SDK and the SQS
+      // client are parsed only when first imported (README "Cold start budget").
+      const name = zip.replace(/\.zip$/, '');
+      const entry = staticClosure(files, `functions/${name}/handler.mjs`);
+      expect(entry.length).toBeGreaterThan(10_000);
+      expect(code).toContain('DefaultAzureCredential');
+      expect(entry).not.toContain('DefaultAzureCredential');
+      expect(entry).not.toContain('SendMessageBatch');
+      // Each zip ships its own function's chunks only.
+      expect([...files.keys()].filter((f) => f.startsWith('functions/') && !f.startsWith(`functions/${name}/`))).toEqual([]);
     }
   });
 
