@@ -103,12 +103,17 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
         throw error;
       }
       const done = clock.now();
-      await store.put<IdempotencyRecord>({
-        ...k,
-        data: { status: 'completed', payloadHash, response },
-        expiresAt: Math.ceil((done + completedTtlMs) / 1000),
-        condition: { kind: 'version', version: claimed.version },
-      });
+      try {
+        await store.put<IdempotencyRecord>({
+          ...k,
+          data: { status: 'completed', payloadHash, response },
+          expiresAt: Math.ceil((done + completedTtlMs) / 1000),
+          condition: { kind: 'version', version: claimed.version },
+        });
+      } catch (error) {
+        // Our claim lapsed and a retry took over: its record stands; this answer is still ours.
+        if (!(error instanceof ConflictError)) throw error;
+      }
       return { kind: 'ran', response };
     },
   };
