@@ -19,10 +19,13 @@ let fanOut: FanOut | undefined;
  * Throws only when sealwatch itself is broken (config, state store, queue), so the failure
  * destination and the error alarm apply.
  */
-export async function handler(event: { clusterIds?: string[] } | null = {}) {
+export async function handler(event: object | null = {}) {
   const { sweep, logger, clock, clusters, config } = await runtime();
   // A scheduled event (EventBridge Scheduler or a `schedule` rule) carries no clusterIds.
-  if (Array.isArray(event?.clusterIds)) return summarize(logger, await sweep.run({ trigger: 'manual', clusterIds: event.clusterIds }));
+  const clusterIds = (event as { clusterIds?: unknown } | null)?.clusterIds;
+  if (Array.isArray(clusterIds) && clusterIds.every((id) => typeof id === 'string')) {
+    return summarize(logger, await sweep.run({ trigger: 'manual', clusterIds }));
+  }
   fanOut ??= createFanOut({
     clusterIds: clusters.map((c) => c.id),
     clusterThreshold: config.scaleOut?.clusterThreshold,
