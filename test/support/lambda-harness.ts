@@ -49,14 +49,20 @@ export interface Invocation<R> {
 interface Tracked {
   type: string;
   ref: WeakRef<object>;
+  /** Where it was created, when LAMBDA_HARNESS_STACKS is set (slow; for finding a leak). */
+  stack?: string;
 }
+
+const withStacks = process.env['LAMBDA_HARNESS_STACKS'] !== undefined;
 
 const context = new AsyncLocalStorage<symbol>();
 const tracked = new Map<number, Tracked>();
 let current: symbol | undefined;
 const hook = createHook({
   init(asyncId, type, _trigger, resource) {
-    if (current !== undefined && context.getStore() === current) tracked.set(asyncId, { type, ref: new WeakRef(resource as object) });
+    if (current !== undefined && context.getStore() === current) {
+      tracked.set(asyncId, { type, ref: new WeakRef(resource as object), ...(withStacks ? { stack: new Error().stack?.split('\n').slice(2, 12).join(' | ') ?? '' } : {}) });
+    }
   },
   destroy(asyncId) {
     tracked.delete(asyncId);
@@ -68,6 +74,13 @@ const hook = createHook({
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+
+// Node's fetch (undici) initialises itself at first use, compiling its HTTP parser in the
+// background; the Lambda runtime's own start-up has done that before any invocation. Done here
+// once, so it is not counted against the first invocation that builds a Request.
+new Request('http://127.0.0.1/');
+await new Response('warm').text();
+await new Promise((resolve) => setTimeout(resolve, 50));
 
 export function lambdaContext(functionName: string, timeoutMs: number): LambdaContext {
   const deadline = Date.now() + timeoutMs;
@@ -144,7 +157,7 @@ function survivors(): PendingResource[] {
     const resource = entry.ref.deref();
     if (!resource) continue;
     if (entry.type === 'PROMISE') {
-      out.push({ type: 'PROMISE', detail: 'an unsettled promise something can still settle' });
+      out.push({ type: 'PROMISE', detail: entry.stack ?? 'an unsettled promise something can still settle' });
       continue;
     }
     // A keep-alive socket taken from an HTTP agent's pool is announced as a `ReusedHandle`
@@ -158,7 +171,7 @@ function survivors(): PendingResource[] {
       // An HTTP agent's free keep-alive socket has no request (`_httpMessage` null): idle, not work.
       if (socket.destroyed || socket._httpMessage === null) continue;
     } else if (typeof r.hasRef === 'function' && !r.hasRef()) continue;
-    out.push({ type: entry.type, detail: describe(resource) });
+    out.push({ type: entry.type, detail: entry.stack ?? describe(resource) });
   }
   return out;
 }
