@@ -111,7 +111,8 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
         if (!(await settleBy(all, input.deadlineMs - reserveMs))) logger.error('recovery.abort_overrun', { recoveryId: id });
       }
       const { runningUntil: _done, ...rest } = record;
-      if (inBudget) {
+      // Everything may have finished just as the budget ran out: then there is nothing to hand off.
+      if (inBudget || record.results.every((r) => r !== null)) {
         item = await records.update({ ...rest, status: 'done' }, item.version);
         return { status: 'done', recoveryId: id, results: record.results as RecoveryOutcome[] };
       }
