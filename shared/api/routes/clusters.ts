@@ -1,16 +1,19 @@
-import type { ClusterRecord } from '../../core/cluster-record.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
+import type { Context } from 'hono';
+import type { RecoveryAsk } from '../../app/recovery-records.ts';
 import { clusterStateKey } from '../../app/sweep.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
+import type { ClusterRecord } from '../../core/cluster-record.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { ApiApp, RouteDeps } from '../app-deps.ts';
 import { requireScope } from '../middleware/api-key-auth.ts';
 import { nodeStatus } from '../node-status.ts';
 import { parseJsonText, RecoverBodySchema, validate } from '../schemas.ts';
-import type { RecoveryAsk } from '../../app/recovery-records.ts';
-import type { Context } from 'hono';
 import { outcomeStatus, requireJobs, startRecovery } from './recovery-run.ts';
 
-/** `GET /v1/clusters`, `GET /v1/clusters/:id`, `POST /v1/clusters/:id/sweep`, `POST /v1/clusters/:id/recover`. */
+/**
+ * `GET /v1/clusters`, `GET /v1/clusters/:id`, `POST /v1/clusters/:id/sweep`, `POST /v1/clusters/:id/recover`.
+ * The two POSTs answer their recovery's result, or 202 with its id when the worker finishes it.
+ */
 export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
   const read = requireScope(deps.apiKeys, 'read', deps.limiter);
   const operate = requireScope(deps.apiKeys, 'operate', deps.limiter);
