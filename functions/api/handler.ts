@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
+import { createJsonLogger, type LogLevel } from '../../shared/adapters/json-logger.ts';
 import { createApp } from '../../shared/api/create-app.ts';
 import { apiDepsFromRuntime } from '../../shared/runtime/api-deps.ts';
 import { lambdaRuntime, lambdaWorkQueue } from '../../shared/runtime/lambda-runtime.ts';
@@ -15,6 +16,8 @@ const runtime = lambdaRuntime({
 const queue = lambdaWorkQueue(process.env);
 
 type LambdaHandler = ReturnType<typeof handle>;
+// The runtime's logger does not exist when the runtime cannot start.
+const startupLogger = createJsonLogger({ level: (process.env.SEALWATCH_LOG_LEVEL as LogLevel | undefined) ?? 'info', write: (line) => process.stdout.write(`${line}\n`) });
 let lambda: LambdaHandler | undefined;
 
 // Liveness answers from memory, before (and without) loading the config: a bad config or an
@@ -33,9 +36,9 @@ export async function handler(event: Parameters<LambdaHandler>[0], context: Para
     try {
       rt = await runtime();
     } catch (error) {
-      // The start failure is logged by the throw below for every other route; readiness says so.
+      // Every other route fails the invocation (Lambda logs the error); readiness answers 503.
       if (routeOf(event) === 'GET /readyz') {
-        process.stdout.write(`${JSON.stringify({ level: 'error', event: 'api.not_ready', error: error instanceof Error ? error.message : String(error) })}\n`);
+        startupLogger.error('api.not_ready', { error });
         return probes(event, context);
       }
       throw error;
