@@ -80,6 +80,7 @@ beforeAll(async () => {
   const tokens: VaultTokenSource = {
     tokenFor: async () => 'hvs.TESTTOKENaaaaaaaaaaaaaaaa',
     invalidate: (clusterId) => void invalidated.push(clusterId),
+    cached: () => 'hvs.TESTTOKENaaaaaaaaaaaaaaaa',
     store: async () => ({ wrapper: 'none' }),
   };
   service = createRaftRecoveryService({
