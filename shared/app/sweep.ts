@@ -16,6 +16,7 @@ import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory } from '../ports/vault-client.ts';
+import { runUnderLease, SWEEP_LEASE } from './held-lease.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
 import type { ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
@@ -40,8 +41,6 @@ export interface SweepServiceOptions {
   /** Whether a cluster's sealed nodes are unsealed in the sweep (custody exists and enabled). */
   autoUnseal?: (clusterId: string) => Promise<boolean>;
   execute?: ActionExecutor;
-  /** How long a crashed sweep may block the next one. */
-  leaseTtlMs?: number;
   /**
    * Per-cluster checks beyond node states (raft, autopilot, key health, storage backend...),
    * run after actions on the final plan. A failing inspector becomes a finding, never an
@@ -85,21 +84,19 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         : options.clusters;
       // Targeted sweeps take their own scope so a webhook never waits for the scheduled sweep.
       const scope = request.clusterIds ? `sweep/${[...request.clusterIds].sort().join(',')}` : 'sweep';
-      const acquired = await leases.acquire(scope, options.leaseTtlMs ?? 120_000);
-      if ('heldBy' in acquired) {
-        logger.warn('sweep.skipped', { reason: 'lease-held', owner: acquired.heldBy.owner });
+      const ran = await runUnderLease({ leases, logger }, scope, SWEEP_LEASE, async () => {
+        const swept = await sweepClusters(clusters, trigger, startedAt);
+        await options.afterSweep?.(swept);
+        return swept;
+      });
+      if ('heldBy' in ran) {
+        logger.warn('sweep.skipped', { reason: 'lease-held', owner: ran.heldBy.owner });
         return emptyReport(trigger, startedAt, clock.now(), store.writeCount() - writesBefore, {
           reason: 'lease-held',
-          heldBy: { owner: acquired.heldBy.owner, expiresAt: new Date(acquired.heldBy.expiresAt).toISOString() },
+          heldBy: { owner: ran.heldBy.owner, expiresAt: new Date(ran.heldBy.expiresAt).toISOString() },
         });
       }
-      let report: SweepReport;
-      try {
-        report = await sweepClusters(clusters, trigger, startedAt);
-        await options.afterSweep?.(report);
-      } finally {
-        await leases.release(acquired.lease);
-      }
+      const report = ran.done;
       // Counted after the release so the figure includes every write this sweep caused.
       return { ...report, durationMs: clock.now() - startedAt, stateWrites: store.writeCount() - writesBefore };
     },

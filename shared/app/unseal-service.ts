@@ -18,6 +18,7 @@ import * as F from './unseal-findings.ts';
 import { unsealNodeLocked } from './unseal-node.ts';
 import type { NodeUnsealDeps, UnsealSettings } from './unseal-node-types.ts';
 import { nodeResult } from './unseal-result.ts';
+import { CLUSTER_LEASE, runUnderLease } from './held-lease.ts';
 import {
   SUCCESSFUL_OUTCOMES,
   type UnsealClusterResult,
@@ -36,8 +37,6 @@ export interface UnsealServiceOptions {
   logger: Logger;
   /** Default: an audit log in `store`. */
   audit?: AuditLog;
-  /** TTL of the `cluster/<id>` lease (default 60 s); a crashed holder blocks no longer. */
-  leaseTtlMs?: number;
   /** Deadline of a whole request when the caller passes no signal (default 30 s). */
   deadlineMs?: number;
   /** Per Vault call (default 5 s). */
@@ -114,10 +113,9 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     completionWaitMs: options.completionWaitMs ?? 3_000,
     retryAfterMs: options.retryAfterMs ?? 60_000,
   };
-  const leaseTtlMs = options.leaseTtlMs ?? 60_000;
   const deadlineMs = options.deadlineMs ?? 30_000;
   const failingTtlMs = options.failingWrapperTtlMs ?? 300_000;
-  const problems = Object.entries({ ...settings, leaseTtlMs, deadlineMs, failingTtlMs })
+  const problems = Object.entries({ ...settings, deadlineMs, failingTtlMs })
     .filter(([name, value]) => !Number.isFinite(value) || value < (name === 'attempts' ? 1 : 0))
     .map(([name, value]) => `${name}: ${String(value)} is not a valid value`);
   const wrapperMap = new Map<string, KeyWrapper>();
@@ -206,13 +204,8 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     // The first node's seal status is read while the lease and custody load: it saves a round
     // trip on the path from detection to unsealed, and reading changes nothing on the node.
     const prefetched = nodeIds.length > 0 ? prefetchStatus(cluster, nodeIds[0] as string, signal) : undefined;
-    const acquired = await leases.acquire(`cluster/${cluster.id}`, leaseTtlMs);
-    if ('heldBy' in acquired) {
-      const until = new Date(acquired.heldBy.expiresAt).toISOString();
-      logger.info('unseal.skipped', { cluster: cluster.id, reason: 'lease-held', owner: acquired.heldBy.owner });
-      return nodeIds.map((id) => skipped(id, 'lease-held', `skipped: another sealwatch invocation holds lease cluster/${cluster.id} (owner ${acquired.heldBy.owner}, until ${until})`));
-    }
-    try {
+    const scope = `cluster/${cluster.id}`;
+    const ran = await runUnderLease({ leases, logger }, scope, CLUSTER_LEASE, async (held) => {
       const loaded = await loadCustody(cluster.id);
       if ('skip' in loaded) return nodeIds.map((id) => skipped(id, loaded.skip, loaded.message));
       const { meta, shares, blocks } = loaded;
@@ -220,6 +213,7 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
       let clusterBlock = blocks.cluster;
       const results: UnsealNodeResult[] = [];
       const redactions = options.knownSecrets?.(cluster.id) ?? [];
+      const runSignal = AbortSignal.any([signal, held.signal]);
       let inconsistent: string | null = null;
       for (const nodeId of nodeIds) {
         const guard = guards.get(nodeId) ?? null;
@@ -245,10 +239,12 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
           cluster,
           nodeId,
           trigger,
-          signal,
+          signal: runSignal,
           meta,
           shares,
           guard,
+          operation: held.owner,
+          fence: () => held.check(),
           ...(redactions.length > 0 ? { redact: redactions } : {}),
           ...(prefetched && nodeId === nodeIds[0] ? { prefetched } : {}),
         });
@@ -260,13 +256,18 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
         if (result.outcome !== 'wrong-key' && result.outcome !== 'rejected') continue;
         const now = (await custody.guards(cluster.id)).map((g) => g.data).filter((g) => g.generation === meta.generation);
         for (const g of now) guards.set(g.nodeId, g);
+        await held.check();
         clusterBlock = await blockClusterIfShared(cluster.id, meta.generation, [...guards.values()]);
         if (clusterBlock) result.findings.push(F.clusterBlockedFinding(cluster.id, clusterBlock));
       }
       return results;
-    } finally {
-      await leases.release(acquired.lease);
+    });
+    if ('heldBy' in ran) {
+      const until = new Date(ran.heldBy.expiresAt).toISOString();
+      logger.info('unseal.skipped', { cluster: cluster.id, reason: 'lease-held', owner: ran.heldBy.owner });
+      return nodeIds.map((id) => skipped(id, 'lease-held', `skipped: another sealwatch operation holds lease ${scope} (owner ${ran.heldBy.owner}, until ${until})`));
     }
+    return ran.done;
   }
 
   /** After a rejection: two distinct blocked nodes of one generation block the cluster. */
