@@ -150,13 +150,18 @@ export function observationsOf(report: SweepReport, failures: readonly Finding[]
         });
       }
       if (node.unsealedBy === 'sealwatch') {
+        // The transition of this sweep (sealed → unsealed by sealwatch), with when the seal was
+        // detected and when it was repaired, so the notification tells the whole story.
+        const detectedAt = node.passedThrough?.state === 'sealed' ? node.passedThrough.detectedAt : null;
         events.push({
           id: 'node.unsealed',
           severity: 'info',
           cluster: cluster.id,
           node: node.id,
-          message: `${node.id} was sealed and sealwatch unsealed it`,
-          evidence: { state: node.state, durationMs: node.unseal?.durationMs ?? null },
+          message: detectedAt
+            ? `${node.id} was sealed (detected ${detectedAt}) and sealwatch unsealed it at ${node.since}; now ${node.state}`
+            : `${node.id} was sealed and sealwatch unsealed it`,
+          evidence: { state: node.state, previousState: node.previousState, detectedAt, unsealedAt: node.since, durationMs: node.unseal?.durationMs ?? null },
         });
       }
     }
