@@ -8,21 +8,24 @@ import { registerDashboard } from './dashboard/register-dashboard.ts';
 import { errorBody, statusOf, toErrorResponse } from './errors.ts';
 import { DEFAULT_LIMITS, limitBody, requestTimeout } from './middleware/limits.ts';
 import { createRateLimiter } from './middleware/rate-limit.ts';
+import { strictQuery } from './middleware/strict-query.ts';
+import { OPERATIONS } from './openapi/operations.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerClusterRoutes } from './routes/clusters.ts';
 import { registerAlertmanagerHook } from './routes/hooks-alertmanager.ts';
 import { registerGenericHook } from './routes/hooks-generic.ts';
 import { registerIncidentRoutes } from './routes/incidents.ts';
-import { registerMetricsRoute } from './routes/metrics.ts';
+import { registerMetricsCounter, registerMetricsEndpoint } from './routes/metrics.ts';
 import { registerOpenApiRoute } from './routes/openapi.ts';
 import { registerSilenceRoutes } from './routes/silences.ts';
 
-export type { AppDeps, ApiApp, IncidentReader, SilenceWriter } from './app-deps.ts';
+export type { AppDeps, ApiApp, IncidentReader, SilenceService } from './app-deps.ts';
 
 /**
  * The sealwatch HTTP API, shared by the Lambda handler (`functions/api`) and `sealwatch serve`.
  * It speaks web-standard Request/Response only; adapters translate. Middleware order: request
- * id → metrics → timeout → body limit → routes (each with its own auth and rate limit).
+ * id → metrics → timeout → body limit → strict query → routes (each with its own auth and rate
+ * limit). Every route is described in `openapi/operations.ts`.
  */
 export function createApp(deps: AppDeps): ApiApp {
   const clock = deps.clock ?? systemClock;
@@ -42,6 +45,7 @@ export function createApp(deps: AppDeps): ApiApp {
     audit: deps.audit ?? createAuditLog({ store: deps.store, clock }),
     incidents: deps.incidents ?? null,
     silences: deps.silences ?? null,
+    sweepIntervalMs: deps.sweepIntervalMs ?? 60_000,
     metrics: deps.metrics ?? null,
     replay: deps.replay ?? createReplayCache({ store: deps.store, clock }),
     limiter: createRateLimiter({ perMinute: limits.requestsPerMinute, clock }),
@@ -49,11 +53,13 @@ export function createApp(deps: AppDeps): ApiApp {
 
   const app = new Hono<ApiEnv>();
   app.use(requestId());
-  registerMetricsRoute(app, routeDeps);
+  registerMetricsCounter(app, routeDeps);
   app.use(requestTimeout(limits.timeoutMs));
   app.use(limitBody(limits.bodyBytes));
+  app.use(strictQuery(OPERATIONS));
 
   app.get('/healthz', (c) => c.json({ ok: true, version: deps.version }));
+  registerMetricsEndpoint(app, routeDeps);
   registerOpenApiRoute(app, routeDeps);
   registerClusterRoutes(app, routeDeps);
   registerIncidentRoutes(app, routeDeps);

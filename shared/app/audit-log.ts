@@ -14,7 +14,7 @@ export interface AuditEvent {
   at: string;
   /** What started it: `schedule`, `cli`, `demo`, `webhook`... */
   trigger: string;
-  action: 'unseal' | 'raft-join' | 'raft-remove-peer' | 'storage-backup';
+  action: 'unseal' | 'raft-join' | 'raft-remove-peer' | 'storage-backup' | 'silence' | 'incident-ack';
   node: string;
   shareIndexes: number[];
   wrappers: string[];

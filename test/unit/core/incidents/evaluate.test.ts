@@ -109,6 +109,8 @@ describe('evaluateIncidents', () => {
     const silence = (over: Partial<Silence> = {}): Silence => ({
       id: 'sil-1',
       cluster: 'prod',
+      createdBy: 'alice',
+      comment: 'maintenance',
       createdAt: new Date(T0).toISOString(),
       expiresAt: new Date(T0 + 30 * MIN).toISOString(),
       ...over,
