@@ -101,8 +101,24 @@ export function isKnownFindingId(id: string): boolean {
   return KNOWN.has(id);
 }
 
-/** Up to three catalogue ids that look like `id` (same prefix or sharing its last part), for hints. */
+/** Up to three catalogue ids within a small edit distance of `id` (closest first), for hints. */
 export function similarFindingIds(id: string): string[] {
-  const [prefix = '', rest = ''] = id.split('.', 2);
-  return FINDING_IDS.filter((known) => known.startsWith(`${prefix}.`) && (rest === '' || known.includes(rest.split('-')[0] ?? rest))).slice(0, 3);
+  return FINDING_IDS.map((known) => ({ known, d: distance(id, known) }))
+    .filter((c) => c.d <= Math.max(2, Math.floor(id.length / 5)))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map((c) => c.known);
+}
+
+/** Levenshtein distance (ids are short: the quadratic table is fine). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
 }
