@@ -1,11 +1,14 @@
 import type { AuditEvent, AuditLog } from '../../app/audit-log.ts';
 import { incidentsKey } from '../../app/incident-service.ts';
+import { createSilenceStore } from '../../app/silences.ts';
+import { readHeartbeats, type SweepHeartbeat } from '../../app/sweep-heartbeat.ts';
 import { clusterStateKey } from '../../app/sweep.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ClusterRecord } from '../../core/cluster-record.ts';
-import type { Severity } from '../../core/finding.ts';
-import type { ClusterIncidents } from '../../core/incidents/types.ts';
-import type { NodeState } from '../../core/node-state.ts';
+import type { Finding, Severity } from '../../core/finding.ts';
+import { isSilenced } from '../../core/incidents/silence.ts';
+import type { ClusterIncidents, Silence } from '../../core/incidents/types.ts';
+import { freshnessOf, type Freshness } from '../../core/staleness.ts';
 import type { StateStore } from '../../ports/state-store.ts';
 import { nodeStatus } from '../node-status.ts';
 
@@ -18,23 +21,27 @@ export interface DashboardIncident {
   message: string;
   /** ISO time it opened (or was first seen). */
   openedAt: string;
+  silencedBy: { id: string; createdBy: string } | null;
+  acknowledgedBy: string | null;
 }
 
-export interface DashboardNode {
-  id: string;
-  url: string;
-  /** `unknown` until the first sweep recorded the node. */
-  state: NodeState | 'unknown';
-  since: string | null;
-  version: string | null;
-  sealType: string | null;
-  error: string | null;
+export type DashboardNode = ReturnType<typeof nodeStatus>;
+
+/** What the cluster line says: from the last sweep's summary and findings. */
+export interface ClusterLine {
+  activeNodes: string[];
+  versions: string[];
+  /** From the raft checks (clusters with `auth`); null when they did not report it. */
+  voters: number | null;
+  failureTolerance: number | null;
 }
 
 export interface DashboardCluster {
   id: string;
   name: string;
   nodes: DashboardNode[];
+  freshness: Freshness;
+  line: ClusterLine | null;
 }
 
 export type DashboardAuditEvent = AuditEvent & { cluster: string };
@@ -42,67 +49,89 @@ export type DashboardAuditEvent = AuditEvent & { cluster: string };
 /** Everything one page render needs: read first (I/O), rendered after (pure). */
 export interface DashboardView {
   generatedAt: string;
+  /** `sweep.interval` in ms (the stale banner says what was expected). */
+  sweepIntervalMs: number;
   clusters: DashboardCluster[];
+  /** The last sweep's findings of every cluster, worst first. */
+  findings: Finding[];
   /** Open incidents, worst and oldest first. */
   incidents: DashboardIncident[];
-  /** Successful unseals, newest first. */
-  unseals: DashboardAuditEvent[];
-  /** Every audited action, newest first. */
-  audit: DashboardAuditEvent[];
+  /** Audited actions (unseals, joins, silences, acknowledgements), newest first. */
+  recoveries: DashboardAuditEvent[];
 }
 
 export interface DashboardDataDeps {
   clusters: readonly SweepCluster[];
   store: StateStore;
   audit?: AuditLog;
+  sweepIntervalMs: number;
 }
 
-/** How many audit events (and unseals) the page lists. */
+/** How many audit events the page lists. */
 export const RECENT_LIMIT = 20;
 
 /**
- * Reads node records, open incidents (the incident service's per-cluster item) and recent audit
- * events of every configured cluster from the state store.
+ * Reads node records, last-sweep heartbeats, open incidents (the incident service's per-cluster
+ * item), active silences and recent audit events of every configured cluster from the state
+ * store, so every process sharing the store shows the same page.
  */
 export async function loadDashboardView(deps: DashboardDataDeps, now: number): Promise<DashboardView> {
-  const [records, incidentItems, trails] = await Promise.all([
-    deps.store.getMany<ClusterRecord>(deps.clusters.map((c) => clusterStateKey(c.id))),
-    deps.store.getMany<ClusterIncidents>(deps.clusters.map((c) => incidentsKey(c.id))),
-    Promise.all(
-      deps.clusters.map(async (cluster) =>
-        ((await deps.audit?.list(cluster.id, { limit: RECENT_LIMIT })) ?? []).map((e) => ({ ...e, cluster: cluster.id })),
-      ),
-    ),
+  const ids = deps.clusters.map((c) => c.id);
+  const silenceStore = createSilenceStore({ store: deps.store, clock: { now: () => now, sleep: async () => {} } });
+  const [records, heartbeats, incidentItems, silences, trails] = await Promise.all([
+    deps.store.getMany<ClusterRecord>(ids.map(clusterStateKey)),
+    readHeartbeats(deps.store, ids),
+    deps.store.getMany<ClusterIncidents>(ids.map(incidentsKey)),
+    silenceStore.list(),
+    Promise.all(ids.map(async (id) => ((await deps.audit?.list(id, { limit: RECENT_LIMIT })) ?? []).map((e) => ({ ...e, cluster: id })))),
   ]);
-  const audit = trails.flat().sort((a, b) => b.at.localeCompare(a.at));
   return {
     generatedAt: new Date(now).toISOString(),
-    clusters: deps.clusters.map((cluster, i) => toDashboardCluster(cluster, records[i]?.data ?? null)),
-    incidents: incidentItems.flatMap((item) => openIncidents(item?.data)).sort(bySeverityThenAge),
-    unseals: audit.filter((e) => e.action === 'unseal' && e.outcome === 'unsealed').slice(0, RECENT_LIMIT),
-    audit: audit.slice(0, RECENT_LIMIT),
+    sweepIntervalMs: deps.sweepIntervalMs,
+    clusters: deps.clusters.map((cluster, i) => ({
+      id: cluster.id,
+      name: cluster.name,
+      nodes: cluster.nodes.map((node) => nodeStatus(node, records[i]?.data ?? null)),
+      freshness: freshnessOf(heartbeats[i] ? Date.parse((heartbeats[i] as SweepHeartbeat).at) : null, now, deps.sweepIntervalMs),
+      line: lineOf(heartbeats[i] ?? null),
+    })),
+    findings: heartbeats.flatMap((h) => h?.findings ?? []).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.cluster.localeCompare(b.cluster)),
+    incidents: incidentItems.flatMap((item) => openIncidents(item?.data, silences, now)).sort(bySeverityThenAge),
+    recoveries: trails
+      .flat()
+      .sort((a, b) => b.at.localeCompare(a.at))
+      .slice(0, RECENT_LIMIT),
   };
 }
 
-function toDashboardCluster(cluster: SweepCluster, record: ClusterRecord | null): DashboardCluster {
+function lineOf(heartbeat: SweepHeartbeat | null): ClusterLine | null {
+  if (!heartbeat) return null;
+  const tolerance = heartbeat.findings.find((f) => f.id === 'raft.failure-tolerance')?.evidence;
+  const num = (v: unknown) => (typeof v === 'number' ? v : null);
   return {
-    id: cluster.id,
-    name: cluster.name,
-    nodes: cluster.nodes.map((node) => nodeStatus(node, record)),
+    activeNodes: heartbeat.summary.activeNodes,
+    versions: heartbeat.summary.versions,
+    voters: num(tolerance?.voters),
+    failureTolerance: num(tolerance?.failureTolerance),
   };
 }
 
-function openIncidents(data: ClusterIncidents | undefined): DashboardIncident[] {
+function openIncidents(data: ClusterIncidents | undefined, silences: readonly Silence[], now: number): DashboardIncident[] {
   return Object.values(data?.entries ?? {})
     .filter((e) => e.status === 'open')
-    .map((e) => ({
-      cluster: e.cluster,
-      ...(e.node === undefined ? {} : { node: e.node }),
-      findingId: e.findingId,
-      severity: e.severity,
-      message: e.message,
-      openedAt: e.openedAt ?? e.firstSeenAt,
-    }));
+    .map((e) => {
+      const silence = isSilenced(silences, { cluster: e.cluster, node: e.node, findingId: e.findingId }, now);
+      return {
+        cluster: e.cluster,
+        ...(e.node === undefined ? {} : { node: e.node }),
+        findingId: e.findingId,
+        severity: e.severity,
+        message: e.message,
+        openedAt: e.openedAt ?? e.firstSeenAt,
+        silencedBy: silence ? { id: silence.id, createdBy: silence.createdBy } : null,
+        acknowledgedBy: e.acknowledged?.by ?? null,
+      };
+    });
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };

@@ -30,6 +30,8 @@ export interface DashboardOptions {
   audit?: AuditLog;
   /** Seconds between the page's self-refreshes (default 10, 2..3600). */
   refreshSeconds?: number;
+  /** `sweep.interval` in ms: the page warns when a cluster's last sweep is older than twice this. Default 60 s. */
+  sweepIntervalMs?: number;
 }
 
 // The page lists node URLs and incident texts: keep it out of caches and other sites' frames.
@@ -43,7 +45,8 @@ const PAGE_HEADERS = {
 
 /**
  * Registers the status dashboard at `GET /` on `app`: a server-rendered page (no scripts) of
- * every cluster's nodes coloured by state, open incidents, recent unseals and audit events,
+ * every cluster's line and nodes coloured by state (greyed, under a banner, when the last sweep
+ * is stale), open incidents, the last sweep's findings and recent recoveries,
  * reloading itself every `refreshSeconds`. Protected by an API key presented through HTTP Basic
  * auth (see `presentedKey`).
  */
@@ -54,7 +57,12 @@ export function mountDashboard<E extends Env>(app: Hono<E>, options: DashboardOp
   }
   if (!options.store || !options.clock) throw new TypeError('mountDashboard needs a store and a clock');
   if (!options.enabled) return;
-  const deps = { clusters: options.clusters, store: options.store, audit: options.audit ?? createAuditLog({ store: options.store, clock: options.clock }) };
+  const deps = {
+    clusters: options.clusters,
+    store: options.store,
+    audit: options.audit ?? createAuditLog({ store: options.store, clock: options.clock }),
+    sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+  };
 
   const { keys, limiter } = options;
   app.get('/', async (c) => {
