@@ -222,6 +222,8 @@ describe('dashboard content', () => {
     const findings = html.slice(html.indexOf('id="findings"'), html.indexOf('id="recoveries"'));
     expect(findings.indexOf('raft.failure-tolerance')).toBeLessThan(findings.indexOf('custody.single-provider-compromise'));
     expect(findings.indexOf('custody.single-provider-compromise')).toBeGreaterThan(0);
+    // The sealed node is an open finding too (derived from its state, as the alerting layer does).
+    expect(findings).toMatch(/data-finding="node.sealed"><td class="sev-critical">critical<\/td><td>prod\/vault-1<\/td>/);
     // One table of recent actions (no duplicated unseal table), newest first.
     expect(html.match(/<table>/g)).toHaveLength(3);
     const trail = html.slice(html.indexOf('id="recoveries"'));

@@ -95,13 +95,32 @@ export async function loadDashboardView(deps: DashboardDataDeps, now: number): P
       freshness: freshnessOf(heartbeats[i] ? Date.parse((heartbeats[i] as SweepHeartbeat).at) : null, now, deps.sweepIntervalMs),
       line: lineOf(heartbeats[i] ?? null),
     })),
-    findings: heartbeats.flatMap((h) => h?.findings ?? []).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.cluster.localeCompare(b.cluster)),
+    findings: heartbeats.flatMap((h, i) => withNodeFindings(deps.clusters[i] as SweepCluster, records[i]?.data ?? null, h?.findings ?? [])).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.cluster.localeCompare(b.cluster)),
     incidents: incidentItems.flatMap((item) => openIncidents(item?.data, silences, now)).sort(bySeverityThenAge),
     recoveries: trails
       .flat()
       .sort((a, b) => b.at.localeCompare(a.at))
       .slice(0, RECENT_LIMIT),
   };
+}
+
+/**
+ * The sweep's findings plus the two the alerting layer derives from node states (sealed →
+ * `node.sealed`, unreachable → `node.unreachable`) unless a check reported them already, so a
+ * sealed node is an open finding here as it is an incident there.
+ */
+function withNodeFindings(cluster: SweepCluster, record: ClusterRecord | null, findings: readonly Finding[]): Finding[] {
+  const reported = new Set(findings.map((f) => `${f.node ?? ''}\u0000${f.id}`));
+  const derived: Finding[] = [];
+  for (const node of cluster.nodes) {
+    const r = record?.nodes[node.id];
+    if (r?.state === 'sealed' && !reported.has(`${node.id}\u0000node.sealed`)) {
+      derived.push({ id: 'node.sealed', severity: 'critical', cluster: cluster.id, node: node.id, message: `${node.id} is sealed`, evidence: {} });
+    } else if (r?.state === 'unreachable' && !reported.has(`${node.id}\u0000node.unreachable`)) {
+      derived.push({ id: 'node.unreachable', severity: 'warning', cluster: cluster.id, node: node.id, message: `${node.id} is unreachable${r.errorReason ? ` (${r.errorReason})` : ''}`, evidence: {} });
+    }
+  }
+  return [...derived, ...findings];
 }
 
 function lineOf(heartbeat: SweepHeartbeat | null): ClusterLine | null {
