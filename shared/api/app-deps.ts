@@ -7,6 +7,7 @@ import type { ReplayCache } from '../app/replay-cache.ts';
 import type { SilenceStore } from '../app/silences.ts';
 import type { SweepCluster } from '../app/sweep-types.ts';
 import type { ApiConfig } from '../config/types.ts';
+import type { WrapperFacts } from '../core/custody-analysis.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
@@ -49,6 +50,8 @@ export interface AppDeps {
   silences?: SilenceService;
   /** `sweep.interval` in ms: a cluster whose last sweep is older than twice this is stale. Default 60 s. */
   sweepIntervalMs?: number;
+  /** Kind and provider of the configured custody wrappers (the dashboard's custody warnings). */
+  wrapperFacts?: () => readonly WrapperFacts[];
   /** Serves `GET /metrics` and counts requests when given (the local server). */
   metrics?: Metrics;
   /** Default: webhook ids in `store`. */
@@ -74,6 +77,7 @@ export interface RouteDeps {
   incidents: IncidentReader | null;
   silences: SilenceService | null;
   sweepIntervalMs: number;
+  wrapperFacts: () => readonly WrapperFacts[];
   metrics: Metrics | null;
   replay: ReplayCache;
   limiter: RateLimiter;

@@ -46,6 +46,7 @@ export function createApp(deps: AppDeps): ApiApp {
     incidents: deps.incidents ?? null,
     silences: deps.silences ?? null,
     sweepIntervalMs: deps.sweepIntervalMs ?? 60_000,
+    wrapperFacts: deps.wrapperFacts ?? (() => []),
     metrics: deps.metrics ?? null,
     replay: deps.replay ?? createReplayCache({ store: deps.store, clock }),
     limiter: createRateLimiter({ perMinute: limits.requestsPerMinute, clock }),

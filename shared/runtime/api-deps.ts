@@ -26,6 +26,7 @@ export function apiDepsFromRuntime(runtime: Runtime, options: { version: string;
       acknowledge: (input) => alerting.incidents.acknowledge(input),
     },
     sweepIntervalMs: runtime.config.sweep.intervalSeconds * 1000,
+    wrapperFacts: () => runtime.wrappers.facts(),
     silences: alerting.silences,
   };
 }

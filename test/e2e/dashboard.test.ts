@@ -92,7 +92,10 @@ describe.skipIf(chromiumSkipReason !== null)('dashboard in headless Chromium', (
     const incidents = dom.slice(dom.indexOf('id="incidents"'), dom.indexOf('id="findings"'));
     expect(incidents).toContain('data-finding="node.sealed"');
     expect(incidents).toContain('demo/vault-1');
-    expect(dom.slice(dom.indexOf('id="findings"'), dom.indexOf('id="recoveries"'))).toContain('data-finding="node.sealed"');
+    const findings = dom.slice(dom.indexOf('id="findings"'), dom.indexOf('id="recoveries"'));
+    expect(findings).toContain('data-finding="node.sealed"');
+    // Every share sits under one local wrapper: the custody warnings of `keys status`.
+    expect(findings).toContain('data-finding="custody.single-provider-compromise"');
     const recoveries = dom.slice(dom.indexOf('id="recoveries"'));
     expect(recoveries).toMatch(/demo\/vault-2<\/td><td>unseal<\/td><td class="ok">unsealed<\/td><td>webhook/);
     await screenshot(sealedUrl, 'dashboard-sealed.png');

@@ -6,6 +6,7 @@ import { createRateLimiter } from '../../shared/api/middleware/rate-limit.ts';
 import { createApiKeyService, type ApiKeyService } from '../../shared/app/api-keys.ts';
 import { createAuditLog, type AuditLog } from '../../shared/app/audit-log.ts';
 import { incidentsKey } from '../../shared/app/incident-service.ts';
+import { createCustodyRepository } from '../../shared/app/custody-repository.ts';
 import { createSilenceStore } from '../../shared/app/silences.ts';
 import { writeHeartbeat } from '../../shared/app/sweep-heartbeat.ts';
 import { clusterStateKey } from '../../shared/app/sweep.ts';
@@ -70,10 +71,13 @@ beforeAll(async () => {
     trigger: 'schedule',
     summary: { nodes: 3, byState: {} as never, activeCount: 1, sealedCount: 1, unreachableCount: 0, clusterIds: ['abc'], versions: ['1.19.0'], activeNodes: ['vault-0'] },
     findings: [
-      { id: 'custody.single-provider-compromise', severity: 'warning', cluster: 'prod', message: 'one provider holds the threshold', evidence: {} },
       { id: 'raft.failure-tolerance', severity: 'critical', cluster: 'prod', message: 'cannot lose another voter', evidence: { failureTolerance: 0, voters: 3, expected: 1 } },
     ],
   });
+  // Custody: 3-of-5 with every share under one local wrapper (the layout keys status warns about).
+  const repo = createCustodyRepository(store);
+  await repo.putMeta('prod', { kind: 'unseal', threshold: 3, shares: 5, shareLength: 33, keyCheck: 'x', createdAt: '2026-11-01T00:00:00.000Z', generation: 1 }, { kind: 'any' });
+  for (let index = 1; index <= 5; index++) await repo.putShare('prod', { index, wrapper: 'local-1', keyId: 'k', ciphertext: 'AA==', wrappedAt: '2026-11-01T00:00:00.000Z' });
   await createSilenceStore({ store, clock }).add({ cluster: 'prod', node: 'vault-1', finding: 'node.sealed', forMs: 3_600_000, comment: 'CHG-1', createdBy: 'alice' });
   // The incident service's item: one open incident, one condition still pending (not shown).
   const entry = (findingId: string, status: IncidentEntry['status'], message: string): IncidentEntry => ({
@@ -136,6 +140,7 @@ function appWith(overrides: Partial<DashboardOptions> = {}) {
     clock,
     version: '9.9.9',
     audit,
+    wrapperFacts: () => [{ id: 'local-1', kind: 'local', provider: 'local:test' }],
     ...overrides,
   });
   return app;

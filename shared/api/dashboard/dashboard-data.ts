@@ -1,10 +1,12 @@
 import type { AuditEvent, AuditLog } from '../../app/audit-log.ts';
+import { createCustodyRepository } from '../../app/custody-repository.ts';
 import { incidentsKey } from '../../app/incident-service.ts';
 import { createSilenceStore } from '../../app/silences.ts';
 import { readHeartbeats, type SweepHeartbeat } from '../../app/sweep-heartbeat.ts';
 import { clusterStateKey } from '../../app/sweep.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ClusterRecord } from '../../core/cluster-record.ts';
+import { analyzeCustody, type WrapperFacts } from '../../core/custody-analysis.ts';
 import type { Finding, Severity } from '../../core/finding.ts';
 import { isSilenced } from '../../core/incidents/silence.ts';
 import type { ClusterIncidents, Silence } from '../../core/incidents/types.ts';
@@ -65,6 +67,8 @@ export interface DashboardDataDeps {
   store: StateStore;
   audit?: AuditLog;
   sweepIntervalMs: number;
+  /** Kind and provider of the configured wrappers: which shares one provider holds. */
+  wrapperFacts: () => readonly WrapperFacts[];
 }
 
 /** How many audit events the page lists. */
@@ -78,12 +82,13 @@ export const RECENT_LIMIT = 20;
 export async function loadDashboardView(deps: DashboardDataDeps, now: number): Promise<DashboardView> {
   const ids = deps.clusters.map((c) => c.id);
   const silenceStore = createSilenceStore({ store: deps.store, clock: { now: () => now, sleep: async () => {} } });
-  const [records, heartbeats, incidentItems, silences, trails] = await Promise.all([
+  const [records, heartbeats, incidentItems, silences, trails, custody] = await Promise.all([
     deps.store.getMany<ClusterRecord>(ids.map(clusterStateKey)),
     readHeartbeats(deps.store, ids),
     deps.store.getMany<ClusterIncidents>(ids.map(incidentsKey)),
     silenceStore.list(),
     Promise.all(ids.map(async (id) => ((await deps.audit?.list(id, { limit: RECENT_LIMIT })) ?? []).map((e) => ({ ...e, cluster: id })))),
+    Promise.all(ids.map((id) => custodyWarnings(deps, id))),
   ]);
   return {
     generatedAt: new Date(now).toISOString(),
@@ -95,7 +100,7 @@ export async function loadDashboardView(deps: DashboardDataDeps, now: number): P
       freshness: freshnessOf(heartbeats[i] ? Date.parse((heartbeats[i] as SweepHeartbeat).at) : null, now, deps.sweepIntervalMs),
       line: lineOf(heartbeats[i] ?? null),
     })),
-    findings: heartbeats.flatMap((h, i) => withNodeFindings(deps.clusters[i] as SweepCluster, records[i]?.data ?? null, h?.findings ?? [])).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.cluster.localeCompare(b.cluster)),
+    findings: heartbeats.flatMap((h, i) => withNodeFindings(deps.clusters[i] as SweepCluster, records[i]?.data ?? null, [...(h?.findings ?? []), ...(custody[i] ?? [])])).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.cluster.localeCompare(b.cluster)),
     incidents: incidentItems.flatMap((item) => openIncidents(item?.data, silences, now)).sort(bySeverityThenAge),
     recoveries: trails
       .flat()
@@ -121,6 +126,20 @@ function withNodeFindings(cluster: SweepCluster, record: ClusterRecord | null, f
     }
   }
   return [...derived, ...findings];
+}
+
+/**
+ * The structural custody warnings `sealwatch keys status` gives (one provider alone holding the
+ * threshold, one provider's outage leaving too few shares), from the share records' wrapper ids:
+ * nothing is unwrapped. Shown here rather than raised by sweeps, where a deliberate
+ * single-wrapper setup would otherwise keep a warning incident open for ever.
+ */
+async function custodyWarnings(deps: DashboardDataDeps, clusterId: string): Promise<Finding[]> {
+  const repo = createCustodyRepository(deps.store);
+  const meta = await repo.meta(clusterId);
+  if (!meta) return [];
+  const shares = (await repo.shares(clusterId)).map((item) => ({ index: item.data.index, wrapper: item.data.wrapper }));
+  return analyzeCustody({ clusterId, threshold: meta.data.threshold, shares, wrappers: deps.wrapperFacts() }).findings;
 }
 
 function lineOf(heartbeat: SweepHeartbeat | null): ClusterLine | null {

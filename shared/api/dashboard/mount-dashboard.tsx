@@ -5,6 +5,7 @@ import type { Context, Env, Hono } from 'hono';
 import { scopeAllows, type ApiKeyService } from '../../app/api-keys.ts';
 import { createAuditLog, type AuditLog } from '../../app/audit-log.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
+import type { WrapperFacts } from '../../core/custody-analysis.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { StateStore } from '../../ports/state-store.ts';
 import type { RateLimiter } from '../middleware/rate-limit.ts';
@@ -32,6 +33,8 @@ export interface DashboardOptions {
   refreshSeconds?: number;
   /** `sweep.interval` in ms: the page warns when a cluster's last sweep is older than twice this. Default 60 s. */
   sweepIntervalMs?: number;
+  /** Kind and provider of the configured custody wrappers, for the custody warnings (default: none known). */
+  wrapperFacts?: () => readonly WrapperFacts[];
 }
 
 // The page lists node URLs and incident texts: keep it out of caches and other sites' frames.
@@ -62,6 +65,7 @@ export function mountDashboard<E extends Env>(app: Hono<E>, options: DashboardOp
     store: options.store,
     audit: options.audit ?? createAuditLog({ store: options.store, clock: options.clock }),
     sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+    wrapperFacts: options.wrapperFacts ?? (() => []),
   };
 
   const { keys, limiter } = options;

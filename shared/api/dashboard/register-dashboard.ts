@@ -16,5 +16,6 @@ export function registerDashboard(app: ApiApp, deps: RouteDeps): void {
     version: deps.version,
     audit: deps.audit,
     sweepIntervalMs: deps.sweepIntervalMs,
+    wrapperFacts: deps.wrapperFacts,
   });
 }
