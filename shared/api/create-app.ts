@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { systemClock } from '../adapters/system-clock.ts';
 import { createAuditLog } from '../app/audit-log.ts';
-import { createReplayCache } from '../app/replay-cache.ts';
+import { createIdempotency } from '../app/idempotency.ts';
 import type { ApiApp, ApiEnv, AppDeps, RouteDeps } from './app-deps.ts';
 import { registerDashboard } from './dashboard/register-dashboard.ts';
 import { errorBody, statusOf, toErrorResponse } from './errors.ts';
@@ -12,11 +12,13 @@ import { strictQuery } from './middleware/strict-query.ts';
 import { OPERATIONS } from './openapi/operations.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerClusterRoutes } from './routes/clusters.ts';
+import { registerHealthRoutes } from './routes/health.ts';
 import { registerAlertmanagerHook } from './routes/hooks-alertmanager.ts';
 import { registerGenericHook } from './routes/hooks-generic.ts';
 import { registerIncidentRoutes } from './routes/incidents.ts';
 import { registerMetricsCounter, registerMetricsEndpoint } from './routes/metrics.ts';
 import { registerOpenApiRoute } from './routes/openapi.ts';
+import { registerRecoveryRoutes } from './routes/recoveries.ts';
 import { registerSilenceRoutes } from './routes/silences.ts';
 
 export type { AppDeps, ApiApp, IncidentReader, SilenceService } from './app-deps.ts';
@@ -38,9 +40,9 @@ export function createApp(deps: AppDeps): ApiApp {
     clock,
     api: deps.api,
     limits,
-    // Leaves time to answer `accepted` before the request deadline cuts the connection.
-    hookBudgetMs: Math.max(Math.floor(limits.timeoutMs * 0.8), limits.timeoutMs - 2000),
-    recovery: deps.recovery ?? null,
+    // Leaves time to hand unfinished work to the worker and answer `accepted` before the deadline.
+    hookBudgetMs: Math.floor(limits.timeoutMs * 0.8),
+    jobs: deps.jobs ?? null,
     apiKeys: deps.apiKeys ?? null,
     audit: deps.audit ?? createAuditLog({ store: deps.store, clock }),
     incidents: deps.incidents ?? null,
@@ -48,7 +50,7 @@ export function createApp(deps: AppDeps): ApiApp {
     sweepIntervalMs: deps.sweepIntervalMs ?? 60_000,
     wrapperFacts: deps.wrapperFacts ?? (() => []),
     metrics: deps.metrics ?? null,
-    replay: deps.replay ?? createReplayCache({ store: deps.store, clock }),
+    idempotency: deps.idempotency ?? createIdempotency({ store: deps.store, clock }),
     limiter: createRateLimiter({ perMinute: limits.requestsPerMinute, clock }),
   };
 
@@ -59,13 +61,14 @@ export function createApp(deps: AppDeps): ApiApp {
   app.use(limitBody(limits.bodyBytes));
   app.use(strictQuery(OPERATIONS));
 
-  app.get('/healthz', (c) => c.json({ ok: true, version: deps.version }));
+  registerHealthRoutes(app, routeDeps);
   registerMetricsEndpoint(app, routeDeps);
   registerOpenApiRoute(app, routeDeps);
   registerClusterRoutes(app, routeDeps);
   registerIncidentRoutes(app, routeDeps);
   registerSilenceRoutes(app, routeDeps);
   registerAuditRoutes(app, routeDeps);
+  registerRecoveryRoutes(app, routeDeps);
   registerAlertmanagerHook(app, routeDeps);
   registerGenericHook(app, routeDeps);
   registerDashboard(app, routeDeps);

@@ -13,6 +13,7 @@ const Severity = z.enum(['info', 'warning', 'critical']);
 export const ErrorEnvelopeSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
   requestId: z.string(),
+  recoveryId: z.string().optional().describe('on a 409 of the recovery routes: the recovery record that was refused (`GET /v1/recoveries/{id}`); never on a 5xx'),
 });
 
 export const FindingSchema = z.object({
@@ -72,14 +73,47 @@ export const RecoveryResultSchema = z.object({
     .optional(),
 });
 
-const RecoveryFailureSchema = z.object({ cluster: z.string(), error: z.object({ code: z.string(), message: z.string() }) });
+const RecoveryFailureSchema = z
+  .object({ cluster: z.string(), error: z.object({ code: z.string(), message: z.string().describe('a fixed text per kind of failure; details are in the server log') }) })
+  .describe('a cluster whose recovery failed');
+const RecoveryOutcomeSchema = z.union([RecoveryResultSchema, RecoveryFailureSchema]);
+
+/** 200 of the cluster recovery routes: the result, and the record that keeps it. */
+export const RecoveryDoneSchema = RecoveryResultSchema.extend({ recoveryId: z.string().describe('`GET /v1/recoveries/{id}`') });
+
+/** 202: the recovery outlasted the request budget and the worker finishes it. */
+export const RecoveryAcceptedSchema = z.object({
+  status: z.literal('accepted'),
+  recoveryId: z.string().describe('`GET /v1/recoveries/{id}` shows the results once the worker has them'),
+  results: z.array(z.unknown()).max(0),
+});
 
 export const HookSummarySchema = z.object({
-  status: z.enum(['done', 'accepted', 'duplicate', 'ignored']),
+  status: z.enum(['done', 'accepted', 'ignored']),
+  recoveryId: z.string().optional().describe('`GET /v1/recoveries/{id}`; absent when nothing was started (`ignored`)'),
   alerts: z.number().int().optional(),
   firing: z.number().int().optional(),
   unmatched: z.number().int().optional(),
-  results: z.array(z.union([RecoveryResultSchema, RecoveryFailureSchema])),
+  results: z.array(RecoveryOutcomeSchema).describe('one per cluster asked (empty while `accepted`)'),
+});
+
+export const RecoveryRecordSchema = z.object({
+  id: z.string(),
+  status: z.enum(['running', 'queued', 'done', 'failed']).describe('running: in the request or a worker; queued: handed to the worker (or waiting for a retry); done: every cluster has an outcome; failed: the hand-off failed'),
+  trigger: z.string().describe('api, alertmanager, webhook, eventbridge'),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+  requests: z.array(z.object({ clusterId: z.string(), action: RecoveryActionSchema, nodeIds: z.array(z.string()).optional(), dryRun: z.boolean().optional() })),
+  results: z.array(z.union([RecoveryResultSchema, RecoveryFailureSchema, z.null()])).describe('aligned with requests; null while that cluster has not finished'),
+  attempts: z.number().int().describe('worker attempts (0: finished in the request)'),
+  runningUntil: z.number().int().optional().describe('epoch ms until which the current runner owns it'),
+  lastError: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+export const ReadySchema = z.object({
+  ok: z.boolean(),
+  version: z.string(),
+  checks: z.object({ config: z.string(), stateStore: z.string().describe('ok, unavailable, or no answer within 3 s') }),
 });
 
 export const SilenceSchema = z.object({
@@ -131,7 +165,7 @@ export const IncidentAckSchema = z.object({ incident: IncidentSchema });
 export const AuditEventSchema = z.object({
   at: IsoTime,
   trigger: z.string(),
-  action: z.enum(['unseal', 'raft-join', 'raft-remove-peer', 'storage-backup', 'silence', 'incident-ack']),
+  action: z.enum(['unseal', 'unseal-clear-block', 'raft-join', 'raft-remove-peer', 'storage-backup', 'silence', 'incident-ack']),
   node: z.string(),
   shareIndexes: z.array(z.number().int()),
   wrappers: z.array(z.string()),

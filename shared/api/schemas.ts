@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RECOVERY_ID } from '../app/recovery-records.ts';
 import { FINDING_IDS } from '../core/finding-catalogue.ts';
 import { ValidationError } from '../errors.ts';
 import { HttpError } from './errors.ts';
@@ -74,6 +75,9 @@ export const IncidentsQuerySchema = z.strictObject({
 export const IncidentPathSchema = z.strictObject({
   key: z.string().regex(/^sealwatch:[a-z0-9-]{1,63}:[a-z0-9-]{1,63}:[a-z0-9][a-z0-9.-]{0,127}$/, 'an incident dedup key (sealwatch:<cluster>:<node|->:<finding>)'),
 });
+
+/** `GET /v1/recoveries/:id`: ids look like `rcv-20261207T072700Z-0a1b2c3d`. */
+export const RecoveryPathSchema = z.strictObject({ id: z.string().regex(RECOVERY_ID, 'a recovery id (rcv-<UTC time>-<8 hex>)') });
 
 export const AckBodySchema = z.strictObject({ comment: z.string().trim().max(500).optional() });
 

@@ -4,15 +4,14 @@
  */
 import { isAutoSeal } from './barrier.ts';
 import { formatRfc3339, formatRfc3339Nano, GO_ZERO_TIME } from './go-format.ts';
-import { forward, hasValidToken, type LogicalRoute } from './logical.ts';
+import { forward, handleLogical, hasValidToken, type LogicalRoute } from './logical.ts';
 import {
   envelope,
   errorResponse,
   METHOD_NOT_ALLOWED,
-  NOT_FOUND,
   noContent,
   ok,
-  PERMISSION_DENIED,
+  PERMISSION_DENIED_PLAIN,
   VAULT_IS_SEALED,
   type SimRequest,
   type SimResponse,
@@ -26,7 +25,7 @@ export function handleSeal(node: SimNode, req: SimRequest): SimResponse {
   if (req.method !== 'PUT' && req.method !== 'POST') return METHOD_NOT_ALLOWED;
   if (node.sealed || node.group === null) return noContent();
   if (node.isStandby()) return errorResponse(500, 'vault cannot seal when in standby mode; please restart instead');
-  if (!hasValidToken(node, req)) return PERMISSION_DENIED;
+  if (!hasValidToken(node, req)) return PERMISSION_DENIED_PLAIN;
   node.seal();
   return noContent();
 }
@@ -37,7 +36,7 @@ export function handleStepDown(node: SimNode, req: SimRequest): SimResponse {
   const target = forward(node, req);
   if ('response' in target) return target.response;
   const serving = target.serve;
-  if (!hasValidToken(serving, req)) return PERMISSION_DENIED;
+  if (!hasValidToken(serving, req)) return PERMISSION_DENIED_PLAIN;
   const group = serving.group;
   if (group !== null && group.ha) {
     const other = group.voters().find((n) => n !== serving && group.isUp(n));
@@ -100,7 +99,7 @@ function haNodes(active: SimNode): Record<string, unknown>[] {
       cluster_address: `https://${n.clusterAddress}`,
       active_node: isActive,
       last_echo: isActive ? null : formatRfc3339Nano(now() - ECHO_AGE_MS),
-      version: n.version,
+      version: n.reportedVersion(),
     };
     if (profile.haStatusEchoFields) {
       entry['echo_duration_ms'] = isActive ? 0 : 1;
@@ -128,12 +127,20 @@ export const KEY_STATUS: LogicalRoute = {
 };
 
 /**
- * §6.5 (Vault ≥1.15). Backend names are the seal types here; Vault names them after the seal
- * stanza (unverified for single-seal setups). Health follows the cluster's KMS availability.
+ * Where the raw handler does not exist (Vault < 1.15: `http/handler.go` @ v1.14.9 registers no
+ * `/v1/sys/seal-backend-status`; OpenBao @ v2.6.2 neither) the mux's `/v1/sys/` prefix sends the
+ * request to the logical handler: sealed 503, standby forwarded, no token 403, then the system
+ * backend has no such path.
+ */
+const NO_SEAL_BACKEND_STATUS: LogicalRoute = { operations: {}, unsupportedPath: true };
+
+/**
+ * Vault ≥1.15 (git d8c6d28ec7). Backend names are the seal types here; Vault names them after the
+ * seal stanza (unverified for single-seal setups). Health follows the cluster's KMS availability.
  */
 export function handleSealBackendStatus(node: SimNode, req: SimRequest): SimResponse {
   const { profile, sealType, kms } = node.ctx;
-  if (!profile.sealBackendStatus) return NOT_FOUND;
+  if (!profile.sealBackendStatus) return handleLogical(NO_SEAL_BACKEND_STATUS, node, req);
   if (req.method !== 'GET') return METHOD_NOT_ALLOWED;
   const healthy = !isAutoSeal(sealType) || kms.available;
   const backend: Record<string, unknown> = { name: sealType, healthy };

@@ -96,8 +96,8 @@ describe.skipIf(chromiumSkipReason !== null)('dashboard in headless Chromium', (
     expect(findings).toContain('data-finding="node.sealed"');
     // Every share sits under one local wrapper: the custody warnings of `keys status`.
     expect(findings).toContain('data-finding="custody.single-provider-compromise"');
-    const recoveries = dom.slice(dom.indexOf('id="recoveries"'));
-    expect(recoveries).toMatch(/demo\/vault-2<\/td><td>unseal<\/td><td class="ok">unsealed<\/td><td>webhook/);
+    const actions = dom.slice(dom.indexOf('id="actions"'));
+    expect(actions).toMatch(/demo\/vault-2<\/td><td>unseal<\/td><td class="ok">unsealed<\/td><td>webhook/);
     await screenshot(sealedUrl, 'dashboard-sealed.png');
   });
 

@@ -231,7 +231,7 @@ describe('dashboard content', () => {
     expect(findings).toMatch(/data-finding="node.sealed"><td class="sev-critical">critical<\/td><td>prod\/vault-1<\/td>/);
     // One table of recent actions (no duplicated unseal table), newest first.
     expect(html.match(/<table>/g)).toHaveLength(3);
-    const trail = html.slice(html.indexOf('id="recoveries"'));
+    const trail = html.slice(html.indexOf('id="actions"'));
     expect(trail.indexOf('wrong-key')).toBeGreaterThan(0);
     expect(trail.indexOf('wrong-key')).toBeLessThan(trail.indexOf('unsealed'));
     expect(trail).toContain('prod/vault-2');
@@ -261,6 +261,6 @@ describe('dashboard content', () => {
     const app = new Hono();
     mountDashboard(app, { enabled: true, clusters, store, keys, clock, version: '1' });
     const html = await (await app.request('/', { headers: { authorization: basic(readKey) } })).text();
-    expect(html.slice(html.indexOf('id="recoveries"'))).toContain('wrong-key');
+    expect(html.slice(html.indexOf('id="actions"'))).toContain('wrong-key');
   });
 });

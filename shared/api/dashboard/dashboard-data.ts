@@ -1,9 +1,11 @@
 import type { AuditEvent, AuditLog } from '../../app/audit-log.ts';
 import { createCustodyRepository } from '../../app/custody-repository.ts';
 import { incidentsKey } from '../../app/incident-service.ts';
+import type { RecoveryRecord } from '../../app/recovery-records.ts';
 import { createSilenceStore } from '../../app/silences.ts';
 import { readHeartbeats, type SweepHeartbeat } from '../../app/sweep-heartbeat.ts';
 import { clusterStateKey } from '../../app/sweep.ts';
+import { SUCCESSFUL_OUTCOMES, type UnsealOutcome } from '../../app/unseal-types.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ClusterRecord } from '../../core/cluster-record.ts';
 import { analyzeCustody, type WrapperFacts } from '../../core/custody-analysis.ts';
@@ -59,7 +61,23 @@ export interface DashboardView {
   /** Open incidents, worst and oldest first. */
   incidents: DashboardIncident[];
   /** Audited actions (unseals, joins, silences, acknowledgements), newest first. */
-  recoveries: DashboardAuditEvent[];
+  actions: DashboardAuditEvent[];
+  /** Recoveries started by routes, hooks and events (with their hand-off state), newest first. */
+  recoveries: DashboardRecovery[];
+}
+
+/** A recovery as the dashboard lists it: what was asked and how it ended (ids only). */
+export interface DashboardRecovery {
+  id: string;
+  status: RecoveryRecord['status'];
+  trigger: string;
+  createdAt: string;
+  updatedAt: string;
+  /** `prod: unseal vault-2` per cluster asked. */
+  asked: string[];
+  /** Per cluster: `ok`, a failed node count, an error code, or `pending`. */
+  outcomes: string[];
+  attempts: number;
 }
 
 export interface DashboardDataDeps {
@@ -69,26 +87,29 @@ export interface DashboardDataDeps {
   sweepIntervalMs: number;
   /** Kind and provider of the configured wrappers: which shares one provider holds. */
   wrapperFacts: () => readonly WrapperFacts[];
+  /** Recent recovery records (the recovery jobs service); absent: none listed. */
+  recoveries?: (limit: number) => Promise<RecoveryRecord[]>;
 }
 
-/** How many audit events the page lists. */
+/** How many audit events (and recovery records) the page lists. */
 export const RECENT_LIMIT = 20;
 
 /**
  * Reads node records, last-sweep heartbeats, open incidents (the incident service's per-cluster
- * item), active silences and recent audit events of every configured cluster from the state
- * store, so every process sharing the store shows the same page.
+ * item), active silences and recent audit events of every configured cluster, and the recent
+ * recovery records, from the state store, so every process sharing the store shows the same page.
  */
 export async function loadDashboardView(deps: DashboardDataDeps, now: number): Promise<DashboardView> {
   const ids = deps.clusters.map((c) => c.id);
   const silenceStore = createSilenceStore({ store: deps.store, clock: { now: () => now, sleep: async () => {} } });
-  const [records, heartbeats, incidentItems, silences, trails, custody] = await Promise.all([
+  const [records, heartbeats, incidentItems, silences, trails, custody, recoveries] = await Promise.all([
     deps.store.getMany<ClusterRecord>(ids.map(clusterStateKey)),
     readHeartbeats(deps.store, ids),
     deps.store.getMany<ClusterIncidents>(ids.map(incidentsKey)),
     silenceStore.list(),
     Promise.all(ids.map(async (id) => ((await deps.audit?.list(id, { limit: RECENT_LIMIT })) ?? []).map((e) => ({ ...e, cluster: id })))),
     Promise.all(ids.map((id) => custodyWarnings(deps, id))),
+    deps.recoveries?.(RECENT_LIMIT) ?? Promise.resolve([]),
   ]);
   return {
     generatedAt: new Date(now).toISOString(),
@@ -102,10 +123,29 @@ export async function loadDashboardView(deps: DashboardDataDeps, now: number): P
     })),
     findings: heartbeats.flatMap((h, i) => withNodeFindings(deps.clusters[i] as SweepCluster, records[i]?.data ?? null, [...(h?.findings ?? []), ...(custody[i] ?? [])])).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.cluster.localeCompare(b.cluster)),
     incidents: incidentItems.flatMap((item) => openIncidents(item?.data, silences, now)).sort(bySeverityThenAge),
-    recoveries: trails
+    actions: trails
       .flat()
       .sort((a, b) => b.at.localeCompare(a.at))
       .slice(0, RECENT_LIMIT),
+    recoveries: recoveries.map(toDashboardRecovery),
+  };
+}
+
+function toDashboardRecovery(r: RecoveryRecord): DashboardRecovery {
+  return {
+    id: r.id,
+    status: r.status,
+    trigger: r.trigger,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    asked: r.requests.map((q) => `${q.clusterId}: ${q.action}${q.nodeIds?.length ? ` ${q.nodeIds.join(', ')}` : ''}${q.dryRun ? ' (dry run)' : ''}`),
+    outcomes: r.results.map((o) => {
+      if (o === null) return 'pending';
+      if ('error' in o) return o.error.code;
+      const failed = o.unseal?.nodes.filter((n) => !SUCCESSFUL_OUTCOMES.has(n.outcome as UnsealOutcome)).length ?? 0;
+      return o.unseal && !o.unseal.ok ? `${failed} node(s) not unsealed` : 'ok';
+    }),
+    attempts: r.attempts,
   };
 }
 

@@ -4,6 +4,7 @@
 import type { Context, Env, Hono } from 'hono';
 import { scopeAllows, type ApiKeyService } from '../../app/api-keys.ts';
 import { createAuditLog, type AuditLog } from '../../app/audit-log.ts';
+import type { RecoveryRecord } from '../../app/recovery-records.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { WrapperFacts } from '../../core/custody-analysis.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -29,6 +30,8 @@ export interface DashboardOptions {
   version: string;
   /** Default: the audit log in `store`. */
   audit?: AuditLog;
+  /** Recent recoveries (the recovery jobs service); absent: the section says there are none. */
+  recoveries?: (limit: number) => Promise<RecoveryRecord[]>;
   /** Seconds between the page's self-refreshes (default 10, 2..3600). */
   refreshSeconds?: number;
   /** `sweep.interval` in ms: the page warns when a cluster's last sweep is older than twice this. Default 60 s. */
@@ -66,6 +69,7 @@ export function mountDashboard<E extends Env>(app: Hono<E>, options: DashboardOp
     audit: options.audit ?? createAuditLog({ store: options.store, clock: options.clock }),
     sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
     wrapperFacts: options.wrapperFacts ?? (() => []),
+    ...(options.recoveries ? { recoveries: options.recoveries } : {}),
   };
 
   const { keys, limiter } = options;

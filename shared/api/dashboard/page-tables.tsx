@@ -3,7 +3,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { FC } from 'hono/jsx';
 import type { Finding } from '../../core/finding.ts';
-import type { DashboardAuditEvent, DashboardIncident } from './dashboard-data.ts';
+import type { DashboardAuditEvent, DashboardIncident, DashboardRecovery } from './dashboard-data.ts';
 import { relativeTime } from './relative-time.ts';
 
 /** A time as "4 min ago", exact on hover. */
@@ -90,9 +90,55 @@ export const Incidents: FC<{ incidents: DashboardIncident[]; now: number }> = ({
   </section>
 );
 
-export const Recoveries: FC<{ events: DashboardAuditEvent[]; now: number }> = ({ events, now }) => (
+/**
+ * Recoveries asked of the API, hooks and events (one row per request, however many nodes it
+ * touched): what was asked, whether it finished in the request or in the worker, and how.
+ */
+export const Recoveries: FC<{ recoveries: DashboardRecovery[]; now: number }> = ({ recoveries, now }) => (
   <section id="recoveries">
-    <h2>Recent recoveries and actions</h2>
+    <h2>Recent recoveries</h2>
+    {recoveries.length === 0 ? (
+      <p class="muted">No recoveries requested in the last 7 days.</p>
+    ) : (
+      <table>
+        <thead>
+          <tr>
+            <th>started</th>
+            <th>id</th>
+            <th>by</th>
+            <th>asked</th>
+            <th>status</th>
+            <th>outcome</th>
+          </tr>
+        </thead>
+        <tbody>
+          {recoveries.map((r) => (
+            <tr data-recovery={r.id} data-status={r.status}>
+              <td>
+                <When iso={r.createdAt} now={now} />
+              </td>
+              <td>
+                <code>{r.id}</code>
+              </td>
+              <td>{r.trigger}</td>
+              <td>{r.asked.join('; ')}</td>
+              <td>
+                {r.status}
+                {r.attempts > 0 ? <span class="muted"> (worker attempts: {r.attempts})</span> : null}
+              </td>
+              <td class={r.outcomes.every((o) => o === 'ok') ? 'ok' : ''}>{r.outcomes.join('; ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    )}
+  </section>
+);
+
+/** The audit trail of every cluster: each unseal, join, silence and acknowledgement, newest first. */
+export const Actions: FC<{ events: DashboardAuditEvent[]; now: number }> = ({ events, now }) => (
+  <section id="actions">
+    <h2>Recent actions</h2>
     {events.length === 0 ? (
       <p class="muted">No unseals or other actions recorded.</p>
     ) : (

@@ -4,7 +4,7 @@
 import type { FC } from 'hono/jsx';
 import { STALE_AFTER_INTERVALS } from '../../core/staleness.ts';
 import type { DashboardCluster, DashboardView } from './dashboard-data.ts';
-import { Findings, Incidents, Recoveries, When } from './page-tables.tsx';
+import { Actions, Findings, Incidents, Recoveries, When } from './page-tables.tsx';
 import { durationWords } from './relative-time.ts';
 import { LEGEND_STATES, STATE_COLORS } from './state-colors.ts';
 
@@ -67,7 +67,8 @@ export const DashboardPage: FC<PageProps> = ({ view, refreshSeconds, version }) 
           ))}
           <Incidents incidents={view.incidents} now={now} />
           <Findings findings={view.findings} />
-          <Recoveries events={view.recoveries} now={now} />
+          <Recoveries recoveries={view.recoveries} now={now} />
+          <Actions events={view.actions} now={now} />
           <Legend />
         </main>
       </body>

@@ -17,5 +17,6 @@ export function registerDashboard(app: ApiApp, deps: RouteDeps): void {
     audit: deps.audit,
     sweepIntervalMs: deps.sweepIntervalMs,
     wrapperFacts: deps.wrapperFacts,
+    ...(deps.jobs ? { recoveries: (limit: number) => (deps.jobs as NonNullable<RouteDeps['jobs']>).recent(limit) } : {}),
   });
 }

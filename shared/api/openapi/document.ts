@@ -45,7 +45,19 @@ export function errorStatuses(op: Operation): Map<number, string[]> {
 function success(response: OperationResponse): Json {
   const type = response.contentType ?? 'application/json';
   const schema = response.schema ? schemaOf(response.schema, 'output') : { type: 'string' };
-  return { description: response.description, content: { [type]: { schema } } };
+  const headers = Object.entries(response.headers ?? {}).map(([name, description]) => [name, { description, schema: { type: 'string' } }]);
+  return { description: response.description, ...(headers.length > 0 ? { headers: Object.fromEntries(headers) } : {}), content: { [type]: { schema } } };
+}
+
+/**
+ * A status that is both a route's own answer and an error answer (`/readyz` 503: its report, or
+ * the timeout's error envelope): either body, told apart by their required fields.
+ */
+function either(own: Json, error: Json): Json {
+  const ownSchema = (own.content as Record<string, { schema: Json }>)['application/json']?.schema;
+  const errorSchema = (error.content as Record<string, { schema: Json }>)['application/json']?.schema;
+  if (!ownSchema || !errorSchema) throw new TypeError('a status answered by a route and by an error must both be JSON');
+  return { ...error, description: `${String(own.description)}; or ${String(error.description)}`, content: { 'application/json': { schema: { oneOf: [ownSchema, errorSchema] } } } };
 }
 
 function failure(op: Operation, status: number, codes: string[]): Json {
@@ -88,6 +100,17 @@ function parameters(op: Operation): Json[] {
   return [...from(op.params?.shape, 'path'), ...from(op.query?.shape, 'query'), ...headers];
 }
 
+function responsesOf(op: Operation): Json {
+  const responses: Json = Object.fromEntries(Object.entries(op.responses).map(([status, response]) => [status, success(response)]));
+  for (const [status, codes] of errorStatuses(op)) {
+    const error = failure(op, status, codes);
+    const own = responses[String(status)] as Json | undefined;
+    responses[String(status)] = own ? either(own, error) : error;
+  }
+  // Status keys are integer-like, so they enumerate in ascending order.
+  return responses;
+}
+
 function operationObject(op: Operation): Json {
   const params = parameters(op);
   return {
@@ -99,10 +122,7 @@ function operationObject(op: Operation): Json {
     security: security(op),
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(op.body ? { requestBody: { required: op.body.required, content: { 'application/json': { schema: schemaOf(op.body.schema, 'input') } } } } : {}),
-    responses: {
-      ...Object.fromEntries(Object.entries(op.responses).map(([status, response]) => [status, success(response)])),
-      ...Object.fromEntries([...errorStatuses(op)].map(([status, codes]) => [String(status), failure(op, status, codes)])),
-    },
+    responses: responsesOf(op),
   };
 }
 

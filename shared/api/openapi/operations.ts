@@ -10,6 +10,8 @@ export interface OperationResponse {
   /** JSON body schema; absent for non-JSON bodies (then `contentType` says what it is). */
   schema?: z.ZodType;
   contentType?: string;
+  /** Response headers it may carry: name → description. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -32,7 +34,10 @@ export interface Operation {
   /** Header parameters the operation requires (documented only; the handler checks them). */
   headers?: Record<string, string>;
   body?: { schema: z.ZodType; required: boolean };
-  /** Successful answers by status. */
+  /**
+   * Answers by status that are not the error envelope: the successes, and a route's own body for
+   * an error status (`/readyz`'s 503). A status also in the error answers takes either body.
+   */
   responses: Record<number, OperationResponse>;
   /** Error answers the operation can give beyond those its auth, parameters and body imply: status → codes. */
   errors?: Record<number, string[]>;
@@ -41,10 +46,12 @@ export interface Operation {
 }
 
 const json = (description: string, schema: z.ZodType): OperationResponse => ({ description, schema });
+const REPLAYED = { 'Idempotent-Replayed': '`true` when this is the stored answer to an earlier identical delivery (nothing was done again)' };
 
 export const TAGS: { name: string; description: string }[] = [
-  { name: 'service', description: 'Liveness, the API description and metrics' },
+  { name: 'service', description: 'Liveness, readiness, the API description and metrics' },
   { name: 'clusters', description: 'Clusters and nodes as the last sweep recorded them; targeted sweeps and recovery' },
+  { name: 'recoveries', description: 'Recoveries started by the routes, hooks and events, and their results' },
   { name: 'incidents', description: 'Incidents opened from findings, and their acknowledgement' },
   { name: 'silences', description: 'Maintenance silences (like Alertmanager)' },
   { name: 'audit', description: 'The audit trail of every action' },
@@ -60,8 +67,16 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get', path: '/healthz', operationId: 'getHealth', tag: 'service', auth: 'none',
-    summary: 'Liveness and version',
+    summary: 'Liveness and version (answered from memory: loads no config, reads no store)',
     responses: { 200: json('alive', R.HealthSchema) },
+  },
+  {
+    method: 'get', path: '/readyz', operationId: 'getReadiness', tag: 'service', auth: 'none',
+    summary: 'Readiness: the config loaded and the state store answers a read within 3 s',
+    responses: {
+      200: json('ready', R.ReadySchema),
+      503: json('not ready: the failed check says which (details are in the log)', R.ReadySchema),
+    },
   },
   {
     method: 'get', path: '/metrics', operationId: 'getMetrics', tag: 'service', auth: 'none',
@@ -86,15 +101,27 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: 'post', path: '/v1/clusters/{id}/sweep', operationId: 'sweepCluster', tag: 'clusters', auth: 'operate', params: S.ClusterPathSchema,
     summary: 'Targeted sweep of one cluster (observe; unseal when its auto-unseal is on)',
-    responses: { 200: json('what the sweep did', R.RecoveryResultSchema) },
-    errors: { 404: ['not_found', 'not_configured'] },
+    responses: {
+      200: json('what the recovery did, with its record id', R.RecoveryDoneSchema),
+      202: json('accepted: the recovery outlasted the request budget and the worker finishes it', R.RecoveryAcceptedSchema),
+    },
+    errors: { 404: ['not_found', 'not_configured'], 409: ['conflict'] },
   },
   {
     method: 'post', path: '/v1/clusters/{id}/recover', operationId: 'recoverCluster', tag: 'clusters', auth: 'operate', params: S.ClusterPathSchema,
     summary: 'Unseal the sealed nodes from custody, then sweep (dryRun: only say what would be done)',
     query: S.RecoverQuerySchema,
     body: { schema: S.RecoverBodySchema, required: false },
-    responses: { 200: json('what the recovery did (or would do)', R.RecoveryResultSchema) },
+    responses: {
+      200: json('what the recovery did (or would do), with its record id', R.RecoveryDoneSchema),
+      202: json('accepted: the recovery outlasted the request budget and the worker finishes it', R.RecoveryAcceptedSchema),
+    },
+    errors: { 404: ['not_found', 'not_configured'], 409: ['conflict'] },
+  },
+  {
+    method: 'get', path: '/v1/recoveries/{id}', operationId: 'getRecovery', tag: 'recoveries', auth: 'read', params: S.RecoveryPathSchema,
+    summary: 'A recovery started by a route, hook or event: what was asked, its state and its results (kept 7 days)',
+    responses: { 200: json('the recovery record', R.RecoveryRecordSchema) },
     errors: { 404: ['not_found', 'not_configured'] },
   },
   {
@@ -140,24 +167,24 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Alertmanager webhook receiver (version 4): firing alerts recover their clusters',
     body: { schema: S.AlertmanagerPayloadSchema, required: true },
     responses: {
-      200: json('done, duplicate or ignored', R.HookSummarySchema),
-      202: json('accepted: recovery goes on past the request budget', R.HookSummarySchema),
+      200: { ...json('done (failed clusters are reported in results) or ignored', R.HookSummarySchema), headers: REPLAYED },
+      202: { ...json('accepted: the worker finishes the recovery past the request budget', R.HookSummarySchema), headers: REPLAYED },
     },
-    errors: { 404: ['not_configured'] },
+    errors: { 404: ['not_configured'], 409: ['in_progress'] },
   },
   {
     method: 'post', path: '/v1/hooks/generic', operationId: 'receiveSignedWebhook', tag: 'hooks', auth: 'standard-webhooks',
     summary: 'Standard Webhooks signed trigger',
     headers: {
-      'webhook-id': 'unique message id (replay-protected for 10 minutes)',
+      'webhook-id': 'unique message id: resent within 10 minutes, it gets the first answer again',
       'webhook-timestamp': 'Unix seconds, within ±5 minutes',
       'webhook-signature': 'v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">, space-separated',
     },
     body: { schema: S.GenericHookSchema, required: true },
     responses: {
-      200: json('done', R.HookSummarySchema),
-      202: json('accepted: recovery goes on past the request budget', R.HookSummarySchema),
+      200: { ...json('done (failed clusters are reported in results)', R.HookSummarySchema), headers: REPLAYED },
+      202: { ...json('accepted: the worker finishes the recovery past the request budget', R.HookSummarySchema), headers: REPLAYED },
     },
-    errors: { 401: ['missing_headers', 'bad_timestamp', 'stale_timestamp', 'bad_signature'], 404: ['not_found', 'not_configured'], 409: ['replayed'] },
+    errors: { 401: ['missing_headers', 'bad_timestamp', 'stale_timestamp', 'bad_signature'], 404: ['not_found', 'not_configured'], 409: ['replayed', 'in_progress'] },
   },
 ];

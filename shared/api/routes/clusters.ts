@@ -1,3 +1,5 @@
+import type { Context } from 'hono';
+import type { RecoveryAsk } from '../../app/recovery-records.ts';
 import { readHeartbeats, type SweepHeartbeat } from '../../app/sweep-heartbeat.ts';
 import { clusterStateKey } from '../../app/sweep.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
@@ -8,9 +10,12 @@ import type { ApiApp, RouteDeps } from '../app-deps.ts';
 import { requireScope } from '../middleware/api-key-auth.ts';
 import { nodeStatus } from '../node-status.ts';
 import { ClusterPathSchema, parseOptionalJson, RecoverBodySchema, RecoverQuerySchema, validate } from '../schemas.ts';
-import { requireRecovery } from './recovery-run.ts';
+import { failedOutcomeAnswer, requireJobs, startRecovery } from './recovery-run.ts';
 
-/** `GET /v1/clusters`, `GET /v1/clusters/:id`, `POST /v1/clusters/:id/sweep`, `POST /v1/clusters/:id/recover`. */
+/**
+ * `GET /v1/clusters`, `GET /v1/clusters/:id`, `POST /v1/clusters/:id/sweep`, `POST /v1/clusters/:id/recover`.
+ * The two POSTs answer their recovery's result, or 202 with its id when the worker finishes it.
+ */
 export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
   const read = requireScope(deps.apiKeys, 'read', deps.limiter);
   const operate = requireScope(deps.apiKeys, 'operate', deps.limiter);
@@ -33,7 +38,7 @@ export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
 
   app.post('/v1/clusters/:id/sweep', operate, async (c) => {
     const cluster = find(c.req.param('id'));
-    return c.json(await requireRecovery(deps).run({ clusterId: cluster.id, action: 'sweep', trigger: 'api' }));
+    return recoverOne(c, { clusterId: cluster.id, action: 'sweep' });
   });
 
   app.post('/v1/clusters/:id/recover', operate, async (c) => {
@@ -44,16 +49,23 @@ export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
       throw new ValidationError('invalid recover request: dryRun: the body and the query disagree', ['dryRun: body and query disagree']);
     }
     const dryRun = body.dryRun ?? query.dryRun === 'true';
-    return c.json(
-      await requireRecovery(deps).run({
-        clusterId: cluster.id,
-        action: 'recover',
-        trigger: 'api',
-        ...(body.nodes ? { nodeIds: body.nodes } : {}),
-        ...(dryRun ? { dryRun: true } : {}),
-      }),
-    );
+    const unknown = (body.nodes ?? []).filter((id) => !cluster.nodes.some((n) => n.id === id));
+    if (unknown.length > 0) throw new ValidationError(`cluster ${cluster.id} has no node ${unknown.map((n) => `"${n}"`).join(', ')}`);
+    return recoverOne(c, { clusterId: cluster.id, action: 'recover', ...(body.nodes ? { nodeIds: body.nodes } : {}), ...(dryRun ? { dryRun: true } : {}) });
   });
+
+  /**
+   * One cluster's recovery: its result (with the recovery id) when it finishes in time, else 202
+   * `{status: "accepted", recoveryId}` while the worker finishes it.
+   */
+  async function recoverOne(c: Context, ask: RecoveryAsk) {
+    requireJobs(deps);
+    const start = await startRecovery(c, deps, 'api', [ask]);
+    if (start.status === 'accepted') return c.json(start, 202);
+    const outcome = start.results[0] as (typeof start.results)[number];
+    if ('error' in outcome) return failedOutcomeAnswer(c, deps, start.recoveryId, outcome);
+    return c.json({ ...outcome, recoveryId: start.recoveryId });
+  }
 
   function find(id: string): SweepCluster {
     // Validated as an id first, so the message never echoes arbitrary path text.

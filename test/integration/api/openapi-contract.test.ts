@@ -20,7 +20,9 @@ import { apiDepsFromRuntime } from '../../../shared/runtime/api-deps.ts';
 import { createRuntime, type Runtime } from '../../../shared/runtime/create-runtime.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../../shared/simulator/index.ts';
 import { putCustody } from '../../support/custody-fixture.ts';
-import { AM_TOKEN, apiConfig, WEBHOOK_KEY } from './support.ts';
+import type { MemoryWorkQueue } from '../../../shared/adapters/memory-work-queue.ts';
+import { wireRecoveryJobs } from '../../../shared/runtime/recovery-wiring.ts';
+import { AM_TOKEN, apiConfig, RecordingRecovery, WEBHOOK_KEY } from './support.ts';
 
 // The OpenAPI document against the real API: `redocly lint` (the users' tool) finds no problem
 // in it, and every answer of every route — successes and refusals, produced by the app as
@@ -143,6 +145,7 @@ describe('real answers of every route validate against the document', () => {
   it('service routes and the dashboard', async () => {
     expect((await conforms(await call('GET', '/healthz'), 'GET', '/healthz')).json).toEqual({ ok: true, version: '1.2.3' });
     expect((await conforms(await call('GET', '/healthz?verbose=1'), 'GET', '/healthz')).status).toBe(400);
+    expect((await conforms(await call('GET', '/readyz'), 'GET', '/readyz')).json).toEqual({ ok: true, version: '1.2.3', checks: { config: 'ok', stateStore: 'ok' } });
     expect((await conforms(await call('GET', '/v1/openapi.json'), 'GET', '/v1/openapi.json')).status).toBe(200);
     const metrics = await conforms(await call('GET', '/metrics'), 'GET', '/metrics');
     expect(metrics.status).toBe(200);
@@ -179,9 +182,20 @@ describe('real answers of every route validate against the document', () => {
     const tooBig = await conforms(await call('POST', '/v1/clusters/prod/recover', keys.operate, JSON.stringify({ nodes: ['x'.repeat(300_000)] })), 'POST', '/v1/clusters/{id}/recover');
     expect(tooBig.status).toBe(413);
 
+    const unknownNode = await conforms(await call('POST', '/v1/clusters/prod/recover', keys.operate, '{"nodes":["vault-9"]}'), 'POST', '/v1/clusters/{id}/recover');
+    expect([unknownNode.status, unknownNode.json.error.message]).toEqual([400, expect.stringContaining('"vault-9"')]);
+
     const dry = await conforms(await call('POST', '/v1/clusters/prod/recover?dryRun=true', keys.operate), 'POST', '/v1/clusters/{id}/recover');
     expect(dry.json.unseal.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ node: sealed.id, outcome: 'would-unseal' })]));
     expect(sealed.state().sealed).toBe(true);
+    // Every recovery leaves a record, readable with the read scope.
+    const record = await conforms(await call('GET', `/v1/recoveries/${dry.json.recoveryId}`, keys.read), 'GET', '/v1/recoveries/{id}');
+    expect(record.json).toMatchObject({ id: dry.json.recoveryId, status: 'done', trigger: 'api', requests: [{ clusterId: 'prod', action: 'recover', dryRun: true }], attempts: 0 });
+    expect((await conforms(await call('GET', '/v1/recoveries/rcv-20261207T072700Z-0a1b2c3d', keys.read), 'GET', '/v1/recoveries/{id}')).status).toBe(404);
+    const malformed = await conforms(await call('GET', '/v1/recoveries/..%2Fetc', keys.read), 'GET', '/v1/recoveries/{id}');
+    expect([malformed.status, malformed.json.error.code]).toEqual([400, 'invalid_input']);
+    expect((await conforms(await call('GET', `/v1/recoveries/${dry.json.recoveryId}`), 'GET', '/v1/recoveries/{id}')).status).toBe(401);
+    expect((await conforms(await call('GET', `/v1/recoveries/${dry.json.recoveryId}?verbose=1`, keys.read), 'GET', '/v1/recoveries/{id}')).status).toBe(400);
 
     const incidents = await conforms(await call('GET', '/v1/incidents', keys.read), 'GET', '/v1/incidents');
     const incident = incidents.json.incidents.find((i: Json) => i.findingId === 'node.sealed');
@@ -233,9 +247,76 @@ describe('real answers of every route validate against the document', () => {
     const ts = Math.floor(Date.now() / 1000);
     const headers = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(WEBHOOK_KEY, id, ts, body) };
     const generic = () => app.request(`${ORIGIN}/v1/hooks/generic`, { method: 'POST', headers, body });
-    expect((await conforms(await generic(), 'POST', '/v1/hooks/generic')).json.status).toBe('done');
-    expect((await conforms(await generic(), 'POST', '/v1/hooks/generic')).status).toBe(409);
+    const first = await conforms(await generic(), 'POST', '/v1/hooks/generic');
+    expect(first.json).toMatchObject({ status: 'done', recoveryId: expect.stringMatching(/^rcv-/), results: [{ cluster: 'prod', action: 'sweep' }] });
+    // The same delivery resent: the stored answer again, marked, and nothing done twice.
+    const resent = await generic();
+    expect(resent.headers.get('idempotent-replayed')).toBe('true');
+    expect((await conforms(resent, 'POST', '/v1/hooks/generic')).json).toEqual(first.json);
+    const otherBody = JSON.stringify({ cluster: 'prod', action: 'recover' });
+    const reused = await app.request(`${ORIGIN}/v1/hooks/generic`, { method: 'POST', headers: { ...headers, 'webhook-signature': signWebhook(WEBHOOK_KEY, id, ts, otherBody) }, body: otherBody });
+    expect((await conforms(reused, 'POST', '/v1/hooks/generic')).json.error.code).toBe('replayed');
     expect((await conforms(await app.request(`${ORIGIN}/v1/hooks/generic`, { method: 'POST', body }), 'POST', '/v1/hooks/generic')).status).toBe(401);
+  });
+
+  it('recoveries past the budget: 202 with a recovery id from the cluster routes and both hooks; the worker finishes them', async () => {
+    const recovery = new RecordingRecovery();
+    recovery.delayMs = 1_500;
+    const { jobs, local } = wireRecoveryJobs({ recovery, store: runtime.store, clock: systemClock, logger: silentLogger });
+    // A 2 s request deadline: the budget is 80 % of what is left before the answer is due.
+    const api = apiConfig({ limits: { bodyBytes: 256 * 1024, requestsPerMinute: 10_000, timeoutMs: 2_000 } });
+    const slow = createApp({ ...apiDepsFromRuntime(runtime, { version: '1.2.3', authenticate: true, serveMetrics: false }), api, jobs });
+    const post = (path: string, body?: string, headers: Record<string, string> = auth(keys.operate)) => slow.request(`${ORIGIN}${path}`, { method: 'POST', headers, ...(body === undefined ? {} : { body }) });
+    const ids: string[] = [];
+    for (const [path, template, body] of [['/v1/clusters/prod/sweep', '/v1/clusters/{id}/sweep', undefined], ['/v1/clusters/prod/recover', '/v1/clusters/{id}/recover', '{"dryRun":true}']] as const) {
+      const accepted = await conforms(await post(path, body), 'POST', template);
+      expect([accepted.status, accepted.json]).toEqual([202, { status: 'accepted', recoveryId: expect.stringMatching(/^rcv-/), results: [] }]);
+      ids.push(accepted.json.recoveryId);
+    }
+    const nodeId = sim.nodes[0]?.id ?? '';
+    const am = JSON.stringify({ version: '4', groupKey: 'slow', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'VaultSealed', vault_cluster: 'prod', instance: nodeId }, startsAt: '2026-12-07T00:00:00Z', fingerprint: 'f9' }] });
+    const amAnswer = await conforms(await post('/v1/hooks/alertmanager', am, { authorization: `Bearer ${AM_TOKEN}` }), 'POST', '/v1/hooks/alertmanager');
+    expect([amAnswer.status, amAnswer.json]).toEqual([202, { status: 'accepted', recoveryId: expect.any(String), results: [], alerts: 1, firing: 1, unmatched: 0 }]);
+    ids.push(amAnswer.json.recoveryId);
+    const body = JSON.stringify({ cluster: 'prod', node: nodeId, action: 'unseal' });
+    const id = `msg_${randomBytes(4).toString('hex')}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const signed = { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(WEBHOOK_KEY, id, ts, body) };
+    const hookAnswer = await conforms(await post('/v1/hooks/generic', body, signed), 'POST', '/v1/hooks/generic');
+    expect([hookAnswer.status, hookAnswer.json.status]).toEqual([202, 'accepted']);
+    ids.push(hookAnswer.json.recoveryId);
+
+    await (local as MemoryWorkQueue).drain();
+    for (const recoveryId of ids) {
+      const record = await conforms(await slow.request(`${ORIGIN}/v1/recoveries/${recoveryId}`, { headers: auth(keys.read) }), 'GET', '/v1/recoveries/{id}');
+      expect(record.json).toMatchObject({ id: recoveryId, status: 'done', attempts: 1, results: [expect.objectContaining({ cluster: 'prod' })] });
+    }
+  }, 30_000);
+
+  it('a recovery that fails on our side: the cluster route answers a fixed 5xx, the hook summary and the record a fixed text', async () => {
+    const secretish = 'DynamoDB PutItem on table sealwatch-prod-state failed for RECOVERY rcv-x at https://dynamodb.eu-west-1.amazonaws.com';
+    const recovery = new RecordingRecovery();
+    const { jobs } = wireRecoveryJobs({ recovery, store: runtime.store, clock: systemClock, logger: silentLogger });
+    const failing = createApp({ ...apiDepsFromRuntime(runtime, { version: '1.2.3', authenticate: true, serveMetrics: false }), jobs });
+    for (const [error, status, code] of [[new UnavailableError(secretish), 503, 'unavailable'], [new Error(`boom ${secretish}`), 500, 'internal']] as const) {
+      recovery.failWith = error;
+      const answer = await conforms(await failing.request(`${ORIGIN}/v1/clusters/prod/sweep`, { method: 'POST', headers: auth(keys.operate) }), 'POST', '/v1/clusters/{id}/sweep');
+      expect([answer.status, answer.json.error.code]).toEqual([status, code]);
+      expect(Object.keys(answer.json).sort()).toEqual(['error', 'requestId']);
+
+      const body = JSON.stringify({ cluster: 'prod', action: 'sweep' });
+      const id = `msg_${randomBytes(4).toString('hex')}`;
+      const ts = Math.floor(Date.now() / 1000);
+      const headers = { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(WEBHOOK_KEY, id, ts, body) };
+      // Authenticated and valid: 200 with the failure in results (the sender should not retry into it).
+      const hook = await conforms(await failing.request(`${ORIGIN}/v1/hooks/generic`, { method: 'POST', headers, body }), 'POST', '/v1/hooks/generic');
+      expect(hook.json).toMatchObject({ status: 'done', results: [{ cluster: 'prod', error: { code: status === 503 ? 'unavailable' : 'internal' } }] });
+      const record = await conforms(await failing.request(`${ORIGIN}/v1/recoveries/${hook.json.recoveryId}`, { headers: auth(keys.read) }), 'GET', '/v1/recoveries/{id}');
+      expect(record.json.results[0].error.message).toBe(hook.json.results[0].error.message);
+      for (const text of [answer.text, hook.text, record.text]) {
+        for (const leak of ['sealwatch-prod-state', 'RECOVERY rcv', 'amazonaws', 'DynamoDB', 'boom']) expect(text).not.toContain(leak);
+      }
+    }
   });
 
   it('429 and the 5xx of a state-store outage: a code, a fixed message and the request id only', async () => {
@@ -254,6 +335,9 @@ describe('real answers of every route validate against the document', () => {
       expect(Object.keys(answer.json).sort()).toEqual(['error', 'requestId']);
       for (const leak of ['sealwatch-prod-state', 'CLUSTER#', 'amazonaws', 'DynamoDB', 'boom']) expect(answer.text).not.toContain(leak);
     }
+    // Readiness says which check failed, and only that.
+    const notReady = await conforms(await createApp({ clusters: runtime.clusters, store: down, logger: silentLogger, version: 't' }).request(`${ORIGIN}/readyz`), 'GET', '/readyz');
+    expect([notReady.status, notReady.json]).toEqual([503, { ok: false, version: 't', checks: { config: 'ok', stateStore: 'unavailable' } }]);
   });
 
   it('exercised a success of every documented operation', () => {

@@ -1,5 +1,7 @@
 import { silentLogger } from '../../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../../shared/adapters/memory-state-store.ts';
+import type { MemoryWorkQueue } from '../../../shared/adapters/memory-work-queue.ts';
+import { wireRecoveryJobs } from '../../../shared/runtime/recovery-wiring.ts';
 import { createApp, type AppDeps } from '../../../shared/api/create-app.ts';
 import { createApiKeyService, type ApiKeyService, type ApiScope } from '../../../shared/app/api-keys.ts';
 import { createAlerting, type Alerting } from '../../../shared/app/notify.ts';
@@ -36,8 +38,10 @@ export class RecordingRecovery implements RecoveryService {
   failWith: Error | undefined;
 
   async run(request: RecoveryRequest): Promise<RecoveryResult> {
-    this.calls.push(request);
-    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    const { signal, ...asked } = request;
+    this.calls.push(asked);
+    // Honours the signal as the real unseal service does: an aborted wait ends at once.
+    if (this.delayMs > 0) await sleep(this.delayMs, signal);
     if (this.failWith) throw this.failWith;
     const nodes = request.nodeIds ?? CLUSTERS.find((c) => c.id === request.clusterId)?.nodes.map((n) => n.id) ?? [];
     return {
@@ -49,8 +53,17 @@ export class RecordingRecovery implements RecoveryService {
   }
 }
 
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+}
+
 export interface Harness {
   app: ReturnType<typeof createApp>;
+  /** Where recoveries past the budget go; `drain()` waits for the in-process worker. */
+  queue: MemoryWorkQueue;
   clock: FakeClock;
   store: StateStore;
   recovery: RecordingRecovery;
@@ -71,6 +84,7 @@ export function harness(overrides: Partial<AppDeps> = {}, options: HarnessOption
   const store = createMemoryStateStore({ clock });
   const recovery = new RecordingRecovery();
   const keys = createApiKeyService({ store, clock });
+  const { jobs, local } = wireRecoveryJobs({ recovery, store, clock, logger: silentLogger });
   const alerting = createAlerting({ store, clock, logger: silentLogger, channels: [], clusters: CLUSTERS.map((c) => c.id) });
   const wired: Partial<AppDeps> =
     options.alerting === false
@@ -89,12 +103,12 @@ export function harness(overrides: Partial<AppDeps> = {}, options: HarnessOption
     version: 'test',
     clock,
     api: apiConfig(),
-    recovery,
+    jobs,
     apiKeys: keys,
     ...wired,
     ...overrides,
   });
-  return { app, clock, store, recovery, keys, alerting, key: async (scopes) => (await keys.create({ name: `k-${scopes.join('-')}`, scopes })).key };
+  return { app, queue: local as MemoryWorkQueue, clock, store, recovery, keys, alerting, key: async (scopes) => (await keys.create({ name: `k-${scopes.join('-')}`, scopes })).key };
 }
 
 export interface ErrorEnvelope {
