@@ -14,8 +14,8 @@ export interface AuditEvent {
   at: string;
   /** What started it: `schedule`, `cli`, `demo`, `webhook`... */
   trigger: string;
-  action: 'unseal' | 'unseal-clear-block' | 'raft-join' | 'raft-remove-peer' | 'storage-backup';
-  /** The node acted on; `*` for an action on every node of the cluster. */
+  action: 'unseal' | 'unseal-clear-block' | 'raft-join' | 'raft-remove-peer' | 'storage-backup' | 'silence' | 'incident-ack';
+  /** The node acted on; `*` for an action on every node of the cluster, `-` for a cluster-level one. */
   node: string;
   shareIndexes: number[];
   wrappers: string[];

@@ -22,6 +22,10 @@ export const METRICS = {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   },
   sealwatch_http_requests_total: { type: 'counter', help: 'API requests, by method and status' },
+  sealwatch_last_sweep_timestamp_seconds: {
+    type: 'gauge',
+    help: 'Unix time of the last sweep that observed the cluster (from the state store, so sweeps of every process count)',
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricName = keyof typeof METRICS;

@@ -6,6 +6,7 @@ import { NODE_STATES, type NodeState, type NodeView } from '../core/node-state.t
 import {
   percentile,
   planClusterSweep,
+  replanAfterActions,
   type ClusterPlan,
   type ObservedNode,
   type PlannedAction,
@@ -19,6 +20,7 @@ import type { VaultClientFactory } from '../ports/vault-client.ts';
 import { runUnderLease, SWEEP_LEASE } from './held-lease.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
+import { writeHeartbeat } from './sweep-heartbeat.ts';
 import type { ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
 
 /** Applies one planned action; returns what happened and, when it changed, the node's new view. */
@@ -117,8 +119,10 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const persistStart = clock.now();
       applyMs += persistStart - applyStart;
       const persisted = plan.changed ? await persist(cluster.id, plan, prior) : { ok: false };
+      const report = toClusterReport(cluster, plan, actions, persisted, findings);
+      await writeHeartbeat(store, cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings });
       persistMs += clock.now() - persistStart;
-      reports[i] = toClusterReport(cluster, plan, actions, persisted, findings);
+      reports[i] = report;
     });
     const durations = observed.flat().map((n) => n.durationMs);
     return {
@@ -193,7 +197,10 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     // Unsealing one node changes the others too (a raft quorum returns, a leader is elected), so
     // the whole cluster is looked at again instead of patching in per-node views.
     const refreshed = (await observeAll([cluster]))[0] ?? observed;
-    return { plan: planClusterSweep({ ...input, observed: refreshed }), actions, findings };
+    const unsealed = new Set(actions.filter((a) => a.kind === 'unseal' && a.outcome === 'unsealed').map((a) => a.nodeId));
+    // Planned against the first look, so a node sealed and repaired in this sweep is a
+    // transition (sealed → standby by sealwatch) with its detection time, not "no change".
+    return { plan: replanAfterActions({ first: plan, observed: refreshed, policy: input.policy, now: clock.now(), changedBySealwatch: unsealed }), actions, findings };
   }
 
   async function inspect(cluster: SweepCluster, plan: ClusterPlan, trigger: string): Promise<Finding[]> {
@@ -256,6 +263,9 @@ function toClusterReport(
       httpStatus: n.view.httpStatus,
       error: n.view.error,
       durationMs: n.durationMs,
+      ...(n.passedThrough
+        ? { passedThrough: { state: n.passedThrough.state, detectedAt: new Date(n.passedThrough.since).toISOString(), leftAt: new Date(n.since).toISOString() } }
+        : {}),
       ...(unseal ? { unseal, ...(unseal.outcome === 'unsealed' ? { unsealedBy: 'sealwatch' as const } : {}) } : {}),
     };
   });
@@ -285,15 +295,17 @@ function totalsOf(reports: readonly ClusterReport[]): SweepReport['totals'] {
   let nodes = 0;
   let transitions = 0;
   let unsealed = 0;
+  let repaired = 0;
   for (const cluster of reports) {
     for (const node of cluster.nodes) {
       nodes += 1;
       byState[node.state] += 1;
       if (node.transition) transitions += 1;
       if (node.unsealedBy) unsealed += 1;
+      if (node.passedThrough?.state === 'sealed' && node.unsealedBy) repaired += 1;
     }
   }
-  return { clusters: reports.length, nodes, byState, transitions, unsealed };
+  return { clusters: reports.length, nodes, byState, transitions, unsealed, repaired };
 }
 
 function emptyReport(
@@ -309,7 +321,7 @@ function emptyReport(
     durationMs: now - startedAt,
     skipped,
     clusters: [],
-    totals: { clusters: 0, nodes: 0, byState: zeroByState(), transitions: 0, unsealed: 0 },
+    totals: { clusters: 0, nodes: 0, byState: zeroByState(), transitions: 0, unsealed: 0, repaired: 0 },
     timings: { observeMs: 0, applyMs: 0, persistMs: 0, p50NodeMs: 0, p99NodeMs: 0 },
     stateWrites,
   };
