@@ -107,12 +107,24 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
   async function sweepClusters(clusters: readonly SweepCluster[], trigger: string, startedAt: number): Promise<SweepReport> {
     const observed = await observeAll(clusters);
     const observedAt = clock.now();
-    const previous = await store.getMany<ClusterRecord>(clusters.map((c) => clusterStateKey(c.id)));
+    const previous = await readPrevious(clusters);
     const reports: ClusterReport[] = [];
     let applyMs = 0;
     let persistMs = 0;
     await mapLimit(clusters, 16, async (cluster, i) => {
-      const prior = previous[i] ?? null;
+      try {
+        reports[i] = await sweepOne(cluster, i);
+      } catch (error) {
+        // One broken cluster (a malformed state item, a failing dependency) gets a finding naming
+        // it; the other clusters are swept, unsealed and alerted as usual.
+        logger.error('sweep.cluster_failed', { cluster: cluster.id, error });
+        reports[i] = failedClusterReport(cluster, observed[i] ?? [], clock.now(), error);
+      }
+    });
+    async function sweepOne(cluster: SweepCluster, i: number): Promise<ClusterReport> {
+      const read = previous[i];
+      if (read instanceof Error) throw read;
+      const prior = read ?? null;
       const applyStart = clock.now();
       const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, trigger);
       findings.push(...(await inspect(cluster, plan, trigger)));
@@ -122,8 +134,8 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const report = toClusterReport(cluster, plan, actions, persisted, findings);
       await writeHeartbeat(store, cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings });
       persistMs += clock.now() - persistStart;
-      reports[i] = report;
-    });
+      return report;
+    }
     const durations = observed.flat().map((n) => n.durationMs);
     return {
       trigger,
@@ -140,6 +152,28 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       },
       stateWrites: 0,
     };
+  }
+
+  /**
+   * Every cluster's record in one batch; when the batch fails (e.g. one malformed item), each is
+   * read alone, so only the broken cluster carries the error.
+   */
+  async function readPrevious(clusters: readonly SweepCluster[]): Promise<(StateItem<ClusterRecord> | null | Error)[]> {
+    try {
+      return await store.getMany<ClusterRecord>(clusters.map((c) => clusterStateKey(c.id)));
+    } catch (batchError) {
+      logger.warn('sweep.batch_read_failed', { error: batchError });
+      return Promise.all(
+        clusters.map(async (c) => {
+          const key = clusterStateKey(c.id);
+          try {
+            return await store.get<ClusterRecord>(key.pk, key.sk);
+          } catch (error) {
+            return error instanceof Error ? error : new Error(String(error));
+          }
+        }),
+      );
+    }
   }
 
   async function observeAll(clusters: readonly SweepCluster[]): Promise<ObservedNode[][]> {
@@ -238,6 +272,19 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       throw error;
     }
   }
+}
+
+/** The report of a cluster whose sweep failed: its nodes as observed, and a finding naming why. */
+function failedClusterReport(cluster: SweepCluster, observed: readonly ObservedNode[], now: number, error: unknown): ClusterReport {
+  const plan = planClusterSweep({ clusterId: cluster.id, previous: null, now, policy: { autoUnseal: false }, observed: [...observed] });
+  const finding: Finding = {
+    id: 'sealwatch.cluster-failed',
+    severity: 'critical',
+    cluster: cluster.id,
+    message: `the sweep of cluster ${cluster.id} failed, nothing was acted on or recorded for it: ${describeError(error)}`,
+    evidence: { error: describeError(error) },
+  };
+  return toClusterReport(cluster, plan, [], { ok: false, warning: 'sweep failed; see findings' }, [finding]);
 }
 
 function toClusterReport(

@@ -95,6 +95,7 @@ export const FINDING_IDS: readonly string[] = [
   'storage.check-failed',
   // sealwatch itself.
   'sealwatch.inspector-failed',
+  'sealwatch.cluster-failed',
   'alerts.delivery-failed',
 ];
 
