@@ -5,7 +5,7 @@ import { checkShareConsistency, validateShares, type ConsistencyReport } from '.
 import { UnavailableError, ValidationError } from '../errors.ts';
 import type { CustodyContext } from './custody-context.ts';
 import { initializedNodes, sealMismatches, surveyNodes, type NodeSeal } from './custody-nodes.ts';
-import { existingCustodyError, wrapShares, wrapToken, writeCustody } from './custody-write.ts';
+import { existingCustodyError, keyChangedError, wrapShares, wrapToken, writeCustody } from './custody-write.ts';
 
 export interface ImportRequest {
   clusterId: string;
@@ -14,6 +14,11 @@ export interface ImportRequest {
   /** Needed when the input has no threshold and no node answers. */
   threshold?: number;
   replace?: boolean;
+  /**
+   * With `replace`: the cluster was rekeyed (`vault operator rekey`), so the new shares may
+   * rebuild a different key than the custody they replace. Without it such a replace is refused.
+   */
+  rekeyed?: boolean;
   storeRootToken?: boolean;
   /** Import even though no node answered (the seal-status cross-check is skipped). */
   force?: boolean;
@@ -136,6 +141,12 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
       // Checked again under the lease, but also before any wrap call, so a refusal costs nothing.
       const existing = await ctx.repo.meta(cluster.id);
       if (existing && !request.replace) throw existingCustodyError(cluster.id, existing.data);
+      // Shares of another key replacing working custody would strand the cluster: only a rekey justifies it.
+      const keyChanged = existing !== null && existing.data.keyCheck !== consistency.keyCheck;
+      if (existing && keyChanged && !request.rekeyed) throw keyChangedError(cluster.id, existing.data);
+      if (existing && !keyChanged && request.rekeyed) {
+        warnings.push('--rekeyed was given, but these shares rebuild the same key as the custody they replace');
+      }
       const records = await wrapShares(ctx, cluster.id, kind, shares, assignment.shares);
       const token = tokenWrapper && rootToken ? await wrapToken(ctx, cluster.id, tokenWrapper, rootToken) : undefined;
       const written = await writeCustody(
