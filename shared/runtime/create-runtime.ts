@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbStateStore } from '../adapters/dynamodb-state-store.ts';
+import { NotFoundError } from '../errors.ts';
 import { createVaultHttpClientFactory } from '../adapters/vault-http.ts';
 import { createApiKeyService, type ApiKeyService } from '../app/api-keys.ts';
 import { createAuditLog, type AuditLog } from '../app/audit-log.ts';
@@ -111,7 +112,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     inspectors: [...health.inspectors, ...keyStorage.inspectors],
     afterSweep: (report) => alerting.afterSweep(report),
   }));
-  const recovery = createRecoveryService({ clusters, sweep, unseal, metrics });
+  const recovery = createRecoveryService({
+    clusters,
+    sweep,
+    unseal,
+    metrics,
+    // API, webhooks, events and `sealwatch recover` plan a cluster's recovery the same way.
+    recoverySteps: async ({ clusterId, trigger, dryRun, signal }) => {
+      const cluster = health.recoveryClusters.get(clusterId);
+      if (!cluster) throw new NotFoundError(`no cluster with id "${clusterId}" is configured`);
+      return health.recovery.recover({ cluster, trigger, dryRun, ...(signal ? { signal } : {}) });
+    },
+  });
   const apiKeys = createApiKeyService({ store, clock });
   return {
     config,

@@ -10,8 +10,8 @@ const USAGE = `usage: sealwatch apikey create --name NAME --scopes read[,operate
 
 API keys for the operator routes of the HTTP API. Scopes: read (GET routes), operate (sweep,
 recover, silences; includes read), admin (audit; includes everything). The key is printed once,
-by create; sealwatch stores only its SHA-256. With the embedded store, run this while serve is
-stopped (one process at a time).
+by create; sealwatch stores only its SHA-256. A running \`sealwatch serve\` accepts a new key at
+once (with the embedded store this command uses the store through serve).
 
 Exit status: 0 done, 1 usage or configuration error, 2 unknown key id.`;
 
