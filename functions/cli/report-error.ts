@@ -39,6 +39,9 @@ export function reportError(io: CliIo, command: string, error: unknown, json: bo
   return 1;
 }
 
+const STORE_HINT =
+  'the state store did not answer: with state.dynamodb check its region, endpoint and AWS credentials; with the embedded store, whether the sealwatch serve hosting it is still running';
+
 function describe(error: unknown, command: string): JsonError['error'] extends infer E ? Omit<E, 'command'> : never {
   if (error instanceof UsageError) {
     // JSON readers get the first line; the usage text is for people.
@@ -56,7 +59,8 @@ function describe(error: unknown, command: string): JsonError['error'] extends i
   }
   if (error instanceof SealwatchError) {
     const problems = error instanceof ValidationError && error.problems.length > 0 ? { problems: [...error.problems] } : {};
-    return { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }), ...problems };
+    const hint = error.hint ?? (error.code === 'unavailable' && error.message.startsWith('DynamoDB ') ? STORE_HINT : undefined);
+    return { code: error.code, message: error.message, ...(hint === undefined ? {} : { hint }), ...problems };
   }
   const what = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);
   return { code: 'internal', message: `internal error (${what})`, hint: 'this is a bug in sealwatch; SEALWATCH_DEBUG=1 prints the stack trace for a report' };
