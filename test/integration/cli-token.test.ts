@@ -132,7 +132,7 @@ describe('sealwatch token set honours clusters[].custody with several wrappers',
   it('without a policy, two wrappers are refused before the token is sent, in one line', async () => {
     const run = io(`${sim.rootToken ?? ''}\n`);
     expect(await tokenCommand(['set', '--cluster', 'prod', '--config', await withPolicy('none', undefined)], run.io)).toBe(1);
-    expect(run.err()).toMatch(/^sealwatch token: cluster prod has no custody policy and 2 wrappers are configured \(local-1, local-2\)/);
+    expect(run.err()).toMatch(/^sealwatch token set: cluster prod has no custody policy and 2 wrappers are configured \(local-1, local-2\)/);
     expect(await stored('none')).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import type { RecoveryResult } from '../../../shared/app/recovery.ts';
 import { resolvePinnedTarget } from '../../../shared/core/pinned-target.ts';
+import { ValidationError } from '../../../shared/errors.ts';
 import { defineCommand, requireOption } from '../args.ts';
 import { loadRuntime, unknownCluster } from '../load-runtime.ts';
 
@@ -34,8 +35,7 @@ export const recoverCommand = defineCommand({
       for (const node of cluster.nodes) {
         const resolved = resolvePinnedTarget(cluster, node.id);
         if ('refused' in resolved) {
-          io.stderr(`sealwatch recover: nothing done: ${resolved.detail}\n`);
-          return 1;
+          throw new ValidationError(`nothing done: ${resolved.detail}`);
         }
       }
       const result = await runtime.recovery.run({ clusterId, action: 'recover', trigger: 'cli', ...(values['dry-run'] ? { dryRun: true } : {}) });

@@ -1,5 +1,5 @@
 import { pinnedTarget, UnpinnedTargetError } from '../../../shared/core/pinned-target.ts';
-import { describeError, VaultApiError } from '../../../shared/errors.ts';
+import { describeError, ValidationError, VaultApiError } from '../../../shared/errors.ts';
 import type { VaultTarget } from '../../../shared/ports/vault-client.ts';
 import type { Runtime } from '../../../shared/runtime/create-runtime.ts';
 import { defineCommand, requireOption, UsageError } from '../args.ts';
@@ -22,6 +22,7 @@ the token is sent only to nodes whose certificate chains to it).`;
 
 /** `sealwatch token set`: puts a control token into custody. */
 export const tokenCommand = defineCommand({
+  name: 'token set',
   usage: USAGE,
   allowPositionals: true,
   options: { cluster: { type: 'string' }, config: { type: 'string' } },
@@ -49,8 +50,7 @@ export const tokenCommand = defineCommand({
         targets = cluster.nodes.map((node) => ({ nodeId: node.id, target: pinnedTarget(cluster, node.id) }));
       } catch (error) {
         if (!(error instanceof UnpinnedTargetError)) throw error;
-        io.stderr(`sealwatch token set: not stored, token not sent: ${error.message}\n`);
-        return 1;
+        throw new ValidationError(`not stored, token not sent: ${error.message}`);
       }
       const refused = await verify(runtime, targets, token);
       if (refused) {

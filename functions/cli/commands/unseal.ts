@@ -1,4 +1,5 @@
 import type { UnsealClusterResult } from '../../../shared/app/unseal-types.ts';
+import { NotFoundError } from '../../../shared/errors.ts';
 import { defineCommand, requireOption } from '../args.ts';
 import { loadRuntime, unknownCluster } from '../load-runtime.ts';
 
@@ -29,8 +30,7 @@ export const unsealCommand = defineCommand({
       const cluster = runtime.clusters.find((c) => c.id === clusterId);
       if (!cluster) return unknownCluster(io, 'unseal', clusterId, runtime.clusters.map((c) => c.id));
       if (values.node !== undefined && !cluster.nodes.some((n) => n.id === values.node)) {
-        io.stderr(`sealwatch unseal: cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})\n`);
-        return 1;
+        throw new NotFoundError(`cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})`);
       }
       const result = await runtime.unseal.unsealCluster({
         cluster,
