@@ -14,7 +14,7 @@ import type { CliIo } from './io.ts';
  *   unreachable) as UnavailableError with a hint. Commands report them in one place (reportError).
  *   The `null` of the type is for injected loaders in tests.
  */
-export async function loadRuntime(io: CliIo, configFlag: string | undefined, options: { hostStore?: boolean } = {}): Promise<Runtime | null> {
+export async function loadRuntime(io: CliIo, configFlag: string | undefined, options: { hostStore?: boolean | 'if-first' } = {}): Promise<Runtime | null> {
   const path = resolveConfigPath(configFlag, io.env, io.cwd);
   const config = await loadConfig({ path, env: io.env, remoteSecrets: createAwsSecretResolverFromEnv(io.env), clock: systemClock });
   // Logs go to stderr so stdout stays the command's output (JSON reports).

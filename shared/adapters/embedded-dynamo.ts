@@ -26,9 +26,10 @@ export interface EmbeddedStateStoreOptions extends Omit<EmbeddedDynamoOptions, '
   /**
    * Host the store for other sealwatch processes (`sealwatch serve`): write the endpoint record
    * into the directory and keep it until `close()`. Other processes then join instead of being
-   * refused. Refused when another live process already hosts the directory.
+   * refused. Refused when another live process already hosts the directory; with `if-first`
+   * that process is joined instead (a long-running `sweep` beside a `serve`).
    */
-  host?: boolean;
+  host?: boolean | 'if-first';
   /**
    * How long to wait for a directory held by a process that does not host it (a short command)
    * before giving up. Default 10 s.
@@ -65,11 +66,11 @@ export async function createEmbeddedStateStore(options: EmbeddedStateStoreOption
     if (record) {
       const joined = await join(record, table, options.clock);
       if (joined) {
-        if (options.host) {
+        if (options.host === true) {
           await joined.close();
           throw new UnavailableError(
             `the embedded state store at ${path} is already served by sealwatch process ${record.pid} (since ${record.startedAt})`,
-            { code: 'store_hosted', hint: 'one `sealwatch serve` per state directory: stop the other one, or give this one its own state.embedded.path' },
+            { code: 'store_hosted', hint: 'one `sealwatch serve` per state directory: stop the other one (a serve or a sweep loop), or give this one its own state.embedded.path' },
           );
         }
         options.onNotice?.({ kind: 'joined', pid: record.pid, endpoint: record.endpoint });

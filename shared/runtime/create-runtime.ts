@@ -63,7 +63,7 @@ export interface RuntimeOptions {
    * For the embedded store: host it for other sealwatch processes while this runtime is open
    * (`sealwatch serve`). Without it the runtime joins a running host, or opens the store alone.
    */
-  hostEmbeddedStore?: boolean;
+  hostEmbeddedStore?: boolean | 'if-first';
   /** Use these alert channels instead of the configured ones (tests). */
   alertChannels?: AlertChannel[];
 }

@@ -169,6 +169,9 @@ describe('embedded state store shared by a host (sealwatch serve) with other pro
       const second = await openInChild(cwd, { host: true, waitMs: 500 });
       expect(second).toMatchObject({ name: 'UnavailableError', code: 'store_hosted' });
       expect(second.message).toContain(`already served by sealwatch process ${process.pid}`);
+      // A long-running command that would host (a sweep loop) joins the existing host instead.
+      const loop = await openInChild(cwd, { host: 'if-first', waitMs: 500 });
+      expect(loop).toMatchObject({ opened: true, notices: [{ kind: 'joined', pid: process.pid }] });
 
       // The endpoint refuses requests signed with any other access key id.
       const stranger = new DynamoDBClient({ endpoint: record.endpoint, region: 'local', credentials: { accessKeyId: 'guess', secretAccessKey: 'x' }, maxAttempts: 1 });

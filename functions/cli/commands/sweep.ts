@@ -21,7 +21,8 @@ export const sweepCommand = defineCommand({
   usage: USAGE,
   options: { config: { type: 'string' }, once: { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
   async run({ values }, io) {
-    const runtime = await loadRuntime(io, values.config);
+    // A sweep loop runs for long: it hosts the embedded store for other commands, unless a serve already does.
+    const runtime = await loadRuntime(io, values.config, values.once ? {} : { hostStore: 'if-first' });
     if (!runtime) return 1;
     const stream = createReportStream({ verbose: values.verbose === true });
     const print = (report: Parameters<typeof formatReport>[0]) =>
