@@ -102,6 +102,13 @@ describe('sealwatch serve (embedded store) with other commands beside it', () =>
     expect(allowed.status).toBe(200);
   });
 
+  it('serve streams timestamped changes: the unseal done beside it shows as transitions', { timeout: 30_000 }, async () => {
+    const [line] = await (serve as CliDaemon).waitFor(/^\S+ prod\/\S+: sealed → (active|standby)$/m, 20_000);
+    expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /);
+    const lines = (serve as CliDaemon).stdout().trimEnd().split('\n');
+    expect(lines.every((l) => /^\d{4}-\d\d-\d\dT\S+Z /.test(l))).toBe(true);
+  });
+
   it('nothing printed a stack trace', () => {
     expect(serve?.stderr() ?? '').not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
   });
