@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { VERSION } from '../../shared/version.ts';
 import { realIo } from './real-io.ts';
-import type { CliCommand, CliIo } from './io.ts';
+import type { CliCommand } from './io.ts';
 import { reportError } from './report-error.ts';
 
 /** `sealwatch <command>`: commands load lazily so `probe` does not pay for the AWS SDKs. */
