@@ -23,7 +23,7 @@ export interface DynamoDbVaultStorageOptions {
   client: DynamoDBClient;
 }
 
-/** vault-api.md §10: Vault's `core/lock` is stored as `core/_lock`. */
+/** `physical/dynamodb/dynamodb.go` @ v1.14.9: Vault's `core/lock` is stored as `core/_lock`. */
 const LOCK_KEY = { Path: { S: 'core' }, Key: { S: '_lock' } };
 /** ListBackups pages read at most (100 backups each) before settling for the newest seen. */
 const MAX_BACKUP_PAGES = 10;

@@ -9,7 +9,8 @@ import type {
 import { opt, optString } from './vault-http-schemas.ts';
 
 /*
- * zod schemas for the raft, autopilot and seal-backend answers (vault-api.md §6.5, §7). Logical
+ * zod schemas for the raft, autopilot and seal-backend answers (`vault/logical_system_raft.go`, `physical/raft/raft_autopilot.go` @ v1.14.9; `http/sys_seal.go`
+ * handleSysSealBackendStatus @ v1.15.0). Logical
  * endpoints wrap their data in the standard envelope (§1.2); its other fields are ignored.
  */
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { createRedactor, redactDeep } from '../core/redact.ts';
 import { VaultApiError, VaultUnreachableError } from '../errors.ts';
 import { describeSchemaMismatch, vaultErrorSchema } from './vault-http-schemas.ts';
 import type { TransportResponse } from './vault-http-transport.ts';
@@ -9,8 +10,18 @@ export interface AnswerContext {
   label: string;
   /** `/v1/...` for {@link VaultApiError}. */
   path: string;
-  /** Values sent in this call (token, key) that must never come back in an error. */
+  /** Values sent in this call (token, key) and other known secrets that must never come back. */
   secrets: readonly string[];
+  /** The answer is a secret by design (`sys/init`, a login): its fields are returned unfiltered. */
+  keepSecrets?: boolean;
+}
+
+/**
+ * The filter every text a node sends goes through (see `shared/core/redact.ts`): real Vault never
+ * echoes a key or token, a node that merely holds a certificate from the cluster CA might.
+ */
+function redactorOf(ctx: AnswerContext): (text: string) => string {
+  return createRedactor(ctx.secrets.filter((s) => s.length > 0));
 }
 
 export function isSuccess(res: TransportResponse): boolean {
@@ -33,14 +44,15 @@ export function parseAnswer<S extends z.ZodType>(
         : `a body that is not JSON (${res.contentType || 'no content type'})`;
     throw new VaultUnreachableError(
       'bad-response',
-      `${ctx.label}: answer ${res.status} has ${what}; is this a Vault server?`,
+      redactorOf(ctx)(`${ctx.label}: answer ${res.status} has ${what}; is this a Vault server?`),
     );
   }
-  const parsed = schema.safeParse(json);
+  const redact = redactorOf(ctx);
+  const parsed = schema.safeParse(ctx.keepSecrets ? json : redactDeep(json, redact));
   if (!parsed.success) {
     throw new VaultUnreachableError(
       'bad-response',
-      `${ctx.label}: answer ${res.status} does not match the Vault API (${describeSchemaMismatch(parsed.error)})`,
+      redact(`${ctx.label}: answer ${res.status} does not match the Vault API (${describeSchemaMismatch(parsed.error)})`),
     );
   }
   return parsed.data;
@@ -56,26 +68,9 @@ export function vaultErrors(ctx: AnswerContext, res: TransportResponse): string[
   }
   const parsed = vaultErrorSchema.safeParse(json);
   if (!parsed.success) return undefined;
-  // Vault never echoes keys or tokens; a hostile server might, in any encoding, so every form
-  // of what we sent is cut out anyway.
-  const forms = ctx.secrets.filter((s) => s.length > 0).flatMap(encodingsOf);
-  forms.sort((a, b) => b.length - a.length);
-  return (parsed.data.errors ?? []).map((text) => forms.reduce((t, form) => t.split(form).join('[redacted]'), text));
-}
-
-/** A secret as sent plus the other texts of the same bytes: hex in both cases, base64(url). */
-export function encodingsOf(secret: string): string[] {
-  const forms = new Set([secret, secret.toLowerCase(), secret.toUpperCase()]);
-  const bytes = /^(?:[0-9a-fA-F]{2})+$/.test(secret)
-    ? Buffer.from(secret, 'hex')
-    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(secret) && secret.length >= 16
-      ? Buffer.from(secret.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
-      : null;
-  if (bytes && bytes.length >= 8) {
-    const b64 = bytes.toString('base64');
-    for (const form of [bytes.toString('hex'), bytes.toString('hex').toUpperCase(), b64, b64.replace(/=+$/, ''), bytes.toString('base64url')]) forms.add(form);
-  }
-  return [...forms];
+  // Vault never echoes keys or tokens; a hostile server might, in any encoding.
+  const redact = redactorOf(ctx);
+  return (parsed.data.errors ?? []).map(redact);
 }
 
 /** The error for an answer the endpoint does not expect: Vault's own, or "not Vault". */
@@ -88,6 +83,6 @@ export function errorForAnswer(ctx: AnswerContext, res: TransportResponse): Erro
       : `a non-Vault body (${res.contentType || 'no content type'})`;
   return new VaultUnreachableError(
     'bad-response',
-    `${ctx.label}: unexpected status ${res.status} with ${body}; is this a Vault server?`,
+    redactorOf(ctx)(`${ctx.label}: unexpected status ${res.status} with ${body}; is this a Vault server?`),
   );
 }

@@ -8,9 +8,9 @@ import type {
 } from '../core/vault-types.ts';
 
 /*
- * zod schemas for the Vault/OpenBao answers sealwatch reads (shared/vault-api.md). Objects strip
+ * zod schemas for the Vault/OpenBao answers sealwatch reads (Vault `api/sys_*.go` and `http/sys_*.go` @ v1.14.9/v1.19.0, OpenBao @ v2.6.0). Objects strip
  * unknown keys (hcp_*, warnings, mount_type, Enterprise fields...) so new server versions do not
- * break parsing; fields that some versions omit (vault-api.md §12) are optional or defaulted.
+ * break parsing; fields that some versions omit (e.g. `build_date` since 1.11, `commit_date` on OpenBao 2.6) are optional or defaulted.
  * Vault's `omitempty` fields may also arrive as null from proxies or OpenBao, so optional values
  * accept null and treat it as absent.
  */

@@ -48,7 +48,7 @@ export interface VaultHttpClientFactoryOptions {
 const DEFAULT_DEADLINE_MS = 5_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
-/** Status codes sys/health uses to carry the node's state (vault-api.md §4.1). */
+/** Status codes sys/health uses to carry the node's state (`http/sys_health.go` @ v1.19.0). */
 const HEALTH_STATUSES = new Set([200, 429, 472, 473, 474, 501, 503, 530]);
 
 type Method = 'GET' | 'HEAD' | 'PUT' | 'POST';
@@ -61,6 +61,8 @@ interface Call {
   options?: CallOptions | undefined;
   /** Values sent in this call that must never come back in an error message. */
   secrets?: string[];
+  /** The answer is a secret by design (init, login): returned unfiltered. */
+  keepSecrets?: boolean;
 }
 
 /**
@@ -146,9 +148,9 @@ class VaultHttpClient implements VaultClient {
   }
 
   #context(call: Call): AnswerContext {
-    const secrets = [...(call.secrets ?? [])];
+    const secrets = [...(call.secrets ?? []), ...(call.options?.redact ?? [])];
     if (call.options?.token !== undefined) secrets.push(call.options.token);
-    return { label: `${call.method} ${this.#base}${call.path}`, path: call.path, secrets };
+    return { label: `${call.method} ${this.#base}${call.path}`, path: call.path, secrets, ...(call.keepSecrets ? { keepSecrets: true } : {}) };
   }
 
   /** Parses a 2xx JSON answer with `schema`; any other answer becomes the matching error. */
@@ -219,7 +221,7 @@ class VaultHttpClient implements VaultClient {
       recovery_pgp_keys: request.recoveryPgpKeys,
       root_token_pgp_key: request.rootTokenPgpKey,
     });
-    return this.#json({ method: 'PUT', path: '/v1/sys/init', body, options }, initResponseSchema);
+    return this.#json({ method: 'PUT', path: '/v1/sys/init', body, options, keepSecrets: true }, initResponseSchema);
   }
 
   seal(options: CallOptions) {
@@ -304,7 +306,7 @@ class VaultHttpClient implements VaultClient {
 
   awsIamLogin(mount: string, body: AwsIamLoginBody, options?: CallOptions) {
     if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(mount)) throw new ValidationError(`invalid auth mount path: ${mount}`);
-    const call: Call = { method: 'POST', path: `/v1/auth/${mount}/login`, body: { ...body }, options, secrets: [body.iam_request_headers] };
+    const call: Call = { method: 'POST', path: `/v1/auth/${mount}/login`, body: { ...body }, options, secrets: [body.iam_request_headers], keepSecrets: true };
     return this.#json(call, loginSchema);
   }
 }

@@ -14,7 +14,8 @@ export interface AuditEvent {
   at: string;
   /** What started it: `schedule`, `cli`, `demo`, `webhook`... */
   trigger: string;
-  action: 'unseal' | 'raft-join' | 'raft-remove-peer' | 'storage-backup';
+  action: 'unseal' | 'unseal-clear-block' | 'raft-join' | 'raft-remove-peer' | 'storage-backup';
+  /** The node acted on; `*` for an action on every node of the cluster. */
   node: string;
   shareIndexes: number[];
   wrappers: string[];

@@ -1,14 +1,16 @@
-import type { CustodyMeta, ShareRecord, UnsealBlock } from '../core/custody-types.ts';
+import type { CustodyMeta, NodeUnsealGuard, ShareRecord, UnsealBlock } from '../core/custody-types.ts';
 import type { WrappedSecret } from '../ports/key-wrapper.ts';
 import type { StateItem, StateStore, WriteCondition } from '../ports/state-store.ts';
 
 const pk = (clusterId: string) => `CLUSTER#${clusterId}`;
+const GUARD_PREFIX = 'UNSEAL_GUARD#';
 const shareSk = (index: number) => `SHARE#${String(index).padStart(3, '0')}`;
 
 /**
  * Custody records in the state store: `CUSTODY` (meta), `SHARE#001`… (one wrapped share each),
- * `TOKEN#<name>` (wrapped Vault tokens), `UNSEAL_BLOCK` (wrong-key stop). Only ciphertext and
- * identifiers are stored.
+ * `TOKEN#<name>` (wrapped Vault tokens), `UNSEAL_BLOCK` (the cluster's custody is blocked),
+ * `UNSEAL_GUARD#<node>` (a node's rejections and block). Only ciphertext, identifiers and Vault's
+ * redacted texts are stored.
  */
 export function createCustodyRepository(store: StateStore) {
   return {
@@ -57,6 +59,25 @@ export function createCustodyRepository(store: StateStore) {
 
     async clearBlock(clusterId: string) {
       await store.delete(pk(clusterId), 'UNSEAL_BLOCK');
+    },
+
+    async guards(clusterId: string): Promise<StateItem<NodeUnsealGuard>[]> {
+      const items: StateItem<NodeUnsealGuard>[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.query<NodeUnsealGuard>({ pk: pk(clusterId), skPrefix: GUARD_PREFIX, ...(cursor ? { cursor } : {}) });
+        items.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor);
+      return items;
+    },
+
+    async putGuard(clusterId: string, guard: NodeUnsealGuard) {
+      return store.put({ pk: pk(clusterId), sk: `${GUARD_PREFIX}${guard.nodeId}`, data: guard, condition: { kind: 'any' } });
+    },
+
+    async deleteGuard(clusterId: string, nodeId: string) {
+      await store.delete(pk(clusterId), `${GUARD_PREFIX}${nodeId}`);
     },
   };
 }

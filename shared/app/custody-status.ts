@@ -1,10 +1,11 @@
 import { analyzeCustody, type CustodyAnalysis } from '../core/custody-analysis.ts';
 import { resolveCustodyPolicy } from '../core/custody-policy.ts';
-import { shareContext, type CustodyKind, type ShareRecord } from '../core/custody-types.ts';
+import { isBlocked, shareContext, standingBlocks, type CustodyKind, type ShareRecord, type UnsealBlocks } from '../core/custody-types.ts';
 import type { Finding } from '../core/finding.ts';
 import { describeError, NotFoundError, SealwatchError } from '../errors.ts';
 import type { KeyHealth } from '../ports/key-wrapper.ts';
 import { deadline, type CustodyContext } from './custody-context.ts';
+import { clusterBlockedFinding, guardFinding } from './unseal-findings.ts';
 
 export interface UnwrapTest {
   keyId: string;
@@ -46,6 +47,10 @@ export interface CustodyStatus {
   /** Shares stored under another wrapper than the config's custody policy names (after a rewrap). */
   policyDrift: { index: number; stored: string; policy: string }[];
   analysis: CustodyAnalysis;
+  /** Wrong-key and rejection blocks of this generation: blocked nodes get no share. */
+  blocks: UnsealBlocks;
+  /** Some node, or the whole cluster, is blocked. */
+  blocked: boolean;
   findings: Finding[];
 }
 
@@ -63,7 +68,8 @@ export async function custodyStatus(ctx: CustodyContext, clusterId: string): Pro
   if (!meta) throw new NotFoundError(`cluster ${cluster.id} has no custody: import shares with \`sealwatch keys import\` or create them with \`sealwatch init\``);
   const { kind, threshold, shareLength } = meta.data;
   const records = (await ctx.repo.shares(cluster.id)).map((item) => item.data);
-  const token = await ctx.repo.token(cluster.id, 'root');
+  const [token, clusterBlock, guards] = await Promise.all([ctx.repo.token(cluster.id, 'root'), ctx.repo.block(cluster.id), ctx.repo.guards(cluster.id)]);
+  const blocks = standingBlocks(meta.data.generation, clusterBlock?.data ?? null, guards.map((g) => g.data));
   const facts = new Map(ctx.options.wrappers.facts().map((f) => [f.id, f]));
 
   const groups = new Map<string, ShareRecord[]>();
@@ -125,8 +131,17 @@ export async function custodyStatus(ctx: CustodyContext, clusterId: string): Pro
     rootTokenStored: token !== null,
     policyDrift: policyDrift(ctx, cluster.id, records),
     analysis,
-    findings: analysis.findings,
+    blocks,
+    blocked: isBlocked(blocks),
+    findings: [...blockFindings(cluster.id, blocks), ...analysis.findings],
   };
+}
+
+function blockFindings(clusterId: string, blocks: UnsealBlocks): Finding[] {
+  return [
+    ...(blocks.cluster ? [clusterBlockedFinding(clusterId, blocks.cluster)] : []),
+    ...blocks.nodes.map((g) => guardFinding(clusterId, g, null)),
+  ];
 }
 
 async function unwrapTest(ctx: CustodyContext, clusterId: string, kind: CustodyKind, shareLength: number, record: ShareRecord): Promise<UnwrapTest> {

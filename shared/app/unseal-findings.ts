@@ -1,3 +1,4 @@
+import type { NodeUnsealGuard, UnsealBlock } from '../core/custody-types.ts';
 import type { Finding } from '../core/finding.ts';
 import { describeMismatches, type SealMismatch } from '../core/unseal-decision.ts';
 
@@ -13,9 +14,85 @@ export function wrongKeyFinding(cluster: string, node: string, shareIndexes: num
     cluster,
     node,
     message:
-      `Vault rejected the combined shares ${shareIndexes.join(', ')} as the wrong key: unsealing of cluster ${cluster} is stopped ` +
-      `until its custody is replaced (generation ${generation})`,
+      `node ${node} rejected the combined shares ${shareIndexes.join(', ')} of custody generation ${generation} as the wrong key: ` +
+      `no more shares go to node ${node} until the custody is replaced or the block is cleared`,
     evidence: { vaultError, shareIndexes, wrappers, custodyGeneration: generation },
+  };
+}
+
+/**
+ * A node discarded a full threshold without an answer sealwatch can classify: a warning after the
+ * first time (one more try is allowed at the retry time), critical once the node is blocked.
+ */
+export function rejectedFinding(cluster: string, guard: NodeUnsealGuard, retryAt: string | null): Finding {
+  const answer = `${guard.status === null ? 'no answer' : `status ${guard.status}`}: ${guard.vaultError}`;
+  return {
+    id: 'unseal.rejected',
+    severity: guard.blocked ? 'critical' : 'warning',
+    cluster,
+    node: guard.nodeId,
+    message: guard.blocked
+      ? `node ${guard.nodeId} discarded ${guard.rejections} full thresholds of custody generation ${guard.generation} (${answer}): ` +
+        `no more shares go to it until the custody is replaced or the block is cleared`
+      : `node ${guard.nodeId} stayed sealed after a full threshold of custody generation ${guard.generation} (${answer}); ` +
+        `one more try is allowed${retryAt ? ` from ${retryAt}` : ''}, then the node is blocked`,
+    evidence: {
+      httpStatus: guard.status,
+      vaultError: guard.vaultError,
+      rejections: guard.rejections,
+      blocked: guard.blocked,
+      shareIndexes: guard.shareIndexes,
+      custodyGeneration: guard.generation,
+    },
+  };
+}
+
+/** The standing finding of a node guard that blocks (re-raised while the block stands). */
+export function guardFinding(cluster: string, guard: NodeUnsealGuard, retryAt: string | null): Finding {
+  const finding =
+    guard.reason === 'wrong-key' && guard.blocked
+      ? wrongKeyFinding(cluster, guard.nodeId, guard.shareIndexes, guard.wrappers, guard.vaultError, guard.generation)
+      : rejectedFinding(cluster, guard, retryAt);
+  return { ...finding, evidence: { ...finding.evidence, since: guard.lastAt } };
+}
+
+/** Two nodes blocked the same custody generation: the custody does not hold this cluster's key. */
+export function clusterBlockedFinding(cluster: string, block: UnsealBlock): Finding {
+  const nodes = block.nodes ?? [block.nodeId];
+  return {
+    id: 'unseal.custody-rejected',
+    severity: 'critical',
+    cluster,
+    message:
+      `nodes ${nodes.join(', ')} rejected custody generation ${block.generation}: the shares in custody do not unseal cluster ${cluster} ` +
+      `(rekeyed?); unsealing of the cluster is stopped until the custody is replaced or the block is cleared`,
+    evidence: { nodes, custodyGeneration: block.generation, vaultError: block.vaultError, since: block.at },
+  };
+}
+
+/** The node's own seal (auto-unseal KMS) could not decrypt its stored keys: not the custody's fault. */
+export function sealFailureFinding(cluster: string, node: string, sealType: string, vaultError: string): Finding {
+  return {
+    id: 'unseal.seal-failure',
+    severity: 'critical',
+    cluster,
+    node,
+    message:
+      `node ${node} could not decrypt its stored keys through its ${sealType} seal, so it cannot be unsealed until that seal ` +
+      `(its KMS key, permissions or network path) works again; the custody's shares are not at fault`,
+    evidence: { seal: sealType, vaultError },
+  };
+}
+
+/** Vault ≥ 1.19 refuses every unseal of a node removed from raft. */
+export function removedFinding(cluster: string, node: string, vaultError: string): Finding {
+  return {
+    id: 'node.removed',
+    severity: 'critical',
+    cluster,
+    node,
+    message: `node ${node} has been removed from the raft cluster; it must be wiped and re-joined (no share was retried)`,
+    evidence: { vaultError },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { CustodyMeta, ShareRecord } from '../core/custody-types.ts';
+import type { CustodyMeta, NodeUnsealGuard, ShareRecord } from '../core/custody-types.ts';
 import { classifyNode } from '../core/classify-node.ts';
 import type { Finding } from '../core/finding.ts';
 import { resolvePinnedTarget } from '../core/pinned-target.ts';
@@ -20,6 +20,7 @@ import { AUDITED, auditResult, nodeResult } from './unseal-result.ts';
 import { groupFailures, unwrapShares, zeroShares, type PlainShare, type WrapperFailure } from './unseal-shares.ts';
 import { verifyKeyCheck } from './unseal-key-check.ts';
 import { submitShares } from './unseal-submit.ts';
+import { judgeRefusal, sealNameOf } from './unseal-verdict.ts';
 import type { UnsealNodeResult, UnsealOutcome, UnsealTimings } from './unseal-types.ts';
 
 export interface UnsealSettings {
@@ -32,6 +33,8 @@ export interface UnsealSettings {
   /** A foreign attempt is reset once unchanged since a sighting at least this old. */
   staleAttemptMs: number;
   completionWaitMs: number;
+  /** After a rejection, the one more full threshold a node may get waits this long (a sweep interval). */
+  retryAfterMs: number;
 }
 
 export interface NodeUnsealDeps {
@@ -53,6 +56,10 @@ export interface NodeUnsealInput {
   signal: AbortSignal;
   meta: CustodyMeta;
   shares: readonly ShareRecord[];
+  /** The node's guard for this custody generation (an earlier rejection), if any; never a blocking one. */
+  guard: NodeUnsealGuard | null;
+  /** Every known secret of the cluster (the control token), cut out of the node's answers with the shares. */
+  redact?: readonly string[];
   /**
    * A seal-status read started while the lease and custody were being loaded (it only reads),
    * used by the first try instead of a new read. Must come from a client pinned like ours.
@@ -64,8 +71,10 @@ export interface NodeUnsealInput {
  * Unseals one node under a lease the caller holds: verify the node (TLS, seal status against
  * custody), clear an abandoned foreign attempt, unwrap `t` shares that rebuild the custody's
  * key check (other subsets are tried when they do not), submit them one by one.
- * Transient failures are retried with backoff within the caller's deadline. Every plaintext is
- * zeroed in `finally`; every attempt is audited.
+ * Failures before a full threshold reached Vault are retried with backoff within the caller's
+ * deadline; once Vault has combined a full threshold, the run never sends another one to the
+ * node (a refusal is judged by {@link judgeRefusal}). Every plaintext is zeroed in `finally`;
+ * every attempt is audited.
  */
 export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealInput): Promise<UnsealNodeResult> {
   const { clock, settings } = deps;
@@ -79,6 +88,8 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
   let ourNonce: string | null = null;
   let unsealedAt: number | undefined;
   const callSignal = () => AbortSignal.any([input.signal, AbortSignal.timeout(settings.callTimeoutMs)]);
+  // Everything the node says is filtered for the cluster's secrets; the shares join once unwrapped.
+  const redact = () => [...(input.redact ?? []), ...plain.map((s) => Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.length).toString('hex'))];
   const noteFailures = (found: readonly WrapperFailure[]) => {
     failures.push(...found.filter((f) => !failures.some((g) => g.wrapper === f.wrapper && g.index === f.index)));
     for (const f of found) deps.failingWrappers.failed(f.wrapper);
@@ -133,7 +144,7 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
       // 1. Who is this node, and does it fit the custody?
       let status: SealStatus;
       try {
-        status = attempt === 0 && input.prefetched ? await input.prefetched : await client.sealStatus({ signal: callSignal() });
+        status = attempt === 0 && input.prefetched ? await input.prefetched : await client.sealStatus({ signal: callSignal(), redact: redact() });
       } catch (error) {
         if (error instanceof VaultUnreachableError && error.reason === 'tls') {
           findings.push(F.refusedFinding(cluster.id, nodeId, 'tls', error.message));
@@ -143,6 +154,10 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
         continue;
       }
       if (!status.initialized) return await finish('not-initialized', `node ${nodeId} is not initialized: nothing to unseal`);
+      if (status.removedFromCluster === true) {
+        findings.push(F.removedFinding(cluster.id, nodeId, 'seal-status reports removed_from_cluster: true'));
+        return await finish('removed', `node ${nodeId} was removed from its raft cluster: no share sent`);
+      }
       if (!status.sealed) {
         if (submitted.length > 0) unsealedAt = clock.now();
         return await finish(submitted.length > 0 ? 'unsealed' : 'not-sealed', submitted.length > 0 ? 'unsealed' : `node ${nodeId} is not sealed`, client);
@@ -214,44 +229,49 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
       const outcome = await submitShares({
         client,
         shares: plain,
-        threshold: meta.threshold,
+        meta,
         clock,
         callSignal,
         onNonce: (nonce) => (ourNonce = nonce),
         completionWaitMs: settings.completionWaitMs,
+        redact: redact(),
       });
       timings.submitMs += clock.now() - submitStart;
       submitted = outcome.submitted;
       switch (outcome.kind) {
         case 'unsealed':
           unsealedAt = clock.now();
+          // A success proves the shares: an earlier rejection by this node was a passing fault.
+          if (input.guard) await deps.custody.deleteGuard(cluster.id, nodeId);
           return await finish('unsealed', `unsealed with shares ${submitted.join(', ')}`, client);
         case 'contended':
           findings.push(F.contendedFinding(cluster.id, nodeId, outcome.reason));
           return await finish('contended', `stopped: ${outcome.reason}`);
+        case 'custody-changed': {
+          const finding = F.custodyMismatchFinding(cluster.id, nodeId, outcome.mismatches);
+          findings.push(finding);
+          return await finish('custody-mismatch', `stopped mid-attempt after share ${submitted.at(-1)}: ${finding.message}`);
+        }
         case 'tls':
           findings.push(F.refusedFinding(cluster.id, nodeId, 'tls', outcome.reason));
           return await finish('refused', `TLS verification failed: ${outcome.reason}`);
         case 'vault-error':
-          if (outcome.error === 'wrong-key') {
-            await deps.custody.putBlock(cluster.id, { generation: meta.generation, at: new Date(clock.now()).toISOString(), nodeId, vaultError: outcome.vaultError });
-            findings.push(F.wrongKeyFinding(cluster.id, nodeId, submitted, wrappersOf(input.shares, submitted), outcome.vaultError, meta.generation));
-            return await finish('wrong-key', `Vault rejected the combined shares: ${outcome.vaultError}; unsealing blocked until custody changes`);
+        case 'rejected': {
+          const verdict = await judgeRefusal(deps, input, outcome, { wrappers: wrappersOf(input.shares, submitted), sealType: sealNameOf(status) });
+          if (verdict) {
+            findings.push(...verdict.findings);
+            return await finish(verdict.outcome, verdict.message);
           }
-          if (outcome.error === 'custody-mismatch') {
-            findings.push(F.shareMismatchFinding(cluster.id, nodeId, outcome.vaultError));
-            return await finish('custody-mismatch', `Vault refused the shares: ${outcome.vaultError}`);
-          }
-          if (outcome.error === 'rejected') return await finish('refused', `Vault refused the unseal: ${outcome.vaultError}`);
-          lastProblem = `sys/unseal ${outcome.status}: ${outcome.vaultError}`;
+          lastProblem = `sys/unseal ${outcome.kind === 'vault-error' ? outcome.status : ''}: ${outcome.vaultError}`;
           continue;
+        }
         case 'unreachable':
           lastProblem = `sys/unseal: ${outcome.reason}`;
-          continue;
-        case 'not-completed':
-          lastProblem = 'Vault took the last share but the node is still sealed';
+          if (outcome.uncertain) break;
           continue;
       }
+      // Only an uncertain threshold gets here: the next run decides, from the node's own state.
+      break;
     }
     const detail = input.signal.aborted ? `deadline reached (${lastProblem || 'no answer'})` : lastProblem;
     findings.push(F.transientFinding(cluster.id, nodeId, settings.attempts, detail));

@@ -1,4 +1,4 @@
-import type { CustodyMeta, ShareRecord, UnsealBlock } from '../core/custody-types.ts';
+import { standingBlocks, type CustodyMeta, type NodeUnsealGuard, type ShareRecord, type UnsealBlock, type UnsealBlocks } from '../core/custody-types.ts';
 import type { Finding } from '../core/finding.ts';
 import { resolvePinnedTarget } from '../core/pinned-target.ts';
 import { compareSealToCustody, planShareUse } from '../core/unseal-decision.ts';
@@ -51,12 +51,41 @@ export interface UnsealServiceOptions {
   completionWaitMs?: number;
   /** How long a failing wrapper's shares are tried last (default 5 min). */
   failingWrapperTtlMs?: number;
+  /**
+   * After a node discarded a full threshold without a classified answer, its one more try waits
+   * this long: the sweep interval (default 60 s), so a retry never comes from the same sweep.
+   */
+  retryAfterMs?: number;
+  /**
+   * Secrets of a cluster this process holds besides the shares (the control token, when cached),
+   * cut out of every answer a node gives during an unseal. Key-like text is cut out regardless.
+   */
+  knownSecrets?: (clusterId: string) => readonly string[];
+}
+
+/** Who lifts a block and why, for the audit trail. */
+export interface ClearBlockRequest {
+  clusterId: string;
+  /** Only this node's guard (and the cluster block if it named the node); default every block. */
+  nodeId?: string;
+  trigger: string;
+}
+
+export interface ClearBlockResult {
+  cluster: string;
+  /** Nodes whose guard was removed. */
+  nodes: string[];
+  clusterBlockCleared: boolean;
 }
 
 export interface UnsealService {
   /** Unseals the sealed nodes of a cluster (all, or `nodeIds`) under the cluster lease, one node after another. */
   unsealCluster(request: UnsealRequest & { nodeIds?: readonly string[]; dryRun?: boolean }): Promise<UnsealClusterResult>;
   unsealNode(request: UnsealRequest & { nodeId: string }): Promise<UnsealNodeResult>;
+  /** Lifts wrong-key and rejection blocks (audited); the next unseal tries the nodes again. */
+  clearBlocks(request: ClearBlockRequest): Promise<ClearBlockResult>;
+  /** The blocks and rejections that stand for the current custody generation. */
+  blocks(clusterId: string): Promise<UnsealBlocks>;
   /** The hook the sweep calls for each planned `unseal` action. */
   readonly executor: ActionExecutor;
 }
@@ -64,9 +93,12 @@ export interface UnsealService {
 /**
  * Creates the unseal service used by the sweep, the CLI and webhooks. Shares are sent only to
  * nodes reached over TLS verified against the cluster CA (or explicitly `insecureHttp`) whose
- * seal status fits the custody; a wrong key writes `UNSEAL_BLOCK` and stops every further
- * attempt (outcome `blocked`, without touching Vault, without a new finding or audit event)
- * until the custody generation changes.
+ * seal status fits the custody. A node that says the key is wrong, or discards a full threshold
+ * twice, is blocked (`UNSEAL_GUARD#<node>`); once two distinct nodes blocked the same custody
+ * generation, the whole cluster is (`UNSEAL_BLOCK`). Blocked nodes get no share, no new audit
+ * event, and their standing finding again on every run so its incident stays open, until the
+ * custody generation changes or an operator clears the block. One node's block never stops its
+ * siblings: a node with the cluster's CA but another identity cannot lock the cluster out.
  *
  * @throws ValidationError for invalid numeric options or duplicate wrapper ids.
  */
@@ -79,6 +111,7 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     retryMaxMs: options.retryMaxMs ?? 2_000,
     staleAttemptMs: options.staleAttemptMs ?? 30_000,
     completionWaitMs: options.completionWaitMs ?? 3_000,
+    retryAfterMs: options.retryAfterMs ?? 60_000,
   };
   const leaseTtlMs = options.leaseTtlMs ?? 60_000;
   const deadlineMs = options.deadlineMs ?? 30_000;
@@ -127,6 +160,35 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
       return result.nodes[0] as UnsealNodeResult;
     },
 
+    async clearBlocks(request) {
+      const [block, guards] = await Promise.all([custody.block(request.clusterId), custody.guards(request.clusterId)]);
+      const nodes = guards.map((g) => g.data.nodeId).filter((id) => request.nodeId === undefined || id === request.nodeId);
+      for (const nodeId of nodes) await custody.deleteGuard(request.clusterId, nodeId);
+      const named = block ? (block.data.nodes ?? [block.data.nodeId]) : [];
+      const clusterBlockCleared = block !== null && (request.nodeId === undefined || named.includes(request.nodeId));
+      if (clusterBlockCleared) await custody.clearBlock(request.clusterId);
+      const result = { cluster: request.clusterId, nodes, clusterBlockCleared };
+      if (nodes.length > 0 || clusterBlockCleared) {
+        await audit.record(request.clusterId, {
+          at: new Date(clock.now()).toISOString(),
+          trigger: request.trigger,
+          action: 'unseal-clear-block',
+          node: request.nodeId ?? '*',
+          shareIndexes: [],
+          wrappers: [],
+          outcome: 'cleared',
+          timings: { unwrapMs: 0, submitMs: 0, totalMs: 0 },
+          message: `cleared ${[...nodes.map((n) => `node ${n}`), ...(clusterBlockCleared ? ['the cluster block'] : [])].join(', ')}`,
+        });
+      }
+      return result;
+    },
+
+    async blocks(clusterId) {
+      const loaded = await loadCustody(clusterId, true);
+      return loaded.blocks;
+    },
+
     executor: async ({ cluster, action, trigger, signal }) => {
       const result = await service.unsealNode({ cluster, nodeId: action.nodeId, trigger, signal });
       return {
@@ -152,12 +214,26 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     try {
       const loaded = await loadCustody(cluster.id);
       if ('skip' in loaded) return nodeIds.map((id) => skipped(id, loaded.skip, loaded.message));
+      const { meta, shares, blocks } = loaded;
+      const guards = new Map(blocks.nodes.map((g) => [g.nodeId, g]));
+      let clusterBlock = blocks.cluster;
       const results: UnsealNodeResult[] = [];
-      let blocked: string | null = null;
+      const redactions = options.knownSecrets?.(cluster.id) ?? [];
       let inconsistent: string | null = null;
       for (const nodeId of nodeIds) {
-        if (blocked !== null) {
-          results.push(skipped(nodeId, 'blocked', blocked));
+        const guard = guards.get(nodeId) ?? null;
+        const standing = guard ? [F.guardFinding(cluster.id, guard, retryAtOf(guard))] : [];
+        if (clusterBlock !== null) {
+          results.push(skipped(nodeId, 'blocked', clusterBlockMessage(clusterBlock), [F.clusterBlockedFinding(cluster.id, clusterBlock), ...standing]));
+          continue;
+        }
+        if (guard?.blocked) {
+          results.push(skipped(nodeId, 'blocked', nodeBlockMessage(guard), standing));
+          continue;
+        }
+        const retryAt = guard ? retryAtOf(guard) : null;
+        if (guard && retryAt !== null && Date.parse(retryAt) > clock.now()) {
+          results.push(skipped(nodeId, 'retry-later', `node ${nodeId} discarded a full threshold at ${guard.lastAt}; its one more try is due at ${retryAt}`, standing));
           continue;
         }
         if (inconsistent !== null) {
@@ -169,21 +245,73 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
           nodeId,
           trigger,
           signal,
-          meta: loaded.meta,
-          shares: loaded.shares,
+          meta,
+          shares,
+          guard,
+          ...(redactions.length > 0 ? { redact: redactions } : {}),
           ...(prefetched && nodeId === nodeIds[0] ? { prefetched } : {}),
         });
-        if (result.outcome === 'wrong-key') blocked = `unsealing blocked: node ${nodeId} rejected the custody's shares as the wrong key in this run`;
+        results.push(result);
         if (result.outcome === 'custody-inconsistent') {
           // Same custody for every node: the verdict holds for the rest of the run.
           inconsistent = `skipped: the custody's shares do not rebuild the recorded key (found on node ${nodeId} in this run); no share sent`;
         }
-        results.push(result);
+        if (result.outcome !== 'wrong-key' && result.outcome !== 'rejected') continue;
+        const now = (await custody.guards(cluster.id)).map((g) => g.data).filter((g) => g.generation === meta.generation);
+        for (const g of now) guards.set(g.nodeId, g);
+        clusterBlock = await blockClusterIfShared(cluster.id, meta.generation, [...guards.values()]);
+        if (clusterBlock) result.findings.push(F.clusterBlockedFinding(cluster.id, clusterBlock));
       }
       return results;
     } finally {
       await leases.release(acquired.lease);
     }
+  }
+
+  /** After a rejection: two distinct blocked nodes of one generation block the cluster. */
+  async function blockClusterIfShared(clusterId: string, generation: number, guards: readonly NodeUnsealGuard[]): Promise<UnsealBlock | null> {
+    const blocked = guards.filter((g) => g.blocked && g.generation === generation).sort((a, b) => a.lastAt.localeCompare(b.lastAt));
+    if (blocked.length < 2) return null;
+    const first = blocked[0] as NodeUnsealGuard;
+    const block: UnsealBlock = {
+      generation,
+      at: new Date(clock.now()).toISOString(),
+      nodeId: first.nodeId,
+      nodes: blocked.map((g) => g.nodeId),
+      reason: blocked.every((g) => g.reason === 'rejected') ? 'rejected' : 'wrong-key',
+      vaultError: first.vaultError,
+    };
+    await custody.putBlock(clusterId, block);
+    logger.error('unseal.cluster_blocked', { cluster: clusterId, generation, nodes: block.nodes });
+    return block;
+  }
+
+  function retryAtOf(guard: NodeUnsealGuard): string | null {
+    return guard.blocked ? null : new Date(Date.parse(guard.lastAt) + settings.retryAfterMs).toISOString();
+  }
+
+  /**
+   * Custody and the blocks that stand for its generation. Blocks of an older generation no longer
+   * apply (the custody was replaced) and are deleted, unless `readOnly`.
+   */
+  async function loadCustody(
+    clusterId: string,
+    readOnly = false,
+  ): Promise<({ meta: CustodyMeta; shares: ShareRecord[] } | { skip: UnsealOutcome; message: string }) & { blocks: UnsealBlocks }> {
+    const [meta, shares, block, guards] = await Promise.all([
+      custody.meta(clusterId),
+      custody.shares(clusterId),
+      custody.block(clusterId),
+      custody.guards(clusterId),
+    ]);
+    const generation = meta?.data.generation ?? null;
+    const blocks = standingBlocks(generation, block?.data ?? null, guards.map((g) => g.data));
+    if (!readOnly) {
+      if (block && block.data.generation !== generation) await custody.clearBlock(clusterId);
+      for (const stale of guards.filter((g) => g.data.generation !== generation)) await custody.deleteGuard(clusterId, stale.data.nodeId);
+    }
+    if (!meta || shares.length === 0) return { skip: 'no-custody', message: `no shares of cluster ${clusterId} are in custody`, blocks };
+    return { meta: meta.data, shares: shares.map((s) => s.data), blocks };
   }
 
   function prefetchStatus(cluster: SweepCluster, nodeId: string, signal: AbortSignal): Promise<SealStatus> | undefined {
@@ -198,20 +326,6 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     // Observed later, or never (lease held, no custody): never an unhandled rejection.
     pending.catch(() => {});
     return pending;
-  }
-
-  async function loadCustody(
-    clusterId: string,
-    readOnly = false,
-  ): Promise<{ meta: CustodyMeta; shares: ShareRecord[] } | { skip: UnsealOutcome; message: string }> {
-    const [meta, shares, block] = await Promise.all([custody.meta(clusterId), custody.shares(clusterId), custody.block(clusterId)]);
-    if (!meta || shares.length === 0) return { skip: 'no-custody', message: `no shares of cluster ${clusterId} are in custody` };
-    if (block) {
-      if (block.data.generation === meta.data.generation) return { skip: 'blocked', message: blockMessage(block) };
-      // The custody was replaced since the wrong key: the block no longer applies.
-      if (!readOnly) await custody.clearBlock(clusterId);
-    }
-    return { meta: meta.data, shares: shares.map((s) => s.data) };
   }
 
   /** What an unseal would do, without the lease, without unwrapping and without sending a share. */
@@ -245,6 +359,13 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     if (!status.initialized) return skipped(nodeId, 'not-initialized', `node ${nodeId} is not initialized: nothing to unseal`);
     if (!status.sealed) return skipped(nodeId, 'not-sealed', `node ${nodeId} is not sealed`);
     if ('skip' in loaded) return skipped(nodeId, loaded.skip, loaded.message);
+    const guard = loaded.blocks.nodes.find((g) => g.nodeId === nodeId) ?? null;
+    if (loaded.blocks.cluster) return skipped(nodeId, 'blocked', `would send nothing: ${clusterBlockMessage(loaded.blocks.cluster)}`);
+    if (guard?.blocked) return skipped(nodeId, 'blocked', `would send nothing: ${nodeBlockMessage(guard)}`);
+    const retryAt = guard ? retryAtOf(guard) : null;
+    if (retryAt !== null && Date.parse(retryAt) > clock.now()) {
+      return skipped(nodeId, 'retry-later', `would send nothing before ${retryAt}: node ${nodeId} discarded a full threshold at ${guard?.lastAt}`);
+    }
     const mismatches = compareSealToCustody(loaded.meta, status);
     if (mismatches.length > 0) {
       const finding = F.custodyMismatchFinding(cluster.id, nodeId, mismatches);
@@ -268,11 +389,17 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
   }
 }
 
-function blockMessage(block: StateItem<UnsealBlock>): string {
+function clusterBlockMessage(block: UnsealBlock): string {
+  const nodes = block.nodes ?? [block.nodeId];
   return (
-    `unsealing blocked since ${block.data.at}: node ${block.data.nodeId} rejected the custody's shares as the wrong key ` +
-    `(${block.data.vaultError}); replace the custody (generation ${block.data.generation}) to resume`
+    `unsealing of the cluster blocked since ${block.at}: nodes ${nodes.join(', ')} rejected custody generation ${block.generation} ` +
+    `(${block.vaultError}); replace the custody or clear the block to resume`
   );
+}
+
+function nodeBlockMessage(guard: NodeUnsealGuard): string {
+  const why = guard.reason === 'wrong-key' ? 'rejected the custody\'s shares as the wrong key' : `discarded ${guard.rejections} full thresholds`;
+  return `node ${guard.nodeId} blocked since ${guard.lastAt}: it ${why} (${guard.vaultError}); replace the custody (generation ${guard.generation}) or clear the block to resume`;
 }
 
 /** A result for a node that was not attempted (no audit event, findings only if given). */

@@ -6,8 +6,14 @@ import type { ActionReport, SweepCluster } from './sweep-types.ts';
  * How one node's unseal ended.
  * - `unsealed`: Vault reported `sealed: false` after our shares.
  * - `not-sealed` / `not-initialized`: nothing to do (not counted as attempts).
- * - `wrong-key`: Vault rejected the combined shares; `UNSEAL_BLOCK` written.
- * - `blocked`: an earlier wrong key blocks unsealing until the custody generation changes.
+ * - `wrong-key`: Vault said the combined shares are the wrong key; the node is blocked.
+ * - `rejected`: the node discarded a full threshold without an answer that says why (any status,
+ *   any wording); one more try is allowed after the retry time, a second rejection blocks the node.
+ * - `retry-later`: rejected once; the one retry is not due yet. No share sent.
+ * - `blocked`: the node (or, after two nodes rejected the same generation, the whole cluster) is
+ *   blocked until the custody generation changes or an operator clears the block. No share sent.
+ * - `seal-failure`: the node's own auto-unseal seal (KMS) could not decrypt its stored keys.
+ * - `removed`: the node was removed from its raft cluster (Vault ≥ 1.19).
  * - `custody-mismatch`: the node's seal status does not fit the custody; no share sent.
  * - `custody-inconsistent`: no `t` shares in custody rebuild the recorded key check (partial
  *   replace, stale share records); no share sent, no `UNSEAL_BLOCK`, not retried in the run.
@@ -24,7 +30,11 @@ export type UnsealOutcome =
   | 'not-sealed'
   | 'not-initialized'
   | 'wrong-key'
+  | 'rejected'
+  | 'retry-later'
   | 'blocked'
+  | 'seal-failure'
+  | 'removed'
   | 'custody-mismatch'
   | 'custody-inconsistent'
   | 'refused'

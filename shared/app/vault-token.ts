@@ -62,6 +62,8 @@ export interface VaultTokenSource {
   tokenFor(cluster: TokenCluster, signal: AbortSignal): Promise<string | null>;
   /** Forgets a cached token (after Vault refused it). */
   invalidate(clusterId: string): void;
+  /** The token this process holds in memory for the cluster, if any (for redaction; never unwraps). */
+  cached(clusterId: string): string | null;
   /** Wraps `token` with the cluster's custody wrapper and stores it as `TOKEN#control`. */
   store(cluster: TokenCluster, token: string, signal?: AbortSignal): Promise<{ wrapper: string }>;
 }
@@ -109,6 +111,10 @@ export function createVaultTokenSource(options: VaultTokenSourceOptions): VaultT
 
     invalidate(clusterId) {
       cache.delete(clusterId);
+    },
+
+    cached(clusterId) {
+      return cache.get(clusterId)?.token ?? null;
     },
 
     async store(cluster, token, signal) {

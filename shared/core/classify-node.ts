@@ -3,7 +3,7 @@ import type { HealthBody, SealStatus } from './vault-types.ts';
 
 /**
  * Classifies one observation (health answered without status overrides, so the status code
- * carries the state; plus seal-status) into a {@link NodeView}. Rules follow vault-api.md §4.1,
+ * carries the state; plus seal-status) into a {@link NodeView}. Rules follow `http/sys_health.go` getSysHealth @ v1.14.9 and v1.19.0,
  * first match wins; body flags back up the status code for servers and proxies that rewrite it.
  *
  * `sealType` is seal-status `type` as reported. Caveat: on Vault before 1.15.4 (and OpenBao

@@ -19,7 +19,7 @@ export interface ShareSetShape {
 }
 
 /**
- * Checks the shape of a share set as Vault makes it (vault-api.md §5.2, §9): 1..255 shares;
+ * Checks the shape of a share set as Vault makes it (`vault/init.go` generateShares and `shamir/shamir.go` @ v1.14.9): 1..255 shares;
  * threshold 1..shares and above 1 when there are several shares; 33-byte shares, or one 32-byte
  * key when shares = 1; distinct non-zero x-coordinates (the last byte). Problems name share
  * indexes (1-based), never bytes.

@@ -4,7 +4,7 @@ import type { SealStatus } from './vault-types.ts';
 /**
  * The decisions of an unseal, as pure functions: does a node's seal status fit the custody, is
  * an unseal attempt in progress someone else's and abandoned, did our last share move the attempt
- * forward, what kind of failure did Vault report, and which shares to unwrap first.
+ * forward, and which shares to unwrap first. What Vault's answers mean is `unseal-answer.ts`.
  */
 
 /** A seal-status field that does not fit the custody record. Names follow Vault's JSON. */
@@ -23,7 +23,8 @@ type SealFacts = Pick<SealStatus, 'type' | 'initialized' | 't' | 'n' | 'recovery
  * Unseal custody fits Shamir seals only (`type: "shamir"`, `recovery_seal: false`). Recovery
  * custody fits auto-unseal seals (`recovery_seal: true`), whatever `type` says: before Vault
  * 1.15.4 / OpenBao 2.4 an initialized auto-unseal node reports the recovery type `shamir` there
- * (vault-api.md §2.1); `recovery_seal_type`, when reported, must be `shamir`.
+ * (`vault/logical_system.go` GetSealStatus @ v1.14.9; hashicorp/vault PR #23022 in 1.16.0);
+ * `recovery_seal_type`, when reported, must be `shamir`.
  */
 export function compareSealToCustody(
   custody: Pick<CustodyMeta, 'kind' | 'threshold' | 'shares'>,
@@ -119,33 +120,6 @@ export function checkSubmission(
     };
   }
   return { kind: 'advanced', nonce: after.nonce, progress: after.progress };
-}
-
-/**
- * What a failed `sys/unseal` means.
- * - `wrong-key`: the combined shares are not this node's key. Never retry with the same shares.
- * - `custody-mismatch`: the shares cannot be this node's kind of key at all (length, not initialized).
- * - `transient`: may succeed later (5xx, 429, the auto-unseal KMS failing on the node's side).
- * - `rejected`: anything else Vault refused; retrying the same request will not help.
- */
-export type UnsealErrorKind = 'wrong-key' | 'custody-mismatch' | 'transient' | 'rejected';
-
-/** Classifies Vault's answer to `sys/unseal` from its status and `errors` texts (vault-api.md §3.2). */
-export function classifyUnsealError(status: number, errors: readonly string[]): UnsealErrorKind {
-  const text = errors.join('\n');
-  // ≥1.13 answers 400, ≤1.12 answered 500, with the same phrase: check it before any 5xx rule.
-  if ((status === 400 || status === 500) && text.includes('message authentication failed')) return 'wrong-key';
-  if (status === 400 && text.includes('recovery key does not match submitted values')) return 'wrong-key';
-  // Shares that do not combine (an x coordinate twice, different lengths) are shares of another key.
-  if (status === 400 && text.includes('failed to compute combined key')) return 'wrong-key';
-  // The node's own KMS could not decrypt its stored recovery key: the node's problem, not ours.
-  if (text.includes('failed to decrypt encrypted stored keys')) return 'transient';
-  if (status === 400 && /key is (shorter|longer) than m(in|ax)imum|failed to setup unseal key|Vault is not initialized/.test(text)) {
-    return 'custody-mismatch';
-  }
-  if (text.includes('node was removed from a HA cluster')) return 'rejected';
-  if (status === 429 || status >= 500) return 'transient';
-  return 'rejected';
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Shapes of the Vault/OpenBao API responses sealwatch reads, as described in
- * ../shared/vault-api.md. Fields that only some versions send are optional; parsers keep
+ * Vault's `api/sys_seal.go`, `api/sys_health.go`, `http/sys_*.go` (@ v1.14.9 and v1.19.0) and
+ * OpenBao's `internal/http/sys_*.go` (@ v2.6.0). Fields that only some versions send are optional; parsers keep
  * unknown fields out (they are tolerated on the wire, not carried around).
  */
 

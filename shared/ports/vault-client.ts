@@ -31,6 +31,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Vault token for authenticated endpoints. Never logged. */
   token?: string;
+  /**
+   * Further secrets (e.g. every custody share in memory, as hex) the answer must not carry. The
+   * token and a submitted key are always cut out; see the redaction guarantee on {@link VaultClient}.
+   */
+  redact?: readonly string[];
 }
 
 export interface HealthOptions extends CallOptions {
@@ -45,6 +50,11 @@ export interface HealthOptions extends CallOptions {
  * Guarantees: every call ends by its deadline; TLS is verified against `caPem` (or the default
  * CAs) unless the target is `insecureHttp`; responses larger than 1 MiB are rejected; unknown
  * JSON fields are tolerated.
+ *
+ * Redaction: every text of every answer (error texts and each string field, e.g. `version`) is
+ * filtered before it is returned or put in an error: the call's token, the key it sent and
+ * `redact` in every encoding, and any key-like run (`shared/core/redact.ts`). Only `init` and
+ * `awsIamLogin`, whose answers are secrets by design, return their fields unfiltered.
  *
  * Errors: {@link VaultUnreachableError} (reason timeout | refused | tls | bad-response | too-large)
  * when the node cannot be reached or does not speak Vault's API; {@link VaultApiError} carrying

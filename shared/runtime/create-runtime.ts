@@ -83,7 +83,21 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const clusters = config.clusters.map(toSweepCluster);
   const custody = createCustodyRepository(store);
   const audit = createAuditLog({ store, clock });
-  const unseal = createUnsealService({ store, leases, vault, wrappers: wrappers.all(), clock, logger, audit });
+  const unseal = createUnsealService({
+    store,
+    leases,
+    vault,
+    wrappers: wrappers.all(),
+    clock,
+    logger,
+    audit,
+    // A node's second chance after a rejection comes no sooner than the next sweep.
+    retryAfterMs: config.sweep.intervalSeconds * 1000,
+    knownSecrets: (clusterId) => {
+      const token = health.tokens.cached(clusterId);
+      return token === null ? [] : [token];
+    },
+  });
   const autoUnsealSetting = new Map(config.clusters.map((c) => [c.id, c.autoUnseal]));
   const health = createHealthServices({ config, clusters, store, leases, vault, wrappers, custody, audit, unseal, clock, logger });
   const keyStorage = createKeyStorageInspectors({ clusters: config.clusters, wrappers, vault, store, audit, clock, logger });

@@ -26,7 +26,7 @@ function serverEntry(group: Group, member: GroupMember, now: number): { up: bool
       healthy: up,
       stable_since: formatRfc3339Nano(up ? node.healthySince : node.downSince),
       status: leader ? 'leader' : 'voter',
-      version: node.version,
+      version: node.reportedVersion(),
       node_type: 'voter',
     },
   };
@@ -88,7 +88,8 @@ function merge(current: AutopilotConfig, values: Record<string, unknown>): Autop
     const ms = parseGoDuration(raw);
     // Field-conversion wording of Vault's framework, approximated.
     if (ms === null) return `error converting input ${String(raw)} for field "${field}": time: invalid duration "${String(raw)}"`;
-    next[key] = ms;
+    // TypeDurationSecond: whole seconds, stored as `time.Duration(n) * time.Second`.
+    next[key] = Math.trunc(ms / 1000) * 1000;
   }
   for (const [field, key] of Object.entries(INTEGERS)) {
     const raw = values[field];
@@ -97,14 +98,19 @@ function merge(current: AutopilotConfig, values: Record<string, unknown>): Autop
     if (!Number.isInteger(n)) return `error converting input ${String(raw)} for field "${field}"`;
     next[key] = n;
   }
+  // `vault/logical_system_raft.go` @ v1.14.9 (handleStorageRaftAutopilotConfigUpdate): both checks
+  // look at the effective (merged) config, and only when cleanup_dead_servers is on. min_quorum is
+  // a Go `uint` printed with %#v (hex: `0x0`); `received` is the raw TypeDurationSecond field value
+  // (int seconds) printed with %v, `<nil>` when the request did not supply it.
   if (next.cleanupDeadServers && next.minQuorum < 3) {
     return (
       'min_quorum must be set when cleanup_dead_servers is set and it should at least be 3; ' +
-      `cleanup_dead_servers: ${next.cleanupDeadServers}, min_quorum: ${next.minQuorum}`
+      `cleanup_dead_servers: ${next.cleanupDeadServers}, min_quorum: 0x${next.minQuorum.toString(16)}`
     );
   }
-  if (next.deadServerLastContactThresholdMs < 60_000) {
-    const received = formatGoDuration(next.deadServerLastContactThresholdMs);
+  if (next.cleanupDeadServers && next.deadServerLastContactThresholdMs < 60_000) {
+    const supplied = values['dead_server_last_contact_threshold'];
+    const received = supplied === undefined ? '<nil>' : String(Math.trunc(next.deadServerLastContactThresholdMs / 1000));
     return `dead_server_last_contact_threshold should not be set to less than 1m; received: ${received}`;
   }
   return next;

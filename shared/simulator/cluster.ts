@@ -43,6 +43,7 @@ class Cluster implements SimulatedCluster {
   readonly clusterId: string;
   readonly clusterName: string;
   readonly caPem: string | null;
+  readonly ca: TestPki | null;
   init: SimulatedInitResult | null = null;
   homeGroup: Group | null = null;
   readonly ctx: ClusterContext;
@@ -56,6 +57,7 @@ class Cluster implements SimulatedCluster {
     this.options = options;
     this.pki = pki;
     this.caPem = pki?.caPem ?? null;
+    this.ca = pki;
     this.clusterId = randomUUID();
     this.clusterName = options.clusterName ?? randomClusterName();
     const now = options.now ?? Date.now;
@@ -233,7 +235,7 @@ export async function startSimulatedCluster(options: SimulatedClusterOptions = {
   let pki: TestPki | null = null;
   let tls: TlsMaterial | null = null;
   if (options.tls ?? true) {
-    pki = await createTestPki({ commonName: `${options.clusterName ?? 'simulated vault'} CA` });
+    pki = options.ca ?? (await createTestPki({ commonName: `${options.clusterName ?? 'simulated vault'} CA` }));
     const ids = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
     const leaf = await pki.issue([...new Set([host, 'localhost', ...ids])]);
     tls = { key: leaf.keyPem, cert: leaf.certPem };

@@ -33,7 +33,7 @@ function goKind(value: unknown): string {
   return 'object';
 }
 
-// Simplified Go json syntax errors: the `failed to parse JSON input: ` prefix and the
+// Simplified Go json syntax errors: the per-product prefix (see JsonErrorPrefix) and the
 // `EOF` / `unexpected EOF` cases are what Vault clients see most; the exact wording of other
 // syntax errors is approximated.
 function syntaxError(text: string, cause: unknown): string {
@@ -76,20 +76,33 @@ function typeMismatch(struct: GoStruct, field: GoField, value: unknown): string 
  * Decodes `body` into the fields of `struct`. An empty (whitespace-only) body is reported as
  * `empty: true` with no values: callers decide whether that is Vault's `EOF` error.
  */
-export function decodeGoJson(body: string, struct: GoStruct): Decoded {
+/**
+ * Prefixes of body errors. `tokenizer`: syntax errors an up-front complexity scan finds (OpenBao
+ * runs one; a truncated body ends its token loop with io.EOF, so truncation reaches the decoder).
+ * `decoder`: truncation and type mismatches, from the struct decode.
+ */
+export interface JsonErrorPrefix {
+  readonly tokenizer: string;
+  readonly decoder: string;
+}
+
+const VAULT_PREFIX: JsonErrorPrefix = { tokenizer: 'failed to parse JSON input', decoder: 'failed to parse JSON input' };
+
+export function decodeGoJson(body: string, struct: GoStruct, prefix: JsonErrorPrefix = VAULT_PREFIX): Decoded {
   if (body.trim() === '') return { ok: true, empty: true, values: {} };
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch (cause) {
-    return { ok: false, error: `failed to parse JSON input: ${syntaxError(body, cause)}` };
+    const reason = syntaxError(body, cause);
+    return { ok: false, error: `${reason === 'unexpected EOF' ? prefix.decoder : prefix.tokenizer}: ${reason}` };
   }
   if (parsed === null) return { ok: true, empty: false, values: {} };
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     const kind = goKind(parsed);
     return {
       ok: false,
-      error: `failed to parse JSON input: json: cannot unmarshal ${kind} into Go value of type ${struct.qualifiedName}`,
+      error: `${prefix.decoder}: json: cannot unmarshal ${kind} into Go value of type ${struct.qualifiedName}`,
     };
   }
   const input = parsed as Record<string, unknown>;
@@ -109,7 +122,7 @@ export function decodeGoJson(body: string, struct: GoStruct): Decoded {
     }
     if (value !== null) values[field.name] = value;
   }
-  if (firstError !== null) return { ok: false, error: `failed to parse JSON input: ${firstError}` };
+  if (firstError !== null) return { ok: false, error: `${prefix.decoder}: ${firstError}` };
   return { ok: true, empty: false, values };
 }
 

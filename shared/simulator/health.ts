@@ -81,7 +81,7 @@ function healthBody(node: SimNode): Record<string, unknown> {
     body['replication_dr_mode'] = known ? (node.enterpriseRole === 'dr-secondary' ? 'secondary' : 'disabled') : 'unknown';
   }
   body['server_time_utc'] = Math.floor(now() / 1000);
-  body['version'] = node.version;
+  body['version'] = node.reportedVersion();
   if (profile.health116Fields) body['enterprise'] = node.enterpriseRole !== 'none';
   if (unsealed && barrier !== null) {
     body['cluster_name'] = barrier.clusterName;

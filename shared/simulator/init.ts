@@ -104,9 +104,10 @@ async function initialize(node: SimNode, values: Record<string, unknown>): Promi
 export async function handleInit(node: SimNode, req: SimRequest): Promise<SimResponse> {
   if (req.method === 'GET') return ok({ initialized: node.initialized() });
   if (req.method !== 'PUT' && req.method !== 'POST') return METHOD_NOT_ALLOWED;
-  const decoded = decodeGoJson(req.body, INIT_REQUEST);
+  const decoded = decodeGoJson(req.body, INIT_REQUEST, node.ctx.profile.jsonErrorPrefix);
   if (!decoded.ok) return errorResponse(400, decoded.error);
-  if (decoded.empty) return errorResponse(400, 'EOF');
+  // OpenBao 2.6 filters the EOF here too (`http/sys_init.go` @ v2.6.0); zero values then fail validation.
+  if (decoded.empty && !node.ctx.profile.unsealToleratesEmptyBody) return errorResponse(400, 'EOF');
   const invalid = validate(node, decoded.values);
   if (invalid !== null) return errorResponse(400, invalid);
   if (node.initialized()) return errorResponse(400, 'Vault is already initialized');

@@ -7,7 +7,9 @@ import { decodeGoJson, type Decoded, type GoStruct } from './go-json.ts';
 import {
   errorResponse,
   METHOD_NOT_ALLOWED,
+  multierrorText,
   PERMISSION_DENIED,
+  UNSUPPORTED_PATH,
   VAULT_IS_SEALED,
   type SimRequest,
   type SimResponse,
@@ -21,6 +23,8 @@ export interface LogicalRoute {
   operations: Partial<Record<Operation, (node: SimNode, values: Record<string, unknown>) => SimResponse>>;
   /** Request-body fields for update operations. */
   body?: GoStruct;
+  /** A path the system backend does not have: 404 `unsupported path` once the token passed. */
+  unsupportedPath?: boolean;
 }
 
 const OPERATIONS: Record<string, Operation> = { GET: 'read', PUT: 'update', POST: 'update', DELETE: 'delete', LIST: 'list' };
@@ -39,18 +43,19 @@ export function forward(node: SimNode, req: SimRequest): { serve: SimNode } | { 
   if (node.sealed || node.group === null) return { response: VAULT_IS_SEALED };
   if (!node.group.ha || node.isActive()) return { serve: node };
   const active = node.activePeer();
+  // `http/handler.go` handleRequestForwarding @ v1.14.9: an empty leader address is answered
+  // before forwardRequest looks at X-Vault-No-Request-Forwarding.
+  if (active === null) return { response: errorResponse(500, 'local node not active but active cluster node not found') };
   if (req.noForwarding) {
-    if (active === null) return { response: errorResponse(503, 'no active Vault instance found') };
     const location = `${active.url}/v1/${req.path}${req.rawQuery === '' ? '' : `?${req.rawQuery}`}`;
     return { response: { status: 307, headers: { location } } };
   }
-  if (active === null) return { response: errorResponse(500, 'local node not active but active cluster node not found') };
   return { serve: active };
 }
 
-function parseBody(req: SimRequest, struct: GoStruct | undefined): Decoded {
+function parseBody(node: SimNode, req: SimRequest, struct: GoStruct | undefined): Decoded {
   if (struct === undefined || req.body.trim() === '') return { ok: true, empty: true, values: {} };
-  return decodeGoJson(req.body, struct);
+  return decodeGoJson(req.body, struct, node.ctx.profile.jsonErrorPrefix);
 }
 
 export function handleLogical(route: LogicalRoute, node: SimNode, req: SimRequest): SimResponse {
@@ -60,10 +65,12 @@ export function handleLogical(route: LogicalRoute, node: SimNode, req: SimReques
   if ('response' in target) return target.response;
   const serving = target.serve;
   if (!hasValidToken(serving, req)) return PERMISSION_DENIED;
+  if (route.unsupportedPath === true) return UNSUPPORTED_PATH;
   const handler = route.operations[operation];
-  // Text of logical.ErrUnsupportedOperation; whether Vault wraps it in a multierror here is unverified.
-  if (handler === undefined) return errorResponse(405, 'unsupported operation');
-  const decoded = parseBody(req, operation === 'update' ? route.body : undefined);
+  // logical.ErrUnsupportedOperation from the router, appended to handleRequest's multierror
+  // (`vault/request_handling.go` @ v1.14.9).
+  if (handler === undefined) return errorResponse(405, multierrorText('unsupported operation'));
+  const decoded = parseBody(serving, req, operation === 'update' ? route.body : undefined);
   if (!decoded.ok) return errorResponse(400, decoded.error);
   return handler(serving, decoded.values);
 }

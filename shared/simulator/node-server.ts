@@ -106,6 +106,21 @@ function write(res: ServerResponse, response: SimResponse, namespace?: string): 
   res.end(response.body);
 }
 
+/** NodeFaults.echo: a hostile node appends its suffix to every error text it sends. */
+function echoErrors(node: SimNode, response: SimResponse): SimResponse {
+  const suffix = node.faults.echo?.errorsSuffix;
+  if (suffix === undefined || response.body === undefined) return response;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(response.body);
+  } catch {
+    return response;
+  }
+  const errors = (parsed as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return response;
+  return { ...response, body: goJson({ errors: errors.map((e) => `${String(e)}${suffix}`) }) };
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -139,8 +154,8 @@ async function handle(node: SimNode, req: IncomingMessage, res: ServerResponse, 
   const namespace = req.headers['x-vault-namespace'];
   const echo = typeof namespace === 'string' ? namespace : undefined;
   const faulty = faultResponse(node);
-  if (faulty !== null) return write(res, faulty, echo);
-  if (body === null) return write(res, errorResponse(413, 'http: request body too large'), echo);
-  if (!pathname.startsWith('/v1/')) return write(res, NOT_FOUND, echo);
-  write(res, await route(node, simReq), echo);
+  if (faulty !== null) return write(res, echoErrors(node, faulty), echo);
+  if (body === null) return write(res, echoErrors(node, errorResponse(413, 'http: request body too large')), echo);
+  if (!pathname.startsWith('/v1/')) return write(res, echoErrors(node, NOT_FOUND), echo);
+  write(res, echoErrors(node, await route(node, simReq)), echo);
 }

@@ -1,8 +1,17 @@
 /**
- * What differs between the Vault / OpenBao versions the simulator imitates, as data. Every
- * entry cites vault-api.md; handlers read flags, they never compare version strings.
+ * What differs between the Vault / OpenBao versions the simulator imitates, as data. Entries cite
+ * the Vault / OpenBao source they follow; handlers read flags, they never compare version strings.
  */
-export type VaultProfileName = 'vault-1.12' | 'vault-1.14' | 'vault-1.15.4' | 'vault-1.16' | 'vault-1.19' | 'openbao-2.6';
+import type { JsonErrorPrefix } from './go-json.ts';
+
+export type VaultProfileName =
+  | 'vault-1.12'
+  | 'vault-1.14'
+  | 'vault-1.15.4'
+  | 'vault-1.16'
+  | 'vault-1.19'
+  | 'openbao-2.5'
+  | 'openbao-2.6';
 
 export const PROFILE_NAMES: readonly VaultProfileName[] = [
   'vault-1.12',
@@ -10,6 +19,7 @@ export const PROFILE_NAMES: readonly VaultProfileName[] = [
   'vault-1.15.4',
   'vault-1.16',
   'vault-1.19',
+  'openbao-2.5',
   'openbao-2.6',
 ];
 
@@ -20,13 +30,36 @@ export interface VaultProfile {
   /** seal-status `build_date` (Vault ≥1.11) or, for OpenBao ≥2.6, `commit_date` (§12). */
   readonly buildDateField: 'build_date' | 'commit_date';
   readonly buildDate: string;
-  /** Wrong unseal key → 400 with `invalid key:` (≥1.13, GH-17836) or 500 without it (≤1.12). */
-  readonly wrongKeyStatus: 400 | 500;
+  /**
+   * Wrong unseal/recovery key, combine and setup failures → 400 with `invalid key:` (≥1.13,
+   * GH-17836, git 4891122917 in OpenBao's history) or 500 without it (≤1.12: `vault/core.go`
+   * getUnsealKey / unsealKeyToMasterKey returned the plain errors).
+   */
+  readonly invalidKeyErrors: boolean;
+  /**
+   * Stored keys are seal-wrapped values: a decrypt failure is the joined multi-seal text
+   * `error decrypting seal wrapped value\nerror decrypting using seal <name>: <cause>`
+   * (hashicorp/vault `vault/seal/seal.go` JoinSealWrapErrors, 1.15.x+; OpenBao forked 1.14.9).
+   */
+  readonly sealWrapErrors: boolean;
+  /**
+   * Prefixes of request-body errors. Vault: `failed to parse JSON input:` (`http/handler.go`
+   * parseJSONRequest @ v1.14.9). OpenBao 2.5 runs a complexity tokenizer first (`http/json.go`
+   * EnforceJSONComplexityLimits, on by default via `command/server.go`), so its syntax errors say
+   * `failed to limit JSON input:` (`http/handler.go` @ v2.5.0); OpenBao 2.6 says `failed to decode
+   * JSON input:` for both (`http/json.go` @ v2.6.0).
+   */
+  readonly jsonErrorPrefix: JsonErrorPrefix;
+  /** seal-status key order of OpenBao 2.6 (`vault/logical_system.go` CoreSealStatusResponse embeds SealStatusResponse first). */
+  readonly baoSealStatusOrder: boolean;
   /** seal-status `type` is the barrier type after init, plus `recovery_seal_type` (§2.1, PR #23022). */
   readonly barrierTypeAfterInit: boolean;
   /** Top-level `mount_type` in the logical envelope (≥1.15, HC-PR #23047). */
   readonly mountType: boolean;
-  /** `sys/seal-backend-status` exists (≥1.15); 404 before. */
+  /**
+   * `sys/seal-backend-status` exists (≥1.15). Before, and on OpenBao, the path falls through to
+   * the logical `sys/` handler: 403 without a token (§6.5).
+   */
   readonly sealBackendStatus: boolean;
   /** health `enterprise`, `echo_duration_ms`, `clock_skew_ms`, `replication_primary_canary_age_ms` (≥1.16). */
   readonly health116Fields: boolean;
@@ -48,7 +81,10 @@ export interface VaultProfile {
   readonly haStatusEchoFields: boolean;
   /** `sys/leader` in OpenBao's trimmed form: no `performance_standby*`, omitempty addresses (§6.2). */
   readonly trimmedLeader: boolean;
-  /** OpenBao filters the empty-body `EOF` in `sys/unseal` (§1.3). */
+  /**
+   * OpenBao ≥2.6 filters the empty-body `EOF` in `sys/unseal` (`http/sys_seal.go` handleSysUnseal
+   * `!errors.Is(err, io.EOF)`, commit 036d72f7bf); Vault and OpenBao ≤2.5 answer 400 `EOF`.
+   */
   readonly unsealToleratesEmptyBody: boolean;
   /**
    * Root token prefix. Vault ≥1.10: `hvs.` (§1.4). OpenBao is not covered by the sheet: `s.`
@@ -70,10 +106,15 @@ const VAULT_HEALTH_PARAMS = [
   'uninitcode',
 ] as const;
 
+const VAULT_JSON_ERRORS = { tokenizer: 'failed to parse JSON input', decoder: 'failed to parse JSON input' } as const;
+
 const VAULT_BASE = {
   product: 'vault',
   buildDateField: 'build_date',
-  wrongKeyStatus: 400,
+  invalidKeyErrors: true,
+  sealWrapErrors: false,
+  jsonErrorPrefix: VAULT_JSON_ERRORS,
+  baoSealStatusOrder: false,
   barrierTypeAfterInit: false,
   mountType: false,
   sealBackendStatus: false,
@@ -95,7 +136,7 @@ const PROFILES: Record<VaultProfileName, VaultProfile> = {
     name: 'vault-1.12',
     version: '1.12.11',
     buildDate: '2023-09-04T15:17:01Z',
-    wrongKeyStatus: 500,
+    invalidKeyErrors: false,
   },
   'vault-1.14': { ...VAULT_BASE, name: 'vault-1.14', version: '1.14.9', buildDate: '2024-01-08T12:00:00Z' },
   'vault-1.15.4': {
@@ -106,6 +147,7 @@ const PROFILES: Record<VaultProfileName, VaultProfile> = {
     barrierTypeAfterInit: true,
     mountType: true,
     sealBackendStatus: true,
+    sealWrapErrors: true,
   },
   'vault-1.16': {
     ...VAULT_BASE,
@@ -115,6 +157,7 @@ const PROFILES: Record<VaultProfileName, VaultProfile> = {
     barrierTypeAfterInit: true,
     mountType: true,
     sealBackendStatus: true,
+    sealWrapErrors: true,
     health116Fields: true,
   },
   'vault-1.19': {
@@ -125,10 +168,38 @@ const PROFILES: Record<VaultProfileName, VaultProfile> = {
     barrierTypeAfterInit: true,
     mountType: true,
     sealBackendStatus: true,
+    sealWrapErrors: true,
     health116Fields: true,
     healthParams: [...VAULT_HEALTH_PARAMS, 'removedcode', 'haunhealthycode'],
     removal119: true,
     haStatusEchoFields: true,
+  },
+  'openbao-2.5': {
+    name: 'openbao-2.5',
+    product: 'openbao',
+    version: '2.5.5',
+    // OpenBao ≤2.5 keeps Vault's `build_date` (`vault/logical_system.go` SealStatusResponse @ v2.5.0).
+    buildDateField: 'build_date',
+    buildDate: '2026-03-10T10:00:00Z',
+    invalidKeyErrors: true,
+    sealWrapErrors: false,
+    jsonErrorPrefix: { tokenizer: 'failed to limit JSON input', decoder: 'failed to parse JSON input' },
+    baoSealStatusOrder: false,
+    barrierTypeAfterInit: true,
+    // OpenBao forked 1.14.9, before `mount_type` and `sys/seal-backend-status` (both 1.15).
+    mountType: false,
+    sealBackendStatus: false,
+    health116Fields: false,
+    // health `performance_standby` is present through 2.5 and dropped in 2.6 (§12).
+    healthPerformanceStandby: true,
+    healthReplicationModes: true,
+    healthParams: ['standbyok', 'activecode', 'standbycode', 'sealedcode', 'uninitcode'],
+    removal119: false,
+    haStatusEchoFields: false,
+    trimmedLeader: true,
+    unsealToleratesEmptyBody: false,
+    rootTokenPrefix: 's.',
+    storageTypes: ['raft', 'file'],
   },
   'openbao-2.6': {
     name: 'openbao-2.6',
@@ -136,10 +207,12 @@ const PROFILES: Record<VaultProfileName, VaultProfile> = {
     version: '2.6.2',
     buildDateField: 'commit_date',
     buildDate: '2026-08-21T10:00:00Z',
-    wrongKeyStatus: 400,
+    invalidKeyErrors: true,
+    sealWrapErrors: false,
+    jsonErrorPrefix: { tokenizer: 'failed to decode JSON input', decoder: 'failed to decode JSON input' },
+    baoSealStatusOrder: true,
     barrierTypeAfterInit: true,
-    // OpenBao forked 1.14.9, before `mount_type` and `sys/seal-backend-status` (both 1.15); the
-    // sheet does not say OpenBao added them: assumed absent (unverified).
+    // OpenBao forked 1.14.9, before `mount_type` and `sys/seal-backend-status` (both 1.15).
     mountType: false,
     sealBackendStatus: false,
     health116Fields: false,

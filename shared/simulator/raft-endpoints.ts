@@ -52,7 +52,7 @@ function join(node: SimNode, leaderApiAddr: string): string | null {
 /** §7.1: unauthenticated, never forwarded. */
 export function handleRaftJoin(node: SimNode, req: SimRequest): SimResponse {
   if (req.method !== 'PUT' && req.method !== 'POST') return METHOD_NOT_ALLOWED;
-  const decoded = decodeGoJson(req.body, JOIN_REQUEST);
+  const decoded = decodeGoJson(req.body, JOIN_REQUEST, node.ctx.profile.jsonErrorPrefix);
   if (!decoded.ok) return errorResponse(400, decoded.error);
   const { values } = decoded;
   // V114 CE refuses non-voters (nonVotersAllowed = false).

@@ -39,7 +39,19 @@ export function errorResponse(status: number, ...messages: string[]): SimRespons
 
 export const METHOD_NOT_ALLOWED: SimResponse = errorResponse(405);
 export const NOT_FOUND: SimResponse = errorResponse(404);
-export const PERMISSION_DENIED: SimResponse = errorResponse(403, 'permission denied');
+/**
+ * hashicorp/go-multierror's rendering of one error, as Vault's request handling produces it
+ * (`vault/request_handling.go` handleRequest appends the token-check error to a multierror):
+ * the same at 1.12 (git 4891122917^), v1.14.9, the 1.16+ code and OpenBao v2.5.0 / v2.6.2.
+ */
+export function multierrorText(message: string): string {
+  return `1 error occurred:\n\t* ${message}\n\n`;
+}
+
+/** A missing or unknown token on a logical path. */
+export const PERMISSION_DENIED: SimResponse = errorResponse(403, multierrorText('permission denied'));
+/** A path the system backend does not know (root token, so the ACL check passed). */
+export const UNSUPPORTED_PATH: SimResponse = errorResponse(404, multierrorText('unsupported path'));
 export const VAULT_IS_SEALED: SimResponse = errorResponse(503, 'Vault is sealed');
 
 /**

@@ -19,17 +19,26 @@ export function sealStatusBody(node: SimNode): Record<string, unknown> {
     n: config.shares,
     progress: barrier === null ? 0 : (node.attempt?.parts.length ?? 0),
     nonce: barrier === null ? '' : (node.attempt?.nonce ?? ''),
-    version: node.version,
-    [profile.buildDateField]: profile.buildDate,
-    migration: false,
   };
+  // Also sent for uninitialized auto-unseal nodes: [derived], the sheet only shows initialized ones.
+  const recoverySealType = auto && profile.barrierTypeAfterInit;
+  // OpenBao 2.6: CoreSealStatusResponse embeds SealStatusResponse (…nonce, recovery_seal,
+  // recovery_seal_type) before the server fields (`vault/logical_system.go` @ v2.6.0).
+  if (profile.baoSealStatusOrder) {
+    body['recovery_seal'] = auto;
+    if (recoverySealType) body['recovery_seal_type'] = 'shamir';
+  }
+  body['version'] = node.reportedVersion();
+  body[profile.buildDateField] = profile.buildDate;
+  body['migration'] = false;
   if (barrier !== null && !node.sealed) {
     body['cluster_name'] = barrier.clusterName;
     body['cluster_id'] = barrier.clusterId;
   }
-  body['recovery_seal'] = auto;
-  // Also sent for uninitialized auto-unseal nodes: [derived], the sheet only shows initialized ones.
-  if (auto && profile.barrierTypeAfterInit) body['recovery_seal_type'] = 'shamir';
+  if (!profile.baoSealStatusOrder) {
+    body['recovery_seal'] = auto;
+    if (recoverySealType) body['recovery_seal_type'] = 'shamir';
+  }
   body['storage_type'] = storageType;
   // Present in the uninitialized branch too: [derived] from PR #28938 (§2.2).
   if (profile.removal119 && storageType === 'raft') body['removed_from_cluster'] = node.removed;

@@ -145,6 +145,11 @@ export class SimNode implements SimulatedNode, GroupMember {
     };
   }
 
+  /** The version this node claims (a hostile node may lie, see NodeFaults.echo). */
+  reportedVersion(): string {
+    return this.faults.echo?.version ?? this.version;
+  }
+
   setVersion(version: string): void {
     this.version = version;
   }

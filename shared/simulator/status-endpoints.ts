@@ -4,12 +4,11 @@
  */
 import { isAutoSeal } from './barrier.ts';
 import { formatRfc3339, formatRfc3339Nano, GO_ZERO_TIME } from './go-format.ts';
-import { forward, hasValidToken, type LogicalRoute } from './logical.ts';
+import { forward, handleLogical, hasValidToken, type LogicalRoute } from './logical.ts';
 import {
   envelope,
   errorResponse,
   METHOD_NOT_ALLOWED,
-  NOT_FOUND,
   noContent,
   ok,
   PERMISSION_DENIED,
@@ -100,7 +99,7 @@ function haNodes(active: SimNode): Record<string, unknown>[] {
       cluster_address: `https://${n.clusterAddress}`,
       active_node: isActive,
       last_echo: isActive ? null : formatRfc3339Nano(now() - ECHO_AGE_MS),
-      version: n.version,
+      version: n.reportedVersion(),
     };
     if (profile.haStatusEchoFields) {
       entry['echo_duration_ms'] = isActive ? 0 : 1;
@@ -128,12 +127,20 @@ export const KEY_STATUS: LogicalRoute = {
 };
 
 /**
- * §6.5 (Vault ≥1.15). Backend names are the seal types here; Vault names them after the seal
- * stanza (unverified for single-seal setups). Health follows the cluster's KMS availability.
+ * Where the raw handler does not exist (Vault < 1.15: `http/handler.go` @ v1.14.9 registers no
+ * `/v1/sys/seal-backend-status`; OpenBao @ v2.6.2 neither) the mux's `/v1/sys/` prefix sends the
+ * request to the logical handler: sealed 503, standby forwarded, no token 403, then the system
+ * backend has no such path.
+ */
+const NO_SEAL_BACKEND_STATUS: LogicalRoute = { operations: {}, unsupportedPath: true };
+
+/**
+ * Vault ≥1.15 (git d8c6d28ec7). Backend names are the seal types here; Vault names them after the
+ * seal stanza (unverified for single-seal setups). Health follows the cluster's KMS availability.
  */
 export function handleSealBackendStatus(node: SimNode, req: SimRequest): SimResponse {
   const { profile, sealType, kms } = node.ctx;
-  if (!profile.sealBackendStatus) return NOT_FOUND;
+  if (!profile.sealBackendStatus) return handleLogical(NO_SEAL_BACKEND_STATUS, node, req);
   if (req.method !== 'GET') return METHOD_NOT_ALLOWED;
   const healthy = !isAutoSeal(sealType) || kms.available;
   const backend: Record<string, unknown> = { name: sealType, healthy };

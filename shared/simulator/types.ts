@@ -1,5 +1,6 @@
 import type { SimulatedAwsAuth } from './aws-auth.ts';
 import type { VaultProfileName } from './profiles.ts';
+import type { TestPki } from './test-pki.ts';
 
 export type SimulatedSealType = 'shamir' | 'awskms' | 'azurekeyvault';
 export type SimulatedStorageType = 'raft' | 'dynamodb' | 'file';
@@ -45,6 +46,11 @@ export interface SimulatedClusterOptions {
   requestLogLimit?: number;
   /** Enables `auth/aws/login` (AWS IAM auth method) for these roles. */
   awsAuth?: SimulatedAwsAuth;
+  /**
+   * Issue the node certificates from this CA (e.g. `other.ca`) instead of a fresh one, so a
+   * client pinned to that cluster's CA trusts these nodes too. Ignored with `tls: false`.
+   */
+  ca?: TestPki | null;
 }
 
 export interface SimulatedInitResult {
@@ -79,6 +85,17 @@ export interface NodeFaults {
   malformedJson?: boolean;
   /** 200 with a JSON body of this many bytes. */
   oversizeBytes?: number;
+  /**
+   * The threshold-th share of an unseal attempt (after Vault's own checks up to "attempt
+   * cleared") is answered with this instead of being combined. The attempt is cleared (progress
+   * 0, nonce "") and the node stays sealed, as Vault does whatever the outcome.
+   */
+  unsealAnswer?: { status: number; errors: string[] };
+  /**
+   * A hostile node: `errorsSuffix` is appended to every error text it sends, and `version` is
+   * reported in seal-status, health, ha-status and autopilot state instead of its real one.
+   */
+  echo?: { errorsSuffix?: string; version?: string };
 }
 
 export interface SimulatedNodeState {
@@ -129,6 +146,8 @@ export interface SimulatedCluster {
   readonly nodes: SimulatedNode[];
   /** PEM to trust (null when tls:false). */
   readonly caPem: string | null;
+  /** The CA that issued the node certificates (null when tls:false); pass as `ca` to share it. */
+  readonly ca: TestPki | null;
   /** Init result, whether from the options or from the first `sys/init` through the API. */
   readonly init: SimulatedInitResult | null;
   readonly rootToken: string | null;

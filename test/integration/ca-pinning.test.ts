@@ -87,6 +87,7 @@ function countingTokens(token: string): VaultTokenSource & { calls: number } {
       return token;
     },
     invalidate() {},
+    cached: () => null,
     async store(): Promise<{ wrapper: string }> {
       throw new Error('not used');
     },

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedStateStore } from '../../shared/adapters/embedded-dynamo.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simulator/index.ts';
-import { runCliProcess, type CliRun } from '../support/cli-process.ts';
+import { runCliProcess, type CliProcessRun } from '../support/cli-process.ts';
 
 // Issue 14, CLI conventions and errors: every case runs `node functions/cli/bin.js` as a user
 // would, in its own process, and looks at exit status, stdout and stderr.
@@ -22,7 +22,7 @@ const run = (args: string[], extraEnv: Record<string, string> = {}) => runCliPro
 const STACK = /\n\s+at .+\(?.+:\d+:\d+\)?/;
 
 /** stderr is exactly one line (and no stack trace). */
-function oneLine(r: CliRun): string {
+function oneLine(r: CliProcessRun): string {
   const lines = r.stderr.trimEnd().split('\n');
   expect(lines, r.stderr).toHaveLength(1);
   expect(r.stderr).not.toMatch(STACK);

@@ -9,8 +9,10 @@ import { startSimulatedCluster, type SimulatedCluster, type VaultProfileName } f
 import { decodeShare, keySubmissions, putCustody, randomLocalWrapper, sweepClusterOf, unsealHarness, type UnsealHarness } from '../support/custody-fixture.ts';
 
 // One share of another cluster mixed into custody: Vault rejects the combination (400 since
-// 1.13, 500 before). sealwatch must send that combination once, raise one critical finding,
-// write one audit event, and stop every later attempt until the custody is replaced.
+// 1.13, 500 before). A rejection blocks the node that gave it; each other node gets at most one
+// attempt, and once two distinct nodes have rejected the same custody generation the whole
+// cluster is blocked. Blocked nodes are never sent a share again until the custody is replaced;
+// their critical findings stand on every sweep so the incident stays open.
 
 const open: { close(): Promise<unknown> }[] = [];
 afterEach(async () => {
@@ -59,37 +61,41 @@ describe.each<[VaultProfileName, number]>([
   ['vault-1.19', 400],
   ['vault-1.12', 500],
 ])('wrong key on %s (Vault answers %i)', (profile, status) => {
-  it('sends the bad combination once, raises one critical finding and one audit event, then stops', async () => {
+  it('two nodes get the bad combination once each, then the cluster is blocked until the custody is replaced', async () => {
     const { a, h, wrapper, sweep } = await setup(profile);
     const reports: SweepReport[] = [];
     for (let i = 0; i < 3; i++) reports.push(await sweep.run({ trigger: 'schedule' }));
 
-    // Vault saw the three shares of the bad combination exactly once, on one node.
-    expect(a.nodes.map((n) => keySubmissions(n).length).sort()).toEqual([0, 0, 3]);
+    // Vault saw the three shares of the bad combination once on each of two nodes, never on the third.
+    expect(a.nodes.map((n) => keySubmissions(n).length)).toEqual([3, 3, 0]);
     expect(a.nodes.every((n) => n.state().sealed)).toBe(true);
 
-    const findings = findingsOf(reports);
-    expect(findings.filter((f) => f.severity === 'critical')).toHaveLength(1);
-    const [wrongKey] = findings;
-    expect(wrongKey).toMatchObject({ id: 'unseal.wrong-key', severity: 'critical', cluster: 'prod' });
+    // The same standing findings on every sweep: two node blocks and the cluster block.
+    for (const report of reports) {
+      const critical = findingsOf([report]).filter((f) => f.severity === 'critical');
+      expect(new Set(critical.map((f) => `${f.id}@${f.node ?? '-'}`))).toEqual(new Set(['unseal.wrong-key@vault-0', 'unseal.wrong-key@vault-1', 'unseal.custody-rejected@-']));
+    }
+    const wrongKey = findingsOf(reports).find((f) => f.id === 'unseal.wrong-key');
     expect(String(wrongKey?.evidence.vaultError)).toContain('cipher: message authentication failed');
     // ≥1.13 words it as an invalid key (400); ≤1.12 did not (500).
     expect(String(wrongKey?.evidence.vaultError).includes('invalid key')).toBe(status === 400);
 
     const audit = await h.audit.list('prod');
-    expect(audit.map((e) => e.outcome)).toEqual(['wrong-key']);
-    expect(audit[0]?.shareIndexes).toEqual([1, 2, 3]);
+    expect(audit.map((e) => [e.node, e.outcome]).sort()).toEqual([['vault-0', 'wrong-key'], ['vault-1', 'wrong-key']]);
+    expect(audit.every((e) => e.shareIndexes.join() === '1,2,3')).toBe(true);
 
-    expect(outcomesOf(reports[0] as SweepReport)).toEqual(['wrong-key', 'blocked', 'blocked']);
+    expect(outcomesOf(reports[0] as SweepReport)).toEqual(['wrong-key', 'wrong-key', 'blocked']);
     expect(outcomesOf(reports[1] as SweepReport)).toEqual(['blocked', 'blocked', 'blocked']);
     expect(outcomesOf(reports[2] as SweepReport)).toEqual(['blocked', 'blocked', 'blocked']);
-    expect((await createCustodyRepository(h.store).block('prod'))?.data.generation).toBe(1);
+    const repo = createCustodyRepository(h.store);
+    expect((await repo.block('prod'))?.data).toMatchObject({ generation: 1, nodes: ['vault-0', 'vault-1'], reason: 'wrong-key' });
 
-    // Replacing the custody (a new generation) lifts the block.
+    // Replacing the custody (a new generation) lifts every block.
     await putCustody({ store: h.store, clusterId: 'prod', shares: a.init?.keys ?? [], threshold: 3, wrapperFor: wrapper, generation: 2 });
     const after = await sweep.run({ trigger: 'schedule' });
     expect(outcomesOf(after)).toEqual(['unsealed', 'unsealed', 'unsealed']);
     expect(a.nodes.every((n) => !n.state().sealed)).toBe(true);
-    expect(await createCustodyRepository(h.store).block('prod')).toBeNull();
+    expect(await repo.block('prod')).toBeNull();
+    expect(await repo.guards('prod')).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { VaultApiError, VaultUnreachableError } from '../../shared/errors.ts';
 import type { VaultClient, VaultClientFactory } from '../../shared/ports/vault-client.ts';
 
 // Endpoint encoding and decoding of the Vault HTTP adapter against a raw node:http server that
-// answers with bodies taken from vault-api.md (plain HTTP: TLS is covered in the transport test).
+// answers with bodies as Vault's `http/sys_*.go` @ v1.14.9/v1.19.0 writes them (plain HTTP: TLS is covered in the transport test).
 
 interface Answer {
   status: number;
@@ -93,7 +93,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-// --- seal-status across versions (vault-api.md §2.2, §12) -----------------------------------
+// --- seal-status across versions (Vault `vault/logical_system.go` GetSealStatus, OpenBao 2.6 commit_date) -----------------------------------
 const sealStatusProfiles: [string, Record<string, unknown>, Record<string, unknown>][] = [
   [
     'Vault 1.12 sealed shamir with hcp link fields',

@@ -1,11 +1,65 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { SimulatedInitResult } from '../../shared/simulator/index.ts';
 
-// The CLI as users run it: `node functions/cli/bin.js ...` in a child process of its own.
-
-const bin = fileURLToPath(new URL('../../functions/cli/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../functions/cli/bin.js', import.meta.url));
 
 export interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/**
+ * Runs `sealwatch ARGS` as its own process, the way an operator does: `node functions/cli/bin.js`,
+ * with `env` added to the environment, `stdin` piped in. Each run is a fresh process, so nothing
+ * survives between runs except what sealwatch wrote to its state.
+ */
+export function runSealwatch(args: readonly string[], options: { cwd: string; env?: Record<string, string>; stdin?: string; timeoutMs?: number }): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, SEALWATCH_LOG_LEVEL: 'silent', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, out, err });
+    });
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** The `vault operator init -format=json` text of a simulated cluster's init result. */
+export function operatorInitJson(init: SimulatedInitResult, config: { shares: number; threshold: number }): string {
+  const recovery = (init.recoveryKeys?.length ?? 0) > 0;
+  return JSON.stringify({
+    unseal_keys_b64: init.keysBase64,
+    unseal_keys_hex: init.keys,
+    unseal_shares: recovery ? 1 : config.shares,
+    unseal_threshold: recovery ? 1 : config.threshold,
+    ...(recovery
+      ? {
+          recovery_keys_b64: init.recoveryKeysBase64,
+          recovery_keys_hex: init.recoveryKeys,
+          recovery_keys_shares: config.shares,
+          recovery_keys_threshold: config.threshold,
+        }
+      : {}),
+    root_token: init.rootToken,
+  });
+}
+
+// Variants that keep the signal and a minimal environment (no VAULT_* or AWS_* of the test's own),
+// and a long-running command (serve) that can be waited on and stopped.
+
+export interface CliProcessRun {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -31,9 +85,9 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs one command to its end. */
-export function runCliProcess(args: readonly string[], options: CliProcessOptions): Promise<CliRun> {
+export function runCliProcess(args: readonly string[], options: CliProcessOptions): Promise<CliProcessRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: 'pipe' });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -60,7 +114,7 @@ export interface CliDaemon {
 }
 
 export function startCliProcess(args: readonly string[], options: CliProcessOptions): CliDaemon {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: 'pipe' });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: 'pipe' });
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();

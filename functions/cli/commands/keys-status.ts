@@ -15,8 +15,9 @@ survives, and whether one provider alone holds enough shares to rebuild the key.
   --config FILE  configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
   --json         print the status as JSON
 
-Exit status: 0 when the threshold is reachable now, 2 when it is not (or there is no
-custody), 1 on usage or configuration errors.`;
+Exit status: 0 when the threshold is reachable now and no node is blocked, 2 when it is not,
+when a wrong-key or rejection block stands (or there is no custody), 1 on usage or
+configuration errors.`;
 
 /** `sealwatch keys status`. */
 export function createKeysStatusCommand(deps: CustodyCommandDeps = {}): CliCommand {
@@ -41,7 +42,7 @@ export function createKeysStatusCommand(deps: CustodyCommandDeps = {}): CliComma
         return 2;
       }
       io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
-      return status.thresholdReachable ? 0 : 2;
+      return status.thresholdReachable && !status.blocked ? 0 : 2;
     });
     },
   });
@@ -72,6 +73,16 @@ export function formatStatus(s: CustodyStatus): string {
   }
   lines.push(`  any single wrapper outage: ${a.survivesAnySingleWrapperOutage ? 'survived' : 'not survived'}; any single provider outage: ${a.survivesAnySingleProviderOutage ? 'survived' : 'not survived'}`);
   lines.push(`root token in custody: ${s.rootTokenStored ? 'yes' : 'no'}`);
+  if (s.blocks.cluster !== null || s.blocks.nodes.length > 0) {
+    lines.push('', 'unseal blocks (generation ' + String(s.blocks.generation) + '):');
+    const c = s.blocks.cluster;
+    if (c) lines.push(`  CLUSTER BLOCKED since ${c.at}: nodes ${(c.nodes ?? [c.nodeId]).join(', ')} rejected this custody (${c.vaultError})`);
+    for (const g of s.blocks.nodes) {
+      const state = g.blocked ? 'BLOCKED' : 'rejected once, one more try allowed';
+      lines.push(`  node ${g.nodeId}: ${state} since ${g.lastAt} — ${g.reason}, ${g.status === null ? 'no answer' : `status ${g.status}`}: ${g.vaultError}`);
+    }
+    lines.push('  (replace the custody with `sealwatch keys import --replace`, or lift a block with `sealwatch unseal --clear-block --cluster ' + s.cluster + ' [--node ID]`)');
+  }
   if (s.policyDrift.length > 0) {
     lines.push(`config policy differs from storage: ${s.policyDrift.map((d) => `share ${d.index} stored under ${d.stored}, policy says ${d.policy}`).join('; ')}`);
   }

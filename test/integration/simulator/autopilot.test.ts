@@ -87,8 +87,17 @@ describe('autopilot configuration', () => {
       });
       const noQuorum = await write({ cleanup_dead_servers: true });
       expect(noQuorum.status).toBe(400);
-      expect(noQuorum.json).toEqual({ errors: ['min_quorum must be set when cleanup_dead_servers is set and it should at least be 3; cleanup_dead_servers: true, min_quorum: 0'] });
-      expect((await write({ dead_server_last_contact_threshold: '30s' })).json).toEqual({ errors: ['dead_server_last_contact_threshold should not be set to less than 1m; received: 30s'] });
+      // `vault/logical_system_raft.go` @ v1.14.9: min_quorum is a uint printed with %#v.
+      expect(noQuorum.json).toEqual({ errors: ['min_quorum must be set when cleanup_dead_servers is set and it should at least be 3; cleanup_dead_servers: true, min_quorum: 0x0'] });
+      const two = await write({ cleanup_dead_servers: true, min_quorum: 2 });
+      expect(two.json).toEqual({ errors: ['min_quorum must be set when cleanup_dead_servers is set and it should at least be 3; cleanup_dead_servers: true, min_quorum: 0x2'] });
+      // With cleanup off (the effective value) a threshold under 1m is accepted and persisted.
+      expect((await write({ dead_server_last_contact_threshold: '30s' })).status).toBe(204);
+      expect(await read()).toMatchObject({ cleanup_dead_servers: false, dead_server_last_contact_threshold: '30s' });
+      // Turning cleanup on over the stored 30s: the field was not supplied, so `received: <nil>`.
+      expect((await write({ cleanup_dead_servers: true, min_quorum: 3 })).json).toEqual({ errors: ['dead_server_last_contact_threshold should not be set to less than 1m; received: <nil>'] });
+      // Supplied: the int seconds of the TypeDurationSecond field.
+      expect((await write({ cleanup_dead_servers: true, min_quorum: 3, dead_server_last_contact_threshold: '45s' })).json).toEqual({ errors: ['dead_server_last_contact_threshold should not be set to less than 1m; received: 45'] });
       expect((await write({ disable_upgrade_migration: true })).json).toEqual({ errors: ['disable_upgrade_migration is only available in Vault Enterprise'] });
       expect((await write({})).status).toBe(204);
       const ok = await write({ cleanup_dead_servers: true, min_quorum: 3, dead_server_last_contact_threshold: 300, last_contact_threshold: '1m30s' });

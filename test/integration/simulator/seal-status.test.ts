@@ -3,14 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { PROFILE_NAMES, type VaultProfileName } from '../../../shared/simulator/index.ts';
 import { body, call, unsealWith, url, useCluster, withCluster, keys } from './http.ts';
 
-// Expectations transcribed from the fact sheet (§2.1, §12), not from the simulator's tables.
-const SHEET: Record<VaultProfileName, { version: string; date: 'build_date' | 'commit_date'; autoTypeAfterInit: 'shamir' | 'awskms'; recoverySealType: boolean; removed: boolean }> = {
+// Expectations transcribed from the sources, not from the simulator's tables: Vault
+// `vault/logical_system.go` SealStatusResponse (v1.14.9; `type`/`recovery_seal_type` from
+// hashicorp/vault PR #24170 in 1.15.4+; `removed_from_cluster` PR #28938 in 1.19), OpenBao
+// `vault/logical_system.go` @ v2.5.0 (SealStatusResponse with `build_date`) and @ v2.6.0
+// (CoreSealStatusResponse: `commit_date`, recovery fields before `version`).
+const SHEET: Record<VaultProfileName, { version: string; date: 'build_date' | 'commit_date'; autoTypeAfterInit: 'shamir' | 'awskms'; recoverySealType: boolean; removed: boolean; baoOrder?: true }> = {
   'vault-1.12': { version: '1.12', date: 'build_date', autoTypeAfterInit: 'shamir', recoverySealType: false, removed: false },
   'vault-1.14': { version: '1.14', date: 'build_date', autoTypeAfterInit: 'shamir', recoverySealType: false, removed: false },
   'vault-1.15.4': { version: '1.15.4', date: 'build_date', autoTypeAfterInit: 'awskms', recoverySealType: true, removed: false },
   'vault-1.16': { version: '1.16', date: 'build_date', autoTypeAfterInit: 'awskms', recoverySealType: true, removed: false },
   'vault-1.19': { version: '1.19', date: 'build_date', autoTypeAfterInit: 'awskms', recoverySealType: true, removed: true },
-  'openbao-2.6': { version: '2.6', date: 'commit_date', autoTypeAfterInit: 'awskms', recoverySealType: true, removed: false },
+  'openbao-2.5': { version: '2.5', date: 'build_date', autoTypeAfterInit: 'awskms', recoverySealType: true, removed: false },
+  'openbao-2.6': { version: '2.6', date: 'commit_date', autoTypeAfterInit: 'awskms', recoverySealType: true, removed: false, baoOrder: true },
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -28,10 +33,11 @@ describe.each(PROFILE_NAMES)('seal-status on %s', (profile) => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['content-type']).toBe('application/json');
     const status = body(res);
-    expect(Object.keys(status)).toEqual([
-      'type', 'initialized', 'sealed', 't', 'n', 'progress', 'nonce', 'version', sheet.date, 'migration',
-      'cluster_name', 'cluster_id', 'recovery_seal', 'storage_type', ...removedKey,
-    ]);
+    expect(Object.keys(status)).toEqual(
+      sheet.baoOrder
+        ? ['type', 'initialized', 'sealed', 't', 'n', 'progress', 'nonce', 'recovery_seal', 'version', sheet.date, 'migration', 'cluster_name', 'cluster_id', 'storage_type']
+        : ['type', 'initialized', 'sealed', 't', 'n', 'progress', 'nonce', 'version', sheet.date, 'migration', 'cluster_name', 'cluster_id', 'recovery_seal', 'storage_type', ...removedKey],
+    );
     expect(status).toMatchObject({ type: 'shamir', initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '', migration: false, recovery_seal: false, storage_type: 'raft' });
     expect(String(status['version']).startsWith(sheet.version)).toBe(true);
     expect(status[sheet.date]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -57,6 +63,13 @@ describe.each(PROFILE_NAMES)('seal-status on %s', (profile) => {
     expect(status).toMatchObject({ type: sheet.autoTypeAfterInit, initialized: true, sealed: false, t: 2, n: 3, recovery_seal: true });
     if (sheet.recoverySealType) expect(status['recovery_seal_type']).toBe('shamir');
     else expect(status).not.toHaveProperty('recovery_seal_type');
+    const order = Object.keys(status);
+    if (sheet.baoOrder) {
+      // OpenBao 2.6 (`vault/logical_system.go` @ v2.6.0): type…nonce, recovery_seal, recovery_seal_type, version, commit_date, migration, cluster_*, storage_type.
+      expect(order).toEqual(['type', 'initialized', 'sealed', 't', 'n', 'progress', 'nonce', 'recovery_seal', 'recovery_seal_type', 'version', 'commit_date', 'migration', 'cluster_name', 'cluster_id', 'storage_type']);
+    } else {
+      expect(order.indexOf('recovery_seal')).toBeGreaterThan(order.indexOf('cluster_id'));
+    }
   });
 
   it('uninitialized node: barrier seal type, sealed, zero config, no cluster fields', async () => {

@@ -3,7 +3,8 @@ import { classifyNode } from '../../../shared/core/classify-node.ts';
 import type { NodeObservation, NodeState } from '../../../shared/core/node-state.ts';
 import type { HealthBody, SealStatus } from '../../../shared/core/vault-types.ts';
 
-// Bodies modelled on vault-api.md §2.2 and §4.3 examples.
+// Bodies modelled on Vault's `http/sys_health.go` and `vault/logical_system.go` GetSealStatus
+// answers @ v1.14.9 and v1.19.0.
 const unsealedSeal: SealStatus = {
   type: 'shamir',
   initialized: true,

@@ -3,7 +3,6 @@ import {
   assessAttempt,
   backoffDelay,
   checkSubmission,
-  classifyUnsealError,
   compareSealToCustody,
   describeMismatches,
   orderShareCandidates,
@@ -73,28 +72,6 @@ describe('checkSubmission', () => {
   });
   it('waits for completion when the last share cleared the attempt but the node is still sealed', () => {
     expect(checkSubmission({ nonce: 'a', progress: 2 }, { sealed: true, nonce: '', progress: 0 }, 3).kind).toBe('completing');
-  });
-});
-
-describe('classifyUnsealError', () => {
-  const auth = 'cipher: message authentication failed';
-  it.each([
-    [400, `unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: ${auth}`, 'wrong-key'],
-    [500, `unable to retrieve stored keys: failed to decrypt keys from storage: ${auth}`, 'wrong-key'],
-    [400, 'invalid key: failed to verify recovery key: recovery key does not match submitted values', 'wrong-key'],
-    [400, 'invalid key: failed to compute combined key: duplicate part detected', 'wrong-key'],
-    [400, 'invalid key: failed to verify recovery key: failed to decrypt encrypted stored keys: kms down', 'transient'],
-    [400, 'invalid key: key is shorter than minimum 16 bytes', 'custody-mismatch'],
-    [400, 'invalid key: key is longer than maximum 33 bytes', 'custody-mismatch'],
-    [400, 'invalid key: failed to setup unseal key: crypto/aes: invalid key size 31', 'custody-mismatch'],
-    [400, 'Vault is not initialized', 'custody-mismatch'],
-    [500, 'node was removed from a HA cluster', 'rejected'],
-    [503, 'Vault is sealed', 'transient'],
-    [500, 'storage: connection reset', 'transient'],
-    [429, '', 'transient'],
-    [400, "'key' must be a valid hex or base64 string", 'rejected'],
-  ])('%i %s → %s', (status, text, kind) => {
-    expect(classifyUnsealError(status, text ? [text] : [])).toBe(kind);
   });
 });
 
