@@ -1,5 +1,5 @@
 import { resolveCustodyPolicy, tokenWrapperOf } from '../core/custody-policy.ts';
-import type { CustodyKind } from '../core/custody-types.ts';
+import { isBlocked, standingBlocks, type CustodyKind } from '../core/custody-types.ts';
 import { parseInitOutput, wipeInitOutput, type InitOutput } from '../core/init-output.ts';
 import { checkShareConsistency, validateShares, type ConsistencyReport } from '../core/share-validation.ts';
 import { UnavailableError, ValidationError } from '../errors.ts';
@@ -141,9 +141,15 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
       // Checked again under the lease, but also before any wrap call, so a refusal costs nothing.
       const existing = await ctx.repo.meta(cluster.id);
       if (existing && !request.replace) throw existingCustodyError(cluster.id, existing.data);
-      // Shares of another key replacing working custody would strand the cluster: only a rekey justifies it.
+      // Shares of another key replacing working custody would strand the cluster: only a rekey, or
+      // custody that Vault already rejected (a standing block), justifies it.
       const keyChanged = existing !== null && existing.data.keyCheck !== consistency.keyCheck;
-      if (existing && keyChanged && !request.rekeyed) throw keyChangedError(cluster.id, existing.data);
+      if (existing && keyChanged && !request.rekeyed) {
+        const [block, guards] = await Promise.all([ctx.repo.block(cluster.id), ctx.repo.guards(cluster.id)]);
+        const blocks = standingBlocks(existing.data.generation, block?.data ?? null, guards.map((g) => g.data));
+        if (!isBlocked(blocks)) throw keyChangedError(cluster.id, existing.data);
+        warnings.push(`these shares rebuild a different key than the custody they replace, which Vault rejected (blocked for generation ${existing.data.generation}): replaced`);
+      }
       if (existing && !keyChanged && request.rekeyed) {
         warnings.push('--rekeyed was given, but these shares rebuild the same key as the custody they replace');
       }

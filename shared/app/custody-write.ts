@@ -113,6 +113,6 @@ export function keyChangedError(clusterId: string, meta: CustodyMeta): Sealwatch
   return new SealwatchError(
     'key_changed',
     `these shares rebuild a different key than the custody of cluster ${clusterId} they would replace (generation ${meta.generation}, created ${meta.createdAt}); nothing was written`,
-    { hint: 'if the cluster was rekeyed (`vault operator rekey`), import the new shares with --replace --rekeyed; otherwise these are not the shares of this cluster\'s current key' },
+    { hint: 'if the cluster was rekeyed (`vault operator rekey`), import the new shares with --replace --rekeyed; otherwise these are not the shares of this cluster\'s current key (custody Vault has rejected as wrong, shown blocked by keys status, is replaced without --rekeyed)' },
   );
 }
