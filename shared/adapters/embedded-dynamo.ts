@@ -133,31 +133,34 @@ async function startOwnStore(
 
 /** A store over the recorded host's endpoint, or null when it does not answer. */
 async function join(record: EmbeddedStoreRecord, table: string, clock: Clock): Promise<StateStore | null> {
-  const client = localClient(record.endpoint, record.accessKeyId);
+  // A hung host must not hold every command for the full request timeout: one short try first.
+  const probe = localClient(record.endpoint, record.accessKeyId, { attempts: 1, timeoutMs: 2_000 });
   try {
-    await ensureStateTable(client, table, { timeoutMs: 2_000 });
+    await ensureStateTable(probe, table, { timeoutMs: 2_000 });
   } catch {
-    client.destroy();
     return null;
+  } finally {
+    probe.destroy();
   }
-  return createDynamoDbStateStore({ client, table, clock });
+  return createDynamoDbStateStore({ client: localClient(record.endpoint, record.accessKeyId), table, clock });
 }
 
 /**
  * The real DynamoDB client pointed at a loopback dynalite: explicit region and credentials, so
  * nothing is looked up from the environment or instance metadata.
  */
-function localClient(endpoint: string, accessKeyId: string): DynamoDBClient {
+function localClient(endpoint: string, accessKeyId: string, limits = { attempts: 2, timeoutMs: 10_000 }): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: 'local',
     credentials: { accessKeyId, secretAccessKey: 'sealwatch-local' },
-    maxAttempts: 2,
+    maxAttempts: limits.attempts,
     retryMode: 'standard',
     defaultsMode: 'standard',
     useFipsEndpoint: false,
     useDualstackEndpoint: false,
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
+    // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes, and waits on.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: limits.timeoutMs, throwOnRequestTimeout: true },
   });
 }
 

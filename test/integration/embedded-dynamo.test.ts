@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -203,16 +204,24 @@ describe('embedded state store shared by a host (sealwatch serve) with other pro
     await expect(readdir(path)).resolves.not.toContain(RECORD_FILE);
   });
 
-  it('a record whose server does not answer while the directory stays locked is reported as such', async () => {
+  it('a record whose server hangs while the directory stays locked is reported as such, without a long wait', async () => {
     const cwd = await mkdtemp(join(dir, 'hung-'));
     const path = join(cwd, '.sealwatch');
     const holder = await createEmbeddedStateStore({ path, clock: new FakeClock() });
+    // Accepts connections and never answers: a hung host.
+    const hung = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
     try {
-      await writeFile(join(path, RECORD_FILE), JSON.stringify({ endpoint: 'http://127.0.0.1:9', accessKeyId: 'SWX', pid: 4242, host: 'h', startedAt: '2026-01-01T00:00:00.000Z' }));
+      const endpoint = `http://127.0.0.1:${(hung.address() as net.AddressInfo).port}`;
+      await writeFile(join(path, RECORD_FILE), JSON.stringify({ endpoint, accessKeyId: 'SWX', pid: 4242, host: 'h', startedAt: '2026-01-01T00:00:00.000Z' }));
+      const started = Date.now();
       const child = await openInChild(cwd, { waitMs: 300 });
       expect(child).toMatchObject({ name: 'UnavailableError', code: 'store_locked', hint: 'if process 4242 is hung, stop it; then run the command again' });
       expect(child.message).toContain('recorded as hosting it (process 4242');
+      // One 2 s probe of the host, not the store's 2 × 10 s request budget (child start included).
+      expect(Date.now() - started).toBeLessThan(8_000);
     } finally {
+      hung.close();
       await holder.close();
     }
   });
