@@ -1,9 +1,7 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsWorkQueue } from '../../shared/adapters/sqs-work-queue.ts';
 import { createFanOut, type FanOut } from '../../shared/app/fan-out.ts';
 import type { SweepReport } from '../../shared/app/sweep-types.ts';
 import type { Logger } from '../../shared/ports/logger.ts';
-import { lambdaRuntime } from '../../shared/runtime/lambda-runtime.ts';
+import { lambdaRuntime, lambdaWorkQueue } from '../../shared/runtime/lambda-runtime.ts';
 
 const runtime = lambdaRuntime({
   configPath: process.env.SEALWATCH_CONFIG ?? 'sealwatch.yaml',
@@ -21,13 +19,17 @@ let fanOut: FanOut | undefined;
  * Throws only when sealwatch itself is broken (config, state store, queue), so the failure
  * destination and the error alarm apply.
  */
-export async function handler(event: { clusterIds?: string[] } | null = {}) {
+export async function handler(event: object | null = {}) {
   const { sweep, logger, clock, clusters, config } = await runtime();
-  if (event?.clusterIds) return summarize(logger, await sweep.run({ trigger: 'manual', clusterIds: event.clusterIds }));
+  // A scheduled event (EventBridge Scheduler or a `schedule` rule) carries no clusterIds.
+  const clusterIds = (event as { clusterIds?: unknown } | null)?.clusterIds;
+  if (Array.isArray(clusterIds) && clusterIds.every((id) => typeof id === 'string')) {
+    return summarize(logger, await sweep.run({ trigger: 'manual', clusterIds }));
+  }
   fanOut ??= createFanOut({
     clusterIds: clusters.map((c) => c.id),
     clusterThreshold: config.scaleOut?.clusterThreshold,
-    queue: queueUrl ? createSqsWorkQueue({ client: new SQSClient({}), queueUrl }) : undefined,
+    queue: queueUrl ? lambdaWorkQueue(process.env) : undefined,
     sweep,
     clock,
     logger,

@@ -1,4 +1,4 @@
-import type { SweepWorkMessage, WorkQueue } from '../ports/work-queue.ts';
+import type { WorkMessage, WorkQueue } from '../ports/work-queue.ts';
 
 export interface MemoryWorkQueueOptions {
   /** Messages handled at once, like an SQS event source's maximum concurrency. Default 16. */
@@ -9,15 +9,15 @@ export interface MemoryWorkQueueOptions {
 
 export interface MemoryWorkQueue extends WorkQueue {
   /** Starts delivering to `handler`; a rejected promise counts as a failed receive. One consumer. */
-  consume(handler: (message: SweepWorkMessage) => Promise<void>): void;
+  consume(handler: (message: WorkMessage) => Promise<void>): void;
   /** Resolves when every message sent so far has been handled or dead-lettered (needs a consumer). */
   drain(): Promise<void>;
   /** Messages that failed `maxReceives` times, with the last error. */
-  deadLetters(): { message: SweepWorkMessage; error: unknown }[];
+  deadLetters(): { message: WorkMessage; error: unknown }[];
 }
 
 interface Entry {
-  message: SweepWorkMessage;
+  message: WorkMessage;
   receives: number;
 }
 
@@ -31,8 +31,8 @@ export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): Mem
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a positive integer');
   if (!Number.isInteger(maxReceives) || maxReceives < 1) throw new RangeError('maxReceives must be a positive integer');
   const waiting: Entry[] = [];
-  const dead: { message: SweepWorkMessage; error: unknown }[] = [];
-  let handler: ((message: SweepWorkMessage) => Promise<void>) | undefined;
+  const dead: { message: WorkMessage; error: unknown }[] = [];
+  let handler: ((message: WorkMessage) => Promise<void>) | undefined;
   let inFlight = 0;
   let idle: (() => void)[] = [];
 
@@ -44,7 +44,7 @@ export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): Mem
       const deliver = handler;
       void (async () => {
         try {
-          await deliver(JSON.parse(JSON.stringify(entry.message)) as SweepWorkMessage);
+          await deliver(JSON.parse(JSON.stringify(entry.message)) as WorkMessage);
         } catch (error) {
           if (entry.receives >= maxReceives) dead.push({ message: entry.message, error });
           else waiting.push(entry);
@@ -65,7 +65,7 @@ export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): Mem
 
   return {
     async send(messages) {
-      for (const message of messages) waiting.push({ message: JSON.parse(JSON.stringify(message)) as SweepWorkMessage, receives: 0 });
+      for (const message of messages) waiting.push({ message: JSON.parse(JSON.stringify(message)) as WorkMessage, receives: 0 });
       pump();
     },
     consume(next) {

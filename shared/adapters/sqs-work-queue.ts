@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { AccessDeniedError, NotFoundError, SealwatchError, ThrottledError, UnavailableError, ValidationError } from '../errors.ts';
-import type { SweepWorkMessage, WorkQueue } from '../ports/work-queue.ts';
+import type { WorkQueue } from '../ports/work-queue.ts';
 
 export interface SqsWorkQueueOptions {
   /** A configured client (region, credentials, retries); the adapter never creates one. */

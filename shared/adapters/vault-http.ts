@@ -297,11 +297,20 @@ class VaultHttpClient implements VaultClient {
     });
   }
 
-  sealBackendStatus(options?: CallOptions) {
-    return this.#jsonOrNull(
-      { method: 'GET', path: '/v1/sys/seal-backend-status', options },
-      sealBackendStatusSchema,
-    );
+  /**
+   * Null where the endpoint does not exist. Vault < 1.15 and OpenBao have no raw handler for it
+   * (`http/handler.go` @ v1.14.9, OpenBao @ v2.6.2), so the path falls through to the logical
+   * `sys/` handler: 403 `permission denied` without a token, 404 `unsupported path` with one. The
+   * real endpoint is unauthenticated and never answers either, so a Vault-shaped 403 or 404 both
+   * mean "not available".
+   */
+  async sealBackendStatus(options?: CallOptions) {
+    const call: Call = { method: 'GET', path: '/v1/sys/seal-backend-status', options };
+    const res = await this.#send(call);
+    const ctx = this.#context(call);
+    if ((res.status === 403 || res.status === 404) && vaultErrors(ctx, res) !== undefined) return null;
+    if (!isSuccess(res)) throw errorForAnswer(ctx, res);
+    return parseAnswer(ctx, res, sealBackendStatusSchema);
   }
 
   awsIamLogin(mount: string, body: AwsIamLoginBody, options?: CallOptions) {

@@ -2,8 +2,8 @@ import type { Hono } from 'hono';
 import type { ApiKeyInfo, ApiKeyService } from '../app/api-keys.ts';
 import type { AuditLog } from '../app/audit-log.ts';
 import type { Metrics } from '../app/metrics.ts';
-import type { RecoveryService } from '../app/recovery.ts';
-import type { ReplayCache } from '../app/replay-cache.ts';
+import type { Idempotency } from '../app/idempotency.ts';
+import type { RecoveryJobs } from '../app/recovery-jobs.ts';
 import type { SweepCluster } from '../app/sweep-types.ts';
 import type { ApiConfig } from '../config/types.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -35,8 +35,11 @@ export interface AppDeps {
   clock?: Clock;
   /** Hook credentials and limits (`api:` in the config). Hooks are off without their secrets. */
   api?: ApiConfig;
-  /** Targeted sweeps and unseals; without it the recovery routes and hooks answer `not_configured`. */
-  recovery?: RecoveryService;
+  /**
+   * Targeted sweeps and unseals that answer within the request or are handed to the worker
+   * (`createRecoveryJobs`); without it the recovery routes and hooks answer `not_configured`.
+   */
+  jobs?: RecoveryJobs;
   /**
    * API keys for the operator routes. Without it those routes are **unauthenticated**: only for
    * in-process tests and the simulated demo; `serve` and the Lambda always pass one.
@@ -48,8 +51,8 @@ export interface AppDeps {
   silences?: SilenceWriter;
   /** Serves `GET /metrics` and counts requests when given (the local server). */
   metrics?: Metrics;
-  /** Default: webhook ids in `store`. */
-  replay?: ReplayCache;
+  /** Hook deliveries already handled (default: records in `store`). */
+  idempotency?: Idempotency;
   /** Mounts more routes (the dashboard) after the API's own, before the 404 fallback. */
   extraRoutes?: (app: ApiApp) => void;
 }
@@ -63,14 +66,14 @@ export interface RouteDeps {
   clock: Clock;
   api: ApiConfig | undefined;
   limits: ApiLimits;
-  /** How long a hook waits for its recovery before answering `accepted`. */
+  /** Longest a route waits for a recovery before handing it to the worker (`accepted`). */
   hookBudgetMs: number;
-  recovery: RecoveryService | null;
+  jobs: RecoveryJobs | null;
   apiKeys: ApiKeyService | null;
   audit: AuditLog;
   incidents: IncidentReader | null;
   silences: SilenceWriter | null;
   metrics: Metrics | null;
-  replay: ReplayCache;
+  idempotency: Idempotency;
   limiter: RateLimiter;
 }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { systemClock } from '../adapters/system-clock.ts';
 import { createAuditLog } from '../app/audit-log.ts';
-import { createReplayCache } from '../app/replay-cache.ts';
+import { createIdempotency } from '../app/idempotency.ts';
 import type { ApiApp, ApiEnv, AppDeps, RouteDeps } from './app-deps.ts';
 import { registerDashboard } from './dashboard/register-dashboard.ts';
 import { errorBody, statusOf, toErrorResponse } from './errors.ts';
@@ -10,11 +10,13 @@ import { DEFAULT_LIMITS, limitBody, requestTimeout } from './middleware/limits.t
 import { createRateLimiter } from './middleware/rate-limit.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerClusterRoutes } from './routes/clusters.ts';
+import { registerHealthRoutes } from './routes/health.ts';
 import { registerAlertmanagerHook } from './routes/hooks-alertmanager.ts';
 import { registerGenericHook } from './routes/hooks-generic.ts';
 import { registerIncidentRoutes } from './routes/incidents.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerOpenApiRoute } from './routes/openapi.ts';
+import { registerRecoveryRoutes } from './routes/recoveries.ts';
 import { registerSilenceRoutes } from './routes/silences.ts';
 
 export type { AppDeps, ApiApp, IncidentReader, SilenceWriter } from './app-deps.ts';
@@ -35,15 +37,15 @@ export function createApp(deps: AppDeps): ApiApp {
     clock,
     api: deps.api,
     limits,
-    // Leaves time to answer `accepted` before the request deadline cuts the connection.
-    hookBudgetMs: Math.max(Math.floor(limits.timeoutMs * 0.8), limits.timeoutMs - 2000),
-    recovery: deps.recovery ?? null,
+    // Leaves time to hand unfinished work to the worker and answer `accepted` before the deadline.
+    hookBudgetMs: Math.floor(limits.timeoutMs * 0.8),
+    jobs: deps.jobs ?? null,
     apiKeys: deps.apiKeys ?? null,
     audit: deps.audit ?? createAuditLog({ store: deps.store, clock }),
     incidents: deps.incidents ?? null,
     silences: deps.silences ?? null,
     metrics: deps.metrics ?? null,
-    replay: deps.replay ?? createReplayCache({ store: deps.store, clock }),
+    idempotency: deps.idempotency ?? createIdempotency({ store: deps.store, clock }),
     limiter: createRateLimiter({ perMinute: limits.requestsPerMinute, clock }),
   };
 
@@ -53,12 +55,13 @@ export function createApp(deps: AppDeps): ApiApp {
   app.use(requestTimeout(limits.timeoutMs));
   app.use(limitBody(limits.bodyBytes));
 
-  app.get('/healthz', (c) => c.json({ ok: true, version: deps.version }));
+  registerHealthRoutes(app, routeDeps);
   registerOpenApiRoute(app, routeDeps);
   registerClusterRoutes(app, routeDeps);
   registerIncidentRoutes(app, routeDeps);
   registerSilenceRoutes(app, routeDeps);
   registerAuditRoutes(app, routeDeps);
+  registerRecoveryRoutes(app, routeDeps);
   registerAlertmanagerHook(app, routeDeps);
   registerGenericHook(app, routeDeps);
   registerDashboard(app, routeDeps);

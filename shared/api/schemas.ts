@@ -101,12 +101,41 @@ export const RecoveryResultSchema = z.object({
     .optional(),
 });
 
+const RecoveryOutcomeSchema = z.union([RecoveryResultSchema, z.object({ cluster: z.string(), error: z.object({ code: z.string(), message: z.string() }) })]);
+
 export const HookSummarySchema = z.object({
-  status: z.enum(['done', 'accepted', 'duplicate', 'ignored']),
+  status: z.enum(['done', 'accepted', 'ignored']),
+  /** `GET /v1/recoveries/{id}`; absent when nothing was started (`ignored`). */
+  recoveryId: z.string().optional(),
   alerts: z.number().optional(),
   firing: z.number().optional(),
   unmatched: z.number().optional(),
-  results: z.array(z.union([RecoveryResultSchema, z.object({ cluster: z.string(), error: z.object({ code: z.string(), message: z.string() }) })])),
+  results: z.array(RecoveryOutcomeSchema),
+});
+
+/** A cluster route's recovery: the result when it finished in time, else `accepted`. */
+export const RecoveryStartSchema = z.union([
+  RecoveryResultSchema.extend({ recoveryId: z.string() }),
+  z.object({ status: z.literal('accepted'), recoveryId: z.string(), results: z.array(z.never()) }),
+]);
+
+export const RecoveryRecordSchema = z.object({
+  id: z.string(),
+  status: z.enum(['running', 'queued', 'done', 'failed']),
+  trigger: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  requests: z.array(z.object({ clusterId: z.string(), action: RecoveryActionSchema, nodeIds: z.array(z.string()).optional(), dryRun: z.boolean().optional() })),
+  results: z.array(z.union([RecoveryOutcomeSchema, z.null()])),
+  attempts: z.number(),
+  runningUntil: z.number().optional(),
+  lastError: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+export const ReadySchema = z.object({
+  ok: z.boolean(),
+  version: z.string(),
+  checks: z.object({ config: z.string(), stateStore: z.string() }),
 });
 
 export const HealthSchema = z.object({ ok: z.literal(true), version: z.string() });

@@ -3,6 +3,8 @@ import type { SweepCluster } from './sweep-types.ts';
 
 /** An EventBridge event as delivered to a Lambda target (only the fields we read). */
 export interface EventBridgeEvent {
+  /** Unique per event; EventBridge's retries and duplicate deliveries keep it. */
+  id?: unknown;
   source?: unknown;
   'detail-type'?: unknown;
   resources?: unknown;

@@ -3,7 +3,7 @@ import { percentile } from '../core/plan-sweep.ts';
 import { describeError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { SweepWorkMessage, WorkQueue } from '../ports/work-queue.ts';
+import type { SweepWorkMessage, WorkMessage, WorkQueue } from '../ports/work-queue.ts';
 import type { SweepService } from './sweep.ts';
 import type { ClusterReport, SweepReport } from './sweep-types.ts';
 
@@ -39,8 +39,13 @@ export interface FanOut {
    * @throws UnavailableError / AccessDeniedError from the queue, so the invocation fails visibly.
    */
   dispatch(request?: { trigger?: string; signal?: AbortSignal }): Promise<DispatchResult>;
-  /** The worker: sweeps the one cluster of a message. Throws only when the sweep itself throws. */
-  work(message: SweepWorkMessage): Promise<WorkResult>;
+  /**
+   * The worker: sweeps the one cluster of a message. Throws only when the sweep itself throws.
+   * `receiveCount` (SQS `ApproximateReceiveCount`): only a first delivery is dropped for age (a
+   * newer dispatch superseded it); a redelivery is a retry of a failure and runs, so work that
+   * keeps failing reaches the dead-letter queue instead of expiring quietly.
+   */
+  work(message: SweepWorkMessage, delivery?: { receiveCount?: number }): Promise<WorkResult>;
 }
 
 /**
@@ -77,7 +82,7 @@ export function createFanOut(options: FanOutOptions): FanOut {
       logger.info('fanout.dispatched', { dispatchId, clusters: messages.length });
       return { mode: 'fan-out', dispatchId, dispatchedAt, clusters: messages.length };
     },
-    async work(message) {
+    async work(message, delivery = {}) {
       const { clusterId, dispatchId } = message;
       if (!known.has(clusterId)) {
         // The config changed between dispatch and work (a deploy): nothing to sweep.
@@ -85,7 +90,7 @@ export function createFanOut(options: FanOutOptions): FanOut {
         return { outcome: 'dropped', clusterId, dispatchId, reason: 'unknown-cluster' };
       }
       const age = clock.now() - Date.parse(message.dispatchedAt);
-      if (!(age <= maxAgeMs)) {
+      if (!(age <= maxAgeMs) && (delivery.receiveCount ?? 1) <= 1) {
         logger.warn('fanout.expired', { clusterId, dispatchId, ageMs: Number.isFinite(age) ? age : null });
         return { outcome: 'dropped', clusterId, dispatchId, reason: 'expired' };
       }
@@ -165,24 +170,25 @@ function totalsOf(clusters: readonly ClusterReport[]): SweepReport['totals'] {
   return { clusters: clusters.length, nodes, byState, transitions, unsealed };
 }
 
-/** A queue record as the worker receives it (an SQS record's `messageId` and `body`). */
+/** A queue record as the worker receives it (an SQS record's `messageId`, `body`, attributes). */
 export interface WorkRecord {
   messageId: string;
   body: string;
+  attributes?: { ApproximateReceiveCount?: string };
 }
 
 /**
  * The worker side of one delivery batch: each record parsed and worked. Returns the ids of
- * records whose sweep threw (SQS re-delivers those, then dead-letters them) and the results of
+ * records whose work threw (SQS re-delivers those, then dead-letters them) and the results of
  * the rest. A malformed body is logged and dropped: re-delivering it could never succeed.
  */
-export async function handleWorkBatch(
+export async function handleWorkBatch<R>(
   records: readonly WorkRecord[],
-  work: (message: SweepWorkMessage) => Promise<WorkResult>,
+  work: (message: WorkMessage, delivery: { receiveCount: number }) => Promise<R>,
   logger: Logger,
-): Promise<{ failedIds: string[]; results: WorkResult[] }> {
+): Promise<{ failedIds: string[]; results: R[] }> {
   const failedIds: string[] = [];
-  const results: WorkResult[] = [];
+  const results: R[] = [];
   await Promise.all(
     records.map(async (record) => {
       const message = parseWorkMessage(record.body);
@@ -190,8 +196,9 @@ export async function handleWorkBatch(
         logger.error('fanout.bad_message', { messageId: record.messageId });
         return;
       }
+      const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
       try {
-        results.push(await work(message));
+        results.push(await work(message, { receiveCount: Number.isFinite(receiveCount) ? receiveCount : 1 }));
       } catch {
         failedIds.push(record.messageId);
       }
@@ -200,8 +207,8 @@ export async function handleWorkBatch(
   return { failedIds, results };
 }
 
-/** The message in a queue body, or null when it is not a sweep work message. */
-export function parseWorkMessage(body: string): SweepWorkMessage | null {
+/** The message in a queue body, or null when it is neither a sweep nor a recovery message. */
+export function parseWorkMessage(body: string): WorkMessage | null {
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -211,6 +218,10 @@ export function parseWorkMessage(body: string): SweepWorkMessage | null {
   if (typeof value !== 'object' || value === null) return null;
   const m = value as Record<string, unknown>;
   const text = (key: string) => typeof m[key] === 'string' && (m[key] as string).length > 0;
+  if (m['kind'] === 'recovery') {
+    if (!text('recoveryId') || !text('queuedAt')) return null;
+    return { kind: 'recovery', recoveryId: m['recoveryId'] as string, queuedAt: m['queuedAt'] as string };
+  }
   if (m['kind'] !== 'sweep-cluster' || !text('dispatchId') || !text('clusterId') || !text('trigger') || !text('dispatchedAt')) return null;
   return {
     kind: 'sweep-cluster',

@@ -5,7 +5,7 @@ import { observationTarget, pinnedTarget } from '../core/pinned-target.ts';
 import { planJoins, planRemoval, trackDeadPeers, type RaftRecord } from '../core/raft-recovery.ts';
 import type { AutopilotState, RaftConfiguration } from '../core/vault-types.ts';
 import type { RaftRecoveryConfig, VaultAuthConfig } from '../config/types.ts';
-import { ConflictError, describeError, ValidationError } from '../errors.ts';
+import { ConflictError, describeError, ValidationError, VaultApiError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -157,6 +157,9 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
           delete next.peers[peer];
           await saveQuietly(cluster.id, next, await loadRaftRecord(store, cluster.id));
         } catch (error) {
+          // Decided by the status, never the wording (Vault renders it as a go-multierror): a
+          // refused token is fetched afresh next time, as the raft inspector does for its reads.
+          if (error instanceof VaultApiError && error.status === 403) tokens.invalidate(cluster.id);
           result = report('raft-remove-peer', peer, 'remove-failed', `remove-peer ${peer} failed: ${describeError(error)}`, clock.now() - started);
         }
         await record(cluster.id, trigger, result, started);

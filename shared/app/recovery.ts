@@ -97,6 +97,8 @@ export function createRecoveryService(options: RecoveryServiceOptions): Recovery
         };
       }
       if (request.action !== 'unseal' && !dryRun) {
+        // The sweep takes no signal: once the caller gave up, do not start it (the worker will).
+        request.signal?.throwIfAborted();
         const report = await options.sweep.run({ trigger: request.trigger, clusterIds: [cluster.id] });
         const swept = report.clusters.find((c) => c.id === cluster.id);
         result.sweep = {

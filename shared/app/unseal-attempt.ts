@@ -2,7 +2,7 @@ import { assessAttempt, type AttemptSighting } from '../core/unseal-decision.ts'
 import type { SealStatus } from '../core/vault-types.ts';
 import { describeError } from '../errors.ts';
 import type { VaultClient } from '../ports/vault-client.ts';
-import type { NodeUnsealDeps, NodeUnsealInput } from './unseal-node.ts';
+import type { NodeUnsealDeps, NodeUnsealInput } from './unseal-node-types.ts';
 
 /**
  * The first sighting of a foreign unseal attempt, kept in the store (`UNSEAL_ATTEMPT#<node>`,

@@ -1,20 +1,14 @@
-import type { CustodyMeta, NodeUnsealGuard, ShareRecord } from '../core/custody-types.ts';
+import type { ShareRecord } from '../core/custody-types.ts';
 import { classifyNode } from '../core/classify-node.ts';
 import type { Finding } from '../core/finding.ts';
 import { resolvePinnedTarget } from '../core/pinned-target.ts';
 import { backoffDelay, compareSealToCustody } from '../core/unseal-decision.ts';
 import type { SealStatus } from '../core/vault-types.ts';
 import { describeError, VaultUnreachableError } from '../errors.ts';
-import type { Clock } from '../ports/clock.ts';
-import type { KeyWrapper } from '../ports/key-wrapper.ts';
-import type { Logger } from '../ports/logger.ts';
-import type { StateStore } from '../ports/state-store.ts';
-import type { VaultClient, VaultClientFactory } from '../ports/vault-client.ts';
-import type { AuditLog } from './audit-log.ts';
-import type { CustodyRepository } from './custody-repository.ts';
+import type { VaultClient } from '../ports/vault-client.ts';
 import { observeNode } from './observe-node.ts';
-import type { SweepCluster } from './sweep-types.ts';
 import { clearAttempt } from './unseal-attempt.ts';
+import type { NodeUnsealDeps, NodeUnsealInput } from './unseal-node-types.ts';
 import * as F from './unseal-findings.ts';
 import { AUDITED, auditResult, nodeResult } from './unseal-result.ts';
 import { groupFailures, unwrapShares, zeroShares, type PlainShare, type WrapperFailure } from './unseal-shares.ts';
@@ -22,50 +16,6 @@ import { verifyKeyCheck } from './unseal-key-check.ts';
 import { submitShares } from './unseal-submit.ts';
 import { judgeRefusal, sealNameOf } from './unseal-verdict.ts';
 import type { UnsealNodeResult, UnsealOutcome, UnsealTimings } from './unseal-types.ts';
-
-export interface UnsealSettings {
-  /** Deadline of each Vault call. */
-  callTimeoutMs: number;
-  /** Tries for transient failures (node or wrapper), within the caller's deadline. */
-  attempts: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  /** A foreign attempt is reset once unchanged since a sighting at least this old. */
-  staleAttemptMs: number;
-  completionWaitMs: number;
-  /** After a rejection, the one more full threshold a node may get waits this long (a sweep interval). */
-  retryAfterMs: number;
-}
-
-export interface NodeUnsealDeps {
-  store: StateStore;
-  custody: CustodyRepository;
-  vault: VaultClientFactory;
-  wrapper: (id: string) => KeyWrapper | undefined;
-  clock: Clock;
-  logger: Logger;
-  audit: AuditLog;
-  failingWrappers: { current(): Set<string>; failed(id: string): void; succeeded(id: string): void };
-  settings: UnsealSettings;
-}
-
-export interface NodeUnsealInput {
-  cluster: SweepCluster;
-  nodeId: string;
-  trigger: string;
-  signal: AbortSignal;
-  meta: CustodyMeta;
-  shares: readonly ShareRecord[];
-  /** The node's guard for this custody generation (an earlier rejection), if any; never a blocking one. */
-  guard: NodeUnsealGuard | null;
-  /** Every known secret of the cluster (the control token), cut out of the node's answers with the shares. */
-  redact?: readonly string[];
-  /**
-   * A seal-status read started while the lease and custody were being loaded (it only reads),
-   * used by the first try instead of a new read. Must come from a client pinned like ours.
-   */
-  prefetched?: Promise<SealStatus>;
-}
 
 /**
  * Unseals one node under a lease the caller holds: verify the node (TLS, seal status against

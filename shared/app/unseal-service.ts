@@ -15,7 +15,8 @@ import { createCustodyRepository } from './custody-repository.ts';
 import type { ActionExecutor } from './sweep.ts';
 import type { SweepCluster } from './sweep-types.ts';
 import * as F from './unseal-findings.ts';
-import { unsealNodeLocked, type NodeUnsealDeps, type UnsealSettings } from './unseal-node.ts';
+import { unsealNodeLocked } from './unseal-node.ts';
+import type { NodeUnsealDeps, UnsealSettings } from './unseal-node-types.ts';
 import { nodeResult } from './unseal-result.ts';
 import {
   SUCCESSFUL_OUTCOMES,

@@ -1,7 +1,7 @@
 import type { NodeUnsealGuard } from '../core/custody-types.ts';
 import type { Finding } from '../core/finding.ts';
 import type { SealStatus } from '../core/vault-types.ts';
-import type { NodeUnsealDeps, NodeUnsealInput } from './unseal-node.ts';
+import type { NodeUnsealDeps, NodeUnsealInput } from './unseal-node-types.ts';
 import * as F from './unseal-findings.ts';
 import type { SubmitResult } from './unseal-submit.ts';
 import type { UnsealOutcome } from './unseal-types.ts';

@@ -1,4 +1,4 @@
-import { quorumOf } from './findings/raft-findings.ts';
+import { peerDownReason, quorumOf } from './findings/raft-findings.ts';
 import type { NodeState } from './node-state.ts';
 import type { AutopilotState, RaftConfiguration } from './vault-types.ts';
 
@@ -19,7 +19,7 @@ export function trackDeadPeers(
 ): { record: RaftRecord; changed: boolean } {
   const peers: RaftRecord['peers'] = {};
   for (const server of Object.values(autopilot.servers)) {
-    if (server.nodeStatus === 'alive') continue;
+    if (peerDownReason(server) === null) continue;
     peers[server.id] = { deadSince: previous?.peers[server.id]?.deadSince ?? now };
   }
   const before = previous?.peers ?? {};
@@ -73,7 +73,7 @@ export type RemovalDecision =
 export function planRemoval(input: RemovalInput): RemovalDecision {
   const { configuration, autopilot, record, now } = input;
   const voters = configuration.servers.filter((s) => s.voter).map((s) => s.nodeId);
-  const dead = new Set(Object.values(autopilot.servers).filter((s) => s.nodeStatus !== 'alive').map((s) => s.id));
+  const dead = new Set(Object.values(autopilot.servers).filter((s) => peerDownReason(s) !== null).map((s) => s.id));
   const candidates = configuration.servers
     .map((s) => s.nodeId)
     .filter((id) => dead.has(id) && !input.reachableConfigured.has(id))

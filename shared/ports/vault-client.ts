@@ -83,7 +83,7 @@ export interface VaultClient {
     config: Partial<AutopilotConfiguration>,
     options: CallOptions,
   ): Promise<void>;
-  /** Null on versions without the endpoint (404). */
+  /** Null on versions without the endpoint (Vault < 1.15, OpenBao: a Vault-shaped 403 or 404). */
   sealBackendStatus(options?: CallOptions): Promise<SealBackendStatus | null>;
   /**
    * `POST auth/<mount>/login` of the AWS IAM auth method. The answer holds a token: callers keep

@@ -15,8 +15,23 @@ export interface SweepWorkMessage {
 }
 
 /**
- * A queue of sweep work (SQS on AWS, in-process locally). Delivery is at least once: a worker
- * may see a message twice, which the per-cluster sweep lease makes harmless.
+ * A recovery (API, webhook or event) that did not finish within its request's budget, handed to
+ * the worker. Only identifiers: the worker reads what is left to do from the recovery record.
+ */
+export interface RecoveryWorkMessage {
+  kind: 'recovery';
+  /** The id the caller was given (`GET /v1/recoveries/:id`). */
+  recoveryId: string;
+  /** ISO time of the hand-off. */
+  queuedAt: string;
+}
+
+export type WorkMessage = SweepWorkMessage | RecoveryWorkMessage;
+
+/**
+ * A queue of work for the worker (SQS on AWS, in-process locally). Delivery is at least once: a
+ * worker may see a message twice, which the per-cluster leases and the recovery record's status
+ * make harmless.
  */
 export interface WorkQueue {
   /**
@@ -25,5 +40,5 @@ export interface WorkQueue {
    *   that were accepted stay queued.
    * @throws AccessDeniedError when the queue refuses the caller.
    */
-  send(messages: readonly SweepWorkMessage[], signal?: AbortSignal): Promise<void>;
+  send(messages: readonly WorkMessage[], signal?: AbortSignal): Promise<void>;
 }

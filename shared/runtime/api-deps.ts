@@ -1,11 +1,14 @@
 import type { AppDeps } from '../api/app-deps.ts';
+import type { RecoveryJobs } from '../app/recovery-jobs.ts';
 import type { Runtime } from './create-runtime.ts';
+import { wireRecoveryJobs } from './recovery-wiring.ts';
 
 /**
  * The API's dependencies from a runtime: the one place that adapts the alerting services to
- * the routes. `authenticate: false` only for the simulated demo.
+ * the routes. `authenticate: false` only for the simulated demo. Without `jobs` (local serve),
+ * recoveries past the budget go to an in-process queue consumed by this process.
  */
-export function apiDepsFromRuntime(runtime: Runtime, options: { version: string; authenticate: boolean; serveMetrics: boolean }): AppDeps {
+export function apiDepsFromRuntime(runtime: Runtime, options: { version: string; authenticate: boolean; serveMetrics: boolean; jobs?: RecoveryJobs }): AppDeps {
   const { alerting } = runtime;
   return {
     clusters: runtime.clusters,
@@ -14,7 +17,7 @@ export function apiDepsFromRuntime(runtime: Runtime, options: { version: string;
     version: options.version,
     clock: runtime.clock,
     ...(runtime.config.api ? { api: runtime.config.api } : {}),
-    recovery: runtime.recovery,
+    jobs: options.jobs ?? wireRecoveryJobs({ recovery: runtime.recovery, store: runtime.store, clock: runtime.clock, logger: runtime.logger }).jobs,
     ...(options.authenticate ? { apiKeys: runtime.apiKeys } : {}),
     audit: runtime.audit,
     ...(options.serveMetrics ? { metrics: runtime.metrics } : {}),

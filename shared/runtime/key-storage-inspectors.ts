@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { TokenCredential } from '@azure/identity';
 import { createAwsKmsSealKeyChecker } from '../adapters/aws-kms-seal-key.ts';
-import { createAzureKeyVaultSealKeyChecker } from '../adapters/azure-keyvault-seal-key.ts';
 import { createDynamoDbVaultStorage } from '../adapters/dynamodb-vault-storage.ts';
 import type { AuditLog } from '../app/audit-log.ts';
 import { createCustodyKeyInspector } from '../app/inspectors/custody-key-inspector.ts';
@@ -17,6 +16,7 @@ import type { SealKeyChecker } from '../ports/seal-key-checker.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory } from '../ports/vault-client.ts';
 import { azureClientOptions, azureCredentialFromConfig, type KeyWrapperRegistry } from './key-wrappers.ts';
+import { lazyAzureSealKeyChecker } from './lazy-azure.ts';
 
 export interface KeyStorageInspectorsOptions {
   clusters: readonly ClusterConfig[];
@@ -65,7 +65,7 @@ export function createKeyStorageInspectors(options: KeyStorageInspectorsOptions)
       const { vaultUrl, keyName, credential } = seal.azurekeyvault;
       checkers.set(
         cluster.id,
-        createAzureKeyVaultSealKeyChecker({
+        lazyAzureSealKeyChecker({
           vaultUrl,
           keyName,
           credential: options.azureCredential?.(cluster) ?? azureCredentialFromConfig(credential),

@@ -2,11 +2,11 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import type { TokenCredential } from '@azure/identity';
 import type { CryptographyClientOptions, KeyClientOptions } from '@azure/keyvault-keys';
 import { createAwsKmsKeyWrapper } from '../adapters/aws-kms-key-wrapper.ts';
-import { createAzureCredential, createAzureKeyVaultKeyWrapper } from '../adapters/azure-keyvault-key-wrapper.ts';
 import { createLocalKeyWrapper, parseLocalKey } from '../adapters/local-key-wrapper.ts';
 import type { AwsKmsWrapperConfig, AzureCredentialConfig, AzureKeyVaultWrapperConfig, WrapperConfig } from '../config/types.ts';
 import type { WrapperFacts } from '../core/custody-analysis.ts';
 import type { KeyWrapper } from '../ports/key-wrapper.ts';
+import { lazyAzureCredential, lazyAzureKeyWrapper } from './lazy-azure.ts';
 
 /** The configured custody wrappers by id, with what the custody analysis needs to know of each. */
 export interface KeyWrapperRegistry {
@@ -94,7 +94,7 @@ export function createKeyWrappers(
       case 'azure-keyvault': {
         const azure = config.azureKeyVault;
         const credential = options.azureCredential?.(config) ?? azureCredentialFromConfig(config.azureKeyVault.credential);
-        return createAzureKeyVaultKeyWrapper({
+        return lazyAzureKeyWrapper({
           id: config.id,
           keyId: `${azure.vaultUrl.replace(/\/+$/, '')}/keys/${azure.keyName}${azure.keyVersion ? `/${azure.keyVersion}` : ''}`,
           credential,
@@ -137,12 +137,15 @@ export function providerOf(config: WrapperConfig): string {
   }
 }
 
-/** The Azure credential a `credential:` block describes (custody wrappers and seal-key checks). */
+/**
+ * The Azure credential a `credential:` block describes (custody wrappers and seal-key checks),
+ * built with the Azure SDK at its first token request.
+ */
 export function azureCredentialFromConfig(c: AzureCredentialConfig): TokenCredential {
   if (c.kind === 'client-secret') {
-    return createAzureCredential({ kind: c.kind, tenantId: c.tenantId, clientId: c.clientId, clientSecret: c.clientSecret.reveal() });
+    return lazyAzureCredential({ kind: c.kind, tenantId: c.tenantId, clientId: c.clientId, clientSecret: c.clientSecret.reveal() });
   }
-  return createAzureCredential({
+  return lazyAzureCredential({
     kind: c.kind,
     ...(c.tenantId ? { tenantId: c.tenantId } : {}),
     ...(c.clientId ? { clientId: c.clientId } : {}),

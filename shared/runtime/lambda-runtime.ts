@@ -2,6 +2,8 @@ import { createAwsSecretResolverFromEnv } from '../adapters/aws-secret-reference
 import { createJsonLogger, type LogLevel } from '../adapters/json-logger.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { loadConfig } from '../config/load-config.ts';
+import { UnavailableError } from '../errors.ts';
+import type { WorkQueue } from '../ports/work-queue.ts';
 import { createRuntime, type Runtime } from './create-runtime.ts';
 
 /**
@@ -27,4 +29,31 @@ export function lambdaRuntime(env: { configPath: string; logLevel?: string | und
     });
     return runtime;
   };
+}
+
+/**
+ * The stack's work queue (`SEALWATCH_WORK_QUEUE_URL`, a reference the stack sets, not config).
+ * The SQS client is loaded at the first send: most invocations never hand work off, and the
+ * client is a noticeable part of a cold start. Without the variable every send fails with
+ * UnavailableError, so a hand-off is refused visibly instead of running on after the answer.
+ */
+export function lambdaWorkQueue(env: Record<string, string | undefined>): WorkQueue {
+  const queueUrl = env['SEALWATCH_WORK_QUEUE_URL'];
+  let queue: Promise<WorkQueue> | undefined;
+  return {
+    async send(messages, signal) {
+      if (!queueUrl) throw new UnavailableError('no work queue is configured (SEALWATCH_WORK_QUEUE_URL)');
+      queue ??= (async () => {
+        const [{ SQSClient }, { createSqsWorkQueue }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../adapters/sqs-work-queue.ts')]);
+        return createSqsWorkQueue({ client: new SQSClient({}), queueUrl });
+      })();
+      return (await queue).send(messages, signal);
+    },
+  };
+}
+
+/** When a Lambda invocation ends (epoch ms), from its context. */
+export function invocationDeadline(context: { getRemainingTimeInMillis(): number } | undefined, now: number, fallbackMs: number): number {
+  const remaining = context?.getRemainingTimeInMillis();
+  return now + (typeof remaining === 'number' && Number.isFinite(remaining) ? remaining : fallbackMs);
 }

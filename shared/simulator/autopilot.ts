@@ -13,13 +13,18 @@ function serverEntry(group: Group, member: GroupMember, now: number): { up: bool
   const node = member as SimNode;
   const up = group.isUp(member);
   const leader = member.id === group.activeId;
+  // `physical/raft/raft_autopilot.go` KnownServers @ v1.14.9 (same in the 1.16+ code, OpenBao
+  // @ v2.6.2): a silent follower stays "alive" (unhealthy, last contact growing) until
+  // dead_server_last_contact_threshold has passed since its last heartbeat, then "left".
+  const silentMs = up ? 0 : Math.max(0, now - node.downSince);
+  const left = !up && silentMs > group.autopilot.deadServerLastContactThresholdMs;
   return {
     up,
     entry: {
       id: member.id,
       name: member.id,
       address: node.clusterAddress,
-      node_status: up ? 'alive' : 'failed',
+      node_status: left ? 'left' : 'alive',
       last_contact: leader ? '0s' : up ? FOLLOWER_LAST_CONTACT : formatGoDuration(Math.max(0, now - node.downSince)),
       last_term: group.raftTerm,
       last_index: up ? group.raftIndex : Math.max(0, group.raftIndex - 1),

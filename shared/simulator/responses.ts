@@ -50,6 +50,12 @@ export function multierrorText(message: string): string {
 
 /** A missing or unknown token on a logical path. */
 export const PERMISSION_DENIED: SimResponse = errorResponse(403, multierrorText('permission denied'));
+/**
+ * A missing or unknown token on `sys/seal` / `sys/step-down`: sealInitCommon and StepDown return
+ * the bare logical.ErrPermissionDenied from fetchACLTokenEntryAndEntity (`vault/core.go`,
+ * `vault/ha.go`, `vault/request_handling.go` @ v1.14.9); only a policy refusal is a multierror.
+ */
+export const PERMISSION_DENIED_PLAIN: SimResponse = errorResponse(403, 'permission denied');
 /** A path the system backend does not know (root token, so the ACL check passed). */
 export const UNSUPPORTED_PATH: SimResponse = errorResponse(404, multierrorText('unsupported path'));
 export const VAULT_IS_SEALED: SimResponse = errorResponse(503, 'Vault is sealed');

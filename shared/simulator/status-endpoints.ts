@@ -11,7 +11,7 @@ import {
   METHOD_NOT_ALLOWED,
   noContent,
   ok,
-  PERMISSION_DENIED,
+  PERMISSION_DENIED_PLAIN,
   VAULT_IS_SEALED,
   type SimRequest,
   type SimResponse,
@@ -25,7 +25,7 @@ export function handleSeal(node: SimNode, req: SimRequest): SimResponse {
   if (req.method !== 'PUT' && req.method !== 'POST') return METHOD_NOT_ALLOWED;
   if (node.sealed || node.group === null) return noContent();
   if (node.isStandby()) return errorResponse(500, 'vault cannot seal when in standby mode; please restart instead');
-  if (!hasValidToken(node, req)) return PERMISSION_DENIED;
+  if (!hasValidToken(node, req)) return PERMISSION_DENIED_PLAIN;
   node.seal();
   return noContent();
 }
@@ -36,7 +36,7 @@ export function handleStepDown(node: SimNode, req: SimRequest): SimResponse {
   const target = forward(node, req);
   if ('response' in target) return target.response;
   const serving = target.serve;
-  if (!hasValidToken(serving, req)) return PERMISSION_DENIED;
+  if (!hasValidToken(serving, req)) return PERMISSION_DENIED_PLAIN;
   const group = serving.group;
   if (group !== null && group.ha) {
     const other = group.voters().find((n) => n !== serving && group.isUp(n));

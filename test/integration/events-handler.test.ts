@@ -65,17 +65,38 @@ describe('functions/events handler', () => {
     const swept = await handler({ source: 'ops', 'detail-type': 'sealwatch.recover', detail: { cluster: 'prod', action: 'sweep' } });
     expect(swept).toMatchObject({ status: 'done', results: [{ action: 'sweep' }] });
     if (swept.status !== 'done') throw new Error('not done');
-    expect(swept.results[0]?.unseal).toBeUndefined();
-    expect(swept.results[0]?.sweep?.nodes.map((n) => n.state).filter((s) => s === 'sealed')).toEqual([]);
+    const result = swept.results[0];
+    if (!result || 'error' in result) throw new Error('the sweep failed');
+    expect(result.unseal).toBeUndefined();
+    expect(result.sweep?.nodes.map((n) => n.state).filter((s) => s === 'sealed')).toEqual([]);
   });
 
   it('ignores events that name no configured cluster, and fails the invocation when recovery itself breaks', async () => {
     expect(await handler({ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', detail: { alarmName: 'other', state: { value: 'ALARM' } } })).toMatchObject({ status: 'ignored' });
-    const broken = createEventsHandler(async () => ({
+    let calls = 0;
+    const deps = {
       clusters: runtime.clusters,
       logger: silentLogger,
-      recovery: { run: async () => { throw new UnavailableError('state store unreachable'); } },
-    }));
-    await expect(broken({ 'detail-type': 'sealwatch.recover', detail: { cluster: 'prod' } })).rejects.toThrow(/state store unreachable/);
+      store: createMemoryStateStore({ clock: systemClock }),
+      clock: systemClock,
+      recovery: { run: async () => { calls += 1; throw new UnavailableError('state store unreachable'); } },
+    };
+    const broken = createEventsHandler(async () => deps);
+    const event = { id: 'evt-broken', 'detail-type': 'sealwatch.recover', detail: { cluster: 'prod' } };
+    await expect(broken(event)).rejects.toThrow(/state store unreachable/);
+    // The failed attempt left no idempotency record: EventBridge's retry of the same event runs.
+    await expect(broken(event)).rejects.toThrow(/state store unreachable/);
+    expect(calls).toBe(2);
+  });
+
+  it('handles a redelivered event once: the same id gets the first answer and recovers nothing again', async () => {
+    const event = { id: 'evt-dup', source: 'ops', 'detail-type': 'sealwatch.recover', detail: { cluster: 'prod', action: 'sweep' } };
+    const records = async () => (await runtime.store.query({ pk: 'RECOVERY' })).items.length;
+    const before = await records();
+    const first = await handler(event);
+    const again = await handler(event);
+    expect(first).toMatchObject({ status: 'done', recoveryId: expect.stringMatching(/^rcv-/) });
+    expect(again).toEqual(first);
+    expect(await records()).toBe(before + 1);
   });
 });

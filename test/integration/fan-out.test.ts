@@ -9,13 +9,19 @@ import { createSweepService, type ClusterInspector } from '../../shared/app/swee
 import type { SweepCluster, SweepReport } from '../../shared/app/sweep-types.ts';
 import { UnavailableError } from '../../shared/errors.ts';
 import type { StateStore } from '../../shared/ports/state-store.ts';
-import type { SweepWorkMessage } from '../../shared/ports/work-queue.ts';
+import type { SweepWorkMessage, WorkMessage } from '../../shared/ports/work-queue.ts';
 import type { VaultClientFactory } from '../../shared/ports/vault-client.ts';
 import { startSimulatedFleet } from '../../shared/simulator/index.ts';
 import type { SimulatedCluster } from '../../shared/simulator/index.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 
 const CLUSTERS = 200;
+
+/** Only sweep messages travel in these tests. */
+function sweepOnly(m: WorkMessage): SweepWorkMessage {
+  if (m.kind !== 'sweep-cluster') throw new Error(`unexpected ${m.kind} message`);
+  return m;
+}
 
 // A finding for every cluster with a sealed node, so findings travel through the workers too.
 const sealedInspector: ClusterInspector = {
@@ -78,7 +84,7 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
     // The worker code path: queue record -> handleWorkBatch -> fanOut.work -> one-cluster sweep.
     queue.consume(async (message) => {
       delivery += 1;
-      const batch = await handleWorkBatch([{ messageId: `m-${delivery}`, body: JSON.stringify(message) }], (m) => fanOut.work(m), silentLogger);
+      const batch = await handleWorkBatch([{ messageId: `m-${delivery}`, body: JSON.stringify(message) }], (m) => fanOut.work(sweepOnly(m)), silentLogger);
       results.push(...batch.results);
       if (batch.failedIds.length > 0) throw new Error('worker batch failed');
     });
@@ -133,7 +139,7 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
     const clock = new FakeClock();
     const queue = createMemoryWorkQueue();
     const sent: SweepWorkMessage[] = [];
-    queue.consume(async (m) => void sent.push(m));
+    queue.consume(async (m) => void sent.push(sweepOnly(m)));
     const fanOut = createFanOut({ clusterIds: clusters.map((c) => c.id), clusterThreshold: CLUSTERS, queue, sweep: sweepService(createMemoryStateStore({ clock }), clock), clock, logger: silentLogger });
     expect(fanOut.fansOut()).toBe(false);
     const result = await fanOut.dispatch();
@@ -198,7 +204,7 @@ describe('worker edge cases', () => {
         { messageId: 'b', body: '{"kind":"something-else"}' },
         { messageId: 'c', body: 'not json' },
       ],
-      (m) => fanOut.work(m),
+      (m) => fanOut.work(sweepOnly(m)),
       silentLogger,
     );
     // Only the sweep that threw is retried: a malformed body can never succeed.
@@ -207,12 +213,12 @@ describe('worker edge cases', () => {
 
     const queue = createMemoryWorkQueue({ maxReceives: 3 });
     queue.consume(async (m) => {
-      const r = await handleWorkBatch([{ messageId: 'x', body: JSON.stringify(m) }], (w) => fanOut.work(w), silentLogger);
+      const r = await handleWorkBatch([{ messageId: 'x', body: JSON.stringify(m) }], (w) => fanOut.work(sweepOnly(w)), silentLogger);
       if (r.failedIds.length > 0) throw new Error('failed');
     });
     await queue.send([message()]);
     await queue.drain();
-    expect(queue.deadLetters().map((d) => d.message.clusterId)).toEqual(['only']);
+    expect(queue.deadLetters().map((d) => sweepOnly(d.message).clusterId)).toEqual(['only']);
     expect(double.calls.length).toBe(1 + 3);
   });
 

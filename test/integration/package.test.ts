@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,20 +10,50 @@ import { readZip } from '../support/zip-reader.ts';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'sealwatch-package-'));
 
-// Stage params as a deployment would pass them, so every optional IAM statement is present.
+// Stage params as a deployment would pass them, with a bundled config that names every kind of
+// resource the IAM statements derive from (so every optional statement is present).
+const CONFIG = 'test/fixtures/config/lambda-package.yaml';
 const PARAMS = {
-  clusterIds: 'prod-eu,prod-us',
+  configFile: CONFIG,
   subnetIds: 'subnet-0aaa,subnet-0bbb',
   securityGroupIds: 'sg-0ccc',
-  sealKeyArns: 'arn:aws:kms:eu-west-1:111122223333:key/seal-1',
-  vaultTableArns: 'arn:aws:dynamodb:eu-west-1:111122223333:table/vault-data',
-  alertTopicArns: 'arn:aws:sns:eu-west-1:111122223333:vault-alerts',
-  secretArns: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:sealwatch/azure-AbCdEf',
-  ssmParameterArns: 'arn:aws:ssm:eu-west-1:111122223333:parameter/sealwatch/pd',
   staleSweepMinutes: '7',
+  alarmEmail: 'oncall@example.com',
+  alarmHttpsEndpoint: 'https://events.pagerduty.com/integration/abc/enqueue',
+  // Given by hand and naming what the config names: accepted (contradictions are refused below).
+  clusterIds: 'prod-us,prod-eu',
 };
+// What infra/deploy-params.cjs derives from CONFIG (ARNs the config does not spell out are the
+// stack's own account and partition, filled in by Fn::Sub).
+const DERIVED = {
+  clusterIds: 'prod-eu,prod-us',
+  sealKeyArns: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab,arn:${AWS::Partition}:kms:us-east-1:${AWS::AccountId}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+  vaultTableArns: 'arn:${AWS::Partition}:dynamodb:eu-west-1:${AWS::AccountId}:table/vault-data',
+  alertTopicArns: 'arn:aws:sns:eu-west-1:111122223333:vault-alerts',
+  secretArns: 'arn:${AWS::Partition}:secretsmanager:eu-west-1:${AWS::AccountId}:secret:sealwatch/slack-??????',
+  ssmParameterArns: 'arn:${AWS::Partition}:ssm:eu-west-1:${AWS::AccountId}:parameter/sealwatch/pagerduty',
+};
+const OSLS_ENV = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'sealwatch-none', SLS_TELEMETRY_DISABLED: '1' };
 const FUNCTIONS = ['api', 'events', 'sweep', 'worker'] as const;
 type Fn = (typeof FUNCTIONS)[number];
+
+/** The text of a bundle's entry file and every chunk it imports statically (what a cold start parses). */
+function staticClosure(files: Map<string, Buffer>, entry: string): string {
+  const seen = new Set<string>();
+  const queue = [entry];
+  let text = '';
+  while (queue.length > 0) {
+    const file = queue.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = files.get(file)?.toString('utf8') ?? '';
+    text += code;
+    const dir = file.slice(0, file.lastIndexOf('/'));
+    // Static imports only (`from"./x.mjs"`, `import"./x.mjs"`); `import("./x.mjs")` is lazy.
+    for (const m of code.matchAll(/(?:from|import)\s*["']\.\/([^"']+\.mjs)["']/g)) queue.push(`${dir}/${m[1]}`);
+  }
+  return text;
+}
 
 type Json = any; // CloudFormation is untyped JSON; each test checks the shape it reads.
 interface Resource {
@@ -36,7 +66,7 @@ let template: { Resources: Record<string, Resource>; Conditions: Record<string, 
 // `npm run package` must work offline: osls + serverless-esbuild with no AWS credentials.
 describe('serverless package (osls, offline)', () => {
   beforeAll(async () => {
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'sealwatch-none', SLS_TELEMETRY_DISABLED: '1', SEALWATCH_ESBUILD_WORK_FOLDER: `.esbuild/package-test-${process.pid}` };
+    const env = { ...process.env, ...OSLS_ENV, SEALWATCH_ESBUILD_WORK_FOLDER: `.esbuild/package-test-${process.pid}` };
     const params = Object.entries(PARAMS).map(([k, v]) => `--param=${k}=${v}`);
     await promisify(execFile)(join(root, 'node_modules/.bin/osls'), ['package', '--package', out, ...params], { cwd: root, env, timeout: 150_000 });
     template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
@@ -56,6 +86,7 @@ describe('serverless package (osls, offline)', () => {
     });
   const actionsOf = (s: Json): string[] => [s.Action].flat();
   const split = (text: string) => ({ 'Fn::Split': [',', text] });
+  const splitSub = (text: string) => ({ 'Fn::Split': [',', { 'Fn::Sub': text }] });
 
   it('builds one zip per function, each within the 1.5 MB budget, with the config and without local-only code', () => {
     const zips = readdirSync(out).filter((f) => f.endsWith('.zip')).sort();
@@ -64,7 +95,7 @@ describe('serverless package (osls, offline)', () => {
       const bytes = readFileSync(join(out, zip));
       expect(statSync(join(out, zip)).size).toBeLessThanOrEqual(1_572_864);
       const files = readZip(bytes);
-      expect([...files.keys()].sort()).toContain('infra/sealwatch.lambda.yaml');
+      expect([...files.keys()].sort()).toContain(CONFIG);
       expect([...files.keys()].some((f) => f.endsWith('.map'))).toBe(false);
       const code = [...files.entries()].filter(([f]) => f.endsWith('.mjs')).map(([, b]) => b.toString('utf8')).join('\n');
       expect(code.length).toBeGreaterThan(10_000);
@@ -72,6 +103,16 @@ describe('serverless package (osls, offline)', () => {
       expect(code).not.toContain('sourceMappingURL=data:');
       expect(code).not.toMatch(/simulated|sim-cluster-/i);
       expect(code).not.toContain('leveldown');
+      // Code splitting keeps rarely used SDKs out of the entry file: the Azure SDK and the SQS
+      // client are parsed only when first imported (README "Cold start budget").
+      const name = zip.replace(/\.zip$/, '');
+      const entry = staticClosure(files, `functions/${name}/handler.mjs`);
+      expect(entry.length).toBeGreaterThan(10_000);
+      expect(code).toContain('DefaultAzureCredential');
+      expect(entry).not.toContain('DefaultAzureCredential');
+      expect(entry).not.toContain('SendMessageBatch');
+      // Each zip ships its own function's chunks only.
+      expect([...files.keys()].filter((f) => f.startsWith('functions/') && !f.startsWith(`functions/${name}/`))).toEqual([]);
     }
   });
 
@@ -83,9 +124,11 @@ describe('serverless package (osls, offline)', () => {
       expect(p.Architectures).toEqual(['arm64']);
       expect(p.VpcConfig).toEqual({ SubnetIds: split(PARAMS.subnetIds), SecurityGroupIds: split(PARAMS.securityGroupIds) });
       const env = p.Environment.Variables as Record<string, Json>;
-      const expected = ['SEALWATCH_CONFIG', 'SEALWATCH_CUSTODY_KEY_ARN', 'SEALWATCH_LOG_LEVEL', 'SEALWATCH_STATE_TABLE', ...(name === 'sweep' ? ['SEALWATCH_WORK_QUEUE_URL'] : [])];
+      // The worker is the only function that never sends to the work queue.
+      const expected = ['SEALWATCH_CONFIG', 'SEALWATCH_CUSTODY_KEY_ARN', 'SEALWATCH_LOG_LEVEL', 'SEALWATCH_STATE_TABLE', ...(name === 'worker' ? [] : ['SEALWATCH_WORK_QUEUE_URL'])];
       expect(Object.keys(env).sort()).toEqual(expected.sort());
-      expect(env.SEALWATCH_CONFIG).toBe('infra/sealwatch.lambda.yaml');
+      expect(env.SEALWATCH_CONFIG).toBe(CONFIG);
+      if (name !== 'worker') expect(env.SEALWATCH_WORK_QUEUE_URL).toEqual({ Ref: 'WorkQueue' });
       expect(env.SEALWATCH_STATE_TABLE).toEqual({ Ref: 'StateTable' });
       expect(env.SEALWATCH_CUSTODY_KEY_ARN).toEqual({ 'Fn::GetAtt': ['CustodyKey', 'Arn'] });
       expect(p.Timeout).toBeLessThanOrEqual(name === 'api' ? 29 : 60);
@@ -113,11 +156,13 @@ describe('serverless package (osls, offline)', () => {
       [
         'GET /',
         'GET /healthz',
+        'GET /readyz',
         'GET /v1/audit',
         'GET /v1/clusters',
         'GET /v1/clusters/{id}',
         'GET /v1/incidents',
         'GET /v1/openapi.json',
+        'GET /v1/recoveries/{id}',
         'POST /v1/clusters/{id}/recover',
         'POST /v1/clusters/{id}/sweep',
         'POST /v1/hooks/alertmanager',
@@ -165,7 +210,7 @@ describe('serverless package (osls, offline)', () => {
       expect(actions).not.toContain('kms:*');
       if (actions.some((a) => /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey)/.test(a))) {
         expect(s.Condition.StringEquals['kms:EncryptionContext:service']).toBe('sealwatch');
-        expect(s.Condition.StringEquals['kms:EncryptionContext:cluster']).toEqual(split(PARAMS.clusterIds));
+        expect(s.Condition.StringEquals['kms:EncryptionContext:cluster']).toEqual(split(DERIVED.clusterIds));
       }
     }
     expect(policy.flatMap(actionsOf)).toContain('kms:Decrypt');
@@ -200,7 +245,7 @@ describe('serverless package (osls, offline)', () => {
         expect(s.Condition.StringEquals['kms:EncryptionContext:service'], `${roleId}/${s.Sid}`).toBe('sealwatch');
         // Custody: the configured clusters; seal canary: a purpose no Vault ciphertext has.
         const ctx = s.Condition.StringEquals;
-        if (s.Sid === 'CustodyDecrypt') expect(ctx['kms:EncryptionContext:cluster']).toEqual(split(PARAMS.clusterIds));
+        if (s.Sid === 'CustodyDecrypt') expect(ctx['kms:EncryptionContext:cluster']).toEqual(split(DERIVED.clusterIds));
         else expect(ctx['kms:EncryptionContext:purpose']).toBe('seal-canary');
         // DescribeKey cannot be context-conditioned, so it never shares a statement with crypto.
         expect(actionsOf(s)).not.toContain('kms:DescribeKey');
@@ -224,7 +269,7 @@ describe('serverless package (osls, offline)', () => {
       sweep: ['sqs:SendMessage'],
       worker: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
       events: ['sqs:SendMessage'],
-      api: [],
+      api: ['sqs:SendMessage'],
     };
     for (const name of FUNCTIONS) {
       const list = statements(roleOf(name));
@@ -234,16 +279,29 @@ describe('serverless package (osls, offline)', () => {
       expect(bySid.Logs.Resource['Fn::Sub']).toMatch(new RegExp(`log-group:/aws/lambda/sealwatch-dev-${name}:\\*$`));
       expect(bySid.StateTable.Resource).toEqual({ 'Fn::GetAtt': ['StateTable', 'Arn'] });
       expect(bySid.CustodyDecrypt.Resource).toEqual({ 'Fn::GetAtt': ['CustodyKey', 'Arn'] });
-      expect(bySid.VaultTableChecks.Resource).toEqual(split(PARAMS.vaultTableArns));
-      expect(bySid.AlertTopics.Resource).toEqual(split(PARAMS.alertTopicArns));
-      expect(bySid.SealKeyHealth.Resource).toEqual(split(PARAMS.sealKeyArns));
-      expect(bySid.ConfigSecrets.Resource).toEqual(split(PARAMS.secretArns));
-      expect(bySid.ConfigParameters.Resource).toEqual(split(PARAMS.ssmParameterArns));
+      expect(bySid.VaultTableChecks.Resource).toEqual(splitSub(DERIVED.vaultTableArns));
+      expect(bySid.AlertTopics.Resource).toEqual(splitSub(DERIVED.alertTopicArns));
+      expect(bySid.SealKeyHealth.Resource).toEqual(splitSub(DERIVED.sealKeyArns));
+      expect(bySid.SealKeyCanary.Resource).toEqual(splitSub(DERIVED.sealKeyArns));
+      expect(bySid.ConfigSecrets.Resource).toEqual(splitSub(DERIVED.secretArns));
+      expect(bySid.ConfigParameters.Resource).toEqual(splitSub(DERIVED.ssmParameterArns));
       const sqsTargets = list.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:'))).map((s) => s.Resource['Fn::GetAtt'][0]).sort();
-      expect(sqsTargets).toEqual({ sweep: ['DeadLetterQueue', 'WorkQueue'], worker: ['WorkQueue'], events: ['DeadLetterQueue'], api: [] }[name]);
+      expect(sqsTargets).toEqual({ sweep: ['DeadLetterQueue', 'WorkQueue'], worker: ['WorkQueue'], events: ['DeadLetterQueue', 'WorkQueue'], api: ['WorkQueue'] }[name]);
+      // Nothing else: every resource a statement names is one of the stack's own, a derived
+      // list, or a "*" AWS requires (checked above).
+      const allowed = new Set([
+        JSON.stringify({ 'Fn::GetAtt': ['StateTable', 'Arn'] }),
+        JSON.stringify({ 'Fn::GetAtt': ['CustodyKey', 'Arn'] }),
+        JSON.stringify({ 'Fn::GetAtt': ['WorkQueue', 'Arn'] }),
+        JSON.stringify({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }),
+        JSON.stringify(bySid.Logs.Resource),
+        JSON.stringify('*'),
+        ...Object.values(DERIVED).slice(1).map((v) => JSON.stringify(splitSub(v))),
+      ]);
+      for (const st of list) expect(allowed, `${name}/${st.Sid}`).toContain(JSON.stringify(st.Resource));
     }
-    // Optional statements hang on a condition over their param, so an empty param drops them.
-    expect(template.Conditions.HasVaultTables).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', PARAMS.vaultTableArns] }] });
+    // Optional statements hang on a condition over their derived list, so an empty list drops them.
+    expect(template.Conditions.HasVaultTables).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', DERIVED.vaultTableArns] }] });
   });
 
   it('sends failures to the dead-letter queue: failed scheduled/event invocations and work that failed 3 times', () => {
@@ -255,9 +313,108 @@ describe('serverless package (osls, offline)', () => {
     const [[, mapping] = []] = ofType('AWS::Lambda::EventSourceMapping');
     expect(mapping!.Properties).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: { 'Fn::GetAtt': ['WorkQueue', 'Arn'] } });
     expect(mapping!.Properties.FunctionName).toEqual({ 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] });
-    // Messages must stay invisible longer than a worker can run.
-    expect(template.Resources.WorkQueue!.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fnResource('worker').Properties.Timeout);
   });
+
+  it('every queue with a redrive policy can reach its DLQ: messages outlive maxReceiveCount visibility timeouts, and the DLQ keeps them longer', () => {
+    const queues = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties.RedrivePolicy);
+    expect(queues.length).toBeGreaterThan(0);
+    for (const [id, queue] of queues) {
+      const p = queue.Properties;
+      const visibility = Number(p.VisibilityTimeout ?? 30);
+      const retention = Number(p.MessageRetentionPeriod ?? 345_600);
+      const receives = Number(p.RedrivePolicy.maxReceiveCount);
+      // Each failed receive hides the message for the visibility timeout; the last must still
+      // happen before the message expires, with room for a backlog wait (5 min margin).
+      expect(retention, `${id}: retention vs ${receives} x ${visibility} s`).toBeGreaterThanOrEqual(receives * visibility + 300);
+      const target = p.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string;
+      const dlq = template.Resources[target];
+      expect(dlq?.Type, `${id} dead-letters to ${target}`).toBe('AWS::SQS::Queue');
+      // A moved message keeps its original enqueue time: the DLQ must keep messages longer.
+      expect(Number(dlq!.Properties.MessageRetentionPeriod ?? 345_600)).toBeGreaterThan(retention);
+    }
+  });
+
+  it('every SQS event source has a visibility timeout of at least 6x its function timeout (plus batching window), as AWS recommends', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const [id, mapping] of mappings) {
+      const queueId = mapping.Properties.EventSourceArn['Fn::GetAtt'][0] as string;
+      const fnId = mapping.Properties.FunctionName['Fn::GetAtt'][0] as string;
+      const visibility = Number(template.Resources[queueId]!.Properties.VisibilityTimeout ?? 30);
+      const timeout = Number(template.Resources[fnId]!.Properties.Timeout ?? 3);
+      const window = Number(mapping.Properties.MaximumBatchingWindowInSeconds ?? 0);
+      expect(visibility, `${id}: ${queueId} vs ${fnId}`).toBeGreaterThanOrEqual(6 * timeout + window);
+    }
+  });
+
+  it('every alarm can publish: its topic is unencrypted or encrypted with a key of this stack whose policy lets CloudWatch use it', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const [alarmId, alarm] of alarms) {
+      const actions = [...(alarm.Properties.AlarmActions ?? []), ...(alarm.Properties.OKActions ?? [])] as Json[];
+      expect(actions.length, alarmId).toBeGreaterThan(0);
+      for (const action of actions) {
+        const topicId = action.Ref as string;
+        const topic = template.Resources[topicId];
+        expect(topic?.Type, `${alarmId} -> ${topicId}`).toBe('AWS::SNS::Topic');
+        const keyRef = topic!.Properties.KmsMasterKeyId;
+        if (keyRef !== undefined) {
+          // alias/aws/sns (or any key outside the stack) cannot grant CloudWatch: alarms would be dropped.
+          expect(typeof keyRef, `${topicId} must not use an AWS managed key`).toBe('object');
+          const keyId = (keyRef['Fn::GetAtt']?.[0] ?? keyRef.Ref) as string;
+          const key = template.Resources[keyId]!;
+          expect(key.Type).toBe('AWS::KMS::Key');
+          const grants = (key.Properties.KeyPolicy.Statement as Json[]).filter((st) => st.Effect === 'Allow' && JSON.stringify(st.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }));
+          const granted = new Set(grants.flatMap(actionsOf));
+          expect(granted, `${keyId} lets CloudWatch encrypt for ${topicId}`).toContain('kms:GenerateDataKey*');
+          expect(granted).toContain('kms:Decrypt');
+          // Only for alarms of this account (the confused-deputy guard).
+          for (const g of grants) expect(g.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+        }
+        // A topic policy, when there is one, must let CloudWatch publish.
+        const policies = ofType('AWS::SNS::TopicPolicy').filter(([, tp]) => JSON.stringify(tp.Properties.Topics).includes(JSON.stringify({ Ref: topicId })));
+        for (const [, policy] of policies) {
+          const allows = (policy.Properties.PolicyDocument.Statement as Json[]).some(
+            (st) => st.Effect === 'Allow' && st.Principal?.Service === 'cloudwatch.amazonaws.com' && actionsOf(st).includes('sns:Publish'),
+          );
+          expect(allows, `${topicId} policy lets CloudWatch publish`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('subscribes the alarm topic to the alarmEmail and alarmHttpsEndpoint params', () => {
+    const subs = ofType('AWS::SNS::Subscription').map(([, r]) => r.Properties);
+    expect(subs).toEqual(
+      expect.arrayContaining([
+        { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: PARAMS.alarmEmail },
+        { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'https', Endpoint: PARAMS.alarmHttpsEndpoint },
+      ]),
+    );
+    expect(template.Conditions.HasAlarmEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', PARAMS.alarmEmail] }] });
+  });
+
+  it('refuses a hand-given param that contradicts the bundled config, and a config that cannot load on Lambda', async () => {
+    const run = (params: string[], config = CONFIG) =>
+      promisify(execFile)(join(root, 'node_modules/.bin/osls'), ['print', `--param=configFile=${config}`, ...params], { cwd: root, env: { ...process.env, ...OSLS_ENV }, timeout: 60_000 }).then(
+        () => '',
+        (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      );
+    const widened = await run(['--param=clusterIds=prod-eu,prod-us,staging']);
+    expect(widened).toMatch(/param clusterIds contradicts the config: not in the config: staging/);
+    const narrowed = await run(['--param=sealKeyArns=arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab']);
+    expect(narrowed).toMatch(/param sealKeyArns contradicts the config: missing: arn:\$\{AWS::Partition\}:kms:us-east-1/);
+    // An environment variable the stack does not give its functions: the config could not load there.
+    const dir = mkdtempSync(join(tmpdir(), 'sealwatch-package-config-'));
+    try {
+      const text = readFileSync(join(root, CONFIG), 'utf8').replace('channels:', 'api:\n  alertmanager: { token: "${env:SEALWATCH_AM_TOKEN}" }\nchannels:');
+      writeFileSync(join(dir, 'lambda.yaml'), text);
+      const unloadable = await run([], join(dir, 'lambda.yaml'));
+      expect(unloadable).toMatch(/api\.alertmanager\.token.*SEALWATCH_AM_TOKEN/s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('alarms on each function\'s errors, dead letters and sweep staleness, all to the alarm topic', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);

@@ -1,5 +1,7 @@
 import type { AuditEvent, AuditLog } from '../../app/audit-log.ts';
 import { incidentsKey } from '../../app/incident-service.ts';
+import type { RecoveryRecord } from '../../app/recovery-records.ts';
+import { SUCCESSFUL_OUTCOMES, type UnsealOutcome } from '../../app/unseal-types.ts';
 import { clusterStateKey } from '../../app/sweep.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ClusterRecord } from '../../core/cluster-record.ts';
@@ -49,12 +51,30 @@ export interface DashboardView {
   unseals: DashboardAuditEvent[];
   /** Every audited action, newest first. */
   audit: DashboardAuditEvent[];
+  /** Recoveries started by routes, hooks and events (with their hand-off state), newest first. */
+  recoveries: DashboardRecovery[];
+}
+
+/** A recovery as the dashboard lists it: what was asked and how it ended (ids only). */
+export interface DashboardRecovery {
+  id: string;
+  status: RecoveryRecord['status'];
+  trigger: string;
+  createdAt: string;
+  updatedAt: string;
+  /** `prod: unseal vault-2` per cluster asked. */
+  asked: string[];
+  /** Per cluster: `ok`, a failed node count, an error code, or `pending`. */
+  outcomes: string[];
+  attempts: number;
 }
 
 export interface DashboardDataDeps {
   clusters: readonly SweepCluster[];
   store: StateStore;
   audit?: AuditLog;
+  /** Recent recovery records (the recovery jobs service); absent: none listed. */
+  recoveries?: (limit: number) => Promise<RecoveryRecord[]>;
 }
 
 /** How many audit events (and unseals) the page lists. */
@@ -65,7 +85,7 @@ export const RECENT_LIMIT = 20;
  * events of every configured cluster from the state store.
  */
 export async function loadDashboardView(deps: DashboardDataDeps, now: number): Promise<DashboardView> {
-  const [records, incidentItems, trails] = await Promise.all([
+  const [records, incidentItems, trails, recoveries] = await Promise.all([
     deps.store.getMany<ClusterRecord>(deps.clusters.map((c) => clusterStateKey(c.id))),
     deps.store.getMany<ClusterIncidents>(deps.clusters.map((c) => incidentsKey(c.id))),
     Promise.all(
@@ -73,6 +93,7 @@ export async function loadDashboardView(deps: DashboardDataDeps, now: number): P
         ((await deps.audit?.list(cluster.id, { limit: RECENT_LIMIT })) ?? []).map((e) => ({ ...e, cluster: cluster.id })),
       ),
     ),
+    deps.recoveries?.(RECENT_LIMIT) ?? Promise.resolve([]),
   ]);
   const audit = trails.flat().sort((a, b) => b.at.localeCompare(a.at));
   return {
@@ -81,6 +102,25 @@ export async function loadDashboardView(deps: DashboardDataDeps, now: number): P
     incidents: incidentItems.flatMap((item) => openIncidents(item?.data)).sort(bySeverityThenAge),
     unseals: audit.filter((e) => e.action === 'unseal' && e.outcome === 'unsealed').slice(0, RECENT_LIMIT),
     audit: audit.slice(0, RECENT_LIMIT),
+    recoveries: recoveries.map(toDashboardRecovery),
+  };
+}
+
+function toDashboardRecovery(r: RecoveryRecord): DashboardRecovery {
+  return {
+    id: r.id,
+    status: r.status,
+    trigger: r.trigger,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    asked: r.requests.map((q) => `${q.clusterId}: ${q.action}${q.nodeIds?.length ? ` ${q.nodeIds.join(', ')}` : ''}${q.dryRun ? ' (dry run)' : ''}`),
+    outcomes: r.results.map((o) => {
+      if (o === null) return 'pending';
+      if ('error' in o) return o.error.code;
+      const failed = o.unseal?.nodes.filter((n) => !SUCCESSFUL_OUTCOMES.has(n.outcome as UnsealOutcome)).length ?? 0;
+      return o.unseal && !o.unseal.ok ? `${failed} node(s) not unsealed` : 'ok';
+    }),
+    attempts: r.attempts,
   };
 }
 

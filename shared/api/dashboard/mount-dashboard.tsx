@@ -4,6 +4,7 @@
 import type { Context, Env, Hono } from 'hono';
 import { scopeAllows, type ApiKeyService } from '../../app/api-keys.ts';
 import { createAuditLog, type AuditLog } from '../../app/audit-log.ts';
+import type { RecoveryRecord } from '../../app/recovery-records.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { StateStore } from '../../ports/state-store.ts';
@@ -28,6 +29,8 @@ export interface DashboardOptions {
   version: string;
   /** Default: the audit log in `store`. */
   audit?: AuditLog;
+  /** Recent recoveries (the recovery jobs service); absent: the section says there are none. */
+  recoveries?: (limit: number) => Promise<RecoveryRecord[]>;
   /** Seconds between the page's self-refreshes (default 10, 2..3600). */
   refreshSeconds?: number;
 }
@@ -54,7 +57,12 @@ export function mountDashboard<E extends Env>(app: Hono<E>, options: DashboardOp
   }
   if (!options.store || !options.clock) throw new TypeError('mountDashboard needs a store and a clock');
   if (!options.enabled) return;
-  const deps = { clusters: options.clusters, store: options.store, audit: options.audit ?? createAuditLog({ store: options.store, clock: options.clock }) };
+  const deps = {
+    clusters: options.clusters,
+    store: options.store,
+    audit: options.audit ?? createAuditLog({ store: options.store, clock: options.clock }),
+    ...(options.recoveries ? { recoveries: options.recoveries } : {}),
+  };
 
   const { keys, limiter } = options;
   app.get('/', async (c) => {

@@ -2,7 +2,7 @@
 // (the installed CLI runs from any directory; Lambda bundles).
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { FC } from 'hono/jsx';
-import type { DashboardAuditEvent, DashboardCluster, DashboardIncident, DashboardView } from './dashboard-data.ts';
+import type { DashboardAuditEvent, DashboardCluster, DashboardIncident, DashboardRecovery, DashboardView } from './dashboard-data.ts';
 import { LEGEND_STATES, STATE_COLORS } from './state-colors.ts';
 
 // Constant text, no user data: injected raw so CSS selectors are not HTML-escaped.
@@ -55,6 +55,7 @@ export const DashboardPage: FC<PageProps> = ({ view, refreshSeconds, version }) 
           <ClusterSection cluster={cluster} />
         ))}
         <Incidents incidents={view.incidents} />
+        <Recoveries recoveries={view.recoveries} />
         <AuditTable id="unseals" title="Recent unseals" events={view.unseals} empty="No unseals recorded." />
         <AuditTable id="audit" title="Recent audit events" events={view.audit} empty="No audit events recorded." />
       </main>
@@ -97,6 +98,45 @@ const ClusterSection: FC<{ cluster: DashboardCluster }> = ({ cluster }) => (
         );
       })}
     </div>
+  </section>
+);
+
+const Recoveries: FC<{ recoveries: DashboardRecovery[] }> = ({ recoveries }) => (
+  <section id="recoveries">
+    <h2>Recent recoveries</h2>
+    {recoveries.length === 0 ? (
+      <p class="muted">No recoveries in the last 7 days.</p>
+    ) : (
+      <table>
+        <thead>
+          <tr>
+            <th>started</th>
+            <th>id</th>
+            <th>trigger</th>
+            <th>asked</th>
+            <th>status</th>
+            <th>outcome</th>
+          </tr>
+        </thead>
+        <tbody>
+          {recoveries.map((r) => (
+            <tr data-recovery={r.id} data-status={r.status}>
+              <td>
+                <time datetime={r.createdAt}>{r.createdAt}</time>
+              </td>
+              <td>{r.id}</td>
+              <td>{r.trigger}</td>
+              <td>{r.asked.join('; ')}</td>
+              <td>
+                {r.status}
+                {r.attempts > 0 ? <span class="muted"> (worker attempts: {r.attempts})</span> : null}
+              </td>
+              <td>{r.outcomes.join('; ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    )}
   </section>
 );
 

@@ -15,5 +15,6 @@ export function registerDashboard(app: ApiApp, deps: RouteDeps): void {
     clock: deps.clock,
     version: deps.version,
     audit: deps.audit,
+    ...(deps.jobs ? { recoveries: (limit: number) => (deps.jobs as NonNullable<RouteDeps['jobs']>).recent(limit) } : {}),
   });
 }

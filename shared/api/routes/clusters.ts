@@ -1,14 +1,19 @@
-import type { ClusterRecord } from '../../core/cluster-record.ts';
-import { NotFoundError } from '../../errors.ts';
+import type { Context } from 'hono';
+import type { RecoveryAsk } from '../../app/recovery-records.ts';
 import { clusterStateKey } from '../../app/sweep.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
+import type { ClusterRecord } from '../../core/cluster-record.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { ApiApp, RouteDeps } from '../app-deps.ts';
 import { requireScope } from '../middleware/api-key-auth.ts';
 import { nodeStatus } from '../node-status.ts';
 import { parseJsonText, RecoverBodySchema, validate } from '../schemas.ts';
-import { requireRecovery } from './recovery-run.ts';
+import { outcomeStatus, requireJobs, startRecovery } from './recovery-run.ts';
 
-/** `GET /v1/clusters`, `GET /v1/clusters/:id`, `POST /v1/clusters/:id/sweep`, `POST /v1/clusters/:id/recover`. */
+/**
+ * `GET /v1/clusters`, `GET /v1/clusters/:id`, `POST /v1/clusters/:id/sweep`, `POST /v1/clusters/:id/recover`.
+ * The two POSTs answer their recovery's result, or 202 with its id when the worker finishes it.
+ */
 export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
   const read = requireScope(deps.apiKeys, 'read', deps.limiter);
   const operate = requireScope(deps.apiKeys, 'operate', deps.limiter);
@@ -25,7 +30,7 @@ export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
 
   app.post('/v1/clusters/:id/sweep', operate, async (c) => {
     const cluster = find(c.req.param('id'));
-    return c.json(await requireRecovery(deps).run({ clusterId: cluster.id, action: 'sweep', trigger: 'api' }));
+    return recoverOne(c, { clusterId: cluster.id, action: 'sweep' });
   });
 
   app.post('/v1/clusters/:id/recover', operate, async (c) => {
@@ -33,16 +38,23 @@ export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
     const text = await c.req.text();
     const body = validate(RecoverBodySchema, text.trim() === '' ? {} : parseJsonText(text), 'recover request');
     const dryRun = body.dryRun ?? (c.req.query('dryRun') === 'true' || c.req.query('dry-run') === 'true');
-    return c.json(
-      await requireRecovery(deps).run({
-        clusterId: cluster.id,
-        action: 'recover',
-        trigger: 'api',
-        ...(body.nodes ? { nodeIds: body.nodes } : {}),
-        ...(dryRun ? { dryRun: true } : {}),
-      }),
-    );
+    const unknown = (body.nodes ?? []).filter((id) => !cluster.nodes.some((n) => n.id === id));
+    if (unknown.length > 0) throw new ValidationError(`cluster ${cluster.id} has no node ${unknown.map((n) => `"${n.slice(0, 64)}"`).join(', ')}`);
+    return recoverOne(c, { clusterId: cluster.id, action: 'recover', ...(body.nodes ? { nodeIds: body.nodes } : {}), ...(dryRun ? { dryRun: true } : {}) });
   });
+
+  /**
+   * One cluster's recovery: its result (with the recovery id) when it finishes in time, else 202
+   * `{status: "accepted", recoveryId}` while the worker finishes it.
+   */
+  async function recoverOne(c: Context, ask: RecoveryAsk) {
+    requireJobs(deps);
+    const start = await startRecovery(c, deps, 'api', [ask]);
+    if (start.status === 'accepted') return c.json(start, 202);
+    const outcome = start.results[0] as (typeof start.results)[number];
+    if ('error' in outcome) return c.json({ error: outcome.error, recoveryId: start.recoveryId, requestId: c.get('requestId') }, outcomeStatus(outcome));
+    return c.json({ ...outcome, recoveryId: start.recoveryId });
+  }
 
   function find(id: string): SweepCluster {
     const cluster = deps.clusters.find((x) => x.id === id);

@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RecoveryRequest } from '../../app/recovery.ts';
+import type { RecoveryAsk } from '../../app/recovery-records.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ApiApp, RouteDeps } from '../app-deps.ts';
 import { HttpError } from '../errors.ts';
 import { spend } from '../middleware/rate-limit.ts';
 import { AlertmanagerPayloadSchema, parseJsonText, validate, type AlertmanagerPayload } from '../schemas.ts';
-import { requireRecovery, runWithinBudget } from './recovery-run.ts';
+import { idempotentAnswer, invocationEnd, requireJobs, startRecovery, startStatus } from './recovery-run.ts';
 
 /** What a notification asks for: clusters to recover (with nodes, or all when empty). */
 export interface AlertTargets {
@@ -78,15 +78,20 @@ export function registerAlertmanagerHook(app: ApiApp, deps: RouteDeps): void {
     const { targets, firing, unmatched } = alertTargets(payload, deps.clusters, labels);
     const counts = { alerts: payload.alerts.length, firing, unmatched };
     if (targets.size === 0) return c.json({ status: 'ignored', ...counts, results: [] });
-    if (!(await deps.replay.firstSight('alertmanager', notificationKey(payload)))) return c.json({ status: 'duplicate', ...counts, results: [] });
-    const requests: RecoveryRequest[] = [...targets].map(([clusterId, nodes]) => ({
+    requireJobs(deps);
+    const requests: RecoveryAsk[] = [...targets].map(([clusterId, nodes]) => ({
       clusterId,
       action: 'recover',
-      trigger: 'alertmanager',
       ...(nodes === 'all' ? {} : { nodeIds: [...nodes] }),
     }));
-    const outcome = await runWithinBudget(requireRecovery(deps), requests, deps.hookBudgetMs, deps.logger);
-    return c.json({ ...outcome, ...counts }, outcome.status === 'accepted' ? 202 : 200);
+    // Alertmanager resends the whole group (and retries failed deliveries): an identical
+    // notification gets the first answer again, and a failed attempt leaves no record behind.
+    const key = notificationKey(payload);
+    const decision = await deps.idempotency.run({ namespace: 'alertmanager', key, payload: key, deadlineMs: invocationEnd(c, deps) }, async () => {
+      const start = await startRecovery(c, deps, 'alertmanager', requests);
+      return { status: startStatus(start), body: { ...start, ...counts } };
+    });
+    return idempotentAnswer(c, deps, decision);
   });
 }
 

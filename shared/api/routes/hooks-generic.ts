@@ -4,11 +4,12 @@ import type { ApiApp, RouteDeps } from '../app-deps.ts';
 import { HttpError } from '../errors.ts';
 import { spend } from '../middleware/rate-limit.ts';
 import { GenericHookSchema, parseJsonText, validate } from '../schemas.ts';
-import { requireRecovery, runWithinBudget } from './recovery-run.ts';
+import { idempotentAnswer, invocationEnd, requireJobs, startRecovery, startStatus } from './recovery-run.ts';
 
 /**
- * `POST /v1/hooks/generic`: Standard Webhooks signature (±5 min), then the replay cache, then
- * `{cluster, node?, action}`. Nothing is acted on unless all three pass.
+ * `POST /v1/hooks/generic`: Standard Webhooks signature (±5 min), then the delivery's
+ * idempotency record (`webhook-id`), then `{cluster, node?, action}`. Nothing is acted on unless
+ * all three pass; a resend of a handled delivery gets the same answer and does nothing.
  */
 export function registerGenericHook(app: ApiApp, deps: RouteDeps): void {
   const secret = deps.api?.webhooks?.secret;
@@ -31,26 +32,23 @@ export function registerGenericHook(app: ApiApp, deps: RouteDeps): void {
     // Unsigned floods spend no budget, so they cannot lock genuine senders out; guessing the key
     // is hopeless since keys are at least 24 random bytes (decodeWebhookSecret).
     if (!verified.ok) throw new HttpError(401, verified.code, verified.message);
-    // A replay is refused before it can spend the budget of genuine deliveries. (The id is only
-    // recorded once the delivery is accepted, so a sender retrying after a 429 is not a replay.)
-    if (await deps.replay.seen('webhook', verified.id)) throw new HttpError(409, 'replayed', 'this webhook-id was already received');
+    const text = new TextDecoder().decode(body);
+    // A resend is answered before it can spend the budget of genuine deliveries. (The id is only
+    // claimed once the delivery is accepted, so a sender retrying after a 429 is not a resend.)
+    const seen = await deps.idempotency.peek('webhook', verified.id, text);
+    if (seen.kind !== 'run') return idempotentAnswer(c, deps, seen);
     spend(deps.limiter, 'hook:generic', 'webhooks');
-    const request = validate(GenericHookSchema, parseJsonText(new TextDecoder().decode(body)), 'webhook body');
+    const request = validate(GenericHookSchema, parseJsonText(text), 'webhook body');
     const cluster = deps.clusters.find((x) => x.id === request.cluster);
     if (!cluster) throw new NotFoundError(`no cluster with id "${request.cluster}" is configured`);
     if (request.node !== undefined && !cluster.nodes.some((n) => n.id === request.node)) {
       throw new NotFoundError(`cluster ${cluster.id} has no node "${request.node}"`);
     }
-    const recovery = requireRecovery(deps);
-    if (!(await deps.replay.firstSight('webhook', verified.id))) {
-      throw new HttpError(409, 'replayed', 'this webhook-id was already received');
-    }
-    const outcome = await runWithinBudget(
-      recovery,
-      [{ clusterId: cluster.id, action: request.action, trigger: 'webhook', ...(request.node ? { nodeIds: [request.node] } : {}) }],
-      deps.hookBudgetMs,
-      deps.logger,
-    );
-    return c.json(outcome, outcome.status === 'accepted' ? 202 : 200);
+    requireJobs(deps);
+    const decision = await deps.idempotency.run({ namespace: 'webhook', key: verified.id, payload: text, deadlineMs: invocationEnd(c, deps) }, async () => {
+      const start = await startRecovery(c, deps, 'webhook', [{ clusterId: cluster.id, action: request.action, ...(request.node ? { nodeIds: [request.node] } : {}) }]);
+      return { status: startStatus(start), body: start };
+    });
+    return idempotentAnswer(c, deps, decision);
   });
 }

@@ -19,21 +19,23 @@ const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: 
 function operations(): Record<string, Record<string, Operation>> {
   const list = (key: string) => S.AnyListSchema(key);
   return {
-    '/healthz': { get: { summary: 'Liveness and version', response: S.HealthSchema, errors: [] } },
+    '/healthz': { get: { summary: 'Liveness and version (loads no config, touches no store)', response: S.HealthSchema, errors: [] } },
+    '/readyz': { get: { summary: 'Readiness: the config loaded and the state store answers (503 when not)', response: S.ReadySchema, errors: [503] } },
+    '/v1/recoveries/{id}': { get: { summary: 'A recovery started by a route, hook or event: its state and results', auth: 'read', response: S.RecoveryRecordSchema, errors: [401, 403, 404, 429] } },
     '/v1/clusters': { get: { summary: 'Configured clusters with node counts by state', auth: 'read', response: S.ClusterListSchema, errors: [401, 403, 429] } },
     '/v1/clusters/{id}': { get: { summary: 'One cluster with every node', auth: 'read', response: S.ClusterDetailSchema, errors: [401, 403, 404, 429] } },
-    '/v1/clusters/{id}/sweep': { post: { summary: 'Targeted sweep of one cluster', auth: 'operate', response: S.RecoveryResultSchema, errors: [401, 403, 404, 429] } },
+    '/v1/clusters/{id}/sweep': { post: { summary: 'Targeted sweep of one cluster (202 accepted with a recovery id past the budget)', auth: 'operate', response: S.RecoveryStartSchema, errors: [401, 403, 404, 429, 503] } },
     '/v1/clusters/{id}/recover': {
-      post: { summary: 'Unseal the sealed nodes from custody, then sweep (dryRun: say what would be done)', auth: 'operate', body: S.RecoverBodySchema, response: S.RecoveryResultSchema, errors: [400, 401, 403, 404, 413, 429] },
+      post: { summary: 'Unseal the sealed nodes from custody, then sweep (dryRun: say what would be done; 202 accepted with a recovery id past the budget)', auth: 'operate', body: S.RecoverBodySchema, response: S.RecoveryStartSchema, errors: [400, 401, 403, 404, 413, 429, 503] },
     },
     '/v1/incidents': { get: { summary: 'Incidents', auth: 'read', query: S.IncidentsQuerySchema, response: list('incidents'), errors: [400, 401, 403, 429] } },
     '/v1/silences': { post: { summary: 'Silence a cluster, node or finding', auth: 'operate', body: S.SilenceBodySchema, response: z.object({ silence: z.record(z.string(), z.unknown()) }), status: 201, errors: [400, 401, 403, 404, 413, 429] } },
     '/v1/audit': { get: { summary: "A cluster's audit trail, newest first", auth: 'admin', query: S.AuditQuerySchema, response: z.object({ cluster: z.string(), events: z.array(z.record(z.string(), z.unknown())) }), errors: [400, 401, 403, 404, 429] } },
     '/v1/hooks/alertmanager': {
-      post: { summary: 'Alertmanager webhook receiver (version 4): firing alerts recover their clusters', auth: 'bearer-token', body: S.AlertmanagerPayloadSchema, response: S.HookSummarySchema, errors: [400, 401, 404, 413, 429] },
+      post: { summary: 'Alertmanager webhook receiver (version 4): firing alerts recover their clusters', auth: 'bearer-token', body: S.AlertmanagerPayloadSchema, response: S.HookSummarySchema, errors: [400, 401, 404, 409, 413, 429, 503] },
     },
     '/v1/hooks/generic': {
-      post: { summary: 'Standard Webhooks signed trigger', auth: 'standard-webhooks', body: S.GenericHookSchema, response: S.HookSummarySchema, errors: [400, 401, 404, 409, 413, 429] },
+      post: { summary: 'Standard Webhooks signed trigger', auth: 'standard-webhooks', body: S.GenericHookSchema, response: S.HookSummarySchema, errors: [400, 401, 404, 409, 413, 429, 503] },
     },
   };
 }

@@ -8,8 +8,10 @@ const UNSEALED: ReadonlySet<NodeState> = new Set(['active', 'standby', 'perf-sta
 
 /**
  * `seal.backend-unhealthy` from `sys/seal-backend-status` (Vault ≥ 1.15, unauthenticated) of each
- * unsealed auto-unseal node. Nodes known to run an older version are not asked; a 404 (OpenBao,
- * older builds) is no finding. A node that fails to answer is left to the node checks.
+ * unsealed auto-unseal node. Nodes known to run an older version are not asked. Where the endpoint
+ * does not exist (OpenBao, older builds) the path falls through to Vault's logical handler, which
+ * answers 403 without a token: the client reports that as "not available" (null), never a
+ * finding, whatever the status. A node that fails to answer is left to the node checks.
  */
 export function createSealBackendInspector(options: { vault: VaultClientFactory }): ClusterInspector {
   return {

@@ -1,6 +1,6 @@
 import type { Finding } from '../finding.ts';
 import { parseGoDuration } from '../go-duration.ts';
-import type { AutopilotConfiguration, AutopilotState, RaftConfiguration } from '../vault-types.ts';
+import type { AutopilotConfiguration, AutopilotServer, AutopilotState, RaftConfiguration } from '../vault-types.ts';
 
 export interface RaftFindingsInput {
   clusterId: string;
@@ -17,6 +17,26 @@ export interface RaftFindingsInput {
 
 const MIN_DEAD_THRESHOLD_MS = 5 * 60_000;
 const MAX_DEAD_THRESHOLD_MS = 24 * 3_600_000;
+
+/**
+ * Out of contact with the leader for longer than this while autopilot calls the server unhealthy:
+ * down. Vault's default `last_contact_threshold` (`physical/raft/raft_autopilot.go` @ v1.14.9).
+ */
+const DOWN_AFTER_CONTACT_MS = 10_000;
+
+/**
+ * Why autopilot's view says a peer is down, or null when it is up. Vault reports a follower that
+ * stopped answering as `node_status: "alive"` with `healthy: false` and a growing `last_contact`
+ * until `dead_server_last_contact_threshold` (default 24h) passes, and only then as `"left"`
+ * (`physical/raft/raft_autopilot.go` KnownServers @ v1.14.9, same in the 1.16+ code and OpenBao
+ * @ v2.6.2: only NodeAlive / NodeLeft); `"failed"` comes from other autopilot users.
+ */
+export function peerDownReason(server: AutopilotServer): string | null {
+  if (server.nodeStatus !== 'alive') return server.nodeStatus;
+  if (server.healthy) return null;
+  const contact = parseGoDuration(server.lastContact);
+  return contact !== null && contact > DOWN_AFTER_CONTACT_MS ? 'unhealthy and out of contact with the leader' : null;
+}
 
 /** Majority of `voters`: how many must agree for raft to commit. */
 export function quorumOf(voters: number): number {
@@ -62,13 +82,14 @@ export function raftFindings(input: RaftFindingsInput): Finding[] {
     }
   }
   for (const s of servers) {
-    if (s.nodeStatus !== 'alive') {
+    const down = peerDownReason(s);
+    if (down !== null) {
       findings.push({
         ...base,
         id: 'raft.dead-peer',
         severity: 'warning',
         node: s.id,
-        message: `raft peer ${s.id} (${s.address}) is ${s.nodeStatus}, last contact ${s.lastContact} ago`,
+        message: `raft peer ${s.id} (${s.address}) is ${down}, last contact ${s.lastContact} ago`,
         evidence: { nodeStatus: s.nodeStatus, lastContact: s.lastContact, address: s.address, healthy: s.healthy },
       });
     } else if (s.status === 'non-voter' || s.status === 'staging') {

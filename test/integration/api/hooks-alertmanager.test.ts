@@ -85,11 +85,13 @@ describe('POST /v1/hooks/alertmanager (fixtures and mapping)', () => {
     expect(h.recovery.calls.map((c) => [c.clusterId, c.nodeIds])).toEqual([['prod', ['vault-0']]]);
   });
 
-  it('is idempotent: an identical resend is a duplicate, a changed alert set acts again', async () => {
+  it('is idempotent: an identical resend gets the same answer and does nothing, a changed alert set acts again', async () => {
     const h = harness();
     const first = labelled([{ vault_cluster: 'prod', instance: 'vault-2' }]);
-    expect((await notify(h, first)).body.status).toBe('done');
-    expect((await notify(h, structuredClone(first))).body.status).toBe('duplicate');
+    const answer = await notify(h, first);
+    expect(answer.body).toMatchObject({ status: 'done', recoveryId: expect.stringMatching(/^rcv-/) });
+    const resent = await notify(h, structuredClone(first));
+    expect([resent.status, resent.body]).toEqual([answer.status, answer.body]);
     const grown = labelled([{ vault_cluster: 'prod', instance: 'vault-2' }, { vault_cluster: 'prod', instance: 'vault-0' }]);
     expect((await notify(h, grown)).body.status).toBe('done');
     expect(h.recovery.calls).toHaveLength(2);

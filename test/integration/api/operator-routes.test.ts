@@ -161,13 +161,43 @@ describe('operator routes: behaviour', () => {
   });
 
   it('answers 503 timeout when a request outlasts the deadline', async () => {
-    const h = harness({ api: apiConfig({ limits: { bodyBytes: 4096, requestsPerMinute: 1000, timeoutMs: 150 } }) });
+    const slowReader = { list: () => new Promise<readonly object[]>((resolve) => setTimeout(() => resolve([]), 1_000)) };
+    const h = harness({ api: apiConfig({ limits: { bodyBytes: 4096, requestsPerMinute: 1000, timeoutMs: 150 } }), incidents: slowReader });
+    const key = await h.key(['read']);
+    const started = Date.now();
+    const res = await h.app.request('/v1/incidents', { headers: auth(key) });
+    expect([res.status, ((await res.json()) as ErrorEnvelope).error.code]).toEqual([503, 'timeout']);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('lists recent recoveries on the dashboard, newest first, with their status and outcome', async () => {
+    const h = harness({ api: apiConfig({ dashboard: { enabled: true } }) });
+    const key = await h.key(['operate']);
+    const first = (await (await h.app.request('/v1/clusters/prod/sweep', { method: 'POST', headers: auth(key) })).json()) as { recoveryId: string };
+    h.clock.advance(1_000);
+    const second = (await (await h.app.request('/v1/clusters/dev/recover', { method: 'POST', headers: auth(key), body: '{"dryRun":true}' })).json()) as { recoveryId: string };
+    const page = await (await h.app.request('/', { headers: auth(key) })).text();
+    const rows = [...page.matchAll(/data-recovery="([^"]+)" data-status="([^"]+)"/g)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual([
+      [second.recoveryId, 'done'],
+      [first.recoveryId, 'done'],
+    ]);
+    expect(page).toContain('dev: recover (dry run)');
+  });
+
+  it('answers a recovery that outlasts the budget with 202 and its id before the deadline; the worker finishes it', async () => {
+    const h = harness({ api: apiConfig({ limits: { bodyBytes: 4096, requestsPerMinute: 1000, timeoutMs: 300 } }) });
     h.recovery.delayMs = 1_000;
     const key = await h.key(['operate']);
     const started = Date.now();
     const res = await h.app.request('/v1/clusters/prod/sweep', { method: 'POST', headers: auth(key) });
-    expect([res.status, ((await res.json()) as ErrorEnvelope).error.code]).toEqual([503, 'timeout']);
-    expect(Date.now() - started).toBeLessThan(900);
+    const body = (await res.json()) as { status: string; recoveryId: string };
+    expect([res.status, body.status]).toEqual([202, 'accepted']);
+    expect(Date.now() - started).toBeLessThan(300);
+    await h.queue.drain();
+    const record = await h.app.request(`/v1/recoveries/${body.recoveryId}`, { headers: auth(key) });
+    expect(record.status).toBe(200);
+    expect(await record.json()).toMatchObject({ id: body.recoveryId, status: 'done', trigger: 'api', attempts: 1, results: [{ cluster: 'prod', action: 'sweep' }] });
   });
 });
 

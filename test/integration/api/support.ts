@@ -1,5 +1,7 @@
 import { silentLogger } from '../../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../../shared/adapters/memory-state-store.ts';
+import type { MemoryWorkQueue } from '../../../shared/adapters/memory-work-queue.ts';
+import { wireRecoveryJobs } from '../../../shared/runtime/recovery-wiring.ts';
 import { createApp, type AppDeps } from '../../../shared/api/create-app.ts';
 import { createApiKeyService, type ApiKeyService, type ApiScope } from '../../../shared/app/api-keys.ts';
 import type { RecoveryRequest, RecoveryResult, RecoveryService } from '../../../shared/app/recovery.ts';
@@ -35,8 +37,10 @@ export class RecordingRecovery implements RecoveryService {
   failWith: Error | undefined;
 
   async run(request: RecoveryRequest): Promise<RecoveryResult> {
-    this.calls.push(request);
-    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    const { signal, ...asked } = request;
+    this.calls.push(asked);
+    // Honours the signal as the real unseal service does: an aborted wait ends at once.
+    if (this.delayMs > 0) await sleep(this.delayMs, signal);
     if (this.failWith) throw this.failWith;
     const nodes = request.nodeIds ?? CLUSTERS.find((c) => c.id === request.clusterId)?.nodes.map((n) => n.id) ?? [];
     return {
@@ -48,8 +52,17 @@ export class RecordingRecovery implements RecoveryService {
   }
 }
 
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+}
+
 export interface Harness {
   app: ReturnType<typeof createApp>;
+  /** Where recoveries past the budget go; `drain()` waits for the in-process worker. */
+  queue: MemoryWorkQueue;
   clock: FakeClock;
   store: StateStore;
   recovery: RecordingRecovery;
@@ -63,6 +76,7 @@ export function harness(overrides: Partial<AppDeps> = {}): Harness {
   const store = createMemoryStateStore({ clock });
   const recovery = new RecordingRecovery();
   const keys = createApiKeyService({ store, clock });
+  const { jobs, local } = wireRecoveryJobs({ recovery, store, clock, logger: silentLogger });
   const app = createApp({
     clusters: CLUSTERS,
     store,
@@ -70,11 +84,11 @@ export function harness(overrides: Partial<AppDeps> = {}): Harness {
     version: 'test',
     clock,
     api: apiConfig(),
-    recovery,
+    jobs,
     apiKeys: keys,
     ...overrides,
   });
-  return { app, clock, store, recovery, keys, key: async (scopes) => (await keys.create({ name: `k-${scopes.join('-')}`, scopes })).key };
+  return { app, queue: local as MemoryWorkQueue, clock, store, recovery, keys, key: async (scopes) => (await keys.create({ name: `k-${scopes.join('-')}`, scopes })).key };
 }
 
 export interface ErrorEnvelope {

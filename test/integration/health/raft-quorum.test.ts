@@ -22,10 +22,13 @@ describe('a peer dead longer than removeDeadPeers.after', () => {
   let dead: string;
 
   beforeAll(async () => {
-    sim = await startSimulatedCluster({ nodes: 5 });
+    // The simulated leader measures silence on the sweep's clock.
+    sim = await startSimulatedCluster({ nodes: 5, now: () => clock.now() });
     h = await healthHarness({ clusters: [clusterOf('five', [sim], raftSettings)], tokens: { five: sim }, clock });
     dead = nonActive(sim, 1)[0] as string;
     await sim.kill(dead);
+    // Vault still says node_status "alive" for a silent follower; it is down once out of contact (> 10 s).
+    clock.advance(60_000);
   });
   afterAll(async () => {
     await h?.close();
@@ -72,10 +75,11 @@ describe('a 5-node raft cluster with two nodes killed', () => {
   let dead: string[];
 
   beforeAll(async () => {
-    sim = await startSimulatedCluster({ nodes: 5 });
+    sim = await startSimulatedCluster({ nodes: 5, now: () => clock.now() });
     h = await healthHarness({ clusters: [clusterOf('five', [sim], raftSettings)], tokens: { five: sim }, clock });
     dead = nonActive(sim, 2);
     for (const id of dead) await sim.kill(id);
+    clock.advance(60_000);
   });
   afterAll(async () => {
     await h?.close();

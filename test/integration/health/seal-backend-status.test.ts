@@ -59,7 +59,7 @@ describe('seal-backend inspector', () => {
     expect(backendRequests(sims['kms-119']!)).toBe(3);
     expect(backendRequests(sims['kms-114']!)).toBe(0);
     expect(backendRequests(sims['shamir-119']!)).toBe(0);
-    // OpenBao has no such endpoint: asked, 404, nothing reported.
+    // OpenBao has no such endpoint: asked, 403 from the logical sys/ handler, nothing reported.
     expect(backendRequests(sims['bao-26']!)).toBe(3);
 
     for (const id of ['kms-119', 'kms-114', 'bao-26']) sims[id]!.setKmsAvailable(false);

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureStateTable } from '../../../shared/adapters/dynamodb-state-store.ts';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../shared/adapters/embedded-dynamo.ts';
 import { startSimulatedFleet, type SimulatedCluster } from '../../../shared/simulator/index.ts';
+import { scheduledEvent, sqsEvent } from '../../support/lambda-events.ts';
+import { invokeClean } from '../../support/lambda-harness.ts';
 
 /** An SQS endpoint speaking the JSON protocol's SendMessageBatch, recording what it accepted. */
 async function startSqsWire(): Promise<{ server: Server; url: string; bodies: string[]; requests: number }> {
@@ -87,7 +89,8 @@ describe('functions/dispatch and functions/worker handlers', () => {
     // The SDK notes once that the queue URL's host differs from the regional endpoint.
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const dispatch = await import('../../../functions/sweep/handler.ts');
-    const result = await dispatch.handler({});
+    // The scheduled event as EventBridge delivers it; nothing may be left running after it returns.
+    const result = await invokeClean(dispatch.handler, scheduledEvent(), { functionName: 'sealwatch-dev-sweep', timeoutMs: 60_000 });
     warn.mockRestore();
     expect(result).toMatchObject({ mode: 'fan-out', clusters: 3 });
     const messages = sqs.bodies.map((b) => JSON.parse(b) as { clusterId: string; dispatchId: string; kind: string });
@@ -98,7 +101,7 @@ describe('functions/dispatch and functions/worker handlers', () => {
     expect(before.filter((i) => i.sk?.S === 'STATE')).toEqual([]);
 
     const worker = await import('../../../functions/worker/handler.ts');
-    const out = await worker.handler({ Records: sqs.bodies.map((body, i) => ({ messageId: `r-${i}`, body })) });
+    const out = await invokeClean(worker.handler, sqsEvent(sqs.bodies), { functionName: 'sealwatch-dev-worker', timeoutMs: 60_000 });
     expect(out).toEqual({ batchItemFailures: [] });
     const items = (await client.send(new ScanCommand({ TableName: 'sealwatch-fanout' }))).Items ?? [];
     expect(items.filter((i) => i.sk?.S === 'STATE').map((i) => i.pk?.S).sort()).toEqual(['CLUSTER#c0', 'CLUSTER#c1', 'CLUSTER#c2']);
