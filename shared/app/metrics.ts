@@ -38,7 +38,7 @@ export interface Metrics {
   /** Node-state gauges, sweep count and duration, unseal outcomes of the sweep's actions. */
   recordSweep(report: SweepReport): void;
   /** Outcomes of a direct (API, webhook, CLI) unseal. Dry runs count nothing. */
-  recordUnseal(result: UnsealClusterResult): void;
+  recordUnseal(result: Pick<UnsealClusterResult, 'cluster' | 'dryRun'> & { nodes: readonly { outcome: string }[] }): void;
   /** Prometheus text exposition format 0.0.4. */
   render(): string;
 }
