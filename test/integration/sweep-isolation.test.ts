@@ -76,7 +76,7 @@ describe('failure isolation', () => {
     expect(byId['good']?.nodes[1]?.state).toBe('unreachable');
     expect(good.nodes[0]?.state().sealed).toBe(false);
     expect(byId['broken']?.findings).toMatchObject([{ id: 'sealwatch.cluster-failed', severity: 'critical' }]);
-    expect(byId['broken']?.findings[0]?.message).toContain('CLUSTER#broken CUSTODY');
+    expect(byId['broken']?.findings?.[0]?.message).toContain('CLUSTER#broken CUSTODY');
     expect(byId['broken']?.nodes.map((n) => n.state)).toEqual(['sealed']);
     expect(keySubmissions(bad.nodes[0]!)).toEqual([]);
     // Alerting ran for both: the broken cluster's finding and the good cluster's down node.
