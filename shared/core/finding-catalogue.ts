@@ -55,6 +55,9 @@ export const FINDING_IDS: readonly string[] = [
   'auth.ca-required',
   // Unseal outcomes.
   'unseal.wrong-key',
+  'unseal.rejected',
+  'unseal.custody-rejected',
+  'unseal.seal-failure',
   'unseal.custody-inconsistent',
   'unseal.custody-mismatch',
   'unseal.tls-refused',
