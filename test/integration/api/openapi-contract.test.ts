@@ -185,7 +185,9 @@ describe('real answers of every route validate against the document', () => {
     const unknownNode = await conforms(await call('POST', '/v1/clusters/prod/recover', keys.operate, '{"nodes":["vault-9"]}'), 'POST', '/v1/clusters/{id}/recover');
     expect([unknownNode.status, unknownNode.json.error.message]).toEqual([400, expect.stringContaining('"vault-9"')]);
 
-    const dry = await conforms(await call('POST', '/v1/clusters/prod/recover?dryRun=true', keys.operate), 'POST', '/v1/clusters/{id}/recover');
+    // `autoUnseal: false` here: a whole-cluster recover plans no unseal (as `sealwatch recover`);
+    // naming the node asks for its unseal whatever autoUnseal says.
+    const dry = await conforms(await call('POST', '/v1/clusters/prod/recover?dryRun=true', keys.operate, JSON.stringify({ nodes: [sealed.id] })), 'POST', '/v1/clusters/{id}/recover');
     expect(dry.json.unseal.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ node: sealed.id, outcome: 'would-unseal' })]));
     expect(sealed.state().sealed).toBe(true);
     // Every recovery leaves a record, readable with the read scope.
@@ -207,7 +209,7 @@ describe('real answers of every route validate against the document', () => {
     expect((await conforms(await call('POST', '/v1/incidents/sealwatch:prod:-:node.removed/ack', keys.operate), 'POST', '/v1/incidents/{key}/ack')).status).toBe(404);
     expect((await conforms(await call('POST', '/v1/incidents/nonsense/ack', keys.operate), 'POST', '/v1/incidents/{key}/ack')).status).toBe(400);
 
-    const recovered = await conforms(await call('POST', '/v1/clusters/prod/recover', keys.operate, '{"dryRun":false}'), 'POST', '/v1/clusters/{id}/recover');
+    const recovered = await conforms(await call('POST', '/v1/clusters/prod/recover', keys.operate, JSON.stringify({ dryRun: false, nodes: [sealed.id] })), 'POST', '/v1/clusters/{id}/recover');
     expect(recovered.json.unseal.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ node: sealed.id, outcome: 'unsealed' })]));
     expect(sealed.state().sealed).toBe(false);
     expect((await conforms(await call('POST', '/v1/clusters/prod/sweep', keys.operate), 'POST', '/v1/clusters/{id}/sweep')).status).toBe(200);
