@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from './errors.ts';
 import type { CustodyKind } from './custody-types.ts';
 import { equalBytes } from './share-validation.ts';
 import type { InitResponse } from './vault-types.ts';

@@ -11,19 +11,10 @@ import type {
   SealBackendStatus,
   SealStatus,
 } from '../core/vault-types.ts';
+import type { VaultTarget } from '../core/vault-target.ts';
 import type { PeerCertificateInfo } from './certificate-probe.ts';
 
-/** Where and how to reach one Vault node. */
-export interface VaultTarget {
-  /** Base URL, e.g. `https://vault-0.vault-internal:8200` (no `/v1`). */
-  url: string;
-  /** PEM bundle the node's certificate must chain to. Absent: Node's default CAs. */
-  caPem?: string;
-  /** SNI / certificate host name to verify instead of the URL's host. */
-  serverName?: string;
-  /** Plain HTTP allowed. Dev only: shares would travel in clear text. */
-  insecureHttp?: boolean;
-}
+export type { VaultTarget };
 
 /** Per-call options. */
 export interface CallOptions {

@@ -8,8 +8,9 @@ import { createRaftRecoveryService, type RaftRecoveryService, type RecoveryClust
 import type { ClusterInspector } from '../app/sweep.ts';
 import type { SweepCluster } from '../app/sweep-types.ts';
 import type { UnsealService } from '../app/unseal-service.ts';
-import { createVaultTokenSource, type AwsIamLogin, type VaultTokenSource } from '../app/vault-token.ts';
+import { createVaultTokenSource, type VaultTokenSource } from '../app/vault-token.ts';
 import type { ClusterConfig, SealwatchConfig } from '../config/types.ts';
+import type { AwsIamLogin } from '../ports/aws-iam-login.ts';
 import type { CertificateProbe } from '../ports/certificate-probe.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LeaseManager } from '../ports/lease.ts';

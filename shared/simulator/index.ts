@@ -2,7 +2,7 @@
  * The Vault / OpenBao node simulator: a dev and test tool that reproduces vault-api.md, never
  * imported by Lambda handlers. It prints nothing.
  */
-export type { SimulatedAwsAuth } from './aws-auth.ts';
+export type { SimulatedAwsAuth } from './types.ts';
 export { startSimulatedCluster } from './cluster.ts';
 export { startSimulatedFleet, type SimulatedFleetOptions } from './fleet.ts';
 export { startImpostorNode, type ImpostorNode, type ImpostorNodeOptions } from './impostor.ts';

@@ -2,7 +2,7 @@
  * Authenticated, forwarded endpoints (§1.4): sealed → 503, standby → served by the active
  * (or 307 with `X-Vault-No-Request-Forwarding`), then the token check, then the operation.
  */
-import { isIssuedToken } from './aws-auth.ts';
+import { isIssuedToken } from './issued-tokens.ts';
 import { decodeGoJson, type Decoded, type GoStruct } from './go-json.ts';
 import {
   errorResponse,

@@ -1,6 +1,14 @@
-import type { SimulatedAwsAuth } from './aws-auth.ts';
 import type { VaultProfileName } from './profiles.ts';
 import type { TestPki } from './test-pki.ts';
+
+/** A minimal AWS IAM auth method at `auth/aws/login` (see aws-auth.ts). */
+export interface SimulatedAwsAuth {
+  roles: string[];
+  /** Lease of issued tokens (default 3600 s). */
+  ttlSeconds?: number;
+  /** When set, the signed headers must carry `X-Vault-AWS-IAM-Server-ID` with this value. */
+  serverId?: string;
+}
 
 export type SimulatedSealType = 'shamir' | 'awskms' | 'azurekeyvault';
 export type SimulatedStorageType = 'raft' | 'dynamodb' | 'file';
