@@ -31,7 +31,7 @@ export interface CallOptions {
 
 export interface HealthOptions extends CallOptions {
   method?: 'GET' | 'HEAD';
-  /** Query overrides such as `standbyok`, `sealedcode` (§4.1). */
+  /** Query overrides such as `standbyok`, `sealedcode` (Vault `http/sys_health.go` getSysHealth @ v1.14.9). */
   query?: Record<string, string>;
 }
 
