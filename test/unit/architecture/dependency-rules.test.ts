@@ -77,6 +77,7 @@ describe('layerViolations', () => {
     ['an adapter implementing an app interface', edge('shared/adapters/x.ts', 'shared/app/vault-token.ts'), 'adapters implement ports'],
     ['an adapter importing the api', edge('shared/adapters/x.ts', 'shared/api/app-deps.ts'), 'adapters implement ports'],
     ['the api importing an adapter', edge('shared/api/create-app.ts', 'shared/adapters/system-clock.ts'), 'api receives adapters'],
+    ['the api importing the runtime', edge('shared/api/create-app.ts', 'shared/runtime/create-runtime.ts'), 'api receives adapters'],
     ['one entry point importing another', edge('functions/api/handler.ts', 'functions/cli/io.ts'), 'entry points stand alone'],
     ['shared code importing an entry point', edge('shared/app/s.ts', 'functions/cli/io.ts'), 'entry points stand alone'],
   ])('rejects %s', (_what, breach, rule) => {
