@@ -22,15 +22,9 @@ import type { RaftPlanner } from './raft-removal-planner.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
 import { writeHeartbeat } from './sweep-heartbeat.ts';
-import type { ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
+import type { ActionExecutor, ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
 
-/** Applies one planned action; returns what happened and, when it changed, the node's new view. */
-export type ActionExecutor = (input: {
-  cluster: SweepCluster;
-  action: PlannedAction;
-  trigger: string;
-  signal: AbortSignal;
-}) => Promise<{ report: ActionReport; viewAfter?: NodeView; findings?: Finding[]; changed?: boolean }>;
+export type { ActionExecutor };
 
 export interface SweepServiceOptions {
   clusters: readonly SweepCluster[];

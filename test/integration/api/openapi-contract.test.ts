@@ -331,14 +331,14 @@ describe('real answers of every route validate against the document', () => {
     const down: StateStore = { ...runtime.store, get: async () => { throw new UnavailableError(secretish); }, getMany: async () => { throw new UnavailableError(secretish); } };
     const broken: StateStore = { ...runtime.store, getMany: async () => { throw new Error(`boom ${secretish}`); } };
     for (const [store, status, code] of [[down, 503, 'unavailable'], [broken, 500, 'internal']] as const) {
-      const outage = createApp({ clusters: runtime.clusters, store, logger: silentLogger, version: 't' });
+      const outage = createApp({ clusters: runtime.clusters, store, logger: silentLogger, version: 't', clock: runtime.clock });
       const answer = await conforms(await outage.request(`${ORIGIN}/v1/clusters`), 'GET', '/v1/clusters');
       expect([answer.status, answer.json.error.code]).toEqual([status, code]);
       expect(Object.keys(answer.json).sort()).toEqual(['error', 'requestId']);
       for (const leak of ['sealwatch-prod-state', 'CLUSTER#', 'amazonaws', 'DynamoDB', 'boom']) expect(answer.text).not.toContain(leak);
     }
     // Readiness says which check failed, and only that.
-    const notReady = await conforms(await createApp({ clusters: runtime.clusters, store: down, logger: silentLogger, version: 't' }).request(`${ORIGIN}/readyz`), 'GET', '/readyz');
+    const notReady = await conforms(await createApp({ clusters: runtime.clusters, store: down, logger: silentLogger, version: 't', clock: runtime.clock }).request(`${ORIGIN}/readyz`), 'GET', '/readyz');
     expect([notReady.status, notReady.json]).toEqual([503, { ok: false, version: 't', checks: { config: 'ok', stateStore: 'unavailable' } }]);
   });
 
