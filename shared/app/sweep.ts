@@ -20,7 +20,7 @@ import type { VaultClientFactory } from '../ports/vault-client.ts';
 import { runUnderLease, SWEEP_LEASE } from './held-lease.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
-import { writeHeartbeat } from './sweep-heartbeat.ts';
+import { writeHeartbeats, type SweepHeartbeat } from './sweep-heartbeat.ts';
 import type { ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
 
 /** Applies one planned action; returns what happened and, when it changed, the node's new view. */
@@ -111,6 +111,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     const reports: ClusterReport[] = [];
     let applyMs = 0;
     let persistMs = 0;
+    const heartbeats: { clusterId: string; heartbeat: SweepHeartbeat }[] = [];
     await mapLimit(clusters, 16, async (cluster, i) => {
       try {
         reports[i] = await sweepOne(cluster, i);
@@ -132,10 +133,18 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       applyMs += persistStart - applyStart;
       const persisted = plan.changed ? await persist(cluster.id, plan, prior) : { ok: false };
       const report = toClusterReport(cluster, plan, actions, persisted, findings);
-      await writeHeartbeat(store, cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings });
+      heartbeats.push({ clusterId: cluster.id, heartbeat: { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings } });
       persistMs += clock.now() - persistStart;
       return report;
     }
+    const heartbeatStart = clock.now();
+    try {
+      await writeHeartbeats(store, heartbeats);
+    } catch (error) {
+      // The clusters were swept and are alerted on; missing heartbeats show up as staleness.
+      logger.error('sweep.heartbeats_failed', { clusters: heartbeats.length, error });
+    }
+    persistMs += clock.now() - heartbeatStart;
     const durations = observed.flat().map((n) => n.durationMs);
     return {
       trigger,

@@ -66,6 +66,15 @@ export interface StateStore {
   getMany<T = Record<string, unknown>>(keys: readonly { pk: string; sk: string }[]): Promise<(StateItem<T> | null)[]>;
   /** Writes and returns the item with its new version. */
   put<T>(request: PutRequest<T>): Promise<StateItem<T>>;
+  /**
+   * Writes several items unconditionally in as few round trips as the backend allows (DynamoDB:
+   * BatchWriteItem, 25 items a call), for items nobody writes conditionally — a sweep's
+   * per-cluster heartbeats. Each item replaces whatever was at its key and reads back with
+   * version 1: a batch write cannot count versions up, so never mix `putMany` with version
+   * conditions on the same key. Keys, expiries and data are validated before any item is written;
+   * a key given twice is written once, with its last data. Each item written counts as one write.
+   */
+  putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<void>;
   /** Deletes; with a version condition only if it still matches. Deleting nothing is fine. */
   delete(pk: string, sk: string, condition?: WriteCondition): Promise<void>;
   query<T = Record<string, unknown>>(request: QueryRequest): Promise<QueryPage<T>>;
