@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { createRedactor, redactDeep } from '../core/redact.ts';
+import { createRedactor, memoizeRedactor, redactDeep } from '../core/redact.ts';
 import { VaultApiError, VaultUnreachableError } from '../errors.ts';
 import { describeSchemaMismatch, vaultErrorSchema } from './vault-http-schemas.ts';
 import type { TransportResponse } from './vault-http-transport.ts';
@@ -23,10 +23,10 @@ export interface AnswerContext {
 function redactorOf(ctx: AnswerContext): (text: string) => string {
   const secrets = ctx.secrets.filter((s) => s.length > 0);
   // Most calls (every sweep's health and seal-status) send no secret: one shared filter for
-  // them instead of building a new one per answer. It holds no state, only the key-like rules.
+  // them, which remembers its answers for the field names and values every node repeats.
   return secrets.length === 0 ? noSecretRedactor : createRedactor(secrets);
 }
-const noSecretRedactor = createRedactor();
+const noSecretRedactor = memoizeRedactor(createRedactor());
 
 export function isSuccess(res: TransportResponse): boolean {
   return res.status >= 200 && res.status <= 299;
