@@ -4,6 +4,7 @@ import { AccessDeniedError, ConflictError, NotFoundError, SealwatchError } from 
 import { ThrottledError, UnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PutRequest, QueryPage, QueryRequest, StateItem, StateStore, WriteCondition } from '../ports/state-store.ts';
+import { freshVersion } from './fresh-version.ts';
 import { systemClock } from './system-clock.ts';
 
 export interface DynamoDbStateStoreOptions {
@@ -26,7 +27,7 @@ const MAX_EXPIRES_AT = 100_000_000_000;
  * A StateStore on one DynamoDB table (`pk` S hash, `sk` S range; attributes `v` N, `data` S
  * holding the JSON of `data`, `ttl` N epoch seconds, the table's TTL attribute). Writes are one
  * conditional UpdateItem each, so versions keep counting up across an expired item being
- * replaced (`putMany` is one BatchWriteItem per 25 items and writes version 1); reads are strongly consistent and drop items whose `ttl` has passed by `clock`.
+ * replaced (`putMany` is one BatchWriteItem per 25 items and writes fresh versions); reads are strongly consistent and drop items whose `ttl` has passed by `clock`.
  * SDK errors become sealwatch errors here and nowhere else.
  *
  * @throws ValidationError when the table name is not a valid DynamoDB table name.
@@ -128,7 +129,7 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
         // BatchWriteItem rejects a request naming one key twice; the last data wins, as with puts.
         encoded.set(`${pk}\u0000${sk}`, {
           ...key(pk, sk),
-          v: { N: '1' },
+          v: { N: String(freshVersion(clock.now())) },
           data: { S: encodeData(data, pk, sk) },
           ...(expiresAt === undefined ? {} : { ttl: { N: String(expiresAt) } }),
         });

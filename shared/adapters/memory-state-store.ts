@@ -1,5 +1,6 @@
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
+import { freshVersion } from './fresh-version.ts';
 import type {
   PutRequest,
   QueryPage,
@@ -62,7 +63,7 @@ class MemoryStateStore implements StateStore {
   async putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<void> {
     // All validated before any is written, as one failed BatchWriteItem writes nothing.
     const stored = new Map<string, Stored>();
-    for (const { pk, sk, data, expiresAt } of items) stored.set(mapKey(pk, sk), { ...this.#encode(pk, sk, data, expiresAt), version: 1 });
+    for (const { pk, sk, data, expiresAt } of items) stored.set(mapKey(pk, sk), { ...this.#encode(pk, sk, data, expiresAt), version: freshVersion(this.#clock.now()) });
     for (const [k, s] of stored) this.#items.set(k, s);
     this.#writes += stored.size;
   }

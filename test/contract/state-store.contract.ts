@@ -134,11 +134,27 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
         expect(store.writeCount() - before).toBe(60);
         const read = await store.getMany<{ n: number }>(items.map(({ pk: p, sk }) => ({ pk: p, sk })));
         expect(read.map((item) => item?.data.n)).toEqual(Array.from({ length: 60 }, (_, n) => n));
-        // A batch write cannot count up: every item, also the replaced one, reads back as version 1.
-        expect(read.every((item) => item?.version === 1)).toBe(true);
-        expect(await store.get(pk, 'SWEPT#3')).toEqual({ pk, sk: 'SWEPT#3', version: 1, data: { n: 3, text: 'Zürich ✓' } });
+        expect(await store.get(pk, 'SWEPT#3')).toMatchObject({ pk, sk: 'SWEPT#3', data: { n: 3, text: 'Zürich ✓' } });
         await store.putMany([]);
         expect(store.writeCount() - before).toBe(60);
+      });
+
+      it('gives each item a fresh version: stale version holders fail, later puts count up from it', async () => {
+        await store.put({ pk, sk: 'STATE', data: { n: 1 }, condition: { kind: 'any' } });
+        await store.putMany([{ pk, sk: 'STATE', data: { n: 2 } }]);
+        const batched = await store.get<{ n: number }>(pk, 'STATE');
+        expect(batched?.data).toEqual({ n: 2 });
+        expect(batched?.version).not.toBe(1);
+        expect(Number.isSafeInteger(batched?.version)).toBe(true);
+        await expect(store.put({ pk, sk: 'STATE', data: { n: 99 }, condition: { kind: 'version', version: 1 } })).rejects.toBeInstanceOf(ConflictError);
+        await expect(store.put({ pk, sk: 'STATE', data: {}, condition: { kind: 'absent' } })).rejects.toBeInstanceOf(ConflictError);
+        const next = await store.put({ pk, sk: 'STATE', data: { n: 3 }, condition: { kind: 'version', version: batched?.version ?? 0 } });
+        expect(next.version).toBe((batched?.version ?? 0) + 1);
+        // A second batch write of the key, later, again leaves every earlier version stale.
+        clock.advance(1);
+        await store.putMany([{ pk, sk: 'STATE', data: { n: 4 } }]);
+        const again = await store.get(pk, 'STATE');
+        expect([1, batched?.version, next.version]).not.toContain(again?.version);
       });
 
       it('keeps the last data of a key given twice, writes it once, and honours expiresAt', async () => {
