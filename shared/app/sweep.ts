@@ -20,7 +20,7 @@ import type { VaultClientFactory } from '../ports/vault-client.ts';
 import { runUnderLease, SWEEP_LEASE } from './held-lease.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
-import { writeHeartbeats, type SweepHeartbeat } from './sweep-heartbeat.ts';
+import { createSweepBatch } from './sweep-batch.ts';
 import type { ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
 
 /** Applies one planned action; returns what happened and, when it changed, the node's new view. */
@@ -113,7 +113,8 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     const reports: ClusterReport[] = [];
     let applyMs = 0;
     let persistMs = 0;
-    const heartbeats: { clusterId: string; heartbeat: SweepHeartbeat }[] = [];
+    // Heartbeats and first records go out together in one batched write after the loop.
+    const batch = createSweepBatch(store, logger);
     await mapLimit(clusters, 16, async (cluster, i) => {
       try {
         reports[i] = await sweepOne(cluster, i);
@@ -133,19 +134,18 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       findings.push(...(await inspect(cluster, plan, trigger)));
       const persistStart = clock.now();
       applyMs += persistStart - applyStart;
-      const persisted = plan.changed ? await persist(cluster.id, plan, prior) : { ok: false };
+      const persisted = !plan.changed
+        ? { ok: false }
+        : prior
+          ? await persist(cluster.id, plan, prior)
+          : (batch.firstRecord(clusterStateKey(cluster.id), plan.record, () => reports[i]), { ok: true });
       const report = toClusterReport(cluster, plan, actions, persisted, findings);
-      heartbeats.push({ clusterId: cluster.id, heartbeat: { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings } });
+      batch.heartbeat(cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings });
       persistMs += clock.now() - persistStart;
       return report;
     }
     const heartbeatStart = clock.now();
-    try {
-      await writeHeartbeats(store, heartbeats);
-    } catch (error) {
-      // The clusters were swept and are alerted on; missing heartbeats show up as staleness.
-      logger.error('sweep.heartbeats_failed', { clusters: heartbeats.length, error });
-    }
+    await batch.flush();
     persistMs += clock.now() - heartbeatStart;
     const durations = observed.flat().map((n) => n.durationMs);
     return {
