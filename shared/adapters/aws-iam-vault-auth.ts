@@ -2,10 +2,9 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsIamLogin } from '../app/vault-token.ts';
-import type { SweepCluster } from '../app/sweep-types.ts';
-import { pinnedTarget } from '../core/pinned-target.ts';
+import { pinnedTarget, type TargetCluster } from '../core/pinned-target.ts';
 import { UnavailableError, ValidationError, VaultApiError } from '../errors.ts';
+import type { AwsIamLogin } from '../ports/aws-iam-login.ts';
 import type { AwsIamLoginBody, VaultClientFactory } from '../ports/vault-client.ts';
 
 /** What the AWS SDK's credential providers resolve to. */
@@ -80,7 +79,7 @@ export async function buildAwsIamLoginBody(options: {
  */
 export function createAwsIamLogin(options: {
   vault: VaultClientFactory;
-  clusters: readonly SweepCluster[];
+  clusters: readonly TargetCluster[];
   credentials?: () => Promise<AwsCredentials>;
   callTimeoutMs?: number;
 }): AwsIamLogin {

@@ -11,7 +11,7 @@ import { opt, optString } from './vault-http-schemas.ts';
 /*
  * zod schemas for the raft, autopilot and seal-backend answers (`vault/logical_system_raft.go`, `physical/raft/raft_autopilot.go` @ v1.14.9; `http/sys_seal.go`
  * handleSysSealBackendStatus @ v1.15.0). Logical
- * endpoints wrap their data in the standard envelope (§1.2); its other fields are ignored.
+ * endpoints wrap their data in the standard envelope (Vault `sdk/logical/translate_response.go` HTTPResponse @ v1.14.9); its other fields are ignored.
  */
 
 /** Raft reports protocol_version as "3" (older docs show a raw byte); autopilot durations as "10s" or seconds. */
@@ -129,7 +129,7 @@ const sealBackendSchema = z.object({
     .nullish(),
 });
 
-/** Served raw by the HTTP layer (§6.5); accepted inside a logical envelope too, to be safe. */
+/** Served raw by the HTTP layer (Vault `http/sys_seal.go` handleSysSealBackendStatus @ v1.15.0); accepted inside a logical envelope too, to be safe. */
 export const sealBackendStatusSchema = z
   .union([sealBackendSchema, z.object({ data: sealBackendSchema })])
   .transform((raw): SealBackendStatus => {

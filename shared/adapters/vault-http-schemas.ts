@@ -24,7 +24,7 @@ export const optString = z.string().nullish();
 export const optBool = z.boolean().nullish();
 export const optNumber = z.number().nullish();
 
-/** `{"errors":[...]}`: the shape of every Vault error answer (§1.1). */
+/** `{"errors":[...]}`: the shape of every Vault error answer (Vault `sdk/logical/response_util.go` RespondError @ v1.14.9). */
 export const vaultErrorSchema = z.object({ errors: z.array(z.string()).nullable() });
 
 export const sealStatusSchema = z
@@ -137,7 +137,7 @@ export const initResponseSchema = z
 export const leaderSchema = z
   .object({
     ha_enabled: z.boolean(),
-    // OpenBao 2.6 omits is_self/addresses when empty and active_time when zero (§6.2).
+    // OpenBao 2.6 omits is_self/addresses when empty and active_time when zero (OpenBao `LeaderResponse` @ v2.6.0).
     is_self: optBool,
     active_time: optString,
     leader_address: optString,
@@ -179,7 +179,7 @@ const haNodeSchema = z
     }),
   );
 
-/** ha-status data is both in the envelope's `data` and copied to the top level (§1.2). */
+/** ha-status data is both in the envelope's `data` and copied to the top level (Vault `sdk/logical/translate_response.go` HTTPResponse @ v1.14.9). */
 export const haStatusSchema = z
   .object({
     data: z.object({ nodes: z.array(haNodeSchema) }).nullish(),

@@ -320,7 +320,7 @@ class VaultHttpClient implements VaultClient {
   }
 }
 
-/** `auth` block of a login answer (§1.2): the token and its lease. */
+/** `auth` block of a login answer (Vault `sdk/logical/translate_response.go` HTTPResponse @ v1.14.9): the token and its lease. */
 const loginSchema = z
   .object({ auth: z.object({ client_token: z.string().min(1), lease_duration: z.number().nonnegative() }) })
   .transform((e) => ({ token: e.auth.client_token, leaseDurationSeconds: e.auth.lease_duration }));

@@ -33,8 +33,8 @@ export interface AppDeps {
   store: StateStore;
   logger: Logger;
   version: string;
-  /** Default: the system clock. */
-  clock?: Clock;
+  /** The runtime's clock (injected: the API never picks an adapter itself). */
+  clock: Clock;
   /** Hook credentials and limits (`api:` in the config). Hooks are off without their secrets. */
   api?: ApiConfig;
   /**

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { systemClock } from '../adapters/system-clock.ts';
 import { createAuditLog } from '../app/audit-log.ts';
 import { createIdempotency } from '../app/idempotency.ts';
 import type { ApiApp, ApiEnv, AppDeps, RouteDeps } from './app-deps.ts';
@@ -30,7 +29,7 @@ export type { AppDeps, ApiApp, IncidentReader, SilenceService } from './app-deps
  * limit). Every route is described in `openapi/operations.ts`.
  */
 export function createApp(deps: AppDeps): ApiApp {
-  const clock = deps.clock ?? systemClock;
+  const clock = deps.clock;
   const limits = deps.api?.limits ?? DEFAULT_LIMITS;
   const routeDeps: RouteDeps = {
     clusters: deps.clusters,

@@ -71,6 +71,10 @@ export const RecoveryResultSchema = z.object({
   sweep: z
     .object({ skipped: z.string().optional(), nodes: z.array(z.object({ node: z.string(), state: z.string() })), findings: z.array(z.string()) })
     .optional(),
+  steps: z
+    .array(z.object({ kind: z.string(), nodeId: z.string(), outcome: z.string(), message: z.string(), durationMs: z.number() }))
+    .optional()
+    .describe('the recovery steps run (or, in a dry run, planned) for the whole cluster: unseal, raft join, raft remove-peer'),
 });
 
 const RecoveryFailureSchema = z

@@ -1,6 +1,7 @@
 import type { ClusterView } from '../core/cluster-view.ts';
 import type { Finding } from '../core/finding.ts';
-import type { NodeState } from '../core/node-state.ts';
+import type { NodeState, NodeView } from '../core/node-state.ts';
+import type { PlannedAction } from '../core/plan-sweep.ts';
 import type { UnreachableReason } from '../errors.ts';
 
 /** A cluster as the sweep needs it (built from the config). */
@@ -92,3 +93,11 @@ export interface SweepReport {
   timings: { observeMs: number; applyMs: number; persistMs: number; p50NodeMs: number; p99NodeMs: number };
   stateWrites: number;
 }
+
+/** Applies one planned action; returns what happened and, when it changed, the node's new view. */
+export type ActionExecutor = (input: {
+  cluster: SweepCluster;
+  action: PlannedAction;
+  trigger: string;
+  signal: AbortSignal;
+}) => Promise<{ report: ActionReport; viewAfter?: NodeView; findings?: Finding[]; changed?: boolean }>;

@@ -2,6 +2,7 @@ import { resolveCustodyPolicy } from '../core/custody-policy.ts';
 import { tokenContext } from '../core/custody-types.ts';
 import type { VaultAuthConfig } from '../config/types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import type { AwsIamLogin } from '../ports/aws-iam-login.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { KeyWrapper } from '../ports/key-wrapper.ts';
 import type { CustodyRepository } from './custody-repository.ts';
@@ -37,13 +38,6 @@ export interface TokenCluster {
   auth?: VaultAuthConfig;
   custody?: { default?: string; shares: Record<string, readonly number[]> };
 }
-
-/** A login through Vault's AWS IAM auth method; the token and its lease in seconds. */
-export type AwsIamLogin = (
-  cluster: TokenCluster,
-  auth: Extract<VaultAuthConfig, { kind: 'aws-iam' }>,
-  signal: AbortSignal,
-) => Promise<{ token: string; leaseDurationSeconds: number }>;
 
 export interface VaultTokenSourceOptions {
   custody: CustodyRepository;

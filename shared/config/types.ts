@@ -1,4 +1,5 @@
 import type { Severity } from '../core/finding.ts';
+import type { AlertRules } from '../core/incidents/alert-rules.ts';
 import type { Secret } from './secret.ts';
 
 /**
@@ -194,18 +195,8 @@ export type ChannelConfig =
   | { id: string; kind: 'webhook'; webhook: { url: string; secret: Secret } }
   | { id: string; kind: 'sns'; sns: { topicArn: string; region: string; endpoint?: string } };
 
-export interface AlertsConfig {
-  /** Which channels get which notifications; default: every channel, severity ≥ warning. */
-  routes: { channels: string[]; minSeverity: Severity; clusters?: string[] }[];
-  /** Consecutive observations before an incident opens (default critical 1, warning 2). */
-  openAfter: { critical: number; warning: number };
-  /** Consecutive healthy observations before it resolves (default 2). */
-  resolveAfter: number;
-  /** Re-notify open critical incidents this often (default 1h). */
-  remindEveryMs: DurationMs;
-  /** Stop retrying a delivery after this long and raise a finding (default 24h). */
-  giveUpAfterMs: DurationMs;
-}
+/** `alerts:` in the config: the incident rules core/incidents applies. */
+export type AlertsConfig = AlertRules;
 
 export interface ApiConfig {
   alertmanager?: { token: Secret; clusterLabel: string; nodeLabel: string };

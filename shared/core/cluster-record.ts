@@ -1,4 +1,4 @@
-import type { UnreachableReason } from '../errors.ts';
+import type { UnreachableReason } from './errors.ts';
 import type { NodeState, NodeView } from './node-state.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from './errors.ts';
 
 /** `clusters[].custody` from the config: which wrapper protects which 1-based share index. */
 export interface CustodyPolicy {

@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from './errors.ts';
 import type { CustodyKind } from './custody-types.ts';
 import { equalBytes } from './share-validation.ts';
 import type { InitResponse } from './vault-types.ts';
@@ -210,7 +210,7 @@ export function decodeHex(text: string): Uint8Array | undefined {
 }
 
 /**
- * Standard padded base64, as Vault prints it and as `sys/unseal` accepts it (§3.2); url-safe or
+ * Standard padded base64, as Vault prints it and as `sys/unseal` accepts it (Vault `http/sys_seal.go` handleSysUnseal @ v1.14.9); url-safe or
  * unpadded text is refused here as it would be there. Undefined when not base64.
  */
 export function decodeBase64(text: string): Uint8Array | undefined {

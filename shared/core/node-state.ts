@@ -1,4 +1,4 @@
-import type { UnreachableReason } from '../errors.ts';
+import type { UnreachableReason } from './errors.ts';
 import type { HealthResponse, SealStatus } from './vault-types.ts';
 
 /** What one node is, as far as sealwatch can tell (issue #2, Build 4). */

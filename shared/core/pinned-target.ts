@@ -1,5 +1,5 @@
-import { ValidationError } from '../errors.ts';
-import type { VaultTarget } from '../ports/vault-client.ts';
+import { ValidationError } from './errors.ts';
+import type { VaultTarget } from './vault-target.ts';
 
 /** A cluster as target resolution needs it (SweepCluster, CustodyCluster and ClusterConfig fit). */
 export interface TargetCluster {

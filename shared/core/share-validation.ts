@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { combine } from 'shamir-secret-sharing';
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from './errors.ts';
 
-/** Vault's keys are AES-256 keys; a Shamir share adds one trailing x-coordinate byte (§9). */
+/** Vault's keys are AES-256 keys; a Shamir share adds one trailing x-coordinate byte (Vault `shamir/shamir.go` @ v1.14.9). */
 export const KEY_BYTES = 32;
 export const SHARE_BYTES = KEY_BYTES + 1;
 

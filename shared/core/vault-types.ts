@@ -5,7 +5,7 @@
  * unknown fields out (they are tolerated on the wire, not carried around).
  */
 
-/** `GET /v1/sys/seal-status` (§2). */
+/** `GET /v1/sys/seal-status` (Vault `http/sys_seal.go`, `vault/logical_system.go` GetSealStatus @ v1.14.9). */
 export interface SealStatus {
   type: string;
   initialized: boolean;
@@ -30,7 +30,7 @@ export interface SealStatus {
   removedFromCluster?: boolean;
 }
 
-/** `GET /v1/sys/health` body (§4.2). */
+/** `GET /v1/sys/health` body (Vault `http/sys_health.go` HealthResponse @ v1.14.9). */
 export interface HealthBody {
   initialized: boolean;
   sealed: boolean;
@@ -60,7 +60,7 @@ export interface HealthResponse {
   body: HealthBody | null;
 }
 
-/** `PUT /v1/sys/init` request (§5.2). */
+/** `PUT /v1/sys/init` request (Vault `http/sys_init.go` handleSysInitPut @ v1.14.9). */
 export interface InitRequest {
   secretShares?: number;
   secretThreshold?: number;
@@ -71,7 +71,7 @@ export interface InitRequest {
   rootTokenPgpKey?: string;
 }
 
-/** `PUT /v1/sys/init` response (§5.3). Holds secrets: never log or persist in plaintext. */
+/** `PUT /v1/sys/init` response (Vault `http/sys_init.go`, `vault/init.go` generateShares @ v1.14.9). Holds secrets: never log or persist in plaintext. */
 export interface InitResponse {
   keys: string[];
   keysBase64: string[];
@@ -80,7 +80,7 @@ export interface InitResponse {
   rootToken: string;
 }
 
-/** `GET /v1/sys/leader` (§6.2). */
+/** `GET /v1/sys/leader` (Vault `http/sys_leader.go` @ v1.14.9). */
 export interface LeaderStatus {
   haEnabled: boolean;
   isSelf: boolean;
@@ -92,7 +92,7 @@ export interface LeaderStatus {
   raftAppliedIndex?: number;
 }
 
-/** One node of `GET /v1/sys/ha-status` (§6.3). */
+/** One node of `GET /v1/sys/ha-status` (Vault `vault/logical_system.go` handleHAStatus @ v1.14.9). */
 export interface HaStatusNode {
   hostname: string;
   apiAddress: string;
@@ -102,7 +102,7 @@ export interface HaStatusNode {
   version: string;
 }
 
-/** `POST /v1/sys/storage/raft/join` request (§7.1). */
+/** `POST /v1/sys/storage/raft/join` request (Vault `http/sys_raft.go`, `vault/raft.go` @ v1.14.9). */
 export interface RaftJoinRequest {
   leaderApiAddr: string;
   retry?: boolean;
@@ -111,7 +111,7 @@ export interface RaftJoinRequest {
   nonVoter?: boolean;
 }
 
-/** One server of `GET /v1/sys/storage/raft/configuration` (§7.3). */
+/** One server of `GET /v1/sys/storage/raft/configuration` (Vault `vault/logical_system_raft.go`, `physical/raft/raft.go` @ v1.14.9). */
 export interface RaftServer {
   nodeId: string;
   address: string;
@@ -125,7 +125,7 @@ export interface RaftConfiguration {
   servers: RaftServer[];
 }
 
-/** One server of autopilot state (§7.4). */
+/** One server of autopilot state (Vault `physical/raft/raft_autopilot.go` @ v1.14.9). */
 export interface AutopilotServer {
   id: string;
   name: string;
@@ -141,7 +141,7 @@ export interface AutopilotServer {
   nodeType?: string;
 }
 
-/** `GET /v1/sys/storage/raft/autopilot/state` (§7.4). */
+/** `GET /v1/sys/storage/raft/autopilot/state` (Vault `physical/raft/raft_autopilot.go` @ v1.14.9). */
 export interface AutopilotState {
   healthy: boolean;
   failureTolerance: number;
@@ -151,7 +151,7 @@ export interface AutopilotState {
   servers: Record<string, AutopilotServer>;
 }
 
-/** `GET /v1/sys/storage/raft/autopilot/configuration` (§7.5). */
+/** `GET /v1/sys/storage/raft/autopilot/configuration` (Vault `vault/logical_system_raft.go`, `physical/raft/raft_autopilot.go` @ v1.14.9). */
 export interface AutopilotConfiguration {
   cleanupDeadServers: boolean;
   lastContactThreshold: string;
@@ -161,7 +161,7 @@ export interface AutopilotConfiguration {
   serverStabilizationTime: string;
 }
 
-/** `GET /v1/sys/seal-backend-status` (§6.5, Vault ≥1.15). */
+/** `GET /v1/sys/seal-backend-status` (Vault `http/sys_seal.go` handleSysSealBackendStatus @ v1.15.0). */
 export interface SealBackendStatus {
   healthy: boolean;
   unhealthySince?: string;

@@ -1,37 +1,6 @@
-import type { Severity } from '../core/finding.ts';
+import type { Notification, NotificationKind } from '../core/incidents/notification.ts';
 
-/**
- * An on-call channel (Slack, PagerDuty, Opsgenie/JSM, Teams, signed webhook, SNS).
- *
- * Guarantees: `send` never throws for delivery failures — it classifies them, so the outbox can
- * decide to retry (429 with Retry-After, 408, 5xx, network) or give up (other 4xx; Slack's
- * plain-text errors; 410 from a webhook disables the endpoint). Payloads respect the channel's
- * documented limits (truncating text) and never carry key material or tokens: only the
- * notification's own fields are sent.
- */
-export type NotificationKind = 'trigger' | 'update' | 'reminder' | 'resolve' | 'info' | 'test';
-
-export interface Notification {
-  /** Unique per notification (idempotency key for the channel where it has one). */
-  id: string;
-  kind: NotificationKind;
-  /** Stable per condition: `sealwatch:<cluster>:<node|->:<finding id>`. */
-  dedupKey: string;
-  severity: Severity;
-  /** One line, e.g. "prod-eu/vault-2 is sealed". */
-  title: string;
-  /** A few sentences: what, since when, what sealwatch did or will do. */
-  message: string;
-  cluster: string;
-  node?: string;
-  findingId: string;
-  /** Non-secret facts (status codes, versions, share indexes, wrapper ids). */
-  evidence: Record<string, string | number | boolean | null | readonly (string | number)[]>;
-  /** ISO times. */
-  openedAt: string;
-  occurredAt: string;
-  links?: { href: string; text: string }[];
-}
+export type { Notification, NotificationKind };
 
 export type DeliveryResult =
   | { ok: true; status: number }
@@ -48,6 +17,15 @@ export type DeliveryResult =
       error: string;
     };
 
+/**
+ * An on-call channel (Slack, PagerDuty, Opsgenie/JSM, Teams, signed webhook, SNS).
+ *
+ * Guarantees: `send` never throws for delivery failures — it classifies them, so the outbox can
+ * decide to retry (429 with Retry-After, 408, 5xx, network) or give up (other 4xx; Slack's
+ * plain-text errors; 410 from a webhook disables the endpoint). Payloads respect the channel's
+ * documented limits (truncating text) and never carry key material or tokens: only the
+ * notification's own fields are sent.
+ */
 export interface AlertChannel {
   readonly id: string;
   readonly kind: 'slack' | 'pagerduty' | 'opsgenie' | 'jsm' | 'teams' | 'webhook' | 'sns';

@@ -1,4 +1,4 @@
-import type { VaultTarget } from './vault-client.ts';
+import type { VaultTarget } from '../core/vault-target.ts';
 
 /** The certificate a node presents: its notAfter (epoch ms) and subject CN. */
 export interface PeerCertificateInfo {

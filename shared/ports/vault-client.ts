@@ -11,19 +11,10 @@ import type {
   SealBackendStatus,
   SealStatus,
 } from '../core/vault-types.ts';
+import type { VaultTarget } from '../core/vault-target.ts';
 import type { PeerCertificateInfo } from './certificate-probe.ts';
 
-/** Where and how to reach one Vault node. */
-export interface VaultTarget {
-  /** Base URL, e.g. `https://vault-0.vault-internal:8200` (no `/v1`). */
-  url: string;
-  /** PEM bundle the node's certificate must chain to. Absent: Node's default CAs. */
-  caPem?: string;
-  /** SNI / certificate host name to verify instead of the URL's host. */
-  serverName?: string;
-  /** Plain HTTP allowed. Dev only: shares would travel in clear text. */
-  insecureHttp?: boolean;
-}
+export type { VaultTarget };
 
 /** Per-call options. */
 export interface CallOptions {
@@ -40,7 +31,7 @@ export interface CallOptions {
 
 export interface HealthOptions extends CallOptions {
   method?: 'GET' | 'HEAD';
-  /** Query overrides such as `standbyok`, `sealedcode` (§4.1). */
+  /** Query overrides such as `standbyok`, `sealedcode` (Vault `http/sys_health.go` getSysHealth @ v1.14.9). */
   query?: Record<string, string>;
 }
 

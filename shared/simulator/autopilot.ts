@@ -1,4 +1,4 @@
-/** Autopilot state and configuration (§7.4, §7.5). */
+/** Autopilot state and configuration (Vault `physical/raft/raft_autopilot.go`, `vault/logical_system_raft.go` @ v1.14.9). */
 import { formatGoDuration, formatRfc3339Nano, parseGoDuration } from './go-format.ts';
 import type { LogicalRoute } from './logical.ts';
 import type { AutopilotConfig, Group, GroupMember } from './raft-group.ts';

@@ -6,27 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { goJson } from './go-format.ts';
 import { decodeGoJson, str } from './go-json.ts';
+import { recordIssuedToken } from './issued-tokens.ts';
 import { forward } from './logical.ts';
 import type { Group } from './raft-group.ts';
 import { errorResponse, METHOD_NOT_ALLOWED, type SimRequest, type SimResponse } from './responses.ts';
 import type { SimNode } from './sim-node.ts';
-
-export interface SimulatedAwsAuth {
-  roles: string[];
-  /** Lease of issued tokens (default 3600 s). */
-  ttlSeconds?: number;
-  /** When set, the signed headers must carry `X-Vault-AWS-IAM-Server-ID` with this value. */
-  serverId?: string;
-}
-
-const issued = new WeakMap<Group, Map<string, number>>();
-
-/** Whether `token` was issued by this auth method for the node's cluster and is unexpired. */
-export function isIssuedToken(node: SimNode, token: string | null): boolean {
-  if (token === null || node.group === null) return false;
-  const until = issued.get(node.group)?.get(token);
-  return until !== undefined && until > node.ctx.now();
-}
+import type { SimulatedAwsAuth } from './types.ts';
 
 const b64 = (text: string): string | null => {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text === '') return null;
@@ -85,9 +70,7 @@ export function handleAwsLogin(node: SimNode, req: SimRequest): SimResponse {
   const group = serving.group as Group;
   const ttl = config.ttlSeconds ?? 3600;
   const token = `hvs.${randomBytes(18).toString('base64url')}`;
-  const tokens = issued.get(group) ?? new Map<string, number>();
-  tokens.set(token, serving.ctx.now() + ttl * 1000);
-  issued.set(group, tokens);
+  recordIssuedToken(group, token, serving.ctx.now() + ttl * 1000);
   const role = str(decoded.values, 'role');
   return {
     status: 200,

@@ -16,7 +16,7 @@ export interface Barrier {
   readonly clusterId: string;
   readonly clusterName: string;
   readonly sealType: SimulatedSealType;
-  /** Shamir: the unseal config. Auto seals: forced to 1/1 (§5.2). */
+  /** Shamir: the unseal config. Auto seals: forced to 1/1 (Vault `http/sys_init.go` handleSysInitPut @ v1.14.9). */
   readonly barrierConfig: SealConfig;
   /** Auto seals only. */
   readonly recoveryConfig: SealConfig | null;
@@ -81,7 +81,7 @@ export async function createBarrier(
   return { barrier, result };
 }
 
-/** The seal config seal-status reports: the recovery config for auto seals (§2.1). */
+/** The seal config seal-status reports: the recovery config for auto seals (Vault `vault/logical_system.go` GetSealStatus @ v1.14.9). */
 export function reportedConfig(barrier: Barrier): SealConfig {
   return barrier.recoveryConfig ?? barrier.barrierConfig;
 }

@@ -18,7 +18,8 @@ import type {
 } from './types.ts';
 
 const DEFAULT_KMS_CAUSE = 'simulated KMS unavailable';
-// The sheet says Vault 1.19 refuses this join but does not give the text (§7.1).
+// Vault 1.19 refuses a join from a removed node (CHANGELOG 1.19.0, removed-node handling); the exact
+// text is not pinned down, so this one is the simulator's choice.
 const DEFAULT_REMOVED_JOIN_ERROR = 'failed to join raft cluster: node has been removed from the HA cluster';
 
 function checkOptions(options: SimulatedClusterOptions): void {
@@ -223,7 +224,7 @@ class Cluster implements SimulatedCluster {
 }
 
 /**
- * Starts a simulated Vault/OpenBao cluster following vault-api.md: every node listens on
+ * Starts a simulated Vault/OpenBao cluster following Vault's and OpenBao's HTTP handlers (`http/sys_*.go`): every node listens on
  * `host` with an ephemeral port; by default three raft nodes, initialized 3-of-5 and unsealed,
  * with TLS from a fresh per-cluster CA.
  */

@@ -1,10 +1,10 @@
-/** `GET|HEAD /v1/sys/health` (§4): status code selection, query overrides, per-version body. */
+/** `GET|HEAD /v1/sys/health` (Vault `http/sys_health.go` @ v1.14.9): status code selection, query overrides, per-version body. */
 import { errorResponse, METHOD_NOT_ALLOWED, type SimRequest, type SimResponse } from './responses.ts';
 import { goJson } from './go-format.ts';
 import type { SimNode } from './sim-node.ts';
 
 const GO_BOOLS: Record<string, boolean> = {
-  '': false, // empty value = false (§4.1)
+  '': false, // empty value = false (Vault `http/sys_health.go` getSysHealth @ v1.14.9)
   '1': true, t: true, T: true, TRUE: true, true: true, True: true,
   '0': false, f: false, F: false, FALSE: false, false: false, False: false,
 };
@@ -41,7 +41,7 @@ function haConnectionUnhealthy(node: SimNode): boolean {
   return node.heartbeated && (node.haUnhealthy || node.activePeer() === null);
 }
 
-/** First matching rule wins (§4.1). */
+/** First matching rule wins (Vault `http/sys_health.go` getSysHealth @ v1.14.9). */
 function statusCode(node: SimNode, p: { bools: Record<string, boolean>; codes: Record<string, number> }): number {
   const code = (name: string, fallback: number): number => p.codes[name] ?? fallback;
   const { profile } = node.ctx;
@@ -49,7 +49,7 @@ function statusCode(node: SimNode, p: { bools: Record<string, boolean>; codes: R
   if (profile.removal119 && node.removed) return code('removedcode', 530);
   if (node.sealed) return code('sealedcode', 503);
   if (node.isStandby() && profile.removal119 && haConnectionUnhealthy(node)) return code('haunhealthycode', 474);
-  // Rules 5 and 6 are Enterprise-only (§4.1): only a node given that role reaches them.
+  // Rules 5 and 6 are Enterprise-only (Vault `http/sys_health.go` getSysHealth @ v1.14.9): only a node given that role reaches them.
   if (node.enterpriseRole === 'dr-secondary') return code('drsecondarycode', 472);
   if (node.isStandby()) {
     if (node.enterpriseRole === 'perf-standby') {
@@ -66,7 +66,7 @@ function healthBody(node: SimNode): Record<string, unknown> {
   const unsealed = barrier !== null && !node.sealed;
   const standby = !unsealed || node.isStandby();
   const active = node.activePeer();
-  // Standbys report the active's replication state once it has heartbeated to them (§4.2).
+  // Standbys report the active's replication state once it has heartbeated to them (Vault `http/sys_health.go` HealthResponse @ v1.14.9).
   const known = unsealed && (!standby || active !== null);
   const body: Record<string, unknown> = {
     initialized: barrier !== null,
@@ -109,7 +109,7 @@ export function handleHealth(node: SimNode, req: SimRequest): SimResponse {
   const params = parseParams(node, req.query);
   if (!params.ok) return head ? { status: 400 } : errorResponse(400);
   const status = statusCode(node, params);
-  // Go's WriteHeader panics on codes outside 100..999 and the connection dies (§4.1).
+  // Go's WriteHeader panics on codes outside 100..999 and the connection dies (Vault `http/sys_health.go` getSysHealth @ v1.14.9).
   if (status < 100 || status > 999) return { status: -1 };
   if (head) return { status, headers: { 'content-type': 'application/json' } };
   if (status === 204 || status === 304 || status < 200) return { status };

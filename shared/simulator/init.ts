@@ -1,4 +1,4 @@
-/** `/v1/sys/init` (§5): GET status, PUT/POST with Vault's validation order and texts. */
+/** `/v1/sys/init` (Vault `http/sys_init.go` @ v1.14.9): GET status, PUT/POST with Vault's validation order and texts. */
 import { createBarrier, isAutoSeal, type SealConfig } from './barrier.ts';
 import { decodeGoJson, int, str, strings, type GoStruct } from './go-json.ts';
 import { Group } from './raft-group.ts';
@@ -64,7 +64,7 @@ function validate(node: SimNode, values: Record<string, unknown>): string | null
   const pgp = strings(values, 'pgp_keys').length;
   const shares = int(values, 'secret_shares');
   if (pgp > 0 && pgp !== shares) return 'incorrect number of PGP keys';
-  // stored_shares is forced to 1 for Shamir seals with stored keys (§5.2).
+  // stored_shares is forced to 1 for Shamir seals with stored keys (Vault `http/sys_init.go` handleSysInitPut @ v1.14.9).
   const reason = validateSealConfig({ shares, threshold: int(values, 'secret_threshold'), pgpKeys: pgp });
   return reason === null ? null : `invalid seal configuration: ${reason}`;
 }
@@ -86,7 +86,7 @@ async function initialize(node: SimNode, values: Record<string, unknown>): Promi
   if (node.initialized()) return errorResponse(400, 'Vault is already initialized'); // lost a race meanwhile
   node.sealed = true;
   node.attempt = null;
-  // Raft: init bootstraps a single-node cluster on this node (§5.2); peers join afterwards.
+  // Raft: init bootstraps a single-node cluster on this node (Vault `http/sys_init.go` handleSysInitPut @ v1.14.9); peers join afterwards.
   const group = ctx.sharedGroup ?? new Group('raft', barrier, ctx.now);
   group.barrier = barrier;
   if (group.raft) group.add(node);

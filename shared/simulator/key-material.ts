@@ -1,5 +1,5 @@
 /**
- * Real key material for simulated clusters: Shamir shares byte-compatible with Vault (§9) and an
+ * Real key material for simulated clusters: Shamir shares byte-compatible with Vault (Vault `shamir/shamir.go` @ v1.14.9) and an
  * AES-GCM "barrier-unseal-keys" check value, so a well-formed share of another cluster fails
  * exactly where Vault fails it. Only init and unseal call into this file.
  */
@@ -11,7 +11,7 @@ const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
-/** Vault's barrier key length bounds for unseal parts (AES 16..32 bytes + 1 Shamir byte, §3.2). */
+/** Vault's barrier key length bounds for unseal parts (AES 16..32 bytes + 1 Shamir byte; Vault `http/sys_seal.go` handleSysUnseal @ v1.14.9). */
 export const MIN_KEY_BYTES = 16;
 export const MAX_KEY_BYTES = 33;
 
@@ -85,7 +85,7 @@ export async function combineParts(parts: readonly Buffer[]): Promise<{ key: Buf
 }
 
 /**
- * `sys/unseal` key decoding (§3.2 step 4): hex only when it decodes to 16..33 bytes, otherwise
+ * `sys/unseal` key decoding (Vault `http/sys_seal.go` handleSysUnseal @ v1.14.9): hex only when it decodes to 16..33 bytes, otherwise
  * padded standard base64; null when neither.
  */
 export function decodeUnsealKey(input: string): Buffer | null {
@@ -99,7 +99,7 @@ export function decodeUnsealKey(input: string): Buffer | null {
   return Buffer.from(compact, 'base64');
 }
 
-/** `<prefix>` + 24 base62 characters (§1.4). */
+/** `<prefix>` + 24 base62 characters (Vault `vault/token_store.go` @ v1.14.9). */
 export function generateRootToken(prefix: string): string {
   let body = '';
   for (let i = 0; i < 24; i += 1) body += BASE62[randomInt(BASE62.length)];

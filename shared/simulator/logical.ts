@@ -1,8 +1,8 @@
 /**
- * Authenticated, forwarded endpoints (§1.4): sealed → 503, standby → served by the active
+ * Authenticated, forwarded endpoints (Vault `http/handler.go`, `vault/request_handling.go` @ v1.14.9): sealed → 503, standby → served by the active
  * (or 307 with `X-Vault-No-Request-Forwarding`), then the token check, then the operation.
  */
-import { isIssuedToken } from './aws-auth.ts';
+import { isIssuedToken } from './issued-tokens.ts';
 import { decodeGoJson, type Decoded, type GoStruct } from './go-json.ts';
 import {
   errorResponse,
@@ -29,7 +29,7 @@ export interface LogicalRoute {
 
 const OPERATIONS: Record<string, Operation> = { GET: 'read', PUT: 'update', POST: 'update', DELETE: 'delete', LIST: 'list' };
 
-/** The token rule of §1.4: the cluster's root token, or a token issued by `auth/aws/login`. */
+/** The token rule (Vault `vault/request_handling.go` @ v1.14.9): the cluster's root token, or a token issued by `auth/aws/login`. */
 export function hasValidToken(node: SimNode, req: SimRequest): boolean {
   const rootToken = node.group?.barrier?.rootToken;
   return (rootToken !== undefined && req.token === rootToken) || isIssuedToken(node, req.token);

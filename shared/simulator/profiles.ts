@@ -27,7 +27,7 @@ export interface VaultProfile {
   readonly name: VaultProfileName;
   readonly product: 'vault' | 'openbao';
   readonly version: string;
-  /** seal-status `build_date` (Vault ≥1.11) or, for OpenBao ≥2.6, `commit_date` (§12). */
+  /** seal-status `build_date` (Vault ≥1.11) or, for OpenBao ≥2.6, `commit_date` (Vault CHANGELOG 1.11.0, GH-14957; OpenBao v2.6.0, PR #2678). */
   readonly buildDateField: 'build_date' | 'commit_date';
   readonly buildDate: string;
   /**
@@ -52,34 +52,34 @@ export interface VaultProfile {
   readonly jsonErrorPrefix: JsonErrorPrefix;
   /** seal-status key order of OpenBao 2.6 (`vault/logical_system.go` CoreSealStatusResponse embeds SealStatusResponse first). */
   readonly baoSealStatusOrder: boolean;
-  /** seal-status `type` is the barrier type after init, plus `recovery_seal_type` (§2.1, PR #23022). */
+  /** seal-status `type` is the barrier type after init, plus `recovery_seal_type` (Vault `vault/logical_system.go` GetSealStatus @ v1.14.9, PR #23022). */
   readonly barrierTypeAfterInit: boolean;
   /** Top-level `mount_type` in the logical envelope (≥1.15, HC-PR #23047). */
   readonly mountType: boolean;
   /**
    * `sys/seal-backend-status` exists (≥1.15). Before, and on OpenBao, the path falls through to
-   * the logical `sys/` handler: 403 without a token (§6.5).
+   * the logical `sys/` handler: 403 without a token (Vault `http/sys_seal.go` handleSysSealBackendStatus @ v1.15.0).
    */
   readonly sealBackendStatus: boolean;
   /** health `enterprise`, `echo_duration_ms`, `clock_skew_ms`, `replication_primary_canary_age_ms` (≥1.16). */
   readonly health116Fields: boolean;
-  /** health `performance_standby`; OpenBao 2.6 dropped it (§12). */
+  /** health `performance_standby`; OpenBao 2.6 dropped it (OpenBao `internal/http/sys_health.go` @ v2.6.0). */
   readonly healthPerformanceStandby: boolean;
   /**
-   * health `replication_*_mode`. The sheet lists only `performance_standby` as dropped by
-   * OpenBao 2.6, so these stay; unverified for OpenBao.
+   * health `replication_*_mode`. Only `performance_standby` is known to be dropped by OpenBao
+   * 2.6, so these stay; unverified for OpenBao.
    */
   readonly healthReplicationModes: boolean;
-  /** Health query parameters honoured; anything else is ignored, even when malformed (§4.1, §12). */
+  /** Health query parameters honoured; anything else is ignored, even when malformed (Vault `http/sys_health.go` getSysHealth @ v1.14.9; OpenBao `internal/http/sys_health.go` @ v2.6.0). */
   readonly healthParams: readonly string[];
   /**
    * Vault 1.19 removal semantics: `removed_from_cluster`, 530 `removedcode`, 474
-   * `haunhealthycode`, `ha_connection_healthy`, unseal of a removed node → 500 (§3.2 step 0, §4).
+   * `haunhealthycode`, `ha_connection_healthy`, unseal of a removed node → 500 (Vault `http/sys_seal.go`, `http/sys_health.go` @ v1.19.0; hashicorp/vault PR #28909).
    */
   readonly removal119: boolean;
   /** ha-status per-node `echo_duration_ms`, `clock_skew_ms`, `replication_primary_canary_age_ms` (≥1.17). */
   readonly haStatusEchoFields: boolean;
-  /** `sys/leader` in OpenBao's trimmed form: no `performance_standby*`, omitempty addresses (§6.2). */
+  /** `sys/leader` in OpenBao's trimmed form: no `performance_standby*`, omitempty addresses (OpenBao `LeaderResponse` @ v2.6.0). */
   readonly trimmedLeader: boolean;
   /**
    * OpenBao ≥2.6 filters the empty-body `EOF` in `sys/unseal` (`http/sys_seal.go` handleSysUnseal
@@ -87,11 +87,11 @@ export interface VaultProfile {
    */
   readonly unsealToleratesEmptyBody: boolean;
   /**
-   * Root token prefix. Vault ≥1.10: `hvs.` (§1.4). OpenBao is not covered by the sheet: `s.`
-   * is assumed (unverified).
+   * Root token prefix. Vault ≥1.10: `hvs.` (Vault `vault/token_store.go` @ v1.14.9). OpenBao: `s.` is
+   * assumed (unverified).
    */
   readonly rootTokenPrefix: 'hvs.' | 's.';
-  /** Storage backends the product ships (OpenBao has no DynamoDB backend, §10). */
+  /** Storage backends the product ships (OpenBao has no DynamoDB backend: openbao/openbao commit 3e93d27106, "Remove non-raft storage backends"). */
   readonly storageTypes: readonly ('raft' | 'dynamodb' | 'file')[];
 }
 
@@ -190,7 +190,7 @@ const PROFILES: Record<VaultProfileName, VaultProfile> = {
     mountType: false,
     sealBackendStatus: false,
     health116Fields: false,
-    // health `performance_standby` is present through 2.5 and dropped in 2.6 (§12).
+    // health `performance_standby` is present through 2.5 and dropped in 2.6 (OpenBao `internal/http/sys_health.go` @ v2.6.0).
     healthPerformanceStandby: true,
     healthReplicationModes: true,
     healthParams: ['standbyok', 'activecode', 'standbycode', 'sealedcode', 'uninitcode'],

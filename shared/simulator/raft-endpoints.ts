@@ -1,4 +1,4 @@
-/** Raft join, configuration and remove-peer (§7.1–§7.3). */
+/** Raft join, configuration and remove-peer (Vault `http/sys_raft.go`, `vault/raft.go`, `vault/logical_system_raft.go` @ v1.14.9). */
 import { decodeGoJson, bool, str, type GoStruct } from './go-json.ts';
 import type { LogicalRoute } from './logical.ts';
 import { envelope, errorResponse, METHOD_NOT_ALLOWED, noContent, ok, type SimRequest, type SimResponse } from './responses.ts';
@@ -49,7 +49,7 @@ function join(node: SimNode, leaderApiAddr: string): string | null {
   return null;
 }
 
-/** §7.1: unauthenticated, never forwarded. */
+/** Join: unauthenticated, never forwarded (Vault `http/sys_raft.go` @ v1.14.9). */
 export function handleRaftJoin(node: SimNode, req: SimRequest): SimResponse {
   if (req.method !== 'PUT' && req.method !== 'POST') return METHOD_NOT_ALLOWED;
   const decoded = decodeGoJson(req.body, JOIN_REQUEST, node.ctx.profile.jsonErrorPrefix);
@@ -95,7 +95,7 @@ export const RAFT_CONFIGURATION: LogicalRoute = {
   operations: { read: raftConfiguration, update: raftConfiguration },
 };
 
-/** §7.2; on 1.19 the removed node seals itself and reports `removed_from_cluster`. */
+/** Remove-peer (Vault `vault/logical_system_raft.go` @ v1.14.9); on 1.19 the removed node seals itself and reports `removed_from_cluster`. */
 export const RAFT_REMOVE_PEER: LogicalRoute = {
   body: REMOVE_PEER_REQUEST,
   operations: {

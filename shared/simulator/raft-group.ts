@@ -26,7 +26,7 @@ export interface AutopilotConfig {
   serverStabilizationTimeMs: number;
 }
 
-/** §7.5 defaults. */
+/** Autopilot configuration defaults (Vault `physical/raft/raft_autopilot.go` @ v1.14.9). */
 export function defaultAutopilotConfig(): AutopilotConfig {
   return {
     cleanupDeadServers: false,
@@ -110,7 +110,7 @@ export class Group {
       this.raftIndex += 1;
       if (next !== null) next.activeSince = this.now();
     }
-    // Standbys that see an active node have done at least one forwarding heartbeat (§4.2).
+    // Standbys that see an active node have done at least one forwarding heartbeat (Vault `http/sys_health.go` HealthResponse @ v1.14.9).
     if (next !== null) for (const n of candidates) if (n !== next) n.heartbeated = true;
   }
 

@@ -1,4 +1,4 @@
-/** Request/response shapes the handlers use, and Vault's response conventions (§1). */
+/** Request/response shapes the handlers use, and Vault's response conventions (Vault `http/handler.go` @ v1.14.9). */
 import { randomUUID } from 'node:crypto';
 import { goJson } from './go-format.ts';
 import type { VaultProfile } from './profiles.ts';
@@ -11,7 +11,7 @@ export interface SimRequest {
   rawQuery: string;
   query: URLSearchParams;
   body: string;
-  /** X-Vault-Token, else the Authorization Bearer value (§1.4); null when none. */
+  /** X-Vault-Token, else the Authorization Bearer value (Vault `http/handler.go`, `vault/request_handling.go` @ v1.14.9); null when none. */
   token: string | null;
   noForwarding: boolean;
 }
@@ -61,7 +61,7 @@ export const UNSUPPORTED_PATH: SimResponse = errorResponse(404, multierrorText('
 export const VAULT_IS_SEALED: SimResponse = errorResponse(503, 'Vault is sealed');
 
 /**
- * The logical-response envelope (§1.2). `inject` copies the data keys to the top level, as
+ * The logical-response envelope (Vault `sdk/logical/translate_response.go` HTTPResponse @ v1.14.9). `inject` copies the data keys to the top level, as
  * Vault does for `sys/ha-status` and `sys/key-status`.
  */
 export function envelope(profile: VaultProfile, data: Record<string, unknown>, inject = false): SimResponse {

@@ -26,7 +26,7 @@ const logical =
     handleLogical(route, node, req);
 
 const ROUTES = new Map<string, Handler>([
-  // Raw handlers, served locally (§1.4).
+  // Raw handlers, served locally (Vault `http/handler.go`, `vault/request_handling.go` @ v1.14.9).
   ['sys/seal-status', handleSealStatus],
   ['sys/unseal', handleUnseal],
   ['sys/init', handleInit],

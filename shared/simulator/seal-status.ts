@@ -1,9 +1,9 @@
-/** `GET /v1/sys/seal-status` (§2): the body is also what `sys/unseal` answers. */
+/** `GET /v1/sys/seal-status` (Vault `http/sys_seal.go`, `vault/logical_system.go` GetSealStatus @ v1.14.9): the body is also what `sys/unseal` answers. */
 import { isAutoSeal, reportedConfig } from './barrier.ts';
 import { METHOD_NOT_ALLOWED, ok, type SimRequest, type SimResponse } from './responses.ts';
 import type { SimNode } from './sim-node.ts';
 
-/** Seal-status body in Vault's field order (§2.1). */
+/** Seal-status body in Vault's field order (Vault `vault/logical_system.go` GetSealStatus @ v1.14.9). */
 export function sealStatusBody(node: SimNode): Record<string, unknown> {
   const { profile, sealType, storageType } = node.ctx;
   const barrier = node.group?.barrier ?? null;
@@ -20,7 +20,8 @@ export function sealStatusBody(node: SimNode): Record<string, unknown> {
     progress: barrier === null ? 0 : (node.attempt?.parts.length ?? 0),
     nonce: barrier === null ? '' : (node.attempt?.nonce ?? ''),
   };
-  // Also sent for uninitialized auto-unseal nodes: [derived], the sheet only shows initialized ones.
+  // Also sent for uninitialized auto-unseal nodes: inferred from the code path; Vault's docs
+  // show only initialized ones.
   const recoverySealType = auto && profile.barrierTypeAfterInit;
   // OpenBao 2.6: CoreSealStatusResponse embeds SealStatusResponse (…nonce, recovery_seal,
   // recovery_seal_type) before the server fields (`vault/logical_system.go` @ v2.6.0).
@@ -40,7 +41,8 @@ export function sealStatusBody(node: SimNode): Record<string, unknown> {
     if (recoverySealType) body['recovery_seal_type'] = 'shamir';
   }
   body['storage_type'] = storageType;
-  // Present in the uninitialized branch too: [derived] from PR #28938 (§2.2).
+  // Present in the uninitialized branch too: inferred from hashicorp/vault PR #28938
+  // ("included if backend supports removability"), Vault 1.19.0.
   if (profile.removal119 && storageType === 'raft') body['removed_from_cluster'] = node.removed;
   return body;
 }

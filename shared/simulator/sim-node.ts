@@ -3,7 +3,6 @@
  * this model; the HTTP side lives in node-server.ts.
  */
 import type { Socket, Server as NetServer } from 'node:net';
-import type { SimulatedAwsAuth } from './aws-auth.ts';
 import { isAutoSeal } from './barrier.ts';
 import type { VaultProfile } from './profiles.ts';
 import type { Group, GroupMember } from './raft-group.ts';
@@ -11,6 +10,7 @@ import type {
   EnterpriseRole,
   NodeFaults,
   RequestLogEntry,
+  SimulatedAwsAuth,
   SimulatedInitResult,
   SimulatedNode,
   SimulatedNodeState,

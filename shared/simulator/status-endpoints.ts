@@ -1,6 +1,7 @@
 /**
  * `sys/seal`, `sys/step-down`, `sys/leader`, `sys/ha-status`, `sys/key-status` and
- * `sys/seal-backend-status` (§6).
+ * `sys/seal-backend-status` (Vault `http/sys_seal.go`, `http/sys_leader.go`, `vault/logical_system.go` @ v1.14.9;
+ * seal-backend-status @ v1.15.0).
  */
 import { isAutoSeal } from './barrier.ts';
 import { formatRfc3339, formatRfc3339Nano, GO_ZERO_TIME } from './go-format.ts';
@@ -20,7 +21,7 @@ import type { SimNode } from './sim-node.ts';
 
 const ECHO_AGE_MS = 1_200;
 
-/** §6.1: sealed → 204 without token check; standby → 500; then the root token. */
+/** Seal (Vault `http/sys_seal.go` handleSysSeal @ v1.14.9): sealed → 204 without token check; standby → 500; then the root token. */
 export function handleSeal(node: SimNode, req: SimRequest): SimResponse {
   if (req.method !== 'PUT' && req.method !== 'POST') return METHOD_NOT_ALLOWED;
   if (node.sealed || node.group === null) return noContent();
@@ -45,7 +46,7 @@ export function handleStepDown(node: SimNode, req: SimRequest): SimResponse {
   return noContent();
 }
 
-/** §6.2, with OpenBao's trimmed form (omitempty addresses, omitzero active_time). */
+/** Leader (Vault `http/sys_leader.go` @ v1.14.9), with OpenBao's trimmed form (omitempty addresses, omitzero active_time). */
 export function handleLeader(node: SimNode, req: SimRequest): SimResponse {
   if (req.method !== 'GET') return METHOD_NOT_ALLOWED;
   const { profile } = node.ctx;

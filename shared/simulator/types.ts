@@ -1,6 +1,14 @@
-import type { SimulatedAwsAuth } from './aws-auth.ts';
 import type { VaultProfileName } from './profiles.ts';
 import type { TestPki } from './test-pki.ts';
+
+/** A minimal AWS IAM auth method at `auth/aws/login` (see aws-auth.ts). */
+export interface SimulatedAwsAuth {
+  roles: string[];
+  /** Lease of issued tokens (default 3600 s). */
+  ttlSeconds?: number;
+  /** When set, the signed headers must carry `X-Vault-AWS-IAM-Server-ID` with this value. */
+  serverId?: string;
+}
 
 export type SimulatedSealType = 'shamir' | 'awskms' | 'azurekeyvault';
 export type SimulatedStorageType = 'raft' | 'dynamodb' | 'file';
@@ -34,12 +42,12 @@ export interface SimulatedClusterOptions {
   /**
    * The cause appended to KMS-dependent errors while the KMS is unavailable, e.g. in
    * `invalid key: failed to verify recovery key: failed to decrypt encrypted stored keys: <cause>`.
-   * The sheet marks that text [derived]; this default is the simulator's choice.
+   * That text is inferred, not observed; this default is the simulator's choice.
    */
   kmsFailureCause?: string;
   /**
-   * Error of a raft join on a Vault 1.19 node that was removed and still has raft data. The
-   * sheet says 1.19 errors here but the text is unverified (§7.1).
+   * Error of a raft join on a Vault 1.19 node that was removed and still has raft data. Vault
+   * 1.19 errors here (CHANGELOG 1.19.0) but the text is unverified.
    */
   removedNodeJoinError?: string;
   /** Cap on each node's request log (oldest entries dropped). Default 10,000. */
@@ -123,7 +131,7 @@ export interface SimulatedNode {
    * Vault Enterprise replication roles, which Community Edition never reports: a performance
    * standby (health 473, `performance_standby:true`; only while the node is an unsealed standby)
    * or a DR secondary (health 472, `replication_dr_mode:"secondary"`). Vault profiles only;
-   * OpenBao has neither (§12). `'none'` restores CE behaviour.
+   * OpenBao has neither (Vault CHANGELOG 1.19.0; OpenBao @ v2.6.0). `'none'` restores CE behaviour.
    */
   setEnterpriseRole(role: EnterpriseRole): void;
   /** Replaces current faults; `{}` clears. */

@@ -1,4 +1,5 @@
-/** `PUT|POST /v1/sys/unseal`, step by step in Vault's order (§3.2, §3.3). */
+/** `PUT|POST /v1/sys/unseal`, step by step in Vault's order (Vault `http/sys_seal.go` handleSysUnseal, `vault/core.go` unsealFragment,
+ * `vault/seal_autoseal.go` @ v1.14.9). */
 import { randomUUID } from 'node:crypto';
 import { isAutoSeal, reportedConfig, type Barrier } from './barrier.ts';
 import { decodeGoJson, bool, str, type GoStruct } from './go-json.ts';
@@ -14,7 +15,7 @@ import { errorResponse, METHOD_NOT_ALLOWED, ok, type SimRequest, type SimRespons
 import { sealStatusBody } from './seal-status.ts';
 import type { SimNode } from './sim-node.ts';
 
-// Untagged Go fields: matched case-insensitively (§3.1).
+// Untagged Go fields: matched case-insensitively (Vault `http/sys_seal.go` UnsealRequest @ v1.14.9).
 const UNSEAL_REQUEST: GoStruct = {
   goName: 'UnsealRequest',
   qualifiedName: 'http.UnsealRequest',
@@ -69,7 +70,7 @@ function unsealErrors(node: SimNode): UnsealErrors {
       errorResponse(400, `unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: ${wrap(AUTH_FAILED, 'shamir')}`),
     recoveryMismatch: () => invalidKey('failed to verify recovery key: recovery key does not match submitted values'),
     // The recovery key is decrypted through the KMS before the comparison; on 1.15+ through the
-    // seal-wrap access (`vault/seal_autoseal.go` UnsealWrapRecoveryKey, [derived]).
+    // seal-wrap access (`vault/seal_autoseal.go` UnsealWrapRecoveryKey; inferred, not observed).
     kmsFailure: (cause) =>
       invalidKey(`failed to verify recovery key: failed to decrypt encrypted stored keys: ${wrap(cause, sealType)}`),
   };

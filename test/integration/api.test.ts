@@ -89,6 +89,7 @@ describe('HTTP API (createApp)', () => {
       store: { ...runtime.store, get: async () => { throw new Error('secret-ish internal detail at /x/y.ts:1'); } },
       logger: silentLogger,
       version: '1',
+      clock: runtime.clock,
     });
     const res = await broken.request('/v1/clusters');
     expect(res.status).toBe(500);

@@ -101,7 +101,7 @@ describe('a same-CA node of another cluster, listed first and hostile', () => {
     record('incidents', await alerting.incidents.list({ all: true }));
     record('outbox', await alerting.outbox.list());
     record('notifications', sent);
-    const app = createApp({ clusters: [cluster], store, logger, version: 'test' });
+    const app = createApp({ clusters: [cluster], store, logger, version: 'test', clock: systemClock });
     for (const path of ['/v1/clusters', '/v1/clusters/prod', '/v1/clusters/prod/audit', '/v1/incidents']) {
       const res = await app.request(path);
       record(`GET ${path} (${res.status})`, await res.text());

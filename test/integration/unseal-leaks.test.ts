@@ -177,7 +177,7 @@ describe('no leaks', () => {
     record('audit', await h.audit.list('prod'));
 
     // Every API route, including errors.
-    const app = createApp({ clusters: [cluster], store, logger, version: 'test' });
+    const app = createApp({ clusters: [cluster], store, logger, version: 'test', clock: systemClock });
     for (const path of ['/healthz', '/v1/clusters', '/v1/clusters/prod', '/v1/clusters/nope', '/v1/nope']) {
       const res = await app.request(path);
       record(`GET ${path} (${res.status})`, await res.text());

@@ -179,7 +179,7 @@ describe('sealStatus', () => {
   });
 });
 
-// --- health (§4) --------------------------------------------------------------------------
+// --- health (Vault `http/sys_health.go` @ v1.14.9) --------------------------------------------------------------------------
 const vault119Active = {
   initialized: true, sealed: false, standby: false, performance_standby: false,
   replication_performance_mode: 'disabled', replication_dr_mode: 'disabled', server_time_utc: 1740000000,
@@ -247,7 +247,7 @@ describe('health', () => {
   });
 });
 
-// --- unseal, init, seal (§3, §5, §6.1) ----------------------------------------------------
+// --- unseal, init, seal (Vault `http/sys_seal.go`, `http/sys_init.go` @ v1.14.9) ---------------------------------------
 const SHARE = 'a'.repeat(64) + '01';
 
 describe('unseal', () => {
@@ -350,7 +350,7 @@ describe('token handling and 204 answers', () => {
   });
 });
 
-// --- leader, ha-status, raft, autopilot, seal backends (§6, §7) -----------------------------
+// --- leader, ha-status, raft, autopilot, seal backends (Vault `http/sys_leader.go`, `vault/logical_system*.go` @ v1.14.9) -----------
 describe('status endpoints', () => {
   it('leader: Vault active raft node', async () => {
     answer('GET', '/v1/sys/leader', { status: 200, body: { ha_enabled: true, is_self: true, active_time: '2024-04-29T10:10:43Z', leader_address: 'https://10.0.0.1:8200', leader_cluster_address: 'https://10.0.0.1:8201', performance_standby: false, performance_standby_last_remote_wal: 0, raft_committed_index: 315, raft_applied_index: 315 } });

@@ -144,7 +144,7 @@ export function keyHealthFindings(input: KeyFindingsInput): Finding[] {
   return findings;
 }
 
-/** A seal-backend-status answer (§6.5), as the Vault client returns it. */
+/** A seal-backend-status answer (Vault `http/sys_seal.go` handleSysSealBackendStatus @ v1.15.0), as the Vault client returns it. */
 export interface SealBackendFacts {
   healthy: boolean;
   unhealthySince?: string;

@@ -1,4 +1,4 @@
-import type { Notification, NotificationKind } from '../../ports/alert-channel.ts';
+import type { Notification, NotificationKind } from './notification.ts';
 import type { Finding, Severity } from '../finding.ts';
 import { dedupKeyOf } from './dedup-key.ts';
 import { isSilenced } from './silence.ts';

@@ -1,9 +1,9 @@
-import type { AlertsConfig } from '../../config/types.ts';
+import type { AlertRules } from './alert-rules.ts';
 
 const HOUR = 3_600_000;
 
 /** The documented defaults, used for every key of `alerts` (and when `alerts` is absent). */
-export const DEFAULT_ALERTS: AlertsConfig = {
+export const DEFAULT_ALERTS: AlertRules = {
   routes: [],
   openAfter: { critical: 1, warning: 2 },
   resolveAfter: 2,
@@ -12,7 +12,7 @@ export const DEFAULT_ALERTS: AlertsConfig = {
 };
 
 /** `alerts` with defaults filled in; an empty `routes` means every channel, severity ≥ warning. */
-export function resolveAlertsConfig(config: AlertsConfig | undefined): AlertsConfig {
+export function resolveAlertsConfig(config: AlertRules | undefined): AlertRules {
   if (!config) return DEFAULT_ALERTS;
   return {
     routes: config.routes ?? [],

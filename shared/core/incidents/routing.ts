@@ -1,6 +1,6 @@
-import type { AlertsConfig } from '../../config/types.ts';
+import type { AlertRules } from './alert-rules.ts';
 import type { Severity } from '../finding.ts';
-import type { Notification } from '../../ports/alert-channel.ts';
+import type { Notification } from './notification.ts';
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
@@ -15,7 +15,7 @@ export function atLeast(severity: Severity, min: Severity): boolean {
  * warning. A delivery-failed alert about a channel is never routed back to that channel.
  */
 export function routeNotification(
-  routes: AlertsConfig['routes'],
+  routes: AlertRules['routes'],
   channelIds: readonly string[],
   notification: Pick<Notification, 'severity' | 'cluster' | 'findingId' | 'evidence'>,
 ): string[] {

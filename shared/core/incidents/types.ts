@@ -1,5 +1,5 @@
 import type { Finding, Severity } from '../finding.ts';
-import type { Notification } from '../../ports/alert-channel.ts';
+import type { Notification } from './notification.ts';
 
 /** The incident rules, from `alerts` in the config plus the silences active now. */
 export interface IncidentPolicy {

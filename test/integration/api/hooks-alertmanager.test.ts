@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/adapters/json-logger.ts';
 import { createLocalKeyWrapper } from '../../../shared/adapters/local-key-wrapper.ts';
@@ -13,7 +14,8 @@ import { startSimulatedCluster, type SimulatedCluster } from '../../../shared/si
 import { putCustody } from '../../support/custody-fixture.ts';
 import { AM_TOKEN, apiConfig, harness, type ErrorEnvelope, type Harness } from './support.ts';
 
-const FIXTURES = '/work/shared/fixtures/alertmanager';
+// Real Alertmanager 0.25 webhooks (test/fixtures/alertmanager/README.md says how they were captured).
+const FIXTURES = fileURLToPath(new URL('../../fixtures/alertmanager', import.meta.url));
 /** The captured Alertmanager bodies (some files wrap the body with capture metadata). */
 const fixtures = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.json'))

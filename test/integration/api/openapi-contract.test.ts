@@ -185,7 +185,9 @@ describe('real answers of every route validate against the document', () => {
     const unknownNode = await conforms(await call('POST', '/v1/clusters/prod/recover', keys.operate, '{"nodes":["vault-9"]}'), 'POST', '/v1/clusters/{id}/recover');
     expect([unknownNode.status, unknownNode.json.error.message]).toEqual([400, expect.stringContaining('"vault-9"')]);
 
-    const dry = await conforms(await call('POST', '/v1/clusters/prod/recover?dryRun=true', keys.operate), 'POST', '/v1/clusters/{id}/recover');
+    // `autoUnseal: false` here: a whole-cluster recover plans no unseal (as `sealwatch recover`);
+    // naming the node asks for its unseal whatever autoUnseal says.
+    const dry = await conforms(await call('POST', '/v1/clusters/prod/recover?dryRun=true', keys.operate, JSON.stringify({ nodes: [sealed.id] })), 'POST', '/v1/clusters/{id}/recover');
     expect(dry.json.unseal.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ node: sealed.id, outcome: 'would-unseal' })]));
     expect(sealed.state().sealed).toBe(true);
     // Every recovery leaves a record, readable with the read scope.
@@ -207,7 +209,7 @@ describe('real answers of every route validate against the document', () => {
     expect((await conforms(await call('POST', '/v1/incidents/sealwatch:prod:-:node.removed/ack', keys.operate), 'POST', '/v1/incidents/{key}/ack')).status).toBe(404);
     expect((await conforms(await call('POST', '/v1/incidents/nonsense/ack', keys.operate), 'POST', '/v1/incidents/{key}/ack')).status).toBe(400);
 
-    const recovered = await conforms(await call('POST', '/v1/clusters/prod/recover', keys.operate, '{"dryRun":false}'), 'POST', '/v1/clusters/{id}/recover');
+    const recovered = await conforms(await call('POST', '/v1/clusters/prod/recover', keys.operate, JSON.stringify({ dryRun: false, nodes: [sealed.id] })), 'POST', '/v1/clusters/{id}/recover');
     expect(recovered.json.unseal.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ node: sealed.id, outcome: 'unsealed' })]));
     expect(sealed.state().sealed).toBe(false);
     expect((await conforms(await call('POST', '/v1/clusters/prod/sweep', keys.operate), 'POST', '/v1/clusters/{id}/sweep')).status).toBe(200);
@@ -329,14 +331,14 @@ describe('real answers of every route validate against the document', () => {
     const down: StateStore = { ...runtime.store, get: async () => { throw new UnavailableError(secretish); }, getMany: async () => { throw new UnavailableError(secretish); } };
     const broken: StateStore = { ...runtime.store, getMany: async () => { throw new Error(`boom ${secretish}`); } };
     for (const [store, status, code] of [[down, 503, 'unavailable'], [broken, 500, 'internal']] as const) {
-      const outage = createApp({ clusters: runtime.clusters, store, logger: silentLogger, version: 't' });
+      const outage = createApp({ clusters: runtime.clusters, store, logger: silentLogger, version: 't', clock: runtime.clock });
       const answer = await conforms(await outage.request(`${ORIGIN}/v1/clusters`), 'GET', '/v1/clusters');
       expect([answer.status, answer.json.error.code]).toEqual([status, code]);
       expect(Object.keys(answer.json).sort()).toEqual(['error', 'requestId']);
       for (const leak of ['sealwatch-prod-state', 'CLUSTER#', 'amazonaws', 'DynamoDB', 'boom']) expect(answer.text).not.toContain(leak);
     }
     // Readiness says which check failed, and only that.
-    const notReady = await conforms(await createApp({ clusters: runtime.clusters, store: down, logger: silentLogger, version: 't' }).request(`${ORIGIN}/readyz`), 'GET', '/readyz');
+    const notReady = await conforms(await createApp({ clusters: runtime.clusters, store: down, logger: silentLogger, version: 't', clock: runtime.clock }).request(`${ORIGIN}/readyz`), 'GET', '/readyz');
     expect([notReady.status, notReady.json]).toEqual([503, { ok: false, version: 't', checks: { config: 'ok', stateStore: 'unavailable' } }]);
   });
 

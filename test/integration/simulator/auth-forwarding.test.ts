@@ -1,4 +1,4 @@
-// Token rules, standby forwarding and the status endpoints (vault-api.md §1, §6, §8).
+// Token rules, standby forwarding and the status endpoints (Vault `http/handler.go` @ v1.14.9; Vault `http/sys_seal.go`, `http/sys_leader.go`, `vault/logical_system.go` @ v1.14.9; Vault `vault/logical_system.go` PathsSpecial @ v1.14.9).
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../../../shared/simulator/index.ts';
 import { body, call, token, url, useCluster, withCluster } from './http.ts';

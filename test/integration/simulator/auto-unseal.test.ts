@@ -1,4 +1,4 @@
-// Auto-unseal seals (vault-api.md §3.3, §5.3, §11): recovery shares, restarts, KMS outages.
+// Auto-unseal seals (Vault `vault/core.go` unsealFragment, `vault/seal_autoseal.go` @ v1.14.9; Vault `http/sys_init.go`, `vault/init.go` generateShares @ v1.14.9; go-kms-wrapping `wrappers/awskms/awskms.go`, `wrappers/azurekeyvault/azurekeyvault.go`): recovery shares, restarts, KMS outages.
 import { describe, expect, it } from 'vitest';
 import { body, call, token, unsealWith, url, withCluster } from './http.ts';
 

@@ -1,4 +1,4 @@
-// Autopilot state and configuration (vault-api.md §7.4, §7.5).
+// Autopilot state and configuration (Vault `physical/raft/raft_autopilot.go`, `vault/logical_system_raft.go` @ v1.14.9).
 import { describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../../../shared/simulator/index.ts';
 import { body, call, token, url, withCluster } from './http.ts';

@@ -1,4 +1,4 @@
-// Pins the Enterprise-only health rules of vault-api.md §4.1 (rule 5: DR secondary → 472,
+// Pins the Enterprise-only health rules (Vault `http/sys_health.go` getSysHealth @ v1.14.9; rule 5: DR secondary → 472,
 // rule 6: performance standby → 473 unless perfstandbyok) on nodes given those roles.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startSimulatedCluster, type SimulatedCluster } from '../../../shared/simulator/index.ts';

@@ -1,4 +1,4 @@
-// Pins `GET|HEAD /v1/sys/health` (vault-api.md §4): codes per state, overrides, bodies per version.
+// Pins `GET|HEAD /v1/sys/health` (Vault `http/sys_health.go` @ v1.14.9): codes per state, overrides, bodies per version.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../../../shared/simulator/index.ts';
 import { body, call, token, url, useCluster } from './http.ts';

@@ -1,4 +1,4 @@
-// Pins `/v1/sys/init` (vault-api.md §5): validation texts, the response, what init does to the cluster.
+// Pins `/v1/sys/init` (Vault `http/sys_init.go` @ v1.14.9): validation texts, the response, what init does to the cluster.
 import { describe, expect, it } from 'vitest';
 import { body, call, errorsOf, unsealWith, url, withCluster } from './http.ts';
 

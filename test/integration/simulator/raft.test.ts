@@ -1,4 +1,4 @@
-// Raft join / remove-peer / configuration (vault-api.md §7.1–§7.3) and the cluster controls.
+// Raft join / remove-peer / configuration (Vault `http/sys_raft.go`, `vault/raft.go`, `vault/logical_system_raft.go` @ v1.14.9) and the cluster controls.
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../../../shared/simulator/index.ts';

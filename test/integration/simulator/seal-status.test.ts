@@ -1,4 +1,4 @@
-// Pins `GET /v1/sys/seal-status` (vault-api.md §2) per version profile.
+// Pins `GET /v1/sys/seal-status` (Vault `http/sys_seal.go`, `vault/logical_system.go` GetSealStatus @ v1.14.9) per version profile.
 import { describe, expect, it } from 'vitest';
 import { PROFILE_NAMES, type VaultProfileName } from '../../../shared/simulator/index.ts';
 import { body, call, unsealWith, url, useCluster, withCluster, keys } from './http.ts';

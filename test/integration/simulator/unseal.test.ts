@@ -1,4 +1,4 @@
-// Pins `PUT /v1/sys/unseal` (vault-api.md §3.2, §3.4) step by step, with real shares.
+// Pins `PUT /v1/sys/unseal` (Vault `http/sys_seal.go` handleSysUnseal, `vault/core.go` unsealFragment @ v1.14.9; Vault `http/sys_seal_test.go` @ v1.14.9) step by step, with real shares.
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../../../shared/simulator/index.ts';

@@ -7,14 +7,14 @@ import { EXAMPLE_ENV, FIXTURES, HEALTH_ALERTS_ENV } from './fake-io.ts';
 
 describe('resolveConfigPath', () => {
   it.each<[string, string | undefined, Record<string, string>, string]>([
-    ['the flag wins', 'flag.yaml', { SEALWATCH_CONFIG: '/etc/env.yaml' }, '/work/flag.yaml'],
+    ['the flag wins', 'flag.yaml', { SEALWATCH_CONFIG: '/etc/env.yaml' }, '/srv/app/flag.yaml'],
     ['then SEALWATCH_CONFIG', undefined, { SEALWATCH_CONFIG: '/etc/env.yaml' }, '/etc/env.yaml'],
-    ['then ./sealwatch.yaml', undefined, {}, '/work/sealwatch.yaml'],
-    ['an empty SEALWATCH_CONFIG counts as unset', undefined, { SEALWATCH_CONFIG: '' }, '/work/sealwatch.yaml'],
-    ['relative env paths resolve against cwd', undefined, { SEALWATCH_CONFIG: 'conf/s.json' }, '/work/conf/s.json'],
+    ['then ./sealwatch.yaml', undefined, {}, '/srv/app/sealwatch.yaml'],
+    ['an empty SEALWATCH_CONFIG counts as unset', undefined, { SEALWATCH_CONFIG: '' }, '/srv/app/sealwatch.yaml'],
+    ['relative env paths resolve against cwd', undefined, { SEALWATCH_CONFIG: 'conf/s.json' }, '/srv/app/conf/s.json'],
     ['absolute flags stay', '/opt/s.yaml', {}, '/opt/s.yaml'],
   ])('%s', (_name, flag, env, expected) => {
-    expect(resolveConfigPath(flag, env, '/work')).toBe(expected);
+    expect(resolveConfigPath(flag, env, '/srv/app')).toBe(expected);
   });
 });
 

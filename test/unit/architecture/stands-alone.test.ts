@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The repository stands alone: someone who clones it can run every test and follow every
+// citation. Tests read fixtures from test/fixtures; comments cite Vault/OpenBao/AWS sources and
+// versions or public docs, never a team document or a path on one machine.
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const SELF = relative(ROOT, fileURLToPath(import.meta.url)).split(sep).join('/');
+const SCANNED_DIRS = ['shared', 'functions', 'test', 'infra', '.ci'];
+const SCANNED_FILES = ['README.md', 'package.json', 'serverless.yml', 'tsconfig.json'];
+const TEXT = /\.(ts|tsx|js|cjs|mjs|json|ya?ml|md|bicep|sh)$|^run$/;
+
+/** Documents the team keeps outside the repository; a citation of one cannot be followed. */
+const OUTSIDE_DOCUMENTS = ['vault-api.md', 'ecosystem.md', 'kubernetes.md', 'design.md', 'toolchain.md', 'peers.md'];
+
+function files(dir: string): string[] {
+  return readdirSync(join(ROOT, dir)).flatMap((name) => {
+    if (name === 'node_modules') return [];
+    const rel = `${dir}/${name}`;
+    if (statSync(join(ROOT, rel)).isDirectory()) return files(rel);
+    return TEXT.test(name) ? [rel] : [];
+  });
+}
+
+const scanned = [...SCANNED_DIRS.flatMap(files), ...SCANNED_FILES].filter((f) => f !== SELF);
+const texts = scanned.map((file) => ({ file, lines: readFileSync(join(ROOT, file), 'utf8').split('\n') }));
+
+/** Each `file:line: text` whose line matches `test`. */
+function offending(test: (line: string, file: string) => boolean): string[] {
+  return texts.flatMap(({ file, lines }) =>
+    lines.flatMap((line, i) => (test(line, file) ? [`${file}:${i + 1}: ${line.trim().slice(0, 160)}`] : [])),
+  );
+}
+
+/** Relative paths in quotes (`'../x'`), resolved from the file that names them. */
+function escapesRepository(line: string, file: string): boolean {
+  for (const match of line.matchAll(/['"`]((?:\.\.?\/)+[^'"`\s$]*)['"`]/g)) {
+    const target = resolve(ROOT, dirname(file), match[1]!);
+    if (relative(ROOT, target).startsWith('..')) return true;
+  }
+  return false;
+}
+
+describe('the repository stands alone', () => {
+  it('scans the sources, tests and docs', () => {
+    expect(scanned.length).toBeGreaterThan(400);
+    expect(scanned).toContain('test/integration/api/hooks-alertmanager.test.ts');
+  });
+
+  it('names no absolute path of the machine it was written on', () => {
+    const parent = dirname(ROOT.replace(/[\\/]$/, ''));
+    const machinePaths = [`${parent}/`, ['', 'work', ''].join('/'), '/home/', '/Users/', '/root/'].filter((p) => p !== '//');
+    expect(offending((line) => machinePaths.some((p) => line.includes(p)))).toEqual([]);
+  });
+
+  it('names no relative path that leaves the repository', () => {
+    expect(offending(escapesRepository)).toEqual([]);
+  });
+
+  it('cites no document that is not in the repository', () => {
+    const cited = new RegExp(`${OUTSIDE_DOCUMENTS.map((d) => d.replace('.', '\\.')).join('|')}|\\bthe sheet\\b|§\\s*\\d`, 'i');
+    expect(offending((line) => cited.test(line))).toEqual([]);
+  });
+
+  it('keeps every fixture a test reads under test/fixtures', () => {
+    // Together with the two path checks above: data files live in test/fixtures (code helpers
+    // such as channel-fixtures.ts stay beside their tests), and no test reaches outside the repo.
+    const dataFiles = files('test').filter((f) => !/\.(ts|tsx)$/.test(f));
+    expect(dataFiles.length).toBeGreaterThan(5);
+    expect(dataFiles.filter((f) => !f.startsWith('test/fixtures/'))).toEqual([]);
+    expect(dataFiles).toContain('test/fixtures/alertmanager/firing-amtool-alert-add.json');
+  });
+});
