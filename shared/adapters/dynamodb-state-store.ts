@@ -1,9 +1,10 @@
-import { BatchGetItemCommand, CreateTableCommand, DeleteItemCommand, DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AccessDeniedError, ConflictError, NotFoundError, SealwatchError } from '../errors.ts';
 import { ThrottledError, UnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PutRequest, QueryPage, QueryRequest, StateItem, StateStore, WriteCondition } from '../ports/state-store.ts';
+import { freshVersion } from './fresh-version.ts';
 import { systemClock } from './system-clock.ts';
 
 export interface DynamoDbStateStoreOptions {
@@ -26,7 +27,7 @@ const MAX_EXPIRES_AT = 100_000_000_000;
  * A StateStore on one DynamoDB table (`pk` S hash, `sk` S range; attributes `v` N, `data` S
  * holding the JSON of `data`, `ttl` N epoch seconds, the table's TTL attribute). Writes are one
  * conditional UpdateItem each, so versions keep counting up across an expired item being
- * replaced; reads are strongly consistent and drop items whose `ttl` has passed by `clock`.
+ * replaced (`putMany` is one BatchWriteItem per 25 items and writes fresh versions); reads are strongly consistent and drop items whose `ttl` has passed by `clock`.
  * SDK errors become sealwatch errors here and nowhere else.
  *
  * @throws ValidationError when the table name is not a valid DynamoDB table name.
@@ -117,6 +118,41 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
         throw new UnavailableError(`DynamoDB UpdateItem on table ${table} returned no version for ${pk} ${sk}`);
       }
       return { pk, sk, version, data, ...(expiresAt === undefined ? {} : { expiresAt }) };
+    },
+
+    async putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<void> {
+      // Validated and encoded up front, so a bad item fails the call before anything is written.
+      const encoded = new Map<string, Item>();
+      for (const { pk, sk, data, expiresAt } of items) {
+        checkKey(pk, sk);
+        checkExpiresAt(expiresAt);
+        // BatchWriteItem rejects a request naming one key twice; the last data wins, as with puts.
+        encoded.set(`${pk}\u0000${sk}`, {
+          ...key(pk, sk),
+          v: { N: String(freshVersion(clock.now())) },
+          data: { S: encodeData(data, pk, sk) },
+          ...(expiresAt === undefined ? {} : { ttl: { N: String(expiresAt) } }),
+        });
+      }
+      const all = [...encoded.values()];
+      // 25 puts per call; DynamoDB may hand some back as unprocessed (throttling): those are sent
+      // again, a bounded number of times. The chunks go out in parallel.
+      const chunks: Item[][] = [];
+      for (let start = 0; start < all.length; start += 25) chunks.push(all.slice(start, start + 25));
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+          for (let attempt = 0; pending.length > 0; attempt++) {
+            if (attempt === 5) throw new UnavailableError(`BatchWriteItem on ${table}: items still unprocessed after ${attempt} attempts`);
+            const request = { RequestItems: { [table]: pending } };
+            const out = await send(`BatchWriteItem (${pending.length} items)`, () => client.send(new BatchWriteItemCommand(request)));
+            const left = out.UnprocessedItems?.[table] ?? [];
+            writes += pending.length - left.length;
+            pending = left.flatMap((w) => (w.PutRequest?.Item ? [{ PutRequest: { Item: w.PutRequest.Item } }] : []));
+            if (pending.length > 0) await clock.sleep(25 * 2 ** attempt);
+          }
+        }),
+      );
     },
 
     async delete(pk: string, sk: string, condition: WriteCondition = { kind: 'any' }): Promise<void> {

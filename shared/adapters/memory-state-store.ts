@@ -1,5 +1,6 @@
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
+import { freshVersion } from './fresh-version.ts';
 import type {
   PutRequest,
   QueryPage,
@@ -59,8 +60,27 @@ class MemoryStateStore implements StateStore {
     return stored && !this.#expired(stored, this.#nowSeconds()) ? toItem<T>(stored) : null;
   }
 
+  async putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<void> {
+    // All validated before any is written, as one failed BatchWriteItem writes nothing.
+    const stored = new Map<string, Stored>();
+    for (const { pk, sk, data, expiresAt } of items) stored.set(mapKey(pk, sk), { ...this.#encode(pk, sk, data, expiresAt), version: freshVersion(this.#clock.now()) });
+    for (const [k, s] of stored) this.#items.set(k, s);
+    this.#writes += stored.size;
+  }
+
   async put<T>(request: PutRequest<T>): Promise<StateItem<T>> {
     const { pk, sk, data, expiresAt, condition } = request;
+    const encoded = this.#encode(pk, sk, data, expiresAt);
+    const previous = this.#items.get(mapKey(pk, sk));
+    this.#check(condition, previous, pk, sk);
+    const stored: Stored = { ...encoded, version: (previous?.version ?? 0) + 1 };
+    this.#items.set(mapKey(pk, sk), stored);
+    this.#writes += 1;
+    return { pk, sk, version: stored.version, data, ...(expiresAt === undefined ? {} : { expiresAt }) };
+  }
+
+  /** Checks an item against DynamoDB's limits and turns it into what is stored, minus the version. */
+  #encode(pk: string, sk: string, data: unknown, expiresAt: number | undefined): Omit<Stored, 'version'> {
     checkKey(pk, sk);
     if (expiresAt !== undefined && !(Number.isFinite(expiresAt) && expiresAt >= 0 && expiresAt < MAX_EXPIRES_AT)) {
       throw new ValidationError(`expiresAt must be epoch seconds, got ${expiresAt}`);
@@ -71,13 +91,7 @@ class MemoryStateStore implements StateStore {
     if (size > MAX_ITEM_BYTES) {
       throw new ValidationError(`state item ${pk} ${sk} is larger than 400 KB`, ['item size: at most 400 KB']);
     }
-    const previous = this.#items.get(mapKey(pk, sk));
-    this.#check(condition, previous, pk, sk);
-    const stored: Stored = { pk, sk, version: (previous?.version ?? 0) + 1, json };
-    if (expiresAt !== undefined) stored.expiresAt = expiresAt;
-    this.#items.set(mapKey(pk, sk), stored);
-    this.#writes += 1;
-    return { pk, sk, version: stored.version, data, ...(expiresAt === undefined ? {} : { expiresAt }) };
+    return { pk, sk, json, ...(expiresAt === undefined ? {} : { expiresAt }) };
   }
 
   async delete(pk: string, sk: string, condition: WriteCondition = { kind: 'any' }): Promise<void> {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { createRedactor, redactDeep } from '../core/redact.ts';
+import { createRedactor, memoizeRedactor, redactDeep } from '../core/redact.ts';
 import { VaultApiError, VaultUnreachableError } from '../errors.ts';
 import { describeSchemaMismatch, vaultErrorSchema } from './vault-http-schemas.ts';
 import type { TransportResponse } from './vault-http-transport.ts';
@@ -21,8 +21,12 @@ export interface AnswerContext {
  * echoes a key or token, a node that merely holds a certificate from the cluster CA might.
  */
 function redactorOf(ctx: AnswerContext): (text: string) => string {
-  return createRedactor(ctx.secrets.filter((s) => s.length > 0));
+  const secrets = ctx.secrets.filter((s) => s.length > 0);
+  // Most calls (every sweep's health and seal-status) send no secret: one shared filter for
+  // them, which remembers its answers for the field names and values every node repeats.
+  return secrets.length === 0 ? noSecretRedactor : createRedactor(secrets);
 }
+const noSecretRedactor = memoizeRedactor(createRedactor());
 
 export function isSuccess(res: TransportResponse): boolean {
   return res.status >= 200 && res.status <= 299;

@@ -70,7 +70,8 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   if (!store || !clock || !outbox || !silences) throw new TypeError('createIncidentService needs a store, clock, outbox and silences');
 
   async function load(clusterIds: readonly string[]): Promise<Map<string, StateItem<ClusterIncidents> | null>> {
-    const items = await Promise.all(clusterIds.map((id) => store.get<ClusterIncidents>(incidentsKey(id).pk, incidentsKey(id).sk)));
+    // One batched read (BatchGetItem, 100 keys a call) instead of a GetItem per cluster every sweep.
+    const items = await store.getMany<ClusterIncidents>(clusterIds.map(incidentsKey));
     return new Map(clusterIds.map((id, i) => [id, items[i] ?? null]));
   }
 

@@ -23,6 +23,15 @@ export async function writeHeartbeat(store: StateStore, clusterId: string, heart
   await store.put<SweepHeartbeat>({ ...heartbeatKey(clusterId), data: heartbeat, condition: { kind: 'any' } });
 }
 
+/**
+ * Every swept cluster's heartbeat in one batched, unconditional write (one BatchWriteItem per 25
+ * clusters on DynamoDB) instead of a round trip per cluster: nobody writes these items
+ * conditionally, so the batch's version-less write is safe.
+ */
+export async function writeHeartbeats(store: StateStore, heartbeats: readonly { clusterId: string; heartbeat: SweepHeartbeat }[]): Promise<void> {
+  await store.putMany<SweepHeartbeat>(heartbeats.map(({ clusterId, heartbeat }) => ({ ...heartbeatKey(clusterId), data: heartbeat })));
+}
+
 /** The heartbeats of `clusterIds`, in order; null for a cluster never swept. */
 export async function readHeartbeats(store: StateStore, clusterIds: readonly string[]): Promise<(SweepHeartbeat | null)[]> {
   const items = await store.getMany<SweepHeartbeat>(clusterIds.map(heartbeatKey));

@@ -21,7 +21,7 @@ import { runUnderLease, SWEEP_LEASE } from './held-lease.ts';
 import type { RaftPlanner } from './raft-removal-planner.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
-import { writeHeartbeat } from './sweep-heartbeat.ts';
+import { createSweepBatch } from './sweep-batch.ts';
 import type { ActionExecutor, ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
 
 export type { ActionExecutor };
@@ -113,6 +113,8 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     const reports: ClusterReport[] = [];
     let applyMs = 0;
     let persistMs = 0;
+    // Heartbeats and first records go out together in one batched write after the loop.
+    const batch = createSweepBatch(store, logger);
     await mapLimit(clusters, 16, async (cluster, i) => {
       try {
         reports[i] = await sweepOne(cluster, i);
@@ -135,12 +137,19 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       findings.push(...(await inspect(cluster, plan, trigger)));
       const persistStart = clock.now();
       applyMs += persistStart - applyStart;
-      const persisted = plan.changed ? await persist(cluster.id, plan, prior) : { ok: false };
+      const persisted = !plan.changed
+        ? { ok: false }
+        : prior
+          ? await persist(cluster.id, plan, prior)
+          : (batch.firstRecord(clusterStateKey(cluster.id), plan.record, () => reports[i]), { ok: true });
       const report = toClusterReport(cluster, plan, actions, persisted, findings);
-      await writeHeartbeat(store, cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings });
+      batch.heartbeat(cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings });
       persistMs += clock.now() - persistStart;
       return report;
     }
+    const heartbeatStart = clock.now();
+    await batch.flush();
+    persistMs += clock.now() - heartbeatStart;
     const durations = observed.flat().map((n) => n.durationMs);
     return {
       trigger,

@@ -119,3 +119,24 @@ export function redactDeep(value: unknown, redact: (text: string) => string): un
   }
   return value;
 }
+
+/**
+ * `redact` with a bounded memory of its answers. A filter's answer depends on the text alone, and
+ * what nodes send repeats (field names, versions, cluster ids), so a sweep of a thousand nodes
+ * pays the regular expressions once per distinct text instead of once per answer. Only short
+ * texts are remembered, and the memory is emptied when full; it lives as long as the filter, so
+ * only give it a filter without known secrets (their forms would stay reachable through it).
+ */
+export function memoizeRedactor(redact: (text: string) => string, maxEntries = 2048, maxLength = 256): (text: string) => string {
+  const memory = new Map<string, string>();
+  return (text: string) => {
+    if (text.length > maxLength) return redact(text);
+    let out = memory.get(text);
+    if (out === undefined) {
+      if (memory.size >= maxEntries) memory.clear();
+      out = redact(text);
+      memory.set(text, out);
+    }
+    return out;
+  };
+}

@@ -66,6 +66,17 @@ export interface StateStore {
   getMany<T = Record<string, unknown>>(keys: readonly { pk: string; sk: string }[]): Promise<(StateItem<T> | null)[]>;
   /** Writes and returns the item with its new version. */
   put<T>(request: PutRequest<T>): Promise<StateItem<T>>;
+  /**
+   * Writes several items unconditionally in as few round trips as the backend allows (DynamoDB:
+   * BatchWriteItem, 25 items a call): a sweep's per-cluster heartbeats, and the records of
+   * clusters seen for the first time. Each item replaces whatever was at its key. A batch write
+   * cannot count versions up, so each item gets a fresh version no earlier write of that key
+   * holds (epoch milliseconds × 1000 plus a random part): a writer still holding an older version
+   * fails its version condition, as after any other write, and later puts count up from it.
+   * Keys, expiries and data are validated before any item is written; a key given twice is
+   * written once, with its last data. Each item written counts as one write.
+   */
+  putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<void>;
   /** Deletes; with a version condition only if it still matches. Deleting nothing is fine. */
   delete(pk: string, sk: string, condition?: WriteCondition): Promise<void>;
   query<T = Record<string, unknown>>(request: QueryRequest): Promise<QueryPage<T>>;

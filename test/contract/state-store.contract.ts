@@ -124,6 +124,71 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
       expect(await store.getMany([])).toEqual([]);
     });
 
+    describe('putMany', () => {
+      it('writes many items unconditionally across the 25-item batch limit, replacing what was there, one write each', async () => {
+        await store.put({ pk, sk: 'SWEPT#3', data: { n: -1 }, condition: { kind: 'any' } });
+        await store.put({ pk, sk: 'SWEPT#3', data: { n: -2 }, condition: { kind: 'any' } });
+        const before = store.writeCount();
+        const items = Array.from({ length: 60 }, (_, n) => ({ pk, sk: `SWEPT#${n}`, data: { n, text: 'Zürich ✓' } }));
+        await store.putMany(items);
+        expect(store.writeCount() - before).toBe(60);
+        const read = await store.getMany<{ n: number }>(items.map(({ pk: p, sk }) => ({ pk: p, sk })));
+        expect(read.map((item) => item?.data.n)).toEqual(Array.from({ length: 60 }, (_, n) => n));
+        expect(await store.get(pk, 'SWEPT#3')).toMatchObject({ pk, sk: 'SWEPT#3', data: { n: 3, text: 'Zürich ✓' } });
+        await store.putMany([]);
+        expect(store.writeCount() - before).toBe(60);
+      });
+
+      it('gives each item a fresh version: stale version holders fail, later puts count up from it', async () => {
+        await store.put({ pk, sk: 'STATE', data: { n: 1 }, condition: { kind: 'any' } });
+        await store.putMany([{ pk, sk: 'STATE', data: { n: 2 } }]);
+        const batched = await store.get<{ n: number }>(pk, 'STATE');
+        expect(batched?.data).toEqual({ n: 2 });
+        expect(batched?.version).not.toBe(1);
+        expect(Number.isSafeInteger(batched?.version)).toBe(true);
+        await expect(store.put({ pk, sk: 'STATE', data: { n: 99 }, condition: { kind: 'version', version: 1 } })).rejects.toBeInstanceOf(ConflictError);
+        await expect(store.put({ pk, sk: 'STATE', data: {}, condition: { kind: 'absent' } })).rejects.toBeInstanceOf(ConflictError);
+        const next = await store.put({ pk, sk: 'STATE', data: { n: 3 }, condition: { kind: 'version', version: batched?.version ?? 0 } });
+        expect(next.version).toBe((batched?.version ?? 0) + 1);
+        // A second batch write of the key, later, again leaves every earlier version stale.
+        clock.advance(1);
+        await store.putMany([{ pk, sk: 'STATE', data: { n: 4 } }]);
+        const again = await store.get(pk, 'STATE');
+        expect([1, batched?.version, next.version]).not.toContain(again?.version);
+      });
+
+      it('keeps the last data of a key given twice, writes it once, and honours expiresAt', async () => {
+        await store.putMany([
+          { pk, sk: 'A', data: { n: 1 } },
+          { pk, sk: 'B', data: { n: 2 }, expiresAt: nowSeconds() + 1 },
+          { pk, sk: 'A', data: { n: 3 } },
+        ]);
+        expect(store.writeCount()).toBe(2);
+        expect((await store.get(pk, 'A'))?.data).toEqual({ n: 3 });
+        expect(await store.get(pk, 'B')).toMatchObject({ data: { n: 2 }, expiresAt: nowSeconds() + 1 });
+        clock.advance(2_000);
+        expect(await store.get(pk, 'B')).toBeNull();
+      });
+
+      it('does not share objects with the caller', async () => {
+        const data = { list: [1, 2] };
+        await store.putMany([{ pk, sk: 'STATE', data }]);
+        data.list.push(3);
+        expect((await store.get<{ list: number[] }>(pk, 'STATE'))?.data.list).toEqual([1, 2]);
+      });
+
+      it('writes nothing when one item is invalid', async () => {
+        const bad: { pk: string; sk: string; data: unknown; expiresAt?: number }[][] = [
+          [{ pk, sk: 'OK', data: { n: 1 } }, { pk: '', sk: 'X', data: {} }],
+          [{ pk, sk: 'OK', data: { n: 1 } }, { pk, sk: 'X', data: {}, expiresAt: Date.now() }],
+          [{ pk, sk: 'OK', data: { n: 1 } }, { pk, sk: 'X', data: undefined }],
+        ];
+        for (const items of bad) await expect(store.putMany(items)).rejects.toBeInstanceOf(ValidationError);
+        expect(await store.get(pk, 'OK')).toBeNull();
+        expect(store.writeCount()).toBe(0);
+      });
+    });
+
     describe('expiry', () => {
       it('hides an item once its expiresAt is reached, from get and query', async () => {
         const expiresAt = nowSeconds() + 60;

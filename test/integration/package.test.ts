@@ -266,7 +266,7 @@ describe('serverless package (osls, offline)', () => {
     const common = [
       'logs:CreateLogStream', 'logs:PutLogEvents',
       'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
-      'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
+      'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem',
       'kms:Decrypt', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:Encrypt',
       'dynamodb:DescribeTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:CreateBackup', 'dynamodb:ListBackups',
       'sns:Publish', 'secretsmanager:GetSecretValue', 'ssm:GetParameter',

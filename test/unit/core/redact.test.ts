@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createRedactor, REDACTED, REDACTED_BINARY, redactDeep, secretForms } from '../../../shared/core/redact.ts';
+import { createRedactor, memoizeRedactor, REDACTED, REDACTED_BINARY, redactDeep, secretForms } from '../../../shared/core/redact.ts';
 import { scanForLeaks } from '../../support/leak-scan.ts';
 
 const share = randomBytes(33);
@@ -71,5 +71,24 @@ describe('redactDeep', () => {
     const hex = share.toString('hex');
     const out = redactDeep(JSON.parse(JSON.stringify({ version: hex, list: [1, hex, { [hex]: true }], sealed: true })), createRedactor());
     expect(out).toEqual({ version: REDACTED, list: [1, REDACTED, { [REDACTED]: true }], sealed: true });
+  });
+});
+
+describe('memoizeRedactor', () => {
+  it('answers exactly as the filter it wraps, for repeated, long and key-like texts, also after its memory fills', () => {
+    const plain = createRedactor();
+    let calls = 0;
+    const counted = (text: string) => {
+      calls += 1;
+      return plain(text);
+    };
+    const memo = memoizeRedactor(counted, 3, 64);
+    const hex = share.toString('hex');
+    const texts = [hex, 'replication_performance_mode', '1.19.0', hex, 'x'.repeat(65) + hex, 'replication_performance_mode', 'a', 'b', 'c', hex, hex];
+    for (const text of texts) expect(memo(text)).toBe(plain(text));
+    expect(memo(hex)).toBe(REDACTED);
+    // Repeats within the memory are not filtered again; texts past maxLength always are.
+    expect(calls).toBeLessThan(texts.length + 1);
+    expect(calls).toBeGreaterThanOrEqual(new Set(texts).size);
   });
 });

@@ -1,0 +1,47 @@
+import type { ClusterRecord } from '../core/cluster-record.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { StateStore } from '../ports/state-store.ts';
+import { heartbeatKey, type SweepHeartbeat } from './sweep-heartbeat.ts';
+import type { ClusterReport } from './sweep-types.ts';
+
+/**
+ * The writes a sweep can send as one batch (`StateStore.putMany`: a BatchWriteItem per 25 items)
+ * instead of a round trip per cluster: every cluster's `SWEPT` heartbeat, and the first record
+ * of a cluster that has none yet. A first record is the one write that needed `absent`; batched,
+ * it gets a fresh version instead, so a concurrent first sweep elsewhere is overwritten by an
+ * equally fresh view of the same nodes and any later writer of an older version still conflicts.
+ * Records that already exist keep their version-conditioned put.
+ */
+export interface SweepBatch {
+  heartbeat(clusterId: string, heartbeat: SweepHeartbeat): void;
+  firstRecord(key: { pk: string; sk: string }, record: ClusterRecord, report: () => ClusterReport | undefined): void;
+  /** Writes everything collected; on failure the first records' reports say they were not persisted. */
+  flush(): Promise<void>;
+}
+
+export function createSweepBatch(store: StateStore, logger: Logger): SweepBatch {
+  const items: { pk: string; sk: string; data: unknown }[] = [];
+  const firstReports: (() => ClusterReport | undefined)[] = [];
+  return {
+    heartbeat(clusterId, heartbeat) {
+      items.push({ ...heartbeatKey(clusterId), data: heartbeat });
+    },
+    firstRecord(key, record, report) {
+      items.push({ ...key, data: record });
+      firstReports.push(report);
+    },
+    async flush() {
+      try {
+        await store.putMany(items);
+      } catch (error) {
+        // The clusters were swept and are alerted on; missing heartbeats show up as staleness, and
+        // the first records are written by the next sweep.
+        logger.error('sweep.batch_write_failed', { items: items.length, error });
+        for (const report of firstReports) {
+          const r = report();
+          if (r) Object.assign(r, { persisted: false, warning: 'state not persisted (batch write failed)' });
+        }
+      }
+    },
+  };
+}
