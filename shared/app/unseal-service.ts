@@ -8,7 +8,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { KeyWrapper } from '../ports/key-wrapper.ts';
 import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { StateItem, StateStore } from '../ports/state-store.ts';
+import type { StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory } from '../ports/vault-client.ts';
 import { createAuditLog, type AuditLog } from './audit-log.ts';
 import { createCustodyRepository } from './custody-repository.ts';
@@ -448,11 +448,6 @@ function clusterBlockMessage(block: UnsealBlock): string {
     `unsealing of the cluster blocked since ${block.at}: nodes ${nodes.join(', ')} rejected custody generation ${block.generation} ` +
     `(${block.vaultError}); replace the custody or clear the block to resume`
   );
-}
-
-function nodeBlockMessage(guard: NodeUnsealGuard): string {
-  const why = guard.reason === 'wrong-key' ? 'rejected the custody\'s shares as the wrong key' : `discarded ${guard.rejections} full thresholds`;
-  return `node ${guard.nodeId} blocked since ${guard.lastAt}: it ${why} (${guard.vaultError}); replace the custody (generation ${guard.generation}) or clear the block to resume`;
 }
 
 /** A result for a node that was not attempted (no audit event, findings only if given). */
