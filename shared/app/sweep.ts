@@ -50,6 +50,14 @@ export interface SweepServiceOptions {
   inspectors?: readonly ClusterInspector[];
   /** Runs once the report is complete, before the lease is released (incidents, outbox). */
   afterSweep?: (report: SweepReport) => Promise<void>;
+  /**
+   * Node discovery: called once at the start of `run`, under the lease, with the clusters in
+   * scope. Returns them with their node lists resolved (static + discovered) and findings per
+   * cluster id (`discovery.failed`, `node.gone`...) that join that cluster's report. Everything
+   * after it (observe, plan, actions, inspectors, report) uses the resolved clusters. Must not
+   * throw for a failing source: it reports a finding and falls back to the last known list.
+   */
+  resolveClusters?: (clusters: readonly SweepCluster[], signal: AbortSignal) => Promise<{ clusters: SweepCluster[]; findings: Map<string, Finding[]> }>;
 }
 
 /** Looks at one cluster after the sweep's own observations and returns findings. */
@@ -95,7 +103,10 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       }
       let report: SweepReport;
       try {
-        report = await sweepClusters(clusters, trigger, startedAt);
+        const resolved = options.resolveClusters
+          ? await options.resolveClusters(clusters, AbortSignal.timeout(30_000))
+          : { clusters, findings: new Map<string, Finding[]>() };
+        report = await sweepClusters(resolved.clusters, trigger, startedAt, resolved.findings);
         await options.afterSweep?.(report);
       } finally {
         await leases.release(acquired.lease);
@@ -105,7 +116,12 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     },
   };
 
-  async function sweepClusters(clusters: readonly SweepCluster[], trigger: string, startedAt: number): Promise<SweepReport> {
+  async function sweepClusters(
+    clusters: readonly SweepCluster[],
+    trigger: string,
+    startedAt: number,
+    discovered: ReadonlyMap<string, Finding[]>,
+  ): Promise<SweepReport> {
     const observed = await observeAll(clusters);
     const observedAt = clock.now();
     const previous = await store.getMany<ClusterRecord>(clusters.map((c) => clusterStateKey(c.id)));
@@ -116,6 +132,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const prior = previous[i] ?? null;
       const applyStart = clock.now();
       const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, trigger);
+      findings.unshift(...(discovered.get(cluster.id) ?? []));
       findings.push(...(await inspect(cluster, plan, trigger)));
       const persistStart = clock.now();
       applyMs += persistStart - applyStart;

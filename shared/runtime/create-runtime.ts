@@ -22,6 +22,9 @@ import { createAlertChannels } from './alert-channels.ts';
 import { createKeyStorageInspectors } from './key-storage-inspectors.ts';
 import { createHealthServices, type HealthServices } from './health-wiring.ts';
 import { createKeyWrappers, type KeyWrapperRegistry } from './key-wrappers.ts';
+import { createDiscoveryWiring, withServerNameTemplates } from './discovery-wiring.ts';
+import type { DiscoveryService } from '../app/discovery/discovery-service.ts';
+import type { NodeDiscovery } from '../ports/node-discovery.ts';
 
 /** Everything an entry point needs, built once from the configuration. */
 export interface Runtime {
@@ -47,6 +50,13 @@ export interface Runtime {
   recovery: RecoveryService;
   /** API keys for the operator routes. */
   apiKeys: ApiKeyService;
+  /** Node discovery (`clusters[].discovery`); clusters without it pass through. */
+  discovery: DiscoveryService;
+  /**
+   * One configured cluster with its discovered nodes as of now (read-only: vanished nodes are
+   * counted by sweeps only). Undefined for an unknown id. CLI commands acting on one cluster use it.
+   */
+  resolveCluster(id: string): Promise<SweepCluster | undefined>;
   close(): Promise<void>;
 }
 
@@ -60,6 +70,10 @@ export interface RuntimeOptions {
   inMemoryState?: boolean;
   /** Use these alert channels instead of the configured ones (tests). */
   alertChannels?: AlertChannel[];
+  /** Environment for in-cluster Kubernetes access (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Discovery sources by cluster id instead of the configured ones (tests). */
+  discoverySources?: ReadonlyMap<string, NodeDiscovery>;
 }
 
 /**
@@ -72,9 +86,19 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const wrappers = createKeyWrappers(config.wrappers);
   const channels = options.alertChannels ? undefined : createAlertChannels(config.channels ?? [], { now: () => clock.now() });
   const store = options.store ?? (await openStateStore(config, clock, options.inMemoryState ?? false));
-  const vault = createVaultHttpClientFactory({ userAgent: 'sealwatch' });
+  const templates = withServerNameTemplates(createVaultHttpClientFactory({ userAgent: 'sealwatch' }));
+  const vault = templates.vault;
   const leases = createLeaseManager({ store, clock });
   const clusters = config.clusters.map(toSweepCluster);
+  templates.remember(clusters);
+  const discovery = createDiscoveryWiring({
+    clusters: config.clusters,
+    store,
+    clock,
+    logger,
+    env: options.env ?? process.env,
+    ...(options.discoverySources ? { sources: options.discoverySources } : {}),
+  });
   const custody = createCustodyRepository(store);
   const audit = createAuditLog({ store, clock });
   const unseal = createUnsealService({
@@ -119,8 +143,37 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     execute: unseal.executor,
     inspectors: [...health.inspectors, ...keyStorage.inspectors],
     afterSweep: (report) => alerting.afterSweep(report),
+    resolveClusters: async (scope, signal) => {
+      const resolved = await discovery.service.resolveClusters(scope, signal);
+      track(resolved.clusters);
+      return resolved;
+    },
   }));
-  const recovery = createRecoveryService({ clusters, sweep, unseal, metrics });
+  /**
+   * Discovered nodes become known to the `{node}` server-name template and to the health
+   * services, which hold their RecoveryCluster objects by reference (join, leader, dead peers).
+   */
+  function track(resolved: readonly SweepCluster[]): void {
+    templates.remember(resolved);
+    for (const cluster of resolved) {
+      const held = health.recoveryClusters.get(cluster.id);
+      if (held && discovery.service.has(cluster.id)) Object.assign(held, { nodes: cluster.nodes });
+    }
+  }
+  async function resolveCluster(id: string): Promise<SweepCluster | undefined> {
+    const cluster = clusters.find((c) => c.id === id);
+    if (!cluster || !discovery.service.has(id)) return cluster;
+    const resolved = await discovery.service.resolveCluster(cluster, AbortSignal.timeout(30_000));
+    track([resolved.cluster]);
+    return resolved.cluster;
+  }
+  // API-triggered unseals reach discovered nodes too.
+  const recovery = createRecoveryService({
+    clusters,
+    sweep,
+    unseal: { unsealCluster: async (request) => unseal.unsealCluster({ ...request, cluster: (await resolveCluster(request.cluster.id)) ?? request.cluster }) },
+    metrics,
+  });
   const apiKeys = createApiKeyService({ store, clock });
   return {
     config,
@@ -139,7 +192,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     metrics,
     recovery,
     apiKeys,
+    discovery: discovery.service,
+    resolveCluster,
     async close() {
+      discovery.close();
       await vault.close();
       await wrappers.close();
       keyStorage.close();

@@ -1,3 +1,4 @@
+import { startDiscoveryWatch } from '../../../shared/app/discovery/discovery-watch.ts';
 import { VERSION } from '../../../shared/version.ts';
 import { defineCommand, parseIntOption } from '../args.ts';
 import { startControlPlane, untilSignal } from '../control-plane.ts';
@@ -10,7 +11,8 @@ const USAGE = `usage: sealwatch serve [--config FILE] [--port P] [--host H]
   --port P       API port (default 8080; 0 picks a free one)
   --host H       address to listen on (default 127.0.0.1)
 
-Serves the API and sweeps every sweep.intervalSeconds until SIGINT/SIGTERM.`;
+Serves the API and sweeps every sweep.intervalSeconds until SIGINT/SIGTERM. Clusters discovered
+from Kubernetes are also swept within about a second of an EndpointSlice change (watch).`;
 
 /** `sealwatch serve`: API and scheduler in one process. */
 export const serveCommand = defineCommand({
@@ -29,8 +31,15 @@ export const serveCommand = defineCommand({
         authenticate: true,
         onReport: (report) => io.stdout(formatReport(report)),
       });
+      const watch = startDiscoveryWatch({
+        discovery: runtime.discovery,
+        sweep: (clusterId) => runtime.sweep.run({ trigger: 'discovery', clusterIds: [clusterId] }),
+        logger: runtime.logger,
+        onReport: (report) => io.stdout(formatReport(report)),
+      });
       io.stderr(`sealwatch ${VERSION} serving ${plane.url} — sweeping every ${runtime.config.sweep.intervalSeconds}s; Ctrl-C to stop\n`);
       await untilSignal();
+      watch.stop();
       await plane.stop();
       return 0;
     } finally {
