@@ -26,12 +26,13 @@ const node = (id: string, ip: string, extra: Partial<DiscoveredNode> = {}): Disc
 
 function setup(goneAfterSweeps = 2) {
   let now = 1_000_000;
-  const store = createMemoryStateStore({ clock: { now: () => now } });
+  const clock = { now: () => now, sleep: async () => undefined };
+  const store = createMemoryStateStore({ clock });
   const src = source();
   const service = createDiscoveryService({
     discoveries: new Map([['prod', { source: src, goneAfterSweeps, timeoutMs: 1000 }]]),
     store,
-    clock: { now: () => now },
+    clock,
     logger: silentLogger,
   });
   const cluster: SweepCluster = { id: 'prod', name: 'prod', nodes: [{ id: 'static-0', url: 'https://10.9.9.9:8200' }] };
