@@ -26,6 +26,12 @@ export function checkDiscovery(cluster: Raw, here: Path, report: Report): void {
   if (ec2 !== undefined && ec2['tags'] === undefined && ec2['autoScalingGroups'] === undefined) {
     report([...at, 'awsEc2'], 'set tags, autoScalingGroups or both (sealwatch never lists every instance of an account)');
   }
+  for (const source of ['awsEc2', 'dns']) {
+    const entry = record(discovery[source]);
+    if (entry?.['scheme'] === 'http' && entry['insecureHttp'] !== true) {
+      report([...at, source, 'scheme'], 'http would send unseal shares across the network in clear text: use https, or set insecureHttp: true (development only)');
+    }
+  }
   const dns = record(discovery['dns']);
   if (dns !== undefined) {
     const kinds = ['srv', 'name'].filter((k) => dns[k] !== undefined);

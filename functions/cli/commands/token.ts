@@ -34,6 +34,7 @@ export const tokenCommand = defineCommand({
     const runtime = await loadRuntime(io, values.config);
     if (!runtime) return 1;
     try {
+      await runtime.resolveCluster(clusterId); // discovered nodes join the recovery cluster
       const cluster = runtime.health.recoveryClusters.get(clusterId);
       if (!cluster) return unknownCluster(io, 'token set', clusterId, runtime.clusters.map((c) => c.id));
       let targets: { nodeId: string; target: VaultTarget }[];

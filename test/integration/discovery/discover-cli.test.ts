@@ -47,7 +47,7 @@ describe('sealwatch discover', () => {
     const table = await runSealwatch(['discover', '--cluster', 'prod'], { cwd: dir });
     expect(table.out).toMatch(/vault-2\s+https:\/\/10\.42\.2\.7:8200\s+TERMINATING/);
     expect(table.out).not.toContain(TOKEN);
-  });
+  }, 60_000);
 
   it('exit 2 naming the RBAC rule on 403; 1 for a cluster without discovery', async () => {
     api.failWith(403);
@@ -58,5 +58,5 @@ describe('sealwatch discover', () => {
     const none = await runSealwatch(['discover', '--cluster', 'static'], { cwd: dir });
     expect(none.code).toBe(1);
     expect(none.err).toContain('has no discovery configured');
-  });
+  }, 60_000);
 });
