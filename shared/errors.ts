@@ -7,11 +7,14 @@
 export class SealwatchError extends Error {
   /** Stable machine-readable code, used in API error bodies and CLI output. */
   readonly code: string;
+  /** What the reader can do about it (the CLI prints it after the message); never secret. */
+  readonly hint: string | undefined;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: string, message: string, options?: { cause?: unknown; hint?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    this.hint = options?.hint;
   }
 }
 
@@ -25,7 +28,7 @@ export class NotFoundError extends SealwatchError {
 /** A dependency could not be reached or answered with a transient failure; retrying may help. */
 export class UnavailableError extends SealwatchError {
   readonly retryable = true;
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; code?: string; hint?: string }) {
     super(options?.code ?? 'unavailable', message, options);
   }
 }

@@ -1,9 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { SealwatchError, ValidationError } from '../../shared/errors.ts';
+import { SealwatchError } from '../../shared/errors.ts';
 import type { CliCommand, CliIo } from './io.ts';
+import { reportError, UsageError } from './report-error.ts';
 
-/** Thrown for bad command lines; the dispatcher prints the message and the command's usage. */
-export class UsageError extends Error {}
+export { UsageError } from './report-error.ts';
 
 /** Strict `parseArgs` whose errors become UsageErrors with the command's usage text. */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
@@ -34,12 +34,13 @@ type Parsed<O extends OptionsConfig> = ReturnType<
 
 /**
  * A command with the parts every command shares: strict option parsing, `--help`/`-h` printing
- * the usage (exit 0), usage errors printed with the usage (exit 1) and, when `name` is given,
- * sealwatch's own errors printed as `sealwatch <name>: message` with any listed problems
- * (exit 1). `run` gets the parsed values and positionals.
+ * the usage (exit 0), usage errors printed with the usage (exit 1) and sealwatch's own errors
+ * printed as one line `sealwatch <name>: message — hint` with any listed problems (exit 1), as
+ * one JSON line when `--json` was given (see reportError). Other errors (bugs) propagate to the
+ * dispatcher. `run` gets the parsed values and positionals.
  */
 export function defineCommand<const O extends OptionsConfig>(spec: {
-  /** e.g. `keys import`; enables the error reporting above. */
+  /** e.g. `keys import` (default: the first word after `usage: sealwatch`). */
   name?: string;
   usage: string;
   options: O;
@@ -55,16 +56,8 @@ export function defineCommand<const O extends OptionsConfig>(spec: {
       }
       return await spec.run(parsed as unknown as Parsed<O>, io);
     } catch (error) {
-      if (error instanceof UsageError) {
-        io.stderr(`${error.message}\n`);
-        return 1;
-      }
-      if (spec.name !== undefined && error instanceof SealwatchError) {
-        const problems = error instanceof ValidationError ? error.problems.map((p) => `  - ${p}\n`).join('') : '';
-        io.stderr(`sealwatch ${spec.name}: ${error.message}\n${problems}`);
-        return 1;
-      }
-      throw error;
+      if (!(error instanceof UsageError) && !(error instanceof SealwatchError)) throw error;
+      return reportError(io, spec.name ?? commandNameOf(spec.usage), error, argv.includes('--json'));
     }
   };
 }
@@ -73,4 +66,9 @@ export function defineCommand<const O extends OptionsConfig>(spec: {
 export function requireOption<T>(value: T | undefined, flag: string, usage: string): T {
   if (value === undefined || value === '') throw new UsageError(`--${flag} is required\n\n${usage}`);
   return value;
+}
+
+/** `usage: sealwatch serve [--config FILE]` → `serve`. */
+export function commandNameOf(usage: string): string {
+  return /^usage: sealwatch ([a-z][a-z-]*)/.exec(usage)?.[1] ?? 'sealwatch';
 }

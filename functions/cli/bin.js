@@ -5,5 +5,5 @@ import { register } from 'tsx/esm/api';
 // sealwatch supports Node 20 locally (Lambda runs 22); the SDK's reminder would drown the output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
-const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const { runCli } = await import('./main.ts');
+await runCli(process.argv.slice(2));

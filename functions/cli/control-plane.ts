@@ -1,5 +1,7 @@
+import type { Server } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../shared/api/create-app.ts';
+import { UnavailableError } from '../../shared/errors.ts';
 import { apiDepsFromRuntime } from '../../shared/runtime/api-deps.ts';
 import type { SweepReport } from '../../shared/app/sweep-types.ts';
 import type { Runtime } from '../../shared/runtime/create-runtime.ts';
@@ -9,19 +11,70 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+/** Limits of the HTTP server against slow or greedy clients (Node's defaults are looser). */
+export interface HttpServerLimits {
+  /** Time for a client to send the request headers (slowloris). Default 10 s. */
+  headersTimeoutMs: number;
+  /** Time for a whole request, body included. Default the API's `limits.timeoutMs` + 5 s. */
+  requestTimeoutMs: number;
+  /** Idle time of a kept-alive connection. Default 5 s. */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most; more are closed at once. Default 256. */
+  maxConnections: number;
+  /** How often Node checks the two timeouts above. Default 1 s (Node's is 30 s). */
+  checkIntervalMs: number;
+}
+
+export function defaultHttpLimits(apiTimeoutMs: number | undefined): HttpServerLimits {
+  return {
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: (apiTimeoutMs ?? 25_000) + 5_000,
+    keepAliveTimeoutMs: 5_000,
+    maxConnections: 256,
+    checkIntervalMs: 1_000,
+  };
+}
+
 /**
  * The local control plane: the API on `host:port` and a scheduler that sweeps every
  * `intervalMs` (never overlapping: the next sweep is scheduled when one ends).
+ *
+ * @throws UnavailableError `port_in_use` (or `listen_failed`) with a hint naming --port/--host
+ *   when the address cannot be listened on.
  */
 export async function startControlPlane(
   runtime: Runtime,
-  options: { host: string; port: number; intervalMs: number; version: string; onReport: (report: SweepReport) => void; drainIntervalMs?: number; authenticate?: boolean },
+  options: {
+    host: string;
+    port: number;
+    intervalMs: number;
+    version: string;
+    onReport: (report: SweepReport) => void;
+    drainIntervalMs?: number;
+    authenticate?: boolean;
+    http?: Partial<HttpServerLimits>;
+  },
 ): Promise<ControlPlane> {
   // `serve` requires API keys; the simulated demo leaves them off (its default).
   const app = createApp(apiDepsFromRuntime(runtime, { version: options.version, authenticate: options.authenticate ?? false, serveMetrics: true }));
+  const limits = { ...defaultHttpLimits(runtime.config.api?.limits.timeoutMs), ...options.http };
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s));
-    s.once('error', reject);
+    const s = serve(
+      {
+        fetch: app.fetch,
+        hostname: options.host,
+        port: options.port,
+        serverOptions: {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: limits.requestTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          connectionsCheckingInterval: limits.checkIntervalMs,
+        },
+      },
+      () => resolve(s),
+    );
+    (s as Server).maxConnections = limits.maxConnections;
+    s.once('error', (error) => reject(listenError(error, options.host, options.port)));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -66,6 +119,25 @@ export async function startControlPlane(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A listen failure as one line a person can act on. */
+function listenError(error: unknown, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new UnavailableError(`port ${port} on ${host} is already in use (another program, or another sealwatch serve)`, {
+      cause: error,
+      code: 'port_in_use',
+      hint: `pick another port with --port P (--port 0 picks a free one)`,
+    });
+  }
+  if (code === 'EACCES') {
+    return new UnavailableError(`not allowed to listen on port ${port} on ${host}`, { cause: error, code: 'listen_failed', hint: 'ports below 1024 need privileges: use --port 8080 or above' });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new UnavailableError(`cannot listen on ${host}: no such address on this machine`, { cause: error, code: 'listen_failed', hint: 'use --host 127.0.0.1 (or an address this machine has)' });
+  }
+  return new UnavailableError(`cannot listen on ${host}:${port} (${code ?? 'unknown error'})`, { cause: error, code: 'listen_failed' });
 }
 
 /** Resolves on SIGINT or SIGTERM, so long-running commands can shut down cleanly. */

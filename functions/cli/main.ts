@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { VERSION } from '../../shared/version.ts';
 import { realIo } from './real-io.ts';
 import type { CliCommand } from './io.ts';
+import { reportError } from './report-error.ts';
 
 /** `sealwatch <command>`: commands load lazily so `probe` does not pay for the AWS SDKs. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  status: { summary: 'the configured clusters now, one screen each (like `vault status`)', load: async () => (await import('./commands/status.ts')).statusCommand },
   probe: { summary: 'probe Vault nodes without a config', load: async () => (await import('./commands/probe.ts')).probeCommand },
   sweep: { summary: 'run one sweep of the configured clusters', load: async () => (await import('./commands/sweep.ts')).sweepCommand },
   serve: { summary: 'serve the API and sweep on a schedule', load: async () => (await import('./commands/serve.ts')).serveCommand },
@@ -29,7 +32,7 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
   .join('\n')}
 
-Run 'sealwatch <command> --help' for a command's options.`;
+Run 'sealwatch <command> --help' for a command's options; 'sealwatch --version' for the version.`;
 
 export async function main(argv: string[], io = realIo()): Promise<number> {
   const [name, ...rest] = argv;
@@ -37,24 +40,46 @@ export async function main(argv: string[], io = realIo()): Promise<number> {
     io.stdout(`${USAGE}\n`);
     return name === undefined ? 1 : 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(rest.includes('--json') ? `${JSON.stringify({ version: VERSION, node: process.version })}\n` : `sealwatch ${VERSION}\n`);
+    return 0;
+  }
   const command = COMMANDS[name];
   if (!command) {
     io.stderr(`sealwatch: unknown command "${name}"\n\n${USAGE}\n`);
     return 1;
   }
-  return (await command.load())(rest, io);
+  try {
+    return await (await command.load())(rest, io);
+  } catch (error) {
+    // Whatever a command did not report itself: one line (or JSON), never a stack trace.
+    return reportError(io, label(name, rest), error, rest.includes('--json'));
+  }
 }
 
-// Run when executed directly (`tsx functions/cli/main.ts`); bin.js imports and calls main().
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+/** `keys import`, `silence add`…: the command and, when there is one, its subcommand. */
+function label(name: string, rest: readonly string[]): string {
+  const sub = rest[0];
+  return sub !== undefined && /^[a-z][a-z-]*$/.test(sub) && ['keys', 'silence', 'apikey', 'token', 'config', 'alerts'].includes(name) ? `${name} ${sub}` : name;
+}
+
+/**
+ * Runs the CLI as a process: exit code from main(); an error escaping every handler (thrown
+ * from a library callback) still ends in one line on stderr and exit 1, not a stack trace.
+ */
+export async function runCli(argv: string[]): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`sealwatch: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  const io = realIo();
+  const crash = (error: unknown) => {
+    reportError(io, argv[0] ?? 'sealwatch', error, argv.includes('--json'));
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  process.exitCode = await main(argv, io);
+}
+
+// Run when executed directly (`tsx functions/cli/main.ts`); bin.js imports and calls runCli().
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  void runCli(process.argv.slice(2));
 }

@@ -1,102 +1,118 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { UnavailableError } from '../errors.ts';
+import { SealwatchError, UnavailableError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { createDynamoDbStateStore, ensureStateTable } from './dynamodb-state-store.ts';
+import { startEmbeddedDynamo, type EmbeddedDynamoOptions } from './embedded-dynamo-server.ts';
+import { newAccessKeyId, readRecord, removeRecord, writeRecord, type EmbeddedStoreRecord } from './embedded-store-record.ts';
 
-export interface EmbeddedDynamoOptions {
-  /** LevelDB directory (default `.sealwatch` under the working directory). Ignored with `inMemory`. */
-  path?: string;
-  /** Keep everything in memory; nothing touches the disk. */
-  inMemory?: boolean;
-}
+export { startEmbeddedDynamo, type EmbeddedDynamo, type EmbeddedDynamoOptions } from './embedded-dynamo-server.ts';
 
-export interface EmbeddedDynamo {
-  /** `http://127.0.0.1:<port>`. */
-  endpoint: string;
-  /** Stops the server and closes the LevelDB directory (releasing its lock). */
-  close(): Promise<void>;
-}
+/** Something worth telling the operator about how the store was opened. */
+export type EmbeddedStoreNotice =
+  /** A record of a server that no longer holds the directory was found and removed. */
+  | { kind: 'stale-record'; pid: number; host: string; startedAt: string; endpoint: string }
+  /** This process uses the store hosted by another sealwatch process. */
+  | { kind: 'joined'; pid: number; endpoint: string }
+  /** This process hosts the store for others. */
+  | { kind: 'hosting'; endpoint: string };
 
-export interface EmbeddedStateStoreOptions extends EmbeddedDynamoOptions {
+export interface EmbeddedStateStoreOptions extends Omit<EmbeddedDynamoOptions, 'accessKeyId'> {
   clock: Clock;
   /** Default `sealwatch`. */
   table?: string;
+  /**
+   * Host the store for other sealwatch processes (`sealwatch serve`): write the endpoint record
+   * into the directory and keep it until `close()`. Other processes then join instead of being
+   * refused. Refused when another live process already hosts the directory; with `if-first`
+   * that process is joined instead (a long-running `sweep` beside a `serve`).
+   */
+  host?: boolean | 'if-first';
+  /**
+   * How long to wait for a directory held by a process that does not host it (a short command)
+   * before giving up. Default 10 s.
+   */
+  waitMs?: number;
+  onNotice?: (notice: EmbeddedStoreNotice) => void;
 }
 
-// dynalite and level ship no type declarations; these are the parts used here.
-type Dynalite = (options: { createTableMs?: number; path?: string }) => Server;
-interface LevelDb {
-  open(): Promise<void>;
-  close(): Promise<void>;
-}
-type LevelConstructor = new (location: string) => LevelDb;
-
-const require = createRequire(import.meta.url);
+/** Paths this process holds: a second open here would wait for itself. */
+const heldHere = new Set<string>();
 
 /**
- * Starts dynalite (DynamoDB on LevelDB) in this process on 127.0.0.1 and a free port.
+ * The embedded state store. Whoever opens the directory first runs dynalite on it (in this
+ * process, loopback, a random access key id); a host (`serve`) also records its endpoint in the
+ * directory, and every later sealwatch process joins it through the same DynamoDB adapter over
+ * that endpoint (conditional writes keep concurrent processes safe). A record whose process is
+ * gone is detected (its LevelDB lock was released) and removed. `close()` stops what was started.
  *
- * LevelDB allows one process per directory, and dynalite only notices a held lock on its first
- * request (by throwing outside any handler). So the directory is opened and closed once here
- * first, which turns "in use" into an error at start.
- *
- * @throws UnavailableError when the directory is in use by another process (or store in this
- *   one), cannot be opened, or the server cannot listen.
- */
-export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): Promise<EmbeddedDynamo> {
-  const dynalite = require('dynalite') as Dynalite;
-  const path = options.inMemory ? undefined : resolve(options.path ?? '.sealwatch');
-  if (path !== undefined) await probeDirectory(path);
-  const server = dynalite(path === undefined ? { createTableMs: 0 } : { createTableMs: 0, path });
-  await new Promise<void>((done, fail) => {
-    server.once('error', (error) =>
-      fail(new UnavailableError(`the embedded state store could not listen on 127.0.0.1`, { cause: error })),
-    );
-    server.listen(0, '127.0.0.1', () => done());
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close() {
-      closing ??= new Promise<void>((done, fail) => {
-        server.close((error) => (error ? fail(error) : done()));
-        server.closeIdleConnections();
-      });
-      return closing;
-    },
-  };
-}
-
-/**
- * The embedded state store: dynalite in this process, the real DynamoDB client pointed at it
- * (explicit region and dummy credentials, so nothing is looked up from the environment or
- * instance metadata) and the state table created if missing. `close()` stops dynalite too.
+ * @throws UnavailableError `store_locked` when the directory stays held by a process that does
+ *   not host it, or its recorded host does not answer; `store_hosted` when `host` is asked for
+ *   and another process already hosts it; `store_corrupt` when LevelDB finds it damaged.
  */
 export async function createEmbeddedStateStore(options: EmbeddedStateStoreOptions): Promise<StateStore> {
-  const dynamo = await startEmbeddedDynamo(
-    options.inMemory ? { inMemory: true } : options.path === undefined ? {} : { path: options.path },
-  );
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'sealwatch-local', secretAccessKey: 'sealwatch-local' },
-    maxAttempts: 2,
-    retryMode: 'standard',
-    defaultsMode: 'standard',
-    useFipsEndpoint: false,
-    useDualstackEndpoint: false,
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
-  });
   const table = options.table ?? 'sealwatch';
+  if (options.inMemory) return startOwnStore(options, table, undefined);
+  const path = resolve(options.path ?? '.sealwatch');
+  if (heldHere.has(path)) {
+    throw new UnavailableError(`the embedded state store at ${path} is in use by this process already`, { code: 'store_locked' });
+  }
+  // Real time: waiting on other processes, while the injected clock may be a test's frozen one.
+  const deadline = Date.now() + (options.waitMs ?? 10_000);
+  for (;;) {
+    const record = await readRecord(path);
+    if (record) {
+      const joined = await join(record, table, options.clock);
+      if (joined) {
+        if (options.host === true) {
+          await joined.close();
+          throw new UnavailableError(
+            `the embedded state store at ${path} is already served by sealwatch process ${record.pid} (since ${record.startedAt})`,
+            { code: 'store_hosted', hint: 'one `sealwatch serve` per state directory: stop the other one (a serve or a sweep loop), or give this one its own state.embedded.path' },
+          );
+        }
+        options.onNotice?.({ kind: 'joined', pid: record.pid, endpoint: record.endpoint });
+        return withHint(joined, record, path);
+      }
+    }
+    try {
+      heldHere.add(path);
+      // Taking the lock while a record exists means its server released it: it is gone.
+      return await startOwnStore(options, table, path, record ?? undefined);
+    } catch (error) {
+      heldHere.delete(path);
+      if (!(error instanceof SealwatchError && error.code === 'store_locked')) throw error;
+      if (Date.now() >= deadline) throw lockedError(path, record, error);
+    }
+    await sleep(150);
+  }
+}
+
+/** dynalite here over `path`; with `stale`, the record of a dead host is removed first. */
+async function startOwnStore(
+  options: EmbeddedStateStoreOptions,
+  table: string,
+  path: string | undefined,
+  stale?: EmbeddedStoreRecord,
+): Promise<StateStore> {
+  const accessKeyId = newAccessKeyId();
+  const dynamo = await startEmbeddedDynamo(path === undefined ? { inMemory: true, accessKeyId } : { path, accessKeyId });
+  const client = localClient(dynamo.endpoint, accessKeyId);
+  let hosting = false;
   try {
+    if (path !== undefined && stale) {
+      await removeRecord(path, stale.accessKeyId);
+      options.onNotice?.({ kind: 'stale-record', pid: stale.pid, host: stale.host, startedAt: stale.startedAt, endpoint: stale.endpoint });
+    }
     // Waits on a real server, so on real time: the injected clock may be a test's frozen one.
     await ensureStateTable(client, table);
+    if (path !== undefined && options.host) {
+      await writeRecord(path, { endpoint: dynamo.endpoint, accessKeyId }, new Date());
+      hosting = true;
+      options.onNotice?.({ kind: 'hosting', endpoint: dynamo.endpoint });
+    }
   } catch (error) {
     client.destroy();
     await dynamo.close();
@@ -106,29 +122,80 @@ export async function createEmbeddedStateStore(options: EmbeddedStateStoreOption
   return {
     ...store,
     async close() {
+      // The record goes first: a process starting now must not join a server that is stopping.
+      if (hosting && path !== undefined) await removeRecord(path, accessKeyId).catch(() => undefined);
       await store.close();
       await dynamo.close();
+      if (path !== undefined) heldHere.delete(path);
     },
   };
 }
 
-async function probeDirectory(path: string): Promise<void> {
-  // Resolved from dynalite's own location: level is its dependency, not ours.
-  const { Level } = createRequire(require.resolve('dynalite'))('level') as { Level: LevelConstructor };
-  const db = new Level(path);
+/** A store over the recorded host's endpoint, or null when it does not answer. */
+async function join(record: EmbeddedStoreRecord, table: string, clock: Clock): Promise<StateStore | null> {
+  // A hung host must not hold every command for the full request timeout: one short try first.
+  const probe = localClient(record.endpoint, record.accessKeyId, { attempts: 1, timeoutMs: 2_000 });
   try {
-    await db.open();
-  } catch (error) {
-    const code = (error as { cause?: { code?: unknown } }).cause?.code;
-    if (code === 'LEVEL_LOCKED') {
-      throw new UnavailableError(
-        `the embedded state store at ${path} is in use by another sealwatch process; stop it, or point this command at the same DynamoDB table`,
-        { cause: error },
-      );
-    }
-    throw new UnavailableError(`the embedded state store at ${path} could not be opened (${String(code ?? 'unknown')})`, {
-      cause: error,
-    });
+    await ensureStateTable(probe, table, { timeoutMs: 2_000 });
+  } catch {
+    return null;
+  } finally {
+    probe.destroy();
   }
-  await db.close();
+  return createDynamoDbStateStore({ client: localClient(record.endpoint, record.accessKeyId), table, clock });
+}
+
+/**
+ * The real DynamoDB client pointed at a loopback dynalite: explicit region and credentials, so
+ * nothing is looked up from the environment or instance metadata.
+ */
+function localClient(endpoint: string, accessKeyId: string, limits = { attempts: 2, timeoutMs: 10_000 }): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId, secretAccessKey: 'sealwatch-local' },
+    maxAttempts: limits.attempts,
+    retryMode: 'standard',
+    defaultsMode: 'standard',
+    useFipsEndpoint: false,
+    useDualstackEndpoint: false,
+    // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes, and waits on.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: limits.timeoutMs, throwOnRequestTimeout: true },
+  });
+}
+
+/** A joined store whose "unreachable" errors say which serve process went away. */
+function withHint(store: StateStore, record: EmbeddedStoreRecord, path: string): StateStore {
+  const wrapped = {} as Record<string, unknown>;
+  for (const [name, value] of Object.entries(store)) {
+    wrapped[name] =
+      typeof value !== 'function'
+        ? value
+        : async (...args: unknown[]) => {
+            try {
+              return await (value as (...a: unknown[]) => Promise<unknown>).apply(store, args);
+            } catch (error) {
+              if (!(error instanceof UnavailableError) || error.code !== 'unavailable') throw error;
+              throw new UnavailableError(`the sealwatch serve (process ${record.pid}) hosting the embedded state store at ${path} stopped answering`, {
+                cause: error,
+                hint: 'restart `sealwatch serve`, or run the command again once it has stopped (it then opens the store itself)',
+              });
+            }
+          };
+  }
+  return wrapped as unknown as StateStore;
+}
+
+function lockedError(path: string, record: EmbeddedStoreRecord | null, cause: unknown): UnavailableError {
+  if (record) {
+    return new UnavailableError(
+      `the embedded state store at ${path} is locked, and the sealwatch serve recorded as hosting it (process ${record.pid}, since ${record.startedAt}) does not answer`,
+      { cause, code: 'store_locked', hint: `if process ${record.pid} is hung, stop it; then run the command again` },
+    );
+  }
+  return new UnavailableError(`the embedded state store at ${path} is in use by another sealwatch command that does not share it`, {
+    cause,
+    code: 'store_locked',
+    hint: 'wait for that command to finish and try again; run `sealwatch serve` to let several commands use the store at once',
+  });
 }

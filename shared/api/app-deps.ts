@@ -4,24 +4,26 @@ import type { AuditLog } from '../app/audit-log.ts';
 import type { Metrics } from '../app/metrics.ts';
 import type { Idempotency } from '../app/idempotency.ts';
 import type { RecoveryJobs } from '../app/recovery-jobs.ts';
+import type { SilenceStore } from '../app/silences.ts';
 import type { SweepCluster } from '../app/sweep-types.ts';
 import type { ApiConfig } from '../config/types.ts';
+import type { WrapperFacts } from '../core/custody-analysis.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import type { ApiLimits } from './middleware/limits.ts';
 import type { RateLimiter } from './middleware/rate-limit.ts';
 
-/** Reads incidents for `GET /v1/incidents` (the incident service implements it). */
+/** Reads and acknowledges incidents for `/v1/incidents` (the incident service implements it). */
 export interface IncidentReader {
   /** `open`: open incidents; `all`: open and pending conditions. */
   list(filter: { cluster?: string; status: 'open' | 'all'; limit: number }): Promise<readonly object[]>;
+  /** NotFoundError when no open incident has that dedup key. */
+  acknowledge(input: { dedupKey: string; by: string; comment?: string }): Promise<object>;
 }
 
-/** Creates maintenance silences for `POST /v1/silences` (the silence store implements it). */
-export interface SilenceWriter {
-  create(input: { cluster: string; node?: string; finding?: string; forMs: number; reason: string; createdBy: string }): Promise<object>;
-}
+/** Maintenance silences for `/v1/silences` (the silence store implements it). */
+export type SilenceService = Pick<SilenceStore, 'add' | 'list' | 'remove'>;
 
 export type ApiEnv = { Variables: { requestId: string; apiKey: ApiKeyInfo | null } };
 export type ApiApp = Hono<ApiEnv>;
@@ -48,7 +50,11 @@ export interface AppDeps {
   /** Default: the audit log in `store`. */
   audit?: AuditLog;
   incidents?: IncidentReader;
-  silences?: SilenceWriter;
+  silences?: SilenceService;
+  /** `sweep.interval` in ms: a cluster whose last sweep is older than twice this is stale. Default 60 s. */
+  sweepIntervalMs?: number;
+  /** Kind and provider of the configured custody wrappers (the dashboard's custody warnings). */
+  wrapperFacts?: () => readonly WrapperFacts[];
   /** Serves `GET /metrics` and counts requests when given (the local server). */
   metrics?: Metrics;
   /** Hook deliveries already handled (default: records in `store`). */
@@ -72,7 +78,9 @@ export interface RouteDeps {
   apiKeys: ApiKeyService | null;
   audit: AuditLog;
   incidents: IncidentReader | null;
-  silences: SilenceWriter | null;
+  silences: SilenceService | null;
+  sweepIntervalMs: number;
+  wrapperFacts: () => readonly WrapperFacts[];
   metrics: Metrics | null;
   idempotency: Idempotency;
   limiter: RateLimiter;

@@ -8,23 +8,26 @@ import { registerDashboard } from './dashboard/register-dashboard.ts';
 import { errorBody, statusOf, toErrorResponse } from './errors.ts';
 import { DEFAULT_LIMITS, limitBody, requestTimeout } from './middleware/limits.ts';
 import { createRateLimiter } from './middleware/rate-limit.ts';
+import { strictQuery } from './middleware/strict-query.ts';
+import { OPERATIONS } from './openapi/operations.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerClusterRoutes } from './routes/clusters.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerAlertmanagerHook } from './routes/hooks-alertmanager.ts';
 import { registerGenericHook } from './routes/hooks-generic.ts';
 import { registerIncidentRoutes } from './routes/incidents.ts';
-import { registerMetricsRoute } from './routes/metrics.ts';
+import { registerMetricsCounter, registerMetricsEndpoint } from './routes/metrics.ts';
 import { registerOpenApiRoute } from './routes/openapi.ts';
 import { registerRecoveryRoutes } from './routes/recoveries.ts';
 import { registerSilenceRoutes } from './routes/silences.ts';
 
-export type { AppDeps, ApiApp, IncidentReader, SilenceWriter } from './app-deps.ts';
+export type { AppDeps, ApiApp, IncidentReader, SilenceService } from './app-deps.ts';
 
 /**
  * The sealwatch HTTP API, shared by the Lambda handler (`functions/api`) and `sealwatch serve`.
  * It speaks web-standard Request/Response only; adapters translate. Middleware order: request
- * id → metrics → timeout → body limit → routes (each with its own auth and rate limit).
+ * id → metrics → timeout → body limit → strict query → routes (each with its own auth and rate
+ * limit). Every route is described in `openapi/operations.ts`.
  */
 export function createApp(deps: AppDeps): ApiApp {
   const clock = deps.clock ?? systemClock;
@@ -44,6 +47,8 @@ export function createApp(deps: AppDeps): ApiApp {
     audit: deps.audit ?? createAuditLog({ store: deps.store, clock }),
     incidents: deps.incidents ?? null,
     silences: deps.silences ?? null,
+    sweepIntervalMs: deps.sweepIntervalMs ?? 60_000,
+    wrapperFacts: deps.wrapperFacts ?? (() => []),
     metrics: deps.metrics ?? null,
     idempotency: deps.idempotency ?? createIdempotency({ store: deps.store, clock }),
     limiter: createRateLimiter({ perMinute: limits.requestsPerMinute, clock }),
@@ -51,11 +56,13 @@ export function createApp(deps: AppDeps): ApiApp {
 
   const app = new Hono<ApiEnv>();
   app.use(requestId());
-  registerMetricsRoute(app, routeDeps);
+  registerMetricsCounter(app, routeDeps);
   app.use(requestTimeout(limits.timeoutMs));
   app.use(limitBody(limits.bodyBytes));
+  app.use(strictQuery(OPERATIONS));
 
   registerHealthRoutes(app, routeDeps);
+  registerMetricsEndpoint(app, routeDeps);
   registerOpenApiRoute(app, routeDeps);
   registerClusterRoutes(app, routeDeps);
   registerIncidentRoutes(app, routeDeps);

@@ -28,10 +28,26 @@ export function statusOf(error: unknown): ContentfulStatusCode {
   return 500;
 }
 
-/** Our own errors keep their message (they are written to be shown); anything else does not. */
+/**
+ * The only texts a 5xx answer may carry. A server-side failure's own message names tables, item
+ * keys, addresses or SDK details; callers (unauthenticated ones included) get a fixed sentence and
+ * the request id, and the details go to the server log under that id.
+ */
+export const SERVER_ERROR_MESSAGES = {
+  timeout: 'the request did not complete in time; retry later',
+  unavailable: 'a dependency is unavailable; retry later (see the server log with this requestId)',
+  internal: 'internal error; see the server log with this requestId',
+} as const;
+
+/** Refusals (4xx) keep their message (written to be shown); a 5xx gets a fixed code and text only. */
 export function toErrorResponse(c: Context, error: unknown) {
   const status = statusOf(error);
+  if (status >= 500) {
+    const code = status === 503 ? (error instanceof HttpError && error.code === 'timeout' ? 'timeout' : 'unavailable') : 'internal';
+    const headers = error instanceof HttpError ? error.headers : {};
+    return c.json(errorBody(c, code, SERVER_ERROR_MESSAGES[code]), status, headers);
+  }
   if (error instanceof HttpError) return c.json(errorBody(c, error.code, error.message), status, error.headers);
   if (error instanceof SealwatchError) return c.json(errorBody(c, error.code, error.message), status);
-  return c.json(errorBody(c, 'internal', 'internal error; see the server log with this requestId'), 500);
+  return c.json(errorBody(c, 'internal', SERVER_ERROR_MESSAGES.internal), 500);
 }

@@ -1,9 +1,15 @@
 import { z } from 'zod';
+import { RECOVERY_ID } from '../app/recovery-records.ts';
+import { FINDING_IDS } from '../core/finding-catalogue.ts';
 import { ValidationError } from '../errors.ts';
 import { HttpError } from './errors.ts';
 
+// Request schemas. Bodies and queries of our own routes are strict: an unknown field or query
+// parameter is a 400 naming it, never silently ignored (`{"dryrun":true}` must not run a real
+// recovery). Only Alertmanager's payload stays open: it is another program's format.
+
 /** Cluster and node ids as the configuration allows them. */
-const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an id: lowercase letters, digits and dashes, up to 63');
+export const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an id: lowercase letters, digits and dashes, up to 63');
 
 export const RecoveryActionSchema = z.enum(['sweep', 'recover', 'unseal']);
 
@@ -30,116 +36,52 @@ export const AlertmanagerPayloadSchema = z.looseObject({
 export type AlertmanagerPayload = z.infer<typeof AlertmanagerPayloadSchema>;
 
 /** `POST /v1/hooks/generic` (signed with Standard Webhooks). */
-export const GenericHookSchema = z.object({ cluster: Id, node: Id.optional(), action: RecoveryActionSchema });
+export const GenericHookSchema = z.strictObject({ cluster: Id, node: Id.optional(), action: RecoveryActionSchema });
+
+/** Path parameter `{id}` of the cluster routes. */
+export const ClusterPathSchema = z.strictObject({ id: Id });
 
 /** `POST /v1/clusters/:id/recover`; an empty body recovers every node. */
-export const RecoverBodySchema = z.object({
+export const RecoverBodySchema = z.strictObject({
   nodes: z.array(Id).max(256).optional(),
   dryRun: z.boolean().optional(),
 });
 
-export const SilenceBodySchema = z.object({
-  cluster: Id,
-  node: Id.optional(),
-  /** A finding id (`sealwatch.node-sealed`...) to silence; all of the cluster's when absent. */
-  finding: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,127}$/).optional(),
-  durationMinutes: z.number().int().min(1).max(129_600),
-  reason: z.string().min(1).max(500),
+/** `?dryRun=true|false` on `POST /v1/clusters/:id/recover`: a boolean, nothing else (`1` is refused). */
+export const RecoverQuerySchema = z.strictObject({
+  dryRun: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
 });
 
-export const IncidentsQuerySchema = z.object({
+export const SilenceBodySchema = z.strictObject({
+  cluster: Id,
+  node: Id.optional(),
+  /** A finding id from the catalogue (`node.sealed`...); all of the cluster's when absent. */
+  finding: z.enum(FINDING_IDS as [string, ...string[]], { error: 'not a finding id of the catalogue (README "Findings")' }).optional(),
+  durationMinutes: z.number().int().min(1).max(129_600),
+  /** Why (required, like Alertmanager's silence comment). */
+  comment: z.string().trim().min(1).max(500),
+});
+
+/** `DELETE /v1/silences/:id`. */
+export const SilencePathSchema = z.strictObject({ id: z.string().regex(/^sil-[a-f0-9]{1,32}$/, 'a silence id (sil-…)') });
+
+export const IncidentsQuerySchema = z.strictObject({
   cluster: Id.optional(),
   status: z.enum(['open', 'all']).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
-export const AuditQuerySchema = z.object({ cluster: Id, limit: z.coerce.number().int().min(1).max(500).optional() });
-
-// Responses (documented in the OpenAPI document; not re-validated at run time).
-
-export const ErrorEnvelopeSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
-  requestId: z.string(),
+/** `POST /v1/incidents/:key/ack`: the incident's dedup key, `sealwatch:<cluster>:<node|->:<finding>`. */
+export const IncidentPathSchema = z.strictObject({
+  key: z.string().regex(/^sealwatch:[a-z0-9-]{1,63}:[a-z0-9-]{1,63}:[a-z0-9][a-z0-9.-]{0,127}$/, 'an incident dedup key (sealwatch:<cluster>:<node|->:<finding>)'),
 });
 
-const NodeDetail = z.object({
-  id: z.string(),
-  url: z.string(),
-  state: z.string(),
-  since: z.string().nullable(),
-  initialized: z.boolean().nullable(),
-  sealType: z.string().nullable(),
-  threshold: z.number().nullable(),
-  shares: z.number().nullable(),
-  version: z.string().nullable(),
-  clusterId: z.string().nullable(),
-  error: z.string().nullable(),
-});
+/** `GET /v1/recoveries/:id`: ids look like `rcv-20261207T072700Z-0a1b2c3d`. */
+export const RecoveryPathSchema = z.strictObject({ id: z.string().regex(RECOVERY_ID, 'a recovery id (rcv-<UTC time>-<8 hex>)') });
 
-export const ClusterSummarySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  nodeCount: z.number(),
-  states: z.record(z.string(), z.number()),
-});
-export const ClusterListSchema = z.object({ clusters: z.array(ClusterSummarySchema) });
-export const ClusterDetailSchema = ClusterSummarySchema.extend({ nodes: z.array(NodeDetail) });
+export const AckBodySchema = z.strictObject({ comment: z.string().trim().max(500).optional() });
 
-export const RecoveryResultSchema = z.object({
-  cluster: z.string(),
-  action: RecoveryActionSchema,
-  dryRun: z.boolean(),
-  unseal: z
-    .object({
-      ok: z.boolean(),
-      nodes: z.array(z.object({ node: z.string(), outcome: z.string(), message: z.string(), shareIndexes: z.array(z.number()) })),
-      findings: z.array(z.string()),
-    })
-    .optional(),
-  sweep: z
-    .object({ skipped: z.string().optional(), nodes: z.array(z.object({ node: z.string(), state: z.string() })), findings: z.array(z.string()) })
-    .optional(),
-});
-
-const RecoveryOutcomeSchema = z.union([RecoveryResultSchema, z.object({ cluster: z.string(), error: z.object({ code: z.string(), message: z.string() }) })]);
-
-export const HookSummarySchema = z.object({
-  status: z.enum(['done', 'accepted', 'ignored']),
-  /** `GET /v1/recoveries/{id}`; absent when nothing was started (`ignored`). */
-  recoveryId: z.string().optional(),
-  alerts: z.number().optional(),
-  firing: z.number().optional(),
-  unmatched: z.number().optional(),
-  results: z.array(RecoveryOutcomeSchema),
-});
-
-/** A cluster route's recovery: the result when it finished in time, else `accepted`. */
-export const RecoveryStartSchema = z.union([
-  RecoveryResultSchema.extend({ recoveryId: z.string() }),
-  z.object({ status: z.literal('accepted'), recoveryId: z.string(), results: z.array(z.never()) }),
-]);
-
-export const RecoveryRecordSchema = z.object({
-  id: z.string(),
-  status: z.enum(['running', 'queued', 'done', 'failed']),
-  trigger: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  requests: z.array(z.object({ clusterId: z.string(), action: RecoveryActionSchema, nodeIds: z.array(z.string()).optional(), dryRun: z.boolean().optional() })),
-  results: z.array(z.union([RecoveryOutcomeSchema, z.null()])),
-  attempts: z.number(),
-  runningUntil: z.number().optional(),
-  lastError: z.object({ code: z.string(), message: z.string() }).optional(),
-});
-
-export const ReadySchema = z.object({
-  ok: z.boolean(),
-  version: z.string(),
-  checks: z.object({ config: z.string(), stateStore: z.string() }),
-});
-
-export const HealthSchema = z.object({ ok: z.literal(true), version: z.string() });
-export const AnyListSchema = (key: string) => z.object({ [key]: z.array(z.record(z.string(), z.unknown())) });
+export const AuditQuerySchema = z.strictObject({ cluster: Id, limit: z.coerce.number().int().min(1).max(500).optional() });
 
 /** Parses JSON text; malformed text is a 400 `invalid_json`, never a 500. */
 export function parseJsonText(text: string): unknown {
@@ -150,10 +92,24 @@ export function parseJsonText(text: string): unknown {
   }
 }
 
+/** A body that may be empty (`{}` then). */
+export function parseOptionalJson(text: string): unknown {
+  return text.trim() === '' ? {} : parseJsonText(text);
+}
+
 /** Validates `value`; the problems (paths and reasons, never the values) are in the message. */
 export function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.slice(0, 10).map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`);
+  const problems = parsed.error.issues.slice(0, 10).map(describeIssue);
   throw new ValidationError(`invalid ${what}: ${problems.join('; ')}`, problems);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    // Names are the caller's own field names, cut short: enough to spot `dryrun` vs `dryRun`.
+    return `${where}: unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => `"${k.slice(0, 64)}"`).join(', ')}`;
+  }
+  return `${where}: ${issue.message}`;
 }

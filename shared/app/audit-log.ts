@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
-import type { StateStore } from '../ports/state-store.ts';
+import type { StateStore, WriteCondition } from '../ports/state-store.ts';
 
 /** Audit items live 400 days (the table's TTL attribute; readers ignore expired items). */
 export const AUDIT_TTL_DAYS = 400;
@@ -14,8 +14,8 @@ export interface AuditEvent {
   at: string;
   /** What started it: `schedule`, `cli`, `demo`, `webhook`... */
   trigger: string;
-  action: 'unseal' | 'unseal-clear-block' | 'raft-join' | 'raft-remove-peer' | 'storage-backup';
-  /** The node acted on; `*` for an action on every node of the cluster. */
+  action: 'unseal' | 'unseal-clear-block' | 'raft-join' | 'raft-remove-peer' | 'storage-backup' | 'silence' | 'incident-ack';
+  /** The node acted on; `*` for an action on every node of the cluster, `-` for a cluster-level one. */
   node: string;
   shareIndexes: number[];
   wrappers: string[];
@@ -27,6 +27,11 @@ export interface AuditEvent {
 export interface AuditLog {
   /** Writes one event under the cluster; returns its sort key. */
   record(clusterId: string, event: AuditEvent): Promise<string>;
+  /**
+   * Rewrites an event written by `record` (same sort key): how an action begun as `in-progress`
+   * records its outcome, so a crash mid-action still leaves its start in the trail.
+   */
+  update(clusterId: string, sk: string, event: AuditEvent): Promise<void>;
   /** Newest first (`limit` default 100). */
   list(clusterId: string, options?: { limit?: number }): Promise<AuditEvent[]>;
 }
@@ -52,26 +57,13 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     async record(clusterId, event) {
       const now = clock.now();
       const sk = `AUDIT#${new Date(now).toISOString()}#${random()}`;
-      // Copy field by field so nothing the caller attached by accident is persisted.
-      const data: AuditEvent = {
-        at: event.at,
-        trigger: event.trigger,
-        action: event.action,
-        node: event.node,
-        shareIndexes: [...event.shareIndexes],
-        wrappers: [...event.wrappers],
-        outcome: event.outcome,
-        timings: { unwrapMs: event.timings.unwrapMs, submitMs: event.timings.submitMs, totalMs: event.timings.totalMs },
-        message: event.message,
-      };
-      await store.put<AuditEvent>({
-        pk: `CLUSTER#${clusterId}`,
-        sk,
-        data,
-        expiresAt: Math.floor(now / 1000) + AUDIT_TTL_DAYS * 86_400,
-        condition: { kind: 'absent' },
-      });
+      await write(clusterId, sk, event, now, { kind: 'absent' });
       return sk;
+    },
+
+    async update(clusterId, sk, event) {
+      if (!sk.startsWith('AUDIT#')) throw new TypeError(`not an audit key: ${sk}`);
+      await write(clusterId, sk, event, clock.now(), { kind: 'any' });
     },
 
     async list(clusterId, listOptions = {}) {
@@ -86,4 +78,26 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       return events.reverse().slice(0, limit);
     },
   };
+
+  async function write(clusterId: string, sk: string, event: AuditEvent, now: number, condition: WriteCondition): Promise<void> {
+    // Copy field by field so nothing the caller attached by accident is persisted.
+    const data: AuditEvent = {
+      at: event.at,
+      trigger: event.trigger,
+      action: event.action,
+      node: event.node,
+      shareIndexes: [...event.shareIndexes],
+      wrappers: [...event.wrappers],
+      outcome: event.outcome,
+      timings: { unwrapMs: event.timings.unwrapMs, submitMs: event.timings.submitMs, totalMs: event.timings.totalMs },
+      message: event.message,
+    };
+    await store.put<AuditEvent>({
+      pk: `CLUSTER#${clusterId}`,
+      sk,
+      data,
+      expiresAt: Math.floor(now / 1000) + AUDIT_TTL_DAYS * 86_400,
+      condition,
+    });
+  }
 }

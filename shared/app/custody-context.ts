@@ -9,6 +9,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
 import { createCustodyRepository, type CustodyRepository } from './custody-repository.ts';
+import { CLUSTER_LEASE, runUnderLease } from './held-lease.ts';
 
 /** A cluster as custody needs it (a `ClusterConfig` fits). */
 export interface CustodyCluster {
@@ -40,8 +41,6 @@ export interface CustodyServiceOptions {
   wrapperTimeoutMs?: number;
   /** Deadline for `sys/init` (default 60000 ms: raft bootstrap and auto-unseal take a while). */
   initTimeoutMs?: number;
-  /** TTL of the cluster lease (default 120000 ms). */
-  leaseTtlMs?: number;
 }
 
 /** Everything the custody operations share, resolved once. */
@@ -82,17 +81,13 @@ export function createCustodyContext(options: CustodyServiceOptions): CustodyCon
     async withClusterLease(clusterId, fn) {
       if (!options.leases) return fn();
       const scope = `cluster/${clusterId}`;
-      const acquired = await options.leases.acquire(scope, options.leaseTtlMs ?? 120_000);
-      if ('heldBy' in acquired) {
+      const ran = await runUnderLease({ leases: options.leases, ...(options.logger ? { logger: options.logger } : {}) }, scope, CLUSTER_LEASE, () => fn());
+      if ('heldBy' in ran) {
         throw new ConflictError(
-          `cluster ${clusterId} is busy: lease ${scope} is held by ${acquired.heldBy.owner} until ${new Date(acquired.heldBy.expiresAt).toISOString()}; try again shortly`,
+          `cluster ${clusterId} is busy: lease ${scope} is held by ${ran.heldBy.owner} until ${new Date(ran.heldBy.expiresAt).toISOString()}; try again shortly`,
         );
       }
-      try {
-        return await fn();
-      } finally {
-        await options.leases.release(acquired.lease);
-      }
+      return ran.done;
     },
   };
 }

@@ -1,11 +1,11 @@
 import { resolveCustodyPolicy, tokenWrapperOf } from '../core/custody-policy.ts';
-import type { CustodyKind } from '../core/custody-types.ts';
+import { isBlocked, standingBlocks, type CustodyKind } from '../core/custody-types.ts';
 import { parseInitOutput, wipeInitOutput, type InitOutput } from '../core/init-output.ts';
 import { checkShareConsistency, validateShares, type ConsistencyReport } from '../core/share-validation.ts';
 import { UnavailableError, ValidationError } from '../errors.ts';
 import type { CustodyContext } from './custody-context.ts';
 import { initializedNodes, sealMismatches, surveyNodes, type NodeSeal } from './custody-nodes.ts';
-import { existingCustodyError, wrapShares, wrapToken, writeCustody } from './custody-write.ts';
+import { existingCustodyError, keyChangedError, wrapShares, wrapToken, writeCustody } from './custody-write.ts';
 
 export interface ImportRequest {
   clusterId: string;
@@ -14,6 +14,11 @@ export interface ImportRequest {
   /** Needed when the input has no threshold and no node answers. */
   threshold?: number;
   replace?: boolean;
+  /**
+   * With `replace`: the cluster was rekeyed (`vault operator rekey`), so the new shares may
+   * rebuild a different key than the custody they replace. Without it such a replace is refused.
+   */
+  rekeyed?: boolean;
   storeRootToken?: boolean;
   /** Import even though no node answered (the seal-status cross-check is skipped). */
   force?: boolean;
@@ -136,6 +141,18 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
       // Checked again under the lease, but also before any wrap call, so a refusal costs nothing.
       const existing = await ctx.repo.meta(cluster.id);
       if (existing && !request.replace) throw existingCustodyError(cluster.id, existing.data);
+      // Shares of another key replacing working custody would strand the cluster: only a rekey, or
+      // custody that Vault already rejected (a standing block), justifies it.
+      const keyChanged = existing !== null && existing.data.keyCheck !== consistency.keyCheck;
+      if (existing && keyChanged && !request.rekeyed) {
+        const [block, guards] = await Promise.all([ctx.repo.block(cluster.id), ctx.repo.guards(cluster.id)]);
+        const blocks = standingBlocks(existing.data.generation, block?.data ?? null, guards.map((g) => g.data));
+        if (!isBlocked(blocks)) throw keyChangedError(cluster.id, existing.data);
+        warnings.push(`these shares rebuild a different key than the custody they replace, which Vault rejected (blocked for generation ${existing.data.generation}): replaced`);
+      }
+      if (existing && !keyChanged && request.rekeyed) {
+        warnings.push('--rekeyed was given, but these shares rebuild the same key as the custody they replace');
+      }
       const records = await wrapShares(ctx, cluster.id, kind, shares, assignment.shares);
       const token = tokenWrapper && rootToken ? await wrapToken(ctx, cluster.id, tokenWrapper, rootToken) : undefined;
       const written = await writeCustody(

@@ -38,7 +38,6 @@ export function createCustodyService(options: CustodyServiceOptions): CustodySer
     nodeTimeoutMs: options.nodeTimeoutMs,
     wrapperTimeoutMs: options.wrapperTimeoutMs,
     initTimeoutMs: options.initTimeoutMs,
-    leaseTtlMs: options.leaseTtlMs,
   })) {
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) problems.push(`${name}: must be a positive number of milliseconds`);
   }

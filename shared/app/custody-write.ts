@@ -107,3 +107,12 @@ export function existingCustodyError(clusterId: string, meta: CustodyMeta): Conf
     `cluster ${clusterId} already has custody (generation ${meta.generation}, ${meta.kind} shares ${meta.threshold} of ${meta.shares}, created ${meta.createdAt}); pass --replace to overwrite it`,
   );
 }
+
+/** A replace whose shares rebuild another key than the stored custody's, without `rekeyed`. */
+export function keyChangedError(clusterId: string, meta: CustodyMeta): SealwatchError {
+  return new SealwatchError(
+    'key_changed',
+    `these shares rebuild a different key than the custody of cluster ${clusterId} they would replace (generation ${meta.generation}, created ${meta.createdAt}); nothing was written`,
+    { hint: 'if the cluster was rekeyed (`vault operator rekey`), import the new shares with --replace --rekeyed; otherwise these are not the shares of this cluster\'s current key (custody Vault has rejected as wrong, shown blocked by keys status, is replaced without --rekeyed)' },
+  );
+}

@@ -159,15 +159,17 @@ function totalsOf(clusters: readonly ClusterReport[]): SweepReport['totals'] {
   let nodes = 0;
   let transitions = 0;
   let unsealed = 0;
+  let repaired = 0;
   for (const cluster of clusters) {
     for (const node of cluster.nodes) {
       nodes += 1;
       byState[node.state] += 1;
       if (node.transition) transitions += 1;
       if (node.unsealedBy) unsealed += 1;
+      if (node.passedThrough?.state === 'sealed' && node.unsealedBy) repaired += 1;
     }
   }
-  return { clusters: clusters.length, nodes, byState, transitions, unsealed };
+  return { clusters: clusters.length, nodes, byState, transitions, unsealed, repaired };
 }
 
 /** A queue record as the worker receives it (an SQS record's `messageId`, `body`, attributes). */

@@ -2,18 +2,24 @@ import { evaluateIncidents } from '../core/incidents/evaluate.ts';
 import { routeNotification } from '../core/incidents/routing.ts';
 import type { ClusterIncidents, IncidentEntry, IncidentsState, Observations } from '../core/incidents/types.ts';
 import type { AlertsConfig } from '../config/types.ts';
-import { ConflictError } from '../errors.ts';
+import { isSilenced } from '../core/incidents/silence.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Notification } from '../ports/alert-channel.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
+import type { AuditLog } from './audit-log.ts';
 import type { Outbox, OutboxEntry } from './outbox.ts';
 import type { SilenceStore } from './silences.ts';
 
 export const incidentsKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'INCIDENTS' });
 
-/** An incident as `sealwatch incidents` shows it: the entry and its deliveries per channel. */
+/**
+ * An incident as `sealwatch incidents` and `GET /v1/incidents` show it: the entry, the silence
+ * that mutes it now (if any) and its deliveries per channel.
+ */
 export interface IncidentView extends IncidentEntry {
+  silencedBy: { id: string; createdBy: string; comment: string; expiresAt: string } | null;
   deliveries: {
     channel: string;
     kind: Notification['kind'];
@@ -30,6 +36,12 @@ export interface IncidentService {
   process(observations: Observations): Promise<{ notifications: Notification[]; enqueued: number }>;
   /** Open incidents (and pending conditions with `all`), worst first, with delivery status. */
   list(options?: { all?: boolean }): Promise<IncidentView[]>;
+  /**
+   * Acknowledges an open incident: its reminders stop until it resolves (updates and the resolve
+   * still go out). Audited in the cluster's trail. NotFoundError for no open incident with that
+   * dedup key; acknowledging twice keeps the first acknowledgement.
+   */
+  acknowledge(input: { dedupKey: string; by: string; comment?: string }): Promise<IncidentView>;
 }
 
 export interface IncidentServiceOptions {
@@ -43,6 +55,8 @@ export interface IncidentServiceOptions {
   clusters: readonly string[];
   /** Configured channel ids, for routing. */
   channelIds: () => readonly string[];
+  /** Where acknowledgements are audited (default: none). */
+  audit?: AuditLog;
 }
 
 /**
@@ -109,26 +123,72 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       const entries = [...stored.values()]
         .flatMap((item) => (item ? Object.values(item.data.entries) : []))
         .filter((e) => listOptions.all || e.status === 'open');
+      const active = entries.length > 0 ? await silences.list() : [];
       const views: IncidentView[] = [];
-      for (const entry of entries) {
-        const items = await outbox.list(`${entry.dedupKey}#`);
-        const since = entry.openedAt ?? entry.firstSeenAt;
-        const deliveries = items
-          .map((i) => i.data)
-          .filter((d) => d.notification.occurredAt >= since)
-          .map((d) => ({
-            channel: d.channel,
-            kind: d.notification.kind,
-            state: d.state,
-            attempts: d.attempts,
-            ...(d.lastStatus === undefined ? {} : { lastStatus: d.lastStatus }),
-            ...(d.lastError === undefined ? {} : { lastError: d.lastError }),
-            ...(d.deliveredAt === undefined ? {} : { deliveredAt: d.deliveredAt }),
-          }));
-        views.push({ ...entry, deliveries });
-      }
+      for (const entry of entries) views.push(await viewOf(entry, active));
       const rank = (e: IncidentEntry) => (e.status === 'open' ? 0 : 2) + (e.severity === 'critical' ? 0 : 1);
       return views.sort((a, b) => rank(a) - rank(b) || a.dedupKey.localeCompare(b.dedupKey));
     },
+
+    async acknowledge({ dedupKey, by, comment }) {
+      const author = by.trim();
+      if (author === '') throw new ValidationError('an acknowledgement needs an author', ['by: required']);
+      const clusterId = dedupKey.split(':')[1] ?? '';
+      const notFound = () => new NotFoundError(`no open incident "${dedupKey.slice(0, 255)}"`);
+      if (!dedupKey.startsWith('sealwatch:') || !options.clusters.includes(clusterId)) throw notFound();
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const key = incidentsKey(clusterId);
+        const item = await store.get<ClusterIncidents>(key.pk, key.sk);
+        const entry = item?.data.entries[dedupKey];
+        if (!item || !entry || entry.status !== 'open') throw notFound();
+        if (entry.acknowledged) return viewOf(entry, await silences.list());
+        const acknowledged = {
+          at: new Date(clock.now()).toISOString(),
+          by: author.slice(0, 200),
+          ...(comment?.trim() ? { comment: comment.trim().slice(0, 500) } : {}),
+        };
+        const next: IncidentEntry = { ...entry, acknowledged };
+        try {
+          await store.put<ClusterIncidents>({ ...key, data: { entries: { ...item.data.entries, [dedupKey]: next } }, condition: { kind: 'version', version: item.version } });
+        } catch (error) {
+          // A sweep wrote the cluster's incidents meanwhile: read them again and retry.
+          if (error instanceof ConflictError) continue;
+          throw error;
+        }
+        await options.audit?.record(clusterId, {
+          at: acknowledged.at,
+          trigger: acknowledged.by,
+          action: 'incident-ack',
+          node: entry.node ?? '-',
+          shareIndexes: [],
+          wrappers: [],
+          outcome: 'acknowledged',
+          timings: { unwrapMs: 0, submitMs: 0, totalMs: 0 },
+          message: `${dedupKey} acknowledged${acknowledged.comment ? `: ${acknowledged.comment}` : ''}`.slice(0, 500),
+        });
+        return viewOf(next, await silences.list());
+      }
+      throw new ConflictError(`incident ${dedupKey.slice(0, 255)} kept changing; try again`);
+    },
   };
+
+  async function viewOf(entry: IncidentEntry, active: Awaited<ReturnType<SilenceStore['list']>>): Promise<IncidentView> {
+    const silence = isSilenced(active, { cluster: entry.cluster, node: entry.node, findingId: entry.findingId }, clock.now());
+    const items = await outbox.list(`${entry.dedupKey}#`);
+    const since = entry.openedAt ?? entry.firstSeenAt;
+    const deliveries = items
+      .map((i) => i.data)
+      .filter((d) => d.notification.occurredAt >= since)
+      .map((d) => ({
+        channel: d.channel,
+        kind: d.notification.kind,
+        state: d.state,
+        attempts: d.attempts,
+        ...(d.lastStatus === undefined ? {} : { lastStatus: d.lastStatus }),
+        ...(d.lastError === undefined ? {} : { lastError: d.lastError }),
+        ...(d.deliveredAt === undefined ? {} : { deliveredAt: d.deliveredAt }),
+      }));
+    const silencedBy = silence ? { id: silence.id, createdBy: silence.createdBy, comment: silence.comment, expiresAt: silence.expiresAt } : null;
+    return { ...entry, silencedBy, deliveries };
+  }
 }

@@ -8,9 +8,9 @@ export interface LeaseManagerOptions {
   store: StateStore;
   clock: Clock;
   /**
-   * This holder's id (default: a random UUID). Everything acquired under the same owner counts
-   * as one holder: acquiring a scope the owner already holds renews it. Give independent actors
-   * their own manager (or owner).
+   * A fixed holder id for every lease of this manager: acquiring a scope it already holds then
+   * renews it. Default: none — every `acquire` is its own operation with a fresh id
+   * (`<process prefix>-<n>`), so two operations of one process exclude each other.
    */
   owner?: string;
 }
@@ -38,13 +38,18 @@ const ATTEMPTS = 3;
  */
 export function createLeaseManager(options: LeaseManagerOptions): LeaseManager {
   const { store, clock } = options;
-  const owner = options.owner ?? randomUUID();
-  if (typeof owner !== 'string' || owner.length === 0) throw new ValidationError('lease owner must be a non-empty string');
+  if (options.owner !== undefined && (typeof options.owner !== 'string' || options.owner.length === 0)) {
+    throw new ValidationError('lease owner must be a non-empty string');
+  }
+  const prefix = randomUUID();
+  let operations = 0;
+  const nextOwner = () => options.owner ?? `${prefix}-${(operations += 1)}`;
 
   return {
     async acquire(scope: string, ttlMs: number): Promise<{ lease: Lease } | { heldBy: LeaseHolder }> {
       const { pk, sk } = leaseKey(scope);
       if (!(Number.isFinite(ttlMs) && ttlMs > 0)) throw new ValidationError(`lease ttl must be positive, got ${ttlMs} ms`);
+      const owner = nextOwner();
       let holder: LeaseHolder | undefined;
       for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
         const now = clock.now();
@@ -77,6 +82,18 @@ export function createLeaseManager(options: LeaseManagerOptions): LeaseManager {
       // Only reached when the item changed between every read and write.
       if (holder) return { heldBy: holder };
       throw new ConflictError(`lease ${scope} kept changing hands; try again`);
+    },
+
+    async renew(lease: Lease, ttlMs: number): Promise<Lease | null> {
+      const { pk, sk } = leaseKey(lease.scope);
+      const current = await store.get<Partial<LeaseRecord>>(pk, sk);
+      if (current === null || current.data.owner !== lease.owner) return null;
+      const now = clock.now();
+      const record: LeaseRecord = { scope: lease.scope, owner: lease.owner, expiresAt: now + ttlMs };
+      const renewed = await conditional(() =>
+        store.put({ pk, sk, data: record, expiresAt: Math.ceil(record.expiresAt / 1000), condition: { kind: 'version', version: current.version } }),
+      );
+      return renewed ? { ...record } : null;
     },
 
     async release(lease: Lease): Promise<void> {

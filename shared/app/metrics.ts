@@ -22,6 +22,10 @@ export const METRICS = {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   },
   sealwatch_http_requests_total: { type: 'counter', help: 'API requests, by method and status' },
+  sealwatch_last_sweep_timestamp_seconds: {
+    type: 'gauge',
+    help: 'Unix time of the last sweep that observed the cluster (from the state store, so sweeps of every process count)',
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricName = keyof typeof METRICS;
@@ -34,7 +38,7 @@ export interface Metrics {
   /** Node-state gauges, sweep count and duration, unseal outcomes of the sweep's actions. */
   recordSweep(report: SweepReport): void;
   /** Outcomes of a direct (API, webhook, CLI) unseal. Dry runs count nothing. */
-  recordUnseal(result: UnsealClusterResult): void;
+  recordUnseal(result: Pick<UnsealClusterResult, 'cluster' | 'dryRun'> & { nodes: readonly { outcome: string }[] }): void;
   /** Prometheus text exposition format 0.0.4. */
   render(): string;
 }

@@ -8,6 +8,7 @@ import type { AlertChannel, Notification } from '../ports/alert-channel.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
+import { createAuditLog, type AuditLog } from './audit-log.ts';
 import { createIncidentService, type IncidentService } from './incident-service.ts';
 import { createOutbox, deliveryFindings, type Outbox } from './outbox.ts';
 import { createOutboxDrain, type DrainOutcome, type DrainResult, type OutboxDrain } from './outbox-drain.ts';
@@ -44,6 +45,8 @@ export interface AlertingOptions {
   deliveryTimeoutMs?: number;
   /** Told every delivery outcome (the runtime counts them for `GET /metrics`). */
   onDelivery?: (outcome: DrainOutcome) => void;
+  /** Where silences and acknowledgements are audited (default: the audit log in `store`). */
+  audit?: AuditLog;
 }
 
 /** Incidents, silences, outbox and drain over one state store, ready for the sweep to call. */
@@ -52,7 +55,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
   const alerts = resolveAlertsConfig(options.alerts);
   const channels = [...options.channels];
   const outbox = createOutbox({ store, clock, giveUpAfterMs: alerts.giveUpAfterMs });
-  const silences = createSilenceStore({ store, clock });
+  const audit = options.audit ?? createAuditLog({ store, clock });
+  const silences = createSilenceStore({ store, clock, audit });
   const incidents = createIncidentService({
     store,
     clock,
@@ -62,6 +66,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
     silences,
     clusters: options.clusters,
     channelIds: () => channels.map((c) => c.id),
+    audit,
   });
   const drain = createOutboxDrain({
     outbox,
@@ -150,13 +155,18 @@ export function observationsOf(report: SweepReport, failures: readonly Finding[]
         });
       }
       if (node.unsealedBy === 'sealwatch') {
+        // The transition of this sweep (sealed → unsealed by sealwatch), with when the seal was
+        // detected and when it was repaired, so the notification tells the whole story.
+        const detectedAt = node.passedThrough?.state === 'sealed' ? node.passedThrough.detectedAt : null;
         events.push({
           id: 'node.unsealed',
           severity: 'info',
           cluster: cluster.id,
           node: node.id,
-          message: `${node.id} was sealed and sealwatch unsealed it`,
-          evidence: { state: node.state, durationMs: node.unseal?.durationMs ?? null },
+          message: detectedAt
+            ? `${node.id} was sealed (detected ${detectedAt}) and sealwatch unsealed it at ${node.since}; now ${node.state}`
+            : `${node.id} was sealed and sealwatch unsealed it`,
+          evidence: { state: node.state, previousState: node.previousState, detectedAt, unsealedAt: node.since, durationMs: node.unseal?.durationMs ?? null },
         });
       }
     }

@@ -13,6 +13,7 @@ import type { StateStore } from '../ports/state-store.ts';
 import type { VaultClient, VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
 import type { AuditLog } from './audit-log.ts';
 import { observeNode } from './observe-node.ts';
+import { CLUSTER_LEASE, runUnderLease } from './held-lease.ts';
 import { loadRaftRecord, saveRaftRecord } from './raft-state.ts';
 import type { ActionReport, SweepCluster } from './sweep-types.ts';
 import type { UnsealService } from './unseal-service.ts';
@@ -34,8 +35,6 @@ export interface RaftRecoveryServiceOptions {
   audit: AuditLog;
   clock: Clock;
   logger: Logger;
-  /** TTL of the `cluster/<id>` lease (default 60 s). */
-  leaseTtlMs?: number;
   /** Per Vault call (default 5 s). */
   callTimeoutMs?: number;
 }
@@ -98,7 +97,6 @@ export function nodeTarget(cluster: SweepCluster, nodeId: string): VaultTarget {
  */
 export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): RaftRecoveryService {
   const { store, leases, vault, unseal, tokens, audit, clock, logger } = options;
-  const leaseTtlMs = options.leaseTtlMs ?? 60_000;
   const callTimeoutMs = options.callTimeoutMs ?? 5_000;
   const callSignal = (signal: AbortSignal) => AbortSignal.any([signal, AbortSignal.timeout(callTimeoutMs)]);
 
@@ -254,14 +252,8 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
 
   /** Runs `fn` under `cluster/<id>`; returns why it did not run when the lease is held. */
   async function withLease(clusterId: string, fn: () => Promise<void>): Promise<string | null> {
-    const acquired = await leases.acquire(`cluster/${clusterId}`, leaseTtlMs);
-    if ('heldBy' in acquired) return `skipped: another sealwatch invocation holds lease cluster/${clusterId} (owner ${acquired.heldBy.owner})`;
-    try {
-      await fn();
-      return null;
-    } finally {
-      await leases.release(acquired.lease);
-    }
+    const ran = await runUnderLease({ leases, logger }, `cluster/${clusterId}`, CLUSTER_LEASE, () => fn());
+    return 'heldBy' in ran ? `skipped: another sealwatch operation holds lease cluster/${clusterId} (owner ${ran.heldBy.owner})` : null;
   }
 
   async function record(clusterId: string, trigger: string, result: ActionReport, started: number) {

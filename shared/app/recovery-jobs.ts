@@ -1,7 +1,8 @@
-import { ConflictError, SealwatchError, UnavailableError, describeError } from '../errors.ts';
+import { ConflictError, UnavailableError, describeError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { RecoveryWorkMessage, WorkQueue } from '../ports/work-queue.ts';
+import { publicFailure } from './public-failure.ts';
 import type { RecoveryRequest, RecoveryService } from './recovery.ts';
 import type { RecoveryAsk, RecoveryOutcome, RecoveryRecord, RecoveryRecords } from './recovery-records.ts';
 
@@ -41,13 +42,31 @@ export interface RecoveryJobsOptions {
   reserveMs?: number;
 }
 
+/** A retryable failure: the error itself (log, queue) and what the record may say about it. */
+interface Retry {
+  error: unknown;
+  shown: string;
+}
+
 /** Recoveries that answer within the request and finish in the worker when they cannot. */
 export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
   const { recovery, records, queue, clock, logger } = options;
   const reserveMs = options.reserveMs ?? 1000;
 
-  /** Runs each ask; `results[i]` is filled only if it finished before `signal` aborted. */
-  function runAll(asks: readonly { index: number; ask: RecoveryAsk }[], trigger: string, results: (RecoveryOutcome | null)[], signal: AbortSignal, retryable: Map<number, unknown>, inWorker = false) {
+  /**
+   * Runs each ask; `results[i]` is filled only if it finished before `signal` aborted. A
+   * retryable failure is noted in `retryable` with the error (for the log and the queue) and the
+   * text the record may show.
+   */
+  function runAll(
+    recoveryId: string,
+    asks: readonly { index: number; ask: RecoveryAsk }[],
+    trigger: string,
+    results: (RecoveryOutcome | null)[],
+    signal: AbortSignal,
+    retryable: Map<number, Retry>,
+    inWorker = false,
+  ) {
     return Promise.all(
       asks.map(async ({ index, ask }) => {
         const request: RecoveryRequest = { ...ask, trigger, signal };
@@ -56,9 +75,11 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
           outcome = await recovery.run(request);
         } catch (error) {
           if (signal.aborted) return;
-          logger.error('recovery.cluster_failed', { cluster: ask.clusterId, trigger, error });
-          if (error instanceof UnavailableError) retryable.set(index, error);
-          outcome = { cluster: ask.clusterId, error: error instanceof SealwatchError ? { code: error.code, message: error.message } : { code: 'internal', message: 'recovery failed; see the server log' } };
+          logger.error('recovery.cluster_failed', { recoveryId, cluster: ask.clusterId, trigger, error });
+          // The record, and every answer carrying it, gets the code and a fixed text only.
+          const shown = publicFailure(error);
+          if (error instanceof UnavailableError) retryable.set(index, { error, shown: shown.message });
+          outcome = { cluster: ask.clusterId, error: shown };
         }
         // An outcome reached after the abort is partial (a deadline cut it): the worker redoes it.
         if (signal.aborted) return;
@@ -67,7 +88,11 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
         // (Vault keeps its progress; the unseal service resets a foreign attempt only once it has
         // stood still): retry through the queue rather than record "contended" as the end.
         const contended = inWorker && 'unseal' in outcome && outcome.unseal?.nodes.find((n) => n.outcome === 'contended');
-        if (contended) retryable.set(index, new UnavailableError(`node ${contended.node}: ${contended.message}`));
+        // Vault's own (redacted) text of the node outcome, which the record shows anyway.
+        if (contended) {
+          const shown = `node ${contended.node}: ${contended.message}`;
+          retryable.set(index, { error: new UnavailableError(shown), shown });
+        }
       }),
     );
   }
@@ -101,8 +126,8 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
       };
       let item = await records.create(record);
       const controller = new AbortController();
-      const retryable = new Map<number, unknown>();
-      const all = runAll(record.requests.map((ask, index) => ({ index, ask })), input.trigger, record.results, controller.signal, retryable);
+      const retryable = new Map<number, Retry>();
+      const all = runAll(id, record.requests.map((ask, index) => ({ index, ask })), input.trigger, record.results, controller.signal, retryable);
       const budgetEnd = Math.min(now + input.budgetMs, input.deadlineMs - reserveMs);
       const inBudget = await settleBy(all, budgetEnd);
       if (!inBudget) {
@@ -121,7 +146,9 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
         await queue.send([{ kind: 'recovery', recoveryId: id, queuedAt: new Date(clock.now()).toISOString() }]);
       } catch (error) {
         await records.update({ ...rest, status: 'failed', lastError: { code: 'handoff_failed', message: 'the work queue refused the recovery' } }, item.version).catch(() => {});
-        throw error instanceof SealwatchError ? error : new UnavailableError('the work queue refused the recovery', { cause: error });
+        // Always a 5xx for the caller (its body a fixed text): a queue that denies access or is
+        // missing is our failure, not the sender's, and its message names the queue.
+        throw error instanceof UnavailableError ? error : new UnavailableError('the work queue refused the recovery', { cause: error });
       }
       logger.info('recovery.handed_off', { recoveryId: id, trigger: input.trigger, pending: record.results.filter((r) => r === null).length });
       return { status: 'accepted', recoveryId: id, results: [] };
@@ -151,8 +178,8 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
       const results = [...current.results];
       const pending = current.requests.map((ask, index) => ({ index, ask })).filter(({ index }) => results[index] === null);
       const controller = new AbortController();
-      const retryable = new Map<number, unknown>();
-      const all = runAll(pending, current.trigger, results, controller.signal, retryable, true);
+      const retryable = new Map<number, Retry>();
+      const all = runAll(current.id, pending, current.trigger, results, controller.signal, retryable, true);
       if (!(await settleBy(all, deadlineMs - reserveMs))) {
         controller.abort(new UnavailableError('the worker invocation ran out of time'));
         await settleBy(all, deadlineMs);
@@ -163,9 +190,10 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
         // Retryable failures (state store, throttling) are forgotten so the retry runs them again.
         const kept = results.map((r, index) => (retryable.has(index) ? null : r));
         const first = [...retryable.values()][0];
-        const lastError = { code: 'retrying', message: first === undefined ? 'the worker ran out of time' : describeError(first) };
+        const lastError = { code: 'retrying', message: first === undefined ? 'the worker ran out of time' : first.shown };
         await records.update({ ...base, status: 'queued', results: kept, lastError }, claimed.version);
-        throw new UnavailableError(`recovery ${current.id} is not finished (${lastError.message}); the queue retries it`);
+        // The thrown error goes to the log and the queue, not to callers: it keeps the details.
+        throw new UnavailableError(`recovery ${current.id} is not finished (${first === undefined ? lastError.message : describeError(first.error)}); the queue retries it`);
       }
       const done = await records.update({ ...base, status: 'done', results }, claimed.version);
       logger.info('recovery.completed', { recoveryId: current.id, attempts: done.data.attempts });

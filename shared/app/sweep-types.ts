@@ -26,6 +26,12 @@ export interface NodeReport {
   httpStatus: number | null;
   error: { reason: UnreachableReason; message: string } | null;
   durationMs: number;
+  /**
+   * Set when the node changed state during this sweep (seen sealed, then unsealed): the state
+   * first observed, when it was detected (ISO; `since` of that state) and when it was left.
+   * `previousState` is then that state and `transition` true.
+   */
+  passedThrough?: { state: NodeState; detectedAt: string; leftAt: string };
   /** Set when this sweep unsealed the node. */
   unsealedBy?: 'sealwatch';
   unseal?: ActionReport;
@@ -74,6 +80,12 @@ export interface SweepReport {
     byState: Record<NodeState, number>;
     transitions: number;
     unsealed: number;
+    /**
+     * Nodes seen sealed and unsealed by sealwatch within this sweep (also counted in
+     * `transitions`). Always present in this version's reports; optional so reports merged from
+     * older workers stay readable.
+     */
+    repaired?: number;
   };
   timings: { observeMs: number; applyMs: number; persistMs: number; p50NodeMs: number; p99NodeMs: number };
   stateWrites: number;

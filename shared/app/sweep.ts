@@ -6,6 +6,7 @@ import { NODE_STATES, type NodeState, type NodeView } from '../core/node-state.t
 import {
   percentile,
   planClusterSweep,
+  replanAfterActions,
   type ClusterPlan,
   type ObservedNode,
   type PlannedAction,
@@ -16,8 +17,10 @@ import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory } from '../ports/vault-client.ts';
+import { runUnderLease, SWEEP_LEASE } from './held-lease.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
+import { writeHeartbeat } from './sweep-heartbeat.ts';
 import type { ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
 
 /** Applies one planned action; returns what happened and, when it changed, the node's new view. */
@@ -40,8 +43,6 @@ export interface SweepServiceOptions {
   /** Whether a cluster's sealed nodes are unsealed in the sweep (custody exists and enabled). */
   autoUnseal?: (clusterId: string) => Promise<boolean>;
   execute?: ActionExecutor;
-  /** How long a crashed sweep may block the next one. */
-  leaseTtlMs?: number;
   /**
    * Per-cluster checks beyond node states (raft, autopilot, key health, storage backend...),
    * run after actions on the final plan. A failing inspector becomes a finding, never an
@@ -93,24 +94,22 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         : options.clusters;
       // Targeted sweeps take their own scope so a webhook never waits for the scheduled sweep.
       const scope = request.clusterIds ? `sweep/${[...request.clusterIds].sort().join(',')}` : 'sweep';
-      const acquired = await leases.acquire(scope, options.leaseTtlMs ?? 120_000);
-      if ('heldBy' in acquired) {
-        logger.warn('sweep.skipped', { reason: 'lease-held', owner: acquired.heldBy.owner });
-        return emptyReport(trigger, startedAt, clock.now(), store.writeCount() - writesBefore, {
-          reason: 'lease-held',
-          heldBy: { owner: acquired.heldBy.owner, expiresAt: new Date(acquired.heldBy.expiresAt).toISOString() },
-        });
-      }
-      let report: SweepReport;
-      try {
+      const ran = await runUnderLease({ leases, logger }, scope, SWEEP_LEASE, async () => {
         const resolved = options.resolveClusters
           ? await options.resolveClusters(clusters, AbortSignal.timeout(30_000))
           : { clusters, findings: new Map<string, Finding[]>() };
-        report = await sweepClusters(resolved.clusters, trigger, startedAt, resolved.findings);
-        await options.afterSweep?.(report);
-      } finally {
-        await leases.release(acquired.lease);
+        const swept = await sweepClusters(resolved.clusters, trigger, startedAt, resolved.findings);
+        await options.afterSweep?.(swept);
+        return swept;
+      });
+      if ('heldBy' in ran) {
+        logger.warn('sweep.skipped', { reason: 'lease-held', owner: ran.heldBy.owner });
+        return emptyReport(trigger, startedAt, clock.now(), store.writeCount() - writesBefore, {
+          reason: 'lease-held',
+          heldBy: { owner: ran.heldBy.owner, expiresAt: new Date(ran.heldBy.expiresAt).toISOString() },
+        });
       }
+      const report = ran.done;
       // Counted after the release so the figure includes every write this sweep caused.
       return { ...report, durationMs: clock.now() - startedAt, stateWrites: store.writeCount() - writesBefore };
     },
@@ -124,12 +123,24 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
   ): Promise<SweepReport> {
     const observed = await observeAll(clusters);
     const observedAt = clock.now();
-    const previous = await store.getMany<ClusterRecord>(clusters.map((c) => clusterStateKey(c.id)));
+    const previous = await readPrevious(clusters);
     const reports: ClusterReport[] = [];
     let applyMs = 0;
     let persistMs = 0;
     await mapLimit(clusters, 16, async (cluster, i) => {
-      const prior = previous[i] ?? null;
+      try {
+        reports[i] = await sweepOne(cluster, i);
+      } catch (error) {
+        // One broken cluster (a malformed state item, a failing dependency) gets a finding naming
+        // it; the other clusters are swept, unsealed and alerted as usual.
+        logger.error('sweep.cluster_failed', { cluster: cluster.id, error });
+        reports[i] = failedClusterReport(cluster, observed[i] ?? [], clock.now(), error);
+      }
+    });
+    async function sweepOne(cluster: SweepCluster, i: number): Promise<ClusterReport> {
+      const read = previous[i];
+      if (read instanceof Error) throw read;
+      const prior = read ?? null;
       const applyStart = clock.now();
       const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, trigger);
       findings.unshift(...(discovered.get(cluster.id) ?? []));
@@ -137,9 +148,11 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const persistStart = clock.now();
       applyMs += persistStart - applyStart;
       const persisted = plan.changed ? await persist(cluster.id, plan, prior) : { ok: false };
+      const report = toClusterReport(cluster, plan, actions, persisted, findings);
+      await writeHeartbeat(store, cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings });
       persistMs += clock.now() - persistStart;
-      reports[i] = toClusterReport(cluster, plan, actions, persisted, findings);
-    });
+      return report;
+    }
     const durations = observed.flat().map((n) => n.durationMs);
     return {
       trigger,
@@ -156,6 +169,28 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       },
       stateWrites: 0,
     };
+  }
+
+  /**
+   * Every cluster's record in one batch; when the batch fails (e.g. one malformed item), each is
+   * read alone, so only the broken cluster carries the error.
+   */
+  async function readPrevious(clusters: readonly SweepCluster[]): Promise<(StateItem<ClusterRecord> | null | Error)[]> {
+    try {
+      return await store.getMany<ClusterRecord>(clusters.map((c) => clusterStateKey(c.id)));
+    } catch (batchError) {
+      logger.warn('sweep.batch_read_failed', { error: batchError });
+      return Promise.all(
+        clusters.map(async (c) => {
+          const key = clusterStateKey(c.id);
+          try {
+            return await store.get<ClusterRecord>(key.pk, key.sk);
+          } catch (error) {
+            return error instanceof Error ? error : new Error(String(error));
+          }
+        }),
+      );
+    }
   }
 
   async function observeAll(clusters: readonly SweepCluster[]): Promise<ObservedNode[][]> {
@@ -213,7 +248,10 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     // Unsealing one node changes the others too (a raft quorum returns, a leader is elected), so
     // the whole cluster is looked at again instead of patching in per-node views.
     const refreshed = (await observeAll([cluster]))[0] ?? observed;
-    return { plan: planClusterSweep({ ...input, observed: refreshed }), actions, findings };
+    const unsealed = new Set(actions.filter((a) => a.kind === 'unseal' && a.outcome === 'unsealed').map((a) => a.nodeId));
+    // Planned against the first look, so a node sealed and repaired in this sweep is a
+    // transition (sealed → standby by sealwatch) with its detection time, not "no change".
+    return { plan: replanAfterActions({ first: plan, observed: refreshed, policy: input.policy, now: clock.now(), changedBySealwatch: unsealed }), actions, findings };
   }
 
   async function inspect(cluster: SweepCluster, plan: ClusterPlan, trigger: string): Promise<Finding[]> {
@@ -253,6 +291,19 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
   }
 }
 
+/** The report of a cluster whose sweep failed: its nodes as observed, and a finding naming why. */
+function failedClusterReport(cluster: SweepCluster, observed: readonly ObservedNode[], now: number, error: unknown): ClusterReport {
+  const plan = planClusterSweep({ clusterId: cluster.id, previous: null, now, policy: { autoUnseal: false }, observed: [...observed] });
+  const finding: Finding = {
+    id: 'sealwatch.cluster-failed',
+    severity: 'critical',
+    cluster: cluster.id,
+    message: `the sweep of cluster ${cluster.id} failed, nothing was acted on or recorded for it: ${describeError(error)}`,
+    evidence: { error: describeError(error) },
+  };
+  return toClusterReport(cluster, plan, [], { ok: false, warning: 'sweep failed; see findings' }, [finding]);
+}
+
 function toClusterReport(
   cluster: SweepCluster,
   plan: ClusterPlan,
@@ -276,6 +327,9 @@ function toClusterReport(
       httpStatus: n.view.httpStatus,
       error: n.view.error,
       durationMs: n.durationMs,
+      ...(n.passedThrough
+        ? { passedThrough: { state: n.passedThrough.state, detectedAt: new Date(n.passedThrough.since).toISOString(), leftAt: new Date(n.since).toISOString() } }
+        : {}),
       ...(unseal ? { unseal, ...(unseal.outcome === 'unsealed' ? { unsealedBy: 'sealwatch' as const } : {}) } : {}),
     };
   });
@@ -305,15 +359,17 @@ function totalsOf(reports: readonly ClusterReport[]): SweepReport['totals'] {
   let nodes = 0;
   let transitions = 0;
   let unsealed = 0;
+  let repaired = 0;
   for (const cluster of reports) {
     for (const node of cluster.nodes) {
       nodes += 1;
       byState[node.state] += 1;
       if (node.transition) transitions += 1;
       if (node.unsealedBy) unsealed += 1;
+      if (node.passedThrough?.state === 'sealed' && node.unsealedBy) repaired += 1;
     }
   }
-  return { clusters: reports.length, nodes, byState, transitions, unsealed };
+  return { clusters: reports.length, nodes, byState, transitions, unsealed, repaired };
 }
 
 function emptyReport(
@@ -329,7 +385,7 @@ function emptyReport(
     durationMs: now - startedAt,
     skipped,
     clusters: [],
-    totals: { clusters: 0, nodes: 0, byState: zeroByState(), transitions: 0, unsealed: 0 },
+    totals: { clusters: 0, nodes: 0, byState: zeroByState(), transitions: 0, unsealed: 0, repaired: 0 },
     timings: { observeMs: 0, applyMs: 0, persistMs: 0, p50NodeMs: 0, p99NodeMs: 0 },
     stateWrites,
   };

@@ -9,6 +9,9 @@ import type { NodeUnsealDeps, NodeUnsealInput } from './unseal-node-types.ts';
  * expiring after a day) so that a later call, in this or another invocation, can tell whether
  * the attempt has moved since.
  */
+/** A sighting, or (with `owner`) the nonce of an attempt a sealwatch operation started itself. */
+type OwnedSighting = AttemptSighting & { owner?: string };
+
 export const sightingKey = (clusterId: string, nodeId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `UNSEAL_ATTEMPT#${nodeId}` });
 
 /**
@@ -25,8 +28,11 @@ export async function clearAttempt(
 ): Promise<{ kind: 'ready' } | { kind: 'leave' | 'retry'; reason: string }> {
   const key = sightingKey(input.cluster.id, input.nodeId);
   const now = deps.clock.now();
-  const previous = ourNonce === status.nonce ? null : ((await deps.store.get<AttemptSighting>(key.pk, key.sk))?.data ?? null);
-  const assessment = assessAttempt({ current: status, previous, ours: ourNonce, now, staleAfterMs: deps.settings.staleAttemptMs });
+  const previous = ourNonce === status.nonce ? null : ((await deps.store.get<OwnedSighting>(key.pk, key.sk))?.data ?? null);
+  // An attempt a sealwatch operation recorded as its own, while we hold the cluster lease: that
+  // operation is gone (it would hold the lease), so the attempt is abandoned and ours to reset.
+  const abandoned = previous?.owner !== undefined && previous.owner !== input.operation && previous.nonce === status.nonce ? status.nonce : null;
+  const assessment = assessAttempt({ current: status, previous, ours: ourNonce ?? abandoned, now, staleAfterMs: deps.settings.staleAttemptMs });
   if (assessment.kind === 'foreign-active') {
     // Remember the first sighting of this exact state; a later call resets it if nothing moved.
     if (!previous || previous.nonce !== status.nonce || previous.progress !== status.progress) {
@@ -47,7 +53,12 @@ export async function clearAttempt(
     cluster: input.cluster.id,
     node: input.nodeId,
     progress: status.progress,
-    reason: assessment.kind === 'ours' ? 'our interrupted attempt' : `foreign attempt idle ${assessment.idleMs} ms`,
+    reason:
+      assessment.kind === 'foreign-stale'
+        ? `foreign attempt idle ${assessment.idleMs} ms`
+        : abandoned !== null
+          ? `attempt of sealwatch operation ${previous?.owner} that is gone`
+          : 'our interrupted attempt',
   });
   try {
     await client.unseal({ reset: true }, { signal: callSignal() });

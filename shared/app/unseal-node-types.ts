@@ -45,6 +45,10 @@ export interface NodeUnsealInput {
   shares: readonly ShareRecord[];
   /** The node's guard for this custody generation (an earlier rejection), if any; never a blocking one. */
   guard: NodeUnsealGuard | null;
+  /** The operation (cluster lease owner) doing this unseal: recorded with its attempt's nonce. */
+  operation?: string;
+  /** Fencing: throws when the operation lost its lease; called before state writes and the first share. */
+  fence?: () => Promise<void>;
   /** Every known secret of the cluster (the control token), cut out of the node's answers with the shares. */
   redact?: readonly string[];
   /**

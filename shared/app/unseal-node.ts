@@ -7,7 +7,7 @@ import type { SealStatus } from '../core/vault-types.ts';
 import { describeError, VaultUnreachableError } from '../errors.ts';
 import type { VaultClient } from '../ports/vault-client.ts';
 import { observeNode } from './observe-node.ts';
-import { clearAttempt } from './unseal-attempt.ts';
+import { clearAttempt, sightingKey } from './unseal-attempt.ts';
 import type { NodeUnsealDeps, NodeUnsealInput } from './unseal-node-types.ts';
 import * as F from './unseal-findings.ts';
 import { AUDITED, auditResult, nodeResult } from './unseal-result.ts';
@@ -37,6 +37,10 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
   let submitted: number[] = [];
   let ourNonce: string | null = null;
   let unsealedAt: number | undefined;
+  // Written `in-progress` before the first share goes out, completed by `finish`.
+  let auditKey: string | null = null;
+  // The write that records our attempt's nonce; awaited before returning (no work outlives us).
+  let attemptRecord: Promise<boolean> | null = null;
   const callSignal = () => AbortSignal.any([input.signal, AbortSignal.timeout(settings.callTimeoutMs)]);
   // Everything the node says is filtered for the cluster's secrets; the shares join once unwrapped.
   const redact = () => [...(input.redact ?? []), ...plain.map((s) => Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.length).toString('hex'))];
@@ -47,6 +51,11 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
 
   const finish = async (outcome: UnsealOutcome, message: string, client?: VaultClient): Promise<UnsealNodeResult> => {
     timings.totalMs = (unsealedAt ?? clock.now()) - started;
+    // Vault cleared the attempt on these outcomes: the record of our nonce has served its purpose.
+    if (attemptRecord !== null && (await attemptRecord) && ATTEMPT_OVER.has(outcome)) {
+      const key = sightingKey(cluster.id, nodeId);
+      await deps.store.delete(key.pk, key.sk).catch(() => undefined);
+    }
     const used = submitted.length > 0 ? submitted : plain.map((s) => s.index);
     // Done with the plaintexts whatever happened; the finally below is the safety net.
     zeroShares(plain);
@@ -57,7 +66,7 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
     deps.logger[outcome === 'unsealed' ? 'info' : 'warn']('unseal.node', {
       cluster: cluster.id, node: nodeId, trigger: input.trigger, outcome, shareIndexes: used, wrappers, timings, message,
     });
-    if (AUDITED.has(outcome)) await auditResult(deps, cluster.id, input.trigger, new Date(started).toISOString(), result);
+    if (AUDITED.has(outcome) || auditKey !== null) await auditResult(deps, cluster.id, input.trigger, new Date(started).toISOString(), result, auditKey);
     if (outcome === 'unsealed' && client) {
       const observation = await observeNode(client, { timeoutMs: settings.callTimeoutMs, now: () => clock.now() });
       result.viewAfter = classifyNode(observation);
@@ -174,7 +183,10 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
         plain = checked.shares;
       }
 
-      // 4. Submit one by one.
+      // 4. Submit one by one — audited before the first share leaves, so a crash mid-attempt
+      // still leaves its start in the trail.
+      await input.fence?.();
+      if (auditKey === null) auditKey = await startAudit(deps, input, plain.map((p) => p.index), wrappersOf(input.shares, plain.map((p) => p.index)), started);
       const submitStart = clock.now();
       const outcome = await submitShares({
         client,
@@ -182,7 +194,10 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
         meta,
         clock,
         callSignal,
-        onNonce: (nonce) => (ourNonce = nonce),
+        onNonce: (nonce) => {
+          ourNonce = nonce;
+          attemptRecord = recordOwnAttempt(deps, input, nonce);
+        },
         completionWaitMs: settings.completionWaitMs,
         redact: redact(),
       });
@@ -230,6 +245,46 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
     zeroShares(plain);
   }
 }
+
+async function startAudit(deps: NodeUnsealDeps, input: NodeUnsealInput, shareIndexes: number[], wrappers: string[], started: number): Promise<string | null> {
+  try {
+    return await deps.audit.record(input.cluster.id, {
+      at: new Date(started).toISOString(),
+      trigger: input.trigger,
+      action: 'unseal',
+      node: input.nodeId,
+      shareIndexes,
+      wrappers,
+      outcome: 'in-progress',
+      timings: { unwrapMs: 0, submitMs: 0, totalMs: 0 },
+      message: `sending shares ${shareIndexes.join(', ')}${input.operation ? ` (operation ${input.operation})` : ''}`,
+    });
+  } catch (error) {
+    deps.logger.error('audit.write_failed', { cluster: input.cluster.id, node: input.nodeId, outcome: 'in-progress', error });
+    return null;
+  }
+}
+
+/**
+ * Remembers the nonce of our own attempt with the operation that started it: should this process
+ * die mid-attempt, the next operation (which then holds the cluster lease, so this one is gone)
+ * recognises the attempt as sealwatch's and resets it at once instead of waiting it out.
+ */
+async function recordOwnAttempt(deps: NodeUnsealDeps, input: NodeUnsealInput, nonce: string): Promise<boolean> {
+  if (!input.operation) return false;
+  const key = sightingKey(input.cluster.id, input.nodeId);
+  const now = deps.clock.now();
+  try {
+    await deps.store.put({ ...key, data: { nonce, progress: 1, at: now, owner: input.operation }, expiresAt: Math.floor(now / 1000) + 86_400, condition: { kind: 'any' } });
+    return true;
+  } catch (error) {
+    deps.logger.warn('unseal.attempt_record_failed', { cluster: input.cluster.id, node: input.nodeId, error });
+    return false;
+  }
+}
+
+/** Outcomes after which Vault holds no attempt of ours. */
+const ATTEMPT_OVER: ReadonlySet<UnsealOutcome> = new Set(['unsealed', 'wrong-key', 'rejected', 'seal-failure', 'removed', 'not-sealed']);
 
 function wrappersOf(shares: readonly ShareRecord[], indexes: number[]): string[] {
   return [...new Set(indexes.map((i) => shares.find((s) => s.index === i)?.wrapper ?? '?'))];

@@ -33,16 +33,20 @@ export function nodeResult(
   };
 }
 
-/** Writes the audit event of an attempt; a failed write is logged loudly, never fatal. */
+/**
+ * Writes the audit event of an attempt — or completes the `in-progress` event written before its
+ * first share (`auditKey`); a failed write is logged loudly, never fatal.
+ */
 export async function auditResult(
   deps: { audit: AuditLog; logger: Logger },
   clusterId: string,
   trigger: string,
   startedIso: string,
   result: UnsealNodeResult,
+  auditKey: string | null = null,
 ): Promise<void> {
   try {
-    await deps.audit.record(clusterId, {
+    const event = {
       at: startedIso,
       trigger,
       action: 'unseal',
@@ -52,7 +56,9 @@ export async function auditResult(
       outcome: result.outcome,
       timings: result.timings,
       message: result.message,
-    });
+    } as const;
+    if (auditKey === null) await deps.audit.record(clusterId, event);
+    else await deps.audit.update(clusterId, auditKey, event);
   } catch (error) {
     // The unseal happened (or not) either way; a lost audit line must be loud, not fatal.
     deps.logger.error('audit.write_failed', { cluster: clusterId, node: result.nodeId, outcome: result.outcome, error });

@@ -1,7 +1,7 @@
 import { standingBlocks, type CustodyMeta, type NodeUnsealGuard, type ShareRecord, type UnsealBlock, type UnsealBlocks } from '../core/custody-types.ts';
 import type { Finding } from '../core/finding.ts';
 import { resolvePinnedTarget } from '../core/pinned-target.ts';
-import { compareSealToCustody, planShareUse } from '../core/unseal-decision.ts';
+import { planNodeUnseal, retryAtOf as retryAt, type UnsealStep } from '../core/plan-unseal.ts';
 import type { SealStatus } from '../core/vault-types.ts';
 import { describeError, ValidationError, VaultUnreachableError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -18,6 +18,7 @@ import * as F from './unseal-findings.ts';
 import { unsealNodeLocked } from './unseal-node.ts';
 import type { NodeUnsealDeps, UnsealSettings } from './unseal-node-types.ts';
 import { nodeResult } from './unseal-result.ts';
+import { CLUSTER_LEASE, runUnderLease } from './held-lease.ts';
 import {
   SUCCESSFUL_OUTCOMES,
   type UnsealClusterResult,
@@ -36,8 +37,6 @@ export interface UnsealServiceOptions {
   logger: Logger;
   /** Default: an audit log in `store`. */
   audit?: AuditLog;
-  /** TTL of the `cluster/<id>` lease (default 60 s); a crashed holder blocks no longer. */
-  leaseTtlMs?: number;
   /** Deadline of a whole request when the caller passes no signal (default 30 s). */
   deadlineMs?: number;
   /** Per Vault call (default 5 s). */
@@ -114,10 +113,9 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     completionWaitMs: options.completionWaitMs ?? 3_000,
     retryAfterMs: options.retryAfterMs ?? 60_000,
   };
-  const leaseTtlMs = options.leaseTtlMs ?? 60_000;
   const deadlineMs = options.deadlineMs ?? 30_000;
   const failingTtlMs = options.failingWrapperTtlMs ?? 300_000;
-  const problems = Object.entries({ ...settings, leaseTtlMs, deadlineMs, failingTtlMs })
+  const problems = Object.entries({ ...settings, deadlineMs, failingTtlMs })
     .filter(([name, value]) => !Number.isFinite(value) || value < (name === 'attempts' ? 1 : 0))
     .map(([name, value]) => `${name}: ${String(value)} is not a valid value`);
   const wrapperMap = new Map<string, KeyWrapper>();
@@ -203,54 +201,52 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
 
   async function underLease(request: UnsealRequest, nodeIds: readonly string[], signal: AbortSignal): Promise<UnsealNodeResult[]> {
     const { cluster, trigger } = request;
-    // The first node's seal status is read while the lease and custody load: it saves a round
-    // trip on the path from detection to unsealed, and reading changes nothing on the node.
-    const prefetched = nodeIds.length > 0 ? prefetchStatus(cluster, nodeIds[0] as string, signal) : undefined;
-    const acquired = await leases.acquire(`cluster/${cluster.id}`, leaseTtlMs);
-    if ('heldBy' in acquired) {
-      const until = new Date(acquired.heldBy.expiresAt).toISOString();
-      logger.info('unseal.skipped', { cluster: cluster.id, reason: 'lease-held', owner: acquired.heldBy.owner });
-      return nodeIds.map((id) => skipped(id, 'lease-held', `skipped: another sealwatch invocation holds lease cluster/${cluster.id} (owner ${acquired.heldBy.owner}, until ${until})`));
-    }
-    try {
+    // Seal statuses are read while the lease and custody load: reading changes nothing on a node
+    // and saves a round trip on the path from detection to unsealed.
+    const reads = readStatuses(cluster, nodeIds, signal);
+    const scope = `cluster/${cluster.id}`;
+    const ran = await runUnderLease({ leases, logger }, scope, CLUSTER_LEASE, async (held) => {
       const loaded = await loadCustody(cluster.id);
-      if ('skip' in loaded) return nodeIds.map((id) => skipped(id, loaded.skip, loaded.message));
-      const { meta, shares, blocks } = loaded;
-      const guards = new Map(blocks.nodes.map((g) => [g.nodeId, g]));
-      let clusterBlock = blocks.cluster;
+      const steps = await planSteps(cluster, nodeIds, reads, loaded);
+      if ('skip' in loaded && loaded.skip === 'no-custody') return steps.map((s) => resultOfSkip(cluster.id, s, loaded));
+      const guards = new Map(loaded.blocks.nodes.map((g) => [g.nodeId, g]));
+      let clusterBlock = loaded.blocks.cluster;
       const results: UnsealNodeResult[] = [];
       const redactions = options.knownSecrets?.(cluster.id) ?? [];
+      const runSignal = AbortSignal.any([signal, held.signal]);
       let inconsistent: string | null = null;
-      for (const nodeId of nodeIds) {
-        const guard = guards.get(nodeId) ?? null;
-        const standing = guard ? [F.guardFinding(cluster.id, guard, retryAtOf(guard))] : [];
+      for (const step of steps) {
+        const nodeId = step.nodeId;
+        // Blocks and waits are the service's own decisions (no attempt, no audit); every other
+        // step goes to the executor, which repeats the plan's checks in the same order — so a
+        // mismatching or removed node is refused and audited there, as an attempt refused.
+        if ((step.kind === 'skip' && SERVICE_SKIPS.has(step.outcome)) || 'skip' in loaded) {
+          results.push(resultOfSkip(cluster.id, step, loaded));
+          continue;
+        }
+        // A block that formed during this run (a second node rejected) stops the rest of the plan.
         if (clusterBlock !== null) {
-          results.push(skipped(nodeId, 'blocked', clusterBlockMessage(clusterBlock), [F.clusterBlockedFinding(cluster.id, clusterBlock), ...standing]));
-          continue;
-        }
-        if (guard?.blocked) {
-          results.push(skipped(nodeId, 'blocked', nodeBlockMessage(guard), standing));
-          continue;
-        }
-        const retryAt = guard ? retryAtOf(guard) : null;
-        if (guard && retryAt !== null && Date.parse(retryAt) > clock.now()) {
-          results.push(skipped(nodeId, 'retry-later', `node ${nodeId} discarded a full threshold at ${guard.lastAt}; its one more try is due at ${retryAt}`, standing));
+          results.push(skipped(nodeId, 'blocked', clusterBlockMessage(clusterBlock), [F.clusterBlockedFinding(cluster.id, clusterBlock)]));
           continue;
         }
         if (inconsistent !== null) {
           results.push(skipped(nodeId, 'custody-inconsistent', inconsistent));
           continue;
         }
+        const read = reads.get(nodeId);
         const result = await unsealNodeLocked(deps, {
           cluster,
           nodeId,
           trigger,
-          signal,
-          meta,
-          shares,
-          guard,
+          signal: runSignal,
+          meta: loaded.meta,
+          shares: loaded.shares,
+          guard: guards.get(nodeId) ?? null,
+          operation: held.owner,
+          fence: () => held.check(),
           ...(redactions.length > 0 ? { redact: redactions } : {}),
-          ...(prefetched && nodeId === nodeIds[0] ? { prefetched } : {}),
+          // The executor re-checks the node from the very status the plan was made from.
+          ...(read ? { prefetched: read } : {}),
         });
         results.push(result);
         if (result.outcome === 'custody-inconsistent') {
@@ -258,14 +254,97 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
           inconsistent = `skipped: the custody's shares do not rebuild the recorded key (found on node ${nodeId} in this run); no share sent`;
         }
         if (result.outcome !== 'wrong-key' && result.outcome !== 'rejected') continue;
-        const now = (await custody.guards(cluster.id)).map((g) => g.data).filter((g) => g.generation === meta.generation);
+        const now = (await custody.guards(cluster.id)).map((g) => g.data).filter((g) => g.generation === loaded.meta.generation);
         for (const g of now) guards.set(g.nodeId, g);
-        clusterBlock = await blockClusterIfShared(cluster.id, meta.generation, [...guards.values()]);
+        await held.check();
+        clusterBlock = await blockClusterIfShared(cluster.id, loaded.meta.generation, [...guards.values()]);
         if (clusterBlock) result.findings.push(F.clusterBlockedFinding(cluster.id, clusterBlock));
       }
       return results;
-    } finally {
-      await leases.release(acquired.lease);
+    });
+    if ('heldBy' in ran) {
+      const until = new Date(ran.heldBy.expiresAt).toISOString();
+      logger.info('unseal.skipped', { cluster: cluster.id, reason: 'lease-held', owner: ran.heldBy.owner });
+      return nodeIds.map((id) => skipped(id, 'lease-held', `skipped: another sealwatch operation holds lease ${scope} (owner ${ran.heldBy.owner}, until ${until})`));
+    }
+    return ran.done;
+  }
+
+  /** The pinned seal-status read of each node, started at once (never an unhandled rejection). */
+  function readStatuses(cluster: SweepCluster, nodeIds: readonly string[], signal: AbortSignal): Map<string, Promise<SealStatus>> {
+    const reads = new Map<string, Promise<SealStatus>>();
+    for (const nodeId of nodeIds) {
+      const pending = prefetchStatus(cluster, nodeId, signal);
+      if (pending) reads.set(nodeId, pending);
+    }
+    return reads;
+  }
+
+  /**
+   * The plan: one step per node from what was read. Nodes that cannot be reached safely (TLS,
+   * plain HTTP) or at all are planned as `send` when their read failed for a transient reason, so
+   * the executor's own checks and retries decide — exactly as it would without a plan.
+   */
+  async function planSteps(
+    cluster: SweepCluster,
+    nodeIds: readonly string[],
+    reads: Map<string, Promise<SealStatus>>,
+    loaded: Awaited<ReturnType<typeof loadCustody>>,
+  ): Promise<PlannedStep[]> {
+    const unavailable = new Set([
+      ...deps.failingWrappers.current(),
+      ...('skip' in loaded ? [] : loaded.shares.filter((s) => !wrapperMap.has(s.wrapper)).map((s) => s.wrapper)),
+    ]);
+    return Promise.all(
+      nodeIds.map(async (nodeId): Promise<PlannedStep> => {
+        const resolved = resolvePinnedTarget(cluster, nodeId);
+        if ('refused' in resolved) return { kind: 'refused', nodeId, reason: resolved.detail, refusal: resolved.refused };
+        const read = reads.get(nodeId);
+        let status: SealStatus;
+        try {
+          if (!read) throw new Error('no client for this target');
+          status = await read;
+        } catch (error) {
+          if (error instanceof VaultUnreachableError && error.reason === 'tls') return { kind: 'refused', nodeId, reason: error.message, refusal: 'tls' };
+          return { kind: 'unknown', nodeId, reason: `seal-status failed: ${describeError(error)}` };
+        }
+        return planNodeUnseal({
+          nodeId,
+          status,
+          custody: 'skip' in loaded ? null : { meta: loaded.meta, shares: loaded.shares },
+          blocks: loaded.blocks,
+          now: clock.now(),
+          retryAfterMs: settings.retryAfterMs,
+          unavailableWrappers: unavailable,
+        });
+      }),
+    );
+  }
+
+  /** A planned skip as a node result, with the findings it stands for. */
+  function resultOfSkip(clusterId: string, step: PlannedStep, loaded: Awaited<ReturnType<typeof loadCustody>>): UnsealNodeResult {
+    switch (step.kind) {
+      case 'refused': {
+        const findings = step.refusal === 'unknown-node' ? [] : [F.refusedFinding(clusterId, step.nodeId, step.refusal, step.reason)];
+        return skipped(step.nodeId, 'refused', `no share sent: ${step.reason}`, findings);
+      }
+      case 'unknown':
+        return skipped(step.nodeId, 'transient', step.reason);
+      case 'send':
+        // Only reached when custody is missing: nothing to send.
+        return skipped(step.nodeId, 'no-custody', 'skip' in loaded ? loaded.message : 'no custody');
+      case 'skip': {
+        const findings: Finding[] = [];
+        if (step.outcome === 'blocked' && loaded.blocks.cluster) findings.push(F.clusterBlockedFinding(clusterId, loaded.blocks.cluster));
+        if (step.guard) findings.push(F.guardFinding(clusterId, step.guard, retryAtOf(step.guard)));
+        if (step.mismatches) findings.push(F.custodyMismatchFinding(clusterId, step.nodeId, step.mismatches));
+        if (step.outcome === 'removed') findings.push(F.removedFinding(clusterId, step.nodeId, 'seal-status reports removed_from_cluster: true'));
+        if (step.outcome === 'insufficient-shares' && !('skip' in loaded)) {
+          findings.push(F.insufficientSharesFinding(clusterId, step.nodeId, loaded.shares.length, loaded.meta.threshold));
+        }
+        const message = step.outcome === 'no-custody' && 'skip' in loaded ? loaded.message : step.reason;
+        return skipped(step.nodeId, step.outcome, message, findings);
+      }
     }
   }
 
@@ -288,7 +367,8 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
   }
 
   function retryAtOf(guard: NodeUnsealGuard): string | null {
-    return guard.blocked ? null : new Date(Date.parse(guard.lastAt) + settings.retryAfterMs).toISOString();
+    const at = retryAt(guard, settings.retryAfterMs);
+    return at === null ? null : new Date(at).toISOString();
   }
 
   /**
@@ -329,66 +409,39 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     return pending;
   }
 
-  /** What an unseal would do, without the lease, without unwrapping and without sending a share. */
+  /**
+   * What an unseal would do, without the lease, without unwrapping and without sending a share:
+   * the same plan the real run executes, reported as `would-unseal` where it would send.
+   */
   async function dryRun(cluster: SweepCluster, nodeIds: readonly string[], signal: AbortSignal): Promise<UnsealNodeResult[]> {
+    const reads = readStatuses(cluster, nodeIds, signal);
     const loaded = await loadCustody(cluster.id, true);
-    return Promise.all(nodeIds.map((nodeId) => planNode(cluster, nodeId, loaded, signal)));
-  }
-
-  async function planNode(
-    cluster: SweepCluster,
-    nodeId: string,
-    loaded: Awaited<ReturnType<typeof loadCustody>>,
-    signal: AbortSignal,
-  ): Promise<UnsealNodeResult> {
-    const findings: Finding[] = [];
-    const resolved = resolvePinnedTarget(cluster, nodeId);
-    if ('refused' in resolved) {
-      if (resolved.refused !== 'unknown-node') findings.push(F.refusedFinding(cluster.id, nodeId, resolved.refused, resolved.detail));
-      return skipped(nodeId, 'refused', resolved.detail, findings);
-    }
-    let status;
-    try {
-      status = await vault.client(resolved.target).sealStatus({ signal: AbortSignal.any([signal, AbortSignal.timeout(settings.callTimeoutMs)]) });
-    } catch (error) {
-      if (error instanceof VaultUnreachableError && error.reason === 'tls') {
-        findings.push(F.refusedFinding(cluster.id, nodeId, 'tls', error.message));
-        return skipped(nodeId, 'refused', `would send nothing: ${error.message}`, findings);
+    const steps = await planSteps(cluster, nodeIds, reads, loaded);
+    return steps.map((step) => {
+      if (step.kind !== 'send' || 'skip' in loaded) {
+        const result = resultOfSkip(cluster.id, step, loaded);
+        result.message = `would send nothing: ${result.message}`;
+        result.report.message = result.message;
+        return result;
       }
-      return skipped(nodeId, 'transient', `seal-status failed: ${describeError(error)}`);
-    }
-    if (!status.initialized) return skipped(nodeId, 'not-initialized', `node ${nodeId} is not initialized: nothing to unseal`);
-    if (!status.sealed) return skipped(nodeId, 'not-sealed', `node ${nodeId} is not sealed`);
-    if ('skip' in loaded) return skipped(nodeId, loaded.skip, loaded.message);
-    const guard = loaded.blocks.nodes.find((g) => g.nodeId === nodeId) ?? null;
-    if (loaded.blocks.cluster) return skipped(nodeId, 'blocked', `would send nothing: ${clusterBlockMessage(loaded.blocks.cluster)}`);
-    if (guard?.blocked) return skipped(nodeId, 'blocked', `would send nothing: ${nodeBlockMessage(guard)}`);
-    const retryAt = guard ? retryAtOf(guard) : null;
-    if (retryAt !== null && Date.parse(retryAt) > clock.now()) {
-      return skipped(nodeId, 'retry-later', `would send nothing before ${retryAt}: node ${nodeId} discarded a full threshold at ${guard?.lastAt}`);
-    }
-    const mismatches = compareSealToCustody(loaded.meta, status);
-    if (mismatches.length > 0) {
-      const finding = F.custodyMismatchFinding(cluster.id, nodeId, mismatches);
-      return skipped(nodeId, 'custody-mismatch', finding.message, [finding]);
-    }
-    const unavailable = new Set([...deps.failingWrappers.current(), ...loaded.shares.filter((s) => !wrapperMap.has(s.wrapper)).map((s) => s.wrapper)]);
-    const plan = planShareUse(loaded.shares, loaded.meta.threshold, unavailable);
-    const attempt = status.progress > 0 ? `; an unseal attempt is in progress (${status.progress}/${status.t}): it would be left alone unless abandoned` : '';
-    const missing = [...unavailable].filter((w) => !wrapperMap.has(w));
-    const note = missing.length > 0 ? `; wrapper${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not configured` : '';
-    const result = skipped(
-      nodeId,
-      plan.enough ? 'would-unseal' : 'insufficient-shares',
-      `would unwrap shares ${plan.shareIndexes.join(', ')} (wrappers ${plan.wrappers.join(', ')}) and submit them${attempt}${note}`,
-    );
-    result.shareIndexes = plan.shareIndexes;
-    result.wrappers = plan.wrappers;
-    result.report.shareIndexes = plan.shareIndexes;
-    result.report.wrappers = plan.wrappers;
-    return result;
+      const result = skipped(step.nodeId, 'would-unseal', `would ${step.reason.slice(step.reason.indexOf(': ') + 2)}`);
+      result.shareIndexes = step.shareIndexes;
+      result.wrappers = step.wrappers;
+      result.report.shareIndexes = step.shareIndexes;
+      result.report.wrappers = step.wrappers;
+      return result;
+    });
   }
 }
+
+/** Skips decided by the service itself; the executor never sees these nodes. */
+const SERVICE_SKIPS: ReadonlySet<string> = new Set(['blocked', 'retry-later', 'no-custody']);
+
+/** A plan step, or a node the plan could not read (the executor's checks decide then). */
+type PlannedStep =
+  | UnsealStep
+  | { kind: 'refused'; nodeId: string; reason: string; refusal: 'tls' | 'unpinned' | 'insecure-http' | 'unknown-node' }
+  | { kind: 'unknown'; nodeId: string; reason: string };
 
 function clusterBlockMessage(block: UnsealBlock): string {
   const nodes = block.nodes ?? [block.nodeId];

@@ -29,6 +29,7 @@ export async function judgeRefusal(
 ): Promise<Verdict | null> {
   const { cluster, nodeId, meta } = input;
   const now = new Date(deps.clock.now()).toISOString();
+  await input.fence?.();
   const guardOf = (reason: NodeUnsealGuard['reason'], blocked: boolean, rejections: number, status: number | null): NodeUnsealGuard => ({
     generation: meta.generation,
     nodeId,

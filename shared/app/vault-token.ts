@@ -6,6 +6,28 @@ import type { Clock } from '../ports/clock.ts';
 import type { KeyWrapper } from '../ports/key-wrapper.ts';
 import type { CustodyRepository } from './custody-repository.ts';
 
+/**
+ * The wrapper a cluster's token is kept under, by `clusters[].custody`: its `default`, else the
+ * wrapper of the lowest share index it lists (share 1's, normally, as for a root token); without
+ * a policy the one configured wrapper (several need a policy, as for shares).
+ *
+ * @throws ValidationError when no wrapper can be chosen.
+ */
+export function tokenWrapperId(cluster: TokenCluster, wrapperIds: readonly string[]): string {
+  const policy = cluster.custody;
+  if (policy === undefined) {
+    const assignment = resolveCustodyPolicy({ clusterId: cluster.id, policy, wrapperIds, shareCount: 1 });
+    return (assignment.shares[0] as { wrapper: string }).wrapper;
+  }
+  const listed = Object.entries(policy.shares)
+    .flatMap(([wrapper, indexes]) => indexes.map((index) => ({ index, wrapper })))
+    .sort((a, b) => a.index - b.index);
+  const chosen = policy.default ?? listed[0]?.wrapper;
+  if (chosen === undefined) throw new ValidationError(`the custody policy of cluster ${cluster.id} names no wrapper`, [`clusters[${cluster.id}].custody: empty`]);
+  if (!wrapperIds.includes(chosen)) throw new ValidationError(`the custody policy of cluster ${cluster.id} names wrapper "${chosen}", which is not configured`);
+  return chosen;
+}
+
 /** Name of the custody token item: `TOKEN#control`. */
 export const CONTROL_TOKEN = 'control';
 
@@ -98,8 +120,7 @@ export function createVaultTokenSource(options: VaultTokenSourceOptions): VaultT
     async store(cluster, token, signal) {
       const text = token.trim();
       if (text.length === 0 || /\s/.test(text)) throw new ValidationError('a Vault token is one non-empty word');
-      const assignment = resolveCustodyPolicy({ clusterId: cluster.id, policy: cluster.custody, wrapperIds: wrappers.ids(), shareCount: 1 });
-      const wrapperId = (assignment.shares[0] as { wrapper: string }).wrapper;
+      const wrapperId = tokenWrapperId(cluster, wrappers.ids());
       const wrapper = wrappers.get(wrapperId);
       if (!wrapper) throw new NotFoundError(`wrapper "${wrapperId}" is not configured`);
       const plain = new TextEncoder().encode(text);

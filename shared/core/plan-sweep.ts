@@ -21,6 +21,12 @@ export interface NodePlan {
   since: number;
   durationMs: number;
   view: NodeView;
+  /**
+   * Set when the node changed state *during* this sweep (seen sealed, then unsealed by the
+   * sweep's own action): the state first observed and when it was detected. `previousState`
+   * is then that state and `since` the time it was left.
+   */
+  passedThrough?: { state: NodeState; since: number };
 }
 
 /** An action the apply step should take. Later capabilities add kinds (join, remove-peer). */
@@ -81,6 +87,40 @@ export function planClusterSweep(input: {
     : [];
 
   return { clusterId, nodes, record: { nodes: recordNodes }, changed, actions };
+}
+
+/**
+ * The plan after the sweep applied actions and looked again. A node whose state differs from
+ * what the first look saw (sealed → standby after an unseal) is a transition of this sweep:
+ * `previousState` is the state first observed, `since` the second look's time, and the record
+ * keeps `previousSince` (the detection time) and `changedBy: 'sealwatch'` for the nodes in
+ * `changedBySealwatch`. A node seen in the same state both times keeps the first plan's view of
+ * its transition from the previous sweep.
+ */
+export function replanAfterActions(input: {
+  first: ClusterPlan;
+  observed: readonly ObservedNode[];
+  policy: SweepPolicy;
+  now: number;
+  /** Nodes sealwatch's own actions changed (successful unseals). */
+  changedBySealwatch: ReadonlySet<string>;
+}): ClusterPlan {
+  const { first, changedBySealwatch } = input;
+  const after = planClusterSweep({ clusterId: first.clusterId, observed: input.observed, previous: first.record, policy: input.policy, now: input.now });
+  const before = new Map(first.nodes.map((n) => [n.nodeId, n]));
+  const nodes = after.nodes.map((n): NodePlan => {
+    const seen = before.get(n.nodeId);
+    if (!seen) return n;
+    if (seen.state === n.state) {
+      return { ...n, previousState: seen.previousState, transition: seen.transition, ...(seen.passedThrough ? { passedThrough: seen.passedThrough } : {}) };
+    }
+    if (changedBySealwatch.has(n.nodeId)) {
+      const record = after.record.nodes[n.nodeId];
+      if (record) after.record.nodes[n.nodeId] = { ...record, changedBy: 'sealwatch' };
+    }
+    return { ...n, passedThrough: { state: seen.state, since: seen.since } };
+  });
+  return { ...after, nodes, changed: first.changed || after.changed };
 }
 
 /** Nearest-rank percentile of durations (ms); 0 for an empty list. */

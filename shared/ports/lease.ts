@@ -11,7 +11,7 @@
  */
 export interface Lease {
   scope: string;
-  /** Random id of this holder. */
+  /** Id of the holding operation (fresh for every `acquire` unless the manager was given one). */
   owner: string;
   /** Epoch ms at which the lease lapses unless renewed. */
   expiresAt: number;
@@ -24,8 +24,16 @@ export interface LeaseHolder {
 }
 
 export interface LeaseManager {
-  /** Takes the lease, or returns the current holder when someone else has it. */
+  /**
+   * Takes the lease for one operation, or returns the current holder when someone else has it.
+   * Two operations of the same process are two holders: the second is told the lease is held.
+   */
   acquire(scope: string, ttlMs: number): Promise<{ lease: Lease } | { heldBy: LeaseHolder }>;
+  /**
+   * Extends a lease we still hold to `ttlMs` from now; null when it lapsed and someone else took
+   * it (the operation must stop: its writes are no longer fenced).
+   */
+  renew(lease: Lease, ttlMs: number): Promise<Lease | null>;
   /** Gives the lease up; a no-op when it is no longer ours. */
   release(lease: Lease): Promise<void>;
 }

@@ -26,16 +26,10 @@ export function apiDepsFromRuntime(runtime: Runtime, options: { version: string;
         const all = await alerting.incidents.list(filter.status === 'all' ? { all: true } : {});
         return all.filter((i) => filter.cluster === undefined || i.cluster === filter.cluster).slice(0, filter.limit);
       },
+      acknowledge: (input) => alerting.incidents.acknowledge(input),
     },
-    silences: {
-      create: (input) =>
-        alerting.silences.add({
-          cluster: input.cluster,
-          ...(input.node ? { node: input.node } : {}),
-          ...(input.finding ? { finding: input.finding } : {}),
-          forMs: input.forMs,
-          reason: `${input.reason} (${input.createdBy})`,
-        }),
-    },
+    sweepIntervalMs: runtime.config.sweep.intervalSeconds * 1000,
+    wrapperFacts: () => runtime.wrappers.facts(),
+    silences: alerting.silences,
   };
 }

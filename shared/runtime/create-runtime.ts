@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbStateStore } from '../adapters/dynamodb-state-store.ts';
+import { NotFoundError } from '../errors.ts';
 import { createVaultHttpClientFactory } from '../adapters/vault-http.ts';
 import { createApiKeyService, type ApiKeyService } from '../app/api-keys.ts';
 import { createAuditLog, type AuditLog } from '../app/audit-log.ts';
@@ -68,6 +69,11 @@ export interface RuntimeOptions {
   store?: StateStore;
   /** For the embedded store: keep data in memory instead of under `state.embedded.path`. */
   inMemoryState?: boolean;
+  /**
+   * For the embedded store: host it for other sealwatch processes while this runtime is open
+   * (`sealwatch serve`). Without it the runtime joins a running host, or opens the store alone.
+   */
+  hostEmbeddedStore?: boolean | 'if-first';
   /** Use these alert channels instead of the configured ones (tests). */
   alertChannels?: AlertChannel[];
   /** Environment for in-cluster Kubernetes access (default `process.env`). */
@@ -85,7 +91,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Built first: a bad local key text fails here, before a store is opened and left open.
   const wrappers = createKeyWrappers(config.wrappers);
   const channels = options.alertChannels ? undefined : createAlertChannels(config.channels ?? [], { now: () => clock.now() });
-  const store = options.store ?? (await openStateStore(config, clock, options.inMemoryState ?? false));
+  const store = options.store ?? (await openStateStore(options));
   const templates = withServerNameTemplates(createVaultHttpClientFactory({ userAgent: 'sealwatch' }));
   const vault = templates.vault;
   const leases = createLeaseManager({ store, clock });
@@ -167,12 +173,19 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     track([resolved.cluster]);
     return resolved.cluster;
   }
-  // API-triggered unseals reach discovered nodes too.
+  // API, webhooks and events reach discovered nodes too (unseal and recovery steps).
   const recovery = createRecoveryService({
     clusters,
     sweep,
     unseal: { unsealCluster: async (request) => unseal.unsealCluster({ ...request, cluster: (await resolveCluster(request.cluster.id)) ?? request.cluster }) },
     metrics,
+    // API, webhooks, events and `sealwatch recover` plan a cluster's recovery the same way.
+    recoverySteps: async ({ clusterId, trigger, dryRun, signal }) => {
+      await resolveCluster(clusterId);
+      const cluster = health.recoveryClusters.get(clusterId);
+      if (!cluster) throw new NotFoundError(`no cluster with id "${clusterId}" is configured`);
+      return health.recovery.recover({ cluster, trigger, dryRun, ...(signal ? { signal } : {}) });
+    },
   });
   const apiKeys = createApiKeyService({ store, clock });
   return {
@@ -205,7 +218,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
 }
 
-async function openStateStore(config: SealwatchConfig, clock: Clock, inMemory: boolean): Promise<StateStore> {
+async function openStateStore(options: RuntimeOptions): Promise<StateStore> {
+  const { config, clock, logger } = options;
   switch (config.state.kind) {
     case 'dynamodb': {
       const { table, region, endpoint } = config.state.dynamodb;
@@ -215,7 +229,17 @@ async function openStateStore(config: SealwatchConfig, clock: Clock, inMemory: b
     case 'embedded': {
       // Loaded lazily: dynalite (LevelDB) is for local runs and never ships in a Lambda bundle.
       const { createEmbeddedStateStore } = await import('../adapters/embedded-dynamo.ts');
-      return createEmbeddedStateStore(inMemory ? { inMemory: true, clock } : { path: config.state.embedded.path, clock });
+      if (options.inMemoryState) return createEmbeddedStateStore({ inMemory: true, clock });
+      return createEmbeddedStateStore({
+        path: config.state.embedded.path,
+        clock,
+        host: options.hostEmbeddedStore ?? false,
+        onNotice: (notice) => {
+          const { kind, ...fields } = notice;
+          if (kind === 'stale-record') logger.warn('state.embedded.stale_record', { ...fields, removed: true });
+          else logger.info(`state.embedded.${kind}`, fields);
+        },
+      });
     }
   }
 }

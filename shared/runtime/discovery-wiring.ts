@@ -34,7 +34,30 @@ export function createDiscoveryWiring(deps: DiscoveryWiringDeps): { service: Dis
   return { service, close: () => closers.forEach((c) => c()) };
 }
 
-function lazySource(config: DiscoveryConfig, deps: DiscoveryWiringDeps, closers: (() => void)[]): NodeDiscovery {
+type SourceDeps = Pick<DiscoveryWiringDeps, 'clock' | 'env'>;
+
+/**
+ * One cluster's static nodes plus what its discovery finds now, with no state store (`sealwatch
+ * status`): terminating endpoints are left out, a failure is returned as text.
+ */
+export async function discoverOnce(cluster: ClusterConfig, deps: SourceDeps): Promise<{ nodes: ClusterConfig['nodes']; error?: string }> {
+  if (!cluster.discovery) return { nodes: cluster.nodes };
+  const closers: (() => void)[] = [];
+  try {
+    const found = await lazySource(cluster.discovery, deps, closers).discover(AbortSignal.timeout(cluster.discovery.timeoutMs));
+    const extra = found
+      .filter((n) => !n.terminating && !cluster.nodes.some((s) => s.id === n.id))
+      .slice(0, 99)
+      .map((n) => ({ id: n.id, url: n.url, insecureHttp: n.insecureHttp ?? false }));
+    return { nodes: [...cluster.nodes, ...extra] };
+  } catch (error) {
+    return { nodes: cluster.nodes, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    closers.forEach((c) => c());
+  }
+}
+
+function lazySource(config: DiscoveryConfig, deps: SourceDeps, closers: (() => void)[]): NodeDiscovery {
   let loaded: Promise<NodeDiscovery> | undefined;
   const load = () => (loaded ??= loadSource(config, deps, closers));
   const source: NodeDiscovery = {
@@ -49,7 +72,7 @@ function lazySource(config: DiscoveryConfig, deps: DiscoveryWiringDeps, closers:
   return source;
 }
 
-async function loadSource(config: DiscoveryConfig, deps: DiscoveryWiringDeps, closers: (() => void)[]): Promise<NodeDiscovery> {
+async function loadSource(config: DiscoveryConfig, deps: SourceDeps, closers: (() => void)[]): Promise<NodeDiscovery> {
   switch (config.kind) {
     case 'kubernetes': {
       const [{ createKubernetesCredentials }, { createEndpointSliceDiscovery }] = await Promise.all([

@@ -2,7 +2,8 @@
 // loopback) twice with the embedded store and prints the numbers. `--tls true` gives every
 // cluster its own CA and pins it, as production does; the simulator then pays the server side of
 // every handshake on this same machine.
-// Targets: wallMs ≤ 2000 per sweep, peakRssMb ≤ 250, stateWrites ≤ 200 unchanged; and against the
+// Targets: wallMs ≤ 2000 per sweep, peakRssMb ≤ 250; an unchanged sweep writes at most one item
+// per cluster (its last-sweep heartbeat) plus the sweep lease (acquire + release); and against the
 // floor — a bare keep-alive client doing only the two GETs per node (floor-client.ts), measured
 // in the same process over the same fleet — warm ≤ 1.5× and cold ≤ 1.6× on plain HTTP, cold ≤ 1.2×
 // with TLS (where handshakes dominate). `--rounds N` (default 3) repeats cold+warm for both and
@@ -109,7 +110,7 @@ try {
   const second = fastest(sw.map((r) => r.second), (m) => m.wallMs);
   const floor = { coldMs: Math.round(Math.min(...fl.map((f) => f.cold))), warmMs: Math.round(Math.min(...fl.map((f) => f.warm))) };
   const ratio = { cold: round2(first.wallMs / floor.coldMs), warm: round2(second.wallMs / floor.warmMs) };
-  const targets = { wallMs: 2000, peakRssMb: 250, unchangedStateWrites: 200, ratio: tls ? { cold: 1.2 } : { cold: 1.6, warm: 1.5 } };
+  const targets = { wallMs: 2000, peakRssMb: 250, unchangedStateWrites: clusterCount + 2, ratio: tls ? { cold: 1.2 } : { cold: 1.6, warm: 1.5 } };
   const allReached = sw.every((r) => [r.first, r.second].every((s) => s.nodes === clusterCount * perCluster && !('unreachable' in s.byState)));
   const ratioOk = ratio.cold <= targets.ratio.cold && (!('warm' in targets.ratio) || ratio.warm <= (targets.ratio.warm as number));
   const ok =

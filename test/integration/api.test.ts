@@ -34,7 +34,7 @@ describe('HTTP API (createApp)', () => {
       logger: silentLogger,
       store: createMemoryStateStore({ clock }),
     });
-    app = createApp({ clusters: runtime.clusters, store: runtime.store, logger: silentLogger, version: '9.9.9' });
+    app = createApp({ clusters: runtime.clusters, store: runtime.store, logger: silentLogger, version: '9.9.9', clock: runtime.clock });
   });
   afterAll(async () => {
     await runtime.close();
@@ -49,11 +49,15 @@ describe('HTTP API (createApp)', () => {
 
   it('lists configured clusters as unknown before the first sweep, with the recorded states after it', async () => {
     const before = (await (await app.request('/v1/clusters')).json()) as { clusters: unknown[] };
-    expect(before.clusters).toEqual([{ id: 'prod', name: 'Production', nodeCount: 3, states: { unknown: 3 } }]);
+    // Never swept: no last sweep, and stale (the states are not current).
+    expect(before.clusters).toEqual([{ id: 'prod', name: 'Production', nodeCount: 3, states: { unknown: 3 }, lastSweepAt: null, lastSweepAgeSeconds: null, stale: true }]);
 
-    await runtime.sweep.run({ trigger: 'test' });
-    const after = (await (await app.request('/v1/clusters')).json()) as { clusters: { states: Record<string, number> }[] };
+    const report = await runtime.sweep.run({ trigger: 'test' });
+    const after = (await (await app.request('/v1/clusters')).json()) as { clusters: { states: Record<string, number>; lastSweepAt: string; stale: boolean; lastSweepAgeSeconds: number }[] };
     expect(after.clusters[0]?.states).toEqual({ active: 1, standby: 1, sealed: 1 });
+    expect(after.clusters[0]?.stale).toBe(false);
+    expect(after.clusters[0]?.lastSweepAgeSeconds).toBeLessThan(5);
+    expect(Date.parse(after.clusters[0]?.lastSweepAt ?? '')).toBeGreaterThanOrEqual(Date.parse(report.startedAt));
   });
 
   it('GET /v1/clusters/:id shows every node with its state and facts', async () => {

@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKey, splitKey } from '../../shared/simulator/key-material.ts';
 import { createKeysCommand, type CustodyCommandDeps } from '../../functions/cli/commands/keys.ts';
 import type { CliIo } from '../../functions/cli/io.ts';
 import { createJsonLogger } from '../../shared/adapters/json-logger.ts';
@@ -150,6 +151,45 @@ describe('sealwatch keys import', () => {
     expect(json).toMatchObject({ generation: 2, replaced: true });
     expect(json.stored.map((s) => s.wrapper)).toEqual(['aws', 'aws', 'local-a', 'local-a', 'local-a']);
     expectClean({ source: 'stdout', text: replaced.out }, { source: 'stderr', text: replaced.err });
+  });
+
+  it('a replace with shares of another key needs --rekeyed, says so, and writes nothing without it', async () => {
+    const other = await splitKey(generateKey(), 5, 3);
+    const otherJson = JSON.stringify({
+      unseal_keys_b64: other.map((b) => b.toString('base64')),
+      unseal_keys_hex: other.map((b) => b.toString('hex')),
+      unseal_shares: 5,
+      unseal_threshold: 3,
+      recovery_keys_b64: [],
+      recovery_keys_hex: [],
+      recovery_keys_shares: 0,
+      recovery_keys_threshold: 0,
+      root_token: 'hvs.other',
+    });
+    const before = await storedText('prod');
+    const refused = await run(['import', '--cluster', 'prod', '--replace'], otherJson);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(
+      /^sealwatch keys import: these shares rebuild a different key than the custody of cluster prod they would replace \(generation 2, created .*\); nothing was written — if the cluster was rekeyed \(`vault operator rekey`\), import the new shares with --replace --rekeyed/m,
+    );
+    expect(await storedText('prod')).toBe(before);
+
+    const usage = await run(['import', '--cluster', 'prod', '--rekeyed'], otherJson);
+    expect(usage.code).toBe(1);
+    expect(usage.err).toContain('--rekeyed goes with --replace');
+
+    const rekeyed = await run(['import', '--cluster', 'prod', '--replace', '--rekeyed', '--json'], otherJson);
+    expect(rekeyed.code, rekeyed.err).toBe(0);
+    expect(JSON.parse(rekeyed.out)).toMatchObject({ generation: 3, replaced: true, warnings: [] });
+    // And back to the cluster's real key (the later tests unwrap and use it); the same key with
+    // --rekeyed is allowed, with a warning.
+    expect((await run(['import', '--cluster', 'prod', '--replace', '--rekeyed'], cliJson())).code).toBe(0);
+    const same = await run(['import', '--cluster', 'prod', '--replace', '--rekeyed', '--json'], cliJson());
+    expect(same.code).toBe(0);
+    expect((JSON.parse(same.out) as { generation: number; warnings: string[] }).warnings).toContain(
+      '--rekeyed was given, but these shares rebuild the same key as the custody they replace',
+    );
+    expect(JSON.parse(same.out)).toMatchObject({ generation: 5 });
   });
 
   it.each([

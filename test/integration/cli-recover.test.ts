@@ -8,7 +8,10 @@ import type { CliIo } from '../../functions/cli/io.ts';
 import { createEmbeddedStateStore } from '../../shared/adapters/embedded-dynamo.ts';
 import { createLocalKeyWrapper } from '../../shared/adapters/local-key-wrapper.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
-import type { RecoveryResult } from '../../shared/app/raft-recovery-service.ts';
+import type { RecoveryResult } from '../../shared/app/recovery.ts';
+import { createApp } from '../../shared/api/create-app.ts';
+import { apiDepsFromRuntime } from '../../shared/runtime/api-deps.ts';
+import { loadRuntime } from '../../functions/cli/load-runtime.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simulator/index.ts';
 import { keySubmissions, putCustody } from '../support/custody-fixture.ts';
 
@@ -73,13 +76,36 @@ describe('sealwatch recover', () => {
     expect(await recoverCommand(['--cluster', 'prod', '--dry-run', '--json', '--config', configPath], run.io), run.err()).toBe(0);
     const result = JSON.parse(run.out()) as RecoveryResult;
     expect(result.dryRun).toBe(true);
-    expect(result.steps.map((s) => [s.kind, s.nodeId, s.outcome])).toEqual([
+    expect((result.steps ?? []).map((s) => [s.kind, s.nodeId, s.outcome])).toEqual([
       ['unseal', sealed, 'would-unseal'],
       ['raft-join', wiped, 'would-join'],
     ]);
     expect(sim.nodes.flatMap((n) => n.requestLog.filter((r) => r.method !== 'GET'))).toEqual([]);
     expect(sim.nodes.find((n) => n.id === sealed)?.state().sealed).toBe(true);
     expect(sim.nodes.find((n) => n.id === wiped)?.state().initialized).toBe(false);
+  });
+
+  it('the API plans exactly the same steps for its dry run (one code path), and changes nothing either', async () => {
+    const cli = io();
+    expect(await recoverCommand(['--cluster', 'prod', '--dry-run', '--json', '--config', configPath], cli.io)).toBe(0);
+    const fromCli = JSON.parse(cli.out()) as RecoveryResult;
+    const runtime = await loadRuntime(io().io, configPath);
+    if (!runtime) throw new Error('no runtime');
+    let fromApi: RecoveryResult;
+    try {
+      const app = createApp(apiDepsFromRuntime(runtime, { version: 'test', authenticate: false, serveMetrics: false }));
+      const response = await app.request('/v1/clusters/prod/recover', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"dryRun":true}' });
+      expect(response.status).toBe(200);
+      fromApi = (await response.json()) as RecoveryResult;
+    } finally {
+      await runtime.close();
+    }
+    const plan = (r: RecoveryResult) => (r.steps ?? []).map((s) => [s.kind, s.nodeId, s.outcome, s.message]);
+    expect(plan(fromApi)).toEqual(plan(fromCli));
+    expect(plan(fromApi).map((s) => s[2])).toEqual(['would-unseal', 'would-join']);
+    expect(fromApi).toMatchObject({ cluster: 'prod', action: 'recover', dryRun: true });
+    expect(fromApi.sweep).toBeUndefined();
+    expect(sim.nodes.flatMap((n) => n.requestLog.filter((r) => r.method !== 'GET'))).toEqual([]);
   });
 
   it('unseals, joins and unseals the joined node; prints each step; exit 0', async () => {

@@ -92,3 +92,47 @@ describe('sealwatch token set', () => {
     expect(sweep.out() + sweep.err()).not.toContain(token);
   });
 });
+
+describe('sealwatch token set honours clusters[].custody with several wrappers', () => {
+  const withPolicy = async (name: string, custody: unknown): Promise<string> => {
+    const path = join(dir, `${name}.json`);
+    await writeFile(
+      path,
+      JSON.stringify({
+        state: { embedded: { path: `./state-${name}` } },
+        wrappers: [
+          { id: 'local-1', local: { key: '${env:SW_TEST_KEY}' } },
+          { id: 'local-2', local: { key: '${env:SW_TEST_KEY}' } },
+        ],
+        clusters: [{ id: 'prod', nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url })), tls: { caPem: sim.caPem }, auth: { token: {} }, ...(custody ? { custody } : {}) }],
+      }),
+    );
+    return path;
+  };
+  const stored = async (name: string): Promise<unknown> => {
+    const store = await createEmbeddedStateStore({ path: join(dir, `state-${name}`), clock: systemClock });
+    try {
+      return (await store.get('CLUSTER#prod', 'TOKEN#control'))?.data ?? null;
+    } finally {
+      await store.close();
+    }
+  };
+
+  it.each([
+    ['default', { default: 'local-2' }, 'local-2'],
+    ['shares', { shares: { 'local-1': [4, 5], 'local-2': [1, 2, 3] } }, 'local-2'],
+  ])('policy by %s: the token is wrapped by the wrapper it names', async (name, custody, wrapper) => {
+    const run = io(`${sim.rootToken ?? ''}\n`);
+    expect(await tokenCommand(['set', '--cluster', 'prod', '--config', await withPolicy(name, custody)], run.io), run.err()).toBe(0);
+    expect(run.out()).toBe('stored\n');
+    expect(run.err()).toContain(`wrapped by ${wrapper}`);
+    expect(await stored(name)).toMatchObject({ wrapper });
+  });
+
+  it('without a policy, two wrappers are refused before the token is sent, in one line', async () => {
+    const run = io(`${sim.rootToken ?? ''}\n`);
+    expect(await tokenCommand(['set', '--cluster', 'prod', '--config', await withPolicy('none', undefined)], run.io)).toBe(1);
+    expect(run.err()).toMatch(/^sealwatch token set: cluster prod has no custody policy and 2 wrappers are configured \(local-1, local-2\)/);
+    expect(await stored('none')).toBeNull();
+  });
+});

@@ -171,7 +171,10 @@ describe('keys import', () => {
     await repo.putMeta('prod', { kind: 'unseal', threshold: 4, shares: 7, shareLength: 33, keyCheck: 'x', createdAt: 't', generation: 4 }, { kind: 'absent' });
     for (const index of [1, 2, 3, 4, 5, 6, 7]) await repo.putShare('prod', { index, wrapper: 'local-a', keyId: 'k', ciphertext: 'old', wrappedAt: 't' });
 
-    const result = await h.service.importShares({ clusterId: 'prod', input: cliJson(shamirInit(), 3), replace: true, storeRootToken: true });
+    // 7 shares of threshold 4 becoming 5 of 3 is a rekey (`vault operator rekey`): another key.
+    const refused = await h.service.importShares({ clusterId: 'prod', input: cliJson(shamirInit(), 3), replace: true }).catch((e: unknown) => e);
+    expect((refused as { code?: string }).code).toBe('key_changed');
+    const result = await h.service.importShares({ clusterId: 'prod', input: cliJson(shamirInit(), 3), replace: true, rekeyed: true, storeRootToken: true });
     expect(result).toMatchObject({ generation: 5, replaced: true, removed: [6, 7], rootToken: 'stored' });
     const stored = await repo.shares('prod');
     expect(stored.map((s) => s.data.index)).toEqual([1, 2, 3, 4, 5]);

@@ -1,11 +1,14 @@
 import { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
 import { mountDashboard, type DashboardOptions } from '../../shared/api/dashboard/mount-dashboard.tsx';
 import { createRateLimiter } from '../../shared/api/middleware/rate-limit.ts';
 import { createApiKeyService, type ApiKeyService } from '../../shared/app/api-keys.ts';
 import { createAuditLog, type AuditLog } from '../../shared/app/audit-log.ts';
 import { incidentsKey } from '../../shared/app/incident-service.ts';
+import { createCustodyRepository } from '../../shared/app/custody-repository.ts';
+import { createSilenceStore } from '../../shared/app/silences.ts';
+import { writeHeartbeat } from '../../shared/app/sweep-heartbeat.ts';
 import { clusterStateKey } from '../../shared/app/sweep.ts';
 import type { SweepCluster } from '../../shared/app/sweep-types.ts';
 import type { ClusterRecord, NodeRecord } from '../../shared/core/cluster-record.ts';
@@ -16,7 +19,8 @@ import { FakeClock } from '../support/fake-clock.ts';
 // The dashboard route over a real (memory) state store and the real API key service: who may
 // see it, what it shows, and that nothing it renders can inject markup.
 
-const clock = new FakeClock({ start: Date.parse('2026-11-22T15:00:00Z') });
+const START = Date.parse('2026-11-22T15:00:00Z');
+const clock = new FakeClock({ start: START });
 let store: StateStore;
 let keys: ApiKeyService;
 let audit: AuditLog;
@@ -58,8 +62,23 @@ beforeAll(async () => {
   const revoked = await keys.create({ name: 'old', scopes: ['admin'] });
   revokedKey = revoked.key;
   await keys.revoke(revoked.info.id);
-  const data: ClusterRecord = { nodes: { 'vault-0': record('active'), 'vault-1': record('sealed') } };
+  // vault-0 was sealed and repaired by sealwatch in the sweep that saw it.
+  const repaired: NodeRecord = { ...record('active'), previousState: 'sealed', previousSince: clock.now() - 61_000, changedBy: 'sealwatch' };
+  const data: ClusterRecord = { nodes: { 'vault-0': repaired, 'vault-1': record('sealed') } };
   await store.put({ ...clusterStateKey('prod'), data, condition: { kind: 'any' } });
+  await writeHeartbeat(store, 'prod', {
+    at: new Date(clock.now() - 30_000).toISOString(),
+    trigger: 'schedule',
+    summary: { nodes: 3, byState: {} as never, activeCount: 1, sealedCount: 1, unreachableCount: 0, clusterIds: ['abc'], versions: ['1.19.0'], activeNodes: ['vault-0'] },
+    findings: [
+      { id: 'raft.failure-tolerance', severity: 'critical', cluster: 'prod', message: 'cannot lose another voter', evidence: { failureTolerance: 0, voters: 3, expected: 1 } },
+    ],
+  });
+  // Custody: 3-of-5 with every share under one local wrapper (the layout keys status warns about).
+  const repo = createCustodyRepository(store);
+  await repo.putMeta('prod', { kind: 'unseal', threshold: 3, shares: 5, shareLength: 33, keyCheck: 'x', createdAt: '2026-11-01T00:00:00.000Z', generation: 1 }, { kind: 'any' });
+  for (let index = 1; index <= 5; index++) await repo.putShare('prod', { index, wrapper: 'local-1', keyId: 'k', ciphertext: 'AA==', wrappedAt: '2026-11-01T00:00:00.000Z' });
+  await createSilenceStore({ store, clock }).add({ cluster: 'prod', node: 'vault-1', finding: 'node.sealed', forMs: 3_600_000, comment: 'CHG-1', createdBy: 'alice' });
   // The incident service's item: one open incident, one condition still pending (not shown).
   const entry = (findingId: string, status: IncidentEntry['status'], message: string): IncidentEntry => ({
     dedupKey: `sealwatch:prod:vault-1:${findingId}`,
@@ -121,6 +140,7 @@ function appWith(overrides: Partial<DashboardOptions> = {}) {
     clock,
     version: '9.9.9',
     audit,
+    wrapperFacts: () => [{ id: 'local-1', kind: 'local', provider: 'local:test' }],
     ...overrides,
   });
   return app;
@@ -185,23 +205,49 @@ describe('dashboard access', () => {
 });
 
 describe('dashboard content', () => {
-  it('shows every node with its state and colour, the incident, unseals and audit events', async () => {
+  // The access tests move the shared clock (rate budgets); the page's relative times need it fixed.
+  beforeEach(() => clock.set(START));
+  it('shows every node with its state and colour, the cluster line, incidents, findings and one table of recoveries', async () => {
     const res = await appWith({ refreshSeconds: 15 }).request('/', { headers: { authorization: basic(readKey) } });
     const html = await res.text();
     expect(html).toMatch(/<meta http-equiv="refresh" content="15"/);
-    expect(html).toMatch(/data-node="vault-0" data-state="active" style="background:#2e7d32/);
-    expect(html).toMatch(/data-node="vault-1" data-state="sealed" style="background:#c62828/);
+    expect(html).toMatch(/data-node="vault-0" data-state="active" data-stale="false" style="background:#2e7d32/);
+    expect(html).toMatch(/data-node="vault-1" data-state="sealed" data-stale="false" style="background:#c62828/);
     // Never swept: shown as unknown rather than left out.
     expect(html).toMatch(/data-node="vault-2" data-state="unknown"/);
-    expect(html).toContain('data-finding="node.sealed"');
+    // The repaired seal is visible on the tile, with exact times on hover.
+    expect(html).toMatch(/data-transition="sealed-&gt;active">was sealed <time datetime="2026-11-22T14:58:59.000Z" title="2026-11-22T14:58:59.000Z">1 min ago<\/time> → unsealed by sealwatch/);
+    expect(html).toMatch(/active: <b>vault-0<\/b> · voters: 3 · failure tolerance: 0 · versions: 1.19.0 · last sweep: <time datetime="2026-11-22T14:59:30.000Z" title="2026-11-22T14:59:30.000Z">30 s ago<\/time>/);
+    expect(html).not.toContain('id="stale-banner"');
+    const incidents = html.slice(html.indexOf('id="incidents"'), html.indexOf('id="findings"'));
+    expect(incidents).toContain('data-finding="node.sealed"');
+    expect(incidents).toMatch(/silenced by sil-[0-9a-f]+ \(alice\)/);
     expect(html).not.toContain('node.version-skew');
     expect(html).toContain('1 sealed, 1 open incident');
-    const unseals = html.slice(html.indexOf('id="unseals"'), html.indexOf('id="audit"'));
-    expect(unseals).toContain('vault-2');
-    expect(unseals).not.toContain('wrong-key');
-    const trail = html.slice(html.indexOf('id="audit"'));
+    const findings = html.slice(html.indexOf('id="findings"'), html.indexOf('id="recoveries"'));
+    expect(findings.indexOf('raft.failure-tolerance')).toBeLessThan(findings.indexOf('custody.single-provider-compromise'));
+    expect(findings.indexOf('custody.single-provider-compromise')).toBeGreaterThan(0);
+    // The sealed node is an open finding too (derived from its state, as the alerting layer does).
+    expect(findings).toMatch(/data-finding="node.sealed"><td class="sev-critical">critical<\/td><td>prod\/vault-1<\/td>/);
+    // One table of recent actions (no duplicated unseal table), newest first.
+    expect(html.match(/<table>/g)).toHaveLength(3);
+    const trail = html.slice(html.indexOf('id="actions"'));
     expect(trail.indexOf('wrong-key')).toBeGreaterThan(0);
     expect(trail.indexOf('wrong-key')).toBeLessThan(trail.indexOf('unsealed'));
+    expect(trail).toContain('prod/vault-2');
+  });
+
+  it('shows a stale banner and greys every tile when the last sweep is older than 2 × the interval', async () => {
+    const app = appWith({ sweepIntervalMs: 60_000 });
+    clock.advance(91_000); // last sweep 121 s ago: just past 2 × 60 s
+    const html = await (await app.request('/', { headers: { authorization: basic(readKey) } })).text();
+    expect(html).toContain('id="stale-banner"');
+    expect(html).toMatch(/Stale: prod last swept 2 min ago/);
+    expect(html.match(/class="node stale"/g)).toHaveLength(3);
+    expect(html).toContain('1 stale');
+    // One interval late is not stale yet.
+    clock.set(START + 30_000);
+    expect(await (await app.request('/', { headers: { authorization: basic(readKey) } })).text()).not.toContain('id="stale-banner"');
   });
 
   it('escapes names and messages', async () => {
@@ -215,6 +261,6 @@ describe('dashboard content', () => {
     const app = new Hono();
     mountDashboard(app, { enabled: true, clusters, store, keys, clock, version: '1' });
     const html = await (await app.request('/', { headers: { authorization: basic(readKey) } })).text();
-    expect(html.slice(html.indexOf('id="audit"'))).toContain('wrong-key');
+    expect(html.slice(html.indexOf('id="actions"'))).toContain('wrong-key');
   });
 });

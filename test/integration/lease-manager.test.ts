@@ -149,12 +149,29 @@ describe.each(stores)('lease manager on the %s store', (_name, makeStore) => {
     expect(await manager('b').acquire(scope, 10_000)).toMatchObject({ heldBy: { owner: 'a' } });
   });
 
-  it('gives each manager its own random owner by default', async () => {
-    const first = await manager().acquire(scope, 10_000);
-    const second = await manager().acquire(scope, 10_000);
+  it('makes every acquire its own operation by default: two operations of one process exclude each other', async () => {
+    const m = manager();
+    const first = await m.acquire(scope, 10_000);
+    const second = await m.acquire(scope, 10_000);
     if (!('lease' in first) || !('heldBy' in second)) throw new Error('first should win, second be refused');
-    expect(first.lease.owner).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first.lease.owner).toMatch(/^[0-9a-f-]{36}-1$/);
     expect(second.heldBy.owner).toBe(first.lease.owner);
+    await m.release(first.lease);
+    const third = await m.acquire(scope, 10_000);
+    expect(third).toMatchObject({ lease: { owner: expect.stringMatching(/-3$/) } });
+  });
+
+  it('renew extends a lease still held and reports a lease lost to another operation', async () => {
+    const m = manager();
+    const got = await m.acquire(scope, 1_000);
+    if (!('lease' in got)) throw new Error('should win');
+    clock.advance(800);
+    const renewed = await m.renew(got.lease, 1_000);
+    expect(renewed).toEqual({ scope, owner: got.lease.owner, expiresAt: clock.now() + 1_000 });
+    clock.advance(1_200); // lapsed: anyone may take it over
+    const taker = await manager().acquire(scope, 5_000);
+    expect(taker).toMatchObject({ lease: {} });
+    expect(await m.renew(got.lease, 1_000)).toBeNull();
   });
 
   it('rejects empty scopes, cluster scopes without an id and non-positive ttls', async () => {

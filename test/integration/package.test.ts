@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATIONS } from '../../shared/api/openapi/operations.ts';
 import { readZip } from '../support/zip-reader.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -153,7 +154,7 @@ describe('serverless package (osls, offline)', () => {
     expect(JSON.stringify(scheduler[0].Resource)).toMatch(/function:sealwatch-dev-sweep/);
   });
 
-  it('routes the HTTP API to the api function', () => {
+  it('routes the HTTP API to the api function: every described operation but /metrics', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
     expect(routes).toEqual(
       [
@@ -166,13 +167,18 @@ describe('serverless package (osls, offline)', () => {
         'GET /v1/incidents',
         'GET /v1/openapi.json',
         'GET /v1/recoveries/{id}',
+        'GET /v1/silences',
+        'DELETE /v1/silences/{id}',
         'POST /v1/clusters/{id}/recover',
         'POST /v1/clusters/{id}/sweep',
         'POST /v1/hooks/alertmanager',
         'POST /v1/hooks/generic',
+        'POST /v1/incidents/{key}/ack',
         'POST /v1/silences',
       ].sort(),
     );
+    // A route added to the API (described in operations.ts) must be routed on AWS too.
+    expect(routes).toEqual(OPERATIONS.filter((op) => op.path !== '/metrics').map((op) => `${op.method.toUpperCase()} ${op.path}`).sort());
   });
 
   it('routes recovery events (sealwatch.recover, alarms, Auto Scaling launches) to the events function', () => {

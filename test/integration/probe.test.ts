@@ -90,8 +90,9 @@ describe.each(PROFILE_NAMES)('probe against simulated %s', (profileName: VaultPr
 
   const url = (i: number): string => cluster.nodes[i]?.url ?? '';
 
-  it('every node was reached (exit 0) and results follow argument order', () => {
-    expect(code).toBe(0);
+  it('every node was reached, results follow argument order, and exit 2 says a node is sealed (as vault status)', () => {
+    expect(results.some((r) => r.state === 'sealed')).toBe(true);
+    expect(code).toBe(2);
     expect(results.map((r) => r.url)).toEqual(cluster.nodes.map((n) => n.url));
     expect(results.every((r) => r.error === null)).toBe(true);
   });

@@ -3,6 +3,7 @@ import { silentLogger } from '../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
 import { createMemoryWorkQueue } from '../../shared/adapters/memory-work-queue.ts';
 import { createIdempotency } from '../../shared/app/idempotency.ts';
+import { PUBLIC_FAILURE_MESSAGES } from '../../shared/app/public-failure.ts';
 import { createRecoveryJobs } from '../../shared/app/recovery-jobs.ts';
 import { createRecoveryRecords } from '../../shared/app/recovery-records.ts';
 import type { RecoveryRequest, RecoveryResult, RecoveryService } from '../../shared/app/recovery.ts';
@@ -48,12 +49,24 @@ function setup() {
 }
 
 describe('recovery jobs', () => {
-  it('answers within budget with every outcome; a cluster that throws is an outcome', async () => {
+  it('answers within budget with every outcome; a cluster that throws is an outcome with its code and a fixed text', async () => {
     const { jobs, recovery, clock } = setup();
-    recovery.failures.b = new UnavailableError('state store unreachable');
-    const start = await jobs.start({ trigger: 'api', requests: [{ clusterId: 'a', action: 'recover' }, { clusterId: 'b', action: 'sweep' }], budgetMs: 500, deadlineMs: clock.now() + 1000 });
-    expect(start).toMatchObject({ status: 'done', results: [{ cluster: 'a' }, { cluster: 'b', error: { code: 'unavailable', message: 'state store unreachable' } }] });
-    expect(await jobs.get(start.recoveryId)).toMatchObject({ status: 'done', attempts: 0 });
+    recovery.failures.b = new UnavailableError('DynamoDB GetItem on table sealwatch-prod-state failed for CLUSTER#b');
+    recovery.failures.c = new Error('socket hang up at /var/task/index.mjs:12');
+    const requests = [{ clusterId: 'a', action: 'recover' as const }, { clusterId: 'b', action: 'sweep' as const }, { clusterId: 'c', action: 'sweep' as const }];
+    const start = await jobs.start({ trigger: 'api', requests, budgetMs: 500, deadlineMs: clock.now() + 1000 });
+    expect(start).toMatchObject({
+      status: 'done',
+      results: [
+        { cluster: 'a' },
+        { cluster: 'b', error: { code: 'unavailable', message: PUBLIC_FAILURE_MESSAGES.unavailable } },
+        { cluster: 'c', error: { code: 'internal', message: PUBLIC_FAILURE_MESSAGES.internal } },
+      ],
+    });
+    const record = await jobs.get(start.recoveryId);
+    expect(record).toMatchObject({ status: 'done', attempts: 0 });
+    // The record is what GET /v1/recoveries/:id and hook answers show: no table, key or path.
+    for (const leak of ['sealwatch-prod-state', 'CLUSTER#', 'DynamoDB', '/var/task', 'socket hang up']) expect(JSON.stringify([start, record])).not.toContain(leak);
   });
 
   it('past the budget aborts the unfinished clusters, keeps the finished ones, and hands the rest to the queue', async () => {
@@ -100,10 +113,12 @@ describe('recovery jobs', () => {
     recovery.delays = { y: 5_000 };
     const start = await jobs.start({ trigger: 'api', requests: [{ clusterId: 'y', action: 'unseal' }], budgetMs: 20, deadlineMs: clock.now() + 500 });
     recovery.delays.y = 0;
-    recovery.failures.y = new UnavailableError('KMS throttled');
+    recovery.failures.y = new UnavailableError('KMS throttled on key arn:aws:kms:eu-west-1:111122223333:key/abc');
     const message: RecoveryWorkMessage = { kind: 'recovery', recoveryId: start.recoveryId, queuedAt: '' };
-    await expect(jobs.work(message, clock.now() + 60_000)).rejects.toThrow(/not finished \(KMS throttled\)/);
-    expect(await jobs.get(start.recoveryId)).toMatchObject({ status: 'queued', attempts: 1, results: [null], lastError: { code: 'retrying', message: 'KMS throttled' } });
+    // The thrown error (the worker's log, the queue's retry) keeps the details; the record does not.
+    await expect(jobs.work(message, clock.now() + 60_000)).rejects.toThrow(/not finished \(KMS throttled on key arn:aws:kms/);
+    expect(await jobs.get(start.recoveryId)).toMatchObject({ status: 'queued', attempts: 1, results: [null], lastError: { code: 'retrying', message: PUBLIC_FAILURE_MESSAGES.unavailable } });
+    expect(JSON.stringify(await jobs.get(start.recoveryId))).not.toContain('arn:aws');
     delete recovery.failures.y;
     expect(await jobs.work(message, clock.now() + 60_000)).toMatchObject({ status: 'done', attempts: 2 });
   });

@@ -11,6 +11,7 @@ import { defineCommand, parseIntOption } from '../args.ts';
 import { startControlPlane, untilSignal } from '../control-plane.ts';
 import { formatReport } from '../format-report.ts';
 import { logLevel } from '../load-runtime.ts';
+import { createReportStream } from '../report-stream.ts';
 
 const USAGE = `usage: sealwatch demo [--nodes N] [--once] [--json] [--port P]
 
@@ -42,8 +43,10 @@ export const demoCommand = defineCommand({
       await cluster.close();
       throw error;
     }
+    // Streamed sweeps print changes only, each line with its time; a heartbeat every minute.
+    const stream = createReportStream({ heartbeatMs: 60_000 });
     const print = (report: Parameters<typeof formatReport>[0]) =>
-      io.stdout(values.json ? `${JSON.stringify(report, null, values.once ? 2 : 0)}\n` : formatReport(report));
+      io.stdout(values.json ? `${JSON.stringify(report, null, values.once ? 2 : 0)}\n` : values.once ? formatReport(report) : stream(report));
     let resealer: NodeJS.Timeout | undefined;
     try {
       const init = await initializeDemo(runtime);

@@ -3,7 +3,7 @@ import { UsageError, defineCommand, parseIntOption } from '../args.ts';
 import type { CliCommand } from '../io.ts';
 import { table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
 
-const USAGE = `usage: sealwatch keys import --cluster ID [--threshold T] [--replace] [--store-root-token]
+const USAGE = `usage: sealwatch keys import --cluster ID [--threshold T] [--replace [--rekeyed]] [--store-root-token]
                             [--force] [--config FILE] [--json]  < init.json
 
 Reads on stdin the output of \`vault operator init -format=json\` (or a sys/init answer),
@@ -17,7 +17,10 @@ deterministic cover); the cluster's nodes report the same seal kind, threshold a
   --cluster ID         the configured cluster
   --threshold T        needed only when the input has no threshold (sys/init answers) and no
                        node answers; otherwise cross-checked
-  --replace            overwrite existing custody (generation + 1, surplus shares deleted)
+  --replace            overwrite existing custody (generation + 1, surplus shares deleted);
+                       refused when the shares rebuild a different key than the stored custody
+  --rekeyed            with --replace: the cluster was rekeyed (\`vault operator rekey\`), so a
+                       different key is expected
   --store-root-token   keep the root token too, wrapped (default: it is ignored)
   --force              import even when no node answers (the node cross-check is skipped;
                        a node that answers and disagrees is never overridden)
@@ -35,6 +38,7 @@ export function createKeysImportCommand(deps: CustodyCommandDeps = {}): CliComma
       cluster: { type: 'string' },
       threshold: { type: 'string' },
       replace: { type: 'boolean' },
+      rekeyed: { type: 'boolean' },
       'store-root-token': { type: 'boolean' },
       force: { type: 'boolean' },
       config: { type: 'string' },
@@ -42,6 +46,7 @@ export function createKeysImportCommand(deps: CustodyCommandDeps = {}): CliComma
     },
     async run({ values }, io) {
     if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+    if (values.rekeyed && !values.replace) throw new UsageError(`--rekeyed goes with --replace (it allows replacing custody with the shares of a new key)\n\n${USAGE}`);
     const threshold = parseIntOption(values.threshold, 'threshold', 1, 255);
     const input = await io.readStdin();
     if (input.trim() === '') throw new UsageError(`nothing on stdin: pipe the init output in, e.g. \`sealwatch keys import --cluster ${values.cluster} < init.json\``);
@@ -52,6 +57,7 @@ export function createKeysImportCommand(deps: CustodyCommandDeps = {}): CliComma
         input,
         ...(threshold === undefined ? {} : { threshold }),
         replace: values.replace === true,
+        rekeyed: values.rekeyed === true,
         storeRootToken: values['store-root-token'] === true,
         force: values.force === true,
       });

@@ -8,13 +8,18 @@ import type { NodeView } from '../../../shared/core/node-state.ts';
 import { describeError } from '../../../shared/errors.ts';
 import type { VaultTarget } from '../../../shared/ports/vault-client.ts';
 import type { CliCommand } from '../io.ts';
+import { reportError, UsageError } from '../report-error.ts';
 
-const USAGE = `usage: sealwatch probe URL... [--ca FILE] [--insecure-http] [--timeout MS] [--json]
+const USAGE = `usage: sealwatch probe [URL...] [--ca FILE] [--insecure-http] [--timeout MS] [--json]
 
 Looks at each Vault/OpenBao node once (sys/health and sys/seal-status, in parallel) and prints
-its state. Exit 0 when every node answered, 2 when one was unreachable, 1 on a usage error.
+its state. Without a URL it probes $VAULT_ADDR, as the vault CLI does.
 
-  --ca FILE         PEM bundle the nodes' certificates must chain to (default: system CAs)
+Exit status (as \`vault status\`): 0 every node answered and is unsealed, 2 a node is sealed,
+uninitialized or unreachable, 1 on a usage error.
+
+  --ca FILE         PEM bundle the nodes' certificates must chain to (default: $VAULT_CACERT,
+                    then the system CAs)
   --insecure-http   allow plain http:// URLs (dev only)
   --timeout MS      deadline per node, default 5000
   --json            print a JSON array, one object per URL in argument order
@@ -29,22 +34,21 @@ export type ProbeResult = { url: string } & NodeView;
 interface ProbeArgs {
   urls: string[];
   caFile?: string;
+  /** The CA file came from VAULT_CACERT (named so in errors). */
+  caFromEnv: boolean;
   insecureHttp: boolean;
   timeoutMs: number;
   json: boolean;
 }
 
-class UsageError extends Error {}
-
 /** `sealwatch probe`: classify nodes without any configuration or state. */
 export const probeCommand: CliCommand = async (argv, io) => {
   let args: ProbeArgs | 'help';
   try {
-    args = parseProbeArgs(argv);
+    args = parseProbeArgs(argv, io.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr(`sealwatch probe: ${error.message}\n\n${USAGE}`);
-    return 1;
+    return reportError(io, 'probe', new UsageError(`${error.message}\n\n${USAGE}`), argv.includes('--json'));
   }
   if (args === 'help') {
     io.stdout(USAGE);
@@ -56,17 +60,20 @@ export const probeCommand: CliCommand = async (argv, io) => {
     try {
       caPem = await readCa(resolve(io.cwd, args.caFile));
     } catch (error) {
-      io.stderr(`sealwatch probe: cannot use --ca ${args.caFile}: ${describeError(error)}\n`);
-      return 1;
+      const from = args.caFromEnv ? `VAULT_CACERT=${args.caFile}` : `--ca ${args.caFile}`;
+      return reportError(io, 'probe', new UsageError(`cannot use ${from}: ${describeError(error)}`), args.json);
     }
   }
 
   const results = await probeAll(args, caPem);
   io.stdout(args.json ? `${JSON.stringify(results, null, 2)}\n` : formatTable(results));
-  return results.some((r) => r.state === 'unreachable') ? 2 : 0;
+  return results.some((r) => NEEDS_ATTENTION.has(r.state) || r.sealed === true) ? 2 : 0;
 };
 
-function parseProbeArgs(argv: string[]): ProbeArgs | 'help' {
+/** States that make probe (like `vault status` for a sealed node) exit 2. */
+const NEEDS_ATTENTION = new Set(['sealed', 'uninitialized', 'unreachable']);
+
+function parseProbeArgs(argv: string[], env: Record<string, string | undefined>): ProbeArgs | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -84,9 +91,12 @@ function parseProbeArgs(argv: string[]): ProbeArgs | 'help' {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const { values, positionals } = parsed;
+  const { values } = parsed;
   if (values.help) return 'help';
-  if (positionals.length === 0) throw new UsageError('at least one node URL is required');
+  // The vault CLI's own variables, so `sealwatch probe` works where `vault status` does.
+  const vaultAddr = env.VAULT_ADDR?.trim();
+  const positionals = parsed.positionals.length > 0 ? parsed.positionals : vaultAddr ? [vaultAddr] : [];
+  if (positionals.length === 0) throw new UsageError('at least one node URL is required (or set VAULT_ADDR)');
 
   const insecureHttp = values['insecure-http'];
   for (const url of positionals) {
@@ -114,9 +124,11 @@ function parseProbeArgs(argv: string[]): ProbeArgs | 'help' {
       throw new UsageError(`--timeout must be a whole number of milliseconds in 1..${MAX_TIMEOUT_MS}`);
     }
   }
+  const caFile = values.ca ?? (env.VAULT_CACERT?.trim() || undefined);
   return {
     urls: positionals,
-    ...(values.ca !== undefined && { caFile: values.ca }),
+    ...(caFile !== undefined && { caFile }),
+    caFromEnv: values.ca === undefined && caFile !== undefined,
     insecureHttp,
     timeoutMs,
     json: values.json,
@@ -154,7 +166,7 @@ async function probeAll(args: ProbeArgs, caPem: string | undefined): Promise<Pro
 }
 
 /** Fixed key order: the JSON output is a contract, not whatever order the view was built in. */
-function toResult(url: string, v: NodeView): ProbeResult {
+export function toResult(url: string, v: NodeView): ProbeResult {
   return {
     url,
     state: v.state,

@@ -1,14 +1,16 @@
 import { pinnedTarget, UnpinnedTargetError } from '../../../shared/core/pinned-target.ts';
-import { describeError, VaultApiError } from '../../../shared/errors.ts';
+import { describeError, ValidationError, VaultApiError } from '../../../shared/errors.ts';
 import type { VaultTarget } from '../../../shared/ports/vault-client.ts';
 import type { Runtime } from '../../../shared/runtime/create-runtime.ts';
 import { defineCommand, requireOption, UsageError } from '../args.ts';
 import { loadRuntime, unknownCluster } from '../load-runtime.ts';
+import { tokenWrapperId } from '../../../shared/app/vault-token.ts';
 
 const USAGE = `usage: sealwatch token set --cluster ID [--config FILE] < token
 
 Stores the Vault token sealwatch uses for the cluster (auth: { token: {} }) in custody, wrapped
-by the cluster's custody wrapper. The token is read from standard input, never from arguments,
+as clusters[].custody says: by its default wrapper, else by the wrapper of share 1 (the lowest
+share it lists); without a policy by the one configured wrapper. The token is read from standard input, never from arguments,
 and checked first with an authenticated read of the raft configuration.
 
   --cluster ID   the configured cluster
@@ -20,6 +22,7 @@ the token is sent only to nodes whose certificate chains to it).`;
 
 /** `sealwatch token set`: puts a control token into custody. */
 export const tokenCommand = defineCommand({
+  name: 'token set',
   usage: USAGE,
   allowPositionals: true,
   options: { cluster: { type: 'string' }, config: { type: 'string' } },
@@ -35,16 +38,20 @@ export const tokenCommand = defineCommand({
     if (!runtime) return 1;
     try {
       await runtime.resolveCluster(clusterId); // discovered nodes join the recovery cluster
-      const cluster = runtime.health.recoveryClusters.get(clusterId);
-      if (!cluster) return unknownCluster(io, 'token set', clusterId, runtime.clusters.map((c) => c.id));
+      const recoveryCluster = runtime.health.recoveryClusters.get(clusterId);
+      if (!recoveryCluster) return unknownCluster(io, 'token set', clusterId, runtime.clusters.map((c) => c.id));
+      // The token is wrapped as clusters[].custody says (its default, else share 1's wrapper).
+      const custody = runtime.config.clusters.find((c) => c.id === clusterId)?.custody;
+      const cluster = { ...recoveryCluster, ...(custody ? { custody } : {}) };
+      // Decided before the token leaves: an unusable policy refuses without contacting Vault.
+      const wrapper = tokenWrapperId(cluster, runtime.wrappers.ids());
       let targets: { nodeId: string; target: VaultTarget }[];
       try {
         // Every node is checked before the token leaves: the sweep later sends it to whichever is active.
         targets = cluster.nodes.map((node) => ({ nodeId: node.id, target: pinnedTarget(cluster, node.id) }));
       } catch (error) {
         if (!(error instanceof UnpinnedTargetError)) throw error;
-        io.stderr(`sealwatch token set: not stored, token not sent: ${error.message}\n`);
-        return 1;
+        throw new ValidationError(`not stored, token not sent: ${error.message}`);
       }
       const refused = await verify(runtime, targets, token);
       if (refused) {
@@ -53,6 +60,7 @@ export const tokenCommand = defineCommand({
       }
       await runtime.health.tokens.store(cluster, token);
       io.stdout('stored\n');
+      io.stderr(`wrapped by ${wrapper}\n`);
       return 0;
     } finally {
       await runtime.close();

@@ -1,5 +1,6 @@
 import type { ClearBlockResult } from '../../../shared/app/unseal-service.ts';
 import type { UnsealClusterResult } from '../../../shared/app/unseal-types.ts';
+import { NotFoundError } from '../../../shared/errors.ts';
 import { defineCommand, requireOption, UsageError } from '../args.ts';
 import { loadRuntime, unknownCluster } from '../load-runtime.ts';
 
@@ -44,8 +45,7 @@ export const unsealCommand = defineCommand({
       const cluster = await runtime.resolveCluster(clusterId);
       if (!cluster) return unknownCluster(io, 'unseal', clusterId, runtime.clusters.map((c) => c.id));
       if (values.node !== undefined && !cluster.nodes.some((n) => n.id === values.node)) {
-        io.stderr(`sealwatch unseal: cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})\n`);
-        return 1;
+        throw new NotFoundError(`cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})`);
       }
       if (values['clear-block']) {
         if (values['dry-run']) throw new UsageError(`--clear-block and --dry-run do not go together\n\n${USAGE}`);

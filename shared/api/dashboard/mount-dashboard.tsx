@@ -6,6 +6,7 @@ import { scopeAllows, type ApiKeyService } from '../../app/api-keys.ts';
 import { createAuditLog, type AuditLog } from '../../app/audit-log.ts';
 import type { RecoveryRecord } from '../../app/recovery-records.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
+import type { WrapperFacts } from '../../core/custody-analysis.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { StateStore } from '../../ports/state-store.ts';
 import type { RateLimiter } from '../middleware/rate-limit.ts';
@@ -33,6 +34,10 @@ export interface DashboardOptions {
   recoveries?: (limit: number) => Promise<RecoveryRecord[]>;
   /** Seconds between the page's self-refreshes (default 10, 2..3600). */
   refreshSeconds?: number;
+  /** `sweep.interval` in ms: the page warns when a cluster's last sweep is older than twice this. Default 60 s. */
+  sweepIntervalMs?: number;
+  /** Kind and provider of the configured custody wrappers, for the custody warnings (default: none known). */
+  wrapperFacts?: () => readonly WrapperFacts[];
 }
 
 // The page lists node URLs and incident texts: keep it out of caches and other sites' frames.
@@ -46,7 +51,8 @@ const PAGE_HEADERS = {
 
 /**
  * Registers the status dashboard at `GET /` on `app`: a server-rendered page (no scripts) of
- * every cluster's nodes coloured by state, open incidents, recent unseals and audit events,
+ * every cluster's line and nodes coloured by state (greyed, under a banner, when the last sweep
+ * is stale), open incidents, the last sweep's findings and recent recoveries,
  * reloading itself every `refreshSeconds`. Protected by an API key presented through HTTP Basic
  * auth (see `presentedKey`).
  */
@@ -61,6 +67,8 @@ export function mountDashboard<E extends Env>(app: Hono<E>, options: DashboardOp
     clusters: options.clusters,
     store: options.store,
     audit: options.audit ?? createAuditLog({ store: options.store, clock: options.clock }),
+    sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+    wrapperFacts: options.wrapperFacts ?? (() => []),
     ...(options.recoveries ? { recoveries: options.recoveries } : {}),
   };
 

@@ -15,6 +15,8 @@ export function registerDashboard(app: ApiApp, deps: RouteDeps): void {
     clock: deps.clock,
     version: deps.version,
     audit: deps.audit,
+    sweepIntervalMs: deps.sweepIntervalMs,
+    wrapperFacts: deps.wrapperFacts,
     ...(deps.jobs ? { recoveries: (limit: number) => (deps.jobs as NonNullable<RouteDeps['jobs']>).recent(limit) } : {}),
   });
 }

@@ -1,14 +1,16 @@
 import type { Context } from 'hono';
 import type { RecoveryAsk } from '../../app/recovery-records.ts';
+import { readHeartbeats, type SweepHeartbeat } from '../../app/sweep-heartbeat.ts';
 import { clusterStateKey } from '../../app/sweep.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ClusterRecord } from '../../core/cluster-record.ts';
+import { freshnessOf } from '../../core/staleness.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { ApiApp, RouteDeps } from '../app-deps.ts';
 import { requireScope } from '../middleware/api-key-auth.ts';
 import { nodeStatus } from '../node-status.ts';
-import { parseJsonText, RecoverBodySchema, validate } from '../schemas.ts';
-import { outcomeStatus, requireJobs, startRecovery } from './recovery-run.ts';
+import { ClusterPathSchema, parseOptionalJson, RecoverBodySchema, RecoverQuerySchema, validate } from '../schemas.ts';
+import { failedOutcomeAnswer, requireJobs, startRecovery } from './recovery-run.ts';
 
 /**
  * `GET /v1/clusters`, `GET /v1/clusters/:id`, `POST /v1/clusters/:id/sweep`, `POST /v1/clusters/:id/recover`.
@@ -19,13 +21,19 @@ export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
   const operate = requireScope(deps.apiKeys, 'operate', deps.limiter);
 
   app.get('/v1/clusters', read, async (c) => {
-    const clusters = await Promise.all(deps.clusters.map(async (cluster) => clusterBody(cluster, await readRecord(cluster.id))));
-    return c.json({ clusters });
+    const [records, heartbeats] = await Promise.all([
+      deps.store.getMany<ClusterRecord>(deps.clusters.map((x) => clusterStateKey(x.id))),
+      readHeartbeats(deps.store, deps.clusters.map((x) => x.id)),
+    ]);
+    return c.json({ clusters: deps.clusters.map((cluster, i) => clusterBody(cluster, records[i]?.data ?? null, heartbeats[i] ?? null)) });
   });
 
   app.get('/v1/clusters/:id', read, async (c) => {
     const cluster = find(c.req.param('id'));
-    return c.json(clusterBody(cluster, await readRecord(cluster.id), true));
+    const key = clusterStateKey(cluster.id);
+    const [record, [heartbeat]] = await Promise.all([deps.store.get<ClusterRecord>(key.pk, key.sk), readHeartbeats(deps.store, [cluster.id])]);
+    const body = clusterBody(cluster, record?.data ?? null, heartbeat ?? null);
+    return c.json({ ...body, nodes: cluster.nodes.map((node) => nodeStatus(node, record?.data ?? null)), findings: heartbeat?.findings ?? [] });
   });
 
   app.post('/v1/clusters/:id/sweep', operate, async (c) => {
@@ -35,11 +43,14 @@ export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
 
   app.post('/v1/clusters/:id/recover', operate, async (c) => {
     const cluster = find(c.req.param('id'));
-    const text = await c.req.text();
-    const body = validate(RecoverBodySchema, text.trim() === '' ? {} : parseJsonText(text), 'recover request');
-    const dryRun = body.dryRun ?? (c.req.query('dryRun') === 'true' || c.req.query('dry-run') === 'true');
+    const query = validate(RecoverQuerySchema, c.req.query(), 'query');
+    const body = validate(RecoverBodySchema, parseOptionalJson(await c.req.text()), 'recover request');
+    if (body.dryRun !== undefined && query.dryRun !== undefined && body.dryRun !== (query.dryRun === 'true')) {
+      throw new ValidationError('invalid recover request: dryRun: the body and the query disagree', ['dryRun: body and query disagree']);
+    }
+    const dryRun = body.dryRun ?? query.dryRun === 'true';
     const unknown = (body.nodes ?? []).filter((id) => !cluster.nodes.some((n) => n.id === id));
-    if (unknown.length > 0) throw new ValidationError(`cluster ${cluster.id} has no node ${unknown.map((n) => `"${n.slice(0, 64)}"`).join(', ')}`);
+    if (unknown.length > 0) throw new ValidationError(`cluster ${cluster.id} has no node ${unknown.map((n) => `"${n}"`).join(', ')}`);
     return recoverOne(c, { clusterId: cluster.id, action: 'recover', ...(body.nodes ? { nodeIds: body.nodes } : {}), ...(dryRun ? { dryRun: true } : {}) });
   });
 
@@ -52,38 +63,34 @@ export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
     const start = await startRecovery(c, deps, 'api', [ask]);
     if (start.status === 'accepted') return c.json(start, 202);
     const outcome = start.results[0] as (typeof start.results)[number];
-    if ('error' in outcome) return c.json({ error: outcome.error, recoveryId: start.recoveryId, requestId: c.get('requestId') }, outcomeStatus(outcome));
+    if ('error' in outcome) return failedOutcomeAnswer(c, deps, start.recoveryId, outcome);
     return c.json({ ...outcome, recoveryId: start.recoveryId });
   }
 
   function find(id: string): SweepCluster {
+    // Validated as an id first, so the message never echoes arbitrary path text.
+    validate(ClusterPathSchema, { id }, 'path');
     const cluster = deps.clusters.find((x) => x.id === id);
-    if (!cluster) throw new NotFoundError(`no cluster with id "${id.slice(0, 64)}" is configured`);
+    if (!cluster) throw new NotFoundError(`no cluster with id "${id}" is configured`);
     return cluster;
   }
 
-  async function readRecord(clusterId: string): Promise<ClusterRecord | null> {
-    const key = clusterStateKey(clusterId);
-    return (await deps.store.get<ClusterRecord>(key.pk, key.sk))?.data ?? null;
+  /** A cluster as the API lists it: config identity, recorded node states, and how fresh they are. */
+  function clusterBody(cluster: SweepCluster, record: ClusterRecord | null, heartbeat: SweepHeartbeat | null) {
+    const counts: Record<string, number> = {};
+    for (const node of cluster.nodes) {
+      const state = record?.nodes[node.id]?.state ?? 'unknown';
+      counts[state] = (counts[state] ?? 0) + 1;
+    }
+    const fresh = freshnessOf(heartbeat ? Date.parse(heartbeat.at) : null, deps.clock.now(), deps.sweepIntervalMs);
+    return {
+      id: cluster.id,
+      name: cluster.name,
+      nodeCount: cluster.nodes.length,
+      states: counts,
+      lastSweepAt: fresh.lastSweepAt,
+      lastSweepAgeSeconds: fresh.ageSeconds,
+      stale: fresh.stale,
+    };
   }
-}
-
-/** A cluster as the API shows it: config identity plus the last recorded node states. */
-function clusterBody(cluster: SweepCluster, record: ClusterRecord | null, withNodes = false) {
-  const counts: Record<string, number> = {};
-  for (const node of cluster.nodes) {
-    const state = record?.nodes[node.id]?.state ?? 'unknown';
-    counts[state] = (counts[state] ?? 0) + 1;
-  }
-  return {
-    id: cluster.id,
-    name: cluster.name,
-    nodeCount: cluster.nodes.length,
-    states: counts,
-    ...(withNodes
-      ? {
-          nodes: cluster.nodes.map((node) => nodeStatus(node, record)),
-        }
-      : {}),
-  };
 }

@@ -4,7 +4,7 @@ import type { Idempotency } from '../../app/idempotency.ts';
 import type { RecoveryJobs, RecoveryStart } from '../../app/recovery-jobs.ts';
 import type { RecoveryAsk, RecoveryOutcome } from '../../app/recovery-records.ts';
 import type { RouteDeps } from '../app-deps.ts';
-import { HttpError } from '../errors.ts';
+import { errorBody, HttpError, SERVER_ERROR_MESSAGES } from '../errors.ts';
 
 export type { RecoveryOutcome } from '../../app/recovery-records.ts';
 
@@ -50,16 +50,32 @@ export function startRecovery(c: Context, deps: RouteDeps, trigger: string, requ
 
 export const startStatus = (start: RecoveryStart): 200 | 202 => (start.status === 'accepted' ? 202 : 200);
 
-/** The HTTP status an operator route answers for one cluster that could not be recovered. */
+/**
+ * The HTTP status an operator route answers for one cluster that could not be recovered. The
+ * route checked the cluster and node ids before starting, so a failure is ours (5xx) — a missing
+ * KMS key or a denied IAM call is not the caller's 404 or 403 — except another sweep or recovery
+ * holding the cluster (409, retry later).
+ */
 export function outcomeStatus(outcome: RecoveryOutcome): ContentfulStatusCode {
   if (!('error' in outcome)) return 200;
   const { code } = outcome.error;
-  if (code === 'not_found') return 404;
-  if (code === 'invalid_input') return 400;
   if (code === 'conflict') return 409;
-  if (code === 'access_denied') return 403;
   if (code === 'unavailable' || code === 'throttled' || code.startsWith('vault_')) return 503;
   return 500;
+}
+
+/**
+ * A cluster route's answer for a recovery that failed: a 409 carries its code, the record's
+ * text and the recovery id; a server-side failure (5xx) carries only a code, a fixed message and
+ * the request id, like every other 5xx of the API. The log links the two ids.
+ */
+export function failedOutcomeAnswer(c: Context, deps: RouteDeps, recoveryId: string, outcome: Extract<RecoveryOutcome, { error: unknown }>): Response {
+  const status = outcomeStatus(outcome);
+  // The record's text is already a fixed one (publicFailure); the 409 names the record.
+  if (status < 500) return c.json({ ...errorBody(c, outcome.error.code, outcome.error.message), recoveryId }, status);
+  const code = status === 503 ? 'unavailable' : 'internal';
+  deps.logger.error('api.recovery_failed', { requestId: c.get('requestId'), recoveryId, cluster: outcome.cluster, code: outcome.error.code });
+  return c.json(errorBody(c, code, SERVER_ERROR_MESSAGES[code]), status);
 }
 
 /** When the invocation ends for sure (in-progress idempotency claims lapse then). */

@@ -14,6 +14,7 @@ import type { ClusterIncidents, Evaluation, IncidentEntry, IncidentPolicy, Incid
  *   every sweep stays one incident.
  * Silenced conditions still open and resolve but send nothing; a trigger withheld by a silence
  * goes out once the silence ends while the incident is still open.
+ * An acknowledged incident sends no reminders (updates and the resolve still go out).
  * `events` become `info` notifications without an incident.
  */
 export function evaluateIncidents(
@@ -136,7 +137,7 @@ function observe(
     entry = { ...entry, notified: true, lastNotifiedAt: nowIso };
     notifications.push(notificationOf('trigger', entry, nowIso));
     dirty = true;
-  } else if (!silenced && notifications.length === 0 && entry.severity === 'critical' && remindDue(entry, policy, now)) {
+  } else if (!silenced && !entry.acknowledged && notifications.length === 0 && entry.severity === 'critical' && remindDue(entry, policy, now)) {
     entry = { ...entry, lastNotifiedAt: nowIso };
     notifications.push(notificationOf('reminder', entry, nowIso));
     dirty = true;

@@ -20,7 +20,10 @@ export interface Silence {
   node?: string;
   /** Only this finding id (absent: every finding). */
   finding?: string;
-  reason?: string;
+  /** Who created it: the API key (`apikey:<id> (<name>)`) or the CLI's `--author` (default: the OS user). */
+  createdBy: string;
+  /** Why (required): the change ticket, the maintenance. */
+  comment: string;
   /** ISO times. */
   createdAt: string;
   expiresAt: string;
@@ -62,6 +65,8 @@ export interface IncidentEntry {
   lastNotifiedAt?: string;
   /** The trigger went out; false while the incident opened under a silence. */
   notified: boolean;
+  /** Set once someone acknowledged the incident: reminders stop until it resolves. */
+  acknowledged?: { at: string; by: string; comment?: string };
 }
 
 /** Every tracked condition of one cluster, by dedup key. */

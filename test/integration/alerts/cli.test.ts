@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -107,27 +108,51 @@ describe('sealwatch alerts / incidents / silence', () => {
     expect(text.out).toMatch(/→ hook: trigger delivered HTTP 204, 1 attempt/);
   });
 
-  it('silence add, list and remove', async () => {
-    const added = await run('silence', 'add', '--cluster', 'prod', '--node', 'vault-0', '--for', '2h', '--reason', 'maintenance', '--json');
+  it('silence add, list and remove, with author and comment; incidents show the silence and can be acknowledged', async () => {
+    const KEY = 'sealwatch:prod:vault-0:node.unreachable';
+    const added = await run('silence', 'add', '--cluster', 'prod', '--node', 'vault-0', '--finding', 'node.unreachable', '--for', '2h', '--comment', 'CHG-7 maintenance', '--author', 'alice', '--json');
     expect(added.err).toBe('');
     expect(added.code).toBe(0);
-    const silence = JSON.parse(added.out) as { id: string; expiresAt: string; createdAt: string };
+    const silence = JSON.parse(added.out) as { id: string; expiresAt: string; createdAt: string; createdBy: string; comment: string };
     expect(Date.parse(silence.expiresAt) - Date.parse(silence.createdAt)).toBe(2 * 3_600_000);
+    expect([silence.createdBy, silence.comment]).toEqual(['alice', 'CHG-7 maintenance']);
 
     const listed = await run('silence', 'list');
     expect(listed.out).toContain(silence.id);
-    expect(listed.out).toContain('maintenance');
+    expect(listed.out).toMatch(/alice\s+CHG-7 maintenance/);
     expect(JSON.parse((await run('silence', 'list', '--json')).out).silences).toHaveLength(1);
 
-    expect((await run('silence', 'remove', silence.id)).code).toBe(0);
+    // The open incident of the previous test names the silence that mutes it.
+    type Listed = { incidents: { dedupKey: string; silencedBy: { id: string } | null; acknowledged?: { by: string; comment?: string } }[] };
+    const incident = async () => (JSON.parse((await run('incidents', '--json')).out) as Listed).incidents.find((i) => i.dedupKey === KEY);
+    expect((await incident())?.silencedBy?.id).toBe(silence.id);
+    expect((await run('incidents')).out).toContain(`silenced by ${silence.id}`);
+
+    const ack = await run('incidents', 'ack', KEY, '--author', 'bob', '--comment', 'looking');
+    expect([ack.code, ack.err]).toEqual([0, '']);
+    expect(ack.out).toContain(`acknowledged ${KEY} (by bob`);
+    expect((await incident())?.acknowledged).toMatchObject({ by: 'bob', comment: 'looking' });
+    expect((await run('incidents', 'ack', 'sealwatch:prod:-:node.removed')).code).toBe(2);
+
+    // The OS user is the default author; --reason is the comment's old name.
+    const byOsUser = JSON.parse((await run('silence', 'add', '--cluster', 'prod', '--for', '1h', '--reason', 'legacy flag', '--json')).out) as { id: string; createdBy: string; comment: string };
+    expect(byOsUser.createdBy).toBe(userInfo().username);
+    expect(byOsUser.comment).toBe('legacy flag');
+
+    for (const id of [silence.id, byOsUser.id]) expect((await run('silence', 'remove', id)).code).toBe(0);
     expect((await run('silence', 'list')).out).toBe('no active silences\n');
     expect((await run('silence', 'remove', silence.id)).code).toBe(2);
   });
 
   it('rejects bad silence arguments with usage errors', async () => {
-    expect((await run('silence', 'add', '--cluster', 'prod', '--for', 'soon')).err).toContain('--for must be a duration');
-    expect((await run('silence', 'add', '--cluster', 'nope', '--for', '1h')).err).toContain('no cluster "nope"');
-    expect((await run('silence', 'add', '--cluster', 'prod', '--node', 'x', '--for', '1h')).code).toBe(1);
+    expect((await run('silence', 'add', '--cluster', 'prod', '--for', 'soon', '--comment', 'c')).err).toContain('--for must be a duration');
+    expect((await run('silence', 'add', '--cluster', 'nope', '--for', '1h', '--comment', 'c')).err).toContain('no cluster "nope"');
+    expect((await run('silence', 'add', '--cluster', 'prod', '--node', 'x', '--for', '1h', '--comment', 'c')).code).toBe(1);
     expect((await run('silence', 'add', '--cluster', 'prod')).code).toBe(1);
+    const noComment = await run('silence', 'add', '--cluster', 'prod', '--for', '1h');
+    expect([noComment.code, noComment.err]).toEqual([1, expect.stringContaining('--comment is required')]);
+    const typo = await run('silence', 'add', '--cluster', 'prod', '--for', '1h', '--comment', 'c', '--finding', 'node.seald');
+    expect([typo.code, typo.err]).toEqual([1, expect.stringContaining('did you mean node.sealed')]);
+    expect(JSON.parse((await run('silence', 'list', '--json')).out).silences).toEqual([]);
   });
 });

@@ -97,7 +97,7 @@ describe('createAlerting.afterSweep', () => {
       { routes: [{ channels: ['pager'], minSeverity: 'critical', clusters: ['prod'] }, { channels: ['chat'], minSeverity: 'info' }] },
       [pager, chat],
     );
-    await alerting.silences.add({ cluster: 'dev', forMs: 30 * MIN });
+    await alerting.silences.add({ cluster: 'dev', forMs: 30 * MIN, comment: 'dev rebuild', createdBy: 'alice' });
     await sweep(report([
       { id: 'prod', nodes: [node('v1', 'sealed'), node('v2', 'active', { unsealedBy: 'sealwatch' })] },
       { id: 'dev', nodes: [node('d1', 'sealed')] },

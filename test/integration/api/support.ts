@@ -4,6 +4,7 @@ import type { MemoryWorkQueue } from '../../../shared/adapters/memory-work-queue
 import { wireRecoveryJobs } from '../../../shared/runtime/recovery-wiring.ts';
 import { createApp, type AppDeps } from '../../../shared/api/create-app.ts';
 import { createApiKeyService, type ApiKeyService, type ApiScope } from '../../../shared/app/api-keys.ts';
+import { createAlerting, type Alerting } from '../../../shared/app/notify.ts';
 import type { RecoveryRequest, RecoveryResult, RecoveryService } from '../../../shared/app/recovery.ts';
 import type { SweepCluster } from '../../../shared/app/sweep-types.ts';
 import { Secret } from '../../../shared/config/secret.ts';
@@ -67,16 +68,34 @@ export interface Harness {
   store: StateStore;
   recovery: RecordingRecovery;
   keys: ApiKeyService;
+  /** The real incident service and silence store over the harness's store. */
+  alerting: Alerting;
   key(scopes: ApiScope[]): Promise<string>;
 }
 
+export interface HarnessOptions {
+  /** Wire the real incidents and silences into the app (default true); false: 404 not_configured. */
+  alerting?: boolean;
+}
+
 /** The app over a memory store and a fake clock, with a recording recovery service. */
-export function harness(overrides: Partial<AppDeps> = {}): Harness {
+export function harness(overrides: Partial<AppDeps> = {}, options: HarnessOptions = {}): Harness {
   const clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 12) });
   const store = createMemoryStateStore({ clock });
   const recovery = new RecordingRecovery();
   const keys = createApiKeyService({ store, clock });
   const { jobs, local } = wireRecoveryJobs({ recovery, store, clock, logger: silentLogger });
+  const alerting = createAlerting({ store, clock, logger: silentLogger, channels: [], clusters: CLUSTERS.map((c) => c.id) });
+  const wired: Partial<AppDeps> =
+    options.alerting === false
+      ? {}
+      : {
+          incidents: {
+            list: async (f) => (await alerting.incidents.list(f.status === 'all' ? { all: true } : {})).filter((i) => !f.cluster || i.cluster === f.cluster).slice(0, f.limit),
+            acknowledge: (input) => alerting.incidents.acknowledge(input),
+          },
+          silences: alerting.silences,
+        };
   const app = createApp({
     clusters: CLUSTERS,
     store,
@@ -86,9 +105,10 @@ export function harness(overrides: Partial<AppDeps> = {}): Harness {
     api: apiConfig(),
     jobs,
     apiKeys: keys,
+    ...wired,
     ...overrides,
   });
-  return { app, queue: local as MemoryWorkQueue, clock, store, recovery, keys, key: async (scopes) => (await keys.create({ name: `k-${scopes.join('-')}`, scopes })).key };
+  return { app, queue: local as MemoryWorkQueue, clock, store, recovery, keys, alerting, key: async (scopes) => (await keys.create({ name: `k-${scopes.join('-')}`, scopes })).key };
 }
 
 export interface ErrorEnvelope {

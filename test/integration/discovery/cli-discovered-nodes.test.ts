@@ -7,7 +7,7 @@ import { operatorInitJson, runSealwatch } from '../../support/cli-process.ts';
 import { startKubernetesApiFake, type KubernetesApiFake } from '../../support/kubernetes-api-fake.ts';
 
 // CLI commands acting on one cluster see its discovered nodes: keys import cross-checks them,
-// unseal reaches a pod that only discovery knows (separate processes, embedded store on disk).
+// status shows them, unseal reaches a pod that only discovery knows (separate processes, embedded store on disk).
 const TOKEN = 'cli-discovered-token';
 let sim: SimulatedCluster;
 let api: KubernetesApiFake;
@@ -41,10 +41,14 @@ afterAll(async () => {
 });
 
 describe('CLI commands on a discovery-only cluster', () => {
-  it('keys import cross-checks the discovered nodes; unseal unseals a sealed pod', async () => {
+  it('keys import cross-checks the discovered nodes, status shows them, unseal unseals a sealed pod', async () => {
     const imported = await runSealwatch(['keys', 'import', '--cluster', 'prod'], { cwd: dir, stdin: operatorInitJson(sim.init!, { shares: 5, threshold: 3 }), timeoutMs: 60_000 });
     expect(imported.code, imported.err).toBe(0);
     for (const node of sim.nodes) expect(imported.out).toContain(`node ${node.id}: initialized`);
+    const status = await runSealwatch(['status', '--cluster', 'prod', '--json'], { cwd: dir, timeoutMs: 60_000 });
+    expect(status.code, status.err).toBe(0);
+    const shown = JSON.parse(status.out) as { clusters: { nodes: { id: string; state: string }[] }[] };
+    expect(shown.clusters[0]?.nodes.map((n) => n.id).sort()).toEqual(['vault-0', 'vault-1', 'vault-2']);
 
     await sim.restart('vault-2');
     expect(sim.nodes[2]?.state()).toMatchObject({ sealed: true });

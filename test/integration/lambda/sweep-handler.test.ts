@@ -48,7 +48,7 @@ describe('functions/sweep handler', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('sweeps, writes the cluster record to the table, and writes nothing but the lease when nothing changed', async () => {
+  it('sweeps, writes the cluster record to the table, and writes only the lease and its last-sweep heartbeat when nothing changed', async () => {
     const { handler: scheduled } = await import('../../../functions/sweep/handler.ts');
     // One cluster is far below scaleOut.clusterThreshold: the schedule sweeps in-process.
     const handler = async (event: object) => {
@@ -60,13 +60,14 @@ describe('functions/sweep handler', () => {
     expect(first.totals).toMatchObject({ clusters: 1, nodes: 3 });
     expect(first.totals.byState).toMatchObject({ active: 1, standby: 2 });
     const items = (await client.send(new ScanCommand({ TableName: 'sealwatch-test' }))).Items ?? [];
-    expect(items.map((i) => `${i.pk?.S} ${i.sk?.S}`)).toContain('CLUSTER#prod STATE');
+    expect(items.map((i) => `${i.pk?.S} ${i.sk?.S}`)).toEqual(expect.arrayContaining(['CLUSTER#prod STATE', 'CLUSTER#prod SWEPT']));
 
     cluster.nodes[1]?.seal();
     const second = await handler({});
     expect(second.totals.transitions).toBe(1);
     const third = await handler({});
     expect(third.totals.transitions).toBe(0);
-    expect(third.stateWrites).toBe(2); // lease taken and released; no record rewritten
+    // Lease taken and released, plus the cluster's last-sweep heartbeat; no record rewritten.
+    expect(third.stateWrites).toBe(3);
   });
 });

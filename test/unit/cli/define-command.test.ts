@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineCommand, requireOption } from '../../../functions/cli/args.ts';
 import type { CliIo } from '../../../functions/cli/io.ts';
+import { UnavailableError } from '../../../shared/errors.ts';
 
 function io() {
   const out: string[] = [];
@@ -35,7 +36,7 @@ describe('defineCommand', () => {
 
   it.each([
     [['--bogus'], "Unknown option '--bogus'"],
-    [['--json'], '--cluster is required'],
+    [[], '--cluster is required'],
     [['stray'], 'Unexpected argument'],
   ])('turns %j into a usage error on stderr with exit 1', async (argv, message) => {
     const t = io();
@@ -43,6 +44,31 @@ describe('defineCommand', () => {
     expect(t.err.join('')).toContain(message);
     expect(t.err.join('')).toContain(USAGE);
     expect(t.out).toEqual([]);
+  });
+
+  it('with --json, a usage error is one JSON line on stderr (the usage text left out)', async () => {
+    const t = io();
+    expect(await thing(['--json'], t.value)).toBe(1);
+    expect(t.out).toEqual([]);
+    expect(t.err.join('')).toBe(
+      `${JSON.stringify({ error: { command: 'thing', code: 'usage', message: '--cluster is required', hint: 'run `sealwatch thing --help`' } })}\n`,
+    );
+  });
+
+  it('reports sealwatch errors as one line with the hint, or JSON with --json', async () => {
+    const failing = defineCommand({
+      usage: 'usage: sealwatch thing [--json]',
+      options: { json: { type: 'boolean' } },
+      run: async () => {
+        throw new UnavailableError('the store is away', { code: 'store_locked', hint: 'wait a little' });
+      },
+    });
+    const text = io();
+    expect(await failing([], text.value)).toBe(1);
+    expect(text.err.join('')).toBe('sealwatch thing: the store is away — wait a little\n');
+    const json = io();
+    expect(await failing(['--json'], json.value)).toBe(1);
+    expect(JSON.parse(json.err.join(''))).toEqual({ error: { command: 'thing', code: 'store_locked', message: 'the store is away', hint: 'wait a little' } });
   });
 
   it('lets other errors through', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../../shared/core/cluster-record.ts';
 import type { NodeState, NodeView } from '../../../shared/core/node-state.ts';
-import { percentile, planClusterSweep, type ObservedNode } from '../../../shared/core/plan-sweep.ts';
+import { percentile, planClusterSweep, replanAfterActions, type ObservedNode } from '../../../shared/core/plan-sweep.ts';
 
 function view(state: NodeState, extra: Partial<NodeView> = {}): NodeView {
   const reachable = state !== 'unreachable';
@@ -91,5 +91,58 @@ describe('percentile', () => {
     [Array.from({ length: 1000 }, (_, i) => 1000 - i), 50, 500],
   ])('percentile(%j, %i) = %i', (values, p, expected) => {
     expect(percentile(values, p)).toBe(expected);
+  });
+});
+
+describe('replanAfterActions (a node sealed and repaired within one sweep)', () => {
+  const stored = plan(['active', 'standby', 'standby'], null, 1_000).record;
+  const replan = (first: ReturnType<typeof plan>, states: NodeState[], now: number, unsealed: string[]) =>
+    replanAfterActions({ first, observed: observed(states), policy: { autoUnseal: true }, now, changedBySealwatch: new Set(unsealed) });
+
+  it('reports sealed → standby by sealwatch with detection and repair time, and records both', () => {
+    const first = plan(['active', 'sealed', 'standby'], stored, 61_000, true);
+    expect(first.actions).toEqual([{ kind: 'unseal', nodeId: 'n1', reason: 'node is sealed' }]);
+    const after = replan(first, ['active', 'standby', 'standby'], 61_400, ['n1']);
+    const node = after.nodes[1];
+    expect(node).toMatchObject({ state: 'standby', previousState: 'sealed', transition: true, since: 61_400, passedThrough: { state: 'sealed', since: 61_000 } });
+    expect(after.record.nodes.n1).toMatchObject({ state: 'standby', since: 61_400, previousState: 'sealed', previousSince: 61_000, changedBy: 'sealwatch' });
+    // Untouched nodes keep their since and show no transition.
+    expect(after.nodes[0]).toMatchObject({ state: 'active', transition: false, since: 1_000 });
+    expect(after.nodes[0]?.passedThrough).toBeUndefined();
+    expect(after.changed).toBe(true);
+  });
+
+  it('keeps the transition from the previous sweep when the unseal did not change the state', () => {
+    const first = plan(['active', 'sealed', 'standby'], stored, 61_000, true);
+    const after = replan(first, ['active', 'sealed', 'standby'], 61_400, []);
+    expect(after.nodes[1]).toMatchObject({ state: 'sealed', previousState: 'standby', transition: true, since: 61_000 });
+    expect(after.nodes[1]?.passedThrough).toBeUndefined();
+    expect(after.record.nodes.n1).toMatchObject({ since: 61_000, previousState: 'standby', previousSince: 1_000, changedBy: null });
+  });
+
+  it('does not credit sealwatch with a change its action did not make (a leader moved)', () => {
+    const first = plan(['active', 'sealed', 'standby'], stored, 61_000, true);
+    const after = replan(first, ['standby', 'active', 'standby'], 61_400, ['n1']);
+    expect(after.record.nodes.n0).toMatchObject({ state: 'standby', previousState: 'active', changedBy: null });
+    expect(after.record.nodes.n1).toMatchObject({ state: 'active', previousState: 'sealed', changedBy: 'sealwatch' });
+  });
+
+  it('keeps the repaired transition in the record on later unchanged sweeps (no rewrite)', () => {
+    const first = plan(['active', 'sealed', 'standby'], stored, 61_000, true);
+    const after = replan(first, ['active', 'standby', 'standby'], 61_400, ['n1']);
+    const later = plan(['active', 'standby', 'standby'], after.record, 121_000, true);
+    expect(later.changed).toBe(false);
+    expect(later.nodes[1]).toMatchObject({ transition: false, previousState: 'standby', since: 61_400 });
+    expect(later.record.nodes.n1).toMatchObject({ previousState: 'sealed', changedBy: 'sealwatch' });
+  });
+
+  it('treats a record written before the transition fields existed as unchanged', () => {
+    const old = plan(['active', 'standby'], null, 1_000).record;
+    for (const node of Object.values(old.nodes)) {
+      delete node.previousState;
+      delete node.previousSince;
+      delete node.changedBy;
+    }
+    expect(plan(['active', 'standby'], old, 61_000).changed).toBe(false);
   });
 });

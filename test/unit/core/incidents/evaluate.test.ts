@@ -68,6 +68,23 @@ describe('evaluateIncidents', () => {
     expect(warning.kinds).toEqual([[], ['trigger'], [], []]);
   });
 
+  it('sends no reminders for an acknowledged incident, but still its update and resolve; the acknowledgement survives sweeps', () => {
+    const at = (m: number) => T0 + m * MIN;
+    const opened = evaluateIncidents({}, { clusters: ['prod'], findings: [sealed()], events: [] }, policy, at(0)).nextState;
+    const key = 'sealwatch:prod:vault-1:node.sealed';
+    const entry = opened.prod?.entries[key];
+    if (!entry) throw new Error('no incident');
+    let state: IncidentsState = { prod: { entries: { [key]: { ...entry, acknowledged: { at: new Date(at(1)).toISOString(), by: 'bob' } } } } };
+    const kinds: string[][] = [];
+    for (const [m, findings] of [[60, [sealed()]], [130, [sealed()]], [131, [sealed('warning')]], [132, []], [133, []]] as const) {
+      const result = evaluateIncidents(state, { clusters: ['prod'], findings: [...findings], events: [] }, policy, at(m));
+      state = result.nextState;
+      kinds.push(result.notifications.map((n) => n.kind));
+      if (m === 130) expect(state.prod?.entries[key]?.acknowledged?.by).toBe('bob');
+    }
+    expect(kinds).toEqual([[], [], ['update'], [], ['resolve']]);
+  });
+
   it('writes only while something changes (pending counts, opening, resolving)', () => {
     const { writes } = run([[sealed('warning')], [sealed('warning')], [sealed('warning')], [sealed('warning')], [], []]);
     expect(writes).toEqual([true, true, false, false, true, true]);
@@ -109,6 +126,8 @@ describe('evaluateIncidents', () => {
     const silence = (over: Partial<Silence> = {}): Silence => ({
       id: 'sil-1',
       cluster: 'prod',
+      createdBy: 'alice',
+      comment: 'maintenance',
       createdAt: new Date(T0).toISOString(),
       expiresAt: new Date(T0 + 30 * MIN).toISOString(),
       ...over,
