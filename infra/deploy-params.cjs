@@ -1,5 +1,6 @@
 // Deploy params derived from the bundled sealwatch config (osls `${file(...)}` source): cluster
-// ids, seal-key / Vault-table / SNS / secret / parameter ARNs for the IAM statements. The config
+// ids, seal-key / Vault-table / SNS / secret / parameter ARNs, and the node-discovery grants
+// (EKS clusters, EC2 / Auto Scaling regions) for the IAM statements. The config
 // is the one source of truth: a param given by hand (--param or params.<stage>) that names a
 // different set is an error, never a silent widening. Runs infra/derive-params.ts (our own
 // config loader and the comparison) once per packaging.
@@ -7,7 +8,7 @@
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 
-const NAMES = ['clusterIds', 'sealKeyArns', 'vaultTableArns', 'alertTopicArns', 'secretArns', 'ssmParameterArns'];
+const NAMES = ['clusterIds', 'sealKeyArns', 'vaultTableArns', 'alertTopicArns', 'secretArns', 'ssmParameterArns', 'eksClusterArns', 'ec2DiscoveryRegions', 'autoScalingDiscoveryRegions'];
 let derived;
 
 module.exports = async ({ options, resolveVariable, resolveConfigurationProperty }) => {

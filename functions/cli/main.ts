@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   silence: { summary: 'silence add|list|remove: mute notifications for a while', load: async () => (await import('./commands/silence.ts')).silenceCommand },
   recover: { summary: 'run the enabled recovery steps of a cluster now (unseal, join, remove dead peers)', load: async () => (await import('./commands/recover.ts')).recoverCommand },
   token: { summary: "token set: store a cluster's Vault control token in custody (stdin)", load: async () => (await import('./commands/token.ts')).tokenCommand },
+  discover: { summary: "print the nodes a cluster's discovery finds now (Kubernetes, EC2/ASG, DNS)", load: async () => (await import('./commands/discover.ts')).discoverCommand },
   apikey: { summary: 'API keys for the HTTP API: create, revoke, list', load: async () => (await import('./commands/apikey.ts')).apikeyCommand },
 };
 

@@ -53,6 +53,14 @@ export interface SweepServiceOptions {
   inspectors?: readonly ClusterInspector[];
   /** Runs once the report is complete, before the lease is released (incidents, outbox). */
   afterSweep?: (report: SweepReport) => Promise<void>;
+  /**
+   * Node discovery: called once at the start of `run`, under the lease, with the clusters in
+   * scope. Returns them with their node lists resolved (static + discovered) and findings per
+   * cluster id (`discovery.failed`, `node.gone`...) that join that cluster's report. Everything
+   * after it (observe, plan, actions, inspectors, report) uses the resolved clusters. Must not
+   * throw for a failing source: it reports a finding and falls back to the last known list.
+   */
+  resolveClusters?: (clusters: readonly SweepCluster[], signal: AbortSignal) => Promise<{ clusters: SweepCluster[]; findings: Map<string, Finding[]> }>;
 }
 
 /** Looks at one cluster after the sweep's own observations and returns findings. */
@@ -89,7 +97,10 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       // Targeted sweeps take their own scope so a webhook never waits for the scheduled sweep.
       const scope = request.clusterIds ? `sweep/${[...request.clusterIds].sort().join(',')}` : 'sweep';
       const ran = await runUnderLease({ leases, logger }, scope, SWEEP_LEASE, async () => {
-        const swept = await sweepClusters(clusters, trigger, startedAt);
+        const resolved = options.resolveClusters
+          ? await options.resolveClusters(clusters, AbortSignal.timeout(30_000))
+          : { clusters, findings: new Map<string, Finding[]>() };
+        const swept = await sweepClusters(resolved.clusters, trigger, startedAt, resolved.findings);
         await options.afterSweep?.(swept);
         return swept;
       });
@@ -106,7 +117,12 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     },
   };
 
-  async function sweepClusters(clusters: readonly SweepCluster[], trigger: string, startedAt: number): Promise<SweepReport> {
+  async function sweepClusters(
+    clusters: readonly SweepCluster[],
+    trigger: string,
+    startedAt: number,
+    discovered: ReadonlyMap<string, Finding[]>,
+  ): Promise<SweepReport> {
     const observed = await observeAll(clusters);
     const observedAt = clock.now();
     const previous = await readPrevious(clusters);
@@ -131,6 +147,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const prior = read ?? null;
       const applyStart = clock.now();
       const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, trigger);
+      findings.unshift(...(discovered.get(cluster.id) ?? []));
       const raft = await planRaft(cluster, plan, trigger);
       actions.push(...raft.actions);
       findings.push(...raft.findings);

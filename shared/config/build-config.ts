@@ -1,6 +1,7 @@
 import { configRelativePath, type ReferenceContext } from './references.ts';
 import type { ValidatedConfig } from './schema.ts';
 import { buildAlerting } from './build-alerting.ts';
+import { buildDiscovery } from './build-discovery.ts';
 import { buildCredential, buildHealth } from './build-health.ts';
 import { CONFIG_DEFAULTS } from './defaults.ts';
 import { optional } from './optional.ts';
@@ -31,7 +32,7 @@ export function buildConfig(validated: ValidatedConfig, context: ReferenceContex
       intervalSeconds: sweep.intervalSeconds ?? CONFIG_DEFAULTS.sweep.intervalSeconds,
     },
     wrappers: (validated.wrappers ?? []).map(buildWrapper),
-    clusters: validated.clusters.map(buildCluster),
+    clusters: validated.clusters.map((cluster) => buildCluster(cluster, context)),
     ...buildAlerting(validated),
   };
 }
@@ -75,11 +76,12 @@ function buildWrapper(wrapper: Validated<'wrappers'>[number]): WrapperConfig {
   return { id, kind: 'local', local: { key, ...optional('keyFile', file?.path) } };
 }
 
-function buildCluster(cluster: ValidatedConfig['clusters'][number]): ClusterConfig {
+function buildCluster(cluster: ValidatedConfig['clusters'][number], context: ReferenceContext): ClusterConfig {
   return {
     id: cluster.id,
     name: cluster.name ?? cluster.id,
-    nodes: cluster.nodes.map((node) => ({ id: node.id, url: node.url, insecureHttp: node.insecureHttp ?? false })),
+    nodes: (cluster.nodes ?? []).map((node) => ({ id: node.id, url: node.url, insecureHttp: node.insecureHttp ?? false })),
+    ...optional('discovery', cluster.discovery === undefined ? undefined : buildDiscovery(cluster.discovery, context)),
     ...optional('tls', cluster.tls === undefined ? undefined : buildTls(cluster.tls)),
     ...optional('autoUnseal', cluster.autoUnseal),
     ...optional('custody', cluster.custody === undefined ? undefined : buildCustody(cluster.custody)),

@@ -1,6 +1,7 @@
 import type { ConfigProblem } from '../errors.ts';
 import { safeUrl } from './fields.ts';
 import { KMS_ARN_REGION as ARN_REGION, SNS_TOPIC_ARN } from './patterns.ts';
+import { checkDiscovery } from './cross-checks-discovery.ts';
 import { formatPath } from './problems.ts';
 import { resolveValue, type ReferenceContext } from './references.ts';
 
@@ -115,6 +116,7 @@ function checkClusters(value: unknown, wrapperIds: Set<string>, report: Report, 
     const id = peek(cluster['id']);
     if (id !== undefined) unique(clusterIds, id, [...here, 'id'], `duplicate cluster id '${id}'`, report);
 
+    checkDiscovery(cluster, here, report);
     const nodeIds = new Map<string, Path>();
     list(cluster['nodes']).forEach((nodeItem, n) => {
       const node = record(nodeItem);

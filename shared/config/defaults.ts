@@ -22,4 +22,5 @@ export const CONFIG_DEFAULTS = {
     limits: { bodyBytes: 262_144, requestsPerMinute: 120, timeoutMs: 25_000 },
   },
   scaleOut: { clusterThreshold: 50 },
+  discovery: { goneAfterSweeps: 3, timeoutMs: 5000 },
 } as const;

@@ -19,9 +19,25 @@ export interface DeployParams {
   secretArns: string[];
   /** `${ssm:NAME}` references anywhere in the config. */
   ssmParameterArns: string[];
+  /** `discovery.kubernetes.eks` clusters whose endpoint and CA come from eks:DescribeCluster. */
+  eksClusterArns: string[];
+  /** Regions of `discovery.awsEc2` (ec2:DescribeInstances has no resource-level permissions). */
+  ec2DiscoveryRegions: string[];
+  /** Regions of `discovery.awsEc2.autoScalingGroups` (autoscaling:DescribeAutoScalingGroups, the same). */
+  autoScalingDiscoveryRegions: string[];
 }
 
-export const DEPLOY_PARAM_NAMES = ['clusterIds', 'sealKeyArns', 'vaultTableArns', 'alertTopicArns', 'secretArns', 'ssmParameterArns'] as const;
+export const DEPLOY_PARAM_NAMES = [
+  'clusterIds',
+  'sealKeyArns',
+  'vaultTableArns',
+  'alertTopicArns',
+  'secretArns',
+  'ssmParameterArns',
+  'eksClusterArns',
+  'ec2DiscoveryRegions',
+  'autoScalingDiscoveryRegions',
+] as const;
 
 const ACCOUNT = '${AWS::AccountId}';
 const PARTITION = '${AWS::Partition}';
@@ -51,6 +67,7 @@ export function deriveDeployParams(config: SealwatchConfig, raw: unknown, region
       vaultTableArns.push(storage.table.startsWith('arn:') ? storage.table : `arn:${PARTITION}:dynamodb:${storage.region}:${ACCOUNT}:table/${storage.table}`);
     }
   });
+  const discovery = discoveryParams(config);
   const alertTopicArns = (config.channels ?? []).flatMap((c) => (c.kind === 'sns' && !c.sns.endpoint ? [c.sns.topicArn] : []));
   const secretArns: string[] = [];
   const ssmParameterArns: string[] = [];
@@ -75,6 +92,9 @@ export function deriveDeployParams(config: SealwatchConfig, raw: unknown, region
       alertTopicArns: unique(alertTopicArns),
       secretArns: unique(secretArns),
       ssmParameterArns: unique(ssmParameterArns),
+      eksClusterArns: unique(discovery.eksClusterArns),
+      ec2DiscoveryRegions: unique(discovery.ec2DiscoveryRegions),
+      autoScalingDiscoveryRegions: unique(discovery.autoScalingDiscoveryRegions),
     },
     problems,
   };
@@ -98,4 +118,24 @@ function* strings(value: unknown): Generator<string> {
   if (typeof value === 'string') yield value;
   else if (Array.isArray(value)) for (const v of value) yield* strings(v);
   else if (value && typeof value === 'object') for (const v of Object.values(value)) yield* strings(v);
+}
+
+/** IAM for node discovery, only for what the config uses (local/test endpoints need none). */
+function discoveryParams(config: SealwatchConfig) {
+  const eksClusterArns: string[] = [];
+  const ec2DiscoveryRegions: string[] = [];
+  const autoScalingDiscoveryRegions: string[] = [];
+  for (const cluster of config.clusters) {
+    const discovery = cluster.discovery;
+    if (discovery?.kind === 'kubernetes' && discovery.kubernetes.api.kind === 'eks') {
+      const eks = discovery.kubernetes.api;
+      // Given server and CA: no DescribeCluster call, no grant (the token needs no IAM action).
+      if (!(eks.server && eks.caPem) && !eks.awsEndpoint) eksClusterArns.push(`arn:${PARTITION}:eks:${eks.region}:${ACCOUNT}:cluster/${eks.cluster}`);
+    }
+    if (discovery?.kind === 'aws-ec2' && !discovery.awsEc2.endpoint) {
+      ec2DiscoveryRegions.push(discovery.awsEc2.region);
+      if (discovery.awsEc2.autoScalingGroups.length > 0) autoScalingDiscoveryRegions.push(discovery.awsEc2.region);
+    }
+  }
+  return { eksClusterArns, ec2DiscoveryRegions, autoScalingDiscoveryRegions };
 }

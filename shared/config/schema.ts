@@ -9,6 +9,7 @@ import {
 } from './patterns.ts';
 import type { ReferenceContext } from './references.ts';
 import { createAlertingSchemas } from './schema-alerting.ts';
+import { discoverySchema } from './schema-discovery.ts';
 import { clusterHealthShape } from './schema-health.ts';
 
 /**
@@ -92,7 +93,9 @@ export function createConfigSchema(context: ReferenceContext) {
   const cluster = z.strictObject({
     id: f.id(),
     name: f.nonEmpty().optional(),
-    nodes: z.array(node).min(1, 'must list at least one node'),
+    // Static nodes, discovery, or both ("at least one of" is checked in checkRelations).
+    nodes: z.array(node).min(1, 'must list at least one node (or leave nodes out and use discovery)').optional(),
+    discovery: discoverySchema(f).optional(),
     tls: tls.optional(),
     autoUnseal: z.boolean().optional(),
     custody: custody.optional(),

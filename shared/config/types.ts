@@ -1,6 +1,9 @@
 import type { Severity } from '../core/finding.ts';
 import type { AlertRules } from '../core/incidents/alert-rules.ts';
 import type { Secret } from './secret.ts';
+import type { DiscoveryConfig } from './types-discovery.ts';
+
+export type * from './types-discovery.ts';
 
 /**
  * The runtime configuration: validated, references resolved, defaults applied, relative paths
@@ -88,8 +91,10 @@ export interface ClusterConfig {
   id: string;
   /** Display name; defaults to `id`. */
   name: string;
-  /** At least one. */
+  /** Static nodes; may be empty when `discovery` finds them. */
   nodes: NodeConfig[];
+  /** Where further nodes are found at the start of each sweep. */
+  discovery?: DiscoveryConfig;
   tls?: TlsConfig;
   /**
    * Left undefined when not written: the default (on when custody exists) is decided at run
@@ -112,7 +117,10 @@ export interface TlsConfig {
   caPem?: string;
   /** Absolute path, when the CA came from a file. */
   caFile?: string;
-  /** Name to verify in the node certificates instead of the URL host. */
+  /**
+   * Name to verify in the node certificates instead of the URL host. `{node}` is replaced by the
+   * node id (e.g. `{node}.vault-internal` for pods reached by IP).
+   */
   serverName?: string;
 }
 

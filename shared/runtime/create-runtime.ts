@@ -23,6 +23,9 @@ import { createAlertChannels } from './alert-channels.ts';
 import { createKeyStorageInspectors } from './key-storage-inspectors.ts';
 import { createHealthServices, type HealthServices } from './health-wiring.ts';
 import { createKeyWrappers, type KeyWrapperRegistry } from './key-wrappers.ts';
+import { createDiscoveryWiring, withServerNameTemplates } from './discovery-wiring.ts';
+import type { DiscoveryService } from '../app/discovery/discovery-service.ts';
+import type { NodeDiscovery } from '../ports/node-discovery.ts';
 
 /** Everything an entry point needs, built once from the configuration. */
 export interface Runtime {
@@ -48,6 +51,13 @@ export interface Runtime {
   recovery: RecoveryService;
   /** API keys for the operator routes. */
   apiKeys: ApiKeyService;
+  /** Node discovery (`clusters[].discovery`); clusters without it pass through. */
+  discovery: DiscoveryService;
+  /**
+   * One configured cluster with its discovered nodes as of now (read-only: vanished nodes are
+   * counted by sweeps only). Undefined for an unknown id. CLI commands acting on one cluster use it.
+   */
+  resolveCluster(id: string): Promise<SweepCluster | undefined>;
   close(): Promise<void>;
 }
 
@@ -71,6 +81,10 @@ export interface RuntimeOptions {
   hostEmbeddedStore?: boolean | 'if-first';
   /** Use these alert channels instead of the configured ones (tests). */
   alertChannels?: AlertChannel[];
+  /** Environment for in-cluster Kubernetes access (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Discovery sources by cluster id instead of the configured ones (tests). */
+  discoverySources?: ReadonlyMap<string, NodeDiscovery>;
 }
 
 /**
@@ -83,9 +97,19 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const wrappers = createKeyWrappers(config.wrappers);
   const channels = options.alertChannels ? undefined : createAlertChannels(config.channels ?? [], { now: () => clock.now() });
   const store = options.store ?? (await openStateStore(options));
-  const vault = createVaultHttpClientFactory({ userAgent: 'sealwatch' });
+  const templates = withServerNameTemplates(createVaultHttpClientFactory({ userAgent: 'sealwatch' }));
+  const vault = templates.vault;
   const leases = createLeaseManager({ store, clock });
   const clusters = config.clusters.map(toSweepCluster);
+  templates.remember(clusters);
+  const discovery = createDiscoveryWiring({
+    clusters: config.clusters,
+    store,
+    clock,
+    logger,
+    env: options.env ?? process.env,
+    ...(options.discoverySources ? { sources: options.discoverySources } : {}),
+  });
   const custody = createCustodyRepository(store);
   const audit = createAuditLog({ store, clock });
   const unseal = createUnsealService({
@@ -135,14 +159,39 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     execute: (input) => (input.action.kind === 'unseal' ? unseal.executor(input) : health.executeRaft(input)),
     inspectors: [...health.inspectors, ...keyStorage.inspectors],
     afterSweep: (report) => alerting.afterSweep(report),
+    resolveClusters: async (scope, signal) => {
+      const resolved = await discovery.service.resolveClusters(scope, signal);
+      track(resolved.clusters);
+      return resolved;
+    },
   }));
+  /**
+   * Discovered nodes become known to the `{node}` server-name template and to the health
+   * services, which hold their RecoveryCluster objects by reference (join, leader, dead peers).
+   */
+  function track(resolved: readonly SweepCluster[]): void {
+    templates.remember(resolved);
+    for (const cluster of resolved) {
+      const held = health.recoveryClusters.get(cluster.id);
+      if (held && discovery.service.has(cluster.id)) Object.assign(held, { nodes: cluster.nodes });
+    }
+  }
+  async function resolveCluster(id: string): Promise<SweepCluster | undefined> {
+    const cluster = clusters.find((c) => c.id === id);
+    if (!cluster || !discovery.service.has(id)) return cluster;
+    const resolved = await discovery.service.resolveCluster(cluster, AbortSignal.timeout(30_000));
+    track([resolved.cluster]);
+    return resolved.cluster;
+  }
+  // API, webhooks and events reach discovered nodes too (unseal and recovery steps).
   const recovery = createRecoveryService({
     clusters,
     sweep,
-    unseal,
+    unseal: { unsealCluster: async (request) => unseal.unsealCluster({ ...request, cluster: (await resolveCluster(request.cluster.id)) ?? request.cluster }) },
     metrics,
     // API, webhooks, events and `sealwatch recover` plan a cluster's recovery the same way.
     recoverySteps: async ({ clusterId, trigger, dryRun, signal }) => {
+      await resolveCluster(clusterId);
       const cluster = health.recoveryClusters.get(clusterId);
       if (!cluster) throw new NotFoundError(`no cluster with id "${clusterId}" is configured`);
       return health.recovery.recover({ cluster, trigger, dryRun, ...(signal ? { signal } : {}) });
@@ -166,7 +215,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     metrics,
     recovery,
     apiKeys,
+    discovery: discovery.service,
+    resolveCluster,
     async close() {
+      discovery.close();
       await vault.close();
       await wrappers.close();
       keyStorage.close();

@@ -33,6 +33,9 @@ const DERIVED = {
   alertTopicArns: 'arn:aws:sns:eu-west-1:111122223333:vault-alerts',
   secretArns: 'arn:${AWS::Partition}:secretsmanager:eu-west-1:${AWS::AccountId}:secret:sealwatch/slack-??????',
   ssmParameterArns: 'arn:${AWS::Partition}:ssm:eu-west-1:${AWS::AccountId}:parameter/sealwatch/pagerduty',
+  eksClusterArns: 'arn:${AWS::Partition}:eks:eu-west-1:${AWS::AccountId}:cluster/vault-eks',
+  ec2DiscoveryRegions: 'us-east-1',
+  autoScalingDiscoveryRegions: 'us-east-1',
 };
 const OSLS_ENV = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'sealwatch-none', SLS_TELEMETRY_DISABLED: '1' };
 const FUNCTIONS = ['api', 'events', 'sweep', 'worker'] as const;
@@ -226,6 +229,8 @@ describe('serverless package (osls, offline)', () => {
     const allowedStar: Record<string, RegExp> = {
       VpcNetworkInterfaces: /^ec2:/,
       VaultTableBackupList: /^dynamodb:ListBackups$/,
+      Ec2Discovery: /^ec2:DescribeInstances$/,
+      AutoScalingDiscovery: /^autoscaling:DescribeAutoScalingGroups$/,
     };
     const infraText = readdirSync(join(root, 'infra')).filter((f) => f.endsWith('.yml')).map((f) => readFileSync(join(root, 'infra', f), 'utf8')).join('\n');
     for (const [roleId] of ofType('AWS::IAM::Role')) {
@@ -270,6 +275,7 @@ describe('serverless package (osls, offline)', () => {
       'kms:Decrypt', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:Encrypt',
       'dynamodb:DescribeTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:CreateBackup', 'dynamodb:ListBackups',
       'sns:Publish', 'secretsmanager:GetSecretValue', 'ssm:GetParameter',
+      'eks:DescribeCluster', 'ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups',
     ];
     const extra: Record<Fn, string[]> = {
       sweep: ['sqs:SendMessage'],
@@ -291,6 +297,9 @@ describe('serverless package (osls, offline)', () => {
       expect(bySid.SealKeyCanary.Resource).toEqual(splitSub(DERIVED.sealKeyArns));
       expect(bySid.ConfigSecrets.Resource).toEqual(splitSub(DERIVED.secretArns));
       expect(bySid.ConfigParameters.Resource).toEqual(splitSub(DERIVED.ssmParameterArns));
+      expect(bySid.EksDiscovery.Resource).toEqual(splitSub(DERIVED.eksClusterArns));
+      expect(bySid.Ec2Discovery.Condition.StringEquals['aws:RequestedRegion']).toEqual(split(DERIVED.ec2DiscoveryRegions));
+      expect(bySid.AutoScalingDiscovery.Condition.StringEquals['aws:RequestedRegion']).toEqual(split(DERIVED.autoScalingDiscoveryRegions));
       const sqsTargets = list.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:'))).map((s) => s.Resource['Fn::GetAtt'][0]).sort();
       expect(sqsTargets).toEqual({ sweep: ['DeadLetterQueue', 'WorkQueue'], worker: ['WorkQueue'], events: ['DeadLetterQueue', 'WorkQueue'], api: ['WorkQueue'] }[name]);
       // Nothing else: every resource a statement names is one of the stack's own, a derived

@@ -48,7 +48,10 @@ export const configCheckCommand: CliCommand = async (argv, io) => {
     return 0;
   }
   const nodes = config.clusters.reduce((sum, cluster) => sum + cluster.nodes.length, 0);
-  io.stdout(`ok: ${count(config.clusters.length, 'cluster')}, ${count(nodes, 'node')}, ${count(config.wrappers.length, 'wrapper')}\n`);
+  const discovering = config.clusters.filter((cluster) => cluster.discovery !== undefined).length;
+  // Discovered nodes are not known until a sweep (or `sealwatch discover`) asks.
+  const discovery = discovering > 0 ? ` (+ discovery in ${count(discovering, 'cluster')})` : '';
+  io.stdout(`ok: ${count(config.clusters.length, 'cluster')}, ${count(nodes, 'node')}${discovery}, ${count(config.wrappers.length, 'wrapper')}\n`);
   for (const cluster of config.clusters) {
     for (const node of cluster.nodes) {
       if (node.insecureHttp) {

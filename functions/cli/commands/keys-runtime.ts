@@ -30,7 +30,7 @@ export async function withCustody(
   try {
     wrappers = createKeyWrappers(runtime.config.wrappers, { env: io.env, ...deps.wrapperOptions });
     const service = createCustodyService({
-      clusters: runtime.config.clusters,
+      clusters: await withDiscoveredNodes(runtime),
       wrappers,
       store: runtime.store,
       vault: runtime.vault,
@@ -64,4 +64,15 @@ export function table(rows: readonly (readonly string[])[], indent = '  '): stri
   return rows
     .map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd())
     .join('\n');
+}
+
+/** The configured clusters, each with its discovered nodes added (init, import cross-check, status). */
+async function withDiscoveredNodes(runtime: Runtime): Promise<Runtime['config']['clusters']> {
+  return Promise.all(
+    runtime.config.clusters.map(async (cluster) => {
+      if (!runtime.discovery.has(cluster.id)) return cluster;
+      const resolved = await runtime.resolveCluster(cluster.id);
+      return { ...cluster, nodes: (resolved?.nodes ?? []).map((n) => ({ id: n.id, url: n.url, insecureHttp: n.insecureHttp ?? false })) };
+    }),
+  );
 }

@@ -29,6 +29,7 @@ export const recoverCommand = defineCommand({
     const runtime = await loadRuntime(io, values.config);
     if (!runtime) return 1;
     try {
+      await runtime.resolveCluster(clusterId); // discovered nodes join the recovery cluster
       const cluster = runtime.health.recoveryClusters.get(clusterId);
       if (!cluster) return unknownCluster(io, 'recover', clusterId, runtime.clusters.map((c) => c.id));
       // Recovery sends shares, tokens and joins: refuse up front rather than fail step by step.

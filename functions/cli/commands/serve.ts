@@ -1,3 +1,4 @@
+import { startDiscoveryWatch } from '../../../shared/app/discovery/discovery-watch.ts';
 import { VERSION } from '../../../shared/version.ts';
 import { defineCommand, parseIntOption } from '../args.ts';
 import { startControlPlane, untilSignal } from '../control-plane.ts';
@@ -12,9 +13,10 @@ const USAGE = `usage: sealwatch serve [--config FILE] [--port P] [--host H] [--v
   --verbose      print every sweep's full report (default: the first one, then only changes
                  and a heartbeat line every 10 minutes; every line starts with the sweep's time)
 
-Serves the API and sweeps every sweep.intervalSeconds until SIGINT/SIGTERM. With the embedded
-state store, serve also hosts the store for other sealwatch commands (incidents, silence, keys,
-unseal, apikey...), which use it while serve runs.`;
+Serves the API and sweeps every sweep.intervalSeconds until SIGINT/SIGTERM. Clusters discovered
+from Kubernetes are also swept within about a second of an EndpointSlice change (watch). With
+the embedded state store, serve also hosts the store for other sealwatch commands (incidents,
+silence, keys, unseal, apikey...), which use it while serve runs.`;
 
 /** `sealwatch serve`: API and scheduler in one process. */
 export const serveCommand = defineCommand({
@@ -34,8 +36,15 @@ export const serveCommand = defineCommand({
         authenticate: true,
         onReport: (report) => io.stdout(stream(report)),
       });
+      const watch = startDiscoveryWatch({
+        discovery: runtime.discovery,
+        sweep: (clusterId) => runtime.sweep.run({ trigger: 'discovery', clusterIds: [clusterId] }),
+        logger: runtime.logger,
+        onReport: (report) => io.stdout(stream(report)),
+      });
       io.stderr(`sealwatch ${VERSION} serving ${plane.url} — sweeping every ${runtime.config.sweep.intervalSeconds}s; Ctrl-C to stop\n`);
       await untilSignal();
+      watch.stop();
       await plane.stop();
       return 0;
     } finally {

@@ -6,6 +6,7 @@ import { observeNode } from '../../../shared/app/observe-node.ts';
 import { classifyNode } from '../../../shared/core/classify-node.ts';
 import { observationTarget } from '../../../shared/core/pinned-target.ts';
 import { loadConfig, resolveConfigPath } from '../../../shared/config/load-config.ts';
+import { discoverOnce, withServerNameTemplates } from '../../../shared/runtime/discovery-wiring.ts';
 import { defineCommand } from '../args.ts';
 import { unknownCluster } from '../load-runtime.ts';
 import { toResult } from './probe.ts';
@@ -32,11 +33,21 @@ export const statusCommand = defineCommand({
   async run({ values }, io) {
     const path = resolveConfigPath(values.config, io.env, io.cwd);
     const config = await loadConfig({ path, env: io.env, remoteSecrets: createAwsSecretResolverFromEnv(io.env), clock: systemClock });
-    const clusters = values.cluster === undefined ? config.clusters : config.clusters.filter((c) => c.id === values.cluster);
-    if (values.cluster !== undefined && clusters.length === 0) {
+    const configured = values.cluster === undefined ? config.clusters : config.clusters.filter((c) => c.id === values.cluster);
+    if (values.cluster !== undefined && configured.length === 0) {
       unknownCluster(io, 'status', values.cluster, config.clusters.map((c) => c.id));
     }
-    const vault = createVaultHttpClientFactory({ userAgent: 'sealwatch-status' });
+    // Discovered nodes too (clusters[].discovery); a failing discovery leaves the static nodes.
+    const clusters = await Promise.all(
+      configured.map(async (cluster) => {
+        const found = await discoverOnce(cluster, { env: io.env, clock: systemClock });
+        if (found.error !== undefined) io.stderr(`sealwatch status: cluster ${cluster.id}: discovery failed: ${found.error}\n`);
+        return { ...cluster, nodes: found.nodes };
+      }),
+    );
+    const templates = withServerNameTemplates(createVaultHttpClientFactory({ userAgent: 'sealwatch-status' }));
+    templates.remember(clusters);
+    const vault = templates.vault;
     let statuses: ClusterStatus[];
     try {
       const flat = clusters.flatMap((cluster) => cluster.nodes.map((node) => ({ cluster, node })));

@@ -37,6 +37,7 @@ export const tokenCommand = defineCommand({
     const runtime = await loadRuntime(io, values.config);
     if (!runtime) return 1;
     try {
+      await runtime.resolveCluster(clusterId); // discovered nodes join the recovery cluster
       const recoveryCluster = runtime.health.recoveryClusters.get(clusterId);
       if (!recoveryCluster) return unknownCluster(io, 'token set', clusterId, runtime.clusters.map((c) => c.id));
       // The token is wrapped as clusters[].custody says (its default, else share 1's wrapper).

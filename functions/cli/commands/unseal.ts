@@ -42,7 +42,7 @@ export const unsealCommand = defineCommand({
     const runtime = await loadRuntime(io, values.config);
     if (!runtime) return 1;
     try {
-      const cluster = runtime.clusters.find((c) => c.id === clusterId);
+      const cluster = await runtime.resolveCluster(clusterId);
       if (!cluster) return unknownCluster(io, 'unseal', clusterId, runtime.clusters.map((c) => c.id));
       if (values.node !== undefined && !cluster.nodes.some((n) => n.id === values.node)) {
         throw new NotFoundError(`cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})`);

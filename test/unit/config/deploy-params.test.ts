@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareParam, deriveDeployParams } from '../../../shared/config/deploy-params.ts';
 import { parseConfig, parseText } from '../../../shared/config/parse-config.ts';
 
 const ENV = { AWS_REGION: 'eu-west-1' };
+const CA = readFileSync(new URL('../../fixtures/config/ca.pem', import.meta.url), 'utf8');
 
 function derive(yaml: string) {
   const config = parseConfig(yaml, { format: 'yaml', baseDir: '/', env: ENV });
@@ -32,7 +34,31 @@ describe('deploy params from the config', () => {
       alertTopicArns: [],
       secretArns: ['arn:${AWS::Partition}:secretsmanager:eu-west-1:${AWS::AccountId}:secret:team/slack-??????'],
       ssmParameterArns: ['arn:${AWS::Partition}:ssm:eu-west-1:${AWS::AccountId}:parameter/team/pd'],
+      eksClusterArns: [],
+      ec2DiscoveryRegions: [],
+      autoScalingDiscoveryRegions: [],
     });
+  });
+
+  it('grants node discovery only where configured: EKS DescribeCluster unless server and CA are given, EC2/ASG by region', () => {
+    const { params } = derive(
+      [
+        'clusters:',
+        '  - id: eks',
+        '    discovery: { kubernetes: { namespace: vault, service: vault-internal, eks: { cluster: prod-eks, region: eu-west-1 } } }',
+        '  - id: given',
+        `    discovery: { kubernetes: { namespace: vault, service: v, eks: { cluster: other, region: eu-west-1, server: "https://x.eks.example", caPem: ${JSON.stringify(CA)} } } }`,
+        '  - id: k3s',
+        '    discovery: { kubernetes: { namespace: vault, service: v, inCluster: true } }',
+        '  - id: tags',
+        '    discovery: { awsEc2: { region: eu-central-1, tags: { role: vault } } }',
+        '  - id: asg',
+        '    discovery: { awsEc2: { region: us-east-1, autoScalingGroups: [vault] } }',
+      ].join('\n'),
+    );
+    expect(params.eksClusterArns).toEqual(['arn:${AWS::Partition}:eks:eu-west-1:${AWS::AccountId}:cluster/prod-eks']);
+    expect(params.ec2DiscoveryRegions).toEqual(['eu-central-1', 'us-east-1']);
+    expect(params.autoScalingDiscoveryRegions).toEqual(['us-east-1']);
   });
 
   it('refuses a seal key given by alias: IAM cannot name the key behind it', () => {
