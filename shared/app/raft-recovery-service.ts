@@ -1,3 +1,4 @@
+import { serverNameFor } from '../core/server-name.ts';
 import { classifyNode } from '../core/classify-node.ts';
 import type { Finding } from '../core/finding.ts';
 import type { NodeState } from '../core/node-state.ts';
@@ -247,7 +248,7 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
         {
           leaderApiAddr: leaderUrl,
           ...(cluster.tls?.caPem === undefined ? {} : { leaderCaCert: cluster.tls.caPem }),
-          ...(cluster.tls?.serverName === undefined ? {} : { leaderTlsServername: cluster.tls.serverName }),
+          ...(cluster.tls?.serverName === undefined ? {} : { leaderTlsServername: serverNameFor(cluster.tls.serverName, leaderId) }),
         },
         { signal: callSignal(signal) },
       );
