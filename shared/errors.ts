@@ -40,17 +40,43 @@ export class ThrottledError extends UnavailableError {
   }
 }
 
+/** Why access was refused: a policy said no, or there were no valid credentials to ask with. */
+export type AccessDeniedReason = 'denied' | 'credentials';
+
 /** The caller is not allowed to do this (IAM, RBAC, Vault policy). Retrying will not help. */
 export class AccessDeniedError extends SealwatchError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly reason: AccessDeniedReason;
+  constructor(message: string, options?: { cause?: unknown; hint?: string; reason?: AccessDeniedReason }) {
     super('access_denied', message, options);
+    this.reason = options?.reason ?? 'denied';
   }
 }
 
-/** A conditional write lost (optimistic version mismatch, item exists, lease held). */
+/**
+ * Why a write or an operation conflicts with what is there, in domain terms; entry points map
+ * these to their own words (the CLI to flags such as `--replace`, the API to codes).
+ * - `write-condition`: an optimistic write lost (version mismatch, item exists);
+ * - `changed-concurrently`: what this operation read changed while it ran; running it again helps;
+ * - `custody-exists`: the cluster already has custody, and replacing it was not asked for;
+ * - `custody-partial`: a previous custody write stopped half-way; only a replacing write repairs it;
+ * - `shares-differ`: the shares rebuild another key than the custody they would replace, and a
+ *   rekey was not declared;
+ * - `already-initialized`: the cluster was initialized already.
+ */
+export type ConflictReason =
+  | 'write-condition'
+  | 'changed-concurrently'
+  | 'custody-exists'
+  | 'custody-partial'
+  | 'shares-differ'
+  | 'already-initialized';
+
+/** A conditional write lost or the state forbids the operation as asked; `reason` says which. */
 export class ConflictError extends SealwatchError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly reason: ConflictReason;
+  constructor(message: string, options?: { cause?: unknown; hint?: string; reason?: ConflictReason }) {
     super('conflict', message, options);
+    this.reason = options?.reason ?? 'write-condition';
   }
 }
 
@@ -79,13 +105,6 @@ export class ConfigError extends SealwatchError {
         problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
     );
     this.problems = problems;
-  }
-}
-
-/** Shares were combined and Vault rejected the result: wrong key material. Never retry. */
-export class WrongKeyError extends SealwatchError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('wrong_key', message, options);
   }
 }
 
