@@ -60,6 +60,8 @@ export const demoCommand = defineCommand({
         port,
         intervalMs: 5_000,
         version: VERSION,
+        // Simulated Vaults only, on loopback: the demo's API is open.
+        auth: 'open-loopback-demo',
         onReport: print,
       });
       io.stderr(

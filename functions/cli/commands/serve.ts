@@ -31,7 +31,7 @@ export const serveCommand = defineCommand({
         port,
         intervalMs: runtime.config.sweep.intervalSeconds * 1000,
         version: VERSION,
-        authenticate: true,
+        auth: 'api-keys',
         onReport: (report) => io.stdout(stream(report)),
       });
       io.stderr(`sealwatch ${VERSION} serving ${plane.url} — sweeping every ${runtime.config.sweep.intervalSeconds}s; Ctrl-C to stop\n`);
