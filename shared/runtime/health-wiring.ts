@@ -5,8 +5,11 @@ import { createCertInspector } from '../app/inspectors/cert-inspector.ts';
 import { createNodeInspector } from '../app/inspectors/node-inspector.ts';
 import { createRaftInspector } from '../app/inspectors/raft-inspector.ts';
 import { createRaftRecoveryService, type RaftRecoveryService, type RecoveryCluster } from '../app/raft-recovery-service.ts';
-import type { ClusterInspector } from '../app/sweep.ts';
-import type { SweepCluster } from '../app/sweep-types.ts';
+import { createRaftRemovalPlanner, type RaftPlanner } from '../app/raft-removal-planner.ts';
+import { pinnedTarget } from '../core/pinned-target.ts';
+import type { ActionExecutor, ClusterInspector } from '../app/sweep.ts';
+import type { ActionReport, SweepCluster } from '../app/sweep-types.ts';
+import type { Finding } from '../core/finding.ts';
 import type { UnsealService } from '../app/unseal-service.ts';
 import { createVaultTokenSource, type AwsIamLogin, type VaultTokenSource } from '../app/vault-token.ts';
 import type { ClusterConfig, SealwatchConfig } from '../config/types.ts';
@@ -24,6 +27,10 @@ export interface HealthServices {
   /** Recovery view of every configured cluster, by id. */
   recoveryClusters: Map<string, RecoveryCluster>;
   inspectors: ClusterInspector[];
+  /** Applies the plan's raft actions (`raft-join`, `raft-remove-peer`; the sweep's one executor dispatches here). */
+  executeRaft: ActionExecutor;
+  /** Plans the dead-peer removal from the raft state (`raft.removeDeadPeers`). */
+  raftPlanner: RaftPlanner;
 }
 
 /** Cluster health (issue #4): control tokens, raft recovery and the sweep's inspectors. */
@@ -56,7 +63,7 @@ export function createHealthServices(deps: {
   const recovery = createRaftRecoveryService({ ...deps, tokens });
   const clusters = [...recoveryClusters.values()];
   const inspectors: ClusterInspector[] = [
-    createNodeInspector({ clusters, vault: deps.vault, recovery, clock, nodeTimeoutMs: config.sweep.nodeTimeoutMs }),
+    createNodeInspector(),
     createRaftInspector({ clusters, vault: deps.vault, tokens, recovery, clock }),
     createCertInspector({
       probe:
@@ -66,7 +73,47 @@ export function createHealthServices(deps: {
       days: (id) => configs.get(id)?.checks?.certExpiryDays ?? 14,
     }),
   ];
-  return { tokens, recovery, recoveryClusters, inspectors };
+  const raftPlanner = createRaftRemovalPlanner({ clusters: recoveryClusters, vault: deps.vault, tokens, recovery });
+  const executeRaft: ActionExecutor = async ({ cluster, action, trigger, signal }) => {
+    const settings = recoveryClusters.get(cluster.id) ?? cluster;
+    if (action.kind === 'raft-remove-peer') {
+      const token = await tokens.tokenFor(settings, signal);
+      if (token === null) throw new Error(`cluster ${cluster.id} has no control token for remove-peer`);
+      const leader = deps.vault.client(pinnedTarget(settings, action.leader));
+      const report = await recovery.applyRemoval({ cluster: settings, peer: action.nodeId, leader, token, why: action.reason, trigger, signal });
+      const ok = report.outcome === 'removed';
+      const finding: Finding = {
+        id: ok ? 'raft.peer-removed' : 'raft.remove-failed',
+        severity: ok ? 'info' : 'warning',
+        cluster: cluster.id,
+        node: report.nodeId,
+        message: report.message,
+        evidence: { outcome: report.outcome, durationMs: report.durationMs },
+      };
+      return { report, findings: [finding] };
+    }
+    if (action.kind !== 'raft-join') throw new Error(`no executor for ${action.kind}`);
+    const nodes = [
+      { nodeId: action.leader, state: 'active' as const },
+      { nodeId: action.nodeId, state: 'uninitialized' as const },
+    ];
+    const [report] = await recovery.join({ cluster: settings, nodes, trigger, signal });
+    if (!report) throw new Error(`raft join of ${action.nodeId} planned but not attempted`);
+    return { report, findings: [joinFinding(cluster.id, report)], changed: report.outcome !== 'not-uninitialized' };
+  };
+  return { tokens, recovery, recoveryClusters, inspectors, executeRaft, raftPlanner };
+}
+
+function joinFinding(clusterId: string, action: ActionReport): Finding {
+  const ok = action.outcome === 'joined';
+  return {
+    id: ok ? 'raft.node-joined' : 'raft.join-failed',
+    severity: ok ? 'info' : 'warning',
+    cluster: clusterId,
+    node: action.nodeId,
+    message: action.message,
+    evidence: { outcome: action.outcome, durationMs: action.durationMs },
+  };
 }
 
 function healthKeys(cluster: ClusterConfig | undefined): Partial<RecoveryCluster> {
