@@ -45,7 +45,7 @@ export async function handler(event: Parameters<LambdaHandler>[0], context: Para
     }
     const { jobs } = wireRecoveryJobs({ recovery: rt.recovery, store: rt.store, clock: rt.clock, logger: rt.logger, queue });
     // No /metrics on Lambda: counters there live and die with one instance.
-    lambda = handle(createApp(apiDepsFromRuntime(rt, { version: VERSION, authenticate: true, serveMetrics: false, jobs })));
+    lambda = handle(createApp(apiDepsFromRuntime(rt, { version: VERSION, auth: { mode: 'api-keys' }, serveMetrics: false, jobs })));
   }
   return lambda(event, context);
 }

@@ -51,12 +51,14 @@ export async function startControlPlane(
     version: string;
     onReport: (report: SweepReport) => void;
     drainIntervalMs?: number;
-    authenticate?: boolean;
+    /** Required: `api-keys` (serve) or `open-loopback-demo` (the demo; refused unless `host` is loopback). */
+    auth: 'api-keys' | 'open-loopback-demo';
     http?: Partial<HttpServerLimits>;
   },
 ): Promise<ControlPlane> {
-  // `serve` requires API keys; the simulated demo leaves them off (its default).
-  const app = createApp(apiDepsFromRuntime(runtime, { version: options.version, authenticate: options.authenticate ?? false, serveMetrics: true }));
+  // The bind goes with the mode: createApp refuses an open API that would listen beyond loopback.
+  const auth = options.auth === 'api-keys' ? { mode: 'api-keys' as const } : { mode: 'open-loopback-demo' as const, bind: options.host };
+  const app = createApp(apiDepsFromRuntime(runtime, { version: options.version, auth, serveMetrics: true }));
   const limits = { ...defaultHttpLimits(runtime.config.api?.limits.timeoutMs), ...options.http };
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(

@@ -1,4 +1,5 @@
 import { ConfigError, SealwatchError, ValidationError } from '../../shared/errors.ts';
+import { cliHint } from './error-hints.ts';
 import type { CliIo } from './io.ts';
 
 /** Thrown for bad command lines; the dispatcher prints the message and the command's usage. */
@@ -59,7 +60,7 @@ function describe(error: unknown, command: string): JsonError['error'] extends i
   }
   if (error instanceof SealwatchError) {
     const problems = error instanceof ValidationError && error.problems.length > 0 ? { problems: [...error.problems] } : {};
-    const hint = error.hint ?? (error.code === 'unavailable' && error.message.startsWith('DynamoDB ') ? STORE_HINT : undefined);
+    const hint = error.hint ?? cliHint(error) ?? (error.code === 'unavailable' && error.message.startsWith('DynamoDB ') ? STORE_HINT : undefined);
     return { code: error.code, message: error.message, ...(hint === undefined ? {} : { hint }), ...problems };
   }
   const what = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);

@@ -6,6 +6,7 @@ import { pinnedTarget, type TargetCluster } from '../core/pinned-target.ts';
 import { UnavailableError, ValidationError, VaultApiError } from '../errors.ts';
 import type { AwsIamLogin } from '../ports/aws-iam-login.ts';
 import type { AwsIamLoginBody, VaultClientFactory } from '../ports/vault-client.ts';
+import { translateAwsError } from './aws-errors.ts';
 
 /** What the AWS SDK's credential providers resolve to. */
 export interface AwsCredentials {
@@ -59,7 +60,13 @@ export async function buildAwsIamLoginBody(options: {
     body: STS_BODY,
   });
   const signer = new SignatureV4({ service: 'sts', region: options.region, credentials: options.credentials, sha256: Sha256 });
-  const signed = await signer.sign(request, options.signingDate ? { signingDate: options.signingDate } : {});
+  let signed: HttpRequest;
+  try {
+    signed = (await signer.sign(request, options.signingDate ? { signingDate: options.signingDate } : {})) as HttpRequest;
+  } catch (error) {
+    // Resolving the credentials is the only AWS call here (CredentialsProviderError, STS/IMDS faults).
+    throw translateAwsError(error, { where: `signing the AWS IAM login for role ${options.role}` });
+  }
   // Vault reads the headers as a JSON map of header name to values.
   const headers = Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, [value]]));
   const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

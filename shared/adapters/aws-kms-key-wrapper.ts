@@ -12,7 +12,6 @@ import {
   KeyUnusableError,
   NotFoundError,
   SealwatchError,
-  ThrottledError,
   UnavailableError,
   ValidationError,
 } from '../errors.ts';
@@ -23,6 +22,7 @@ import type {
   WrapContext,
   WrappedSecret,
 } from '../ports/key-wrapper.ts';
+import { translateAwsError, type AwsErrorOverrides } from './aws-errors.ts';
 import { assertWrappable, bindContext } from './wrap-context.ts';
 
 export interface AwsKmsKeyWrapperOptions {
@@ -223,63 +223,34 @@ function unreachableHealth(wrapper: string, keyId: string, error: SealwatchError
   };
 }
 
+/** KMS names the generic AWS rules would misjudge; the rest is `translateAwsError`'s. */
+const KMS_OVERRIDES: AwsErrorOverrides = {
+  DisabledException: (message, shape, cause) => new KeyUnusableError('disabled', message, { cause }),
+  KMSInvalidStateException: (message, shape, cause) => {
+    const text = shape.message.toLowerCase();
+    const reason = /pending (replica )?deletion|pendingdeletion|pendingreplicadeletion/.test(text)
+      ? 'pending-deletion'
+      : /pending ?import/.test(text)
+        ? 'pending-import'
+        : 'unavailable';
+    return new KeyUnusableError(reason, message, { cause });
+  },
+  InvalidCiphertextException: (message, shape, cause) => new CiphertextInvalidError(message, { cause }),
+  IncorrectKeyException: (message, shape, cause) => new CiphertextInvalidError(message, { cause }),
+  // A grant token is a credential of its own: not retryable, like a missing signature.
+  InvalidGrantTokenException: 'credentials',
+  KMSInternalException: 'server',
+  DependencyTimeoutException: 'transient',
+  KeyUnavailableException: 'transient',
+};
+
 /**
- * The one place KMS errors are classified. The SDK raises modeled exceptions by class and
- * unmodeled ones (AccessDeniedException, ThrottlingException) by `name`, so `name` is what we
- * read. Messages name the wrapper, key and the provider's own error text (KMS never echoes
- * plaintext); the SDK error stays as `cause`.
+ * KMS errors in sealwatch's terms, through the one AWS classifier. Messages name the wrapper,
+ * key and the provider's own error text (KMS never echoes plaintext); the SDK error stays as
+ * `cause`.
  */
 export function translateKmsError(error: unknown, label: string, operation: string): SealwatchError {
-  if (error instanceof SealwatchError) return error;
-  const name = errorName(error);
-  const says = providerSays(error);
-  const message = `${label}: ${operation} failed: ${says}`;
-  const options = { cause: error };
-  switch (name) {
-    case 'DisabledException':
-      return new KeyUnusableError('disabled', message, options);
-    case 'KMSInvalidStateException': {
-      const text = errorMessage(error).toLowerCase();
-      const reason = /pending (replica )?deletion|pendingdeletion|pendingreplicadeletion/.test(text)
-        ? 'pending-deletion'
-        : /pending ?import/.test(text)
-          ? 'pending-import'
-          : 'unavailable';
-      return new KeyUnusableError(reason, message, options);
-    }
-    case 'NotFoundException':
-      return new NotFoundError(message, options);
-    case 'AccessDeniedException':
-    case 'UnrecognizedClientException':
-    case 'InvalidSignatureException':
-    case 'ExpiredTokenException':
-    case 'InvalidGrantTokenException':
-    case 'MissingAuthenticationTokenException':
-      return new AccessDeniedError(message, options);
-    case 'ThrottlingException':
-    case 'LimitExceededException':
-    case 'TooManyRequestsException':
-    case 'RequestLimitExceeded':
-      return new ThrottledError(message, options);
-    case 'InvalidCiphertextException':
-    case 'IncorrectKeyException':
-      return new CiphertextInvalidError(message, options);
-    case 'KMSInternalException':
-    case 'DependencyTimeoutException':
-    case 'KeyUnavailableException':
-    case 'AbortError':
-    case 'TimeoutError':
-      return new UnavailableError(message, options);
-    default:
-      break;
-  }
-  const meta = (error as { $metadata?: { httpStatusCode?: number }; $fault?: string } | null) ?? {};
-  const status = meta.$metadata?.httpStatusCode;
-  if (status === undefined || status >= 500 || meta.$fault === 'server') {
-    // No HTTP status means the request never got an answer: network, DNS, TLS, socket reset.
-    return new UnavailableError(message, options);
-  }
-  return new SealwatchError('kms_error', message, options);
+  return translateAwsError(error, { where: `${label}: ${operation}`, overrides: KMS_OVERRIDES, quoteProvider: true, rejectedCode: 'kms_error' });
 }
 
 function decodeBlob(ciphertext: string, label: string): Uint8Array {
@@ -306,17 +277,4 @@ function errorName(error: unknown): string {
   return 'Error';
 }
 
-function errorMessage(error: unknown): string {
-  if (error && typeof error === 'object' && 'message' in error && typeof error.message === 'string') {
-    return error.message;
-  }
-  return '';
-}
 
-function providerSays(error: unknown): string {
-  const text = errorMessage(error).replace(/\s+/g, ' ').trim();
-  const name = errorName(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  const suffix = typeof code === 'string' && code !== name ? ` ${code}` : '';
-  return text ? `${name}${suffix}: ${text.slice(0, 240)}` : `${name}${suffix}`;
-}

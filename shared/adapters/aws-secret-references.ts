@@ -1,13 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describeReference, type RemoteSecretReference, type RemoteSecretResolver } from '../config/references.ts';
-import {
-  AccessDeniedError,
-  NotFoundError,
-  SealwatchError,
-  ThrottledError,
-  UnavailableError,
-} from '../errors.ts';
+import { NotFoundError, type SealwatchError } from '../errors.ts';
+import { translateAwsError, type AwsErrorOverrides } from './aws-errors.ts';
 
 export interface AwsSecretResolverOptions {
   ssm: SSMClient;
@@ -85,41 +80,21 @@ async function call<T>(label: string, send: () => Promise<T>): Promise<T> {
   }
 }
 
+/** SSM and Secrets Manager names the generic AWS rules would misjudge. */
+const SECRET_OVERRIDES: AwsErrorOverrides = {
+  ParameterNotFound: 'not-found',
+  ParameterVersionNotFound: 'not-found',
+  // Secrets Manager: the secret is scheduled for deletion (or otherwise not readable now).
+  InvalidRequestException: (message, shape, cause) => new NotFoundError(`${message}: it cannot be read now, e.g. it is scheduled for deletion`, { cause }),
+  // The KMS key of the parameter or secret refuses us: an access problem, not an outage.
+  DecryptionFailure: 'access-denied',
+  InvalidKeyId: 'access-denied',
+};
+
 /**
- * The one place SSM and Secrets Manager errors are classified, by the SDK's `name` (modeled and
- * unmodeled exceptions alike). Messages carry the reference and the error name only.
+ * SSM and Secrets Manager errors through the one AWS classifier. Messages carry the reference
+ * and the error name only: a provider text could quote the request.
  */
 export function translateSecretError(error: unknown, label: string): SealwatchError {
-  if (error instanceof SealwatchError) return error;
-  const name = errorName(error);
-  const options = { cause: error };
-  switch (name) {
-    case 'ParameterNotFound':
-    case 'ParameterVersionNotFound':
-    case 'ResourceNotFoundException':
-      return new NotFoundError(`secret ${label} does not exist (${name})`, options);
-    case 'InvalidRequestException':
-      // Secrets Manager: the secret is scheduled for deletion (or otherwise not readable now).
-      return new NotFoundError(`secret ${label} cannot be read now, e.g. it is scheduled for deletion (${name})`, options);
-    case 'AccessDeniedException':
-    case 'UnrecognizedClientException':
-    case 'InvalidSignatureException':
-    case 'ExpiredTokenException':
-    case 'MissingAuthenticationTokenException':
-    case 'DecryptionFailure':
-    case 'InvalidKeyId':
-      return new AccessDeniedError(`secret ${label}: access denied (${name})`, options);
-    case 'ThrottlingException':
-    case 'TooManyRequestsException':
-    case 'RequestLimitExceeded':
-    case 'LimitExceededException':
-      return new ThrottledError(`secret ${label}: throttled (${name})`, options);
-    default:
-      return new UnavailableError(`secret ${label} could not be read (${name})`, options);
-  }
-}
-
-function errorName(error: unknown): string {
-  if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') return error.name;
-  return 'Error';
+  return translateAwsError(error, { where: `secret ${label}: read`, overrides: SECRET_OVERRIDES, rejectedCode: 'secret_error' });
 }

@@ -1,9 +1,9 @@
 import { BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AccessDeniedError, ConflictError, NotFoundError, SealwatchError } from '../errors.ts';
-import { ThrottledError, UnavailableError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, type SealwatchError, UnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PutRequest, QueryPage, QueryRequest, StateItem, StateStore, WriteCondition } from '../ports/state-store.ts';
+import { classifyAwsError, translateAwsError, type AwsErrorOverrides } from './aws-errors.ts';
 import { freshVersion } from './fresh-version.ts';
 import { systemClock } from './system-clock.ts';
 
@@ -229,7 +229,7 @@ export async function ensureStateTable(
       const out = await client.send(new DescribeTableCommand({ TableName: table }));
       return out.Table?.TableStatus ?? 'UNKNOWN';
     } catch (error) {
-      if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
+      if (classifyAwsError(error) === 'not-found') return undefined;
       throw translateDynamoDbError(error, table, 'DescribeTable');
     }
   };
@@ -264,40 +264,24 @@ export async function ensureStateTable(
   throw new UnavailableError(`DynamoDB table ${table} did not become ACTIVE in time`);
 }
 
-/** Maps an SDK or transport error to the sealwatch hierarchy, keeping it as `cause`. */
+/** DynamoDB names the generic AWS rules would misjudge. */
+function stateStoreOverrides(table: string): AwsErrorOverrides {
+  return {
+    ConditionalCheckFailedException: (message, shape, cause) => new ConflictError(`${message}: write condition not met`, { cause, reason: 'write-condition' }),
+    ResourceNotFoundException: (message, shape, cause) =>
+      new NotFoundError(`DynamoDB table ${table} does not exist (or is not ACTIVE) in this account and region (${message})`, { cause }),
+    // Too much data under one partition key: the same write fails again.
+    ItemCollectionSizeLimitExceededException: 'validation',
+  };
+}
+
+/**
+ * Maps an SDK or transport error to the sealwatch hierarchy through the one AWS classifier,
+ * keeping it as `cause`. DynamoDB's texts name attributes and limits, not values; they are quoted
+ * (capped).
+ */
 export function translateDynamoDbError(error: unknown, table: string, action: string): SealwatchError {
-  if (error instanceof SealwatchError) return error;
-  const name = error instanceof Error ? error.name : '';
-  const where = `DynamoDB ${action} on table ${table}`;
-  const cause = { cause: error };
-  switch (name) {
-    case 'ConditionalCheckFailedException':
-      return new ConflictError(`${where}: write condition not met`, cause);
-    case 'ResourceNotFoundException':
-      return new NotFoundError(`DynamoDB table ${table} does not exist (or is not ACTIVE) in this account and region`, cause);
-    case 'AccessDeniedException':
-    case 'UnrecognizedClientException':
-    case 'InvalidSignatureException':
-    case 'MissingAuthenticationTokenException':
-    case 'ExpiredTokenException':
-    case 'CredentialsProviderError':
-      return new AccessDeniedError(`${where}: access denied (${name})`, cause);
-    case 'ThrottlingException':
-    case 'ProvisionedThroughputExceededException':
-    case 'RequestLimitExceeded':
-      return new ThrottledError(`${where}: throttled (${name})`, cause);
-    case 'ValidationException':
-    case 'ItemCollectionSizeLimitExceededException': {
-      // DynamoDB's validation texts name attributes and limits, not values; cap them anyway.
-      const detail = error instanceof Error ? error.message.slice(0, 200) : '';
-      return new ValidationError(`${where} was rejected: ${detail}`, [detail], cause);
-    }
-  }
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-  // Transport errors (refused, reset, timeout) say where they failed; they carry no item data.
-  const message = error instanceof Error ? error.message.slice(0, 200) : String(error);
-  const detail = status === undefined ? `${name || 'network error'}: ${message}` : `HTTP ${status} ${name}`;
-  return new UnavailableError(`${where} failed: ${detail}`, cause);
+  return translateAwsError(error, { where: `DynamoDB ${action} on table ${table}`, overrides: stateStoreOverrides(table), quoteProvider: true, rejectedCode: 'dynamodb_error' });
 }
 
 function key(pk: string, sk: string): Item {

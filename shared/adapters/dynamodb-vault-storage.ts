@@ -6,16 +6,10 @@ import {
   ListBackupsCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import {
-  AccessDeniedError,
-  NotFoundError,
-  SealwatchError,
-  ThrottledError,
-  UnavailableError,
-  ValidationError,
-} from '../errors.ts';
+import { type SealwatchError, UnavailableError, ValidationError } from '../errors.ts';
 import type { LockFacts, PitrFacts, TableFacts } from '../core/findings/storage-findings.ts';
 import type { VaultStorageChecker } from '../ports/vault-storage-checker.ts';
+import { translateAwsError } from './aws-errors.ts';
 
 export interface DynamoDbVaultStorageOptions {
   /** Vault's table (`storage "dynamodb" { table = ... }`). */
@@ -137,36 +131,7 @@ function text(bytes: Uint8Array | undefined): string {
   return bytes ? Buffer.from(bytes).toString('utf8') : '';
 }
 
-/** The one place DynamoDB errors of Vault's table are classified (by the SDK error `name`). */
+/** DynamoDB errors of Vault's table, through the one AWS classifier (provider texts quoted, capped). */
 export function translateDynamoDbError(error: unknown, label: string, operation: string): SealwatchError {
-  if (error instanceof SealwatchError) return error;
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    name?: string;
-    message?: string;
-    $metadata?: { httpStatusCode?: number };
-  };
-  const name = e.name ?? 'Error';
-  const message = `${label}: ${operation} failed: ${name}${e.message ? `: ${e.message.replace(/\s+/g, ' ').slice(0, 240)}` : ''}`;
-  const options = { cause: error };
-  switch (name) {
-    case 'ResourceNotFoundException':
-    case 'TableNotFoundException':
-      return new NotFoundError(message, options);
-    case 'AccessDeniedException':
-    case 'UnrecognizedClientException':
-    case 'InvalidSignatureException':
-    case 'ExpiredTokenException':
-    case 'MissingAuthenticationTokenException':
-      return new AccessDeniedError(message, options);
-    case 'ThrottlingException':
-    case 'ProvisionedThroughputExceededException':
-    case 'RequestLimitExceeded':
-    case 'LimitExceededException':
-      return new ThrottledError(message, options);
-    default:
-      break;
-  }
-  const status = e.$metadata?.httpStatusCode;
-  if (status === undefined || status >= 500) return new UnavailableError(message, options);
-  return new SealwatchError('dynamodb_error', message, options);
+  return translateAwsError(error, { where: `${label}: ${operation}`, overrides: { TableNotFoundException: 'not-found' }, quoteProvider: true, rejectedCode: 'dynamodb_error' });
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
-import { ValidationError } from '../errors.ts';
+import { isRetryable, ValidationError } from '../errors.ts';
 import type { AlertChannel, Notification } from '../ports/alert-channel.ts';
+import { awsErrorShape, describeAwsError, translateAwsError, type AwsErrorOverrides } from './aws-errors.ts';
 import { DEFAULT_ALERT_TIMEOUT_MS, type DeliveryFailure } from './alert-http.ts';
 import { alertDocument, headline, toAscii, truncate } from './alert-text.ts';
 
@@ -15,8 +16,6 @@ export interface SnsAlertChannelOptions {
 
 /** SNS Publish limits: Subject under 100 characters, Message at most 256 KB. */
 export const SNS_LIMITS = { subject: 99, messageBytes: 262_144 } as const;
-
-const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'KMSThrottlingException']);
 
 /**
  * Amazon SNS: `Publish` of the notification as a JSON document (the signed webhook's body), with
@@ -84,16 +83,29 @@ function snsMessage(notification: Notification): string {
   return JSON.stringify({ ...document, data: { ...document.data, evidence: { omitted: 'size limit' } } });
 }
 
-/** SDK errors by name and status only: SDK messages may quote the request. */
+/** SNS names the generic AWS rules would misjudge (its KMS and quota faults included). */
+const SNS_OVERRIDES: AwsErrorOverrides = {
+  KMSThrottlingException: 'throttled',
+  KMSAccessDeniedException: 'access-denied',
+  KMSDisabledException: 'access-denied',
+  KMSNotFoundException: 'not-found',
+  KMSInvalidStateException: 'access-denied',
+  KMSOptInRequired: 'access-denied',
+  InvalidSecurityException: 'credentials',
+  EndpointDisabledException: 'rejected',
+};
+
+/**
+ * A failed Publish as a delivery failure, retryable exactly when the one AWS classifier says a
+ * later attempt may succeed. Names and status only: SDK messages may quote the request.
+ */
 export function translateSnsError(error: unknown): DeliveryFailure {
-  const name = error instanceof Error ? error.name : 'Error';
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  const label = /^[A-Za-z0-9_.]{1,80}$/.test(name) ? name : 'Error';
+  const shape = awsErrorShape(error);
+  const retryable = isRetryable(translateAwsError(error, { where: 'SNS Publish', overrides: SNS_OVERRIDES }));
+  const status = shape.$metadata?.httpStatusCode;
   if (status === undefined) {
-    const code = (error as { code?: unknown })?.code;
-    const what = typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code) ? code : label;
-    return { ok: false, retryable: true, error: `network error (${what})` };
+    const code = shape.code !== undefined && /^[A-Z0-9_]{2,40}$/.test(shape.code) ? shape.code : describeAwsError(shape, false);
+    return { ok: false, retryable, error: `network error (${code})` };
   }
-  const retryable = THROTTLED.has(name) || status === 429 || status >= 500;
-  return { ok: false, retryable, status, error: `SNS ${label} (HTTP ${status})` };
+  return { ok: false, retryable, status, error: `SNS ${describeAwsError({ name: shape.name, message: '' }, false)} (HTTP ${status})` };
 }

@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { AccessDeniedError, NotFoundError, SealwatchError, ThrottledError, UnavailableError, ValidationError } from '../errors.ts';
+import { type SealwatchError, UnavailableError, ValidationError } from '../errors.ts';
 import type { WorkQueue } from '../ports/work-queue.ts';
+import { translateAwsError, type AwsErrorOverrides } from './aws-errors.ts';
 
 export interface SqsWorkQueueOptions {
   /** A configured client (region, credentials, retries); the adapter never creates one. */
@@ -68,12 +69,19 @@ export function createSqsWorkQueue(options: SqsWorkQueueOptions): WorkQueue {
   };
 }
 
-function translateSqsError(error: unknown, queueUrl: string): SealwatchError {
-  if (error instanceof SealwatchError) return error;
-  const name = (error as { name?: string })?.name ?? '';
-  const label = `SQS queue ${queueUrl}`;
-  if (/AccessDenied|NotAuthorized|KmsAccessDenied/i.test(name)) return new AccessDeniedError(`${label}: access denied (${name})`, { cause: error });
-  if (/Throttl|RequestThrottled|OverLimit/i.test(name)) return new ThrottledError(`${label}: throttled (${name})`, { cause: error });
-  if (/NonExistentQueue|QueueDoesNotExist/i.test(name)) return new NotFoundError(`${label}: queue does not exist`, { cause: error });
-  return new UnavailableError(`${label}: ${name || 'request failed'}`, { cause: error });
+/** SQS names the generic AWS rules would misjudge (query-protocol codes included). */
+const SQS_OVERRIDES: AwsErrorOverrides = {
+  QueueDoesNotExist: 'not-found',
+  'AWS.SimpleQueueService.NonExistentQueue': 'not-found',
+  KmsAccessDenied: 'access-denied',
+  KmsDisabled: 'access-denied',
+  KmsNotFound: 'not-found',
+  // In-flight or batch limits reached: SQS frees them as messages are consumed.
+  OverLimit: 'throttled',
+  KmsThrottled: 'throttled',
+};
+
+/** SQS errors through the one AWS classifier; names only (SQS messages may quote the request). */
+export function translateSqsError(error: unknown, queueUrl: string): SealwatchError {
+  return translateAwsError(error, { where: `SQS queue ${queueUrl}`, overrides: SQS_OVERRIDES, rejectedCode: 'sqs_error' });
 }

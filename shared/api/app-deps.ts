@@ -28,6 +28,14 @@ export type SilenceService = Pick<SilenceStore, 'add' | 'list' | 'remove'>;
 export type ApiEnv = { Variables: { requestId: string; apiKey: ApiKeyInfo | null } };
 export type ApiApp = Hono<ApiEnv>;
 
+/**
+ * How the operator routes authenticate; there is no default. `api-keys`: every operator route
+ * needs a key with its scope (`serve`, the Lambda). `open-loopback-demo`: no authentication at
+ * all, allowed only when the server listens on a loopback address (`bind`), for the simulated
+ * demo and in-process tests; `createApp` refuses it on any other address.
+ */
+export type ApiAuth = { mode: 'api-keys'; keys: ApiKeyService } | { mode: 'open-loopback-demo'; bind: string };
+
 export interface AppDeps {
   clusters: readonly SweepCluster[];
   store: StateStore;
@@ -42,13 +50,10 @@ export interface AppDeps {
    * (`createRecoveryJobs`); without it the recovery routes and hooks answer `not_configured`.
    */
   jobs?: RecoveryJobs;
-  /**
-   * API keys for the operator routes. Without it those routes are **unauthenticated**: only for
-   * in-process tests and the simulated demo; `serve` and the Lambda always pass one.
-   */
-  apiKeys?: ApiKeyService;
-  /** Default: the audit log in `store`. */
-  audit?: AuditLog;
+  /** Required: leaving authentication out is a type error, not an open API. */
+  auth: ApiAuth;
+  /** Required: every operator action is audited, so there is no silent default. */
+  audit: AuditLog;
   incidents?: IncidentReader;
   silences?: SilenceService;
   /** `sweep.interval` in ms: a cluster whose last sweep is older than twice this is stale. Default 60 s. */

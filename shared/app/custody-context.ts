@@ -85,6 +85,7 @@ export function createCustodyContext(options: CustodyServiceOptions): CustodyCon
       if ('heldBy' in ran) {
         throw new ConflictError(
           `cluster ${clusterId} is busy: lease ${scope} is held by ${ran.heldBy.owner} until ${new Date(ran.heldBy.expiresAt).toISOString()}; try again shortly`,
+          { reason: 'lease-held' },
         );
       }
       return ran.done;

@@ -64,9 +64,9 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
     const shares = output.shares;
 
     if (request.threshold !== undefined && output.threshold !== undefined && request.threshold !== output.threshold) {
-      throw new ValidationError('--threshold contradicts the input', [
-        `--threshold ${request.threshold}, but the input says threshold ${output.threshold}`,
-      ]);
+      throw new ValidationError('the threshold given contradicts the input', [
+        `threshold ${request.threshold} was given, but the input says threshold ${output.threshold}`,
+      ], { field: 'threshold' });
     }
     // Local checks first: a malformed input fails without touching the network.
     const known = output.threshold ?? request.threshold;
@@ -77,8 +77,10 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
     const reachable = nodes.filter((n) => n.reachable);
     if (reachable.length === 0) {
       if (!request.force) {
+        // `nodes_unreachable`: entry points say how to import without the check (`force`).
         throw new UnavailableError(
-          `no node of cluster ${cluster.id} answered sys/seal-status, so the shares cannot be checked against the cluster; pass --force to import without this check (${nodes.map((n) => `${n.node}: ${n.error ?? 'no answer'}`).join('; ')})`,
+          `no node of cluster ${cluster.id} answered sys/seal-status, so the shares cannot be checked against the cluster (${nodes.map((n) => `${n.node}: ${n.error ?? 'no answer'}`).join('; ')})`,
+          { code: 'nodes_unreachable' },
         );
       }
       warnings.push('no node answered: imported without checking threshold, share count and seal type against the cluster');
@@ -93,14 +95,14 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
     if (threshold === undefined) {
       const fromNodes = [...new Set(initialized.map((n) => n.t))];
       if (fromNodes.length > 1) {
-        throw new ValidationError('the nodes disagree on the threshold; pass --threshold', initialized.map((n) => `node ${n.node}: t=${n.t}`));
+        throw new ValidationError('the nodes disagree on the threshold, so it must be given', initialized.map((n) => `node ${n.node}: t=${n.t}`), { field: 'threshold' });
       }
       threshold = fromNodes[0];
       thresholdSource = 'node';
       if (threshold === undefined) {
-        throw new ValidationError('the threshold is unknown: sys/init output does not include it and no node answered; pass --threshold T', [
+        throw new ValidationError('the threshold is unknown: sys/init output does not include it and no node answered, so it must be given', [
           'threshold: missing',
-        ]);
+        ], { field: 'threshold' });
       }
       validateShares(shares, threshold);
     }
@@ -131,7 +133,7 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
     });
     warnings.push(...assignment.warnings);
     if (request.storeRootToken && output.rootToken === undefined) {
-      throw new ValidationError('--store-root-token was given but the input has no root_token', ['root_token: missing']);
+      throw new ValidationError('storing the root token was asked for, but the input has no root_token', ['root_token: missing'], { field: 'storeRootToken' });
     }
     const tokenWrapper = request.storeRootToken ? tokenWrapperOf(cluster.custody, assignment) : undefined;
 
@@ -151,7 +153,7 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
         warnings.push(`these shares rebuild a different key than the custody they replace, which Vault rejected (blocked for generation ${existing.data.generation}): replaced`);
       }
       if (existing && !keyChanged && request.rekeyed) {
-        warnings.push('--rekeyed was given, but these shares rebuild the same key as the custody they replace');
+        warnings.push('a rekey was declared, but these shares rebuild the same key as the custody they replace');
       }
       const records = await wrapShares(ctx, cluster.id, kind, shares, assignment.shares);
       const token = tokenWrapper && rootToken ? await wrapToken(ctx, cluster.id, tokenWrapper, rootToken) : undefined;

@@ -138,9 +138,9 @@ function pickNode(cluster: CustodyCluster, nodes: readonly NodeSeal[]): NodeSeal
   }
   const initialized = nodes.filter((n) => n.initialized);
   if (initialized.length > 0) {
-    throw new ConflictError(
-      `cluster ${cluster.id} is already initialised (${initialized.map((n) => n.node).join(', ')}); import its shares with \`sealwatch keys import\` instead`,
-    );
+    throw new ConflictError(`cluster ${cluster.id} is already initialised (${initialized.map((n) => n.node).join(', ')})`, {
+      reason: 'already-initialized',
+    });
   }
   const seals = new Set(nodes.map((n) => `${n.type}/${String(n.recoverySeal)}`));
   if (seals.size > 1) {

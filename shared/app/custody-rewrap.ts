@@ -50,9 +50,11 @@ export async function rewrapShares(ctx: CustodyContext, request: RewrapRequest):
   const wanted = request.indexes ?? items.map((i) => i.data.index);
   const unknown = wanted.filter((index) => !items.some((i) => i.data.index === index));
   if (unknown.length > 0) {
-    throw new ValidationError(`cluster ${cluster.id} has no share ${unknown.join(', ')} in custody`, [
-      `--shares: stored shares are ${items.map((i) => i.data.index).join(', ') || 'none'}`,
-    ]);
+    throw new ValidationError(
+      `cluster ${cluster.id} has no share ${unknown.join(', ')} in custody`,
+      [`shares: stored shares are ${items.map((i) => i.data.index).join(', ') || 'none'}`],
+      { field: 'shares' },
+    );
   }
   const sources = new Set(items.filter((i) => wanted.includes(i.data.index)).map((i) => i.data.wrapper));
   for (const source of sources) ctx.wrapper(source);

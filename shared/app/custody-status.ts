@@ -65,7 +65,7 @@ export interface CustodyStatus {
 export async function custodyStatus(ctx: CustodyContext, clusterId: string): Promise<CustodyStatus> {
   const cluster = ctx.cluster(clusterId);
   const meta = await ctx.repo.meta(cluster.id);
-  if (!meta) throw new NotFoundError(`cluster ${cluster.id} has no custody: import shares with \`sealwatch keys import\` or create them with \`sealwatch init\``);
+  if (!meta) throw new NotFoundError(`cluster ${cluster.id} has no custody`, { missing: 'custody' });
   const { kind, threshold, shareLength } = meta.data;
   const records = (await ctx.repo.shares(cluster.id)).map((item) => item.data);
   const [token, clusterBlock, guards] = await Promise.all([ctx.repo.token(cluster.id, 'root'), ctx.repo.block(cluster.id), ctx.repo.guards(cluster.id)]);

@@ -1,6 +1,6 @@
 import type { ShareAssignment } from '../core/custody-policy.ts';
 import { shareContext, tokenContext, type CustodyKind, type CustodyMeta, type ShareRecord } from '../core/custody-types.ts';
-import { ConflictError, describeError, SealwatchError } from '../errors.ts';
+import { ConflictError, describeError } from '../errors.ts';
 import type { WrappedSecret } from '../ports/key-wrapper.ts';
 import { deadline, type CustodyContext } from './custody-context.ts';
 import { mapLimit } from './map-limit.ts';
@@ -82,7 +82,7 @@ export async function writeCustody(
     await ctx.repo.putMeta(clusterId, meta, existing ? { kind: 'version', version: existing.version } : { kind: 'absent' });
   } catch (error) {
     if (error instanceof ConflictError) {
-      throw new ConflictError(`custody of cluster ${clusterId} changed while this import ran; nothing was written`, { cause: error });
+      throw new ConflictError(`custody of cluster ${clusterId} changed while this import ran; nothing was written`, { cause: error, reason: 'changed-concurrently' });
     }
     throw error;
   }
@@ -94,25 +94,29 @@ export async function writeCustody(
     if (prepared.rootToken) await ctx.repo.putToken(clusterId, 'root', prepared.rootToken);
     return { generation, replaced: existing !== null, removed };
   } catch (error) {
-    throw new SealwatchError(
-      'custody_partial',
-      `custody of cluster ${clusterId} is only partly written (generation ${generation}: ${describeError(error)}); run the import again with --replace`,
-      { cause: error },
+    // Only a replacing write repairs it; entry points name their way of asking for one.
+    throw new ConflictError(
+      `custody of cluster ${clusterId} is only partly written (generation ${generation}: ${describeError(error)})`,
+      { cause: error, reason: 'custody-partial' },
     );
   }
 }
 
 export function existingCustodyError(clusterId: string, meta: CustodyMeta): ConflictError {
   return new ConflictError(
-    `cluster ${clusterId} already has custody (generation ${meta.generation}, ${meta.kind} shares ${meta.threshold} of ${meta.shares}, created ${meta.createdAt}); pass --replace to overwrite it`,
+    `cluster ${clusterId} already has custody (generation ${meta.generation}, ${meta.kind} shares ${meta.threshold} of ${meta.shares}, created ${meta.createdAt})`,
+    { reason: 'custody-exists' },
   );
 }
 
-/** A replace whose shares rebuild another key than the stored custody's, without `rekeyed`. */
-export function keyChangedError(clusterId: string, meta: CustodyMeta): SealwatchError {
-  return new SealwatchError(
-    'key_changed',
+/**
+ * A replace whose shares rebuild another key than the stored custody's, without `rekeyed`:
+ * either the cluster was rekeyed (entry points say how to declare it), or these are not the
+ * shares of its current key.
+ */
+export function keyChangedError(clusterId: string, meta: CustodyMeta): ConflictError {
+  return new ConflictError(
     `these shares rebuild a different key than the custody of cluster ${clusterId} they would replace (generation ${meta.generation}, created ${meta.createdAt}); nothing was written`,
-    { hint: 'if the cluster was rekeyed (`vault operator rekey`), import the new shares with --replace --rekeyed; otherwise these are not the shares of this cluster\'s current key (custody Vault has rejected as wrong, shown blocked by keys status, is replaced without --rekeyed)' },
+    { reason: 'shares-differ' },
   );
 }

@@ -7,6 +7,7 @@ export const PUBLIC_FAILURE_MESSAGES = {
   not_found: `something this recovery needs does not exist or is not configured; ${SEE_LOG}`,
   invalid_input: `the recovery was refused as invalid; ${SEE_LOG}`,
   conflict: 'another sweep or recovery was working on this cluster; retry later',
+  state_conflict: `the cluster's stored state does not allow this recovery as asked; ${SEE_LOG}`,
   access_denied: `a dependency denied access; ${SEE_LOG}`,
   unavailable: `a dependency was unavailable; retry later (${SEE_LOG})`,
   internal: `the recovery failed; ${SEE_LOG}`,
@@ -24,7 +25,11 @@ export const PUBLIC_FAILURE_MESSAGES = {
 export function publicFailure(error: unknown): { code: string; message: string } {
   if (error instanceof NotFoundError) return { code: error.code, message: PUBLIC_FAILURE_MESSAGES.not_found };
   if (error instanceof ValidationError) return { code: error.code, message: PUBLIC_FAILURE_MESSAGES.invalid_input };
-  if (error instanceof ConflictError) return { code: error.code, message: PUBLIC_FAILURE_MESSAGES.conflict };
+  if (error instanceof ConflictError) {
+    // Lost races retry well; a conflict with stored state (custody exists, shares differ) does not.
+    const race = error.reason === 'lease-held' || error.reason === 'write-condition' || error.reason === 'changed-concurrently';
+    return { code: error.code, message: race ? PUBLIC_FAILURE_MESSAGES.conflict : PUBLIC_FAILURE_MESSAGES.state_conflict };
+  }
   if (error instanceof AccessDeniedError) return { code: error.code, message: PUBLIC_FAILURE_MESSAGES.access_denied };
   if (error instanceof UnavailableError) return { code: error.code, message: PUBLIC_FAILURE_MESSAGES.unavailable };
   return { code: error instanceof SealwatchError ? error.code : 'internal', message: PUBLIC_FAILURE_MESSAGES.internal };

@@ -82,7 +82,8 @@ export function createVaultTokenSource(options: VaultTokenSourceOptions): VaultT
       if (cached && cached.until > clock.now()) return cached.token;
       if (auth.kind === 'token') {
         const item = await custody.token(cluster.id, CONTROL_TOKEN);
-        if (!item) throw new NotFoundError(`no Vault token of cluster ${cluster.id} is in custody: run sealwatch token set --cluster ${cluster.id}`);
+        if (!item) // Kept in the message: it becomes a sweep finding and an alert, read where no CLI hint is shown.
+        throw new NotFoundError(`no Vault token of cluster ${cluster.id} is in custody: store one with sealwatch token set --cluster ${cluster.id}`, { missing: 'vault-token' });
         const wrapper = wrappers.get(item.data.wrapper);
         if (!wrapper) throw new NotFoundError(`the Vault token of cluster ${cluster.id} is wrapped by "${item.data.wrapper}", which is not configured`);
         const plain = await wrapper.unwrap(item.data, tokenContext(cluster.id, CONTROL_TOKEN), signal);

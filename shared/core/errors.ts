@@ -18,10 +18,18 @@ export class SealwatchError extends Error {
   }
 }
 
+/**
+ * What is missing, when an entry point can say how to create it: `custody` (no shares stored for
+ * the cluster), `vault-token` (no control token stored for the cluster).
+ */
+export type MissingThing = 'custody' | 'vault-token';
+
 /** The thing asked for does not exist (distinct from "could not be reached"). */
 export class NotFoundError extends SealwatchError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly missing: MissingThing | undefined;
+  constructor(message: string, options?: { cause?: unknown; missing?: MissingThing }) {
     super('not_found', message, options);
+    this.missing = options?.missing;
   }
 }
 
@@ -40,26 +48,72 @@ export class ThrottledError extends UnavailableError {
   }
 }
 
+/** Why access was refused: a policy said no, or there were no valid credentials to ask with. */
+export type AccessDeniedReason = 'denied' | 'credentials';
+
 /** The caller is not allowed to do this (IAM, RBAC, Vault policy). Retrying will not help. */
 export class AccessDeniedError extends SealwatchError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly reason: AccessDeniedReason;
+  constructor(message: string, options?: { cause?: unknown; hint?: string; reason?: AccessDeniedReason }) {
     super('access_denied', message, options);
+    this.reason = options?.reason ?? 'denied';
   }
 }
 
-/** A conditional write lost (optimistic version mismatch, item exists, lease held). */
+/**
+ * Why a write or an operation conflicts with what is there, in domain terms; entry points map
+ * these to their own words (the CLI to flags such as `--replace`, the API to codes).
+ * - `write-condition`: an optimistic write lost (version mismatch, item exists);
+ * - `changed-concurrently`: what this operation read changed while it ran; running it again helps;
+ * - `lease-held`: another operation holds the cluster's lease; trying again shortly helps;
+ * - `custody-exists`: the cluster already has custody, and replacing it was not asked for;
+ * - `custody-partial`: a previous custody write stopped half-way; only a replacing write repairs it;
+ * - `shares-differ`: the shares rebuild another key than the custody they would replace, and a
+ *   rekey was not declared;
+ * - `already-initialized`: the cluster was initialized already.
+ */
+export type ConflictReason =
+  | 'write-condition'
+  | 'changed-concurrently'
+  | 'lease-held'
+  | 'custody-exists'
+  | 'custody-partial'
+  | 'shares-differ'
+  | 'already-initialized';
+
+/** The code of each reason: reasons a caller acts on differently get their own. */
+const CONFLICT_CODES: Record<ConflictReason, string> = {
+  'write-condition': 'conflict',
+  'changed-concurrently': 'conflict',
+  'lease-held': 'conflict',
+  'custody-exists': 'custody_exists',
+  'custody-partial': 'custody_partial',
+  'shares-differ': 'key_changed',
+  'already-initialized': 'already_initialized',
+};
+
+/** A conditional write lost or the state forbids the operation as asked; `reason` says which. */
 export class ConflictError extends SealwatchError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('conflict', message, options);
+  readonly reason: ConflictReason;
+  constructor(message: string, options?: { cause?: unknown; hint?: string; reason?: ConflictReason }) {
+    const reason = options?.reason ?? 'write-condition';
+    super(CONFLICT_CODES[reason], message, options);
+    this.reason = reason;
   }
 }
 
-/** Input from a user or caller is malformed. Nothing was changed. */
+/**
+ * Input from a user or caller is malformed. Nothing was changed. `field` names the request field
+ * at fault in the application's terms (`threshold`, `storeRootToken`), for entry points to map to
+ * their own (a CLI flag, a JSON property).
+ */
 export class ValidationError extends SealwatchError {
   readonly problems: readonly string[];
-  constructor(message: string, problems: readonly string[] = [], options?: { cause?: unknown }) {
+  readonly field: string | undefined;
+  constructor(message: string, problems: readonly string[] = [], options?: { cause?: unknown; field?: string }) {
     super('invalid_input', message, options);
     this.problems = problems;
+    this.field = options?.field;
   }
 }
 
@@ -79,13 +133,6 @@ export class ConfigError extends SealwatchError {
         problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
     );
     this.problems = problems;
-  }
-}
-
-/** Shares were combined and Vault rejected the result: wrong key material. Never retry. */
-export class WrongKeyError extends SealwatchError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('wrong_key', message, options);
   }
 }
 

@@ -5,10 +5,13 @@ import { wireRecoveryJobs } from './recovery-wiring.ts';
 
 /**
  * The API's dependencies from a runtime: the one place that adapts the alerting services to
- * the routes. `authenticate: false` only for the simulated demo. Without `jobs` (local serve),
+ * the routes. `open-loopback-demo` only for the simulated demo (createApp checks the bind). Without `jobs` (local serve),
  * recoveries past the budget go to an in-process queue consumed by this process.
  */
-export function apiDepsFromRuntime(runtime: Runtime, options: { version: string; authenticate: boolean; serveMetrics: boolean; jobs?: RecoveryJobs }): AppDeps {
+export function apiDepsFromRuntime(
+  runtime: Runtime,
+  options: { version: string; auth: { mode: 'api-keys' } | { mode: 'open-loopback-demo'; bind: string }; serveMetrics: boolean; jobs?: RecoveryJobs },
+): AppDeps {
   const { alerting } = runtime;
   return {
     clusters: runtime.clusters,
@@ -18,7 +21,7 @@ export function apiDepsFromRuntime(runtime: Runtime, options: { version: string;
     clock: runtime.clock,
     ...(runtime.config.api ? { api: runtime.config.api } : {}),
     jobs: options.jobs ?? wireRecoveryJobs({ recovery: runtime.recovery, store: runtime.store, clock: runtime.clock, logger: runtime.logger }).jobs,
-    ...(options.authenticate ? { apiKeys: runtime.apiKeys } : {}),
+    auth: options.auth.mode === 'api-keys' ? { mode: 'api-keys', keys: runtime.apiKeys } : options.auth,
     audit: runtime.audit,
     ...(options.serveMetrics ? { metrics: runtime.metrics } : {}),
     incidents: {

@@ -93,7 +93,7 @@ export async function startServedSealwatch(options: ServedSealwatchOptions): Pro
     key.fill(0);
     await putCustody({ store, clusterId, shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
     // Exactly what `sealwatch serve` mounts, API keys required.
-    const app = createApp(apiDepsFromRuntime(runtime, { version: 'e2e', authenticate: true, serveMetrics: false }));
+    const app = createApp(apiDepsFromRuntime(runtime, { version: 'e2e', auth: { mode: 'api-keys' }, serveMetrics: false }));
     const calls: ServedCall[] = [];
     const fetch = async (request: Request): Promise<Response> => {
       const path = new URL(request.url).pathname;

@@ -34,7 +34,7 @@ describe('HTTP API (createApp)', () => {
       logger: silentLogger,
       store: createMemoryStateStore({ clock }),
     });
-    app = createApp({ clusters: runtime.clusters, store: runtime.store, logger: silentLogger, version: '9.9.9', clock: runtime.clock });
+    app = createApp({ clusters: runtime.clusters, store: runtime.store, logger: silentLogger, version: '9.9.9', clock: runtime.clock, auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, audit: runtime.audit });
   });
   afterAll(async () => {
     await runtime.close();
@@ -90,6 +90,8 @@ describe('HTTP API (createApp)', () => {
       logger: silentLogger,
       version: '1',
       clock: runtime.clock,
+      auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' },
+      audit: runtime.audit,
     });
     const res = await broken.request('/v1/clusters');
     expect(res.status).toBe(500);

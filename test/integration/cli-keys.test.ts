@@ -187,7 +187,7 @@ describe('sealwatch keys import', () => {
     const same = await run(['import', '--cluster', 'prod', '--replace', '--rekeyed', '--json'], cliJson());
     expect(same.code).toBe(0);
     expect((JSON.parse(same.out) as { generation: number; warnings: string[] }).warnings).toContain(
-      '--rekeyed was given, but these shares rebuild the same key as the custody they replace',
+      'a rekey was declared, but these shares rebuild the same key as the custody they replace',
     );
     expect(JSON.parse(same.out)).toMatchObject({ generation: 5 });
   });
@@ -252,7 +252,7 @@ describe('sealwatch keys status', () => {
       loadRuntime: async (io, flag) => createRuntime({ config: await loadConfig({ path: join(io.cwd, flag ?? 'sealwatch.yaml'), env: io.env }), clock: systemClock, logger: createJsonLogger({ level: 'silent', write: () => {} }), store: empty }),
     });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/has no custody/);
+    expect(r.err).toMatch(/has no custody — import shares with `sealwatch keys import` or create them with `sealwatch init`/);
   });
 });
 

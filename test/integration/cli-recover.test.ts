@@ -93,7 +93,7 @@ describe('sealwatch recover', () => {
     if (!runtime) throw new Error('no runtime');
     let fromApi: RecoveryResult;
     try {
-      const app = createApp(apiDepsFromRuntime(runtime, { version: 'test', authenticate: false, serveMetrics: false }));
+      const app = createApp(apiDepsFromRuntime(runtime, { version: 'test', auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, serveMetrics: false }));
       const response = await app.request('/v1/clusters/prod/recover', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"dryRun":true}' });
       expect(response.status).toBe(200);
       fromApi = (await response.json()) as RecoveryResult;

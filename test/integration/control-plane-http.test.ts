@@ -26,6 +26,7 @@ beforeAll(async () => {
   runtime = await createRuntime({ config, clock: systemClock, logger: silentLogger, store: createMemoryStateStore({ clock: systemClock }) });
   plane = await startControlPlane(runtime, {
     host: '127.0.0.1',
+    auth: 'open-loopback-demo',
     port: 0,
     intervalMs: 3_600_000,
     version: 'test',
@@ -58,6 +59,11 @@ function untilClosed(socket: net.Socket, started: number): Promise<{ data: strin
 }
 
 describe('sealwatch serve HTTP limits', () => {
+  it('an open (demo) API is refused on a non-loopback bind before anything listens', async () => {
+    const start = startControlPlane(runtime, { host: '0.0.0.0', port: 0, intervalMs: 3_600_000, version: 'test', auth: 'open-loopback-demo', onReport: () => undefined });
+    await expect(start).rejects.toThrow(/only listen on a loopback address, not on "0.0.0.0"/);
+  });
+
   it('a client that never finishes its headers gets 408 and is disconnected after headersTimeout', async () => {
     const socket = await connect();
     const started = Date.now();

@@ -154,13 +154,16 @@ describe('keys import', () => {
     expectNoLeaks(secretsOf(shamirInit()), { store: await rawItems(h.store, 'prod'), result: JSON.stringify(result), log: logLines });
   });
 
-  it('refuses to overwrite without --replace and leaves the state untouched', async () => {
+  it('refuses to overwrite without replace (reason custody-exists, no CLI words) and leaves the state untouched', async () => {
     const h = harness([clusterOf('prod', shamir, split)]);
     await h.service.importShares({ clusterId: 'prod', input: cliJson(shamirInit(), 3) });
     const before = await rawItems(h.store, 'prod');
     const error = await h.service.importShares({ clusterId: 'prod', input: cliJson(shamirInit(), 3) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
-    expect((error as Error).message).toMatch(/already has custody \(generation 1.*--replace/);
+    expect((error as ConflictError).reason).toBe('custody-exists');
+    expect((error as ConflictError).code).toBe('custody_exists');
+    expect((error as Error).message).toMatch(/already has custody \(generation 1/);
+    expect((error as Error).message).not.toMatch(/--/);
     expect(await rawItems(h.store, 'prod')).toEqual(before);
   });
 
@@ -174,6 +177,9 @@ describe('keys import', () => {
     // 7 shares of threshold 4 becoming 5 of 3 is a rekey (`vault operator rekey`): another key.
     const refused = await h.service.importShares({ clusterId: 'prod', input: cliJson(shamirInit(), 3), replace: true }).catch((e: unknown) => e);
     expect((refused as { code?: string }).code).toBe('key_changed');
+    expect((refused as ConflictError).reason).toBe('shares-differ');
+    expect((refused as Error).message).not.toMatch(/--/);
+    expect((refused as ConflictError).hint).toBeUndefined();
     const result = await h.service.importShares({ clusterId: 'prod', input: cliJson(shamirInit(), 3), replace: true, rekeyed: true, storeRootToken: true });
     expect(result).toMatchObject({ generation: 5, replaced: true, removed: [6, 7], rootToken: 'stored' });
     const stored = await repo.shares('prod');
@@ -215,14 +221,18 @@ describe('keys import', () => {
     expectNoLeaks(secretsOf(shamirInit()), { error: [(error as Error).message, ...(error as ValidationError).problems] });
   });
 
-  it('refuses when no node answers unless --force (then the threshold must be given)', async () => {
+  it('refuses when no node answers unless forced (then the threshold must be given), in domain terms', async () => {
     const dead: CustodyCluster = { id: 'dark', nodes: [{ id: 'v0', url: 'http://127.0.0.1:9', insecureHttp: true }], custody: split };
     const h = harness([dead]);
     const refused = await h.service.importShares({ clusterId: 'dark', input: httpJson(shamirInit()), threshold: 3 }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UnavailableError);
-    expect((refused as Error).message).toMatch(/--force/);
+    expect((refused as UnavailableError).code).toBe('nodes_unreachable');
+    expect((refused as Error).message).not.toMatch(/--/);
     const noThreshold = await h.service.importShares({ clusterId: 'dark', input: httpJson(shamirInit()), force: true }).catch((e: unknown) => e);
-    expect((noThreshold as Error).message).toMatch(/--threshold/);
+    expect(noThreshold).toBeInstanceOf(ValidationError);
+    expect((noThreshold as ValidationError).field).toBe('threshold');
+    expect((noThreshold as Error).message).toMatch(/threshold is unknown/);
+    expect((noThreshold as Error).message).not.toMatch(/--/);
     const forced = await h.service.importShares({ clusterId: 'dark', input: httpJson(shamirInit()), threshold: 3, force: true });
     expect(forced.warnings.join()).toMatch(/without checking/);
   });

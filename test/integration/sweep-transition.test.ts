@@ -37,7 +37,7 @@ beforeAll(async () => {
     store,
   });
   await putCustody({ store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: createLocalKeyWrapper({ id: 'local-1', key }) });
-  app = createApp(apiDepsFromRuntime(runtime, { version: 't', authenticate: false, serveMetrics: true }));
+  app = createApp(apiDepsFromRuntime(runtime, { version: 't', auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, serveMetrics: true }));
 });
 
 afterAll(async () => {

@@ -16,6 +16,7 @@ import type { StateStore } from '../../shared/ports/state-store.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simulator/index.ts';
 import { arrayLogger, decodeShare, keySubmissions, putCustody, unsealHarness, type UnsealHarness } from '../support/custody-fixture.ts';
 import { describeLeaks, scanForLeaks, type Haystack, type KnownSecret } from '../support/leak-scan.ts';
+import { createAuditLog } from '../../shared/app/audit-log.ts';
 
 // A node with a certificate from the cluster's CA but another identity: a node of ANOTHER
 // cluster issued by the same CA (a shared corporate CA), listed first. It is sealed, fits the
@@ -101,7 +102,7 @@ describe('a same-CA node of another cluster, listed first and hostile', () => {
     record('incidents', await alerting.incidents.list({ all: true }));
     record('outbox', await alerting.outbox.list());
     record('notifications', sent);
-    const app = createApp({ clusters: [cluster], store, logger, version: 'test', clock: systemClock });
+    const app = createApp({ clusters: [cluster], store, logger, version: 'test', clock: systemClock, auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, audit: createAuditLog({ store, clock: systemClock }) });
     for (const path of ['/v1/clusters', '/v1/clusters/prod', '/v1/clusters/prod/audit', '/v1/incidents']) {
       const res = await app.request(path);
       record(`GET ${path} (${res.status})`, await res.text());

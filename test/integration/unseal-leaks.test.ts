@@ -22,6 +22,7 @@ import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simul
 import { arrayLogger, decodeShare, putCustody, sweepClusterOf, unsealHarness, type UnsealHarness } from '../support/custody-fixture.ts';
 import { startKmsWireServer, type KmsWireServer } from '../support/kms-wire-server.ts';
 import { describeLeaks, scanForLeaks, type Haystack, type KnownSecret } from '../support/leak-scan.ts';
+import { createAuditLog } from '../../shared/app/audit-log.ts';
 
 // Known shares go in through the import; then sealwatch unseals (successes, a wrapper failure,
 // throttling, a wrong key, blocked attempts, a dry run) while we collect everything it produced:
@@ -177,7 +178,7 @@ describe('no leaks', () => {
     record('audit', await h.audit.list('prod'));
 
     // Every API route, including errors.
-    const app = createApp({ clusters: [cluster], store, logger, version: 'test', clock: systemClock });
+    const app = createApp({ clusters: [cluster], store, logger, version: 'test', clock: systemClock, auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, audit: createAuditLog({ store, clock: systemClock }) });
     for (const path of ['/healthz', '/v1/clusters', '/v1/clusters/prod', '/v1/clusters/nope', '/v1/nope']) {
       const res = await app.request(path);
       record(`GET ${path} (${res.status})`, await res.text());

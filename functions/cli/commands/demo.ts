@@ -62,6 +62,8 @@ export const demoCommand = defineCommand({
         port,
         intervalMs: 5_000,
         version: VERSION,
+        // Simulated Vaults only, on loopback: the demo's API is open.
+        auth: 'open-loopback-demo',
         onReport: (report) => {
           print(report);
           const seen = report.clusters.some((c) => c.nodes.some((n) => n.id === held && n.state === 'sealed'));

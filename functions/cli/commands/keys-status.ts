@@ -3,6 +3,7 @@ import { NotFoundError } from '../../../shared/errors.ts';
 import { UsageError, defineCommand } from '../args.ts';
 import type { CliCommand } from '../io.ts';
 import { table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
+import { cliHint } from '../error-hints.ts';
 
 const USAGE = `usage: sealwatch keys status --cluster ID [--config FILE] [--json]
 
@@ -38,7 +39,8 @@ export function createKeysStatusCommand(deps: CustodyCommandDeps = {}): CliComma
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
         if (values.json) io.stdout(`${JSON.stringify({ cluster: clusterId, custody: null, thresholdReachable: false }, null, 2)}\n`);
-        io.stderr(`sealwatch keys status: ${error.message}\n`);
+        const hint = cliHint(error);
+        io.stderr(`sealwatch keys status: ${error.message}${hint ? ` — ${hint}` : ''}\n`);
         return 2;
       }
       io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));

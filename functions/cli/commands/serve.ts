@@ -33,7 +33,7 @@ export const serveCommand = defineCommand({
         port,
         intervalMs: runtime.config.sweep.intervalSeconds * 1000,
         version: VERSION,
-        authenticate: true,
+        auth: 'api-keys',
         onReport: (report) => io.stdout(stream(report)),
       });
       const watch = startDiscoveryWatch({

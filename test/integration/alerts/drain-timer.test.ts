@@ -42,7 +42,7 @@ describe('serve drain timer', () => {
     runtime = await createRuntime({ config, clock: systemClock, logger: silentLogger, store, alertChannels: [channel] });
     let firstReport: (r: SweepReport) => void = () => {};
     const swept = new Promise<SweepReport>((resolve) => (firstReport = resolve));
-    plane = await startControlPlane(runtime, { host: '127.0.0.1', port: 0, intervalMs: 3_600_000, version: 'test', onReport: (r) => firstReport(r), drainIntervalMs: 50 });
+    plane = await startControlPlane(runtime, { host: '127.0.0.1', port: 0, intervalMs: 3_600_000, version: 'test', auth: 'open-loopback-demo', onReport: (r) => firstReport(r), drainIntervalMs: 50 });
     await swept;
 
     const now = new Date().toISOString();

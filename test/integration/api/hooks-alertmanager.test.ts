@@ -146,7 +146,7 @@ describe('POST /v1/hooks/alertmanager (end to end over the simulator)', () => {
       store,
     });
     await putCustody({ store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: createLocalKeyWrapper({ id: 'local-1', key }) });
-    app = createApp(apiDepsFromRuntime(runtime, { version: 't', authenticate: true, serveMetrics: true }));
+    app = createApp(apiDepsFromRuntime(runtime, { version: 't', auth: { mode: 'api-keys' }, serveMetrics: true }));
   });
   afterAll(async () => {
     await runtime?.close();

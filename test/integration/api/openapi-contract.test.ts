@@ -59,7 +59,7 @@ beforeAll(async () => {
     store,
   });
   await putCustody({ store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: createLocalKeyWrapper({ id: 'local-1', key }) });
-  app = createApp(apiDepsFromRuntime(runtime, { version: '1.2.3', authenticate: true, serveMetrics: true }));
+  app = createApp(apiDepsFromRuntime(runtime, { version: '1.2.3', auth: { mode: 'api-keys' }, serveMetrics: true }));
   for (const scope of ['read', 'operate', 'admin'] as const) keys[scope] = (await runtime.apiKeys.create({ name: `contract-${scope}`, scopes: [scope] })).key;
   doc = (await (await app.request(`${ORIGIN}/v1/openapi.json`)).json()) as Json;
 }, 30_000);
@@ -267,7 +267,7 @@ describe('real answers of every route validate against the document', () => {
     const { jobs, local } = wireRecoveryJobs({ recovery, store: runtime.store, clock: systemClock, logger: silentLogger });
     // A 2 s request deadline: the budget is 80 % of what is left before the answer is due.
     const api = apiConfig({ limits: { bodyBytes: 256 * 1024, requestsPerMinute: 10_000, timeoutMs: 2_000 } });
-    const slow = createApp({ ...apiDepsFromRuntime(runtime, { version: '1.2.3', authenticate: true, serveMetrics: false }), api, jobs });
+    const slow = createApp({ ...apiDepsFromRuntime(runtime, { version: '1.2.3', auth: { mode: 'api-keys' }, serveMetrics: false }), api, jobs });
     const post = (path: string, body?: string, headers: Record<string, string> = auth(keys.operate)) => slow.request(`${ORIGIN}${path}`, { method: 'POST', headers, ...(body === undefined ? {} : { body }) });
     const ids: string[] = [];
     for (const [path, template, body] of [['/v1/clusters/prod/sweep', '/v1/clusters/{id}/sweep', undefined], ['/v1/clusters/prod/recover', '/v1/clusters/{id}/recover', '{"dryRun":true}']] as const) {
@@ -299,7 +299,7 @@ describe('real answers of every route validate against the document', () => {
     const secretish = 'DynamoDB PutItem on table sealwatch-prod-state failed for RECOVERY rcv-x at https://dynamodb.eu-west-1.amazonaws.com';
     const recovery = new RecordingRecovery();
     const { jobs } = wireRecoveryJobs({ recovery, store: runtime.store, clock: systemClock, logger: silentLogger });
-    const failing = createApp({ ...apiDepsFromRuntime(runtime, { version: '1.2.3', authenticate: true, serveMetrics: false }), jobs });
+    const failing = createApp({ ...apiDepsFromRuntime(runtime, { version: '1.2.3', auth: { mode: 'api-keys' }, serveMetrics: false }), jobs });
     for (const [error, status, code] of [[new UnavailableError(secretish), 503, 'unavailable'], [new Error(`boom ${secretish}`), 500, 'internal']] as const) {
       recovery.failWith = error;
       const answer = await conforms(await failing.request(`${ORIGIN}/v1/clusters/prod/sweep`, { method: 'POST', headers: auth(keys.operate) }), 'POST', '/v1/clusters/{id}/sweep');
@@ -322,7 +322,7 @@ describe('real answers of every route validate against the document', () => {
   });
 
   it('429 and the 5xx of a state-store outage: a code, a fixed message and the request id only', async () => {
-    const limited = createApp({ ...apiDepsFromRuntime(runtime, { version: 't', authenticate: true, serveMetrics: false }), api: apiConfig({ limits: { bodyBytes: 4096, requestsPerMinute: 1, timeoutMs: 5000 } }) });
+    const limited = createApp({ ...apiDepsFromRuntime(runtime, { version: 't', auth: { mode: 'api-keys' }, serveMetrics: false }), api: apiConfig({ limits: { bodyBytes: 4096, requestsPerMinute: 1, timeoutMs: 5000 } }) });
     await limited.request(`${ORIGIN}/v1/clusters`, { headers: auth(keys.read) });
     const res = await limited.request(`${ORIGIN}/v1/clusters`, { headers: auth(keys.read) });
     expect([(await conforms(res, 'GET', '/v1/clusters')).status, res.headers.get('retry-after')]).toEqual([429, expect.stringMatching(/^\d+$/)]);
@@ -331,14 +331,14 @@ describe('real answers of every route validate against the document', () => {
     const down: StateStore = { ...runtime.store, get: async () => { throw new UnavailableError(secretish); }, getMany: async () => { throw new UnavailableError(secretish); } };
     const broken: StateStore = { ...runtime.store, getMany: async () => { throw new Error(`boom ${secretish}`); } };
     for (const [store, status, code] of [[down, 503, 'unavailable'], [broken, 500, 'internal']] as const) {
-      const outage = createApp({ clusters: runtime.clusters, store, logger: silentLogger, version: 't', clock: runtime.clock });
+      const outage = createApp({ clusters: runtime.clusters, store, logger: silentLogger, version: 't', clock: runtime.clock, auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, audit: runtime.audit });
       const answer = await conforms(await outage.request(`${ORIGIN}/v1/clusters`), 'GET', '/v1/clusters');
       expect([answer.status, answer.json.error.code]).toEqual([status, code]);
       expect(Object.keys(answer.json).sort()).toEqual(['error', 'requestId']);
       for (const leak of ['sealwatch-prod-state', 'CLUSTER#', 'amazonaws', 'DynamoDB', 'boom']) expect(answer.text).not.toContain(leak);
     }
     // Readiness says which check failed, and only that.
-    const notReady = await conforms(await createApp({ clusters: runtime.clusters, store: down, logger: silentLogger, version: 't', clock: runtime.clock }).request(`${ORIGIN}/readyz`), 'GET', '/readyz');
+    const notReady = await conforms(await createApp({ clusters: runtime.clusters, store: down, logger: silentLogger, version: 't', clock: runtime.clock, auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, audit: runtime.audit }).request(`${ORIGIN}/readyz`), 'GET', '/readyz');
     expect([notReady.status, notReady.json]).toEqual([503, { ok: false, version: 't', checks: { config: 'ok', stateStore: 'unavailable' } }]);
   });
 

@@ -11,6 +11,7 @@ import { Secret } from '../../../shared/config/secret.ts';
 import type { ApiConfig } from '../../../shared/config/types.ts';
 import type { StateStore } from '../../../shared/ports/state-store.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
+import { createAuditLog } from '../../../shared/app/audit-log.ts';
 
 export const WEBHOOK_KEY = new Uint8Array(32).map((_, i) => (i * 7 + 3) % 256);
 export const WEBHOOK_SECRET = `whsec_${Buffer.from(WEBHOOK_KEY).toString('base64')}`;
@@ -104,7 +105,8 @@ export function harness(overrides: Partial<AppDeps> = {}, options: HarnessOption
     clock,
     api: apiConfig(),
     jobs,
-    apiKeys: keys,
+    auth: { mode: 'api-keys', keys },
+    audit: createAuditLog({ store, clock }),
     ...wired,
     ...overrides,
   });

@@ -55,7 +55,8 @@ describe('vault token source (custody)', () => {
     expect(await tokens.tokenFor({ id: 'prod' }, signal())).toBeNull();
     const error = await tokens.tokenFor(cluster, signal()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
-    expect((error as Error).message).toMatch(/sealwatch token set --cluster prod/);
+    expect((error as NotFoundError).missing).toBe('vault-token');
+    expect((error as Error).message).toMatch(/no Vault token of cluster prod is in custody: store one with sealwatch token set --cluster prod/);
     await expect(tokens.store(cluster, 'two words')).rejects.toThrow(/one non-empty word/);
     await expect(tokens.store(cluster, '  ')).rejects.toThrow(/one non-empty word/);
   });
