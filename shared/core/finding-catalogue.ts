@@ -34,6 +34,11 @@ export const FINDING_IDS: readonly string[] = [
   'node.removed',
   'node.uninitialized',
   'node.cert-expiring',
+  'node.gone',
+  // Node discovery.
+  'discovery.failed',
+  'discovery.node-terminating',
+  'discovery.too-many-nodes',
   // Cluster shape.
   'cluster.no-active',
   'cluster.split-brain',
