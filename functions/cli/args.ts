@@ -72,3 +72,24 @@ export function requireOption<T>(value: T | undefined, flag: string, usage: stri
 export function commandNameOf(usage: string): string {
   return /^usage: sealwatch ([a-z][a-z-]*)/.exec(usage)?.[1] ?? 'sealwatch';
 }
+
+/**
+ * A command made of subcommands (`keys import|status|rewrap`, `config check`): `--help`, `-h`
+ * or `help` print the usage (exit 0); a missing or unknown subcommand prints it on stderr
+ * (exit 1); anything else runs the subcommand, itself a {@link defineCommand}, with the rest.
+ */
+export function defineCommandGroup(spec: { name: string; usage: string; subcommands: Record<string, CliCommand> }): CliCommand {
+  return async (argv, io) => {
+    const [sub, ...rest] = argv;
+    if (sub === '--help' || sub === '-h' || sub === 'help') {
+      io.stdout(`${spec.usage}\n`);
+      return 0;
+    }
+    const command = sub === undefined ? undefined : spec.subcommands[sub];
+    if (!command) {
+      io.stderr(`${sub === undefined ? '' : `sealwatch ${spec.name}: unknown subcommand "${sub}"\n\n`}${spec.usage}\n`);
+      return 1;
+    }
+    return command(rest, io);
+  };
+}

@@ -41,7 +41,7 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
     fleet = await startSimulatedFleet({ clusters: CLUSTERS, nodesPerCluster: 3, tls: false, concurrency: 32 });
     // Variety the merge must keep in place: sealed nodes in some clusters, one cluster down.
     for (let i = 0; i < CLUSTERS; i += 7) fleet[i]?.nodes[1]?.seal();
-    fleet[13]?.nodes.forEach((n) => n.seal());
+    for (const n of fleet[13]?.nodes ?? []) n.seal();
     clusters = fleet.map((c, i) => ({
       id: `c-${String(i).padStart(3, '0')}`,
       name: `Cluster ${i}`,

@@ -56,6 +56,7 @@ function staticClosure(files: Map<string, Buffer>, entry: string): string {
   return text;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation is untyped JSON
 type Json = any; // CloudFormation is untyped JSON; each test checks the shape it reads.
 interface Resource {
   Type: string;

@@ -143,7 +143,7 @@ describe('probe: output', () => {
     ]);
     expect(results[1]).toMatchObject({ state: 'active', sealType: 'shamir', threshold: 3, shares: 5, version: '1.16.3', clusterId: 'cid-1', httpStatus: 200, error: null });
     expect(results[0]).toMatchObject({ state: 'unreachable', httpStatus: null, error: { reason: 'refused' } });
-    expect((results[0]?.['error'] as { message: string }).message).toContain('ECONNREFUSED');
+    expect((results[0]?.['error'] as { message: string } | undefined)?.message).toContain('ECONNREFUSED');
   });
 
   it('exit 0 when every node was reached', async () => {

@@ -170,7 +170,7 @@ describe('no leaks', () => {
     // A share of another cluster: the wrong key, then blocked attempts.
     const mixed = [init.keys[0] ?? '', init.keys[1] ?? '', other.init?.keys.find((k) => !new Set(init.keys.slice(0, 2).map((s) => decodeShare(s).at(-1))).has(decodeShare(k).at(-1))) ?? '', init.keys[3] ?? '', init.keys[4] ?? ''];
     await putCustody({ store, clusterId: 'prod', shares: mixed, threshold: 3, wrapperFor: local, generation: 7 });
-    sim.nodes.forEach((n) => n.seal());
+    for (const n of sim.nodes) n.seal();
     expect((await unsealOnce('unseal: wrong key')).nodes.map((n) => n.outcome)).toContain('wrong-key');
     await sweepOnce('sweep: blocked');
     await unsealOnce('unseal: blocked');

@@ -65,7 +65,7 @@ describe('unseal service', () => {
   });
 
   it('unseals every sealed node of a cluster under one lease and reports success', async () => {
-    sim.nodes.forEach((n) => n.seal());
+    for (const n of sim.nodes) n.seal();
     const result = await h.service.unsealCluster({ cluster: cluster(), trigger: 'test' });
     expect(result.nodes.map((n) => n.outcome)).toEqual(['unsealed', 'unsealed', 'unsealed']);
     expect(result.ok).toBe(true);

@@ -118,7 +118,9 @@ export function startCliProcess(args: readonly string[], options: CliProcessOpti
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();
-  const notify = () => listeners.forEach((l) => l());
+  const notify = () => {
+    for (const l of listeners) l();
+  };
   child.stdout?.on('data', (d: Buffer) => ((out += d.toString()), notify()));
   child.stderr?.on('data', (d: Buffer) => ((err += d.toString()), notify()));
   child.stdin?.end(options.stdin ?? '');

@@ -89,7 +89,7 @@ function formatInit(r: InitClusterResult, pgpFiles: readonly string[]): string {
     case 'pgp-encrypted':
       lines.push('custody was NOT created: the shares are PGP-encrypted for their custodians and sealwatch cannot use them.');
       lines.push('hand each custodian their share (base64 of the PGP message):');
-      r.encryptedShares.forEach((share, i) => lines.push(`  share ${i + 1} (key ${pgpFiles[i] ?? '?'}): ${share}`));
+      for (const [i, share] of r.encryptedShares.entries()) lines.push(`  share ${i + 1} (key ${pgpFiles[i] ?? '?'}): ${share}`);
       break;
     case 'custody-failed':
       // The one place shares are printed: Vault will never hand them out again.

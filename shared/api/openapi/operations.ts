@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import * as R from '../response-schemas.ts';
 import * as S from '../schemas.ts';
 

@@ -44,6 +44,7 @@ async function notify(h: Harness | { app: ReturnType<typeof createApp> }, body: 
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'user-agent': 'Alertmanager/0.25.0' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: untyped JSON answer; each test reads the fields it asserts
   return { status: res.status, body: (await res.json()) as ErrorEnvelope & Record<string, any> };
 }
 

@@ -29,6 +29,7 @@ import { AM_TOKEN, apiConfig, RecordingRecovery, WEBHOOK_KEY } from './support.t
 // `sealwatch serve` builds it over a simulated cluster — validates against the schema the
 // document gives for that route, status and content type.
 
+// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document and answers are walked as untyped JSON
 type Json = Record<string, any>;
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const ORIGIN = 'http://127.0.0.1:8080';
@@ -83,6 +84,7 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 
 /** Asserts `res` is an answer the document describes for `method template`, and returns its body. */
+// biome-ignore lint/suspicious/noExplicitAny: answers are untyped JSON, checked against the schema
 async function conforms(res: Response, method: string, template: string): Promise<{ status: number; text: string; json: any }> {
   const operation = doc.paths[template]?.[method.toLowerCase()];
   expect(operation, `${method} ${template} is documented`).toBeDefined();

@@ -207,6 +207,7 @@ describe('operator routes: behaviour', () => {
 describe('GET /v1/openapi.json and GET /metrics', () => {
   it('documents every API route with request schemas from zod', async () => {
     const h = harness();
+    // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is walked as untyped JSON
     const doc = (await (await h.app.request('/v1/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, any>> };
     expect(doc.openapi).toBe('3.1.0');
     const documented = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).map((verb) => `${verb.toUpperCase()} ${p}`)).sort();

@@ -18,6 +18,7 @@ import { startSqsWire, type SqsWire } from '../../support/sqs-wire-server.ts';
 
 const WEBHOOK_KEY = randomBytes(32);
 const TABLE = 'sealwatch-handoff';
+// biome-ignore lint/suspicious/noExplicitAny: Lambda handlers of every event type, called as the runtime calls them
 type Fn = (event: any, context: any) => Promise<any>;
 
 // Every handler of the stack (api, sweep, worker, events) invoked as Lambda invokes it, with
@@ -48,6 +49,7 @@ describe('recovery hand-off through the Lambda handlers', () => {
       body,
     });
   }
+  // biome-ignore lint/suspicious/noExplicitAny: untyped JSON answer; each test reads the fields it asserts
   const json = (response: { body: string }) => JSON.parse(response.body) as Record<string, any>;
 
   beforeAll(async () => {

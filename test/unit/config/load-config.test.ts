@@ -73,6 +73,7 @@ describe('loadConfig', () => {
         case 'teams': return [c.teams.webhookUrl];
         case 'webhook': return [c.webhook.secret];
         case 'sns': return [];
+        default: return [];
       }
     });
     const api = config.api;

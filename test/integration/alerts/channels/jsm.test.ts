@@ -3,7 +3,7 @@ import { createJsmAlertChannel } from '../../../../shared/adapters/jsm-alert-cha
 import { Secret } from '../../../../shared/config/secret.ts';
 import { ValidationError } from '../../../../shared/errors.ts';
 import { startSinkServer, type SinkServer } from '../../../support/sink-server.ts';
-import { describeFailureMatrix, json, notification } from './channel-fixtures.ts';
+import { json, notification } from './channel-fixtures.ts';
 
 const USER = 'sealwatch-bot@example.com';
 const API_TOKEN = 'ATATT3xFfGF0jsmApiToken0123456789';
@@ -93,8 +93,3 @@ describe('jsm alert channel', () => {
   });
 });
 
-describeFailureMatrix({
-  secrets: [API_TOKEN, Buffer.from(`${USER}:${API_TOKEN}`).toString('base64')],
-  make: (origin, options, secret) =>
-    createJsmAlertChannel({ id: 'jsm', apiUrl: `${origin}${API_PATH}`, user: USER, apiToken: secret ?? new Secret(API_TOKEN), ...options }),
-});

@@ -4,7 +4,7 @@ import { createOpsgenieAlertChannel, OPSGENIE_API_URL } from '../../../../shared
 import { Secret } from '../../../../shared/config/secret.ts';
 import type { Notification } from '../../../../shared/ports/alert-channel.ts';
 import { startSinkServer, type SinkServer, type SinkRequest } from '../../../support/sink-server.ts';
-import { describeFailureMatrix, json, notification } from './channel-fixtures.ts';
+import { json, notification } from './channel-fixtures.ts';
 
 const API_KEY = '0f1e2d3c-4b5a-6978-8a9b-genie0key0000';
 const ACCEPTED = { status: 202, headers: { 'content-type': 'application/json' }, body: '{"result":"Request will be processed","took":0.3,"requestId":"r-1"}' };
@@ -138,7 +138,3 @@ describe('opsgenie alert channel', () => {
   });
 });
 
-describeFailureMatrix({
-  secrets: [API_KEY],
-  make: (origin, options, secret) => createOpsgenieAlertChannel({ id: 'og', apiKey: secret ?? new Secret(API_KEY), region: 'us', baseUrl: origin, ...options }),
-});

@@ -3,7 +3,7 @@ import { createPagerDutyAlertChannel, PAGERDUTY_EVENTS_URL, PAGERDUTY_LIMITS } f
 import { Secret } from '../../../../shared/config/secret.ts';
 import type { Notification } from '../../../../shared/ports/alert-channel.ts';
 import { startSinkServer, type SinkServer } from '../../../support/sink-server.ts';
-import { clusterNotification, describeFailureMatrix, json, notification } from './channel-fixtures.ts';
+import { clusterNotification, json, notification } from './channel-fixtures.ts';
 
 const ROUTING_KEY = 'R0UT1NGKEYabcdef0123456789abcdef';
 const ACCEPTED = { status: 202, headers: { 'content-type': 'application/json' }, body: '{"status":"success","message":"Event processed","dedup_key":"x"}' };
@@ -128,8 +128,3 @@ describe('pagerduty alert channel', () => {
   });
 });
 
-describeFailureMatrix({
-  secrets: [ROUTING_KEY],
-  make: (origin, options, secret) =>
-    createPagerDutyAlertChannel({ id: 'pd', routingKey: secret ?? new Secret(ROUTING_KEY), region: 'us', url: `${origin}/v2/enqueue`, ...options }),
-});

@@ -5,7 +5,7 @@ import { createWebhookAlertChannel } from '../../../../shared/adapters/webhook-a
 import { Secret } from '../../../../shared/config/secret.ts';
 import type { Notification } from '../../../../shared/ports/alert-channel.ts';
 import { startSinkServer, type SinkRequest, type SinkServer } from '../../../support/sink-server.ts';
-import { describeFailureMatrix, json, NOW, notification } from './channel-fixtures.ts';
+import { json, NOW, notification } from './channel-fixtures.ts';
 
 const KEY_B64 = randomBytes(32).toString('base64');
 const WHSEC = `whsec_${KEY_B64}`;
@@ -124,7 +124,3 @@ describe('webhook alert channel (Standard Webhooks)', () => {
   });
 });
 
-describeFailureMatrix({
-  secrets: [WHSEC, KEY_B64],
-  make: (origin, options, secret) => createWebhookAlertChannel({ id: 'hook', url: `${origin}/hooks/sealwatch`, secret: secret ?? new Secret(WHSEC), ...options }),
-});

@@ -105,7 +105,7 @@ describe('autopilot configuration as Vault reads it back', () => {
     const config = autopilotConfigurationSchema.parse({ request_id: 'x', data, mount_type: 'system' });
     const problems = autopilotConfigProblems(config);
     expect(problems).toHaveLength(expected.length);
-    expected.forEach((text, i) => expect(problems[i]).toContain(text));
+    for (const [i, text] of expected.entries()) expect(problems[i]).toContain(text);
   });
 
   it('no autopilot state (404 {"errors":[]}, read to null) means no autopilot finding and no removal data', () => {

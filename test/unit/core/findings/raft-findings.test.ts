@@ -46,7 +46,7 @@ describe('raftFindings', () => {
   ])('autopilot configuration %o', (change, expected) => {
     const problems = autopilotConfigProblems({ ...goodConfig, ...change });
     expect(problems).toHaveLength(expected.length);
-    expected.forEach((text, i) => expect(problems[i]).toContain(text));
+    for (const [i, text] of expected.entries()) expect(problems[i]).toContain(text);
   });
 
   it('reports the default autopilot configuration as drift', () => {
