@@ -37,13 +37,15 @@ export interface NodeReport {
   unseal?: ActionReport;
 }
 
-/** Outcome of an action the sweep applied (unseal, later join / remove-peer). */
+/** Outcome of an action the sweep applied (unseal, raft join, raft remove-peer). */
 export interface ActionReport {
   kind: string;
   nodeId: string;
   outcome: string;
   message: string;
   durationMs: number;
+  /** Why the plan called for it (`node is sealed`, `node is uninitialized and …`). */
+  reason?: string;
 }
 
 /** The cluster view without the per-node list (the report lists nodes once, in `nodes`). */

@@ -29,7 +29,7 @@ export type ActionExecutor = (input: {
   action: PlannedAction;
   trigger: string;
   signal: AbortSignal;
-}) => Promise<{ report: ActionReport; viewAfter?: NodeView; findings?: Finding[] }>;
+}) => Promise<{ report: ActionReport; viewAfter?: NodeView; findings?: Finding[]; changed?: boolean }>;
 
 export interface SweepServiceOptions {
   clusters: readonly SweepCluster[];
@@ -42,6 +42,8 @@ export interface SweepServiceOptions {
   nodeTimeoutMs: number;
   /** Whether a cluster's sealed nodes are unsealed in the sweep (custody exists and enabled). */
   autoUnseal?: (clusterId: string) => Promise<boolean>;
+  /** Whether the plan joins a cluster's uninitialized configured nodes (`raft.autoJoin`). */
+  raftAutoJoin?: (clusterId: string) => boolean;
   execute?: ActionExecutor;
   /**
    * Per-cluster checks beyond node states (raft, autopilot, key health, storage backend...),
@@ -205,10 +207,11 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     const base = { clusterId: cluster.id, previous: prior?.data ?? null, now: clock.now() };
     // Plan as if auto-unseal were on; only when that finds something to unseal is the policy
     // (custody present? opted out?) looked up, so healthy clusters cost no extra reads.
-    let input = { ...base, policy: { autoUnseal: options.execute !== undefined } };
+    const raftAutoJoin = options.execute !== undefined && (options.raftAutoJoin?.(cluster.id) ?? false);
+    let input = { ...base, policy: { autoUnseal: options.execute !== undefined, raftAutoJoin } };
     let plan = planClusterSweep({ ...input, observed });
-    if (plan.actions.length > 0 && !((await options.autoUnseal?.(cluster.id)) ?? false)) {
-      input = { ...base, policy: { autoUnseal: false } };
+    if (plan.actions.some((a) => a.kind === 'unseal') && !((await options.autoUnseal?.(cluster.id)) ?? false)) {
+      input = { ...base, policy: { autoUnseal: false, raftAutoJoin } };
       plan = planClusterSweep({ ...input, observed });
     }
     if (plan.actions.length === 0 || !options.execute) return { plan, actions: [], findings: [] };
@@ -219,19 +222,19 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 4, 10_000));
       try {
         const result = await options.execute({ cluster, action, trigger, signal });
-        actions.push(result.report);
+        actions.push({ ...result.report, reason: action.reason });
         findings.push(...(result.findings ?? []));
-        if (result.viewAfter) changedNodes = true;
+        if (result.viewAfter || result.changed) changedNodes = true;
       } catch (error) {
         logger.error('sweep.action_failed', { cluster: cluster.id, node: action.nodeId, kind: action.kind, error });
-        actions.push({ kind: action.kind, nodeId: action.nodeId, outcome: 'error', message: String((error as Error).message), durationMs: 0 });
+        actions.push({ kind: action.kind, nodeId: action.nodeId, outcome: 'error', message: String((error as Error).message), durationMs: 0, reason: action.reason });
       }
     }
     if (!changedNodes) return { plan, actions, findings };
     // Unsealing one node changes the others too (a raft quorum returns, a leader is elected), so
     // the whole cluster is looked at again instead of patching in per-node views.
     const refreshed = (await observeAll([cluster]))[0] ?? observed;
-    const unsealed = new Set(actions.filter((a) => a.kind === 'unseal' && a.outcome === 'unsealed').map((a) => a.nodeId));
+    const unsealed = new Set(actions.filter((a) => (a.kind === 'unseal' && a.outcome === 'unsealed') || (a.kind === 'raft-join' && a.outcome === 'joined')).map((a) => a.nodeId));
     // Planned against the first look, so a node sealed and repaired in this sweep is a
     // transition (sealed → standby by sealwatch) with its detection time, not "no change".
     return { plan: replanAfterActions({ first: plan, observed: refreshed, policy: input.policy, now: clock.now(), changedBySealwatch: unsealed }), actions, findings };

@@ -1,3 +1,4 @@
+import { planJoins } from './raft-recovery.ts';
 import { sameNodeRecord, toNodeRecord, type ClusterRecord, type NodeRecord } from './cluster-record.ts';
 import type { NodeState, NodeView } from './node-state.ts';
 
@@ -30,7 +31,16 @@ export interface NodePlan {
 }
 
 /** An action the apply step should take. Later capabilities add kinds (join, remove-peer). */
-export type PlannedAction = { kind: 'unseal'; nodeId: string; reason: string };
+/**
+ * A change to a cluster the sweep will make, with the reason it is planned. One executor applies
+ * them (lease, audit, deadlines); a dry run prints them.
+ */
+export type PlannedAction =
+  | { kind: 'unseal'; nodeId: string; reason: string }
+  /** Join an uninitialized configured node to the raft cluster led by `leader`, then unseal it. */
+  | { kind: 'raft-join'; nodeId: string; leader: string; reason: string }
+  /** Remove the dead raft peer `nodeId` through `leader` (quorum rules already checked). */
+  | { kind: 'raft-remove-peer'; nodeId: string; leader: string; reason: string };
 
 export interface ClusterPlan {
   clusterId: string;
@@ -44,6 +54,8 @@ export interface ClusterPlan {
 export interface SweepPolicy {
   /** Unseal sealed, initialized nodes in this sweep (custody must exist). */
   autoUnseal: boolean;
+  /** `raft.autoJoin`: join uninitialized configured nodes to the one active node. */
+  raftAutoJoin?: boolean;
 }
 
 /**
@@ -85,6 +97,12 @@ export function planClusterSweep(input: {
         .filter((n) => n.state === 'sealed' && n.view.initialized === true)
         .map((n) => ({ kind: 'unseal' as const, nodeId: n.nodeId, reason: 'node is sealed' }))
     : [];
+  if (policy.raftAutoJoin) {
+    const { leader, join } = planJoins(nodes);
+    for (const nodeId of join) {
+      actions.push({ kind: 'raft-join', nodeId, leader: leader as string, reason: `node is uninitialized and ${leader} is the one active node (raft.autoJoin)` });
+    }
+  }
 
   return { clusterId, nodes, record: { nodes: recordNodes }, changed, actions };
 }

@@ -122,7 +122,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     nodeTimeoutMs: config.sweep.nodeTimeoutMs,
     // Unset in the config: on exactly when the cluster has shares in custody.
     autoUnseal: async (clusterId) => autoUnsealSetting.get(clusterId) ?? (await custody.meta(clusterId)) !== null,
-    execute: unseal.executor,
+    raftAutoJoin: (clusterId) => health.recoveryClusters.get(clusterId)?.raft?.autoJoin === true,
+    // The one executor of the sweep's plan: unseals through the unseal service, raft actions
+    // through raft recovery; each holds the cluster lease and audits.
+    execute: (input) => (input.action.kind === 'unseal' ? unseal.executor(input) : health.executeRaft(input)),
     inspectors: [...health.inspectors, ...keyStorage.inspectors],
     afterSweep: (report) => alerting.afterSweep(report),
   }));

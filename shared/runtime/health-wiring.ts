@@ -5,8 +5,9 @@ import { createCertInspector } from '../app/inspectors/cert-inspector.ts';
 import { createNodeInspector } from '../app/inspectors/node-inspector.ts';
 import { createRaftInspector } from '../app/inspectors/raft-inspector.ts';
 import { createRaftRecoveryService, type RaftRecoveryService, type RecoveryCluster } from '../app/raft-recovery-service.ts';
-import type { ClusterInspector } from '../app/sweep.ts';
-import type { SweepCluster } from '../app/sweep-types.ts';
+import type { ActionExecutor, ClusterInspector } from '../app/sweep.ts';
+import type { ActionReport, SweepCluster } from '../app/sweep-types.ts';
+import type { Finding } from '../core/finding.ts';
 import type { UnsealService } from '../app/unseal-service.ts';
 import { createVaultTokenSource, type AwsIamLogin, type VaultTokenSource } from '../app/vault-token.ts';
 import type { ClusterConfig, SealwatchConfig } from '../config/types.ts';
@@ -24,6 +25,8 @@ export interface HealthServices {
   /** Recovery view of every configured cluster, by id. */
   recoveryClusters: Map<string, RecoveryCluster>;
   inspectors: ClusterInspector[];
+  /** Applies the plan's raft actions (`raft-join`; the sweep's one executor dispatches here). */
+  executeRaft: ActionExecutor;
 }
 
 /** Cluster health (issue #4): control tokens, raft recovery and the sweep's inspectors. */
@@ -56,7 +59,7 @@ export function createHealthServices(deps: {
   const recovery = createRaftRecoveryService({ ...deps, tokens });
   const clusters = [...recoveryClusters.values()];
   const inspectors: ClusterInspector[] = [
-    createNodeInspector({ clusters, vault: deps.vault, recovery, clock, nodeTimeoutMs: config.sweep.nodeTimeoutMs }),
+    createNodeInspector(),
     createRaftInspector({ clusters, vault: deps.vault, tokens, recovery, clock }),
     createCertInspector({
       probe:
@@ -66,7 +69,30 @@ export function createHealthServices(deps: {
       days: (id) => configs.get(id)?.checks?.certExpiryDays ?? 14,
     }),
   ];
-  return { tokens, recovery, recoveryClusters, inspectors };
+  const executeRaft: ActionExecutor = async ({ cluster, action, trigger, signal }) => {
+    if (action.kind !== 'raft-join') throw new Error(`no executor for ${action.kind}`);
+    const settings = recoveryClusters.get(cluster.id) ?? cluster;
+    const nodes = [
+      { nodeId: action.leader, state: 'active' as const },
+      { nodeId: action.nodeId, state: 'uninitialized' as const },
+    ];
+    const [report] = await recovery.join({ cluster: settings, nodes, trigger, signal });
+    if (!report) throw new Error(`raft join of ${action.nodeId} planned but not attempted`);
+    return { report, findings: [joinFinding(cluster.id, report)], changed: report.outcome !== 'not-uninitialized' };
+  };
+  return { tokens, recovery, recoveryClusters, inspectors, executeRaft };
+}
+
+function joinFinding(clusterId: string, action: ActionReport): Finding {
+  const ok = action.outcome === 'joined';
+  return {
+    id: ok ? 'raft.node-joined' : 'raft.join-failed',
+    severity: ok ? 'info' : 'warning',
+    cluster: clusterId,
+    node: action.nodeId,
+    message: action.message,
+    evidence: { outcome: action.outcome, durationMs: action.durationMs },
+  };
 }
 
 function healthKeys(cluster: ClusterConfig | undefined): Partial<RecoveryCluster> {

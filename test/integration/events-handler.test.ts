@@ -5,6 +5,7 @@ import { silentLogger } from '../../shared/adapters/json-logger.ts';
 import { createLocalKeyWrapper } from '../../shared/adapters/local-key-wrapper.ts';
 import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
+import { PUBLIC_FAILURE_MESSAGES } from '../../shared/app/public-failure.ts';
 import { Secret } from '../../shared/config/secret.ts';
 import { UnavailableError } from '../../shared/errors.ts';
 import { createRuntime, type Runtime } from '../../shared/runtime/create-runtime.ts';
@@ -83,9 +84,11 @@ describe('functions/events handler', () => {
     };
     const broken = createEventsHandler(async () => deps);
     const event = { id: 'evt-broken', 'detail-type': 'sealwatch.recover', detail: { cluster: 'prod' } };
-    await expect(broken(event)).rejects.toThrow(/state store unreachable/);
+    // The record keeps a fixed text (the error itself is logged with the recovery id).
+    const failed = `recovery of prod failed: ${PUBLIC_FAILURE_MESSAGES.unavailable}`;
+    await expect(broken(event)).rejects.toThrow(failed);
     // The failed attempt left no idempotency record: EventBridge's retry of the same event runs.
-    await expect(broken(event)).rejects.toThrow(/state store unreachable/);
+    await expect(broken(event)).rejects.toThrow(failed);
     expect(calls).toBe(2);
   });
 

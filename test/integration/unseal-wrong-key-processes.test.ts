@@ -3,7 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Hono } from 'hono';
 import { createEmbeddedStateStore } from '../../shared/adapters/embedded-dynamo.ts';
+import { mountDashboard } from '../../shared/api/dashboard/mount-dashboard.tsx';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import { createAuditLog } from '../../shared/app/audit-log.ts';
 import type { CustodyStatus } from '../../shared/app/custody-status.ts';
@@ -119,6 +121,13 @@ describe.each(cases)('$profile $sealType: custody of another key', (c) => {
     try {
       const events = await createAuditLog({ store, clock: systemClock }).list('prod');
       expect(events.map((e) => [e.action, e.node, e.outcome, e.shareIndexes])).toEqual([['unseal', node.id, 'wrong-key', [1, 2]]]);
+      // The dashboard shows the block (read from state, so it shows whatever the node does now).
+      const app = new Hono();
+      mountDashboard(app, { enabled: true, clusters: [{ id: 'prod', name: 'prod', nodes: [{ id: node.id, url: node.url }] }], store, keys: null, clock: systemClock, version: 'test' });
+      const html = await (await app.request('/')).text();
+      const findings = html.slice(html.indexOf('id="findings"'));
+      expect(findings).toContain('unseal.wrong-key');
+      expect(findings).toContain(`no more shares go to node ${node.id}`);
     } finally {
       await store.close();
     }
@@ -130,5 +139,5 @@ describe.each(cases)('$profile $sealType: custody of another key', (c) => {
     expect((JSON.parse(after.out) as SweepReport).clusters[0]?.actions.map((a) => a.outcome)).toEqual(['unsealed']);
     expect(node.state().sealed).toBe(false);
     expect(keySubmissions(node)).toHaveLength(2 * CONFIG.threshold);
-  }, 120_000);
+  }, 300_000);
 });

@@ -1,5 +1,7 @@
 import type { AuditEvent, AuditLog } from '../../app/audit-log.ts';
 import { createCustodyRepository } from '../../app/custody-repository.ts';
+import { clusterBlockedFinding, guardFinding } from '../../app/unseal-findings.ts';
+import { standingBlocks } from '../../core/custody-types.ts';
 import { incidentsKey } from '../../app/incident-service.ts';
 import type { RecoveryRecord } from '../../app/recovery-records.ts';
 import { createSilenceStore } from '../../app/silences.ts';
@@ -121,7 +123,7 @@ export async function loadDashboardView(deps: DashboardDataDeps, now: number): P
       freshness: freshnessOf(heartbeats[i] ? Date.parse((heartbeats[i] as SweepHeartbeat).at) : null, now, deps.sweepIntervalMs),
       line: lineOf(heartbeats[i] ?? null),
     })),
-    findings: heartbeats.flatMap((h, i) => withNodeFindings(deps.clusters[i] as SweepCluster, records[i]?.data ?? null, [...(h?.findings ?? []), ...(custody[i] ?? [])])).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.cluster.localeCompare(b.cluster)),
+    findings: dedupeFindings(heartbeats.flatMap((h, i) => withNodeFindings(deps.clusters[i] as SweepCluster, records[i]?.data ?? null, [...(custody[i] ?? []), ...(h?.findings ?? [])]))).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.cluster.localeCompare(b.cluster)),
     incidents: incidentItems.flatMap((item) => openIncidents(item?.data, silences, now)).sort(bySeverityThenAge),
     actions: trails
       .flat()
@@ -178,8 +180,27 @@ async function custodyWarnings(deps: DashboardDataDeps, clusterId: string): Prom
   const repo = createCustodyRepository(deps.store);
   const meta = await repo.meta(clusterId);
   if (!meta) return [];
-  const shares = (await repo.shares(clusterId)).map((item) => ({ index: item.data.index, wrapper: item.data.wrapper }));
-  return analyzeCustody({ clusterId, threshold: meta.data.threshold, shares, wrappers: deps.wrapperFacts() }).findings;
+  const [records, block, guards] = await Promise.all([repo.shares(clusterId), repo.block(clusterId), repo.guards(clusterId)]);
+  const shares = records.map((item) => ({ index: item.data.index, wrapper: item.data.wrapper }));
+  // Wrong-key and rejection blocks stand until the custody changes or an operator clears them,
+  // whatever the node's state now: read from state, not from the last sweep.
+  const blocks = standingBlocks(meta.data.generation, block?.data ?? null, guards.map((g) => g.data));
+  return [
+    ...(blocks.cluster ? [clusterBlockedFinding(clusterId, blocks.cluster)] : []),
+    ...blocks.nodes.map((g) => guardFinding(clusterId, g, null)),
+    ...analyzeCustody({ clusterId, threshold: meta.data.threshold, shares, wrappers: deps.wrapperFacts() }).findings,
+  ];
+}
+
+/** One entry per (cluster, node, id): a block read from state and the sweep's copy of it are one. */
+function dedupeFindings(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.cluster}\n${f.node ?? ''}\n${f.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function lineOf(heartbeat: SweepHeartbeat | null): ClusterLine | null {
