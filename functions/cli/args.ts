@@ -6,12 +6,7 @@ import { reportError, UsageError } from './report-error.ts';
 export { UsageError } from './report-error.ts';
 
 /** Strict `parseArgs` whose errors become UsageErrors with the command's usage text. */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
-  argv: string[],
-  options: T,
-  usage: string,
-  allowPositionals = false,
-) {
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string, allowPositionals = false) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (error) {
@@ -28,9 +23,7 @@ export function parseIntOption(value: string | undefined, name: string, min: num
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 type HelpOption = { help: { type: 'boolean'; short: 'h' } };
-type Parsed<O extends OptionsConfig> = ReturnType<
-  typeof parseArgs<{ args: string[]; options: O & HelpOption; strict: true; allowPositionals: true }>
->;
+type Parsed<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O & HelpOption; strict: true; allowPositionals: true }>>;
 
 /**
  * A command with the parts every command shares: strict option parsing, `--help`/`-h` printing

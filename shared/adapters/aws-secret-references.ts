@@ -1,13 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describeReference, type RemoteSecretReference, type RemoteSecretResolver } from '../config/references.ts';
-import {
-  AccessDeniedError,
-  NotFoundError,
-  SealwatchError,
-  ThrottledError,
-  UnavailableError,
-} from '../errors.ts';
+import { AccessDeniedError, NotFoundError, SealwatchError, ThrottledError, UnavailableError } from '../errors.ts';
 
 export interface AwsSecretResolverOptions {
   ssm: SSMClient;
@@ -50,8 +44,7 @@ export function createAwsSecretResolverFromEnv(env: Record<string, string | unde
       const accessKeyId = env['AWS_ACCESS_KEY_ID'];
       const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
       const sessionToken = env['AWS_SESSION_TOKEN'];
-      const credentials =
-        accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined;
+      const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined;
       const config = { ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) };
       resolver = createAwsSecretResolver({ ssm: new SSMClient(config), secretsManager: new SecretsManagerClient(config) });
     }

@@ -6,14 +6,7 @@ import {
   ListBackupsCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import {
-  AccessDeniedError,
-  NotFoundError,
-  SealwatchError,
-  ThrottledError,
-  UnavailableError,
-  ValidationError,
-} from '../errors.ts';
+import { AccessDeniedError, NotFoundError, SealwatchError, ThrottledError, UnavailableError, ValidationError } from '../errors.ts';
 import type { LockFacts, PitrFacts, TableFacts } from '../core/findings/storage-findings.ts';
 import type { VaultStorageChecker } from '../ports/vault-storage-checker.ts';
 
@@ -82,8 +75,7 @@ export function createDynamoDbVaultStorage(options: DynamoDbVaultStorageOptions)
       }),
     continuousBackups: (signal) =>
       call('DescribeContinuousBackups', async () => {
-        const d = (await client.send(new DescribeContinuousBackupsCommand({ TableName: table }), opts(signal)))
-          .ContinuousBackupsDescription;
+        const d = (await client.send(new DescribeContinuousBackupsCommand({ TableName: table }), opts(signal))).ContinuousBackupsDescription;
         const pitr = d?.PointInTimeRecoveryDescription;
         return {
           status: pitr?.PointInTimeRecoveryStatus ?? null,
@@ -93,9 +85,7 @@ export function createDynamoDbVaultStorage(options: DynamoDbVaultStorageOptions)
       }),
     readLock: (signal) =>
       call('GetItem', async () => {
-        const item = (
-          await client.send(new GetItemCommand({ TableName: table, Key: LOCK_KEY, ConsistentRead: true }), opts(signal))
-        ).Item;
+        const item = (await client.send(new GetItemCommand({ TableName: table, Key: LOCK_KEY, ConsistentRead: true }), opts(signal))).Item;
         if (!item) return null;
         const expires = item['Expires']?.N;
         // Nanoseconds overflow a double's integer range; BigInt keeps the division exact enough.

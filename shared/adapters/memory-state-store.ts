@@ -1,13 +1,6 @@
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
-import type {
-  PutRequest,
-  QueryPage,
-  QueryRequest,
-  StateItem,
-  StateStore,
-  WriteCondition,
-} from '../ports/state-store.ts';
+import type { PutRequest, QueryPage, QueryRequest, StateItem, StateStore, WriteCondition } from '../ports/state-store.ts';
 
 export interface MemoryStateStoreOptions {
   /** Decides which items count as expired. */

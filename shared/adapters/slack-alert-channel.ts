@@ -41,10 +41,7 @@ export function createSlackAlertChannel(options: SlackAlertChannelOptions): Aler
     async send(notification, signal) {
       const url = await resolveSecret(webhookUrl, 'slack webhook URL');
       if (!url.ok) return url.failure;
-      return deliver(
-        { url: url.value, body: JSON.stringify(slackMessage(notification)) },
-        { ...http, signal, secrets: [url.value] },
-      );
+      return deliver({ url: url.value, body: JSON.stringify(slackMessage(notification)) }, { ...http, signal, secrets: [url.value] });
     },
   };
 }
@@ -53,9 +50,7 @@ export function createSlackAlertChannel(options: SlackAlertChannelOptions): Aler
 export function slackMessage(notification: Notification): { text: string; blocks: unknown[] } {
   const emoji = notification.kind === 'resolve' ? ':white_check_mark:' : EMOJI[notification.severity];
   const title = headline(notification);
-  const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.header), emoji: true } },
-  ];
+  const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.header), emoji: true } }];
   if (notification.message.trim()) blocks.push(section(escapeMrkdwn(notification.message)));
   const fields: [string, string][] = [
     ['Cluster', notification.cluster],

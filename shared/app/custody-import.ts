@@ -64,9 +64,7 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
     const shares = output.shares;
 
     if (request.threshold !== undefined && output.threshold !== undefined && request.threshold !== output.threshold) {
-      throw new ValidationError('--threshold contradicts the input', [
-        `--threshold ${request.threshold}, but the input says threshold ${output.threshold}`,
-      ]);
+      throw new ValidationError('--threshold contradicts the input', [`--threshold ${request.threshold}, but the input says threshold ${output.threshold}`]);
     }
     // Local checks first: a malformed input fails without touching the network.
     const known = output.threshold ?? request.threshold;
@@ -93,7 +91,10 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
     if (threshold === undefined) {
       const fromNodes = [...new Set(initialized.map((n) => n.t))];
       if (fromNodes.length > 1) {
-        throw new ValidationError('the nodes disagree on the threshold; pass --threshold', initialized.map((n) => `node ${n.node}: t=${n.t}`));
+        throw new ValidationError(
+          'the nodes disagree on the threshold; pass --threshold',
+          initialized.map((n) => `node ${n.node}: t=${n.t}`),
+        );
       }
       threshold = fromNodes[0];
       thresholdSource = 'node';
@@ -117,10 +118,14 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
     const shape = validateShares(shares, threshold);
     const consistency = await checkShareConsistency(shares, threshold);
     if (!consistency.crossChecked && shares.length > 1) {
-      warnings.push(`threshold equals the share count (${threshold}): there is no spare share to cross-check, so a wrong share would only show when Vault rejects it`);
+      warnings.push(
+        `threshold equals the share count (${threshold}): there is no spare share to cross-check, so a wrong share would only show when Vault rejects it`,
+      );
     }
     if (!consistency.exhaustive) {
-      warnings.push(`${consistency.subsetsChecked} threshold subsets combined (a complete cover: every share checked against one polynomial) instead of all of them`);
+      warnings.push(
+        `${consistency.subsetsChecked} threshold subsets combined (a complete cover: every share checked against one polynomial) instead of all of them`,
+      );
     }
 
     const assignment = resolveCustodyPolicy({
@@ -146,9 +151,15 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
       const keyChanged = existing !== null && existing.data.keyCheck !== consistency.keyCheck;
       if (existing && keyChanged && !request.rekeyed) {
         const [block, guards] = await Promise.all([ctx.repo.block(cluster.id), ctx.repo.guards(cluster.id)]);
-        const blocks = standingBlocks(existing.data.generation, block?.data ?? null, guards.map((g) => g.data));
+        const blocks = standingBlocks(
+          existing.data.generation,
+          block?.data ?? null,
+          guards.map((g) => g.data),
+        );
         if (!isBlocked(blocks)) throw keyChangedError(cluster.id, existing.data);
-        warnings.push(`these shares rebuild a different key than the custody they replace, which Vault rejected (blocked for generation ${existing.data.generation}): replaced`);
+        warnings.push(
+          `these shares rebuild a different key than the custody they replace, which Vault rejected (blocked for generation ${existing.data.generation}): replaced`,
+        );
       }
       if (existing && !keyChanged && request.rekeyed) {
         warnings.push('--rekeyed was given, but these shares rebuild the same key as the custody they replace');

@@ -34,9 +34,7 @@ export async function wrapShares(
   return mapLimit(assignment, 8, async ({ index, wrapper }) => {
     const plaintext = shares[index - 1];
     if (!plaintext) throw new Error(`no share ${index} to wrap`);
-    const wrapped = await ctx
-      .wrapper(wrapper)
-      .wrap(plaintext, shareContext(clusterId, kind, index), deadline(ctx.wrapperTimeoutMs));
+    const wrapped = await ctx.wrapper(wrapper).wrap(plaintext, shareContext(clusterId, kind, index), deadline(ctx.wrapperTimeoutMs));
     return { index, wrapper: wrapped.wrapper, keyId: wrapped.keyId, ciphertext: wrapped.ciphertext, wrappedAt };
   });
 }
@@ -59,12 +57,7 @@ export async function wrapToken(ctx: CustodyContext, clusterId: string, wrapperI
  *
  * @throws ConflictError when custody exists without `replace`, or changed meanwhile.
  */
-export async function writeCustody(
-  ctx: CustodyContext,
-  clusterId: string,
-  prepared: PreparedCustody,
-  replace: boolean,
-): Promise<WriteOutcome> {
+export async function writeCustody(ctx: CustodyContext, clusterId: string, prepared: PreparedCustody, replace: boolean): Promise<WriteOutcome> {
   const existing = await ctx.repo.meta(clusterId);
   if (existing && !replace) throw existingCustodyError(clusterId, existing.data);
   const oldShares = existing ? await ctx.repo.shares(clusterId) : [];
@@ -113,6 +106,8 @@ export function keyChangedError(clusterId: string, meta: CustodyMeta): Sealwatch
   return new SealwatchError(
     'key_changed',
     `these shares rebuild a different key than the custody of cluster ${clusterId} they would replace (generation ${meta.generation}, created ${meta.createdAt}); nothing was written`,
-    { hint: 'if the cluster was rekeyed (`vault operator rekey`), import the new shares with --replace --rekeyed; otherwise these are not the shares of this cluster\'s current key (custody Vault has rejected as wrong, shown blocked by keys status, is replaced without --rekeyed)' },
+    {
+      hint: "if the cluster was rekeyed (`vault operator rekey`), import the new shares with --replace --rekeyed; otherwise these are not the shares of this cluster's current key (custody Vault has rejected as wrong, shown blocked by keys status, is replaced without --rekeyed)",
+    },
   );
 }

@@ -130,7 +130,10 @@ function labelText(labels: MetricLabels): string {
 }
 
 /** The sweep service with every report recorded in `metrics`. */
-export function instrumentSweep<S extends { run(request?: { trigger?: string; clusterIds?: readonly string[] }): Promise<SweepReport> }>(metrics: Metrics, sweep: S): S {
+export function instrumentSweep<S extends { run(request?: { trigger?: string; clusterIds?: readonly string[] }): Promise<SweepReport> }>(
+  metrics: Metrics,
+  sweep: S,
+): S {
   return {
     ...sweep,
     async run(request?: { trigger?: string; clusterIds?: readonly string[] }) {

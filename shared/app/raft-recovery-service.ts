@@ -78,7 +78,17 @@ export interface NodeStateOf {
   state: NodeState;
 }
 
-const FAILED_OUTCOMES = new Set(['join-failed', 'remove-failed', 'error', 'wrong-key', 'custody-mismatch', 'custody-inconsistent', 'refused', 'insufficient-shares', 'transient']);
+const FAILED_OUTCOMES = new Set([
+  'join-failed',
+  'remove-failed',
+  'error',
+  'wrong-key',
+  'custody-mismatch',
+  'custody-inconsistent',
+  'refused',
+  'insufficient-shares',
+  'transient',
+]);
 
 /**
  * The node's target for unauthenticated observation (no secret is sent: default CAs allowed
@@ -106,7 +116,9 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
       if (leader === null || join.length === 0) return [];
       const leaderUrl = cluster.nodes.find((n) => n.id === leader)?.url as string;
       if (dryRun) {
-        return join.map((nodeId) => report('raft-join', nodeId, 'would-join', `would join ${nodeId} to the raft cluster led by ${leader} and unseal it from custody`, 0));
+        return join.map((nodeId) =>
+          report('raft-join', nodeId, 'would-join', `would join ${nodeId} to the raft cluster led by ${leader} and unseal it from custody`, 0),
+        );
       }
       const joined: { nodeId: string; report: ActionReport }[] = [];
       const held = await withLease(cluster.id, async () => {
@@ -212,7 +224,14 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
   };
   return service;
 
-  async function joinOne(cluster: RecoveryCluster, nodeId: string, leaderId: string, leaderUrl: string, trigger: string, signal: AbortSignal): Promise<ActionReport> {
+  async function joinOne(
+    cluster: RecoveryCluster,
+    nodeId: string,
+    leaderId: string,
+    leaderUrl: string,
+    trigger: string,
+    signal: AbortSignal,
+  ): Promise<ActionReport> {
     const started = clock.now();
     let result: ActionReport;
     try {

@@ -19,13 +19,7 @@ import { unsealNodeLocked } from './unseal-node.ts';
 import type { NodeUnsealDeps, UnsealSettings } from './unseal-node-types.ts';
 import { nodeResult } from './unseal-result.ts';
 import { CLUSTER_LEASE, runUnderLease } from './held-lease.ts';
-import {
-  SUCCESSFUL_OUTCOMES,
-  type UnsealClusterResult,
-  type UnsealNodeResult,
-  type UnsealOutcome,
-  type UnsealRequest,
-} from './unseal-types.ts';
+import { SUCCESSFUL_OUTCOMES, type UnsealClusterResult, type UnsealNodeResult, type UnsealOutcome, type UnsealRequest } from './unseal-types.ts';
 
 export interface UnsealServiceOptions {
   store: StateStore;
@@ -265,7 +259,9 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     if ('heldBy' in ran) {
       const until = new Date(ran.heldBy.expiresAt).toISOString();
       logger.info('unseal.skipped', { cluster: cluster.id, reason: 'lease-held', owner: ran.heldBy.owner });
-      return nodeIds.map((id) => skipped(id, 'lease-held', `skipped: another sealwatch operation holds lease ${scope} (owner ${ran.heldBy.owner}, until ${until})`));
+      return nodeIds.map((id) =>
+        skipped(id, 'lease-held', `skipped: another sealwatch operation holds lease ${scope} (owner ${ran.heldBy.owner}, until ${until})`),
+      );
     }
     return ran.done;
   }
@@ -386,7 +382,11 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
       custody.guards(clusterId),
     ]);
     const generation = meta?.data.generation ?? null;
-    const blocks = standingBlocks(generation, block?.data ?? null, guards.map((g) => g.data));
+    const blocks = standingBlocks(
+      generation,
+      block?.data ?? null,
+      guards.map((g) => g.data),
+    );
     if (!readOnly) {
       if (block && block.data.generation !== generation) await custody.clearBlock(clusterId);
       for (const stale of guards.filter((g) => g.data.generation !== generation)) await custody.deleteGuard(clusterId, stale.data.nodeId);
@@ -452,7 +452,7 @@ function clusterBlockMessage(block: UnsealBlock): string {
 }
 
 function nodeBlockMessage(guard: NodeUnsealGuard): string {
-  const why = guard.reason === 'wrong-key' ? 'rejected the custody\'s shares as the wrong key' : `discarded ${guard.rejections} full thresholds`;
+  const why = guard.reason === 'wrong-key' ? "rejected the custody's shares as the wrong key" : `discarded ${guard.rejections} full thresholds`;
   return `node ${guard.nodeId} blocked since ${guard.lastAt}: it ${why} (${guard.vaultError}); replace the custody (generation ${guard.generation}) or clear the block to resume`;
 }
 

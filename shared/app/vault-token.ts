@@ -23,7 +23,8 @@ export function tokenWrapperId(cluster: TokenCluster, wrapperIds: readonly strin
     .flatMap(([wrapper, indexes]) => indexes.map((index) => ({ index, wrapper })))
     .sort((a, b) => a.index - b.index);
   const chosen = policy.default ?? listed[0]?.wrapper;
-  if (chosen === undefined) throw new ValidationError(`the custody policy of cluster ${cluster.id} names no wrapper`, [`clusters[${cluster.id}].custody: empty`]);
+  if (chosen === undefined)
+    throw new ValidationError(`the custody policy of cluster ${cluster.id} names no wrapper`, [`clusters[${cluster.id}].custody: empty`]);
   if (!wrapperIds.includes(chosen)) throw new ValidationError(`the custody policy of cluster ${cluster.id} names wrapper "${chosen}", which is not configured`);
   return chosen;
 }

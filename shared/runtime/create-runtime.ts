@@ -111,24 +111,27 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     channels: options.alertChannels ?? channels?.all() ?? [],
     clusters: clusters.map((c) => c.id),
   });
-  const sweep = instrumentSweep(metrics, createSweepService({
-    clusters,
-    vault,
-    store,
-    leases,
-    clock,
-    logger,
-    concurrency: config.sweep.concurrency,
-    nodeTimeoutMs: config.sweep.nodeTimeoutMs,
-    // Unset in the config: on exactly when the cluster has shares in custody.
-    autoUnseal: async (clusterId) => autoUnsealSetting.get(clusterId) ?? (await custody.meta(clusterId)) !== null,
-    raftAutoJoin: (clusterId) => health.recoveryClusters.get(clusterId)?.raft?.autoJoin === true,
-    // The one executor of the sweep's plan: unseals through the unseal service, raft actions
-    // through raft recovery; each holds the cluster lease and audits.
-    execute: (input) => (input.action.kind === 'unseal' ? unseal.executor(input) : health.executeRaft(input)),
-    inspectors: [...health.inspectors, ...keyStorage.inspectors],
-    afterSweep: (report) => alerting.afterSweep(report),
-  }));
+  const sweep = instrumentSweep(
+    metrics,
+    createSweepService({
+      clusters,
+      vault,
+      store,
+      leases,
+      clock,
+      logger,
+      concurrency: config.sweep.concurrency,
+      nodeTimeoutMs: config.sweep.nodeTimeoutMs,
+      // Unset in the config: on exactly when the cluster has shares in custody.
+      autoUnseal: async (clusterId) => autoUnsealSetting.get(clusterId) ?? (await custody.meta(clusterId)) !== null,
+      raftAutoJoin: (clusterId) => health.recoveryClusters.get(clusterId)?.raft?.autoJoin === true,
+      // The one executor of the sweep's plan: unseals through the unseal service, raft actions
+      // through raft recovery; each holds the cluster lease and audits.
+      execute: (input) => (input.action.kind === 'unseal' ? unseal.executor(input) : health.executeRaft(input)),
+      inspectors: [...health.inspectors, ...keyStorage.inspectors],
+      afterSweep: (report) => alerting.afterSweep(report),
+    }),
+  );
   const recovery = createRecoveryService({
     clusters,
     sweep,

@@ -21,7 +21,10 @@ export function createFloorClient(clusters: readonly FleetCluster[], concurrency
     const key = url.host;
     let agent = agents.get(key);
     if (!agent) {
-      agent = url.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 1, ...(ca ? { ca } : {}) }) : new http.Agent({ keepAlive: true, maxSockets: 1 });
+      agent =
+        url.protocol === 'https:'
+          ? new https.Agent({ keepAlive: true, maxSockets: 1, ...(ca ? { ca } : {}) })
+          : new http.Agent({ keepAlive: true, maxSockets: 1 });
       agents.set(key, agent);
     }
     return agent;
@@ -29,15 +32,18 @@ export function createFloorClient(clusters: readonly FleetCluster[], concurrency
   const get = (url: URL, path: string, agent: http.Agent) =>
     new Promise<void>((resolve, reject) => {
       const lib = url.protocol === 'https:' ? https : http;
-      const req = lib.request({ host: url.hostname, port: url.port, path, method: 'GET', agent, servername: url.hostname === '127.0.0.1' ? undefined : url.hostname }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          resolve();
-        });
-        res.on('error', reject);
-      });
+      const req = lib.request(
+        { host: url.hostname, port: url.port, path, method: 'GET', agent, servername: url.hostname === '127.0.0.1' ? undefined : url.hostname },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            resolve();
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end();
     });

@@ -106,8 +106,14 @@ try {
       fl.push(await floorRound());
     }
   }
-  const first = fastest(sw.map((r) => r.first), (m) => m.wallMs);
-  const second = fastest(sw.map((r) => r.second), (m) => m.wallMs);
+  const first = fastest(
+    sw.map((r) => r.first),
+    (m) => m.wallMs,
+  );
+  const second = fastest(
+    sw.map((r) => r.second),
+    (m) => m.wallMs,
+  );
   const floor = { coldMs: Math.round(Math.min(...fl.map((f) => f.cold))), warmMs: Math.round(Math.min(...fl.map((f) => f.warm))) };
   const ratio = { cold: round2(first.wallMs / floor.coldMs), warm: round2(second.wallMs / floor.warmMs) };
   const targets = { wallMs: 2000, peakRssMb: 250, unchangedStateWrites: clusterCount + 2, ratio: tls ? { cold: 1.2 } : { cold: 1.6, warm: 1.5 } };

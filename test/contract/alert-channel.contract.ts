@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Secret } from '../../shared/config/secret.ts';
 import type { AlertChannel, DeliveryResult } from '../../shared/ports/alert-channel.ts';
-import {
-  closedOrigin,
-  NOW,
-  notification,
-  startSilentServer,
-  UnresolvableSecret,
-} from '../integration/alerts/channels/channel-fixtures.ts';
+import { closedOrigin, NOW, notification, startSilentServer, UnresolvableSecret } from '../integration/alerts/channels/channel-fixtures.ts';
 import { type SinkAnswer, type SinkServer, startSinkServer } from '../support/sink-server.ts';
 
 export interface ChannelFactoryOptions {
@@ -145,9 +139,7 @@ export function describeAlertChannelContract(name: string, setup: AlertChannelSe
     });
 
     it('400 is permanent, and its error text keeps the reason with the secrets cut out', async () => {
-      sink.setScript([
-        { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: echo, errors: [echo] }) },
-      ]);
+      sink.setScript([{ status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: echo, errors: [echo] }) }]);
       const result = await send(setup.make(sink.url, {}));
       expect(result).toMatchObject({ ok: false, retryable: false, status: 400 });
       if (!result.ok) expect(result.error).toContain('rejected: [redacted]');

@@ -33,8 +33,7 @@ describeAlertChannelContract('slack', {
   refusal: (echo) => text(400, `invalid_payload ${echo}`),
   overloaded: (echo) => text(503, echo),
   http: true,
-  make: (origin, options, secret) =>
-    createSlackAlertChannel({ id: 'slack', webhookUrl: secret ?? new Secret(`${origin}${SLACK_PATH}`), ...options }),
+  make: (origin, options, secret) => createSlackAlertChannel({ id: 'slack', webhookUrl: secret ?? new Secret(`${origin}${SLACK_PATH}`), ...options }),
 });
 
 const ROUTING_KEY = 'R0UT1NGKEYabcdef0123456789abcdef';
@@ -91,8 +90,7 @@ describeAlertChannelContract('teams', {
   refusal: (echo) => json(400, { error: { code: 'InvalidRequestContent', message: echo } }),
   overloaded: (echo) => json(502, { error: { code: 'BadGateway', message: echo } }),
   http: true,
-  make: (origin, options, secret) =>
-    createTeamsAlertChannel({ id: 'teams', webhookUrl: secret ?? new Secret(`${origin}${TEAMS_PATH}`), ...options }),
+  make: (origin, options, secret) => createTeamsAlertChannel({ id: 'teams', webhookUrl: secret ?? new Secret(`${origin}${TEAMS_PATH}`), ...options }),
 });
 
 const WHSEC = `whsec_${randomBytes(32).toString('base64')}`;

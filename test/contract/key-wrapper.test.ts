@@ -214,8 +214,7 @@ describe('aws-kms key wrapper', () => {
     const wrapped = await kmsWrapper(keyId).wrap(secret, context);
     const blob = Buffer.from(wrapped.ciphertext, 'base64');
     const client = kmsClient();
-    const send = (ctx: Record<string, string>) =>
-      client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: blob, EncryptionContext: ctx }));
+    const send = (ctx: Record<string, string>) => client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: blob, EncryptionContext: ctx }));
     await expect(send(context)).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
     const out = await send({ ...context, service: 'sealwatch' });
     expect(Buffer.from(out.Plaintext ?? []).equals(secret)).toBe(true);

@@ -87,7 +87,13 @@ describe('no leaks', () => {
   it('the scanner finds a planted share in every encoding (so the real scan can fail)', () => {
     const share = randomBytes(33);
     const secrets: KnownSecret[] = [{ label: 'planted', value: share }];
-    for (const text of [share.toString('hex'), share.toString('hex').toUpperCase(), share.toString('base64'), share.toString('base64url'), `x${share.toString('base64').slice(5, 35)}y`]) {
+    for (const text of [
+      share.toString('hex'),
+      share.toString('hex').toUpperCase(),
+      share.toString('base64'),
+      share.toString('base64url'),
+      `x${share.toString('base64').slice(5, 35)}y`,
+    ]) {
       expect(scanForLeaks(secrets, [{ source: 't', text: JSON.stringify({ message: text }) }])).toHaveLength(1);
     }
     expect(scanForLeaks(secrets, [{ source: 'bin', text: Buffer.concat([Buffer.from('abc'), share]) }])).toHaveLength(1);
@@ -168,7 +174,13 @@ describe('no leaks', () => {
     await sweepOnce('sweep: one sealed');
 
     // A share of another cluster: the wrong key, then blocked attempts.
-    const mixed = [init.keys[0] ?? '', init.keys[1] ?? '', other.init?.keys.find((k) => !new Set(init.keys.slice(0, 2).map((s) => decodeShare(s).at(-1))).has(decodeShare(k).at(-1))) ?? '', init.keys[3] ?? '', init.keys[4] ?? ''];
+    const mixed = [
+      init.keys[0] ?? '',
+      init.keys[1] ?? '',
+      other.init?.keys.find((k) => !new Set(init.keys.slice(0, 2).map((s) => decodeShare(s).at(-1))).has(decodeShare(k).at(-1))) ?? '',
+      init.keys[3] ?? '',
+      init.keys[4] ?? '',
+    ];
     await putCustody({ store, clusterId: 'prod', shares: mixed, threshold: 3, wrapperFor: local, generation: 7 });
     for (const n of sim.nodes) n.seal();
     expect((await unsealOnce('unseal: wrong key')).nodes.map((n) => n.outcome)).toContain('wrong-key');

@@ -3,14 +3,7 @@ import { createLeaseManager } from '../../shared/app/lease-manager.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import type { KeyWrapper } from '../../shared/ports/key-wrapper.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simulator/index.ts';
-import {
-  keySubmissions,
-  putCustody,
-  randomLocalWrapper,
-  sweepClusterOf,
-  unsealHarness,
-  type UnsealHarness,
-} from '../support/custody-fixture.ts';
+import { keySubmissions, putCustody, randomLocalWrapper, sweepClusterOf, unsealHarness, type UnsealHarness } from '../support/custody-fixture.ts';
 
 // The unseal service against the Vault simulator (TLS pinned to its CA), a memory store and a
 // local wrapper: the happy path, what it refuses, foreign attempts, transient failures, dry runs.

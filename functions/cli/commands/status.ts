@@ -34,7 +34,12 @@ export const statusCommand = defineCommand({
     const config = await loadConfig({ path, env: io.env, remoteSecrets: createAwsSecretResolverFromEnv(io.env), clock: systemClock });
     const clusters = values.cluster === undefined ? config.clusters : config.clusters.filter((c) => c.id === values.cluster);
     if (values.cluster !== undefined && clusters.length === 0) {
-      unknownCluster(io, 'status', values.cluster, config.clusters.map((c) => c.id));
+      unknownCluster(
+        io,
+        'status',
+        values.cluster,
+        config.clusters.map((c) => c.id),
+      );
     }
     const vault = createVaultHttpClientFactory({ userAgent: 'sealwatch-status' });
     let statuses: ClusterStatus[];

@@ -12,7 +12,10 @@ const raftSettings = { auth: { kind: 'token' as const }, raft: { autoJoin: false
 
 function nonActive(sim: SimulatedCluster, count: number): string[] {
   const active = sim.activeNode()?.id;
-  return sim.nodes.filter((n) => n.id !== active).slice(-count).map((n) => n.id);
+  return sim.nodes
+    .filter((n) => n.id !== active)
+    .slice(-count)
+    .map((n) => n.id);
 }
 
 describe('a peer dead longer than removeDeadPeers.after', () => {

@@ -67,7 +67,11 @@ describe('translateKeyVaultError', () => {
     [restError(403, 'Forbidden', 'Operation wrapKey is not allowed on a disabled key.', 'KeyDisabled'), 'wrapKey', KeyUnusableError],
     [restError(403, 'Forbidden', 'Operation unwrapKey is not permitted on this key.', 'KeyOperationForbidden'), 'unwrapKey', KeyUnusableError],
     [restError(403, 'Forbidden', 'Caller is not authorized to perform action on resource.', 'ForbiddenByRbac'), 'wrapKey', AccessDeniedError],
-    [restError(403, 'Forbidden', "The user, group or application 'appid=x' does not have keys unwrapKey permission on key vault 'v'.", 'AccessDenied'), 'unwrapKey', AccessDeniedError],
+    [
+      restError(403, 'Forbidden', "The user, group or application 'appid=x' does not have keys unwrapKey permission on key vault 'v'.", 'AccessDenied'),
+      'unwrapKey',
+      AccessDeniedError,
+    ],
     [restError(401, 'Unauthorized', 'AKV10032: Invalid issuer.'), 'getKey', AccessDeniedError],
     [restError(404, 'KeyNotFound', 'A key with (name/id) k was not found in this key vault.'), 'getKey', NotFoundError],
     [restError(429, 'Throttled', 'Request was not processed because too many requests were received.'), 'wrapKey', ThrottledError],

@@ -53,7 +53,11 @@ describe('jsm alert channel', () => {
 
   it('resolves by looking up the open alert with the alias and closing it by id', async () => {
     sink.setScript([
-      { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: [{ id: 'alert-uuid-1', alias: ALIAS, status: 'open' }] }) },
+      {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ values: [{ id: 'alert-uuid-1', alias: ALIAS, status: 'open' }] }),
+      },
       ACCEPTED,
     ]);
     expect(await send('resolve')).toEqual({ ok: true, status: 202 });
@@ -92,4 +96,3 @@ describe('jsm alert channel', () => {
     expect(() => createJsmAlertChannel({ id: 'jsm', apiUrl: 'api.atlassian.com', user: USER, apiToken: new Secret(API_TOKEN) })).toThrow(ValidationError);
   });
 });
-

@@ -116,9 +116,7 @@ describe('opsgenie alert channel', () => {
   it('keeps message ≤ 130, alias ≤ 512, tags ≤ 50 and details ≤ 8000 characters', async () => {
     const evidence: Notification['evidence'] = {};
     for (let i = 0; i < 100; i++) evidence[`k${i}`] = 'v'.repeat(900);
-    const request = await sent(
-      notification({ title: 'é'.repeat(400), dedupKey: `sealwatch:${'x'.repeat(600)}`, findingId: `f${'y'.repeat(80)}`, evidence }),
-    );
+    const request = await sent(notification({ title: 'é'.repeat(400), dedupKey: `sealwatch:${'x'.repeat(600)}`, findingId: `f${'y'.repeat(80)}`, evidence }));
     const body = json(request.body) as { message: string; alias: string; tags: string[]; details: Record<string, string>; description: string };
     expect(body.message.length).toBe(OPSGENIE_LIMITS.message);
     expect(body.message.endsWith('…')).toBe(true);
@@ -137,4 +135,3 @@ describe('opsgenie alert channel', () => {
     expect(Object.keys(details)).toEqual(expect.arrayContaining(['__proto__', 'constructor']));
   });
 });
-

@@ -21,8 +21,7 @@ describe('pagerduty alert channel', () => {
     sink.setScript([]);
   });
 
-  const channel = () =>
-    createPagerDutyAlertChannel({ id: 'pd', routingKey: new Secret(ROUTING_KEY), region: 'eu', url: `${sink.url}/v2/enqueue` });
+  const channel = () => createPagerDutyAlertChannel({ id: 'pd', routingKey: new Secret(ROUTING_KEY), region: 'eu', url: `${sink.url}/v2/enqueue` });
   async function sent(n: Notification): Promise<Record<string, unknown>> {
     const result = await channel().send(n, new AbortController().signal);
     expect(result).toEqual({ ok: true, status: 202 });
@@ -110,7 +109,7 @@ describe('pagerduty alert channel', () => {
     expect(again.dedup_key).toBe(a.dedup_key);
   });
 
-  it('reports PagerDuty\'s 400 message and does not retry', async () => {
+  it("reports PagerDuty's 400 message and does not retry", async () => {
     sink.setScript([
       {
         status: 400,
@@ -127,4 +126,3 @@ describe('pagerduty alert channel', () => {
     });
   });
 });
-

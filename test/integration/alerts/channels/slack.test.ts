@@ -48,9 +48,7 @@ describe('slack alert channel', () => {
       '*Finding*\nnode.sealed',
       '*Since*\n2026-11-22T10:00:00.000Z',
     ]);
-    expect(body.blocks[3]?.text?.text).toBe(
-      '*Evidence*\n• httpStatus: 503\n• sealed: true\n• shareIndexes: 1, 2, 3\n• version: 1.19.0\n• lastError: -',
-    );
+    expect(body.blocks[3]?.text?.text).toBe('*Evidence*\n• httpStatus: 503\n• sealed: true\n• shareIndexes: 1, 2, 3\n• version: 1.19.0\n• lastError: -');
     expect(body.blocks[4]?.text?.text).toBe('<https://runbooks.example/vault-sealed|Runbook>');
     expect(body.blocks.at(-1)).toEqual({
       type: 'context',
@@ -121,4 +119,3 @@ describe('slack alert channel', () => {
     expect(result).toMatchObject({ ok: false, retryable: false, status: 410 });
   });
 });
-

@@ -113,4 +113,3 @@ describe('teams alert channel', () => {
     expect(text.endsWith('😀…')).toBe(true);
   });
 });
-

@@ -63,7 +63,7 @@ describe('webhook alert channel (Standard Webhooks)', () => {
     });
   });
 
-  it('signs id.timestamp.body exactly as the reference signer does, with this attempt\'s time', async () => {
+  it("signs id.timestamp.body exactly as the reference signer does, with this attempt's time", async () => {
     await send(notification(), () => NOW);
     const request = sink.requests[0];
     const headers = headersOf(request);
@@ -123,4 +123,3 @@ describe('webhook alert channel (Standard Webhooks)', () => {
     expect(body.data.message.endsWith('…')).toBe(true);
   });
 });
-
