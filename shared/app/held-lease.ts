@@ -30,8 +30,8 @@ export interface LeaseTimings {
 
 /** Cluster actions: a crashed holder blocks for at most 15 s. */
 export const CLUSTER_LEASE: LeaseTimings = { ttlMs: 15_000, renewEveryMs: 5_000 };
-/** The sweep lease: a crashed sweep blocks the next one for at most 30 s. */
-export const SWEEP_LEASE: LeaseTimings = { ttlMs: 30_000, renewEveryMs: 10_000 };
+/** The sweep lease: a crashed sweep blocks the next one for at most 15 s. */
+export const SWEEP_LEASE: LeaseTimings = { ttlMs: 15_000, renewEveryMs: 5_000 };
 
 /**
  * Runs `work` as one operation under the lease `scope`: short-lived and renewed while the work

@@ -69,6 +69,26 @@ export interface RaftRecoveryService {
     dryRun?: boolean;
     signal: AbortSignal;
   }): Promise<{ report: ActionReport | null; held?: string }>;
+  /**
+   * Keeps the dead-since record and decides (pure `planRemoval`) whether one dead peer may be
+   * removed now; `held` says why not when some peer is a candidate.
+   */
+  decideRemoval(request: {
+    cluster: RecoveryCluster;
+    snapshot: RaftSnapshot & { autopilot: AutopilotState };
+    reachable: ReadonlySet<string>;
+    dryRun?: boolean;
+  }): Promise<{ remove: string; why: string } | { remove: null; held?: string }>;
+  /** Removes one peer through the leader under the cluster lease, audited. */
+  applyRemoval(request: {
+    cluster: RecoveryCluster;
+    peer: string;
+    leader: VaultClient;
+    token: string;
+    why: string;
+    trigger: string;
+    signal: AbortSignal;
+  }): Promise<ActionReport>;
   /** `sealwatch recover`: unseal sealed nodes, join, remove a dead peer, as enabled for the cluster. */
   recover(request: { cluster: RecoveryCluster; trigger: string; dryRun?: boolean; signal?: AbortSignal }): Promise<RecoveryResult>;
 }
@@ -138,12 +158,12 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
       return joined.map((j) => j.report);
     },
 
-    async removeDeadPeer({ cluster, snapshot, leader, token, reachable, trigger, dryRun, signal }) {
+    async decideRemoval({ cluster, snapshot, reachable, dryRun }) {
       const settings = cluster.raft?.removeDeadPeers;
       const prior = await loadRaftRecord(store, cluster.id);
       const tracked = trackDeadPeers(prior?.data ?? null, snapshot.autopilot, clock.now());
       if (tracked.changed && !dryRun) await saveQuietly(cluster.id, tracked.record, prior);
-      if (!settings) return { report: null };
+      if (!settings) return { remove: null };
       const decision = planRemoval({
         configuration: snapshot.configuration,
         autopilot: snapshot.autopilot,
@@ -153,19 +173,22 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
         minQuorum: settings.minQuorum,
         reachableConfigured: reachable,
       });
-      if (decision.remove === null) return { report: null, ...(decision.candidates.length > 0 ? { held: decision.reason } : {}) };
-      const peer = decision.remove;
+      if (decision.remove === null) return { remove: null, ...(decision.candidates.length > 0 ? { held: decision.reason } : {}) };
       const why = `dead for ${Math.round(decision.deadForMs / 1000)} s; ${decision.votersAfter} voters left (floor ${decision.floor})`;
-      if (dryRun) return { report: report('raft-remove-peer', peer, 'would-remove', `would remove raft peer ${peer}: ${why}`, 0) };
+      return { remove: decision.remove, why };
+    },
+
+    async applyRemoval({ cluster, peer, leader, token, why, trigger, signal }) {
       let result: ActionReport | null = null;
       const held = await withLease(cluster.id, async () => {
         const started = clock.now();
         try {
           await leader.raftRemovePeer(peer, { token, signal: callSignal(signal) });
           result = report('raft-remove-peer', peer, 'removed', `removed raft peer ${peer}: ${why}`, clock.now() - started);
-          const next: RaftRecord = { peers: { ...tracked.record.peers } };
+          const current = await loadRaftRecord(store, cluster.id);
+          const next: RaftRecord = { peers: { ...(current?.data.peers ?? {}) } };
           delete next.peers[peer];
-          await saveQuietly(cluster.id, next, await loadRaftRecord(store, cluster.id));
+          await saveQuietly(cluster.id, next, current);
         } catch (error) {
           // Decided by the status, never the wording (Vault renders it as a go-multierror): a
           // refused token is fetched afresh next time, as the raft inspector does for its reads.
@@ -174,8 +197,16 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
         }
         await record(cluster.id, trigger, result, started);
       });
-      if (held) return { report: report('raft-remove-peer', peer, 'lease-held', held, 0) };
-      return { report: result };
+      if (held) return report('raft-remove-peer', peer, 'lease-held', held, 0);
+      return result ?? report('raft-remove-peer', peer, 'error', 'remove-peer did not run', 0);
+    },
+
+    async removeDeadPeer({ cluster, snapshot, leader, token, reachable, trigger, dryRun, signal }) {
+      const decision = await service.decideRemoval({ cluster, snapshot, reachable, ...(dryRun ? { dryRun } : {}) });
+      if (decision.remove === null) return { report: null, ...(decision.held ? { held: decision.held } : {}) };
+      if (dryRun)
+        return { report: report('raft-remove-peer', decision.remove, 'would-remove', `would remove raft peer ${decision.remove}: ${decision.why}`, 0) };
+      return { report: await service.applyRemoval({ cluster, peer: decision.remove, leader, token, why: decision.why, trigger, signal }) };
     },
 
     async recover({ cluster, trigger, dryRun, signal: given }) {

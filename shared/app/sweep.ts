@@ -11,6 +11,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory } from '../ports/vault-client.ts';
 import { runUnderLease, SWEEP_LEASE } from './held-lease.ts';
+import type { RaftPlanner } from './raft-removal-planner.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
 import { writeHeartbeat } from './sweep-heartbeat.ts';
@@ -37,6 +38,11 @@ export interface SweepServiceOptions {
   autoUnseal?: (clusterId: string) => Promise<boolean>;
   /** Whether the plan joins a cluster's uninitialized configured nodes (`raft.autoJoin`). */
   raftAutoJoin?: (clusterId: string) => boolean;
+  /**
+   * Plans what needs the cluster's raft state (read with the control token) after the first
+   * actions: a dead peer to remove. Its actions go through `execute` like the others.
+   */
+  raftPlanner?: RaftPlanner;
   execute?: ActionExecutor;
   /**
    * Per-cluster checks beyond node states (raft, autopilot, key health, storage backend...),
@@ -120,6 +126,9 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const prior = read ?? null;
       const applyStart = clock.now();
       const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, trigger);
+      const raft = await planRaft(cluster, plan, trigger);
+      actions.push(...raft.actions);
+      findings.push(...raft.findings);
       findings.push(...(await inspect(cluster, plan, trigger)));
       const persistStart = clock.now();
       applyMs += persistStart - applyStart;
@@ -242,6 +251,33 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       actions,
       findings,
     };
+  }
+
+  /** The raft planner's actions, applied by the one executor; a failing read is a finding. */
+  async function planRaft(cluster: SweepCluster, plan: ClusterPlan, trigger: string): Promise<{ actions: ActionReport[]; findings: Finding[] }> {
+    if (!options.raftPlanner || !options.execute) return { actions: [], findings: [] };
+    const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 4, 10_000));
+    let planned: Awaited<ReturnType<RaftPlanner>>;
+    try {
+      planned = await options.raftPlanner({ cluster, plan, signal });
+    } catch (error) {
+      logger.error('sweep.raft_plan_failed', { cluster: cluster.id, error });
+      // The raft inspector reports why raft state cannot be read; nothing is planned meanwhile.
+      return { actions: [], findings: [] };
+    }
+    const actions: ActionReport[] = [];
+    const findings: Finding[] = [...planned.findings];
+    for (const action of planned.actions) {
+      try {
+        const result = await options.execute({ cluster, action, trigger, signal });
+        actions.push({ ...result.report, reason: action.reason });
+        findings.push(...(result.findings ?? []));
+      } catch (error) {
+        logger.error('sweep.action_failed', { cluster: cluster.id, node: action.nodeId, kind: action.kind, error });
+        actions.push({ kind: action.kind, nodeId: action.nodeId, outcome: 'error', message: describeError(error), durationMs: 0, reason: action.reason });
+      }
+    }
+    return { actions, findings };
   }
 
   async function inspect(cluster: SweepCluster, plan: ClusterPlan, trigger: string): Promise<Finding[]> {

@@ -31,7 +31,9 @@ export async function clearAttempt(
   const previous = ourNonce === status.nonce ? null : ((await deps.store.get<OwnedSighting>(key.pk, key.sk))?.data ?? null);
   // An attempt a sealwatch operation recorded as its own, while we hold the cluster lease: that
   // operation is gone (it would hold the lease), so the attempt is abandoned and ours to reset.
-  const abandoned = previous?.owner !== undefined && previous.owner !== input.operation && previous.nonce === status.nonce ? status.nonce : null;
+  // A record without a nonce is an operation that died before Vault's first answer reached it.
+  const deadOperation = previous?.owner !== undefined && previous.owner !== input.operation;
+  const abandoned = deadOperation && (previous.nonce === status.nonce || previous.nonce === '') ? status.nonce : null;
   const assessment = assessAttempt({ current: status, previous, ours: ourNonce ?? abandoned, now, staleAfterMs: deps.settings.staleAttemptMs });
   if (assessment.kind === 'foreign-active') {
     // Remember the first sighting of this exact state; a later call resets it if nothing moved.

@@ -200,6 +200,9 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
       // 4. Submit one by one — audited before the first share leaves, so a crash mid-attempt
       // still leaves its start in the trail.
       await input.fence?.();
+      // Our intent is recorded before the first share leaves: a crash before Vault even answers
+      // still leaves a record the next operation recognises.
+      if (attemptRecord === null && ourNonce === null) attemptRecord = recordOwnAttempt(deps, input, '');
       if (auditKey === null)
         auditKey = await startAudit(
           deps,
@@ -220,7 +223,11 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
         callSignal,
         onNonce: (nonce) => {
           ourNonce = nonce;
-          attemptRecord = recordOwnAttempt(deps, input, nonce);
+          const intent = attemptRecord;
+          attemptRecord = (async () => {
+            await intent;
+            return recordOwnAttempt(deps, input, nonce);
+          })();
         },
         completionWaitMs: settings.completionWaitMs,
         redact: redact(),
@@ -290,9 +297,10 @@ async function startAudit(deps: NodeUnsealDeps, input: NodeUnsealInput, shareInd
 }
 
 /**
- * Remembers the nonce of our own attempt with the operation that started it: should this process
- * die mid-attempt, the next operation (which then holds the cluster lease, so this one is gone)
- * recognises the attempt as sealwatch's and resets it at once instead of waiting it out.
+ * Remembers our own attempt with the operation that started it — before the first share (nonce
+ * `""`, not known yet), then with Vault's nonce: should this process die mid-attempt, the next
+ * operation (which then holds the cluster lease, so this one is gone) recognises the attempt as
+ * sealwatch's and resets it at once instead of waiting it out.
  */
 async function recordOwnAttempt(deps: NodeUnsealDeps, input: NodeUnsealInput, nonce: string): Promise<boolean> {
   if (!input.operation) return false;

@@ -60,6 +60,11 @@ export interface RuntimeOptions {
   /** For the embedded store: keep data in memory instead of under `state.embedded.path`. */
   inMemoryState?: boolean;
   /**
+   * The demo's pause: while it returns true for a cluster, sweeps report its sealed nodes without
+   * unsealing them (so one sweep can be watched seeing the seal before the next repairs it).
+   */
+  holdAutoUnseal?: (clusterId: string) => boolean;
+  /**
    * For the embedded store: host it for other sealwatch processes while this runtime is open
    * (`sealwatch serve`). Without it the runtime joins a running host, or opens the store alone.
    */
@@ -123,8 +128,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       concurrency: config.sweep.concurrency,
       nodeTimeoutMs: config.sweep.nodeTimeoutMs,
       // Unset in the config: on exactly when the cluster has shares in custody.
-      autoUnseal: async (clusterId) => autoUnsealSetting.get(clusterId) ?? (await custody.meta(clusterId)) !== null,
+      autoUnseal: async (clusterId) =>
+        !(options.holdAutoUnseal?.(clusterId) ?? false) && (autoUnsealSetting.get(clusterId) ?? (await custody.meta(clusterId)) !== null),
       raftAutoJoin: (clusterId) => health.recoveryClusters.get(clusterId)?.raft?.autoJoin === true,
+      raftPlanner: health.raftPlanner,
       // The one executor of the sweep's plan: unseals through the unseal service, raft actions
       // through raft recovery; each holds the cluster lease and audits.
       execute: (input) => (input.action.kind === 'unseal' ? unseal.executor(input) : health.executeRaft(input)),

@@ -5,6 +5,8 @@ import { createCertInspector } from '../app/inspectors/cert-inspector.ts';
 import { createNodeInspector } from '../app/inspectors/node-inspector.ts';
 import { createRaftInspector } from '../app/inspectors/raft-inspector.ts';
 import { createRaftRecoveryService, type RaftRecoveryService, type RecoveryCluster } from '../app/raft-recovery-service.ts';
+import { createRaftRemovalPlanner, type RaftPlanner } from '../app/raft-removal-planner.ts';
+import { pinnedTarget } from '../core/pinned-target.ts';
 import type { ActionExecutor, ClusterInspector } from '../app/sweep.ts';
 import type { ActionReport, SweepCluster } from '../app/sweep-types.ts';
 import type { Finding } from '../core/finding.ts';
@@ -25,8 +27,10 @@ export interface HealthServices {
   /** Recovery view of every configured cluster, by id. */
   recoveryClusters: Map<string, RecoveryCluster>;
   inspectors: ClusterInspector[];
-  /** Applies the plan's raft actions (`raft-join`; the sweep's one executor dispatches here). */
+  /** Applies the plan's raft actions (`raft-join`, `raft-remove-peer`; the sweep's one executor dispatches here). */
   executeRaft: ActionExecutor;
+  /** Plans the dead-peer removal from the raft state (`raft.removeDeadPeers`). */
+  raftPlanner: RaftPlanner;
 }
 
 /** Cluster health (issue #4): control tokens, raft recovery and the sweep's inspectors. */
@@ -65,9 +69,26 @@ export function createHealthServices(deps: {
       days: (id) => configs.get(id)?.checks?.certExpiryDays ?? 14,
     }),
   ];
+  const raftPlanner = createRaftRemovalPlanner({ clusters: recoveryClusters, vault: deps.vault, tokens, recovery });
   const executeRaft: ActionExecutor = async ({ cluster, action, trigger, signal }) => {
-    if (action.kind !== 'raft-join') throw new Error(`no executor for ${action.kind}`);
     const settings = recoveryClusters.get(cluster.id) ?? cluster;
+    if (action.kind === 'raft-remove-peer') {
+      const token = await tokens.tokenFor(settings, signal);
+      if (token === null) throw new Error(`cluster ${cluster.id} has no control token for remove-peer`);
+      const leader = deps.vault.client(pinnedTarget(settings, action.leader));
+      const report = await recovery.applyRemoval({ cluster: settings, peer: action.nodeId, leader, token, why: action.reason, trigger, signal });
+      const ok = report.outcome === 'removed';
+      const finding: Finding = {
+        id: ok ? 'raft.peer-removed' : 'raft.remove-failed',
+        severity: ok ? 'info' : 'warning',
+        cluster: cluster.id,
+        node: report.nodeId,
+        message: report.message,
+        evidence: { outcome: report.outcome, durationMs: report.durationMs },
+      };
+      return { report, findings: [finding] };
+    }
+    if (action.kind !== 'raft-join') throw new Error(`no executor for ${action.kind}`);
     const nodes = [
       { nodeId: action.leader, state: 'active' as const },
       { nodeId: action.nodeId, state: 'uninitialized' as const },
@@ -76,7 +97,7 @@ export function createHealthServices(deps: {
     if (!report) throw new Error(`raft join of ${action.nodeId} planned but not attempted`);
     return { report, findings: [joinFinding(cluster.id, report)], changed: report.outcome !== 'not-uninitialized' };
   };
-  return { tokens, recovery, recoveryClusters, inspectors, executeRaft };
+  return { tokens, recovery, recoveryClusters, inspectors, executeRaft, raftPlanner };
 }
 
 function joinFinding(clusterId: string, action: ActionReport): Finding {

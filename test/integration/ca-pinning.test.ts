@@ -98,6 +98,10 @@ function countingTokens(token: string): VaultTokenSource & { calls: number } {
 const noRecovery: RaftRecoveryService = {
   join: async () => [],
   removeDeadPeer: async () => ({ report: null }),
+  decideRemoval: async () => ({ remove: null }),
+  applyRemoval: async () => {
+    throw new Error('not used');
+  },
   recover: async () => {
     throw new Error('not used');
   },

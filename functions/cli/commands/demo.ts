@@ -19,7 +19,7 @@ Starts a simulated N-node Vault raft cluster (TLS, its own CA) on loopback and s
 front of it with an in-memory embedded state store. sealwatch initialises the cluster itself
 (sys/init), puts the unseal shares into custody under a random local key held in memory, and
 unseals every node. Without --once it reseals a random node every ~30 s so you can watch
-sealwatch detect and unseal it.
+sealwatch detect it (one sweep shows it sealed) and unseal it (the next sweep).
 
   --nodes N   simulated nodes (default 3, 1..9)
   --once      one sweep, print the report, exit
@@ -37,8 +37,10 @@ export const demoCommand = defineCommand({
     const cluster = await startSimulatedCluster({ nodes, clusterName: 'demo', init: false });
     const logger = createJsonLogger({ level: logLevel(io.env.SEALWATCH_LOG_LEVEL), write: (l) => io.stderr(`${l}\n`) });
     let runtime: Runtime;
+    // The node just sealed: one sweep reports it sealed before sealwatch repairs it.
+    let held: string | null = null;
     try {
-      runtime = await createRuntime({ config: demoConfig(cluster), clock: systemClock, logger, inMemoryState: true });
+      runtime = await createRuntime({ config: demoConfig(cluster), clock: systemClock, logger, inMemoryState: true, holdAutoUnseal: () => held !== null });
     } catch (error) {
       await cluster.close();
       throw error;
@@ -60,7 +62,11 @@ export const demoCommand = defineCommand({
         port,
         intervalMs: 5_000,
         version: VERSION,
-        onReport: print,
+        onReport: (report) => {
+          print(report);
+          const seen = report.clusters.some((c) => c.nodes.some((n) => n.id === held && n.state === 'sealed'));
+          if (seen) held = null;
+        },
       });
       io.stderr(
         `sealwatch ${VERSION} demo: ${nodes} simulated Vault nodes (${cluster.nodes.map((n) => n.url).join(', ')})\n` +
@@ -69,6 +75,7 @@ export const demoCommand = defineCommand({
       const reseal = () => {
         const node = cluster.nodes[randomInt(cluster.nodes.length)];
         if (node) {
+          held = node.id;
           node.seal();
           io.stderr(`demo: sealed ${node.id} (as if it had restarted) — watch sealwatch detect and unseal it\n`);
         }

@@ -4,7 +4,7 @@ import { resolvePinnedTarget, type TargetRefusal } from '../../core/pinned-targe
 import { VaultApiError } from '../../errors.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { VaultClientFactory } from '../../ports/vault-client.ts';
-import { heldFinding, type RaftRecoveryService, type RecoveryCluster } from '../raft-recovery-service.ts';
+import type { RaftRecoveryService, RecoveryCluster } from '../raft-recovery-service.ts';
 import type { ClusterInspector } from '../sweep.ts';
 import type { VaultTokenSource } from '../vault-token.ts';
 
@@ -20,8 +20,8 @@ export interface RaftInspectorOptions {
 
 /**
  * For clusters with `auth`: reads raft configuration, autopilot state and configuration from
- * the active node with the control token, returns the raft findings, keeps the dead-since record
- * and removes at most one dead peer when `raft.removeDeadPeers` allows it. Without exactly one
+ * the active node with the control token and returns the raft findings. Removing a dead peer is
+ * a plan action (raft-removal-planner.ts), not this inspector's business. Without exactly one
  * active node there is nobody to ask (the node findings already say so).
  */
 export function createRaftInspector(options: RaftInspectorOptions): ClusterInspector {
@@ -58,31 +58,6 @@ export function createRaftInspector(options: RaftInspectorOptions): ClusterInspe
         configuredNodes: cluster.nodes.map((n) => n.id),
         now: options.clock.now(),
       });
-      if (autopilot) {
-        const reachable = new Set(plan.nodes.filter((n) => n.state !== 'unreachable').map((n) => n.nodeId));
-        const removal = await options.recovery.removeDeadPeer({
-          cluster: settings,
-          snapshot: { configuration, autopilot },
-          leader,
-          token,
-          reachable,
-          trigger,
-          signal,
-        });
-        if (removal.report) {
-          const ok = removal.report.outcome === 'removed';
-          findings.push({
-            id: ok ? 'raft.peer-removed' : 'raft.remove-failed',
-            severity: ok ? 'info' : 'warning',
-            cluster: cluster.id,
-            node: removal.report.nodeId,
-            message: removal.report.message,
-            evidence: { outcome: removal.report.outcome, durationMs: removal.report.durationMs },
-          });
-        } else if (removal.held && settings.raft?.removeDeadPeers) {
-          findings.push(heldFinding(cluster.id, removal.held));
-        }
-      }
       return findings;
     },
   };

@@ -60,6 +60,15 @@ describe('a peer dead longer than removeDeadPeers.after', () => {
     expect(JSON.parse(removals[0]?.body ?? '{}')).toEqual({ server_id: dead });
     expect(removals[0]?.token).toBe(true);
     expect(findingKeys(report.findings, /^raft\.peer-removed/)).toEqual([`raft.peer-removed@${dead}:info`]);
+    // A plan action of the sweep, with its reason, like an unseal or a join.
+    expect(report.actions).toMatchObject([
+      {
+        kind: 'raft-remove-peer',
+        nodeId: dead,
+        outcome: 'removed',
+        reason: expect.stringMatching(/^dead raft peer \(raft\.removeDeadPeers\): dead for \d+ s/),
+      },
+    ]);
     const audit = await h.runtime.audit.list('five');
     expect(audit.filter((e) => e.action === 'raft-remove-peer')).toMatchObject([{ node: dead, outcome: 'removed', trigger: 'test' }]);
 

@@ -267,14 +267,12 @@ describe('storage inspector (dynalite + mocked backup APIs)', () => {
 
     store = createMemoryStateStore({ clock });
     backups = [];
-    mock
-      .on(CreateBackupCommand)
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform: dynamodb:CreateBackup'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    mock.on(CreateBackupCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: dynamodb:CreateBackup'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const on = inspector({ backupBeforeUpgrade: true });
     await run(on.inspector, planWith(['1.18.3', '1.18.3', '1.18.3']));
     const findings = await run(on.inspector, planWith(['1.19.5', '1.18.3', '1.18.3']));
