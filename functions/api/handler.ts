@@ -17,7 +17,10 @@ const queue = lambdaWorkQueue(process.env);
 
 type LambdaHandler = ReturnType<typeof handle>;
 // The runtime's logger does not exist when the runtime cannot start.
-const startupLogger = createJsonLogger({ level: (process.env.SEALWATCH_LOG_LEVEL as LogLevel | undefined) ?? 'info', write: (line) => process.stdout.write(`${line}\n`) });
+const startupLogger = createJsonLogger({
+  level: (process.env.SEALWATCH_LOG_LEVEL as LogLevel | undefined) ?? 'info',
+  write: (line) => process.stdout.write(`${line}\n`),
+});
 let lambda: LambdaHandler | undefined;
 
 // Liveness answers from memory, before (and without) loading the config: a bad config or an
@@ -25,7 +28,9 @@ let lambda: LambdaHandler | undefined;
 const probes = handle(
   new Hono()
     .get('/healthz', (c) => c.json({ ok: true, version: VERSION }))
-    .get('/readyz', (c) => c.json({ ok: false, version: VERSION, checks: { config: 'invalid or unreadable; see the function log', stateStore: 'not checked' } }, 503)),
+    .get('/readyz', (c) =>
+      c.json({ ok: false, version: VERSION, checks: { config: 'invalid or unreadable; see the function log', stateStore: 'not checked' } }, 503),
+    ),
 );
 
 /** The HTTP API (API Gateway HTTP API, payload v2) over the same hono app as `sealwatch serve`. */

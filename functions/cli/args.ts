@@ -6,12 +6,7 @@ import { reportError, UsageError } from './report-error.ts';
 export { UsageError } from './report-error.ts';
 
 /** Strict `parseArgs` whose errors become UsageErrors with the command's usage text. */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
-  argv: string[],
-  options: T,
-  usage: string,
-  allowPositionals = false,
-) {
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string, allowPositionals = false) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (error) {
@@ -28,9 +23,7 @@ export function parseIntOption(value: string | undefined, name: string, min: num
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 type HelpOption = { help: { type: 'boolean'; short: 'h' } };
-type Parsed<O extends OptionsConfig> = ReturnType<
-  typeof parseArgs<{ args: string[]; options: O & HelpOption; strict: true; allowPositionals: true }>
->;
+type Parsed<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O & HelpOption; strict: true; allowPositionals: true }>>;
 
 /**
  * A command with the parts every command shares: strict option parsing, `--help`/`-h` printing
@@ -71,4 +64,25 @@ export function requireOption<T>(value: T | undefined, flag: string, usage: stri
 /** `usage: sealwatch serve [--config FILE]` → `serve`. */
 export function commandNameOf(usage: string): string {
   return /^usage: sealwatch ([a-z][a-z-]*)/.exec(usage)?.[1] ?? 'sealwatch';
+}
+
+/**
+ * A command made of subcommands (`keys import|status|rewrap`, `config check`): `--help`, `-h`
+ * or `help` print the usage (exit 0); a missing or unknown subcommand prints it on stderr
+ * (exit 1); anything else runs the subcommand, itself a {@link defineCommand}, with the rest.
+ */
+export function defineCommandGroup(spec: { name: string; usage: string; subcommands: Record<string, CliCommand> }): CliCommand {
+  return async (argv, io) => {
+    const [sub, ...rest] = argv;
+    if (sub === '--help' || sub === '-h' || sub === 'help') {
+      io.stdout(`${spec.usage}\n`);
+      return 0;
+    }
+    const command = sub === undefined ? undefined : spec.subcommands[sub];
+    if (!command) {
+      io.stderr(`${sub === undefined ? '' : `sealwatch ${spec.name}: unknown subcommand "${sub}"\n\n`}${spec.usage}\n`);
+      return 1;
+    }
+    return command(rest, io);
+  };
 }

@@ -134,10 +134,18 @@ function listenError(error: unknown, host: string, port: number): Error {
     });
   }
   if (code === 'EACCES') {
-    return new UnavailableError(`not allowed to listen on port ${port} on ${host}`, { cause: error, code: 'listen_failed', hint: 'ports below 1024 need privileges: use --port 8080 or above' });
+    return new UnavailableError(`not allowed to listen on port ${port} on ${host}`, {
+      cause: error,
+      code: 'listen_failed',
+      hint: 'ports below 1024 need privileges: use --port 8080 or above',
+    });
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-    return new UnavailableError(`cannot listen on ${host}: no such address on this machine`, { cause: error, code: 'listen_failed', hint: 'use --host 127.0.0.1 (or an address this machine has)' });
+    return new UnavailableError(`cannot listen on ${host}: no such address on this machine`, {
+      cause: error,
+      code: 'listen_failed',
+      hint: 'use --host 127.0.0.1 (or an address this machine has)',
+    });
   }
   return new UnavailableError(`cannot listen on ${host}:${port} (${code ?? 'unknown error'})`, { cause: error, code: 'listen_failed' });
 }

@@ -23,7 +23,9 @@ export function formatReport(report: SweepReport): string {
       lines.push(`  ! ${action.kind} ${action.nodeId}: ${action.outcome} — ${action.message}`);
     }
     for (const finding of cluster.findings ?? []) {
-      lines.push(`  ${finding.severity === 'critical' ? '!!' : finding.severity === 'warning' ? '! ' : '- '} ${finding.id}${finding.node ? ` (${finding.node})` : ''}: ${finding.message}`);
+      lines.push(
+        `  ${finding.severity === 'critical' ? '!!' : finding.severity === 'warning' ? '! ' : '- '} ${finding.id}${finding.node ? ` (${finding.node})` : ''}: ${finding.message}`,
+      );
     }
     if (cluster.warning) lines.push(`  ! ${cluster.warning}`);
   }

@@ -7,7 +7,10 @@ import { reportError } from './report-error.ts';
 
 /** `sealwatch <command>`: commands load lazily so `probe` does not pay for the AWS SDKs. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
-  status: { summary: 'the configured clusters now, one screen each (like `vault status`)', load: async () => (await import('./commands/status.ts')).statusCommand },
+  status: {
+    summary: 'the configured clusters now, one screen each (like `vault status`)',
+    load: async () => (await import('./commands/status.ts')).statusCommand,
+  },
   probe: { summary: 'probe Vault nodes without a config', load: async () => (await import('./commands/probe.ts')).probeCommand },
   sweep: { summary: 'run one sweep of the configured clusters', load: async () => (await import('./commands/sweep.ts')).sweepCommand },
   serve: { summary: 'serve the API and sweep on a schedule', load: async () => (await import('./commands/serve.ts')).serveCommand },
@@ -19,9 +22,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   alerts: { summary: 'alerts test --channel ID: send a test notification', load: async () => (await import('./commands/alerts.ts')).alertsCommand },
   incidents: { summary: 'list open incidents and their delivery status', load: async () => (await import('./commands/incidents.ts')).incidentsCommand },
   silence: { summary: 'silence add|list|remove: mute notifications for a while', load: async () => (await import('./commands/silence.ts')).silenceCommand },
-  recover: { summary: 'run the enabled recovery steps of a cluster now (unseal, join, remove dead peers)', load: async () => (await import('./commands/recover.ts')).recoverCommand },
-  token: { summary: "token set: store a cluster's Vault control token in custody (stdin)", load: async () => (await import('./commands/token.ts')).tokenCommand },
-  discover: { summary: "print the nodes a cluster's discovery finds now (Kubernetes, EC2/ASG, DNS)", load: async () => (await import('./commands/discover.ts')).discoverCommand },
+  recover: {
+    summary: 'run the enabled recovery steps of a cluster now (unseal, join, remove dead peers)',
+    load: async () => (await import('./commands/recover.ts')).recoverCommand,
+  },
+  token: {
+    summary: "token set: store a cluster's Vault control token in custody (stdin)",
+    load: async () => (await import('./commands/token.ts')).tokenCommand,
+  },
+  discover: {
+    summary: "print the nodes a cluster's discovery finds now (Kubernetes, EC2/ASG, DNS)",
+    load: async () => (await import('./commands/discover.ts')).discoverCommand,
+  },
   apikey: { summary: 'API keys for the HTTP API: create, revoke, list', load: async () => (await import('./commands/apikey.ts')).apikeyCommand },
 };
 

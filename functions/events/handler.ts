@@ -80,7 +80,10 @@ export function createEventsHandler(deps: () => Promise<EventsHandlerDeps>) {
     });
     if (decision.kind === 'ran' || decision.kind === 'completed') {
       const body = decision.response.body as EventsHandlerResult;
-      d.logger.info(decision.kind === 'ran' ? 'events.recovered' : 'events.duplicate', { reason: mapped.reason, ...('recoveryId' in body ? { recoveryId: body.recoveryId } : {}) });
+      d.logger.info(decision.kind === 'ran' ? 'events.recovered' : 'events.duplicate', {
+        reason: mapped.reason,
+        ...('recoveryId' in body ? { recoveryId: body.recoveryId } : {}),
+      });
       return body;
     }
     // Another invocation of this event is running (a duplicate delivery): it owns the work; if

@@ -36,7 +36,10 @@ export async function handler(event: WorkerEvent, context?: { getRemainingTimeIn
   const deadlineMs = invocationDeadline(context, clock.now(), DEFAULT_REMAINING_MS);
   const { failedIds, results } = await handleWorkBatch(
     event.Records ?? [],
-    async (message, delivery) => (message.kind === 'recovery' ? { kind: 'recovery' as const, record: await (jobs as RecoveryJobs).work(message, deadlineMs) } : { kind: 'sweep' as const, result: await (fanOut as FanOut).work(message, delivery) }),
+    async (message, delivery) =>
+      message.kind === 'recovery'
+        ? { kind: 'recovery' as const, record: await (jobs as RecoveryJobs).work(message, deadlineMs) }
+        : { kind: 'sweep' as const, result: await (fanOut as FanOut).work(message, delivery) },
     logger,
   );
   for (const entry of results) {

@@ -44,12 +44,7 @@ export function aesGcmSeal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Arr
  * (including unauthenticated output when the tag fails) are zeroed. `label` names the wrapper and
  * key for the error message.
  */
-export function aesGcmOpen(
-  key: Uint8Array,
-  parts: EnvelopeParts,
-  aad: Uint8Array,
-  label: string,
-): Uint8Array {
+export function aesGcmOpen(key: Uint8Array, parts: EnvelopeParts, aad: Uint8Array, label: string): Uint8Array {
   const decipher = createDecipheriv('aes-256-gcm', key, parts.iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);
   decipher.setAuthTag(parts.tag);
@@ -58,10 +53,7 @@ export function aesGcmOpen(
     decipher.final();
   } catch (error) {
     out.fill(0);
-    throw new CiphertextInvalidError(
-      `${label}: ciphertext failed authentication (tampered, wrong key or wrong context)`,
-      { cause: error },
-    );
+    throw new CiphertextInvalidError(`${label}: ciphertext failed authentication (tampered, wrong key or wrong context)`, { cause: error });
   }
   const result = new Uint8Array(out.length);
   result.set(out);
@@ -118,11 +110,7 @@ export function decodeEnvelope(text: string, expectWrappedKey: boolean, label: s
   return parts;
 }
 
-function field(
-  value: unknown,
-  name: string,
-  invalid: (why: string) => CiphertextInvalidError,
-): Uint8Array {
+function field(value: unknown, name: string, invalid: (why: string) => CiphertextInvalidError): Uint8Array {
   if (typeof value !== 'string' || !BASE64.test(value)) throw invalid(`bad ${name}`);
   return Buffer.from(value, 'base64');
 }

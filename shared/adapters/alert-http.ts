@@ -26,9 +26,7 @@ export interface HttpContext {
   fetch?: typeof fetch;
 }
 
-export type HttpExchange =
-  | { ok: true; status: number; headers: Headers; body: string }
-  | { ok: false; failure: DeliveryFailure };
+export type HttpExchange = { ok: true; status: number; headers: Headers; body: string } | { ok: false; failure: DeliveryFailure };
 
 /** Response bodies are only read for error details (and JSM's lookup); more is never needed. */
 const MAX_BODY_BYTES = 65_536;
@@ -162,10 +160,7 @@ export async function revealSecret(secret: Secret): Promise<string> {
  * `revealSecret` that cannot throw: a reference that cannot be resolved now (SSM down) is a
  * retryable delivery failure, described without the reference or any value.
  */
-export async function resolveSecret(
-  secret: Secret,
-  name: string,
-): Promise<{ ok: true; value: string } | { ok: false; failure: DeliveryFailure }> {
+export async function resolveSecret(secret: Secret, name: string): Promise<{ ok: true; value: string } | { ok: false; failure: DeliveryFailure }> {
   try {
     const value = await revealSecret(secret);
     if (value.length === 0) return { ok: false, failure: { ok: false, retryable: false, error: `${name} is empty` } };
@@ -230,11 +225,7 @@ export interface ChannelHttpOptions {
 export const DEFAULT_ALERT_TIMEOUT_MS = 10_000;
 
 /** Checks the shared options once, at construction. */
-export function channelHttpDefaults(
-  kind: string,
-  id: string,
-  options: ChannelHttpOptions,
-): { timeoutMs: number; now: () => number; fetch?: typeof fetch } {
+export function channelHttpDefaults(kind: string, id: string, options: ChannelHttpOptions): { timeoutMs: number; now: () => number; fetch?: typeof fetch } {
   const problems: string[] = [];
   if (typeof id !== 'string' || id.length === 0) problems.push('id: must be a non-empty string');
   const timeoutMs = options.timeoutMs ?? DEFAULT_ALERT_TIMEOUT_MS;
@@ -247,10 +238,7 @@ export function channelHttpDefaults(
 export function urlTokens(url: string): string[] {
   try {
     const parsed = new URL(url);
-    return [
-      ...parsed.pathname.split('/').filter((s) => s.length >= 8),
-      ...[...parsed.searchParams.values()].filter((v) => v.length >= 8),
-    ];
+    return [...parsed.pathname.split('/').filter((s) => s.length >= 8), ...[...parsed.searchParams.values()].filter((v) => v.length >= 8)];
   } catch {
     return [];
   }

@@ -44,7 +44,10 @@ function isHighSurrogate(code: number): boolean {
 
 /** Line breaks, tabs and other control characters become single spaces (headers, subjects). */
 export function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 }
 
 /** Printable ASCII only: accents are dropped to their base letter, anything else becomes `?`. */

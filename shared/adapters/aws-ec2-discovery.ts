@@ -28,7 +28,9 @@ export function createEc2Discovery(config: Ec2DiscoveryConfig): NodeDiscovery & 
       let pages = 0;
       do {
         const page = await call('ec2:DescribeInstances', () =>
-          ec2.send(new DescribeInstancesCommand({ Filters: filters, ...(ids ? { InstanceIds: ids } : {}), ...(token ? { NextToken: token } : {}) }), { abortSignal: signal }),
+          ec2.send(new DescribeInstancesCommand({ Filters: filters, ...(ids ? { InstanceIds: ids } : {}), ...(token ? { NextToken: token } : {}) }), {
+            abortSignal: signal,
+          }),
         );
         for (const reservation of page.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
         token = page.NextToken || undefined;

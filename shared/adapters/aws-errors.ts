@@ -1,19 +1,5 @@
-import {
-  isClockSkewCorrectedError,
-  isClockSkewError,
-  isServerError,
-  isThrottlingError,
-  isTransientError,
-} from '@smithy/core/retry';
-import {
-  AccessDeniedError,
-  ConflictError,
-  NotFoundError,
-  SealwatchError,
-  ThrottledError,
-  UnavailableError,
-  ValidationError,
-} from '../errors.ts';
+import { isClockSkewCorrectedError, isClockSkewError, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { AccessDeniedError, ConflictError, NotFoundError, SealwatchError, ThrottledError, UnavailableError, ValidationError } from '../errors.ts';
 
 /** smithy's classifiers take the SDK's error type; any thrown value is read through it. */
 type SdkError = Parameters<typeof isThrottlingError>[0];
@@ -43,9 +29,7 @@ export type AwsErrorKind =
   | 'rejected';
 
 /** Per-service names (`error.name`) that the generic rules would misjudge, mapped to a kind or an error. */
-export type AwsErrorOverrides = Readonly<
-  Record<string, AwsErrorKind | ((message: string, shape: AwsErrorShape, cause: unknown) => SealwatchError)>
->;
+export type AwsErrorOverrides = Readonly<Record<string, AwsErrorKind | ((message: string, shape: AwsErrorShape, cause: unknown) => SealwatchError)>>;
 
 /** What the SDK puts on a ServiceException (and what Node puts on a socket error). */
 export interface AwsErrorShape {
@@ -75,7 +59,14 @@ const SKEW_ONLY_NAMES = new Set(['RequestTimeTooSkewed', 'RequestExpired', 'Requ
 const ACCESS_NAMES = new Set(['AccessDeniedException', 'AccessDenied', 'NotAuthorized', 'AuthorizationError', 'Forbidden']);
 const NOT_FOUND_NAMES = new Set(['ResourceNotFoundException', 'NotFoundException', 'NotFound']);
 const CONFLICT_NAMES = new Set(['ConditionalCheckFailedException', 'TransactionConflictException', 'ConflictException']);
-const VALIDATION_NAMES = new Set(['ValidationException', 'ValidationError', 'InvalidParameterException', 'InvalidParameterValue', 'InvalidParameter', 'SerializationException']);
+const VALIDATION_NAMES = new Set([
+  'ValidationException',
+  'ValidationError',
+  'InvalidParameterException',
+  'InvalidParameterValue',
+  'InvalidParameter',
+  'SerializationException',
+]);
 
 /** The SDK error's fields, tolerating anything thrown. */
 export function awsErrorShape(error: unknown): AwsErrorShape {

@@ -1,27 +1,6 @@
-import {
-  DecryptCommand,
-  DescribeKeyCommand,
-  EncryptCommand,
-  GetKeyRotationStatusCommand,
-  type KMSClient,
-  type KeyMetadata,
-} from '@aws-sdk/client-kms';
-import {
-  AccessDeniedError,
-  CiphertextInvalidError,
-  KeyUnusableError,
-  NotFoundError,
-  SealwatchError,
-  UnavailableError,
-  ValidationError,
-} from '../errors.ts';
-import type {
-  KeyHealth,
-  KeyHealthStatus,
-  KeyWrapper,
-  WrapContext,
-  WrappedSecret,
-} from '../ports/key-wrapper.ts';
+import { DecryptCommand, DescribeKeyCommand, EncryptCommand, GetKeyRotationStatusCommand, type KMSClient, type KeyMetadata } from '@aws-sdk/client-kms';
+import { AccessDeniedError, CiphertextInvalidError, KeyUnusableError, NotFoundError, SealwatchError, UnavailableError, ValidationError } from '../errors.ts';
+import type { KeyHealth, KeyHealthStatus, KeyWrapper, WrapContext, WrappedSecret } from '../ports/key-wrapper.ts';
 import { translateAwsError, type AwsErrorOverrides } from './aws-errors.ts';
 import { assertWrappable, bindContext } from './wrap-context.ts';
 
@@ -66,9 +45,7 @@ export function createAwsKmsKeyWrapper(options: AwsKmsKeyWrapperOptions): KeyWra
   function decryptKeyFor(secret: WrappedSecret): string {
     if (!configuredIsAlias) {
       if (secret.keyId && !isAlias(secret.keyId) && keyPart(secret.keyId) !== keyPart(keyId)) {
-        throw new CiphertextInvalidError(
-          `${label}: secret was wrapped under key ${secret.keyId}, not under this wrapper's key`,
-        );
+        throw new CiphertextInvalidError(`${label}: secret was wrapped under key ${secret.keyId}, not under this wrapper's key`);
       }
       return keyId;
     }
@@ -142,12 +119,7 @@ export function createAwsKmsKeyWrapper(options: AwsKmsKeyWrapperOptions): KeyWra
 }
 
 /** Turns DescribeKey metadata into problems. Exported for table-driven unit tests. */
-export function assessKeyMetadata(
-  wrapper: string,
-  keyId: string,
-  meta: KeyMetadata,
-  nowMs: number,
-): KeyHealth {
+export function assessKeyMetadata(wrapper: string, keyId: string, meta: KeyMetadata, nowMs: number): KeyHealth {
   const problems: KeyHealth['problems'] = [];
   let status: KeyHealthStatus = 'ok';
   const raise = (level: 'warning' | 'critical', code: string, message: string): void => {
@@ -182,8 +154,7 @@ export function assessKeyMetadata(
       raise(
         'critical',
         'pending-deletion',
-        `key ${keyId} is pending deletion` +
-          (deletion ? ` on ${deletion.toISOString()} (${daysLeft} days left; cancel with CancelKeyDeletion)` : ''),
+        `key ${keyId} is pending deletion` + (deletion ? ` on ${deletion.toISOString()} (${daysLeft} days left; cancel with CancelKeyDeletion)` : ''),
       );
       break;
     case 'PendingImport':
@@ -208,12 +179,7 @@ export function assessKeyMetadata(
 }
 
 function unreachableHealth(wrapper: string, keyId: string, error: SealwatchError): KeyHealth {
-  const code =
-    error instanceof NotFoundError
-      ? 'not-found'
-      : error instanceof AccessDeniedError
-        ? 'access-denied'
-        : 'unreachable';
+  const code = error instanceof NotFoundError ? 'not-found' : error instanceof AccessDeniedError ? 'access-denied' : 'unreachable';
   return {
     wrapper,
     keyId,
@@ -276,5 +242,3 @@ function errorName(error: unknown): string {
   }
   return 'Error';
 }
-
-

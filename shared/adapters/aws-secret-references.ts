@@ -45,8 +45,7 @@ export function createAwsSecretResolverFromEnv(env: Record<string, string | unde
       const accessKeyId = env['AWS_ACCESS_KEY_ID'];
       const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
       const sessionToken = env['AWS_SESSION_TOKEN'];
-      const credentials =
-        accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined;
+      const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined;
       const config = { ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) };
       resolver = createAwsSecretResolver({ ssm: new SSMClient(config), secretsManager: new SecretsManagerClient(config) });
     }

@@ -1,17 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ClientSecretCredential,
-  DefaultAzureCredential,
-  WorkloadIdentityCredential,
-  type TokenCredential,
-} from '@azure/identity';
-import {
-  CryptographyClient,
-  KeyClient,
-  type CryptographyClientOptions,
-  type KeyClientOptions,
-  type KeyVaultKey,
-} from '@azure/keyvault-keys';
+import { ClientSecretCredential, DefaultAzureCredential, WorkloadIdentityCredential, type TokenCredential } from '@azure/identity';
+import { CryptographyClient, KeyClient, type CryptographyClientOptions, type KeyClientOptions, type KeyVaultKey } from '@azure/keyvault-keys';
 import {
   AccessDeniedError,
   CiphertextInvalidError,
@@ -127,11 +116,7 @@ export function createAzureKeyVaultKeyWrapper(options: AzureKeyVaultKeyWrapperOp
         const sealed = aesGcmSeal(dataKey, plaintext, aad);
         let wrapped: Uint8Array;
         try {
-          const result = await cryptoClientFor(version).wrapKey(
-            WRAP_ALG,
-            dataKey,
-            signal ? { abortSignal: signal } : {},
-          );
+          const result = await cryptoClientFor(version).wrapKey(WRAP_ALG, dataKey, signal ? { abortSignal: signal } : {});
           wrapped = result.result;
         } catch (error) {
           // The failed request still holds the data key in its body: keep a summary, not the error.
@@ -155,11 +140,7 @@ export function createAzureKeyVaultKeyWrapper(options: AzureKeyVaultKeyWrapperOp
       }
       let dataKey: Uint8Array;
       try {
-        const result = await cryptoClientFor(version).unwrapKey(
-          WRAP_ALG,
-          parts.wk,
-          signal ? { abortSignal: signal } : {},
-        );
+        const result = await cryptoClientFor(version).unwrapKey(WRAP_ALG, parts.wk, signal ? { abortSignal: signal } : {});
         dataKey = result.result;
       } catch (error) {
         throw translateKeyVaultError(error, label, 'unwrapKey');
@@ -215,13 +196,7 @@ function parseKeyUrl(text: unknown): KeyUrl | undefined {
 }
 
 /** Turns a `getKey` result into problems. Exported for table-driven unit tests. */
-export function assessKeyVaultKey(
-  wrapper: string,
-  keyId: string,
-  key: KeyVaultKey,
-  nowMs: number,
-  warningDays = 14,
-): KeyHealth {
+export function assessKeyVaultKey(wrapper: string, keyId: string, key: KeyVaultKey, nowMs: number, warningDays = 14): KeyHealth {
   const problems: KeyHealth['problems'] = [];
   let status: KeyHealthStatus = 'ok';
   const raise = (level: 'warning' | 'critical', code: string, message: string): void => {
@@ -274,8 +249,7 @@ export function assessKeyVaultKey(
 }
 
 function failedHealth(wrapper: string, keyId: string, error: SealwatchError): KeyHealth {
-  const code =
-    error instanceof NotFoundError ? 'not-found' : error instanceof AccessDeniedError ? 'access-denied' : 'unreachable';
+  const code = error instanceof NotFoundError ? 'not-found' : error instanceof AccessDeniedError ? 'access-denied' : 'unreachable';
   return { wrapper, keyId, status: 'critical', problems: [{ code, message: error.message }], details: { errorCode: error.code } };
 }
 
@@ -292,12 +266,7 @@ interface RestErrorLike {
  * RBAC / access-policy denials and for keys whose attributes forbid the operation (disabled,
  * outside nbf/exp, key_ops); only the message and inner code tell them apart.
  */
-export function translateKeyVaultError(
-  error: unknown,
-  label: string,
-  operation: string,
-  options: { dropCause?: boolean } = {},
-): SealwatchError {
+export function translateKeyVaultError(error: unknown, label: string, operation: string, options: { dropCause?: boolean } = {}): SealwatchError {
   if (error instanceof SealwatchError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as RestErrorLike;
   const name = e.name ?? 'Error';
@@ -355,9 +324,7 @@ export function createAzureCredential(config: AzureCredentialOptions): TokenCred
     case 'default':
       return new DefaultAzureCredential({
         ...(config.tenantId ? { tenantId: config.tenantId } : {}),
-        ...(config.clientId
-          ? { managedIdentityClientId: config.clientId, workloadIdentityClientId: config.clientId }
-          : {}),
+        ...(config.clientId ? { managedIdentityClientId: config.clientId, workloadIdentityClientId: config.clientId } : {}),
       });
     case 'client-secret': {
       const problems = missing(['tenantId', 'clientId', 'clientSecret']);
@@ -371,8 +338,6 @@ export function createAzureCredential(config: AzureCredentialOptions): TokenCred
         ...(config.tokenFilePath ? { tokenFilePath: config.tokenFilePath } : {}),
       });
     default:
-      throw new ValidationError('invalid Azure credential', [
-        `kind: must be default, client-secret or workload-identity`,
-      ]);
+      throw new ValidationError('invalid Azure credential', [`kind: must be default, client-secret or workload-identity`]);
   }
 }

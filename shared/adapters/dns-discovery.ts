@@ -37,7 +37,9 @@ async function bySrv(resolver: Resolver, name: string, config: DnsDiscoveryConfi
     const addresses = await lookup(resolver, record.name);
     const address = addresses[0];
     if (address === undefined) continue;
-    nodes.push(node(record.name.split('.')[0] ?? record.name, address, record.port, config, { target: record.name, priority: record.priority, weight: record.weight }));
+    nodes.push(
+      node(record.name.split('.')[0] ?? record.name, address, record.port, config, { target: record.name, priority: record.priority, weight: record.weight }),
+    );
   }
   return nodes;
 }

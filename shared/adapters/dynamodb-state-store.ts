@@ -1,4 +1,11 @@
-import { BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError, type SealwatchError, UnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -50,9 +57,7 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
   return {
     async get<T>(pk: string, sk: string): Promise<StateItem<T> | null> {
       checkKey(pk, sk);
-      const out = await send(`GetItem ${pk} ${sk}`, () =>
-        client.send(new GetItemCommand({ TableName: table, Key: key(pk, sk), ConsistentRead: true })),
-      );
+      const out = await send(`GetItem ${pk} ${sk}`, () => client.send(new GetItemCommand({ TableName: table, Key: key(pk, sk), ConsistentRead: true })));
       if (!out.Item) return null;
       const item = decodeItem<T>(out.Item, table);
       return isExpired(item, nowSeconds()) ? null : item;
@@ -96,9 +101,7 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
           new UpdateItemCommand({
             TableName: table,
             Key: key(pk, sk),
-            UpdateExpression:
-              'SET #v = if_not_exists(#v, :zero) + :one, #data = :data' +
-              (ttl === undefined ? ' REMOVE #ttl' : ', #ttl = :ttl'),
+            UpdateExpression: 'SET #v = if_not_exists(#v, :zero) + :one, #data = :data' + (ttl === undefined ? ' REMOVE #ttl' : ', #ttl = :ttl'),
             ...(cond.text === undefined ? {} : { ConditionExpression: cond.text }),
             ExpressionAttributeNames: { ...cond.names, '#v': 'v', '#data': 'data', '#ttl': 'ttl' },
             ExpressionAttributeValues: {
@@ -218,11 +221,7 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
  *
  * @throws UnavailableError when the table is not ACTIVE within `timeoutMs` (default 30 s).
  */
-export async function ensureStateTable(
-  client: DynamoDBClient,
-  table: string,
-  options: { clock?: Clock; timeoutMs?: number } = {},
-): Promise<void> {
+export async function ensureStateTable(client: DynamoDBClient, table: string, options: { clock?: Clock; timeoutMs?: number } = {}): Promise<void> {
   const clock = options.clock ?? systemClock;
   const status = async (): Promise<string | undefined> => {
     try {
@@ -281,7 +280,12 @@ function stateStoreOverrides(table: string): AwsErrorOverrides {
  * (capped).
  */
 export function translateDynamoDbError(error: unknown, table: string, action: string): SealwatchError {
-  return translateAwsError(error, { where: `DynamoDB ${action} on table ${table}`, overrides: stateStoreOverrides(table), quoteProvider: true, rejectedCode: 'dynamodb_error' });
+  return translateAwsError(error, {
+    where: `DynamoDB ${action} on table ${table}`,
+    overrides: stateStoreOverrides(table),
+    quoteProvider: true,
+    rejectedCode: 'dynamodb_error',
+  });
 }
 
 function key(pk: string, sk: string): Item {

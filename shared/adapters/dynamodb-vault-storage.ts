@@ -76,8 +76,7 @@ export function createDynamoDbVaultStorage(options: DynamoDbVaultStorageOptions)
       }),
     continuousBackups: (signal) =>
       call('DescribeContinuousBackups', async () => {
-        const d = (await client.send(new DescribeContinuousBackupsCommand({ TableName: table }), opts(signal)))
-          .ContinuousBackupsDescription;
+        const d = (await client.send(new DescribeContinuousBackupsCommand({ TableName: table }), opts(signal))).ContinuousBackupsDescription;
         const pitr = d?.PointInTimeRecoveryDescription;
         return {
           status: pitr?.PointInTimeRecoveryStatus ?? null,
@@ -87,9 +86,7 @@ export function createDynamoDbVaultStorage(options: DynamoDbVaultStorageOptions)
       }),
     readLock: (signal) =>
       call('GetItem', async () => {
-        const item = (
-          await client.send(new GetItemCommand({ TableName: table, Key: LOCK_KEY, ConsistentRead: true }), opts(signal))
-        ).Item;
+        const item = (await client.send(new GetItemCommand({ TableName: table, Key: LOCK_KEY, ConsistentRead: true }), opts(signal))).Item;
         if (!item) return null;
         const expires = item['Expires']?.N;
         // Nanoseconds overflow a double's integer range; BigInt keeps the division exact enough.
@@ -133,5 +130,10 @@ function text(bytes: Uint8Array | undefined): string {
 
 /** DynamoDB errors of Vault's table, through the one AWS classifier (provider texts quoted, capped). */
 export function translateDynamoDbError(error: unknown, label: string, operation: string): SealwatchError {
-  return translateAwsError(error, { where: `${label}: ${operation}`, overrides: { TableNotFoundException: 'not-found' }, quoteProvider: true, rejectedCode: 'dynamodb_error' });
+  return translateAwsError(error, {
+    where: `${label}: ${operation}`,
+    overrides: { TableNotFoundException: 'not-found' },
+    quoteProvider: true,
+    rejectedCode: 'dynamodb_error',
+  });
 }

@@ -50,12 +50,7 @@ export async function createEksToken(input: {
 }
 
 /** Caches one token per cluster for under 14 minutes; `invalidate` after a 401. */
-export function createEksTokenSource(input: {
-  cluster: string;
-  region: string;
-  credentials: AwsCredentialIdentityProvider;
-  now: () => number;
-}) {
+export function createEksTokenSource(input: { cluster: string; region: string; credentials: AwsCredentialIdentityProvider; now: () => number }) {
   let cached: { token: string; at: number } | undefined;
   return {
     async token(): Promise<string> {

@@ -52,9 +52,7 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
   const server = dynalite(path === undefined ? { createTableMs: 0 } : { createTableMs: 0, path });
   if (options.accessKeyId !== undefined) gate(server, options.accessKeyId);
   await new Promise<void>((done, fail) => {
-    server.once('error', (error) =>
-      fail(new UnavailableError(`the embedded state store could not listen on 127.0.0.1`, { cause: error })),
-    );
+    server.once('error', (error) => fail(new UnavailableError(`the embedded state store could not listen on 127.0.0.1`, { cause: error })));
     server.listen(0, '127.0.0.1', () => done());
   });
   const { port } = server.address() as AddressInfo;

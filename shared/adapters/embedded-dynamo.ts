@@ -68,10 +68,10 @@ export async function createEmbeddedStateStore(options: EmbeddedStateStoreOption
       if (joined) {
         if (options.host === true) {
           await joined.close();
-          throw new UnavailableError(
-            `the embedded state store at ${path} is already served by sealwatch process ${record.pid} (since ${record.startedAt})`,
-            { code: 'store_hosted', hint: 'one `sealwatch serve` per state directory: stop the other one (a serve or a sweep loop), or give this one its own state.embedded.path' },
-          );
+          throw new UnavailableError(`the embedded state store at ${path} is already served by sealwatch process ${record.pid} (since ${record.startedAt})`, {
+            code: 'store_hosted',
+            hint: 'one `sealwatch serve` per state directory: stop the other one (a serve or a sweep loop), or give this one its own state.embedded.path',
+          });
         }
         options.onNotice?.({ kind: 'joined', pid: record.pid, endpoint: record.endpoint });
         return withHint(joined, record, path);
@@ -91,12 +91,7 @@ export async function createEmbeddedStateStore(options: EmbeddedStateStoreOption
 }
 
 /** dynalite here over `path`; with `stale`, the record of a dead host is removed first. */
-async function startOwnStore(
-  options: EmbeddedStateStoreOptions,
-  table: string,
-  path: string | undefined,
-  stale?: EmbeddedStoreRecord,
-): Promise<StateStore> {
+async function startOwnStore(options: EmbeddedStateStoreOptions, table: string, path: string | undefined, stale?: EmbeddedStoreRecord): Promise<StateStore> {
   const accessKeyId = newAccessKeyId();
   const dynamo = await startEmbeddedDynamo(path === undefined ? { inMemory: true, accessKeyId } : { path, accessKeyId });
   const client = localClient(dynamo.endpoint, accessKeyId);

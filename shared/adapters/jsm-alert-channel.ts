@@ -52,12 +52,7 @@ export function createJsmAlertChannel(options: JsmAlertChannelOptions): AlertCha
   };
 }
 
-async function closeByAlias(
-  base: string,
-  headers: Record<string, string>,
-  notification: Notification,
-  context: DeliverContext,
-): Promise<DeliveryResult> {
+async function closeByAlias(base: string, headers: Record<string, string>, notification: Notification, context: DeliverContext): Promise<DeliveryResult> {
   const alias = opsgenieAlias(notification).replace(/["\\]/g, '\\$&');
   const query = new URLSearchParams({ query: `status: open AND alias: "${alias}"`, offset: '0', size: String(LOOKUP_SIZE) });
   const request = { url: `${base}/v1/alerts?${query}`, method: 'GET' as const, headers: { ...headers, accept: 'application/json' } };

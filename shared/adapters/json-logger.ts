@@ -8,20 +8,13 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
  * JSON-lines logger. `write` receives each finished line (stdout on Lambda, where CloudWatch
  * picks it up; stderr for the CLI so stdout stays machine-readable).
  */
-export function createJsonLogger(options: {
-  level?: LogLevel;
-  write: (line: string) => void;
-  now?: () => number;
-  base?: LogFields;
-}): Logger {
+export function createJsonLogger(options: { level?: LogLevel; write: (line: string) => void; now?: () => number; base?: LogFields }): Logger {
   const threshold = ORDER[options.level ?? 'info'];
   const now = options.now ?? Date.now;
   const make = (base: LogFields): Logger => {
     const emit = (level: Exclude<LogLevel, 'silent'>, event: string, fields?: LogFields) => {
       if (ORDER[level] < threshold) return;
-      options.write(
-        JSON.stringify({ time: new Date(now()).toISOString(), level, event, ...base, ...fields }, errorReplacer),
-      );
+      options.write(JSON.stringify({ time: new Date(now()).toISOString(), level, event, ...base, ...fields }, errorReplacer));
     };
     return {
       debug: (e, f) => emit('debug', e, f),

@@ -44,12 +44,7 @@ export async function getJson<T>(connection: KubernetesConnection, path: string,
 }
 
 /** Opens a watch stream; each JSON line goes to `onEvent`. Resolves when the server ends it. */
-export function streamLines(
-  connection: KubernetesConnection,
-  path: string,
-  signal: AbortSignal,
-  onEvent: (line: string) => void,
-): Promise<void> {
+export function streamLines(connection: KubernetesConnection, path: string, signal: AbortSignal, onEvent: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = send(connection, path, signal, (res) => {
       if ((res.statusCode ?? 0) >= 300) {

@@ -40,7 +40,11 @@ function inCluster(deps: CredentialDeps): KubernetesCredentials {
     async connection() {
       const host = deps.env['KUBERNETES_SERVICE_HOST'];
       const port = deps.env['KUBERNETES_SERVICE_PORT'] ?? '443';
-      if (!host) throw new DiscoveryError('invalid', 'inCluster: KUBERNETES_SERVICE_HOST is not set (sealwatch is not running in a pod); use kubeconfig or server + token');
+      if (!host)
+        throw new DiscoveryError(
+          'invalid',
+          'inCluster: KUBERNETES_SERVICE_HOST is not set (sealwatch is not running in a pod); use kubeconfig or server + token',
+        );
       // Re-read on every use: projected service-account tokens rotate (about hourly).
       const [token, caPem] = await Promise.all([readText(`${dir}/token`), readText(`${dir}/ca.crt`)]);
       const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -72,7 +76,14 @@ interface Kubeconfig {
   clusters?: { name: string; cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }[];
   users?: {
     name: string;
-    user: { token?: string; 'client-certificate-data'?: string; 'client-key-data'?: string; 'client-certificate'?: string; 'client-key'?: string; exec?: unknown };
+    user: {
+      token?: string;
+      'client-certificate-data'?: string;
+      'client-key-data'?: string;
+      'client-certificate'?: string;
+      'client-key'?: string;
+      exec?: unknown;
+    };
   }[];
 }
 
@@ -137,7 +148,11 @@ async function describeCluster(access: Extract<KubernetesApiAccess, { kind: 'eks
     const { cluster } = await client.send(new DescribeClusterCommand({ name: access.cluster }));
     const server = cluster?.endpoint;
     const ca = cluster?.certificateAuthority?.data;
-    if (!server || !ca) throw new DiscoveryError('invalid', `eks:DescribeCluster ${access.cluster}: no endpoint or certificate authority yet (cluster ${cluster?.status ?? 'unknown'})`);
+    if (!server || !ca)
+      throw new DiscoveryError(
+        'invalid',
+        `eks:DescribeCluster ${access.cluster}: no endpoint or certificate authority yet (cluster ${cluster?.status ?? 'unknown'})`,
+      );
     return { server, caPem: Buffer.from(ca, 'base64').toString('utf8') };
   } catch (error) {
     if (error instanceof DiscoveryError) throw error;

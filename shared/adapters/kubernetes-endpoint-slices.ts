@@ -6,14 +6,16 @@ import { getJson, GoneError, streamLines, type KubernetesCredentials } from './k
 export interface EndpointSlice {
   metadata: { name: string; resourceVersion?: string };
   addressType: 'IPv4' | 'IPv6' | 'FQDN';
-  endpoints: {
-    addresses: string[];
-    conditions?: { ready?: boolean | null; serving?: boolean | null; terminating?: boolean | null };
-    hostname?: string;
-    targetRef?: { kind?: string; name?: string; namespace?: string };
-    nodeName?: string;
-    zone?: string;
-  }[] | null;
+  endpoints:
+    | {
+        addresses: string[];
+        conditions?: { ready?: boolean | null; serving?: boolean | null; terminating?: boolean | null };
+        hostname?: string;
+        targetRef?: { kind?: string; name?: string; namespace?: string };
+        nodeName?: string;
+        zone?: string;
+      }[]
+    | null;
   ports: { name?: string; port?: number; protocol?: string }[] | null;
 }
 

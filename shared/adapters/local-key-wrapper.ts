@@ -28,9 +28,7 @@ export function createLocalKeyWrapper(options: LocalKeyWrapperOptions): KeyWrapp
   }
   if (!(options.key instanceof Uint8Array) || options.key.length !== KEY_BYTES) {
     const got = options.key instanceof Uint8Array ? `${options.key.length} bytes` : 'not bytes';
-    throw new ValidationError(`local key for wrapper "${id}" must be exactly 32 bytes (got ${got})`, [
-      'key: must be 32 bytes (AES-256)',
-    ]);
+    throw new ValidationError(`local key for wrapper "${id}" must be exactly 32 bytes (got ${got})`, ['key: must be 32 bytes (AES-256)']);
   }
   const key = Uint8Array.from(options.key);
   const keyId = localKeyFingerprint(key);
@@ -54,9 +52,7 @@ export function createLocalKeyWrapper(options: LocalKeyWrapperOptions): KeyWrapp
       const aad = canonicalContext(context);
       if (secret.keyId !== keyId) {
         // A record from another local key can only fail; say which key it needs.
-        throw new CiphertextInvalidError(
-          `${label}: secret was wrapped under local key ${String(secret.keyId)}, not ${keyId}`,
-        );
+        throw new CiphertextInvalidError(`${label}: secret was wrapped under local key ${String(secret.keyId)}, not ${keyId}`);
       }
       const parts = decodeEnvelope(secret.ciphertext, false, label);
       return aesGcmOpen(key, parts, aad, label);
@@ -100,9 +96,7 @@ export function parseLocalKey(text: string): Uint8Array {
   else if (BASE64URL_KEY.test(trimmed)) bytes = Buffer.from(trimmed, 'base64url');
   if (bytes === undefined || bytes.length !== KEY_BYTES) {
     bytes?.fill(0);
-    throw new ValidationError('local key must be 32 bytes written as hex or base64', [
-      'key: expected 64 hex characters or 44 base64 characters',
-    ]);
+    throw new ValidationError('local key must be 32 bytes written as hex or base64', ['key: expected 64 hex characters or 44 base64 characters']);
   }
   const key = Uint8Array.from(bytes);
   bytes.fill(0);

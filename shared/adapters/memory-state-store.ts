@@ -1,14 +1,7 @@
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import { freshVersion } from './fresh-version.ts';
-import type {
-  PutRequest,
-  QueryPage,
-  QueryRequest,
-  StateItem,
-  StateStore,
-  WriteCondition,
-} from '../ports/state-store.ts';
+import type { PutRequest, QueryPage, QueryRequest, StateItem, StateStore, WriteCondition } from '../ports/state-store.ts';
 
 export interface MemoryStateStoreOptions {
   /** Decides which items count as expired. */
@@ -63,7 +56,8 @@ class MemoryStateStore implements StateStore {
   async putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<void> {
     // All validated before any is written, as one failed BatchWriteItem writes nothing.
     const stored = new Map<string, Stored>();
-    for (const { pk, sk, data, expiresAt } of items) stored.set(mapKey(pk, sk), { ...this.#encode(pk, sk, data, expiresAt), version: freshVersion(this.#clock.now()) });
+    for (const { pk, sk, data, expiresAt } of items)
+      stored.set(mapKey(pk, sk), { ...this.#encode(pk, sk, data, expiresAt), version: freshVersion(this.#clock.now()) });
     for (const [k, s] of stored) this.#items.set(k, s);
     this.#writes += stored.size;
   }

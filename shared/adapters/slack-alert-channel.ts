@@ -41,10 +41,7 @@ export function createSlackAlertChannel(options: SlackAlertChannelOptions): Aler
     async send(notification, signal) {
       const url = await resolveSecret(webhookUrl, 'slack webhook URL');
       if (!url.ok) return url.failure;
-      return deliver(
-        { url: url.value, body: JSON.stringify(slackMessage(notification)) },
-        { ...http, signal, secrets: [url.value] },
-      );
+      return deliver({ url: url.value, body: JSON.stringify(slackMessage(notification)) }, { ...http, signal, secrets: [url.value] });
     },
   };
 }
@@ -53,10 +50,8 @@ export function createSlackAlertChannel(options: SlackAlertChannelOptions): Aler
 export function slackMessage(notification: Notification): { text: string; blocks: unknown[] } {
   const emoji = notification.kind === 'resolve' ? ':white_check_mark:' : EMOJI[notification.severity];
   const title = headline(notification);
-  const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.header), emoji: true } },
-  ];
-  if (notification.message.trim()) blocks.push(section(escape(notification.message)));
+  const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.header), emoji: true } }];
+  if (notification.message.trim()) blocks.push(section(escapeMrkdwn(notification.message)));
   const fields: [string, string][] = [
     ['Cluster', notification.cluster],
     ...(notification.node === undefined ? [] : ([['Node', notification.node]] as [string, string][])),
@@ -68,21 +63,21 @@ export function slackMessage(notification: Notification): { text: string; blocks
     type: 'section',
     fields: fields.slice(0, SLACK_LIMITS.fields).map(([name, value]) => ({
       type: 'mrkdwn',
-      text: truncate(`*${name}*\n${escape(value)}`, SLACK_LIMITS.field),
+      text: truncate(`*${name}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.field),
     })),
   });
   const evidence = evidenceEntries(notification.evidence);
   if (evidence.length > 0) {
-    blocks.push(section(['*Evidence*', ...evidence.map(([k, v]) => `• ${escape(k)}: ${escape(v)}`)].join('\n')));
+    blocks.push(section(['*Evidence*', ...evidence.map(([k, v]) => `• ${escapeMrkdwn(k)}: ${escapeMrkdwn(v)}`)].join('\n')));
   }
   if (notification.links?.length) {
-    blocks.push(section(notification.links.map((l) => `<${linkTarget(l.href)}|${escape(l.text)}>`).join('  ·  ')));
+    blocks.push(section(notification.links.map((l) => `<${linkTarget(l.href)}|${escapeMrkdwn(l.text)}>`).join('  ·  ')));
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: truncate(`sealwatch · ${notification.kind} · dedup: ${escape(notification.dedupKey)}`, SLACK_LIMITS.field) }],
+    elements: [{ type: 'mrkdwn', text: truncate(`sealwatch · ${notification.kind} · dedup: ${escapeMrkdwn(notification.dedupKey)}`, SLACK_LIMITS.field) }],
   });
-  return { text: truncate(escape(`${emoji} ${title}`), SLACK_LIMITS.text), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  return { text: truncate(escapeMrkdwn(`${emoji} ${title}`), SLACK_LIMITS.text), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 
 function section(text: string): unknown {
@@ -90,7 +85,7 @@ function section(text: string): unknown {
 }
 
 /** Slack's mrkdwn reserves exactly these three characters. */
-function escape(text: string): string {
+function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -29,7 +29,10 @@ export function createSqsWorkQueue(options: SqsWorkQueueOptions): WorkQueue {
   }
   const resendRounds = options.resendRounds ?? 2;
 
-  async function sendBatch(entries: SendMessageBatchRequestEntry[], signal?: AbortSignal): Promise<{ retry: SendMessageBatchRequestEntry[]; refused: string[] }> {
+  async function sendBatch(
+    entries: SendMessageBatchRequestEntry[],
+    signal?: AbortSignal,
+  ): Promise<{ retry: SendMessageBatchRequestEntry[]; refused: string[] }> {
     try {
       const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }), signal ? { abortSignal: signal } : {});
       const byId = new Map(entries.map((e) => [e.Id, e]));
@@ -61,8 +64,7 @@ export function createSqsWorkQueue(options: SqsWorkQueueOptions): WorkQueue {
       if (pending.length > 0 || refused.length > 0) {
         const codes = [...new Set(refused)].join(', ');
         throw new UnavailableError(
-          `SQS accepted ${messages.length - pending.length - refused.length} of ${messages.length} work messages` +
-            (codes ? ` (refused: ${codes})` : ''),
+          `SQS accepted ${messages.length - pending.length - refused.length} of ${messages.length} work messages` + (codes ? ` (refused: ${codes})` : ''),
         );
       }
     },

@@ -63,13 +63,7 @@ function envelope(content: unknown): unknown {
   };
 }
 
-function card(
-  notification: Notification,
-  evidence: [string, string][],
-  omitted: number,
-  messageMax: number,
-  withLinks: boolean,
-): unknown {
+function card(notification: Notification, evidence: [string, string][], omitted: number, messageMax: number, withLinks: boolean): unknown {
   const resolved = notification.kind === 'resolve';
   const facts: { title: string; value: string }[] = [
     { title: 'Cluster', value: notification.cluster },

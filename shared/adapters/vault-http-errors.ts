@@ -53,30 +53,18 @@ function isTlsError(code: string, error: NodeJS.ErrnoException & { library?: str
 }
 
 /** Translates an error from node:http(s) for the request described by `label`. */
-export function describeTransportError(
-  error: NodeJS.ErrnoException,
-  label: string,
-  hasClusterCa: boolean,
-): VaultUnreachableError {
+export function describeTransportError(error: NodeJS.ErrnoException, label: string, hasClusterCa: boolean): VaultUnreachableError {
   const code = error.code ?? '';
   if (UNTRUSTED_CHAIN.has(code)) {
     const signer = hasClusterCa ? 'the cluster CA' : 'a trusted CA';
-    return new VaultUnreachableError(
-      'tls',
-      `${label}: certificate is not signed by ${signer} (${code})`,
-      { cause: error },
-    );
+    return new VaultUnreachableError('tls', `${label}: certificate is not signed by ${signer} (${code})`, { cause: error });
   }
   const certProblem = CERT_PROBLEMS[code];
   if (certProblem) {
     return new VaultUnreachableError('tls', `${label}: ${certProblem} (${code})`, { cause: error });
   }
   if (isTlsError(code, error)) {
-    return new VaultUnreachableError(
-      'tls',
-      `${label}: TLS handshake failed (${code || 'unknown TLS error'})`,
-      { cause: error },
-    );
+    return new VaultUnreachableError('tls', `${label}: TLS handshake failed (${code || 'unknown TLS error'})`, { cause: error });
   }
   if (code === 'ETIMEDOUT') {
     return new VaultUnreachableError('timeout', `${label}: connection timed out (ETIMEDOUT)`, {
@@ -87,9 +75,5 @@ export function describeTransportError(
   if (refused) {
     return new VaultUnreachableError('refused', `${label}: ${refused} (${code})`, { cause: error });
   }
-  return new VaultUnreachableError(
-    'refused',
-    `${label}: connection failed (${code || error.name})`,
-    { cause: error },
-  );
+  return new VaultUnreachableError('refused', `${label}: connection failed (${code || error.name})`, { cause: error });
 }

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import type {
-  AutopilotConfiguration,
-  AutopilotServer,
-  AutopilotState,
-  RaftConfiguration,
-  SealBackendStatus,
-} from '../core/vault-types.ts';
+import type { AutopilotConfiguration, AutopilotServer, AutopilotState, RaftConfiguration, SealBackendStatus } from '../core/vault-types.ts';
 import { opt, optString } from './vault-http-schemas.ts';
 
 /*
@@ -124,23 +118,19 @@ export const autopilotConfigurationSchema = z
 const sealBackendSchema = z.object({
   healthy: z.boolean(),
   unhealthy_since: optString,
-  backends: z
-    .array(z.object({ name: z.string(), healthy: z.boolean(), unhealthy_since: optString }))
-    .nullish(),
+  backends: z.array(z.object({ name: z.string(), healthy: z.boolean(), unhealthy_since: optString })).nullish(),
 });
 
 /** Served raw by the HTTP layer (Vault `http/sys_seal.go` handleSysSealBackendStatus @ v1.15.0); accepted inside a logical envelope too, to be safe. */
-export const sealBackendStatusSchema = z
-  .union([sealBackendSchema, z.object({ data: sealBackendSchema })])
-  .transform((raw): SealBackendStatus => {
-    const s = 'data' in raw ? raw.data : raw;
-    return {
-      healthy: s.healthy,
-      ...opt('unhealthySince', s.unhealthy_since),
-      backends: (s.backends ?? []).map((b) => ({
-        name: b.name,
-        healthy: b.healthy,
-        ...opt('unhealthySince', b.unhealthy_since),
-      })),
-    };
-  });
+export const sealBackendStatusSchema = z.union([sealBackendSchema, z.object({ data: sealBackendSchema })]).transform((raw): SealBackendStatus => {
+  const s = 'data' in raw ? raw.data : raw;
+  return {
+    healthy: s.healthy,
+    ...opt('unhealthySince', s.unhealthy_since),
+    backends: (s.backends ?? []).map((b) => ({
+      name: b.name,
+      healthy: b.healthy,
+      ...opt('unhealthySince', b.unhealthy_since),
+    })),
+  };
+});

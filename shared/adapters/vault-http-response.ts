@@ -33,23 +33,13 @@ export function isSuccess(res: TransportResponse): boolean {
 }
 
 /** Decodes a JSON body with `schema`; a non-JSON or mismatching body means "not Vault". */
-export function parseAnswer<S extends z.ZodType>(
-  ctx: AnswerContext,
-  res: TransportResponse,
-  schema: S,
-): z.output<S> {
+export function parseAnswer<S extends z.ZodType>(ctx: AnswerContext, res: TransportResponse, schema: S): z.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(res.body.toString('utf8'));
   } catch {
-    const what =
-      res.body.length === 0
-        ? 'an empty body'
-        : `a body that is not JSON (${res.contentType || 'no content type'})`;
-    throw new VaultUnreachableError(
-      'bad-response',
-      redactorOf(ctx)(`${ctx.label}: answer ${res.status} has ${what}; is this a Vault server?`),
-    );
+    const what = res.body.length === 0 ? 'an empty body' : `a body that is not JSON (${res.contentType || 'no content type'})`;
+    throw new VaultUnreachableError('bad-response', redactorOf(ctx)(`${ctx.label}: answer ${res.status} has ${what}; is this a Vault server?`));
   }
   const redact = redactorOf(ctx);
   const parsed = schema.safeParse(ctx.keepSecrets ? json : redactDeep(json, redact));
@@ -81,12 +71,6 @@ export function vaultErrors(ctx: AnswerContext, res: TransportResponse): string[
 export function errorForAnswer(ctx: AnswerContext, res: TransportResponse): Error {
   const errors = vaultErrors(ctx, res);
   if (errors !== undefined) return new VaultApiError(res.status, errors, ctx.path);
-  const body =
-    res.body.length === 0
-      ? 'no body'
-      : `a non-Vault body (${res.contentType || 'no content type'})`;
-  return new VaultUnreachableError(
-    'bad-response',
-    redactorOf(ctx)(`${ctx.label}: unexpected status ${res.status} with ${body}; is this a Vault server?`),
-  );
+  const body = res.body.length === 0 ? 'no body' : `a non-Vault body (${res.contentType || 'no content type'})`;
+  return new VaultUnreachableError('bad-response', redactorOf(ctx)(`${ctx.label}: unexpected status ${res.status} with ${body}; is this a Vault server?`));
 }

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import type {
-  HaStatusNode,
-  HealthBody,
-  InitResponse,
-  LeaderStatus,
-  SealStatus,
-} from '../core/vault-types.ts';
+import type { HaStatusNode, HealthBody, InitResponse, LeaderStatus, SealStatus } from '../core/vault-types.ts';
 
 /*
  * zod schemas for the Vault/OpenBao answers sealwatch reads (Vault `api/sys_*.go` and `http/sys_*.go` @ v1.14.9/v1.19.0, OpenBao @ v2.6.0). Objects strip
@@ -195,9 +189,7 @@ export const raftJoinSchema = z.object({ joined: z.boolean() });
  * an init answer (which holds shares and the root token) cannot leak through the message.
  */
 export function describeSchemaMismatch(error: z.ZodError): string {
-  const parts = error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.code}`);
+  const parts = error.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.code}`);
   const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
   return parts.join(', ') + more;
 }

@@ -193,9 +193,7 @@ function attempt(
         chunks.push(chunk);
       });
       res.on('end', () => finish(undefined, { status, contentType, body: Buffer.concat(chunks) }));
-      res.on('error', (error: NodeJS.ErrnoException) =>
-        finish(describeTransportError(error, label, request.caPem !== undefined)),
-      );
+      res.on('error', (error: NodeJS.ErrnoException) => finish(describeTransportError(error, label, request.caPem !== undefined)));
       // The peer closing mid-body ends with 'aborted'/'close' and no 'end'.
       res.on('close', () => {
         if (!res.complete) {
@@ -211,15 +209,10 @@ function attempt(
 function deadlineError(label: string, signal: AbortSignal): VaultUnreachableError {
   const reason: unknown = signal.reason;
   const why =
-    reason instanceof Error && reason.name === 'TimeoutError'
-      ? 'no complete answer before the deadline'
-      : 'request cancelled before a complete answer';
+    reason instanceof Error && reason.name === 'TimeoutError' ? 'no complete answer before the deadline' : 'request cancelled before a complete answer';
   return new VaultUnreachableError('timeout', `${label}: ${why}`);
 }
 
 function tooLarge(label: string, bytes: number, limit: number): VaultUnreachableError {
-  return new VaultUnreachableError(
-    'too-large',
-    `${label}: answer is larger than the ${limit}-byte limit (at least ${bytes} bytes)`,
-  );
+  return new VaultUnreachableError('too-large', `${label}: answer is larger than the ${limit}-byte limit (at least ${bytes} bytes)`);
 }

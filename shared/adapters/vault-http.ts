@@ -1,32 +1,9 @@
 import { z } from 'zod';
-import type {
-  AutopilotConfiguration,
-  HealthResponse,
-  InitRequest,
-  RaftJoinRequest,
-} from '../core/vault-types.ts';
+import type { AutopilotConfiguration, HealthResponse, InitRequest, RaftJoinRequest } from '../core/vault-types.ts';
 import { ValidationError } from '../errors.ts';
-import type {
-  AwsIamLoginBody,
-  CallOptions,
-  HealthOptions,
-  VaultClient,
-  VaultClientFactory,
-  VaultTarget,
-} from '../ports/vault-client.ts';
-import {
-  autopilotConfigurationSchema,
-  autopilotStateSchema,
-  raftConfigurationSchema,
-  sealBackendStatusSchema,
-} from './vault-http-raft-schemas.ts';
-import {
-  errorForAnswer,
-  isSuccess,
-  parseAnswer,
-  vaultErrors,
-  type AnswerContext,
-} from './vault-http-response.ts';
+import type { AwsIamLoginBody, CallOptions, HealthOptions, VaultClient, VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
+import { autopilotConfigurationSchema, autopilotStateSchema, raftConfigurationSchema, sealBackendStatusSchema } from './vault-http-raft-schemas.ts';
+import { errorForAnswer, isSuccess, parseAnswer, vaultErrors, type AnswerContext } from './vault-http-response.ts';
 import {
   haStatusSchema,
   healthBodySchema,
@@ -74,14 +51,10 @@ interface Call {
  * carries credentials, or that is plain `http://` without `insecureHttp`. Calls without a signal
  * get a 5 s deadline. Errors follow the {@link VaultClient} contract.
  */
-export function createVaultHttpClientFactory(
-  options: VaultHttpClientFactoryOptions = {},
-): VaultClientFactory {
+export function createVaultHttpClientFactory(options: VaultHttpClientFactoryOptions = {}): VaultClientFactory {
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   if (!Number.isInteger(maxResponseBytes) || maxResponseBytes <= 0) {
-    throw new ValidationError('maxResponseBytes must be a positive integer', [
-      `maxResponseBytes: ${String(maxResponseBytes)}`,
-    ]);
+    throw new ValidationError('maxResponseBytes must be a positive integer', [`maxResponseBytes: ${String(maxResponseBytes)}`]);
   }
   const userAgent = options.userAgent ?? 'sealwatch';
   if (!userAgent || /[\r\n]/.test(userAgent)) {
@@ -106,9 +79,7 @@ function parseBaseUrl(target: VaultTarget): URL {
     throw new ValidationError(`Vault URL must be https:// (got ${url.protocol}//${url.host})`);
   }
   if (url.protocol === 'http:' && !target.insecureHttp) {
-    throw new ValidationError(
-      `Vault URL ${url.origin} is plain http:// and the node is not marked insecureHttp: shares and tokens would travel in clear text`,
-    );
+    throw new ValidationError(`Vault URL ${url.origin} is plain http:// and the node is not marked insecureHttp: shares and tokens would travel in clear text`);
   }
   if (url.username || url.password) {
     throw new ValidationError(`Vault URL ${url.protocol}//${url.host} must not carry credentials`);
@@ -201,10 +172,7 @@ class VaultHttpClient implements VaultClient {
   unseal(request: { key: string } | { reset: true }, options?: CallOptions) {
     const body = 'reset' in request ? { reset: true } : { key: request.key };
     const secrets = 'key' in request ? [request.key] : [];
-    return this.#json(
-      { method: 'PUT', path: '/v1/sys/unseal', body, options, secrets },
-      sealStatusSchema,
-    );
+    return this.#json({ method: 'PUT', path: '/v1/sys/unseal', body, options, secrets }, sealStatusSchema);
   }
 
   initStatus(options?: CallOptions) {
@@ -244,17 +212,11 @@ class VaultHttpClient implements VaultClient {
       leader_tls_servername: request.leaderTlsServername,
       non_voter: request.nonVoter,
     });
-    return this.#json(
-      { method: 'POST', path: '/v1/sys/storage/raft/join', body, options },
-      raftJoinSchema,
-    );
+    return this.#json({ method: 'POST', path: '/v1/sys/storage/raft/join', body, options }, raftJoinSchema);
   }
 
   raftConfiguration(options: CallOptions) {
-    return this.#json(
-      { method: 'GET', path: '/v1/sys/storage/raft/configuration', options },
-      raftConfigurationSchema,
-    );
+    return this.#json({ method: 'GET', path: '/v1/sys/storage/raft/configuration', options }, raftConfigurationSchema);
   }
 
   raftRemovePeer(serverId: string, options: CallOptions) {
@@ -267,17 +229,11 @@ class VaultHttpClient implements VaultClient {
   }
 
   autopilotState(options: CallOptions) {
-    return this.#jsonOrNull(
-      { method: 'GET', path: '/v1/sys/storage/raft/autopilot/state', options },
-      autopilotStateSchema,
-    );
+    return this.#jsonOrNull({ method: 'GET', path: '/v1/sys/storage/raft/autopilot/state', options }, autopilotStateSchema);
   }
 
   autopilotConfiguration(options: CallOptions) {
-    return this.#json(
-      { method: 'GET', path: '/v1/sys/storage/raft/autopilot/configuration', options },
-      autopilotConfigurationSchema,
-    );
+    return this.#json({ method: 'GET', path: '/v1/sys/storage/raft/autopilot/configuration', options }, autopilotConfigurationSchema);
   }
 
   setAutopilotConfiguration(config: Partial<AutopilotConfiguration>, options: CallOptions) {

@@ -61,8 +61,6 @@ export function assertWrappable(plaintext: Uint8Array, label: string): void {
     throw new ValidationError(`${label}: plaintext must be a Uint8Array`);
   }
   if (plaintext.length === 0 || plaintext.length > MAX_PLAINTEXT_BYTES) {
-    throw new ValidationError(
-      `${label}: plaintext must be 1 to ${MAX_PLAINTEXT_BYTES} bytes (got ${plaintext.length})`,
-    );
+    throw new ValidationError(`${label}: plaintext must be 1 to ${MAX_PLAINTEXT_BYTES} bytes (got ${plaintext.length})`);
   }
 }

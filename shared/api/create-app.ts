@@ -105,7 +105,10 @@ export function assertSafeAuth(auth: ApiAuth): void {
 /** 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`; never a wildcard such as 0.0.0.0 or ::. */
 export function isLoopbackHost(host: string): boolean {
   if (typeof host !== 'string') return false;
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
   const parts = v4.split('.');

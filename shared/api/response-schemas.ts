@@ -13,7 +13,10 @@ const Severity = z.enum(['info', 'warning', 'critical']);
 export const ErrorEnvelopeSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
   requestId: z.string(),
-  recoveryId: z.string().optional().describe('on a 409 of the recovery routes: the recovery record that was refused (`GET /v1/recoveries/{id}`); never on a 5xx'),
+  recoveryId: z
+    .string()
+    .optional()
+    .describe('on a 409 of the recovery routes: the recovery record that was refused (`GET /v1/recoveries/{id}`); never on a 5xx'),
 });
 
 export const FindingSchema = z.object({
@@ -78,7 +81,10 @@ export const RecoveryResultSchema = z.object({
 });
 
 const RecoveryFailureSchema = z
-  .object({ cluster: z.string(), error: z.object({ code: z.string(), message: z.string().describe('a fixed text per kind of failure; details are in the server log') }) })
+  .object({
+    cluster: z.string(),
+    error: z.object({ code: z.string(), message: z.string().describe('a fixed text per kind of failure; details are in the server log') }),
+  })
   .describe('a cluster whose recovery failed');
 const RecoveryOutcomeSchema = z.union([RecoveryResultSchema, RecoveryFailureSchema]);
 
@@ -103,12 +109,18 @@ export const HookSummarySchema = z.object({
 
 export const RecoveryRecordSchema = z.object({
   id: z.string(),
-  status: z.enum(['running', 'queued', 'done', 'failed']).describe('running: in the request or a worker; queued: handed to the worker (or waiting for a retry); done: every cluster has an outcome; failed: the hand-off failed'),
+  status: z
+    .enum(['running', 'queued', 'done', 'failed'])
+    .describe(
+      'running: in the request or a worker; queued: handed to the worker (or waiting for a retry); done: every cluster has an outcome; failed: the hand-off failed',
+    ),
   trigger: z.string().describe('api, alertmanager, webhook, eventbridge'),
   createdAt: IsoTime,
   updatedAt: IsoTime,
   requests: z.array(z.object({ clusterId: z.string(), action: RecoveryActionSchema, nodeIds: z.array(z.string()).optional(), dryRun: z.boolean().optional() })),
-  results: z.array(z.union([RecoveryResultSchema, RecoveryFailureSchema, z.null()])).describe('aligned with requests; null while that cluster has not finished'),
+  results: z
+    .array(z.union([RecoveryResultSchema, RecoveryFailureSchema, z.null()]))
+    .describe('aligned with requests; null while that cluster has not finished'),
   attempts: z.number().int().describe('worker attempts (0: finished in the request)'),
   runningUntil: z.number().int().optional().describe('epoch ms until which the current runner owns it'),
   lastError: z.object({ code: z.string(), message: z.string() }).optional(),

@@ -73,7 +73,9 @@ export const IncidentsQuerySchema = z.strictObject({
 
 /** `POST /v1/incidents/:key/ack`: the incident's dedup key, `sealwatch:<cluster>:<node|->:<finding>`. */
 export const IncidentPathSchema = z.strictObject({
-  key: z.string().regex(/^sealwatch:[a-z0-9-]{1,63}:[a-z0-9-]{1,63}:[a-z0-9][a-z0-9.-]{0,127}$/, 'an incident dedup key (sealwatch:<cluster>:<node|->:<finding>)'),
+  key: z
+    .string()
+    .regex(/^sealwatch:[a-z0-9-]{1,63}:[a-z0-9-]{1,63}:[a-z0-9][a-z0-9.-]{0,127}$/, 'an incident dedup key (sealwatch:<cluster>:<node|->:<finding>)'),
 });
 
 /** `GET /v1/recoveries/:id`: ids look like `rcv-20261207T072700Z-0a1b2c3d`. */

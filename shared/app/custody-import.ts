@@ -64,9 +64,11 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
     const shares = output.shares;
 
     if (request.threshold !== undefined && output.threshold !== undefined && request.threshold !== output.threshold) {
-      throw new ValidationError('the threshold given contradicts the input', [
-        `threshold ${request.threshold} was given, but the input says threshold ${output.threshold}`,
-      ], { field: 'threshold' });
+      throw new ValidationError(
+        'the threshold given contradicts the input',
+        [`threshold ${request.threshold} was given, but the input says threshold ${output.threshold}`],
+        { field: 'threshold' },
+      );
     }
     // Local checks first: a malformed input fails without touching the network.
     const known = output.threshold ?? request.threshold;
@@ -95,14 +97,20 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
     if (threshold === undefined) {
       const fromNodes = [...new Set(initialized.map((n) => n.t))];
       if (fromNodes.length > 1) {
-        throw new ValidationError('the nodes disagree on the threshold, so it must be given', initialized.map((n) => `node ${n.node}: t=${n.t}`), { field: 'threshold' });
+        throw new ValidationError(
+          'the nodes disagree on the threshold, so it must be given',
+          initialized.map((n) => `node ${n.node}: t=${n.t}`),
+          { field: 'threshold' },
+        );
       }
       threshold = fromNodes[0];
       thresholdSource = 'node';
       if (threshold === undefined) {
-        throw new ValidationError('the threshold is unknown: sys/init output does not include it and no node answered, so it must be given', [
-          'threshold: missing',
-        ], { field: 'threshold' });
+        throw new ValidationError(
+          'the threshold is unknown: sys/init output does not include it and no node answered, so it must be given',
+          ['threshold: missing'],
+          { field: 'threshold' },
+        );
       }
       validateShares(shares, threshold);
     }
@@ -119,10 +127,14 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
     const shape = validateShares(shares, threshold);
     const consistency = await checkShareConsistency(shares, threshold);
     if (!consistency.crossChecked && shares.length > 1) {
-      warnings.push(`threshold equals the share count (${threshold}): there is no spare share to cross-check, so a wrong share would only show when Vault rejects it`);
+      warnings.push(
+        `threshold equals the share count (${threshold}): there is no spare share to cross-check, so a wrong share would only show when Vault rejects it`,
+      );
     }
     if (!consistency.exhaustive) {
-      warnings.push(`${consistency.subsetsChecked} threshold subsets combined (a complete cover: every share checked against one polynomial) instead of all of them`);
+      warnings.push(
+        `${consistency.subsetsChecked} threshold subsets combined (a complete cover: every share checked against one polynomial) instead of all of them`,
+      );
     }
 
     const assignment = resolveCustodyPolicy({
@@ -148,9 +160,15 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
       const keyChanged = existing !== null && existing.data.keyCheck !== consistency.keyCheck;
       if (existing && keyChanged && !request.rekeyed) {
         const [block, guards] = await Promise.all([ctx.repo.block(cluster.id), ctx.repo.guards(cluster.id)]);
-        const blocks = standingBlocks(existing.data.generation, block?.data ?? null, guards.map((g) => g.data));
+        const blocks = standingBlocks(
+          existing.data.generation,
+          block?.data ?? null,
+          guards.map((g) => g.data),
+        );
         if (!isBlocked(blocks)) throw keyChangedError(cluster.id, existing.data);
-        warnings.push(`these shares rebuild a different key than the custody they replace, which Vault rejected (blocked for generation ${existing.data.generation}): replaced`);
+        warnings.push(
+          `these shares rebuild a different key than the custody they replace, which Vault rejected (blocked for generation ${existing.data.generation}): replaced`,
+        );
       }
       if (existing && !keyChanged && request.rekeyed) {
         warnings.push('a rekey was declared, but these shares rebuild the same key as the custody they replace');

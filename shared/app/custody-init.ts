@@ -144,7 +144,10 @@ function pickNode(cluster: CustodyCluster, nodes: readonly NodeSeal[]): NodeSeal
   }
   const seals = new Set(nodes.map((n) => `${n.type}/${String(n.recoverySeal)}`));
   if (seals.size > 1) {
-    throw new ValidationError(`the nodes of cluster ${cluster.id} report different seal types`, nodes.map((n) => `node ${n.node}: ${n.type} (recovery_seal ${String(n.recoverySeal)})`));
+    throw new ValidationError(
+      `the nodes of cluster ${cluster.id} report different seal types`,
+      nodes.map((n) => `node ${n.node}: ${n.type} (recovery_seal ${String(n.recoverySeal)})`),
+    );
   }
   const first = nodes[0];
   if (!first) throw new ValidationError(`cluster ${cluster.id} has no nodes`);
@@ -188,12 +191,7 @@ async function canary(
   }
 }
 
-async function finishPgp(
-  ctx: CustodyContext,
-  common: InitCommon,
-  response: InitResponse,
-  tokenWrapper: string | undefined,
-): Promise<InitClusterResult> {
+async function finishPgp(ctx: CustodyContext, common: InitCommon, response: InitResponse, tokenWrapper: string | undefined): Promise<InitClusterResult> {
   const encryptedShares = common.kind === 'recovery' ? (response.recoveryKeysBase64 ?? []) : response.keysBase64;
   const result: InitClusterResult = { ...common, outcome: 'pgp-encrypted', encryptedShares };
   if (!tokenWrapper) return { ...result, rootToken: response.rootToken };
@@ -219,7 +217,10 @@ async function finishCustody(
   try {
     output = initOutputFromResponse(response);
     if (output.kind !== common.kind || output.shares.length !== common.shares) {
-      throw new SealwatchError('init_unexpected', `Vault answered with ${output.shares.length} ${output.kind} shares, ${common.shares} ${common.kind} shares were asked for`);
+      throw new SealwatchError(
+        'init_unexpected',
+        `Vault answered with ${output.shares.length} ${output.kind} shares, ${common.shares} ${common.kind} shares were asked for`,
+      );
     }
     const shape = validateShares(output.shares, common.threshold);
     const consistency = await checkShareConsistency(output.shares, common.threshold);
@@ -230,7 +231,14 @@ async function finishCustody(
         const written = await writeCustody(
           ctx,
           common.cluster,
-          { kind: common.kind, threshold: common.threshold, shareLength: shape.shareLength, keyCheck: consistency.keyCheck, records, ...(token ? { rootToken: token } : {}) },
+          {
+            kind: common.kind,
+            threshold: common.threshold,
+            shareLength: shape.shareLength,
+            keyCheck: consistency.keyCheck,
+            records,
+            ...(token ? { rootToken: token } : {}),
+          },
           replace || attempt > 1,
         );
         const { keyCheck: _omit, ...checked } = consistency;

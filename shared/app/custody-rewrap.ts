@@ -73,11 +73,9 @@ export async function rewrapShares(ctx: CustodyContext, request: RewrapRequest):
     let plaintext: Uint8Array | undefined;
     let proof: Uint8Array | undefined;
     try {
-      plaintext = await ctx.wrapper(record.wrapper).unwrap(
-        { wrapper: record.wrapper, keyId: record.keyId, ciphertext: record.ciphertext },
-        context,
-        deadline(ctx.wrapperTimeoutMs),
-      );
+      plaintext = await ctx
+        .wrapper(record.wrapper)
+        .unwrap({ wrapper: record.wrapper, keyId: record.keyId, ciphertext: record.ciphertext }, context, deadline(ctx.wrapperTimeoutMs));
       if (plaintext.length !== shareLength) {
         throw new SealwatchError('share_length_mismatch', `share ${record.index} unwrapped to ${plaintext.length} bytes, custody records ${shareLength}`);
       }
@@ -92,7 +90,13 @@ export async function rewrapShares(ctx: CustodyContext, request: RewrapRequest):
         { kind: 'version', version: item.version },
       );
       results.push({ ...base, toKeyId: wrapped.keyId, outcome: 'rewrapped' });
-      ctx.options.logger?.info('custody.share-rewrapped', { cluster: cluster.id, share: record.index, from: record.wrapper, to: target.id, keyId: wrapped.keyId });
+      ctx.options.logger?.info('custody.share-rewrapped', {
+        cluster: cluster.id,
+        share: record.index,
+        from: record.wrapper,
+        to: target.id,
+        keyId: wrapped.keyId,
+      });
     } catch (error) {
       failed = true;
       results.push({ ...base, outcome: 'failed', error: describeError(error) });

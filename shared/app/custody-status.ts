@@ -69,7 +69,11 @@ export async function custodyStatus(ctx: CustodyContext, clusterId: string): Pro
   const { kind, threshold, shareLength } = meta.data;
   const records = (await ctx.repo.shares(cluster.id)).map((item) => item.data);
   const [token, clusterBlock, guards] = await Promise.all([ctx.repo.token(cluster.id, 'root'), ctx.repo.block(cluster.id), ctx.repo.guards(cluster.id)]);
-  const blocks = standingBlocks(meta.data.generation, clusterBlock?.data ?? null, guards.map((g) => g.data));
+  const blocks = standingBlocks(
+    meta.data.generation,
+    clusterBlock?.data ?? null,
+    guards.map((g) => g.data),
+  );
   const facts = new Map(ctx.options.wrappers.facts().map((f) => [f.id, f]));
 
   const groups = new Map<string, ShareRecord[]>();
@@ -78,14 +82,14 @@ export async function custodyStatus(ctx: CustodyContext, clusterId: string): Pro
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
   const tests = await Promise.all(
-    [...groups.values()].map(async (group) => ({ wrapper: group[0]!.wrapper, indexes: group.map((r) => r.index), test: await unwrapTest(ctx, cluster.id, kind, shareLength, group[0]!) })),
+    [...groups.values()].map(async (group) => ({
+      wrapper: group[0]!.wrapper,
+      indexes: group.map((r) => r.index),
+      test: await unwrapTest(ctx, cluster.id, kind, shareLength, group[0]!),
+    })),
   );
   const wrapperIds = [...new Set(records.map((r) => r.wrapper))];
-  const healths = new Map(
-    await Promise.all(
-      wrapperIds.map(async (id) => [id, await healthOf(ctx, id)] as const),
-    ),
-  );
+  const healths = new Map(await Promise.all(wrapperIds.map(async (id) => [id, await healthOf(ctx, id)] as const)));
 
   const usable = new Set(tests.filter((t) => t.test.ok).flatMap((t) => t.indexes));
   const wrappers: WrapperStatus[] = wrapperIds.map((id) => {
@@ -108,9 +112,7 @@ export async function custodyStatus(ctx: CustodyContext, clusterId: string): Pro
     wrappers: [...facts.values()],
     now: {
       usableIndexes: [...usable],
-      unavailable: wrappers
-        .filter((w) => !w.canUnwrap)
-        .map((w) => ({ wrapper: w.id, reason: w.unwrapTests.find((t) => !t.ok)?.error ?? 'cannot unwrap' })),
+      unavailable: wrappers.filter((w) => !w.canUnwrap).map((w) => ({ wrapper: w.id, reason: w.unwrapTests.find((t) => !t.ok)?.error ?? 'cannot unwrap' })),
     },
   });
 
@@ -138,10 +140,7 @@ export async function custodyStatus(ctx: CustodyContext, clusterId: string): Pro
 }
 
 function blockFindings(clusterId: string, blocks: UnsealBlocks): Finding[] {
-  return [
-    ...(blocks.cluster ? [clusterBlockedFinding(clusterId, blocks.cluster)] : []),
-    ...blocks.nodes.map((g) => guardFinding(clusterId, g, null)),
-  ];
+  return [...(blocks.cluster ? [clusterBlockedFinding(clusterId, blocks.cluster)] : []), ...blocks.nodes.map((g) => guardFinding(clusterId, g, null))];
 }
 
 async function unwrapTest(ctx: CustodyContext, clusterId: string, kind: CustodyKind, shareLength: number, record: ShareRecord): Promise<UnwrapTest> {

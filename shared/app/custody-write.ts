@@ -34,9 +34,7 @@ export async function wrapShares(
   return mapLimit(assignment, 8, async ({ index, wrapper }) => {
     const plaintext = shares[index - 1];
     if (!plaintext) throw new Error(`no share ${index} to wrap`);
-    const wrapped = await ctx
-      .wrapper(wrapper)
-      .wrap(plaintext, shareContext(clusterId, kind, index), deadline(ctx.wrapperTimeoutMs));
+    const wrapped = await ctx.wrapper(wrapper).wrap(plaintext, shareContext(clusterId, kind, index), deadline(ctx.wrapperTimeoutMs));
     return { index, wrapper: wrapped.wrapper, keyId: wrapped.keyId, ciphertext: wrapped.ciphertext, wrappedAt };
   });
 }
@@ -59,12 +57,7 @@ export async function wrapToken(ctx: CustodyContext, clusterId: string, wrapperI
  *
  * @throws ConflictError when custody exists without `replace`, or changed meanwhile.
  */
-export async function writeCustody(
-  ctx: CustodyContext,
-  clusterId: string,
-  prepared: PreparedCustody,
-  replace: boolean,
-): Promise<WriteOutcome> {
+export async function writeCustody(ctx: CustodyContext, clusterId: string, prepared: PreparedCustody, replace: boolean): Promise<WriteOutcome> {
   const existing = await ctx.repo.meta(clusterId);
   if (existing && !replace) throw existingCustodyError(clusterId, existing.data);
   const oldShares = existing ? await ctx.repo.shares(clusterId) : [];
@@ -82,7 +75,10 @@ export async function writeCustody(
     await ctx.repo.putMeta(clusterId, meta, existing ? { kind: 'version', version: existing.version } : { kind: 'absent' });
   } catch (error) {
     if (error instanceof ConflictError) {
-      throw new ConflictError(`custody of cluster ${clusterId} changed while this import ran; nothing was written`, { cause: error, reason: 'changed-concurrently' });
+      throw new ConflictError(`custody of cluster ${clusterId} changed while this import ran; nothing was written`, {
+        cause: error,
+        reason: 'changed-concurrently',
+      });
     }
     throw error;
   }
@@ -95,10 +91,10 @@ export async function writeCustody(
     return { generation, replaced: existing !== null, removed };
   } catch (error) {
     // Only a replacing write repairs it; entry points name their way of asking for one.
-    throw new ConflictError(
-      `custody of cluster ${clusterId} is only partly written (generation ${generation}: ${describeError(error)})`,
-      { cause: error, reason: 'custody-partial' },
-    );
+    throw new ConflictError(`custody of cluster ${clusterId} is only partly written (generation ${generation}: ${describeError(error)})`, {
+      cause: error,
+      reason: 'custody-partial',
+    });
   }
 }
 

@@ -65,11 +65,13 @@ export function eventTargets(event: EventBridgeEvent, options: EventTriggerOptio
 
   if (detailType === 'sealwatch.recover') {
     const action = str(detail.action) ?? 'recover';
-    if (action !== 'sweep' && action !== 'recover' && action !== 'unseal') return { kind: 'ignored', reason: `sealwatch.recover: unknown action "${action.slice(0, 32)}"` };
+    if (action !== 'sweep' && action !== 'recover' && action !== 'unseal')
+      return { kind: 'ignored', reason: `sealwatch.recover: unknown action "${action.slice(0, 32)}"` };
     const cluster = str(detail.cluster);
     if (!cluster) return { kind: 'ignored', reason: 'sealwatch.recover: detail.cluster is required' };
     const node = str(detail.node);
-    if (node !== undefined && !find(cluster)?.nodes.some((n) => n.id === node)) return { kind: 'ignored', reason: `sealwatch.recover: cluster ${cluster.slice(0, 64)} has no node ${node.slice(0, 64)}` };
+    if (node !== undefined && !find(cluster)?.nodes.some((n) => n.id === node))
+      return { kind: 'ignored', reason: `sealwatch.recover: cluster ${cluster.slice(0, 64)} has no node ${node.slice(0, 64)}` };
     return done('sealwatch.recover', target(cluster, node), action);
   }
 
@@ -80,7 +82,11 @@ export function eventTargets(event: EventBridgeEvent, options: EventTriggerOptio
     const named = /^sealwatch\/([a-z0-9][a-z0-9-]{0,62})(?:\/([a-z0-9][a-z0-9-]{0,62}))?$/.exec(name);
     if (named) return done(`alarm ${name}`, target(named[1] as string, named[2]));
     const dims = alarmDimensions(detail);
-    const fromDims = fromTags({ ...dims, ...(dims.VaultCluster ? { [clusterTag]: dims.VaultCluster } : {}), ...(dims.VaultNode ? { [nodeTag]: dims.VaultNode } : {}) });
+    const fromDims = fromTags({
+      ...dims,
+      ...(dims.VaultCluster ? { [clusterTag]: dims.VaultCluster } : {}),
+      ...(dims.VaultNode ? { [nodeTag]: dims.VaultNode } : {}),
+    });
     if (fromDims) return done(`alarm ${name.slice(0, 128)}`, fromDims);
     const word = byWord(name);
     return done(`alarm ${name.slice(0, 128)}`, word ? target(word, undefined) : null);
@@ -90,7 +96,9 @@ export function eventTargets(event: EventBridgeEvent, options: EventTriggerOptio
   const running = detailType === 'EC2 Instance State-change Notification' && str(detail.state) === 'running';
   if (launch || running || detailType === 'Tag Change on Resource') {
     const metadata = parseMetadata(str(detail.NotificationMetadata), clusterTag, nodeTag);
-    const eventTags = isObj(detail.tags) ? Object.fromEntries(Object.entries(detail.tags).filter(([, v]) => typeof v === 'string')) as Record<string, string> : {};
+    const eventTags = isObj(detail.tags)
+      ? (Object.fromEntries(Object.entries(detail.tags).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
+      : {};
     const found = fromTags({ ...eventTags, ...metadata, ...tags });
     const instance = str(detail.EC2InstanceId) ?? str(detail['instance-id']) ?? 'unknown instance';
     if (found) return done(`${detailType} ${instance}`, found);

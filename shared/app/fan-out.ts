@@ -22,9 +22,7 @@ export interface FanOutOptions {
   newDispatchId?: () => string;
 }
 
-export type DispatchResult =
-  | { mode: 'single'; report: SweepReport }
-  | { mode: 'fan-out'; dispatchId: string; dispatchedAt: string; clusters: number };
+export type DispatchResult = { mode: 'single'; report: SweepReport } | { mode: 'fan-out'; dispatchId: string; dispatchedAt: string; clusters: number };
 
 export type WorkResult =
   | { outcome: 'swept'; clusterId: string; dispatchId: string; report: SweepReport }

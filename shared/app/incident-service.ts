@@ -150,7 +150,11 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
         };
         const next: IncidentEntry = { ...entry, acknowledged };
         try {
-          await store.put<ClusterIncidents>({ ...key, data: { entries: { ...item.data.entries, [dedupKey]: next } }, condition: { kind: 'version', version: item.version } });
+          await store.put<ClusterIncidents>({
+            ...key,
+            data: { entries: { ...item.data.entries, [dedupKey]: next } },
+            condition: { kind: 'version', version: item.version },
+          });
         } catch (error) {
           // A sweep wrote the cluster's incidents meanwhile: read them again and retry.
           if (error instanceof ConflictError) continue;

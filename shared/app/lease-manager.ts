@@ -74,9 +74,7 @@ export function createLeaseManager(options: LeaseManagerOptions): LeaseManager {
           expiresAt: typeof current.data.expiresAt === 'number' ? current.data.expiresAt : (current.expiresAt ?? 0) * 1000,
         };
         if (holder.owner !== owner && holder.expiresAt > now) return { heldBy: holder };
-        const taken = await conditional(() =>
-          store.put({ pk, sk, data: record, expiresAt, condition: { kind: 'version', version: current.version } }),
-        );
+        const taken = await conditional(() => store.put({ pk, sk, data: record, expiresAt, condition: { kind: 'version', version: current.version } }));
         if (taken) return { lease: { ...record } };
       }
       // Only reached when the item changed between every read and write.

@@ -106,7 +106,7 @@ export function createMetrics(): Metrics {
             lines.push(`${name}${labelText(e.labels)} ${e.value}`);
             continue;
           }
-          (spec.buckets ?? []).forEach((b, i) => lines.push(`${name}_bucket${labelText({ ...e.labels, le: String(b) })} ${e.counts?.[i] ?? 0}`));
+          for (const [i, b] of (spec.buckets ?? []).entries()) lines.push(`${name}_bucket${labelText({ ...e.labels, le: String(b) })} ${e.counts?.[i] ?? 0}`);
           lines.push(`${name}_bucket${labelText({ ...e.labels, le: '+Inf' })} ${e.value}`);
           lines.push(`${name}_sum${labelText(e.labels)} ${e.sum ?? 0}`, `${name}_count${labelText(e.labels)} ${e.value}`);
         }
@@ -125,12 +125,15 @@ export function createMetrics(): Metrics {
 function labelText(labels: MetricLabels): string {
   const entries = Object.entries(labels);
   if (entries.length === 0) return '';
-  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-  return `{${entries.map(([k, v]) => `${k}="${escape(v)}"`).join(',')}}`;
+  const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+  return `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
 }
 
 /** The sweep service with every report recorded in `metrics`. */
-export function instrumentSweep<S extends { run(request?: { trigger?: string; clusterIds?: readonly string[] }): Promise<SweepReport> }>(metrics: Metrics, sweep: S): S {
+export function instrumentSweep<S extends { run(request?: { trigger?: string; clusterIds?: readonly string[] }): Promise<SweepReport> }>(
+  metrics: Metrics,
+  sweep: S,
+): S {
   return {
     ...sweep,
     async run(request?: { trigger?: string; clusterIds?: readonly string[] }) {

@@ -14,22 +14,13 @@ export interface ObserveNodeOptions {
  * state) and `GET sys/seal-status`, in parallel under one deadline. Never throws: any failure is
  * recorded as the observation's `error`, next to whichever answer did arrive.
  */
-export async function observeNode(
-  client: VaultClient,
-  options: ObserveNodeOptions,
-): Promise<NodeObservation> {
+export async function observeNode(client: VaultClient, options: ObserveNodeOptions): Promise<NodeObservation> {
   const at = options.now();
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException('deadline', 'TimeoutError')),
-    options.timeoutMs,
-  );
+  const timer = setTimeout(() => controller.abort(new DOMException('deadline', 'TimeoutError')), options.timeoutMs);
   const signal = controller.signal;
   try {
-    const [health, seal] = await Promise.allSettled([
-      client.health({ signal }),
-      client.sealStatus({ signal }),
-    ]);
+    const [health, seal] = await Promise.allSettled([client.health({ signal }), client.sealStatus({ signal })]);
     const observation: NodeObservation = { at, durationMs: 0 };
     if (health.status === 'fulfilled') observation.health = health.value;
     if (seal.status === 'fulfilled') observation.sealStatus = seal.value;
@@ -48,12 +39,7 @@ export async function observeNode(
   }
 }
 
-function toError(
-  error: unknown,
-  fromSealStatus: boolean,
-  timeoutMs: number,
-  url: string,
-): NonNullable<NodeObservation['error']> {
+function toError(error: unknown, fromSealStatus: boolean, timeoutMs: number, url: string): NonNullable<NodeObservation['error']> {
   if (error instanceof VaultUnreachableError) {
     const message = error.reason === 'timeout' ? `${error.message} (${timeoutMs} ms)` : error.message;
     return { reason: error.reason, message };

@@ -98,9 +98,13 @@ export function createOutboxDrain(options: OutboxDrainOptions): OutboxDrain {
       const stopAt = runOptions.budgetMs === undefined ? Infinity : now + runOptions.budgetMs;
       await Promise.all(
         [...due].map(([channelId, items]) =>
-          drainChannel(channelId, channels.get(channelId), items.sort((a, b) => a.data.dueAt.localeCompare(b.data.dueAt)), result, stopAt).catch(
-            (error: unknown) => logger.error('outbox.channel_failed', { channel: channelId, error: describeError(error) }),
-          ),
+          drainChannel(
+            channelId,
+            channels.get(channelId),
+            items.sort((a, b) => a.data.dueAt.localeCompare(b.data.dueAt)),
+            result,
+            stopAt,
+          ).catch((error: unknown) => logger.error('outbox.channel_failed', { channel: channelId, error: describeError(error) })),
         ),
       );
       for (const outcome of result.outcomes) options.onOutcome?.(outcome);
@@ -108,13 +112,7 @@ export function createOutboxDrain(options: OutboxDrainOptions): OutboxDrain {
     },
   };
 
-  async function drainChannel(
-    channelId: string,
-    channel: AlertChannel | undefined,
-    items: StateItem<OutboxEntry>[],
-    result: DrainResult,
-    stopAt: number,
-  ) {
+  async function drainChannel(channelId: string, channel: AlertChannel | undefined, items: StateItem<OutboxEntry>[], result: DrainResult, stopAt: number) {
     const status = await outbox.channelStatus(channelId);
     let sent = 0;
     for (const item of items) {
@@ -164,7 +162,13 @@ export function createOutboxDrain(options: OutboxDrainOptions): OutboxDrain {
       await outbox.settle(claimed, { ...base, state: 'pending', dueAt: new Date(retryAt).toISOString(), lastError: error });
       result.retrying += 1;
       noteDue(result, retryAt);
-      result.outcomes.push({ id: notification.id, channel: channelId, state: 'pending', error, ...(delivery.status === undefined ? {} : { status: delivery.status }) });
+      result.outcomes.push({
+        id: notification.id,
+        channel: channelId,
+        state: 'pending',
+        error,
+        ...(delivery.status === undefined ? {} : { status: delivery.status }),
+      });
       // The channel asked for a pause (429): its other entries wait too.
       if (delivery.retryAfterMs !== undefined) {
         for (const rest of items.slice(items.indexOf(item) + 1)) noteDue(result, Math.max(retryAt, Date.parse(rest.data.dueAt)));

@@ -142,9 +142,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
           pk: claimed.pk,
           sk: claimed.sk,
           data,
-          ...(settledForGood
-            ? { expiresAt: seconds(clock.now() + retentionMs) }
-            : claimed.expiresAt === undefined ? {} : { expiresAt: claimed.expiresAt }),
+          ...(settledForGood ? { expiresAt: seconds(clock.now() + retentionMs) } : claimed.expiresAt === undefined ? {} : { expiresAt: claimed.expiresAt }),
           condition: { kind: 'version', version: claimed.version },
         });
         return true;
@@ -197,7 +195,11 @@ export function deliveryFindings(items: readonly StateItem<OutboxEntry>[]): Find
       id: 'alerts.delivery-failed',
       severity: 'warning',
       cluster,
-      message: `alerts could not be delivered to ${channels.join(', ')}: ${entries.map((e) => `${e.channel}: ${e.state}${e.lastError ? ` (${e.lastError})` : ''}`).join('; ')}`.slice(0, 1000),
+      message:
+        `alerts could not be delivered to ${channels.join(', ')}: ${entries.map((e) => `${e.channel}: ${e.state}${e.lastError ? ` (${e.lastError})` : ''}`).join('; ')}`.slice(
+          0,
+          1000,
+        ),
       evidence: { channels, states: entries.map((e) => e.state), statuses: entries.map((e) => e.lastStatus ?? 0) },
     } satisfies Finding;
   });

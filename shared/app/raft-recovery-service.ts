@@ -81,7 +81,15 @@ export interface RaftRecoveryService {
     dryRun?: boolean;
   }): Promise<{ remove: string; why: string } | { remove: null; held?: string }>;
   /** Removes one peer through the leader under the cluster lease, audited. */
-  applyRemoval(request: { cluster: RecoveryCluster; peer: string; leader: VaultClient; token: string; why: string; trigger: string; signal: AbortSignal }): Promise<ActionReport>;
+  applyRemoval(request: {
+    cluster: RecoveryCluster;
+    peer: string;
+    leader: VaultClient;
+    token: string;
+    why: string;
+    trigger: string;
+    signal: AbortSignal;
+  }): Promise<ActionReport>;
   /** `sealwatch recover`: unseal sealed nodes, join, remove a dead peer, as enabled for the cluster. */
   recover(request: { cluster: RecoveryCluster; trigger: string; dryRun?: boolean; signal?: AbortSignal }): Promise<RecoveryResult>;
 }
@@ -91,7 +99,17 @@ export interface NodeStateOf {
   state: NodeState;
 }
 
-const FAILED_OUTCOMES = new Set(['join-failed', 'remove-failed', 'error', 'wrong-key', 'custody-mismatch', 'custody-inconsistent', 'refused', 'insufficient-shares', 'transient']);
+const FAILED_OUTCOMES = new Set([
+  'join-failed',
+  'remove-failed',
+  'error',
+  'wrong-key',
+  'custody-mismatch',
+  'custody-inconsistent',
+  'refused',
+  'insufficient-shares',
+  'transient',
+]);
 
 /**
  * The node's target for unauthenticated observation (no secret is sent: default CAs allowed
@@ -119,7 +137,9 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
       if (leader === null || join.length === 0) return [];
       const leaderUrl = cluster.nodes.find((n) => n.id === leader)?.url as string;
       if (dryRun) {
-        return join.map((nodeId) => report('raft-join', nodeId, 'would-join', `would join ${nodeId} to the raft cluster led by ${leader} and unseal it from custody`, 0));
+        return join.map((nodeId) =>
+          report('raft-join', nodeId, 'would-join', `would join ${nodeId} to the raft cluster led by ${leader} and unseal it from custody`, 0),
+        );
       }
       const joined: { nodeId: string; report: ActionReport }[] = [];
       const held = await withLease(cluster.id, async () => {
@@ -185,7 +205,8 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
     async removeDeadPeer({ cluster, snapshot, leader, token, reachable, trigger, dryRun, signal }) {
       const decision = await service.decideRemoval({ cluster, snapshot, reachable, ...(dryRun ? { dryRun } : {}) });
       if (decision.remove === null) return { report: null, ...(decision.held ? { held: decision.held } : {}) };
-      if (dryRun) return { report: report('raft-remove-peer', decision.remove, 'would-remove', `would remove raft peer ${decision.remove}: ${decision.why}`, 0) };
+      if (dryRun)
+        return { report: report('raft-remove-peer', decision.remove, 'would-remove', `would remove raft peer ${decision.remove}: ${decision.why}`, 0) };
       return { report: await service.applyRemoval({ cluster, peer: decision.remove, leader, token, why: decision.why, trigger, signal }) };
     },
 
@@ -235,7 +256,14 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
   };
   return service;
 
-  async function joinOne(cluster: RecoveryCluster, nodeId: string, leaderId: string, leaderUrl: string, trigger: string, signal: AbortSignal): Promise<ActionReport> {
+  async function joinOne(
+    cluster: RecoveryCluster,
+    nodeId: string,
+    leaderId: string,
+    leaderUrl: string,
+    trigger: string,
+    signal: AbortSignal,
+  ): Promise<ActionReport> {
     const started = clock.now();
     let result: ActionReport;
     try {

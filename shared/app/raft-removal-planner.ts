@@ -7,7 +7,11 @@ import { heldFinding, readRaft, type RaftRecoveryService, type RecoveryCluster }
 import type { VaultTokenSource } from './vault-token.ts';
 
 /** What the sweep plans after its first actions: at most one dead raft peer to remove. */
-export type RaftPlanner = (input: { cluster: { id: string }; plan: ClusterPlan; signal: AbortSignal }) => Promise<{ actions: PlannedAction[]; findings: Finding[] }>;
+export type RaftPlanner = (input: {
+  cluster: { id: string };
+  plan: ClusterPlan;
+  signal: AbortSignal;
+}) => Promise<{ actions: PlannedAction[]; findings: Finding[] }>;
 
 /**
  * Plans `raft.removeDeadPeers`: reads the raft configuration and autopilot state from the one
@@ -47,6 +51,9 @@ export function createRaftRemovalPlanner(options: {
     const reachable = new Set(plan.nodes.filter((n) => n.state !== 'unreachable').map((n) => n.nodeId));
     const decision = await options.recovery.decideRemoval({ cluster: settings, snapshot: { ...snapshot, autopilot: snapshot.autopilot }, reachable });
     if (decision.remove === null) return { actions: [], findings: decision.held ? [heldFinding(cluster.id, decision.held)] : [] };
-    return { actions: [{ kind: 'raft-remove-peer', nodeId: decision.remove, leader: leaderId, reason: `dead raft peer (raft.removeDeadPeers): ${decision.why}` }], findings: [] };
+    return {
+      actions: [{ kind: 'raft-remove-peer', nodeId: decision.remove, leader: leaderId, reason: `dead raft peer (raft.removeDeadPeers): ${decision.why}` }],
+      findings: [],
+    };
   };
 }

@@ -10,12 +10,7 @@ export async function loadRaftRecord(store: StateStore, clusterId: string): Prom
 }
 
 /** Writes the record only over the version read (a concurrent writer wins; the next look catches up). */
-export async function saveRaftRecord(
-  store: StateStore,
-  clusterId: string,
-  record: RaftRecord,
-  prior: StateItem<RaftRecord> | null,
-): Promise<void> {
+export async function saveRaftRecord(store: StateStore, clusterId: string, record: RaftRecord, prior: StateItem<RaftRecord> | null): Promise<void> {
   await store.put<RaftRecord>({
     ...raftStateKey(clusterId),
     data: record,

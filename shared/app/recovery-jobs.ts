@@ -6,9 +6,7 @@ import { publicFailure } from './public-failure.ts';
 import type { RecoveryRequest, RecoveryService } from './recovery.ts';
 import type { RecoveryAsk, RecoveryOutcome, RecoveryRecord, RecoveryRecords } from './recovery-records.ts';
 
-export type RecoveryStart =
-  | { status: 'done'; recoveryId: string; results: RecoveryOutcome[] }
-  | { status: 'accepted'; recoveryId: string; results: [] };
+export type RecoveryStart = { status: 'done'; recoveryId: string; results: RecoveryOutcome[] } | { status: 'accepted'; recoveryId: string; results: [] };
 
 export interface RecoveryJobs {
   /**
@@ -127,7 +125,14 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
       let item = await records.create(record);
       const controller = new AbortController();
       const retryable = new Map<number, Retry>();
-      const all = runAll(id, record.requests.map((ask, index) => ({ index, ask })), input.trigger, record.results, controller.signal, retryable);
+      const all = runAll(
+        id,
+        record.requests.map((ask, index) => ({ index, ask })),
+        input.trigger,
+        record.results,
+        controller.signal,
+        retryable,
+      );
       const budgetEnd = Math.min(now + input.budgetMs, input.deadlineMs - reserveMs);
       const inBudget = await settleBy(all, budgetEnd);
       if (!inBudget) {
@@ -145,7 +150,9 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
       try {
         await queue.send([{ kind: 'recovery', recoveryId: id, queuedAt: new Date(clock.now()).toISOString() }]);
       } catch (error) {
-        await records.update({ ...rest, status: 'failed', lastError: { code: 'handoff_failed', message: 'the work queue refused the recovery' } }, item.version).catch(() => {});
+        await records
+          .update({ ...rest, status: 'failed', lastError: { code: 'handoff_failed', message: 'the work queue refused the recovery' } }, item.version)
+          .catch(() => {});
         // Always a 5xx for the caller (its body a fixed text): a queue that denies access or is
         // missing is our failure, not the sender's, and its message names the queue.
         throw error instanceof UnavailableError ? error : new UnavailableError('the work queue refused the recovery', { cause: error });
@@ -193,7 +200,9 @@ export function createRecoveryJobs(options: RecoveryJobsOptions): RecoveryJobs {
         const lastError = { code: 'retrying', message: first === undefined ? 'the worker ran out of time' : first.shown };
         await records.update({ ...base, status: 'queued', results: kept, lastError }, claimed.version);
         // The thrown error goes to the log and the queue, not to callers: it keeps the details.
-        throw new UnavailableError(`recovery ${current.id} is not finished (${first === undefined ? lastError.message : describeError(first.error)}); the queue retries it`);
+        throw new UnavailableError(
+          `recovery ${current.id} is not finished (${first === undefined ? lastError.message : describeError(first.error)}); the queue retries it`,
+        );
       }
       const done = await records.update({ ...base, status: 'done', results }, claimed.version);
       logger.info('recovery.completed', { recoveryId: current.id, attempts: done.data.attempts });

@@ -64,13 +64,22 @@ export function createRecoveryRecords(options: { store: StateStore; clock: Clock
 
   return {
     newId() {
-      const stamp = new Date(clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      const stamp = new Date(clock.now())
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
       return `rcv-${stamp}-${random()}`;
     },
     create: (record) => store.put({ pk: PK, sk: record.id, data: record, expiresAt: expiresAt(), condition: { kind: 'absent' } }),
     get: (id) => (RECOVERY_ID.test(id) ? store.get<RecoveryRecord>(PK, id) : Promise.resolve(null)),
     update: (next, version) =>
-      store.put({ pk: PK, sk: next.id, data: { ...next, updatedAt: new Date(clock.now()).toISOString() }, expiresAt: expiresAt(), condition: { kind: 'version', version } }),
+      store.put({
+        pk: PK,
+        sk: next.id,
+        data: { ...next, updatedAt: new Date(clock.now()).toISOString() },
+        expiresAt: expiresAt(),
+        condition: { kind: 'version', version },
+      }),
     async recent(limit) {
       const all: RecoveryRecord[] = [];
       let cursor: string | undefined;

@@ -70,14 +70,24 @@ export function createRecoveryService(options: RecoveryServiceOptions): Recovery
       const result: RecoveryResult = { cluster: cluster.id, action: request.action, dryRun };
       const wholeCluster = !request.nodeIds || request.nodeIds.length === 0;
       if (request.action === 'recover' && wholeCluster && options.recoverySteps) {
-        const planned = await options.recoverySteps({ clusterId: cluster.id, trigger: request.trigger, dryRun, ...(request.signal ? { signal: request.signal } : {}) });
+        const planned = await options.recoverySteps({
+          clusterId: cluster.id,
+          trigger: request.trigger,
+          dryRun,
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
         result.steps = planned.steps.map((s) => ({ kind: s.kind, nodeId: s.nodeId, outcome: s.outcome, message: s.message, durationMs: s.durationMs }));
         // `unseal` keeps its shape for callers that read it: the unseal steps, from the same plan.
         result.unseal = {
           ok: planned.ok,
           nodes: planned.steps
             .filter((s) => s.kind === 'unseal')
-            .map((s) => ({ node: s.nodeId, outcome: s.outcome, message: s.message, shareIndexes: [...((s as { shareIndexes?: number[] }).shareIndexes ?? [])] })),
+            .map((s) => ({
+              node: s.nodeId,
+              outcome: s.outcome,
+              message: s.message,
+              shareIndexes: [...((s as { shareIndexes?: number[] }).shareIndexes ?? [])],
+            })),
           findings: planned.findings.map((f) => f.id),
         };
         options.metrics?.recordUnseal({ cluster: cluster.id, dryRun, nodes: result.unseal.nodes });

@@ -2,15 +2,8 @@ import { classifyNode } from '../core/classify-node.ts';
 import type { ClusterRecord } from '../core/cluster-record.ts';
 import type { Finding } from '../core/finding.ts';
 import { summarizeCluster } from '../core/cluster-view.ts';
-import { NODE_STATES, type NodeState, type NodeView } from '../core/node-state.ts';
-import {
-  percentile,
-  planClusterSweep,
-  replanAfterActions,
-  type ClusterPlan,
-  type ObservedNode,
-  type PlannedAction,
-} from '../core/plan-sweep.ts';
+import { NODE_STATES, type NodeState } from '../core/node-state.ts';
+import { percentile, planClusterSweep, replanAfterActions, type ClusterPlan, type ObservedNode } from '../core/plan-sweep.ts';
 import { ConflictError, describeError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LeaseManager } from '../ports/lease.ts';
@@ -91,9 +84,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const trigger = request.trigger ?? 'schedule';
       const startedAt = clock.now();
       const writesBefore = store.writeCount();
-      const clusters = request.clusterIds
-        ? options.clusters.filter((c) => request.clusterIds?.includes(c.id))
-        : options.clusters;
+      const clusters = request.clusterIds ? options.clusters.filter((c) => request.clusterIds?.includes(c.id)) : options.clusters;
       // Targeted sweeps take their own scope so a webhook never waits for the scheduled sweep.
       const scope = request.clusterIds ? `sweep/${[...request.clusterIds].sort().join(',')}` : 'sweep';
       const ran = await runUnderLease({ leases, logger }, scope, SWEEP_LEASE, async () => {
@@ -256,17 +247,30 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         if (result.viewAfter || result.changed) changedNodes = true;
       } catch (error) {
         logger.error('sweep.action_failed', { cluster: cluster.id, node: action.nodeId, kind: action.kind, error });
-        actions.push({ kind: action.kind, nodeId: action.nodeId, outcome: 'error', message: String((error as Error).message), durationMs: 0, reason: action.reason });
+        actions.push({
+          kind: action.kind,
+          nodeId: action.nodeId,
+          outcome: 'error',
+          message: String((error as Error).message),
+          durationMs: 0,
+          reason: action.reason,
+        });
       }
     }
     if (!changedNodes) return { plan, actions, findings };
     // Unsealing one node changes the others too (a raft quorum returns, a leader is elected), so
     // the whole cluster is looked at again instead of patching in per-node views.
     const refreshed = (await observeAll([cluster]))[0] ?? observed;
-    const unsealed = new Set(actions.filter((a) => (a.kind === 'unseal' && a.outcome === 'unsealed') || (a.kind === 'raft-join' && a.outcome === 'joined')).map((a) => a.nodeId));
+    const unsealed = new Set(
+      actions.filter((a) => (a.kind === 'unseal' && a.outcome === 'unsealed') || (a.kind === 'raft-join' && a.outcome === 'joined')).map((a) => a.nodeId),
+    );
     // Planned against the first look, so a node sealed and repaired in this sweep is a
     // transition (sealed → standby by sealwatch) with its detection time, not "no change".
-    return { plan: replanAfterActions({ first: plan, observed: refreshed, policy: input.policy, now: clock.now(), changedBySealwatch: unsealed }), actions, findings };
+    return {
+      plan: replanAfterActions({ first: plan, observed: refreshed, policy: input.policy, now: clock.now(), changedBySealwatch: unsealed }),
+      actions,
+      findings,
+    };
   }
 
   /** The raft planner's actions, applied by the one executor; a failing read is a finding. */
@@ -370,7 +374,9 @@ function toClusterReport(
       error: n.view.error,
       durationMs: n.durationMs,
       ...(n.passedThrough
-        ? { passedThrough: { state: n.passedThrough.state, detectedAt: new Date(n.passedThrough.since).toISOString(), leftAt: new Date(n.since).toISOString() } }
+        ? {
+            passedThrough: { state: n.passedThrough.state, detectedAt: new Date(n.passedThrough.since).toISOString(), leftAt: new Date(n.since).toISOString() },
+          }
         : {}),
       ...(unseal ? { unseal, ...(unseal.outcome === 'unsealed' ? { unsealedBy: 'sealwatch' as const } : {}) } : {}),
     };
@@ -414,13 +420,7 @@ function totalsOf(reports: readonly ClusterReport[]): SweepReport['totals'] {
   return { clusters: reports.length, nodes, byState, transitions, unsealed, repaired };
 }
 
-function emptyReport(
-  trigger: string,
-  startedAt: number,
-  now: number,
-  stateWrites: number,
-  skipped: NonNullable<SweepReport['skipped']>,
-): SweepReport {
+function emptyReport(trigger: string, startedAt: number, now: number, stateWrites: number, skipped: NonNullable<SweepReport['skipped']>): SweepReport {
   return {
     trigger,
     startedAt: new Date(startedAt).toISOString(),

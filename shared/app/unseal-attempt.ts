@@ -70,4 +70,3 @@ export async function clearAttempt(
   if (previous) await deps.store.delete(key.pk, key.sk);
   return { kind: 'ready' };
 }
-

@@ -64,7 +64,14 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
     const result = nodeResult(nodeId, outcome, message, { shareIndexes: used, wrappers, timings, findings });
     if (unsealedAt !== undefined) result.unsealedAt = unsealedAt;
     deps.logger[outcome === 'unsealed' ? 'info' : 'warn']('unseal.node', {
-      cluster: cluster.id, node: nodeId, trigger: input.trigger, outcome, shareIndexes: used, wrappers, timings, message,
+      cluster: cluster.id,
+      node: nodeId,
+      trigger: input.trigger,
+      outcome,
+      shareIndexes: used,
+      wrappers,
+      timings,
+      message,
     });
     if (AUDITED.has(outcome) || auditKey !== null) await auditResult(deps, cluster.id, input.trigger, new Date(started).toISOString(), result, auditKey);
     if (outcome === 'unsealed' && client) {
@@ -173,7 +180,14 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
           // Already zeroed. No retry and no UNSEAL_BLOCK: Vault never saw these shares.
           plain = [];
           const unwrapFailed = checked.failures.map((f) => f.index);
-          findings.push(F.custodyInconsistentFinding(cluster.id, nodeId, { tried: checked.tried, unwrapFailed, combinations: checked.combinations, generation: meta.generation }));
+          findings.push(
+            F.custodyInconsistentFinding(cluster.id, nodeId, {
+              tried: checked.tried,
+              unwrapFailed,
+              combinations: checked.combinations,
+              generation: meta.generation,
+            }),
+          );
           return await finish(
             'custody-inconsistent',
             `no share sent: shares ${checked.tried.join(', ')} in custody (generation ${meta.generation}) do not rebuild the recorded key ` +
@@ -189,7 +203,17 @@ export async function unsealNodeLocked(deps: NodeUnsealDeps, input: NodeUnsealIn
       // Our intent is recorded before the first share leaves: a crash before Vault even answers
       // still leaves a record the next operation recognises.
       if (attemptRecord === null && ourNonce === null) attemptRecord = recordOwnAttempt(deps, input, '');
-      if (auditKey === null) auditKey = await startAudit(deps, input, plain.map((p) => p.index), wrappersOf(input.shares, plain.map((p) => p.index)), started);
+      if (auditKey === null)
+        auditKey = await startAudit(
+          deps,
+          input,
+          plain.map((p) => p.index),
+          wrappersOf(
+            input.shares,
+            plain.map((p) => p.index),
+          ),
+          started,
+        );
       const submitStart = clock.now();
       const outcome = await submitShares({
         client,
@@ -283,7 +307,12 @@ async function recordOwnAttempt(deps: NodeUnsealDeps, input: NodeUnsealInput, no
   const key = sightingKey(input.cluster.id, input.nodeId);
   const now = deps.clock.now();
   try {
-    await deps.store.put({ ...key, data: { nonce, progress: 1, at: now, owner: input.operation }, expiresAt: Math.floor(now / 1000) + 86_400, condition: { kind: 'any' } });
+    await deps.store.put({
+      ...key,
+      data: { nonce, progress: 1, at: now, owner: input.operation },
+      expiresAt: Math.floor(now / 1000) + 86_400,
+      condition: { kind: 'any' },
+    });
     return true;
   } catch (error) {
     deps.logger.warn('unseal.attempt_record_failed', { cluster: input.cluster.id, node: input.nodeId, error });

@@ -5,8 +5,17 @@ import type { UnsealNodeResult, UnsealOutcome, UnsealTimings } from './unseal-ty
 
 /** Outcomes that count as an attempt and are audited (skips, blocks and dry runs are not). */
 export const AUDITED: ReadonlySet<UnsealOutcome> = new Set([
-  'unsealed', 'wrong-key', 'rejected', 'seal-failure', 'removed', 'custody-mismatch', 'custody-inconsistent', 'refused', 'insufficient-shares',
-  'contended', 'transient',
+  'unsealed',
+  'wrong-key',
+  'rejected',
+  'seal-failure',
+  'removed',
+  'custody-mismatch',
+  'custody-inconsistent',
+  'refused',
+  'insufficient-shares',
+  'contended',
+  'transient',
 ]);
 
 const NO_TIME: UnsealTimings = { unwrapMs: 0, submitMs: 0, totalMs: 0 };

@@ -18,13 +18,7 @@ import { unsealNodeLocked } from './unseal-node.ts';
 import type { NodeUnsealDeps, UnsealSettings } from './unseal-node-types.ts';
 import { nodeResult } from './unseal-result.ts';
 import { CLUSTER_LEASE, runUnderLease } from './held-lease.ts';
-import {
-  SUCCESSFUL_OUTCOMES,
-  type UnsealClusterResult,
-  type UnsealNodeResult,
-  type UnsealOutcome,
-  type UnsealRequest,
-} from './unseal-types.ts';
+import { SUCCESSFUL_OUTCOMES, type UnsealClusterResult, type UnsealNodeResult, type UnsealOutcome, type UnsealRequest } from './unseal-types.ts';
 
 export interface UnsealServiceOptions {
   store: StateStore;
@@ -264,7 +258,9 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     if ('heldBy' in ran) {
       const until = new Date(ran.heldBy.expiresAt).toISOString();
       logger.info('unseal.skipped', { cluster: cluster.id, reason: 'lease-held', owner: ran.heldBy.owner });
-      return nodeIds.map((id) => skipped(id, 'lease-held', `skipped: another sealwatch operation holds lease ${scope} (owner ${ran.heldBy.owner}, until ${until})`));
+      return nodeIds.map((id) =>
+        skipped(id, 'lease-held', `skipped: another sealwatch operation holds lease ${scope} (owner ${ran.heldBy.owner}, until ${until})`),
+      );
     }
     return ran.done;
   }
@@ -385,7 +381,11 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
       custody.guards(clusterId),
     ]);
     const generation = meta?.data.generation ?? null;
-    const blocks = standingBlocks(generation, block?.data ?? null, guards.map((g) => g.data));
+    const blocks = standingBlocks(
+      generation,
+      block?.data ?? null,
+      guards.map((g) => g.data),
+    );
     if (!readOnly) {
       if (block && block.data.generation !== generation) await custody.clearBlock(clusterId);
       for (const stale of guards.filter((g) => g.data.generation !== generation)) await custody.deleteGuard(clusterId, stale.data.nodeId);

@@ -87,10 +87,7 @@ async function unwrapOne(input: UnwrapInput, record: ShareRecord): Promise<Uint8
   if (bytes.length !== input.shareLength) {
     const length = bytes.length;
     bytes.fill(0);
-    throw new SealwatchError(
-      'share_length_mismatch',
-      `share ${record.index} unwrapped to ${length} bytes, custody records ${input.shareLength}`,
-    );
+    throw new SealwatchError('share_length_mismatch', `share ${record.index} unwrapped to ${length} bytes, custody records ${input.shareLength}`);
   }
   return bytes;
 }

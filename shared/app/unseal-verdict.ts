@@ -55,16 +55,28 @@ export async function judgeRefusal(
     case 'wrong-key': {
       await deps.custody.putGuard(cluster.id, guardOf('wrong-key', true, input.guard?.rejections ?? 0, result.status));
       const finding = F.wrongKeyFinding(cluster.id, nodeId, result.submitted, context.wrappers, result.vaultError, meta.generation);
-      return { outcome: 'wrong-key', message: `Vault rejected the combined shares as the wrong key (${result.vaultError}); node ${nodeId} is blocked`, findings: [finding] };
+      return {
+        outcome: 'wrong-key',
+        message: `Vault rejected the combined shares as the wrong key (${result.vaultError}); node ${nodeId} is blocked`,
+        findings: [finding],
+      };
     }
     case 'seal-failure': {
       const finding = F.sealFailureFinding(cluster.id, nodeId, context.sealType, result.vaultError);
       return { outcome: 'seal-failure', message: `the node's ${context.sealType} seal failed: ${result.vaultError}`, findings: [finding] };
     }
     case 'removed':
-      return { outcome: 'removed', message: `node ${nodeId} was removed from its raft cluster: ${result.vaultError}`, findings: [F.removedFinding(cluster.id, nodeId, result.vaultError)] };
+      return {
+        outcome: 'removed',
+        message: `node ${nodeId} was removed from its raft cluster: ${result.vaultError}`,
+        findings: [F.removedFinding(cluster.id, nodeId, result.vaultError)],
+      };
     case 'custody-mismatch':
-      return { outcome: 'custody-mismatch', message: `Vault refused the shares: ${result.vaultError}`, findings: [F.shareMismatchFinding(cluster.id, nodeId, result.vaultError)] };
+      return {
+        outcome: 'custody-mismatch',
+        message: `Vault refused the shares: ${result.vaultError}`,
+        findings: [F.shareMismatchFinding(cluster.id, nodeId, result.vaultError)],
+      };
     case 'refused':
       return { outcome: 'refused', message: `Vault refused the unseal: ${result.vaultError}`, findings: [] };
     case 'transient':

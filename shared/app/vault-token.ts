@@ -24,7 +24,8 @@ export function tokenWrapperId(cluster: TokenCluster, wrapperIds: readonly strin
     .flatMap(([wrapper, indexes]) => indexes.map((index) => ({ index, wrapper })))
     .sort((a, b) => a.index - b.index);
   const chosen = policy.default ?? listed[0]?.wrapper;
-  if (chosen === undefined) throw new ValidationError(`the custody policy of cluster ${cluster.id} names no wrapper`, [`clusters[${cluster.id}].custody: empty`]);
+  if (chosen === undefined)
+    throw new ValidationError(`the custody policy of cluster ${cluster.id} names no wrapper`, [`clusters[${cluster.id}].custody: empty`]);
   if (!wrapperIds.includes(chosen)) throw new ValidationError(`the custody policy of cluster ${cluster.id} names wrapper "${chosen}", which is not configured`);
   return chosen;
 }
@@ -82,8 +83,11 @@ export function createVaultTokenSource(options: VaultTokenSourceOptions): VaultT
       if (cached && cached.until > clock.now()) return cached.token;
       if (auth.kind === 'token') {
         const item = await custody.token(cluster.id, CONTROL_TOKEN);
-        if (!item) // Kept in the message: it becomes a sweep finding and an alert, read where no CLI hint is shown.
-        throw new NotFoundError(`no Vault token of cluster ${cluster.id} is in custody: store one with sealwatch token set --cluster ${cluster.id}`, { missing: 'vault-token' });
+        if (!item)
+          // Kept in the message: it becomes a sweep finding and an alert, read where no CLI hint is shown.
+          throw new NotFoundError(`no Vault token of cluster ${cluster.id} is in custody: store one with sealwatch token set --cluster ${cluster.id}`, {
+            missing: 'vault-token',
+          });
         const wrapper = wrappers.get(item.data.wrapper);
         if (!wrapper) throw new NotFoundError(`the Vault token of cluster ${cluster.id} is wrapped by "${item.data.wrapper}", which is not configured`);
         const plain = await wrapper.unwrap(item.data, tokenContext(cluster.id, CONTROL_TOKEN), signal);

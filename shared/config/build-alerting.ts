@@ -76,9 +76,7 @@ function buildApi(api: ValidatedConfig['api']): ApiConfig {
   return {
     ...optional(
       'alertmanager',
-      am === undefined
-        ? undefined
-        : { token: am.token, clusterLabel: am.clusterLabel ?? defaults.clusterLabel, nodeLabel: am.nodeLabel ?? defaults.nodeLabel },
+      am === undefined ? undefined : { token: am.token, clusterLabel: am.clusterLabel ?? defaults.clusterLabel, nodeLabel: am.nodeLabel ?? defaults.nodeLabel },
     ),
     ...optional('webhooks', api?.webhooks === undefined ? undefined : { secret: api.webhooks.secret }),
     dashboard: { enabled: api?.dashboard?.enabled ?? defaults.dashboardEnabled },

@@ -5,14 +5,7 @@ import { buildDiscovery } from './build-discovery.ts';
 import { buildCredential, buildHealth } from './build-health.ts';
 import { CONFIG_DEFAULTS } from './defaults.ts';
 import { optional } from './optional.ts';
-import type {
-  ClusterConfig,
-  CustodyConfig,
-  SealwatchConfig,
-  StateConfig,
-  TlsConfig,
-  WrapperConfig,
-} from './types.ts';
+import type { ClusterConfig, CustodyConfig, SealwatchConfig, StateConfig, TlsConfig, WrapperConfig } from './types.ts';
 
 export { CONFIG_DEFAULTS };
 

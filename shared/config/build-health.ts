@@ -82,9 +82,7 @@ function buildSeal(seal: NonNullable<ValidatedCluster['seal']>): NonNullable<Clu
 }
 
 /** Shared by custody wrappers and seal keys: absent means DefaultAzureCredential. */
-export function buildCredential(
-  credential: NonNullable<Validated<'wrappers'>[number]['azureKeyVault']>['credential'] | undefined,
-): AzureCredentialConfig {
+export function buildCredential(credential: NonNullable<Validated<'wrappers'>[number]['azureKeyVault']>['credential'] | undefined): AzureCredentialConfig {
   if (credential === undefined) return { kind: 'default' };
   const { kind, tenantId, clientId, clientSecret } = credential;
   if (kind === 'client-secret') {

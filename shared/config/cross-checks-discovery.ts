@@ -2,8 +2,7 @@ type Path = (string | number)[];
 type Raw = Record<string, unknown>;
 type Report = (path: Path, message: string) => void;
 
-const record = (value: unknown): Raw | undefined =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Raw) : undefined;
+const record = (value: unknown): Raw | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Raw) : undefined);
 
 /**
  * A cluster lists static `nodes`, a `discovery`, or both; a discovery has exactly one source and
@@ -29,7 +28,10 @@ export function checkDiscovery(cluster: Raw, here: Path, report: Report): void {
   for (const source of ['awsEc2', 'dns']) {
     const entry = record(discovery[source]);
     if (entry?.['scheme'] === 'http' && entry['insecureHttp'] !== true) {
-      report([...at, source, 'scheme'], 'http would send unseal shares across the network in clear text: use https, or set insecureHttp: true (development only)');
+      report(
+        [...at, source, 'scheme'],
+        'http would send unseal shares across the network in clear text: use https, or set insecureHttp: true (development only)',
+      );
     }
   }
   const dns = record(discovery['dns']);
@@ -48,7 +50,10 @@ function checkKubernetes(k8s: Raw, at: Path, report: Report): void {
     k8s['eks'] !== undefined ? 'eks' : undefined,
   ].filter((a) => a !== undefined);
   if (access.length !== 1) {
-    report(at, `set exactly one way to reach the API server: inCluster, kubeconfig, server + token (+ caFile) or eks${access.length > 1 ? `, not several (${access.join(', ')})` : ''}`);
+    report(
+      at,
+      `set exactly one way to reach the API server: inCluster, kubeconfig, server + token (+ caFile) or eks${access.length > 1 ? `, not several (${access.join(', ')})` : ''}`,
+    );
   }
   if ((k8s['token'] === undefined) !== (k8s['server'] === undefined)) report(at, 'server and token go together');
   if (k8s['caFile'] !== undefined && k8s['caPem'] !== undefined) report([...at, 'caFile'], 'set caFile or caPem, not both');

@@ -77,7 +77,9 @@ export function deriveDeployParams(config: SealwatchConfig, raw: unknown, region
     const reference = parsed.reference;
     if (reference.kind === 'secretsmanager') {
       // Secrets Manager appends "-" and six random characters to a secret's name in its ARN.
-      secretArns.push(reference.name.startsWith('arn:') ? reference.name : `arn:${PARTITION}:secretsmanager:${region}:${ACCOUNT}:secret:${reference.name}-??????`);
+      secretArns.push(
+        reference.name.startsWith('arn:') ? reference.name : `arn:${PARTITION}:secretsmanager:${region}:${ACCOUNT}:secret:${reference.name}-??????`,
+      );
     } else if (reference.kind === 'ssm') {
       const name = reference.name.replace(/:\d+$/, '');
       ssmParameterArns.push(name.startsWith('arn:') ? name : `arn:${PARTITION}:ssm:${region}:${ACCOUNT}:parameter/${name.replace(/^\//, '')}`);
@@ -106,7 +108,12 @@ export function deriveDeployParams(config: SealwatchConfig, raw: unknown, region
  * config, fewer would break what the config needs.
  */
 export function compareParam(name: string, given: string, derived: readonly string[]): string | null {
-  const a = new Set(given.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+  const a = new Set(
+    given
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  );
   const b = new Set(derived);
   const extra = [...a].filter((x) => !b.has(x));
   const missing = [...b].filter((x) => !a.has(x));

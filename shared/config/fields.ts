@@ -152,10 +152,7 @@ export function createFields(context: ReferenceContext) {
       return { path: absolute, pem: content };
     });
 
-  const caPem = () =>
-    text().pipe(
-      z.string().refine(containsPemCertificate, 'must be a PEM certificate (-----BEGIN CERTIFICATE-----...)'),
-    );
+  const caPem = () => text().pipe(z.string().refine(containsPemCertificate, 'must be a PEM certificate (-----BEGIN CERTIFICATE-----...)'));
 
   const intRange = (min: number, max: number) => {
     const message = `must be a whole number from ${min} to ${max}`;

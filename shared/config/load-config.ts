@@ -42,11 +42,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<SealwatchC
 }
 
 /** Which config file to use: the command-line flag, else `SEALWATCH_CONFIG`, else `./sealwatch.yaml`. */
-export function resolveConfigPath(
-  argvPath: string | undefined,
-  env: Record<string, string | undefined>,
-  cwd: string,
-): string {
+export function resolveConfigPath(argvPath: string | undefined, env: Record<string, string | undefined>, cwd: string): string {
   const chosen = nonEmpty(argvPath) ?? nonEmpty(env['SEALWATCH_CONFIG']) ?? 'sealwatch.yaml';
   return resolve(cwd, chosen);
 }

@@ -54,10 +54,10 @@ export function parseConfig(text: string, options: ParseConfigOptions): Sealwatc
   }
   const schema = createConfigSchema(context);
   const result = schema.safeParse(parsed.value);
-  const problems = orderProblems([
-    ...(result.success ? [] : issuesToProblems(result.error.issues, parsed.value, schema)),
-    ...checkRelations(parsed.value, context),
-  ], parsed.value);
+  const problems = orderProblems(
+    [...(result.success ? [] : issuesToProblems(result.error.issues, parsed.value, schema)), ...checkRelations(parsed.value, context)],
+    parsed.value,
+  );
   if (!result.success || problems.length > 0) throw new ConfigError(problems, source);
   return buildConfig(result.data, context);
 }

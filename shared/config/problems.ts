@@ -41,12 +41,7 @@ export function issuesToProblems(issues: readonly Issue[], raw: unknown, schema:
       const fractional = issue.expected === 'int' && typeof value === 'number';
       problems.push({
         path: formatPath(issue.path),
-        message:
-          value === undefined
-            ? 'is required'
-            : fractional
-              ? issue.message
-              : `must be ${describeType(issue.expected)}, not ${describeValue(value)}`,
+        message: value === undefined ? 'is required' : fractional ? issue.message : `must be ${describeType(issue.expected)}, not ${describeValue(value)}`,
       });
     } else {
       problems.push({ path: formatPath(issue.path), message: issue.message });
@@ -183,9 +178,7 @@ export function suggest(key: string, known: readonly string[]): string | undefin
 
 // Optimal string alignment distance: Levenshtein plus adjacent transpositions ("tsl" -> "tls").
 function editDistance(a: string, b: string): number {
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   const at = (i: number, j: number): number => rows[i]?.[j] ?? 0;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {

@@ -30,9 +30,7 @@ export type RemoteSecretResolver = (reference: RemoteSecretReference) => Promise
 
 export type Reference = { kind: 'env'; name: string } | { kind: 'file'; path: string } | RemoteSecretReference;
 
-export type Resolution =
-  | { ok: true; value: string; reference: Reference | undefined }
-  | { ok: false; message: string };
+export type Resolution = { ok: true; value: string; reference: Reference | undefined } | { ok: false; message: string };
 
 const WHOLE_REFERENCE = /^\$\{([a-z]+):([^}]*)\}$/;
 const EMBEDDED_REFERENCE = /\$\{(env|file|ssm|secretsmanager):/;
@@ -49,9 +47,7 @@ const KINDS = '${env:NAME}, ${file:PATH}, ${ssm:/NAME} or ${secretsmanager:NAME}
  * A reference must be the whole value: splicing into
  * a longer string would make it unclear which part is secret.
  */
-export function parseReference(
-  value: string,
-): { ok: true; reference: Reference | undefined } | { ok: false; message: string } {
+export function parseReference(value: string): { ok: true; reference: Reference | undefined } | { ok: false; message: string } {
   const whole = WHOLE_REFERENCE.exec(value);
   if (whole) {
     const [, kind = '', body = ''] = whole;

@@ -14,19 +14,14 @@ const MIN_TOKEN_LENGTH = 16;
 export function createAlertingSchemas(f: Fields) {
   const region = z.enum(['us', 'eu'], { error: 'must be us or eu' });
   const responders = z.array(f.nonEmpty(), { error: 'must be a list of responder names' });
-  const ids = (what: string) =>
-    z.array(f.id(), { error: `must be a list of ${what} ids` }).min(1, `must list at least one ${what} id`);
+  const ids = (what: string) => z.array(f.id(), { error: `must be a list of ${what} ids` }).min(1, `must list at least one ${what} id`);
 
   const channel = z.strictObject({
     id: f.id(),
     slack: z.strictObject({ webhookUrl: f.secretUrl() }).optional(),
     pagerduty: z.strictObject({ routingKey: f.secret(), region: region.optional() }).optional(),
-    opsgenie: z
-      .strictObject({ apiKey: f.secret(), region: region.optional(), responders: responders.optional() })
-      .optional(),
-    jsm: z
-      .strictObject({ apiUrl: f.webUrl(), user: f.nonEmpty(), apiToken: f.secret(), responders: responders.optional() })
-      .optional(),
+    opsgenie: z.strictObject({ apiKey: f.secret(), region: region.optional(), responders: responders.optional() }).optional(),
+    jsm: z.strictObject({ apiUrl: f.webUrl(), user: f.nonEmpty(), apiToken: f.secret(), responders: responders.optional() }).optional(),
     teams: z.strictObject({ webhookUrl: f.secretUrl() }).optional(),
     webhook: z.strictObject({ url: f.webUrl(), secret: f.webhookSecret() }).optional(),
     sns: z
@@ -44,9 +39,7 @@ export function createAlertingSchemas(f: Fields) {
       .array(
         z.strictObject({
           channels: ids('channel'),
-          minSeverity: z
-            .enum(['info', 'warning', 'critical'], { error: 'must be one of info, warning, critical' })
-            .optional(),
+          minSeverity: z.enum(['info', 'warning', 'critical'], { error: 'must be one of info, warning, critical' }).optional(),
           clusters: ids('cluster').optional(),
         }),
       )
@@ -66,8 +59,7 @@ export function createAlertingSchemas(f: Fields) {
       .strictObject({
         token: f.secret({
           ...startup,
-          check: (value) =>
-            value.length >= MIN_TOKEN_LENGTH ? undefined : `must be at least ${MIN_TOKEN_LENGTH} characters long`,
+          check: (value) => (value.length >= MIN_TOKEN_LENGTH ? undefined : `must be at least ${MIN_TOKEN_LENGTH} characters long`),
         }),
         clusterLabel: label().optional(),
         nodeLabel: label().optional(),

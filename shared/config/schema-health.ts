@@ -69,11 +69,7 @@ export function clusterHealthShape<C extends z.ZodType>(f: Fields, credential: C
     autoJoin: z.boolean().optional(),
     removeDeadPeers: z
       .strictObject({
-        after: f.duration(
-          5 * MINUTE,
-          7 * DAY,
-          'must be at least 5m: a peer down for a reboot or an upgrade must not be removed from the cluster',
-        ),
+        after: f.duration(5 * MINUTE, 7 * DAY, 'must be at least 5m: a peer down for a reboot or an upgrade must not be removed from the cluster'),
         minQuorum: f.intRange(3, 99).optional(),
       })
       .optional(),

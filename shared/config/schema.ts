@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import { createFields } from './fields.ts';
-import {
-  AWS_REGION,
-  AZURE_KEY_NAME,
-  AZURE_KEY_VERSION,
-  DYNAMODB_TABLE,
-  KMS_KEY_ID,
-} from './patterns.ts';
+import { AWS_REGION, AZURE_KEY_NAME, AZURE_KEY_VERSION, DYNAMODB_TABLE, KMS_KEY_ID } from './patterns.ts';
 import type { ReferenceContext } from './references.ts';
 import { createAlertingSchemas } from './schema-alerting.ts';
 import { discoverySchema } from './schema-discovery.ts';
@@ -81,9 +75,7 @@ export function createConfigSchema(context: ReferenceContext) {
     serverName: f.nonEmpty().optional(),
   });
 
-  const shareIndexes = z
-    .array(f.intRange(1, 255), { error: 'must be a list of share indexes' })
-    .min(1, 'must list at least one share index');
+  const shareIndexes = z.array(f.intRange(1, 255), { error: 'must be a list of share indexes' }).min(1, 'must list at least one share index');
 
   const custody = z.strictObject({
     default: f.id().optional(),

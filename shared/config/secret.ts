@@ -1,10 +1,4 @@
-import {
-  AccessDeniedError,
-  ConfigError,
-  NotFoundError,
-  SealwatchError,
-  UnavailableError,
-} from '../errors.ts';
+import { AccessDeniedError, ConfigError, NotFoundError, SealwatchError, UnavailableError } from '../errors.ts';
 import { describeReference, type RemoteSecretReference, type RemoteSecretResolver } from './references.ts';
 
 export type { RemoteSecretReference, RemoteSecretResolver };
@@ -104,10 +98,7 @@ export class Secret {
 }
 
 function lazyReveal(label: string): SealwatchError {
-  return new SealwatchError(
-    'secret_lazy',
-    `secret ${label} is resolved at run time: read it with await secret.value(), not reveal()`,
-  );
+  return new SealwatchError('secret_lazy', `secret ${label} is resolved at run time: read it with await secret.value(), not reveal()`);
 }
 
 function resolveLazy(lazy: Lazy): Promise<string> {
@@ -117,11 +108,7 @@ function resolveLazy(lazy: Lazy): Promise<string> {
   if (lazy.inFlight !== undefined) return lazy.inFlight;
   const resolve = options.resolve;
   if (resolve === undefined) {
-    return Promise.reject(
-      new ConfigError([
-        { path: '', message: `secret ${label} cannot be resolved: no SSM / Secrets Manager resolver is configured` },
-      ]),
-    );
+    return Promise.reject(new ConfigError([{ path: '', message: `secret ${label} cannot be resolved: no SSM / Secrets Manager resolver is configured` }]));
   }
   const fetching = (async () => {
     let value: string;
@@ -146,11 +133,7 @@ function resolveLazy(lazy: Lazy): Promise<string> {
 
 /** Our errors pass through when they already name the reference; anything else is summarised. */
 function translate(error: unknown, label: string): SealwatchError {
-  const known =
-    error instanceof NotFoundError ||
-    error instanceof AccessDeniedError ||
-    error instanceof UnavailableError ||
-    error instanceof ConfigError;
+  const known = error instanceof NotFoundError || error instanceof AccessDeniedError || error instanceof UnavailableError || error instanceof ConfigError;
   if (known && error.message.includes(label)) return error;
   if (error instanceof NotFoundError) return new NotFoundError(`secret ${label} does not exist`, { cause: error });
   if (error instanceof AccessDeniedError) return new AccessDeniedError(`secret ${label}: access denied`, { cause: error });

@@ -1,4 +1,3 @@
-import type { Severity } from '../core/finding.ts';
 import type { AlertRules } from '../core/incidents/alert-rules.ts';
 import type { Secret } from './secret.ts';
 import type { DiscoveryConfig } from './types-discovery.ts';
@@ -20,9 +19,7 @@ export interface SealwatchConfig {
 }
 
 /** Exactly one backend; `kind` mirrors which key is present, for exhaustive switches. */
-export type StateConfig =
-  | { kind: 'embedded'; embedded: EmbeddedStateConfig }
-  | { kind: 'dynamodb'; dynamodb: DynamoDbStateConfig };
+export type StateConfig = { kind: 'embedded'; embedded: EmbeddedStateConfig } | { kind: 'dynamodb'; dynamodb: DynamoDbStateConfig };
 
 export interface EmbeddedStateConfig {
   /** Absolute directory of the local store (default `.sealwatch` beside the config file). */
@@ -191,7 +188,6 @@ export interface RaftRecoveryConfig {
 
 // ClusterConfig gains the health keys (declaration merging keeps the existing interface whole).
 export interface ClusterConfig extends ClusterHealthConfig {}
-
 
 /** An on-call channel (`channels:` list). Secrets are references, resolved at run time. */
 export type ChannelConfig =

@@ -37,12 +37,7 @@ function stateOf(status: number, body: HealthBody | null, seal: SealStatus | und
   return 'active';
 }
 
-function viewOf(
-  state: NodeState,
-  status: number,
-  body: HealthBody | null,
-  seal: SealStatus | undefined,
-): NodeView {
+function viewOf(state: NodeState, status: number, body: HealthBody | null, seal: SealStatus | undefined): NodeView {
   const initialized = seal?.initialized ?? body?.initialized ?? (state === 'uninitialized' ? false : null);
   const sealed = seal?.sealed ?? body?.sealed ?? (state === 'sealed' || state === 'uninitialized' ? true : null);
   // t/n/progress of an uninitialized node are zeros standing for "no configuration yet".

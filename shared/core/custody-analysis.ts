@@ -62,8 +62,7 @@ export interface CustodyAnalysis {
 export function analyzeCustody(input: CustodyAnalysisInput): CustodyAnalysis {
   const { clusterId, threshold } = input;
   const facts = new Map(input.wrappers.map((w) => [w.id, w]));
-  const factsOf = (wrapper: string): WrapperFacts =>
-    facts.get(wrapper) ?? { id: wrapper, kind: 'unconfigured', provider: `unconfigured:${wrapper}` };
+  const factsOf = (wrapper: string): WrapperFacts => facts.get(wrapper) ?? { id: wrapper, kind: 'unconfigured', provider: `unconfigured:${wrapper}` };
   const total = input.shares.length;
 
   const group = (keyOf: (f: WrapperFacts) => string): HolderAnalysis[] => {

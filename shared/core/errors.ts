@@ -156,10 +156,7 @@ export class VaultApiError extends SealwatchError {
   readonly status: number;
   readonly errors: readonly string[];
   constructor(status: number, errors: readonly string[], path: string) {
-    super(
-      'vault_error',
-      `Vault answered ${status} on ${path}${errors.length ? `: ${errors.join('; ')}` : ''}`,
-    );
+    super('vault_error', `Vault answered ${status} on ${path}${errors.length ? `: ${errors.join('; ')}` : ''}`);
     this.status = status;
     this.errors = errors;
   }

@@ -60,14 +60,10 @@ export function parseInitOutput(text: string): InitOutput {
     raw = JSON.parse(text);
   } catch {
     // The parser's message quotes the input, which here is key material.
-    throw new ValidationError('the input is not JSON: expected the output of `vault operator init -format=json` or of sys/init', [
-      'input: not valid JSON',
-    ]);
+    throw new ValidationError('the input is not JSON: expected the output of `vault operator init -format=json` or of sys/init', ['input: not valid JSON']);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationError('the input is not a JSON object from `vault operator init -format=json` or sys/init', [
-      'input: expected a JSON object',
-    ]);
+    throw new ValidationError('the input is not a JSON object from `vault operator init -format=json` or sys/init', ['input: expected a JSON object']);
   }
   return fromRaw(raw as Raw);
 }
@@ -114,9 +110,7 @@ function fromRaw(raw: Raw): InitOutput {
     ]);
   }
   if (!hasUnseal && !hasRecovery) {
-    throw new ValidationError('the input lists no key shares (PGP-encrypted or stored shares cannot be imported)', [
-      'keys: every key list is empty',
-    ]);
+    throw new ValidationError('the input lists no key shares (PGP-encrypted or stored shares cannot be imported)', ['keys: every key list is empty']);
   }
   const kind: CustodyKind = hasRecovery ? 'recovery' : 'unseal';
   const f = fields[kind];

@@ -2,16 +2,7 @@ import type { UnreachableReason } from './errors.ts';
 import type { HealthResponse, SealStatus } from './vault-types.ts';
 
 /** What one node is, as far as sealwatch can tell (issue #2, Build 4). */
-export type NodeState =
-  | 'active'
-  | 'standby'
-  | 'perf-standby'
-  | 'dr-secondary'
-  | 'standby-unhealthy'
-  | 'sealed'
-  | 'uninitialized'
-  | 'removed'
-  | 'unreachable';
+export type NodeState = 'active' | 'standby' | 'perf-standby' | 'dr-secondary' | 'standby-unhealthy' | 'sealed' | 'uninitialized' | 'removed' | 'unreachable';
 
 export const NODE_STATES: readonly NodeState[] = [
   'active',

@@ -100,7 +100,12 @@ export function planClusterSweep(input: {
   if (policy.raftAutoJoin) {
     const { leader, join } = planJoins(nodes);
     for (const nodeId of join) {
-      actions.push({ kind: 'raft-join', nodeId, leader: leader as string, reason: `node is uninitialized and ${leader} is the one active node (raft.autoJoin)` });
+      actions.push({
+        kind: 'raft-join',
+        nodeId,
+        leader: leader as string,
+        reason: `node is uninitialized and ${leader} is the one active node (raft.autoJoin)`,
+      });
     }
   }
 

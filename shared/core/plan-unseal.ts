@@ -36,7 +36,13 @@ export function retryAtOf(guard: NodeUnsealGuard, retryAfterMs: number): number 
 /** Decides what to do with one node; the same checks, in the same order, as the executor repeats. */
 export function planNodeUnseal(input: PlanUnsealInput): UnsealStep {
   const { nodeId, status, custody, blocks } = input;
-  const skip = (outcome: SkipOutcome, reason: string, extra: Partial<Extract<UnsealStep, { kind: 'skip' }>> = {}): UnsealStep => ({ kind: 'skip', nodeId, outcome, reason, ...extra });
+  const skip = (outcome: SkipOutcome, reason: string, extra: Partial<Extract<UnsealStep, { kind: 'skip' }>> = {}): UnsealStep => ({
+    kind: 'skip',
+    nodeId,
+    outcome,
+    reason,
+    ...extra,
+  });
   // Custody is the cluster's fact: without it there is nothing to plan for any node.
   if (custody === null) return skip('no-custody', `no shares of this cluster are in custody`);
   if (!status.initialized) return skip('not-initialized', `node ${nodeId} is not initialized: nothing to unseal`);
@@ -45,15 +51,21 @@ export function planNodeUnseal(input: PlanUnsealInput): UnsealStep {
   const guard = blocks.nodes.find((g) => g.nodeId === nodeId);
   if (blocks.cluster) {
     const nodes = blocks.cluster.nodes ?? [blocks.cluster.nodeId];
-    return skip('blocked', `unsealing of the cluster is blocked since ${blocks.cluster.at}: nodes ${nodes.join(', ')} rejected custody generation ${blocks.cluster.generation}`, guard ? { guard } : {});
+    return skip(
+      'blocked',
+      `unsealing of the cluster is blocked since ${blocks.cluster.at}: nodes ${nodes.join(', ')} rejected custody generation ${blocks.cluster.generation}`,
+      guard ? { guard } : {},
+    );
   }
   if (guard?.blocked) {
-    const why = guard.reason === 'wrong-key' ? 'rejected the custody\'s shares as the wrong key' : `discarded ${guard.rejections} full thresholds`;
+    const why = guard.reason === 'wrong-key' ? "rejected the custody's shares as the wrong key" : `discarded ${guard.rejections} full thresholds`;
     return skip('blocked', `node ${nodeId} is blocked since ${guard.lastAt}: it ${why} (${guard.vaultError})`, { guard });
   }
   const retryAt = guard ? retryAtOf(guard, input.retryAfterMs) : null;
   if (guard && retryAt !== null && retryAt > input.now) {
-    return skip('retry-later', `node ${nodeId} discarded a full threshold at ${guard.lastAt}; its one more try is due at ${new Date(retryAt).toISOString()}`, { guard });
+    return skip('retry-later', `node ${nodeId} discarded a full threshold at ${guard.lastAt}; its one more try is due at ${new Date(retryAt).toISOString()}`, {
+      guard,
+    });
   }
   const mismatches = compareSealToCustody(custody.meta, status);
   if (mismatches.length > 0) return skip('custody-mismatch', `node ${nodeId} does not match the custody record`, { mismatches });

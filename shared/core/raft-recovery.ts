@@ -12,11 +12,7 @@ export interface RaftRecord {
 }
 
 /** The next record from autopilot's view of the peers; `changed` when it must be written. */
-export function trackDeadPeers(
-  previous: RaftRecord | null,
-  autopilot: AutopilotState,
-  now: number,
-): { record: RaftRecord; changed: boolean } {
+export function trackDeadPeers(previous: RaftRecord | null, autopilot: AutopilotState, now: number): { record: RaftRecord; changed: boolean } {
   const peers: RaftRecord['peers'] = {};
   for (const server of Object.values(autopilot.servers)) {
     if (peerDownReason(server) === null) continue;
@@ -73,7 +69,11 @@ export type RemovalDecision =
 export function planRemoval(input: RemovalInput): RemovalDecision {
   const { configuration, autopilot, record, now } = input;
   const voters = configuration.servers.filter((s) => s.voter).map((s) => s.nodeId);
-  const dead = new Set(Object.values(autopilot.servers).filter((s) => peerDownReason(s) !== null).map((s) => s.id));
+  const dead = new Set(
+    Object.values(autopilot.servers)
+      .filter((s) => peerDownReason(s) !== null)
+      .map((s) => s.id),
+  );
   const candidates = configuration.servers
     .map((s) => s.nodeId)
     .filter((id) => dead.has(id) && !input.reachableConfigured.has(id))

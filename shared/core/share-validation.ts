@@ -42,9 +42,7 @@ export function validateShares(shares: readonly Uint8Array[], threshold: number)
   const expected = single ? KEY_BYTES : SHARE_BYTES;
   shares.forEach((share, i) => {
     if (share.length !== expected) {
-      const why = single
-        ? 'a single share is the 32-byte key itself'
-        : 'a Shamir share of a 32-byte key is 33 bytes';
+      const why = single ? 'a single share is the 32-byte key itself' : 'a Shamir share of a 32-byte key is 33 bytes';
       const pgp = share.length > 64 ? '; PGP-encrypted shares cannot be imported' : '';
       problems.push(`share ${i + 1}: ${share.length} bytes, expected ${expected} (${why}${pgp})`);
     }
@@ -61,9 +59,7 @@ export function validateShares(shares: readonly Uint8Array[], threshold: number)
       const first = firstWithX.get(x);
       if (first === undefined) firstWithX.set(x, i);
       else {
-        problems.push(
-          `shares ${first + 1} and ${i + 1} have the same x-coordinate (last byte): a duplicated share, or shares of different splits`,
-        );
+        problems.push(`shares ${first + 1} and ${i + 1} have the same x-coordinate (last byte): a duplicated share, or shares of different splits`);
       }
     });
   }

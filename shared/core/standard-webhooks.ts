@@ -12,9 +12,7 @@ export interface WebhookHeaders {
 
 export type WebhookFailure = 'missing_headers' | 'bad_timestamp' | 'stale_timestamp' | 'bad_signature';
 
-export type WebhookVerification =
-  | { ok: true; id: string; timestamp: number }
-  | { ok: false; code: WebhookFailure; message: string };
+export type WebhookVerification = { ok: true; id: string; timestamp: number } | { ok: false; code: WebhookFailure; message: string };
 
 const SECRET_PREFIX = 'whsec_';
 

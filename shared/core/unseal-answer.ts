@@ -43,11 +43,7 @@ export type UnsealAnswerKind =
    */
   | 'unclassified';
 
-const WRONG_KEY_PHRASES = [
-  'recovery key does not match submitted values',
-  'failed to compute combined key',
-  'failed to setup unseal key',
-] as const;
+const WRONG_KEY_PHRASES = ['recovery key does not match submitted values', 'failed to compute combined key', 'failed to setup unseal key'] as const;
 
 /** `failed to decrypt keys from storage`, later followed by `message authentication failed`. */
 function storedKeysUndecryptable(text: string): boolean {

@@ -14,8 +14,7 @@ export interface SealMismatch {
   actual: string | number | boolean | null;
 }
 
-type SealFacts = Pick<SealStatus, 'type' | 'initialized' | 't' | 'n' | 'recoverySeal'> &
-  Partial<Pick<SealStatus, 'recoverySealType'>>;
+type SealFacts = Pick<SealStatus, 'type' | 'initialized' | 't' | 'n' | 'recoverySeal'> & Partial<Pick<SealStatus, 'recoverySealType'>>;
 
 /**
  * Every way `seal` differs from what `custody` can unseal; empty when the node fits.
@@ -26,10 +25,7 @@ type SealFacts = Pick<SealStatus, 'type' | 'initialized' | 't' | 'n' | 'recovery
  * (`vault/logical_system.go` GetSealStatus @ v1.14.9; hashicorp/vault PR #23022 in 1.16.0);
  * `recovery_seal_type`, when reported, must be `shamir`.
  */
-export function compareSealToCustody(
-  custody: Pick<CustodyMeta, 'kind' | 'threshold' | 'shares'>,
-  seal: SealFacts,
-): SealMismatch[] {
+export function compareSealToCustody(custody: Pick<CustodyMeta, 'kind' | 'threshold' | 'shares'>, seal: SealFacts): SealMismatch[] {
   const out: SealMismatch[] = [];
   if (!seal.initialized) out.push({ field: 'initialized', expected: true, actual: seal.initialized });
   const recovery = custody.kind === 'recovery';
@@ -45,9 +41,7 @@ export function compareSealToCustody(
 
 /** `t: expected 3, node reports 2; type: ...` for findings and reports. */
 export function describeMismatches(mismatches: readonly SealMismatch[]): string {
-  return mismatches
-    .map((m) => `${m.field}: custody needs ${JSON.stringify(m.expected)}, node reports ${JSON.stringify(m.actual)}`)
-    .join('; ');
+  return mismatches.map((m) => `${m.field}: custody needs ${JSON.stringify(m.expected)}, node reports ${JSON.stringify(m.actual)}`).join('; ');
 }
 
 /** An unseal attempt as seen once: Vault's nonce and progress, and when we saw it (epoch ms). */
@@ -126,10 +120,7 @@ export function checkSubmission(
  * Shares in the order to try them: those under wrappers not known to be failing first, then the
  * rest; by share index within each group (stable, so plans are predictable).
  */
-export function orderShareCandidates<S extends Pick<ShareRecord, 'index' | 'wrapper'>>(
-  shares: readonly S[],
-  failingWrappers: ReadonlySet<string>,
-): S[] {
+export function orderShareCandidates<S extends Pick<ShareRecord, 'index' | 'wrapper'>>(shares: readonly S[], failingWrappers: ReadonlySet<string>): S[] {
   const byIndex = [...shares].sort((a, b) => a.index - b.index);
   return [...byIndex.filter((s) => !failingWrappers.has(s.wrapper)), ...byIndex.filter((s) => failingWrappers.has(s.wrapper))];
 }

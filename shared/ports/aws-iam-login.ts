@@ -11,8 +11,4 @@ export interface AwsIamAuth {
  * resolves to the token and its lease in seconds. Fails with VaultApiError when Vault refuses,
  * UnavailableError when no node answered.
  */
-export type AwsIamLogin = (
-  cluster: { readonly id: string },
-  auth: AwsIamAuth,
-  signal: AbortSignal,
-) => Promise<{ token: string; leaseDurationSeconds: number }>;
+export type AwsIamLogin = (cluster: { readonly id: string }, auth: AwsIamAuth, signal: AbortSignal) => Promise<{ token: string; leaseDurationSeconds: number }>;

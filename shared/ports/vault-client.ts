@@ -70,10 +70,7 @@ export interface VaultClient {
   /** Null when autopilot has no state (Vault answers 404). */
   autopilotState(options: CallOptions): Promise<AutopilotState | null>;
   autopilotConfiguration(options: CallOptions): Promise<AutopilotConfiguration>;
-  setAutopilotConfiguration(
-    config: Partial<AutopilotConfiguration>,
-    options: CallOptions,
-  ): Promise<void>;
+  setAutopilotConfiguration(config: Partial<AutopilotConfiguration>, options: CallOptions): Promise<void>;
   /** Null on versions without the endpoint (Vault < 1.15, OpenBao: a Vault-shaped 403 or 404). */
   sealBackendStatus(options?: CallOptions): Promise<SealBackendStatus | null>;
   /**

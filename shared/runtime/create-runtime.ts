@@ -140,31 +140,34 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     channels: options.alertChannels ?? channels?.all() ?? [],
     clusters: clusters.map((c) => c.id),
   });
-  const sweep = instrumentSweep(metrics, createSweepService({
-    clusters,
-    vault,
-    store,
-    leases,
-    clock,
-    logger,
-    concurrency: config.sweep.concurrency,
-    nodeTimeoutMs: config.sweep.nodeTimeoutMs,
-    // Unset in the config: on exactly when the cluster has shares in custody.
-    autoUnseal: async (clusterId) =>
-      !(options.holdAutoUnseal?.(clusterId) ?? false) && (autoUnsealSetting.get(clusterId) ?? (await custody.meta(clusterId)) !== null),
-    raftAutoJoin: (clusterId) => health.recoveryClusters.get(clusterId)?.raft?.autoJoin === true,
-    raftPlanner: health.raftPlanner,
-    // The one executor of the sweep's plan: unseals through the unseal service, raft actions
-    // through raft recovery; each holds the cluster lease and audits.
-    execute: (input) => (input.action.kind === 'unseal' ? unseal.executor(input) : health.executeRaft(input)),
-    inspectors: [...health.inspectors, ...keyStorage.inspectors],
-    afterSweep: (report) => alerting.afterSweep(report),
-    resolveClusters: async (scope, signal) => {
-      const resolved = await discovery.service.resolveClusters(scope, signal);
-      track(resolved.clusters);
-      return resolved;
-    },
-  }));
+  const sweep = instrumentSweep(
+    metrics,
+    createSweepService({
+      clusters,
+      vault,
+      store,
+      leases,
+      clock,
+      logger,
+      concurrency: config.sweep.concurrency,
+      nodeTimeoutMs: config.sweep.nodeTimeoutMs,
+      // Unset in the config: on exactly when the cluster has shares in custody.
+      autoUnseal: async (clusterId) =>
+        !(options.holdAutoUnseal?.(clusterId) ?? false) && (autoUnsealSetting.get(clusterId) ?? (await custody.meta(clusterId)) !== null),
+      raftAutoJoin: (clusterId) => health.recoveryClusters.get(clusterId)?.raft?.autoJoin === true,
+      raftPlanner: health.raftPlanner,
+      // The one executor of the sweep's plan: unseals through the unseal service, raft actions
+      // through raft recovery; each holds the cluster lease and audits.
+      execute: (input) => (input.action.kind === 'unseal' ? unseal.executor(input) : health.executeRaft(input)),
+      inspectors: [...health.inspectors, ...keyStorage.inspectors],
+      afterSweep: (report) => alerting.afterSweep(report),
+      resolveClusters: async (scope, signal) => {
+        const resolved = await discovery.service.resolveClusters(scope, signal);
+        track(resolved.clusters);
+        return resolved;
+      },
+    }),
+  );
   /**
    * Discovered nodes become known to the `{node}` server-name template and to the health
    * services, which hold their RecoveryCluster objects by reference (join, leader, dead peers).

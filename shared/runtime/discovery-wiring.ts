@@ -31,7 +31,12 @@ export function createDiscoveryWiring(deps: DiscoveryWiringDeps): { service: Dis
     discoveries.set(cluster.id, { source, goneAfterSweeps: cluster.discovery.goneAfterSweeps, timeoutMs: cluster.discovery.timeoutMs });
   }
   const service = createDiscoveryService({ discoveries, store: deps.store, clock: deps.clock, logger: deps.logger });
-  return { service, close: () => closers.forEach((c) => c()) };
+  return {
+    service,
+    close: () => {
+      for (const c of closers) c();
+    },
+  };
 }
 
 type SourceDeps = Pick<DiscoveryWiringDeps, 'clock' | 'env'>;
@@ -53,7 +58,7 @@ export async function discoverOnce(cluster: ClusterConfig, deps: SourceDeps): Pr
   } catch (error) {
     return { nodes: cluster.nodes, error: error instanceof Error ? error.message : String(error) };
   } finally {
-    closers.forEach((c) => c());
+    for (const c of closers) c();
   }
 }
 

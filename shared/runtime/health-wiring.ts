@@ -52,9 +52,7 @@ export function createHealthServices(deps: {
 }): HealthServices {
   const { config, clock } = deps;
   const configs = new Map(config.clusters.map((c) => [c.id, c]));
-  const recoveryClusters = new Map<string, RecoveryCluster>(
-    deps.clusters.map((c) => [c.id, { ...c, ...healthKeys(configs.get(c.id)) }]),
-  );
+  const recoveryClusters = new Map<string, RecoveryCluster>(deps.clusters.map((c) => [c.id, { ...c, ...healthKeys(configs.get(c.id)) }]));
   const tokens = createVaultTokenSource({
     custody: deps.custody,
     wrappers: deps.wrappers,
@@ -67,9 +65,7 @@ export function createHealthServices(deps: {
     createNodeInspector(),
     createRaftInspector({ clusters, vault: deps.vault, tokens, recovery, clock }),
     createCertInspector({
-      probe:
-        deps.certificateProbe ??
-        (async (target, signal) => deps.vault.peerCertificate?.(target) ?? probePeerCertificate(target, signal)),
+      probe: deps.certificateProbe ?? (async (target, signal) => deps.vault.peerCertificate?.(target) ?? probePeerCertificate(target, signal)),
       clock,
       days: (id) => configs.get(id)?.checks?.certExpiryDays ?? 14,
     }),

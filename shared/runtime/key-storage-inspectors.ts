@@ -92,15 +92,11 @@ export function createKeyStorageInspectors(options: KeyStorageInspectorsOptions)
   const inspectors: ClusterInspector[] = [];
   if (checkers.size > 0) inspectors.push(createSealKeyInspector({ checkers, clock, expiryDays: expiryOf }));
   if (custody.size > 0) {
-    inspectors.push(
-      createCustodyKeyInspector({ custodyWrappers: custody, wrapper: (id) => options.wrappers.get(id), clock, expiryDays: expiryOf }),
-    );
+    inspectors.push(createCustodyKeyInspector({ custodyWrappers: custody, wrapper: (id) => options.wrappers.get(id), clock, expiryDays: expiryOf }));
   }
   inspectors.push(createSealBackendInspector({ vault: options.vault }));
   if (storage.size > 0) {
-    inspectors.push(
-      createStorageInspector({ targets: storage, store: options.store, clock, logger: options.logger, audit: options.audit }),
-    );
+    inspectors.push(createStorageInspector({ targets: storage, store: options.store, clock, logger: options.logger, audit: options.audit }));
   }
   return {
     inspectors,

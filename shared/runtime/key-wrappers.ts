@@ -45,10 +45,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * KMS wrappers over one KMSClient per (region, endpoint), Key Vault wrappers with the configured
  * credential. Nothing is contacted here; bad local key text throws the adapter's ValidationError.
  */
-export function createKeyWrappers(
-  configs: readonly WrapperConfig[],
-  options: KeyWrapperRegistryOptions = {},
-): KeyWrapperRegistry {
+export function createKeyWrappers(configs: readonly WrapperConfig[], options: KeyWrapperRegistryOptions = {}): KeyWrapperRegistry {
   const kmsClients = new Map<string, KMSClient>();
   const wrappers = new Map<string, KeyWrapper>();
   const facts: WrapperFacts[] = [];

@@ -10,7 +10,11 @@ import { createRuntime, type Runtime } from './create-runtime.ts';
  * The runtime of a Lambda container, built on the first invocation and reused by later ones
  * (connections, clients and the parsed config survive between invocations).
  */
-export function lambdaRuntime(env: { configPath: string; logLevel?: string | undefined; processEnv: Record<string, string | undefined> }): () => Promise<Runtime> {
+export function lambdaRuntime(env: {
+  configPath: string;
+  logLevel?: string | undefined;
+  processEnv: Record<string, string | undefined>;
+}): () => Promise<Runtime> {
   let runtime: Promise<Runtime> | undefined;
   return () => {
     runtime ??= (async () => {

@@ -39,7 +39,9 @@ function problemOf(values: Record<string, unknown>, config: SimulatedAwsAuth): {
     return Array.isArray(entry) ? entry[0] : entry;
   };
   const authorization = header('authorization') ?? '';
-  const signed = /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/sts\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}$/.exec(authorization);
+  const signed = /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/sts\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}$/.exec(
+    authorization,
+  );
   if (!signed || header('x-amz-date') === undefined) return { status: 400, message: 'iam request is not SigV4-signed' };
   if (config.serverId !== undefined) {
     const signedHeaders = (signed[1] ?? '').split(';');
@@ -82,7 +84,14 @@ export function handleAwsLogin(node: SimNode, req: SimRequest): SimResponse {
       data: null,
       wrap_info: null,
       warnings: null,
-      auth: { client_token: token, accessor: randomBytes(12).toString('hex'), policies: ['default', 'sealwatch'], metadata: { role }, lease_duration: ttl, renewable: true },
+      auth: {
+        client_token: token,
+        accessor: randomBytes(12).toString('hex'),
+        policies: ['default', 'sealwatch'],
+        metadata: { role },
+        lease_duration: ttl,
+        renewable: true,
+      },
     }),
   };
 }

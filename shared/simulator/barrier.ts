@@ -53,9 +53,7 @@ export interface CreateBarrierParams {
 }
 
 /** Generates real keys and shares (validation of `config` is the caller's job). */
-export async function createBarrier(
-  params: CreateBarrierParams,
-): Promise<{ barrier: Barrier; result: SimulatedInitResult }> {
+export async function createBarrier(params: CreateBarrierParams): Promise<{ barrier: Barrier; result: SimulatedInitResult }> {
   const key = generateKey();
   const parts = await splitKey(key, params.config.shares, params.config.threshold);
   const shares = encode(parts);

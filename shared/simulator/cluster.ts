@@ -9,13 +9,7 @@ import { getProfile, PROFILE_NAMES } from './profiles.ts';
 import { Group } from './raft-group.ts';
 import { SimNode, type ClusterContext } from './sim-node.ts';
 import { createTestPki, type TestPki } from './test-pki.ts';
-import type {
-  SimulatedCluster,
-  SimulatedClusterOptions,
-  SimulatedInitResult,
-  SimulatedNode,
-  WipeOptions,
-} from './types.ts';
+import type { SimulatedCluster, SimulatedClusterOptions, SimulatedInitResult, SimulatedNode, WipeOptions } from './types.ts';
 
 const DEFAULT_KMS_CAUSE = 'simulated KMS unavailable';
 // Vault 1.19 refuses a join from a removed node (CHANGELOG 1.19.0, removed-node handling); the exact

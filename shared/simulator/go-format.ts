@@ -3,7 +3,7 @@
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  'µs': 1e-3,
+  µs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -74,8 +74,6 @@ const HTML_UNSAFE_ALL = /[<>&\u2028\u2029]/g;
  */
 export function goJson(value: unknown): string {
   const text = JSON.stringify(value);
-  const escaped = HTML_UNSAFE.test(text)
-    ? text.replace(HTML_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    : text;
+  const escaped = HTML_UNSAFE.test(text) ? text.replace(HTML_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
   return `${escaped}\n`;
 }

@@ -21,9 +21,7 @@ export interface GoStruct {
   fields: readonly GoField[];
 }
 
-export type Decoded =
-  | { ok: true; empty: boolean; values: Record<string, unknown> }
-  | { ok: false; error: string };
+export type Decoded = { ok: true; empty: boolean; values: Record<string, unknown> } | { ok: false; error: string };
 
 function goKind(value: unknown): string {
   if (Array.isArray(value)) return 'array';
@@ -45,9 +43,7 @@ function syntaxError(text: string, cause: unknown): string {
   if (/end of JSON input|Unterminated/.test(message)) return 'unexpected EOF';
   const position = /position (\d+)/.exec(message)?.[1];
   const offending = position === undefined ? '' : text[Number(position)];
-  return offending === undefined || offending === ''
-    ? 'invalid character in JSON input'
-    : `invalid character '${offending}' looking for beginning of value`;
+  return offending === undefined || offending === '' ? 'invalid character in JSON input' : `invalid character '${offending}' looking for beginning of value`;
 }
 
 function scalarMismatch(type: GoFieldType, value: unknown): { kind: string; goType: string } | null {

@@ -5,8 +5,18 @@ import type { SimNode } from './sim-node.ts';
 
 const GO_BOOLS: Record<string, boolean> = {
   '': false, // empty value = false (Vault `http/sys_health.go` getSysHealth @ v1.14.9)
-  '1': true, t: true, T: true, TRUE: true, true: true, True: true,
-  '0': false, f: false, F: false, FALSE: false, false: false, False: false,
+  '1': true,
+  t: true,
+  T: true,
+  TRUE: true,
+  true: true,
+  True: true,
+  '0': false,
+  f: false,
+  F: false,
+  FALSE: false,
+  false: false,
+  False: false,
 };
 
 // Simulated standby timings: a healthy standby heartbeats about every second; an unhealthy one

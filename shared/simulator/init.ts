@@ -38,9 +38,7 @@ export function validateSealConfig(config: SealConfig & { storedShares?: number;
 /** `validateInitParameters`: parameters of the other seal kind are refused by name. */
 function inapplicable(node: SimNode, values: Record<string, unknown>): string | null {
   const auto = isAutoSeal(node.ctx.sealType);
-  const names = auto
-    ? ['secret_shares', 'secret_threshold', 'pgp_keys']
-    : ['recovery_shares', 'recovery_threshold', 'recovery_pgp_keys'];
+  const names = auto ? ['secret_shares', 'secret_threshold', 'pgp_keys'] : ['recovery_shares', 'recovery_threshold', 'recovery_pgp_keys'];
   const given = names.filter((name) => {
     const v = values[name];
     return Array.isArray(v) ? v.length > 0 : v !== undefined && v !== 0;

@@ -4,14 +4,7 @@
  */
 import type { JsonErrorPrefix } from './go-json.ts';
 
-export type VaultProfileName =
-  | 'vault-1.12'
-  | 'vault-1.14'
-  | 'vault-1.15.4'
-  | 'vault-1.16'
-  | 'vault-1.19'
-  | 'openbao-2.5'
-  | 'openbao-2.6';
+export type VaultProfileName = 'vault-1.12' | 'vault-1.14' | 'vault-1.15.4' | 'vault-1.16' | 'vault-1.19' | 'openbao-2.5' | 'openbao-2.6';
 
 export const PROFILE_NAMES: readonly VaultProfileName[] = [
   'vault-1.12',

@@ -98,11 +98,7 @@ export class Group {
     const quorum = Math.floor(this.members.size / 2) + 1;
     let next: GroupMember | null = null;
     if (!this.raft || candidates.length >= quorum) {
-      next =
-        candidates.find((n) => n.id === preferredId) ??
-        candidates.find((n) => n.id === this.activeId) ??
-        candidates[0] ??
-        null;
+      next = candidates.find((n) => n.id === preferredId) ?? candidates.find((n) => n.id === this.activeId) ?? candidates[0] ?? null;
     }
     if ((next?.id ?? null) !== this.activeId) {
       this.activeId = next?.id ?? null;

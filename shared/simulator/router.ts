@@ -8,14 +8,7 @@ import { handleRaftJoin, RAFT_CONFIGURATION, RAFT_REMOVE_PEER } from './raft-end
 import { NOT_FOUND, type SimRequest, type SimResponse } from './responses.ts';
 import { handleSealStatus } from './seal-status.ts';
 import type { SimNode } from './sim-node.ts';
-import {
-  HA_STATUS,
-  handleLeader,
-  handleSeal,
-  handleSealBackendStatus,
-  handleStepDown,
-  KEY_STATUS,
-} from './status-endpoints.ts';
+import { HA_STATUS, handleLeader, handleSeal, handleSealBackendStatus, handleStepDown, KEY_STATUS } from './status-endpoints.ts';
 import { handleUnseal } from './unseal.ts';
 
 type Handler = (node: SimNode, req: SimRequest) => SimResponse | Promise<SimResponse>;

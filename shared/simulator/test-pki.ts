@@ -38,13 +38,18 @@ let serial = 0;
 function nextSerial(): string {
   serial += 1;
   // Random high bits keep serials unique across CAs; the counter keeps them unique within one.
-  const random = Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0');
+  const random = Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, '0');
   return `01${random}${serial.toString(16).padStart(8, '0')}`;
 }
 
 async function toPkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
   const der = Buffer.from(await globalThis.crypto.subtle.exportKey('pkcs8', key));
-  const body = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const body = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`;
 }
 
@@ -80,9 +85,7 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
   async function issue(hostnames: string[], issueOptions: IssueOptions = {}): Promise<IssuedCertificate> {
     if (hostnames.length === 0) throw new Error('issue() needs at least one host name');
     const keys = await globalThis.crypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-    const names = hostnames.map((name) =>
-      isIP(name) !== 0 ? { type: 'ip' as const, value: name } : { type: 'dns' as const, value: name },
-    );
+    const names = hostnames.map((name) => (isIP(name) !== 0 ? { type: 'ip' as const, value: name } : { type: 'dns' as const, value: name }));
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: nextSerial(),
       subject: `CN=${issueOptions.commonName ?? hostnames[0]}`,

@@ -3,14 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { isAutoSeal, reportedConfig, type Barrier } from './barrier.ts';
 import { decodeGoJson, bool, str, type GoStruct } from './go-json.ts';
-import {
-  aesKeySizeError,
-  combineParts,
-  decodeUnsealKey,
-  MAX_KEY_BYTES,
-  MIN_KEY_BYTES,
-  openCheck,
-} from './key-material.ts';
+import { aesKeySizeError, combineParts, decodeUnsealKey, MAX_KEY_BYTES, MIN_KEY_BYTES, openCheck } from './key-material.ts';
 import { errorResponse, METHOD_NOT_ALLOWED, ok, type SimRequest, type SimResponse } from './responses.ts';
 import { sealStatusBody } from './seal-status.ts';
 import type { SimNode } from './sim-node.ts';
@@ -43,8 +36,7 @@ interface UnsealErrors {
 const AUTH_FAILED = 'cipher: message authentication failed';
 
 /** hashicorp/vault `vault/seal/seal.go` JoinSealWrapErrors: errors.Join, one line per seal. */
-const sealWrapped = (sealName: string, cause: string): string =>
-  `error decrypting seal wrapped value\nerror decrypting using seal ${sealName}: ${cause}`;
+const sealWrapped = (sealName: string, cause: string): string => `error decrypting seal wrapped value\nerror decrypting using seal ${sealName}: ${cause}`;
 
 function unsealErrors(node: SimNode): UnsealErrors {
   const { profile, sealType } = node.ctx;
@@ -71,8 +63,7 @@ function unsealErrors(node: SimNode): UnsealErrors {
     recoveryMismatch: () => invalidKey('failed to verify recovery key: recovery key does not match submitted values'),
     // The recovery key is decrypted through the KMS before the comparison; on 1.15+ through the
     // seal-wrap access (`vault/seal_autoseal.go` UnsealWrapRecoveryKey; inferred, not observed).
-    kmsFailure: (cause) =>
-      invalidKey(`failed to verify recovery key: failed to decrypt encrypted stored keys: ${wrap(cause, sealType)}`),
+    kmsFailure: (cause) => invalidKey(`failed to verify recovery key: failed to decrypt encrypted stored keys: ${wrap(cause, sealType)}`),
   };
 }
 

@@ -64,7 +64,9 @@ async function main(): Promise<void> {
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
       for (const f of functions) {
-        process.stdout.write(`${f.name.padEnd(8)} zip ${(f.zipBytes / 1024).toFixed(0).padStart(5)} KB   init ${f.initMs.toFixed(0).padStart(4)} ms  cpu ${f.cpuMs.toFixed(0).padStart(4)} ms  (runs ${f.runsMs.map((r) => r.toFixed(0)).join(', ')})\n`);
+        process.stdout.write(
+          `${f.name.padEnd(8)} zip ${(f.zipBytes / 1024).toFixed(0).padStart(5)} KB   init ${f.initMs.toFixed(0).padStart(4)} ms  cpu ${f.cpuMs.toFixed(0).padStart(4)} ms  (runs ${f.runsMs.map((r) => r.toFixed(0)).join(', ')})\n`,
+        );
       }
       process.stdout.write(`targets: zip <= ${TARGETS.zipBytes} bytes, init <= ${TARGETS.initMs} ms: ${ok ? 'ok' : 'MISSED'}\n`);
     }
@@ -76,7 +78,14 @@ async function main(): Promise<void> {
 
 async function packageService(out: string): Promise<void> {
   // No credentials and a profile that does not exist: packaging must never need AWS.
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'sealwatch-none', SLS_TELEMETRY_DISABLED: '1', SEALWATCH_ESBUILD_WORK_FOLDER: `.esbuild/coldstart-${process.pid}` };
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_PROFILE: 'sealwatch-none',
+    SLS_TELEMETRY_DISABLED: '1',
+    SEALWATCH_ESBUILD_WORK_FOLDER: `.esbuild/coldstart-${process.pid}`,
+  };
   await promisify(execFile)(join(root, 'node_modules/.bin/osls'), ['package', '--package', out], { cwd: root, env, timeout: 180_000 });
 }
 
@@ -96,7 +105,11 @@ function timeImport(modulePath: string, cwd: string, preload: string): Promise<{
     SEALWATCH_LOG_LEVEL: 'silent',
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', pathToFileURL(preload).href, '--input-type=module', '-e', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', pathToFileURL(preload).href, '--input-type=module', '-e', script], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -111,7 +124,8 @@ function timeImport(modulePath: string, cwd: string, preload: string): Promise<{
         measured = null;
       }
       const [wallMs, cpuMs] = Array.isArray(measured) ? (measured as number[]) : [];
-      if (code !== 0 || !Number.isFinite(wallMs) || !Number.isFinite(cpuMs)) reject(new Error(`importing ${modulePath} failed (exit ${code}): ${stderr.slice(0, 2000)}`));
+      if (code !== 0 || !Number.isFinite(wallMs) || !Number.isFinite(cpuMs))
+        reject(new Error(`importing ${modulePath} failed (exit ${code}): ${stderr.slice(0, 2000)}`));
       else resolve({ wallMs: wallMs as number, cpuMs: cpuMs as number });
     });
   });

@@ -17,7 +17,18 @@ export async function spawnFleet(options: { clusters: number; nodesPerCluster: n
   const script = fileURLToPath(new URL('./sim-fleet-server.ts', import.meta.url));
   const child = spawn(
     process.execPath,
-    [...(process.env.SIM_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.SIM_PROF] : []), '--import', 'tsx', script, '--clusters', String(options.clusters), '--nodes', String(options.nodesPerCluster), '--tls', String(options.tls)],
+    [
+      ...(process.env.SIM_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.SIM_PROF] : []),
+      '--import',
+      'tsx',
+      script,
+      '--clusters',
+      String(options.clusters),
+      '--nodes',
+      String(options.nodesPerCluster),
+      '--tls',
+      String(options.tls),
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const line = await new Promise<string>((resolve, reject) => {

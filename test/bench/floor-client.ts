@@ -38,15 +38,18 @@ export function createFloorClient(clusters: readonly FleetCluster[], concurrency
   const get = (url: URL, path: string, agent: http.Agent) =>
     new Promise<void>((resolve, reject) => {
       const lib = url.protocol === 'https:' ? https : http;
-      const req = lib.request({ host: url.hostname, port: url.port, path, method: 'GET', agent, servername: url.hostname === '127.0.0.1' ? undefined : url.hostname }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          resolve();
-        });
-        res.on('error', reject);
-      });
+      const req = lib.request(
+        { host: url.hostname, port: url.port, path, method: 'GET', agent, servername: url.hostname === '127.0.0.1' ? undefined : url.hostname },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            resolve();
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end();
     });

@@ -113,8 +113,14 @@ try {
       fl.push(await floorRound());
     }
   }
-  const first = fastest(sw.map((r) => r.first), (m) => m.wallMs);
-  const second = fastest(sw.map((r) => r.second), (m) => m.wallMs);
+  const first = fastest(
+    sw.map((r) => r.first),
+    (m) => m.wallMs,
+  );
+  const second = fastest(
+    sw.map((r) => r.second),
+    (m) => m.wallMs,
+  );
   const coldFloor = fastest(fl, (f) => f.cold);
   const warmFloor = fastest(fl, (f) => f.warm);
   // CPU time of the fastest passes: sealwatch's cpuMs over the floor's is the work sealwatch adds

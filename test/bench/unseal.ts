@@ -112,11 +112,7 @@ try {
   const kmsResult = await runPhase({ name: 'kms', clusterId: 'bench-kms', wrapper: kmsWrapper });
   const kmsCalls = kms.requestLog.filter((e) => e.target === 'Decrypt').length;
 
-  const ok =
-    localResult.failures === 0 &&
-    kmsResult.failures === 0 &&
-    localResult.p99Ms <= targets.localP99Ms &&
-    kmsResult.p50Ms <= targets.kmsP50Ms;
+  const ok = localResult.failures === 0 && kmsResult.failures === 0 && localResult.p99Ms <= targets.localP99Ms && kmsResult.p50Ms <= targets.kmsP50Ms;
   const result = {
     benchmark: 'unseal',
     node: '3-of-5 Shamir, vault-1.19 simulator, TLS on 127.0.0.1',

@@ -35,7 +35,8 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const signer = new Webhook(secret);
-const store = values.store === 'memory' ? createMemoryStateStore({ clock: systemClock }) : await createEmbeddedStateStore({ inMemory: true, clock: systemClock });
+const store =
+  values.store === 'memory' ? createMemoryStateStore({ clock: systemClock }) : await createEmbeddedStateStore({ inMemory: true, clock: systemClock });
 const sealwatch = await startServedSealwatch({
   clusterId: 'bench',
   clock: systemClock,

@@ -15,10 +15,7 @@ const context: WrapContext = { cluster: 'prod-eu', share: '3', purpose: 'unseal-
  * The guarantees of the KeyWrapper port (shared/ports/key-wrapper.ts), run against every
  * implementation. `setup` runs once; each test wraps its own fresh random secrets.
  */
-export function describeKeyWrapperContract(
-  name: string,
-  setup: () => Promise<KeyWrapperContractSubject>,
-): void {
+export function describeKeyWrapperContract(name: string, setup: () => Promise<KeyWrapperContractSubject>): void {
   describe(`KeyWrapper contract: ${name}`, () => {
     let subject: KeyWrapperContractSubject;
     let wrapper: KeyWrapper;
@@ -88,9 +85,7 @@ export function describeKeyWrapperContract(
       }
       const truncated: WrappedSecret = { ...wrapped, ciphertext: bytes.subarray(0, bytes.length - 4).toString('base64') };
       await expect(wrapper.unwrap(truncated, context)).rejects.toBeInstanceOf(CiphertextInvalidError);
-      await expect(wrapper.unwrap({ ...wrapped, ciphertext: 'not base64!' }, context)).rejects.toBeInstanceOf(
-        CiphertextInvalidError,
-      );
+      await expect(wrapper.unwrap({ ...wrapped, ciphertext: 'not base64!' }, context)).rejects.toBeInstanceOf(CiphertextInvalidError);
     });
 
     it('never carries the plaintext in any common encoding', async () => {

@@ -19,6 +19,9 @@ import { startKeyVaultWireServer, type KeyVaultWireServer } from '../support/key
 import { startKmsWireServer, type KmsKeyState, type KmsWireServer } from '../support/kms-wire-server.ts';
 import { describeKeyWrapperContract } from './key-wrapper.contract.ts';
 
+/** An error class, as toBeInstanceOf takes it. */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
 const DAY = 86_400_000;
 const context: WrapContext = { cluster: 'prod-eu', share: '2', purpose: 'unseal-share' };
 let kms: KmsWireServer;
@@ -161,7 +164,7 @@ describe('aws-kms key wrapper', () => {
     expect(imported.details.rotationEnabled).toBeNull();
   });
 
-  it.each<[string, Parameters<KmsWireServer['setFault']>[0], Function, string]>([
+  it.each<[string, Parameters<KmsWireServer['setFault']>[0], ErrorClass, string]>([
     ['access denied', { accessDenied: true }, AccessDeniedError, 'access-denied'],
     ['throttled', { throttle: true }, ThrottledError, 'unreachable'],
     ['a 500', { status5xx: 500 }, UnavailableError, 'unreachable'],
@@ -211,8 +214,7 @@ describe('aws-kms key wrapper', () => {
     const wrapped = await kmsWrapper(keyId).wrap(secret, context);
     const blob = Buffer.from(wrapped.ciphertext, 'base64');
     const client = kmsClient();
-    const send = (ctx: Record<string, string>) =>
-      client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: blob, EncryptionContext: ctx }));
+    const send = (ctx: Record<string, string>) => client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: blob, EncryptionContext: ctx }));
     await expect(send(context)).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
     const out = await send({ ...context, service: 'sealwatch' });
     expect(Buffer.from(out.Plaintext ?? []).equals(secret)).toBe(true);
@@ -293,7 +295,7 @@ describe('azure-keyvault key wrapper', () => {
     expect(health.details.recoveryLevel).toBe('Recoverable+Purgeable');
   });
 
-  it.each<[string, Parameters<KeyVaultWireServer['setFault']>[0], Function, string]>([
+  it.each<[string, Parameters<KeyVaultWireServer['setFault']>[0], ErrorClass, string]>([
     ['forbidden (RBAC)', { forbidden: true }, AccessDeniedError, 'access-denied'],
     ['throttled', { throttle: true }, ThrottledError, 'unreachable'],
     ['a 503', { status5xx: 503 }, UnavailableError, 'unreachable'],

@@ -66,24 +66,18 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
     it('rejects a stale version with ConflictError and leaves the item and count alone', async () => {
       await store.put({ pk, sk: 'STATE', data: { n: 1 }, condition: { kind: 'any' } });
       await store.put({ pk, sk: 'STATE', data: { n: 2 }, condition: { kind: 'version', version: 1 } });
-      await expect(
-        store.put({ pk, sk: 'STATE', data: { n: 99 }, condition: { kind: 'version', version: 1 } }),
-      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.put({ pk, sk: 'STATE', data: { n: 99 }, condition: { kind: 'version', version: 1 } })).rejects.toBeInstanceOf(ConflictError);
       expect(await store.get(pk, 'STATE')).toMatchObject({ version: 2, data: { n: 2 } });
       expect(store.writeCount()).toBe(2);
     });
 
     it('rejects a version condition on a missing item', async () => {
-      await expect(
-        store.put({ pk, sk: 'STATE', data: {}, condition: { kind: 'version', version: 1 } }),
-      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.put({ pk, sk: 'STATE', data: {}, condition: { kind: 'version', version: 1 } })).rejects.toBeInstanceOf(ConflictError);
       expect(await store.get(pk, 'STATE')).toBeNull();
     });
 
     it('lets exactly one of many concurrent absent-puts win', async () => {
-      const results = await Promise.allSettled(
-        Array.from({ length: 8 }, (_, i) => store.put({ pk, sk: 'ONCE', data: { i }, condition: { kind: 'absent' } })),
-      );
+      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.put({ pk, sk: 'ONCE', data: { i }, condition: { kind: 'absent' } })));
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r) => r.status === 'rejected');
       expect(won).toHaveLength(1);
@@ -95,9 +89,7 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
 
     it('lets exactly one of two writers with the same version win', async () => {
       await store.put({ pk, sk: 'STATE', data: { n: 0 }, condition: { kind: 'any' } });
-      const results = await Promise.allSettled(
-        [1, 2].map((n) => store.put({ pk, sk: 'STATE', data: { n }, condition: { kind: 'version', version: 1 } })),
-      );
+      const results = await Promise.allSettled([1, 2].map((n) => store.put({ pk, sk: 'STATE', data: { n }, condition: { kind: 'version', version: 1 } })));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect((await store.get(pk, 'STATE'))?.version).toBe(2);
     });
@@ -179,9 +171,18 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
 
       it('writes nothing when one item is invalid', async () => {
         const bad: { pk: string; sk: string; data: unknown; expiresAt?: number }[][] = [
-          [{ pk, sk: 'OK', data: { n: 1 } }, { pk: '', sk: 'X', data: {} }],
-          [{ pk, sk: 'OK', data: { n: 1 } }, { pk, sk: 'X', data: {}, expiresAt: Date.now() }],
-          [{ pk, sk: 'OK', data: { n: 1 } }, { pk, sk: 'X', data: undefined }],
+          [
+            { pk, sk: 'OK', data: { n: 1 } },
+            { pk: '', sk: 'X', data: {} },
+          ],
+          [
+            { pk, sk: 'OK', data: { n: 1 } },
+            { pk, sk: 'X', data: {}, expiresAt: Date.now() },
+          ],
+          [
+            { pk, sk: 'OK', data: { n: 1 } },
+            { pk, sk: 'X', data: undefined },
+          ],
         ];
         for (const items of bad) await expect(store.putMany(items)).rejects.toBeInstanceOf(ValidationError);
         expect(await store.get(pk, 'OK')).toBeNull();
@@ -206,12 +207,10 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
         const expiresAt = nowSeconds() + 10;
         await store.put({ pk, sk: 'A', data: { n: 1 }, expiresAt, condition: { kind: 'any' } });
         await store.put({ pk, sk: 'B', data: { n: 1 }, expiresAt, condition: { kind: 'any' } });
-        await expect(store.put({ pk, sk: 'A', data: { n: 2 }, condition: { kind: 'absent' } })).rejects.toBeInstanceOf(
+        await expect(store.put({ pk, sk: 'A', data: { n: 2 }, condition: { kind: 'absent' } })).rejects.toBeInstanceOf(ConflictError);
+        await expect(store.put({ pk, sk: 'B', data: { n: 2 }, condition: { kind: 'absent-or-expired', nowSeconds: expiresAt - 1 } })).rejects.toBeInstanceOf(
           ConflictError,
         );
-        await expect(
-          store.put({ pk, sk: 'B', data: { n: 2 }, condition: { kind: 'absent-or-expired', nowSeconds: expiresAt - 1 } }),
-        ).rejects.toBeInstanceOf(ConflictError);
 
         clock.advance(10_000);
         const a = await store.put({ pk, sk: 'A', data: { n: 2 }, condition: { kind: 'absent' } });
@@ -282,24 +281,14 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
         expect(shares.items.map((i) => i.data.sk)).toEqual(['SHARE#1', 'SHARE#10', 'SHARE#2']);
         expect(shares.items.every((i) => i.pk === pk && i.version === 1)).toBe(true);
         expect(shares.cursor).toBeUndefined();
-        expect((await store.query({ pk })).items.map((i) => i.sk)).toEqual([
-          'AUDIT#1',
-          'SHARE#1',
-          'SHARE#10',
-          'SHARE#2',
-          'STATE',
-        ]);
+        expect((await store.query({ pk })).items.map((i) => i.sk)).toEqual(['AUDIT#1', 'SHARE#1', 'SHARE#10', 'SHARE#2', 'STATE']);
         expect((await store.query({ pk: `CLUSTER#${randomUUID()}` })).items).toEqual([]);
       });
 
       it('orders sort keys by UTF-8 bytes', async () => {
         // U+FF5E sorts before U+1F510 in UTF-8 but after it in UTF-16 code units.
         await seed(['K#\u{1F510}', 'K#\uFF5E', 'K#a']);
-        expect((await store.query({ pk, skPrefix: 'K#' })).items.map((i) => i.sk)).toEqual([
-          'K#a',
-          'K#\uFF5E',
-          'K#\u{1F510}',
-        ]);
+        expect((await store.query({ pk, skPrefix: 'K#' })).items.map((i) => i.sk)).toEqual(['K#a', 'K#\uFF5E', 'K#\u{1F510}']);
       });
 
       it('pages with an opaque cursor: every item once, in order, pages within the limit', async () => {
@@ -349,16 +338,10 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
 
     describe('validation', () => {
       it('rejects empty keys, oversized items and millisecond expiries without writing', async () => {
-        await expect(store.put({ pk: '', sk: 'X', data: {}, condition: { kind: 'any' } })).rejects.toBeInstanceOf(
-          ValidationError,
-        );
+        await expect(store.put({ pk: '', sk: 'X', data: {}, condition: { kind: 'any' } })).rejects.toBeInstanceOf(ValidationError);
         await expect(store.get(pk, '')).rejects.toBeInstanceOf(ValidationError);
-        await expect(
-          store.put({ pk, sk: 'BIG', data: { blob: 'x'.repeat(450 * 1024) }, condition: { kind: 'any' } }),
-        ).rejects.toBeInstanceOf(ValidationError);
-        await expect(
-          store.put({ pk, sk: 'TTL', data: {}, expiresAt: clock.now(), condition: { kind: 'any' } }),
-        ).rejects.toBeInstanceOf(ValidationError);
+        await expect(store.put({ pk, sk: 'BIG', data: { blob: 'x'.repeat(450 * 1024) }, condition: { kind: 'any' } })).rejects.toBeInstanceOf(ValidationError);
+        await expect(store.put({ pk, sk: 'TTL', data: {}, expiresAt: clock.now(), condition: { kind: 'any' } })).rejects.toBeInstanceOf(ValidationError);
         expect(await store.get(pk, 'BIG')).toBeNull();
         expect(store.writeCount()).toBe(0);
       });

@@ -5,14 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbStateStore, ensureStateTable } from '../../shared/adapters/dynamodb-state-store.ts';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../shared/adapters/embedded-dynamo.ts';
 import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
-import {
-  AccessDeniedError,
-  ConflictError,
-  NotFoundError,
-  ThrottledError,
-  UnavailableError,
-  ValidationError,
-} from '../../shared/errors.ts';
+import { AccessDeniedError, ConflictError, NotFoundError, ThrottledError, UnavailableError, ValidationError } from '../../shared/errors.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { describeStateStoreContract } from './state-store.contract.ts';
 
@@ -69,9 +62,7 @@ describe('dynamodb state store: table layout and error translation', () => {
     const expiresAt = Math.floor(clock.now() / 1000) + 60;
     await store.put({ pk: 'CLUSTER#layout', sk: 'AUDIT#1', data: { a: 1 }, expiresAt, condition: { kind: 'any' } });
     const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
-    const out = await raw.send(
-      new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'CLUSTER#layout' }, sk: { S: 'AUDIT#1' } } }),
-    );
+    const out = await raw.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'CLUSTER#layout' }, sk: { S: 'AUDIT#1' } } }));
     expect(out.Item).toEqual({
       pk: { S: 'CLUSTER#layout' },
       sk: { S: 'AUDIT#1' },
@@ -113,9 +104,7 @@ describe('dynamodb state store: table layout and error translation', () => {
     wire.answer.status = status;
     wire.answer.type = type;
     const store = createDynamoDbStateStore({ client: client(wire.endpoint), table: TABLE, clock });
-    const error = await store
-      .put({ pk: 'CLUSTER#x', sk: 'STATE', data: { n: 1 }, condition: { kind: 'any' } })
-      .catch((e: unknown) => e);
+    const error = await store.put({ pk: 'CLUSTER#x', sk: 'STATE', data: { n: 1 }, condition: { kind: 'any' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(expected);
     expect((error as Error).message).toContain(TABLE);
     expect(((error as Error).cause as Error).name).toBe(type);
@@ -124,8 +113,6 @@ describe('dynamodb state store: table layout and error translation', () => {
   });
 
   it('rejects an invalid table name at creation', () => {
-    expect(() => createDynamoDbStateStore({ client: client(dynamo.endpoint), table: 'a b', clock })).toThrow(
-      ValidationError,
-    );
+    expect(() => createDynamoDbStateStore({ client: client(dynamo.endpoint), table: 'a b', clock })).toThrow(ValidationError);
   });
 });

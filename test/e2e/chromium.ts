@@ -8,9 +8,7 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /** Chromium is required in CI (`.ci/run` installs it); elsewhere its absence skips the test. */
 export const chromiumSkipReason: string | null =
-  existsSync(CHROMIUM) || process.env.CI
-    ? null
-    : `${CHROMIUM} is missing and CI is not set: skipping the dashboard screenshot test (apt-get install chromium)`;
+  existsSync(CHROMIUM) || process.env.CI ? null : `${CHROMIUM} is missing and CI is not set: skipping the dashboard screenshot test (apt-get install chromium)`;
 
 const FLAGS = [
   '--headless',

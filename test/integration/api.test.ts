@@ -34,7 +34,15 @@ describe('HTTP API (createApp)', () => {
       logger: silentLogger,
       store: createMemoryStateStore({ clock }),
     });
-    app = createApp({ clusters: runtime.clusters, store: runtime.store, logger: silentLogger, version: '9.9.9', clock: runtime.clock, auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, audit: runtime.audit });
+    app = createApp({
+      clusters: runtime.clusters,
+      store: runtime.store,
+      logger: silentLogger,
+      version: '9.9.9',
+      clock: runtime.clock,
+      auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' },
+      audit: runtime.audit,
+    });
   });
   afterAll(async () => {
     await runtime.close();
@@ -50,10 +58,14 @@ describe('HTTP API (createApp)', () => {
   it('lists configured clusters as unknown before the first sweep, with the recorded states after it', async () => {
     const before = (await (await app.request('/v1/clusters')).json()) as { clusters: unknown[] };
     // Never swept: no last sweep, and stale (the states are not current).
-    expect(before.clusters).toEqual([{ id: 'prod', name: 'Production', nodeCount: 3, states: { unknown: 3 }, lastSweepAt: null, lastSweepAgeSeconds: null, stale: true }]);
+    expect(before.clusters).toEqual([
+      { id: 'prod', name: 'Production', nodeCount: 3, states: { unknown: 3 }, lastSweepAt: null, lastSweepAgeSeconds: null, stale: true },
+    ]);
 
     const report = await runtime.sweep.run({ trigger: 'test' });
-    const after = (await (await app.request('/v1/clusters')).json()) as { clusters: { states: Record<string, number>; lastSweepAt: string; stale: boolean; lastSweepAgeSeconds: number }[] };
+    const after = (await (await app.request('/v1/clusters')).json()) as {
+      clusters: { states: Record<string, number>; lastSweepAt: string; stale: boolean; lastSweepAgeSeconds: number }[];
+    };
     expect(after.clusters[0]?.states).toEqual({ active: 1, standby: 1, sealed: 1 });
     expect(after.clusters[0]?.stale).toBe(false);
     expect(after.clusters[0]?.lastSweepAgeSeconds).toBeLessThan(5);
@@ -86,7 +98,12 @@ describe('HTTP API (createApp)', () => {
   it('turns an internal failure into a 500 envelope without the error text or a stack', async () => {
     const broken = createApp({
       clusters: runtime.clusters,
-      store: { ...runtime.store, get: async () => { throw new Error('secret-ish internal detail at /x/y.ts:1'); } },
+      store: {
+        ...runtime.store,
+        get: async () => {
+          throw new Error('secret-ish internal detail at /x/y.ts:1');
+        },
+      },
       logger: silentLogger,
       version: '1',
       clock: runtime.clock,

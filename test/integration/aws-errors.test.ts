@@ -42,7 +42,12 @@ type Service = 'kms' | 'dynamodb' | 'sqs' | 'ssm' | 'secretsmanager';
 
 /** Sends one request with a real client (no SDK retries) and returns what it threw. */
 async function refusal(service: Service, options: { endpoint?: string; credentials?: unknown } = {}): Promise<unknown> {
-  const config = { region: 'eu-west-1', endpoint: options.endpoint ?? wire.endpoint, credentials: (options.credentials ?? credentials) as typeof credentials, maxAttempts: 1 };
+  const config = {
+    region: 'eu-west-1',
+    endpoint: options.endpoint ?? wire.endpoint,
+    credentials: (options.credentials ?? credentials) as typeof credentials,
+    maxAttempts: 1,
+  };
   const sent = (() => {
     switch (service) {
       case 'kms':
@@ -50,7 +55,9 @@ async function refusal(service: Service, options: { endpoint?: string; credentia
       case 'dynamodb':
         return new DynamoDBClient(config).send(new DescribeTableCommand({ TableName: 'state' }));
       case 'sqs':
-        return new SQSClient(config).send(new SendMessageBatchCommand({ QueueUrl: `${config.endpoint}/111122223333/q`, Entries: [{ Id: '0', MessageBody: 'x' }] }));
+        return new SQSClient(config).send(
+          new SendMessageBatchCommand({ QueueUrl: `${config.endpoint}/111122223333/q`, Entries: [{ Id: '0', MessageBody: 'x' }] }),
+        );
       case 'ssm':
         return new SSMClient(config).send(new GetParameterCommand({ Name: '/p' }));
       case 'secretsmanager':
@@ -95,18 +102,44 @@ describe('one AWS error classifier, on errors the real SDK clients raise', () =>
     [
       'signature expired with a skewed server clock',
       'kms',
-      { status: 400, type: 'InvalidSignatureException', message: 'Signature expired: 20300101T000000Z is now earlier than 20300101T000500Z', headers: { date: SKEWED_DATE } },
+      {
+        status: 400,
+        type: 'InvalidSignatureException',
+        message: 'Signature expired: 20300101T000000Z is now earlier than 20300101T000500Z',
+        headers: { date: SKEWED_DATE },
+      },
       UnavailableError,
       true,
       'clock_skew',
     ],
     ['request time too skewed', 'dynamodb', { status: 403, type: 'RequestTimeTooSkewed', message: 'x' }, UnavailableError, true, 'clock_skew'],
     // credentials: the same credentials sign the retry the same way
-    ['a bad signature (wrong secret key)', 'kms', { status: 400, type: 'InvalidSignatureException', message: 'The request signature we calculated does not match' }, AccessDeniedError, false, 'credentials'],
-    ['an expired session token', 'dynamodb', { status: 400, type: 'ExpiredTokenException', message: 'The security token included in the request is expired' }, AccessDeniedError, false, 'credentials'],
+    [
+      'a bad signature (wrong secret key)',
+      'kms',
+      { status: 400, type: 'InvalidSignatureException', message: 'The request signature we calculated does not match' },
+      AccessDeniedError,
+      false,
+      'credentials',
+    ],
+    [
+      'an expired session token',
+      'dynamodb',
+      { status: 400, type: 'ExpiredTokenException', message: 'The security token included in the request is expired' },
+      AccessDeniedError,
+      false,
+      'credentials',
+    ],
     ['an unknown access key', 'ssm', { status: 400, type: 'UnrecognizedClientException', message: 'x' }, AccessDeniedError, false, 'credentials'],
     // access denied
-    ['access denied (KMS)', 'kms', { status: 400, type: 'AccessDeniedException', message: 'not authorized to perform kms:DescribeKey' }, AccessDeniedError, false, 'denied'],
+    [
+      'access denied (KMS)',
+      'kms',
+      { status: 400, type: 'AccessDeniedException', message: 'not authorized to perform kms:DescribeKey' },
+      AccessDeniedError,
+      false,
+      'denied',
+    ],
     ['SQS KMS access denied (service override)', 'sqs', { status: 400, type: 'KmsAccessDenied', message: 'x' }, AccessDeniedError, false, 'denied'],
     ['HTTP 403 with an unknown name', 'secretsmanager', { status: 403, type: 'Forbiddenish', message: 'x' }, AccessDeniedError, false, 'denied'],
     // not found
@@ -115,8 +148,21 @@ describe('one AWS error classifier, on errors the real SDK clients raise', () =>
     ['SSM parameter not found (service override)', 'ssm', { status: 400, type: 'ParameterNotFound', message: 'x' }, NotFoundError, false],
     ['SQS queue does not exist', 'sqs', { status: 400, type: 'QueueDoesNotExist', message: 'x' }, NotFoundError, false],
     // conflict and validation
-    ['conditional check failed', 'dynamodb', { status: 400, type: 'ConditionalCheckFailedException', message: 'The conditional request failed' }, ConflictError, false, 'write-condition'],
-    ['validation (DynamoDB)', 'dynamodb', { status: 400, type: 'ValidationException', message: 'One or more parameter values were invalid' }, ValidationError, false],
+    [
+      'conditional check failed',
+      'dynamodb',
+      { status: 400, type: 'ConditionalCheckFailedException', message: 'The conditional request failed' },
+      ConflictError,
+      false,
+      'write-condition',
+    ],
+    [
+      'validation (DynamoDB)',
+      'dynamodb',
+      { status: 400, type: 'ValidationException', message: 'One or more parameter values were invalid' },
+      ValidationError,
+      false,
+    ],
     // the KMS key itself
     ['KMS key disabled (service override)', 'kms', { status: 400, type: 'DisabledException', message: 'k1 is disabled.' }, KeyUnusableError, false, 'disabled'],
   ])('%s', async (_label, service, answer, type, retryable, detail) => {
@@ -169,7 +215,11 @@ describe('one AWS error classifier, on errors the real SDK clients raise', () =>
 
   it('SNS deliveries (query protocol) follow the same decisions', async () => {
     const sns = new SNSClient({ region: 'eu-west-1', endpoint: wire.endpoint, credentials, maxAttempts: 1 });
-    const publish = () => sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:eu-west-1:111122223333:t', Message: 'm' })).then(() => expect.unreachable(), (e: unknown) => e);
+    const publish = () =>
+      sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:eu-west-1:111122223333:t', Message: 'm' })).then(
+        () => expect.unreachable(),
+        (e: unknown) => e,
+      );
     const cases: [AwsErrorAnswer, boolean][] = [
       [{ status: 400, type: 'Throttling', message: 'Rate exceeded', xml: true }, true],
       [{ status: 500, type: 'InternalError', message: 'request quoted here', xml: true }, true],

@@ -14,7 +14,13 @@ import { FakeClock } from '../support/fake-clock.ts';
 // token cached until shortly before its lease ends, then a fresh login.
 
 const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' });
-const auth: Extract<VaultAuthConfig, { kind: 'aws-iam' }> = { kind: 'aws-iam', role: 'sealwatch', mount: 'aws', region: 'eu-west-1', serverIdHeader: 'vault.example.com' };
+const auth: Extract<VaultAuthConfig, { kind: 'aws-iam' }> = {
+  kind: 'aws-iam',
+  role: 'sealwatch',
+  mount: 'aws',
+  region: 'eu-west-1',
+  serverIdHeader: 'vault.example.com',
+};
 let sim: SimulatedCluster;
 const vault = createVaultHttpClientFactory({ userAgent: 'sealwatch-test' });
 
@@ -31,7 +37,13 @@ const logins = () => sim.nodes.flatMap((n) => n.requestLog.filter((r) => r.path 
 
 describe('AWS IAM login body', () => {
   it('is a signed GetCallerIdentity for the region with the server id header signed', async () => {
-    const body = await buildAwsIamLoginBody({ role: 'r', region: 'eu-west-1', serverIdHeader: 'vault.example.com', credentials, signingDate: new Date('2026-01-01T00:00:00Z') });
+    const body = await buildAwsIamLoginBody({
+      role: 'r',
+      region: 'eu-west-1',
+      serverIdHeader: 'vault.example.com',
+      credentials,
+      signingDate: new Date('2026-01-01T00:00:00Z'),
+    });
     const decode = (s: string) => Buffer.from(s, 'base64').toString('utf8');
     expect(decode(body.iam_request_url)).toBe('https://sts.eu-west-1.amazonaws.com/');
     expect(decode(body.iam_request_body)).toBe('Action=GetCallerIdentity&Version=2011-06-15');

@@ -21,7 +21,10 @@ function io(): CliIo & { out: string; err: string } {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sealwatch-apikey-'));
-  await writeFile(join(dir, 'sealwatch.yaml'), 'state:\n  embedded:\n    path: ./state\nclusters:\n  - id: dev\n    nodes:\n      - { id: vault-0, url: "http://127.0.0.1:8200", insecureHttp: true }\n');
+  await writeFile(
+    join(dir, 'sealwatch.yaml'),
+    'state:\n  embedded:\n    path: ./state\nclusters:\n  - id: dev\n    nodes:\n      - { id: vault-0, url: "http://127.0.0.1:8200", insecureHttp: true }\n',
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

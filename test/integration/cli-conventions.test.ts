@@ -94,7 +94,9 @@ describe('sealwatch status', () => {
     const json = await run(['status', '--cluster', 'nope', '--config', 'sealwatch.json', '--json']);
     expect(json.code).toBe(1);
     expect(json.stdout).toBe('');
-    expect(JSON.parse(oneLine(json))).toEqual({ error: { command: 'status', code: 'not_found', message: 'no cluster "nope" is configured (known: prod, dr)' } });
+    expect(JSON.parse(oneLine(json))).toEqual({
+      error: { command: 'status', code: 'not_found', message: 'no cluster "nope" is configured (known: prod, dr)' },
+    });
   });
 });
 

@@ -59,7 +59,10 @@ ${clusters.map((c) => c.yaml).join('\n')}
   );
   // Custodian PGP keys: an armored file and a base64 file (contents need not be real keys:
   // sealwatch passes them through, Vault parses them).
-  await writeFile(join(dir, 'alice.asc'), '-----BEGIN PGP PUBLIC KEY BLOCK-----\nComment: test\n\nmQENBGZhbGljZQ==\n=abcd\n-----END PGP PUBLIC KEY BLOCK-----\n');
+  await writeFile(
+    join(dir, 'alice.asc'),
+    '-----BEGIN PGP PUBLIC KEY BLOCK-----\nComment: test\n\nmQENBGZhbGljZQ==\n=abcd\n-----END PGP PUBLIC KEY BLOCK-----\n',
+  );
   await writeFile(join(dir, 'bob.b64'), 'mQENBGJvYg==\n');
   store = createMemoryStateStore({ clock: systemClock });
 });

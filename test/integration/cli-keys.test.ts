@@ -249,7 +249,13 @@ describe('sealwatch keys status', () => {
     const empty = createMemoryStateStore({ clock: systemClock });
     const r = await run(['status', '--cluster', 'prod'], '', {
       ...deps(),
-      loadRuntime: async (io, flag) => createRuntime({ config: await loadConfig({ path: join(io.cwd, flag ?? 'sealwatch.yaml'), env: io.env }), clock: systemClock, logger: createJsonLogger({ level: 'silent', write: () => {} }), store: empty }),
+      loadRuntime: async (io, flag) =>
+        createRuntime({
+          config: await loadConfig({ path: join(io.cwd, flag ?? 'sealwatch.yaml'), env: io.env }),
+          clock: systemClock,
+          logger: createJsonLogger({ level: 'silent', write: () => {} }),
+          store: empty,
+        }),
     });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/has no custody — import shares with `sealwatch keys import` or create them with `sealwatch init`/);

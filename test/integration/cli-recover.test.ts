@@ -46,9 +46,7 @@ beforeAll(async () => {
     JSON.stringify({
       state: { embedded: { path: './state' } },
       wrappers: [{ id: 'local-1', local: { key: '${env:SW_TEST_KEY}' } }],
-      clusters: [
-        { id: 'prod', nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url })), tls: { caPem: sim.caPem }, raft: { autoJoin: true } },
-      ],
+      clusters: [{ id: 'prod', nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url })), tls: { caPem: sim.caPem }, raft: { autoJoin: true } }],
     }),
   );
   const store = await createEmbeddedStateStore({ path: join(dir, 'state'), clock: systemClock });
@@ -94,7 +92,11 @@ describe('sealwatch recover', () => {
     let fromApi: RecoveryResult;
     try {
       const app = createApp(apiDepsFromRuntime(runtime, { version: 'test', auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, serveMetrics: false }));
-      const response = await app.request('/v1/clusters/prod/recover', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"dryRun":true}' });
+      const response = await app.request('/v1/clusters/prod/recover', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"dryRun":true}',
+      });
       expect(response.status).toBe(200);
       fromApi = (await response.json()) as RecoveryResult;
     } finally {

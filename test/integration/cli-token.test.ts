@@ -104,7 +104,15 @@ describe('sealwatch token set honours clusters[].custody with several wrappers',
           { id: 'local-1', local: { key: '${env:SW_TEST_KEY}' } },
           { id: 'local-2', local: { key: '${env:SW_TEST_KEY}' } },
         ],
-        clusters: [{ id: 'prod', nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url })), tls: { caPem: sim.caPem }, auth: { token: {} }, ...(custody ? { custody } : {}) }],
+        clusters: [
+          {
+            id: 'prod',
+            nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url })),
+            tls: { caPem: sim.caPem },
+            auth: { token: {} },
+            ...(custody ? { custody } : {}),
+          },
+        ],
       }),
     );
     return path;

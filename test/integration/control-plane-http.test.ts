@@ -60,7 +60,14 @@ function untilClosed(socket: net.Socket, started: number): Promise<{ data: strin
 
 describe('sealwatch serve HTTP limits', () => {
   it('an open (demo) API is refused on a non-loopback bind before anything listens', async () => {
-    const start = startControlPlane(runtime, { host: '0.0.0.0', port: 0, intervalMs: 3_600_000, version: 'test', auth: 'open-loopback-demo', onReport: () => undefined });
+    const start = startControlPlane(runtime, {
+      host: '0.0.0.0',
+      port: 0,
+      intervalMs: 3_600_000,
+      version: 'test',
+      auth: 'open-loopback-demo',
+      onReport: () => undefined,
+    });
     await expect(start).rejects.toThrow(/only listen on a loopback address, not on "0.0.0.0"/);
   });
 

@@ -32,7 +32,11 @@ function configs(): WrapperConfig[] {
     {
       id: 'azure',
       kind: 'azure-keyvault',
-      azureKeyVault: { vaultUrl: kv.vaultUrl, keyName: 'custody', credential: { kind: 'client-secret', tenantId: 't', clientId: 'c', clientSecret: new Secret('s') } },
+      azureKeyVault: {
+        vaultUrl: kv.vaultUrl,
+        keyName: 'custody',
+        credential: { kind: 'client-secret', tenantId: 't', clientId: 'c', clientSecret: new Secret('s') },
+      },
     },
   ];
 }
@@ -68,11 +72,23 @@ describe('createKeyWrappers', () => {
     expect(providerOf(local!)).toBe('local:sealwatch-config');
     expect(providerOf(aws!)).toBe(`aws-kms:${new URL(kms.endpoint).host}`);
     expect(providerOf(azure!)).toBe(`azure-keyvault:${new URL(kv.vaultUrl).host}`);
-    const byArn: WrapperConfig = { id: 'a', kind: 'aws-kms', awsKms: { keyId: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', region: 'eu-west-1' } };
+    const byArn: WrapperConfig = {
+      id: 'a',
+      kind: 'aws-kms',
+      awsKms: { keyId: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', region: 'eu-west-1' },
+    };
     const byAlias: WrapperConfig = { id: 'b', kind: 'aws-kms', awsKms: { keyId: 'alias/custody', region: 'eu-west-1' } };
     expect(providerOf(byArn)).toBe('aws-kms:account:123456789012');
     expect(providerOf(byAlias)).toBe('aws-kms:account:default');
-    expect(build().facts().map((f) => [f.id, f.kind])).toEqual([['dev', 'local'], ['aws', 'aws-kms'], ['azure', 'azure-keyvault']]);
+    expect(
+      build()
+        .facts()
+        .map((f) => [f.id, f.kind]),
+    ).toEqual([
+      ['dev', 'local'],
+      ['aws', 'aws-kms'],
+      ['azure', 'azure-keyvault'],
+    ]);
   });
 
   it('refuses bad local key text without echoing it', () => {

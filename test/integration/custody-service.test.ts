@@ -77,7 +77,17 @@ function harness(clusters: CustodyCluster[], wrappers: CustodyWrappers = registr
   const clock = new FakeClock({ autoAdvance: true });
   const store = createMemoryStateStore({ clock });
   const logger = createJsonLogger({ level: 'debug', write: (l) => logLines.push(l) });
-  const service = createCustodyService({ clusters, wrappers, store, vault, clock, logger, leases: createLeaseManager({ store, clock }), nodeTimeoutMs: 2000, ...extra });
+  const service = createCustodyService({
+    clusters,
+    wrappers,
+    store,
+    vault,
+    clock,
+    logger,
+    leases: createLeaseManager({ store, clock }),
+    nodeTimeoutMs: 2000,
+    ...extra,
+  });
   return { service, store, clock };
 }
 
@@ -134,7 +144,13 @@ describe('keys import', () => {
     const result = await h.service.importShares({ clusterId: 'prod', input: cliJson(shamirInit(), 3) });
     expect(result).toMatchObject({ kind: 'unseal', threshold: 3, thresholdSource: 'input', shares: 5, generation: 1, replaced: false, rootToken: 'ignored' });
     expect(result.consistency).toMatchObject({ subsetsChecked: 10, subsetsTotal: 10, exhaustive: true });
-    expect(result.stored.map((s) => [s.index, s.wrapper])).toEqual([[1, 'aws'], [2, 'aws'], [3, 'local-a'], [4, 'local-a'], [5, 'local-a']]);
+    expect(result.stored.map((s) => [s.index, s.wrapper])).toEqual([
+      [1, 'aws'],
+      [2, 'aws'],
+      [3, 'local-a'],
+      [4, 'local-a'],
+      [5, 'local-a'],
+    ]);
     expect(result.stored[0]?.keyId).toBe(kmsKey.arn);
 
     const repo = createCustodyRepository(h.store);
@@ -148,7 +164,9 @@ describe('keys import', () => {
     const wrappers = registry();
     for (const item of await repo.shares('prod')) {
       const r = item.data;
-      const plain = await wrappers.get(r.wrapper)!.unwrap({ wrapper: r.wrapper, keyId: r.keyId, ciphertext: r.ciphertext }, shareContext('prod', 'unseal', r.index));
+      const plain = await wrappers
+        .get(r.wrapper)!
+        .unwrap({ wrapper: r.wrapper, keyId: r.keyId, ciphertext: r.ciphertext }, shareContext('prod', 'unseal', r.index));
       expect(Buffer.from(plain).toString('hex')).toBe(shamirInit().keys[r.index - 1]);
     }
     expectNoLeaks(secretsOf(shamirInit()), { store: await rawItems(h.store, 'prod'), result: JSON.stringify(result), log: logLines });
@@ -209,9 +227,21 @@ describe('keys import', () => {
   it.each([
     ['a threshold the nodes do not have', (i: SimulatedInitResult) => ({ input: cliJson(i, 2) }), /t=3, the import says 2/],
     ['--threshold contradicting the input', (i: SimulatedInitResult) => ({ input: cliJson(i, 3), threshold: 4 }), /contradicts/],
-    ['fewer shares than the nodes expect', (i: SimulatedInitResult) => ({ input: JSON.stringify({ keys: i.keys.slice(0, 4) }), threshold: 3 }), /n=5, the import has 4/],
-    ['recovery shares for a Shamir cluster', (i: SimulatedInitResult) => ({ input: JSON.stringify({ recovery_keys: i.keys }), threshold: 3 }), /takes unseal shares, but these are recovery shares/],
-    ['a share from another init', (i: SimulatedInitResult) => ({ input: JSON.stringify({ keys: [...i.keys.slice(0, 4), otherShare(i)] }), threshold: 3 }), /rebuild different keys/],
+    [
+      'fewer shares than the nodes expect',
+      (i: SimulatedInitResult) => ({ input: JSON.stringify({ keys: i.keys.slice(0, 4) }), threshold: 3 }),
+      /n=5, the import has 4/,
+    ],
+    [
+      'recovery shares for a Shamir cluster',
+      (i: SimulatedInitResult) => ({ input: JSON.stringify({ recovery_keys: i.keys }), threshold: 3 }),
+      /takes unseal shares, but these are recovery shares/,
+    ],
+    [
+      'a share from another init',
+      (i: SimulatedInitResult) => ({ input: JSON.stringify({ keys: [...i.keys.slice(0, 4), otherShare(i)] }), threshold: 3 }),
+      /rebuild different keys/,
+    ],
   ])('refuses %s, writing nothing', async (_name, build, pattern) => {
     const h = harness([clusterOf('prod', shamir, split)]);
     const error = await h.service.importShares({ clusterId: 'prod', ...build(shamirInit()) }).catch((e: unknown) => e);
@@ -270,10 +300,17 @@ describe('keys status and rewrap', () => {
     const h = await imported();
     const status = await h.service.status('prod');
     expect(status).toMatchObject({ usableShares: 5, thresholdReachable: true, missing: [], rootTokenStored: false, policyDrift: [] });
-    expect(status.wrappers.map((w) => [w.id, w.canUnwrap, w.shares])).toEqual([['aws', true, [1, 2]], ['local-a', true, [3, 4, 5]]]);
+    expect(status.wrappers.map((w) => [w.id, w.canUnwrap, w.shares])).toEqual([
+      ['aws', true, [1, 2]],
+      ['local-a', true, [3, 4, 5]],
+    ]);
     expect(status.wrappers.find((w) => w.id === 'aws')?.health?.status).toBe('ok');
     // local holds 3 ≥ t: its outage leaves 2 (lost), its compromise reveals the key.
-    expect(status.analysis.byProvider.find((p) => p.id.startsWith('local'))).toMatchObject({ sharesLeftIfDown: 2, survivesOutage: false, compromiseRevealsKey: true });
+    expect(status.analysis.byProvider.find((p) => p.id.startsWith('local'))).toMatchObject({
+      sharesLeftIfDown: 2,
+      survivesOutage: false,
+      compromiseRevealsKey: true,
+    });
     expect(status.findings.map((f) => f.id).sort()).toEqual(['custody.no-outage-tolerance', 'custody.single-provider-compromise']);
   });
 
@@ -293,7 +330,10 @@ describe('keys status and rewrap', () => {
     expect(aws.unwrapTests[0]).toMatchObject({ ok: false, code: 'key_disabled' });
     expect(aws.health?.status).toBe('critical');
     expect(status.records.filter((r) => !r.usable).map((r) => r.index)).toEqual([1, 2]);
-    expect(status.findings.find((f) => f.id === 'custody.wrapper-unavailable')).toMatchObject({ severity: 'warning', evidence: { wrapper: 'aws', shares: [1, 2] } });
+    expect(status.findings.find((f) => f.id === 'custody.wrapper-unavailable')).toMatchObject({
+      severity: 'warning',
+      evidence: { wrapper: 'aws', shares: [1, 2] },
+    });
     kms.setKeyState(key.keyId, 'Enabled');
   });
 
@@ -302,8 +342,14 @@ describe('keys status and rewrap', () => {
     const repo = createCustodyRepository(h.store);
     const there = await h.service.rewrap({ clusterId: 'prod', to: 'aws', indexes: [3, 4] });
     expect(there.ok).toBe(true);
-    expect(there.results.map((r) => [r.index, r.from, r.to, r.outcome])).toEqual([[3, 'local-a', 'aws', 'rewrapped'], [4, 'local-a', 'aws', 'rewrapped']]);
-    expect(there.policyOutdated).toEqual([{ index: 3, policy: 'local-a' }, { index: 4, policy: 'local-a' }]);
+    expect(there.results.map((r) => [r.index, r.from, r.to, r.outcome])).toEqual([
+      [3, 'local-a', 'aws', 'rewrapped'],
+      [4, 'local-a', 'aws', 'rewrapped'],
+    ]);
+    expect(there.policyOutdated).toEqual([
+      { index: 3, policy: 'local-a' },
+      { index: 4, policy: 'local-a' },
+    ]);
     const wrappers = registry();
     for (const item of await repo.shares('prod')) {
       const r = item.data;
@@ -312,7 +358,10 @@ describe('keys status and rewrap', () => {
       expect(Buffer.from(plain).toString('hex')).toBe(shamirInit().keys[r.index - 1]);
     }
     const drift = await h.service.status('prod');
-    expect(drift.policyDrift).toEqual([{ index: 3, stored: 'aws', policy: 'local-a' }, { index: 4, stored: 'aws', policy: 'local-a' }]);
+    expect(drift.policyDrift).toEqual([
+      { index: 3, stored: 'aws', policy: 'local-a' },
+      { index: 4, stored: 'aws', policy: 'local-a' },
+    ]);
     expect(drift.thresholdReachable).toBe(true);
 
     const back = await h.service.rewrap({ clusterId: 'prod', to: 'local-a', indexes: [3, 4] });
@@ -326,7 +375,11 @@ describe('keys status and rewrap', () => {
     const key = kms.createKey();
     kms.setKeyState(key.keyId, 'Disabled');
     const wrappers = createKeyWrappers(
-      [wrapperConfigs()[0]!, { id: 'aws', kind: 'aws-kms', awsKms: { keyId: kmsKey.arn, region: kms.region, endpoint: kms.endpoint } }, { id: 'aws-off', kind: 'aws-kms', awsKms: { keyId: key.arn, region: kms.region, endpoint: kms.endpoint } }],
+      [
+        wrapperConfigs()[0]!,
+        { id: 'aws', kind: 'aws-kms', awsKms: { keyId: kmsKey.arn, region: kms.region, endpoint: kms.endpoint } },
+        { id: 'aws-off', kind: 'aws-kms', awsKms: { keyId: key.arn, region: kms.region, endpoint: kms.endpoint } },
+      ],
       { env: { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }, kmsMaxAttempts: 1 },
     );
     registries.push(wrappers);
@@ -391,9 +444,13 @@ describe('init', () => {
       );
       registries.push(wrappers);
       const h = harness([clusterOf('new', fresh, split)], wrappers);
-      await expect(h.service.initialize({ clusterId: 'new', shares: 5, threshold: 3 })).rejects.toThrow(/aws: .*disabled.*Vault was not initialised|Vault was not initialised.*aws/is);
+      await expect(h.service.initialize({ clusterId: 'new', shares: 5, threshold: 3 })).rejects.toThrow(
+        /aws: .*disabled.*Vault was not initialised|Vault was not initialised.*aws/is,
+      );
       expect(fresh.nodes.every((n) => !n.state().initialized)).toBe(true);
-      await expect(harness([clusterOf('prod', shamir, split)]).service.initialize({ clusterId: 'prod', shares: 5, threshold: 3 })).rejects.toThrow(/already initialised/);
+      await expect(harness([clusterOf('prod', shamir, split)]).service.initialize({ clusterId: 'prod', shares: 5, threshold: 3 })).rejects.toThrow(
+        /already initialised/,
+      );
       await expect(h.service.initialize({ clusterId: 'new', shares: 3, threshold: 1 })).rejects.toThrow(ValidationError);
     } finally {
       await fresh.close();
@@ -414,7 +471,11 @@ describe('init', () => {
           return real.get('local-a')!.wrap(plaintext, context, signal);
         },
       };
-      const wrappers: CustodyWrappers = { get: (id) => (id === 'local-a' ? flaky : undefined), ids: () => ['local-a'], facts: () => [{ id: 'local-a', kind: 'local', provider: 'local' }] };
+      const wrappers: CustodyWrappers = {
+        get: (id) => (id === 'local-a' ? flaky : undefined),
+        ids: () => ['local-a'],
+        facts: () => [{ id: 'local-a', kind: 'local', provider: 'local' }],
+      };
       const h = harness([clusterOf('new', fresh)], wrappers);
       const result = await h.service.initialize({ clusterId: 'new', shares: 3, threshold: 2 });
       expect(result.outcome).toBe('custody-failed');

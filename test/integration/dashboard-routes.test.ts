@@ -69,16 +69,43 @@ beforeAll(async () => {
   await writeHeartbeat(store, 'prod', {
     at: new Date(clock.now() - 30_000).toISOString(),
     trigger: 'schedule',
-    summary: { nodes: 3, byState: {} as never, activeCount: 1, sealedCount: 1, unreachableCount: 0, clusterIds: ['abc'], versions: ['1.19.0'], activeNodes: ['vault-0'] },
+    summary: {
+      nodes: 3,
+      byState: {} as never,
+      activeCount: 1,
+      sealedCount: 1,
+      unreachableCount: 0,
+      clusterIds: ['abc'],
+      versions: ['1.19.0'],
+      activeNodes: ['vault-0'],
+    },
     findings: [
-      { id: 'raft.failure-tolerance', severity: 'critical', cluster: 'prod', message: 'cannot lose another voter', evidence: { failureTolerance: 0, voters: 3, expected: 1 } },
+      {
+        id: 'raft.failure-tolerance',
+        severity: 'critical',
+        cluster: 'prod',
+        message: 'cannot lose another voter',
+        evidence: { failureTolerance: 0, voters: 3, expected: 1 },
+      },
     ],
   });
   // Custody: 3-of-5 with every share under one local wrapper (the layout keys status warns about).
   const repo = createCustodyRepository(store);
-  await repo.putMeta('prod', { kind: 'unseal', threshold: 3, shares: 5, shareLength: 33, keyCheck: 'x', createdAt: '2026-11-01T00:00:00.000Z', generation: 1 }, { kind: 'any' });
-  for (let index = 1; index <= 5; index++) await repo.putShare('prod', { index, wrapper: 'local-1', keyId: 'k', ciphertext: 'AA==', wrappedAt: '2026-11-01T00:00:00.000Z' });
-  await createSilenceStore({ store, clock }).add({ cluster: 'prod', node: 'vault-1', finding: 'node.sealed', forMs: 3_600_000, comment: 'CHG-1', createdBy: 'alice' });
+  await repo.putMeta(
+    'prod',
+    { kind: 'unseal', threshold: 3, shares: 5, shareLength: 33, keyCheck: 'x', createdAt: '2026-11-01T00:00:00.000Z', generation: 1 },
+    { kind: 'any' },
+  );
+  for (let index = 1; index <= 5; index++)
+    await repo.putShare('prod', { index, wrapper: 'local-1', keyId: 'k', ciphertext: 'AA==', wrappedAt: '2026-11-01T00:00:00.000Z' });
+  await createSilenceStore({ store, clock }).add({
+    cluster: 'prod',
+    node: 'vault-1',
+    finding: 'node.sealed',
+    forMs: 3_600_000,
+    comment: 'CHG-1',
+    createdBy: 'alice',
+  });
   // The incident service's item: one open incident, one condition still pending (not shown).
   const entry = (findingId: string, status: IncidentEntry['status'], message: string): IncidentEntry => ({
     dedupKey: `sealwatch:prod:vault-1:${findingId}`,
@@ -216,8 +243,12 @@ describe('dashboard content', () => {
     // Never swept: shown as unknown rather than left out.
     expect(html).toMatch(/data-node="vault-2" data-state="unknown"/);
     // The repaired seal is visible on the tile, with exact times on hover.
-    expect(html).toMatch(/data-transition="sealed-&gt;active">was sealed <time datetime="2026-11-22T14:58:59.000Z" title="2026-11-22T14:58:59.000Z">1 min ago<\/time> → unsealed by sealwatch/);
-    expect(html).toMatch(/active: <b>vault-0<\/b> · voters: 3 · failure tolerance: 0 · versions: 1.19.0 · last sweep: <time datetime="2026-11-22T14:59:30.000Z" title="2026-11-22T14:59:30.000Z">30 s ago<\/time>/);
+    expect(html).toMatch(
+      /data-transition="sealed-&gt;active">was sealed <time datetime="2026-11-22T14:58:59.000Z" title="2026-11-22T14:58:59.000Z">1 min ago<\/time> → unsealed by sealwatch/,
+    );
+    expect(html).toMatch(
+      /active: <b>vault-0<\/b> · voters: 3 · failure tolerance: 0 · versions: 1.19.0 · last sweep: <time datetime="2026-11-22T14:59:30.000Z" title="2026-11-22T14:59:30.000Z">30 s ago<\/time>/,
+    );
     expect(html).not.toContain('id="stale-banner"');
     const incidents = html.slice(html.indexOf('id="incidents"'), html.indexOf('id="findings"'));
     expect(incidents).toContain('data-finding="node.sealed"');

@@ -150,7 +150,7 @@ describe('embedded state store (dynalite in process)', () => {
 });
 
 describe('embedded state store shared by a host (sealwatch serve) with other processes', () => {
-  it('a host records its endpoint (mode 0600); another process joins it and both see each other\'s writes', async () => {
+  it("a host records its endpoint (mode 0600); another process joins it and both see each other's writes", async () => {
     const cwd = await mkdtemp(join(dir, 'host-'));
     const path = join(cwd, '.sealwatch');
     const notices: unknown[] = [];
@@ -175,7 +175,12 @@ describe('embedded state store shared by a host (sealwatch serve) with other pro
       expect(loop).toMatchObject({ opened: true, notices: [{ kind: 'joined', pid: process.pid }] });
 
       // The endpoint refuses requests signed with any other access key id.
-      const stranger = new DynamoDBClient({ endpoint: record.endpoint, region: 'local', credentials: { accessKeyId: 'guess', secretAccessKey: 'x' }, maxAttempts: 1 });
+      const stranger = new DynamoDBClient({
+        endpoint: record.endpoint,
+        region: 'local',
+        credentials: { accessKeyId: 'guess', secretAccessKey: 'x' },
+        maxAttempts: 1,
+      });
       const refused = await stranger.send(new ListTablesCommand({})).catch((e: unknown) => e);
       stranger.destroy();
       expect((refused as Error).name).toBe('UnrecognizedClientException');
@@ -191,7 +196,7 @@ describe('embedded state store shared by a host (sealwatch serve) with other pro
   it('detects the record of a dead server, removes it and opens the store itself', async () => {
     const cwd = await mkdtemp(join(dir, 'stale-'));
     const path = join(cwd, '.sealwatch');
-    (await createEmbeddedStateStore({ path, clock: new FakeClock() }).then((s) => s.close()));
+    await createEmbeddedStateStore({ path, clock: new FakeClock() }).then((s) => s.close());
     // What a killed serve leaves behind: its record, pointing at a port nobody listens on.
     const stale = { endpoint: 'http://127.0.0.1:9', accessKeyId: 'SWDEAD', pid: 999_999, host: 'gone', startedAt: '2026-01-01T00:00:00.000Z' };
     await writeFile(join(path, RECORD_FILE), JSON.stringify(stale));

@@ -28,7 +28,15 @@ describe('functions/events handler', () => {
         state: { kind: 'embedded', embedded: { path: '/unused' } },
         sweep: { concurrency: 4, nodeTimeoutMs: 2_000, intervalSeconds: 60 },
         wrappers: [{ id: 'local-1', kind: 'local', local: { key: new Secret(key.toString('hex')) } }],
-        clusters: [{ id: 'prod', name: 'Prod', nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: false })), tls: { caPem: sim.caPem ?? '' }, autoUnseal: false }],
+        clusters: [
+          {
+            id: 'prod',
+            name: 'Prod',
+            nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: false })),
+            tls: { caPem: sim.caPem ?? '' },
+            autoUnseal: false,
+          },
+        ],
       },
       clock: systemClock,
       logger: silentLogger,
@@ -50,7 +58,10 @@ describe('functions/events handler', () => {
       'detail-type': 'CloudWatch Alarm State Change',
       detail: { alarmName: `sealwatch/prod/${node?.id}`, state: { value: 'ALARM' } },
     });
-    expect(result).toMatchObject({ status: 'done', results: [{ cluster: 'prod', action: 'recover', unseal: { ok: true, nodes: [{ node: node?.id, outcome: 'unsealed' }] } }] });
+    expect(result).toMatchObject({
+      status: 'done',
+      results: [{ cluster: 'prod', action: 'recover', unseal: { ok: true, nodes: [{ node: node?.id, outcome: 'unsealed' }] } }],
+    });
     expect(node?.state().sealed).toBe(false);
     expect((await runtime.audit.list('prod'))[0]).toMatchObject({ trigger: 'eventbridge', node: node?.id });
   });
@@ -73,14 +84,21 @@ describe('functions/events handler', () => {
   });
 
   it('ignores events that name no configured cluster, and fails the invocation when recovery itself breaks', async () => {
-    expect(await handler({ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', detail: { alarmName: 'other', state: { value: 'ALARM' } } })).toMatchObject({ status: 'ignored' });
+    expect(
+      await handler({ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', detail: { alarmName: 'other', state: { value: 'ALARM' } } }),
+    ).toMatchObject({ status: 'ignored' });
     let calls = 0;
     const deps = {
       clusters: runtime.clusters,
       logger: silentLogger,
       store: createMemoryStateStore({ clock: systemClock }),
       clock: systemClock,
-      recovery: { run: async () => { calls += 1; throw new UnavailableError('state store unreachable'); } },
+      recovery: {
+        run: async () => {
+          calls += 1;
+          throw new UnavailableError('state store unreachable');
+        },
+      },
     };
     const broken = createEventsHandler(async () => deps);
     const event = { id: 'evt-broken', 'detail-type': 'sealwatch.recover', detail: { cluster: 'prod' } };

@@ -28,7 +28,9 @@ const sealedInspector: ClusterInspector = {
   name: 'sealed-count',
   async inspect({ cluster, plan }) {
     const sealed = plan.nodes.filter((n) => n.state === 'sealed').map((n) => n.nodeId);
-    return sealed.length === 0 ? [] : [{ id: 'test.sealed', severity: 'warning', cluster: cluster.id, message: `${sealed.length} sealed`, evidence: { sealed } }];
+    return sealed.length === 0
+      ? []
+      : [{ id: 'test.sealed', severity: 'warning', cluster: cluster.id, message: `${sealed.length} sealed`, evidence: { sealed } }];
   },
 };
 
@@ -41,7 +43,7 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
     fleet = await startSimulatedFleet({ clusters: CLUSTERS, nodesPerCluster: 3, tls: false, concurrency: 32 });
     // Variety the merge must keep in place: sealed nodes in some clusters, one cluster down.
     for (let i = 0; i < CLUSTERS; i += 7) fleet[i]?.nodes[1]?.seal();
-    fleet[13]?.nodes.forEach((n) => n.seal());
+    for (const n of fleet[13]?.nodes ?? []) n.seal();
     clusters = fleet.map((c, i) => ({
       id: `c-${String(i).padStart(3, '0')}`,
       name: `Cluster ${i}`,
@@ -140,7 +142,14 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
     const queue = createMemoryWorkQueue();
     const sent: SweepWorkMessage[] = [];
     queue.consume(async (m) => void sent.push(sweepOnly(m)));
-    const fanOut = createFanOut({ clusterIds: clusters.map((c) => c.id), clusterThreshold: CLUSTERS, queue, sweep: sweepService(createMemoryStateStore({ clock }), clock), clock, logger: silentLogger });
+    const fanOut = createFanOut({
+      clusterIds: clusters.map((c) => c.id),
+      clusterThreshold: CLUSTERS,
+      queue,
+      sweep: sweepService(createMemoryStateStore({ clock }), clock),
+      clock,
+      logger: silentLogger,
+    });
     expect(fanOut.fansOut()).toBe(false);
     const result = await fanOut.dispatch();
     await queue.drain();
@@ -170,7 +179,15 @@ describe('worker edge cases', () => {
         async run(request?: { trigger?: string; clusterIds?: readonly string[] }): Promise<SweepReport> {
           calls.push(request);
           if (fail) throw new UnavailableError('state store down');
-          return { trigger: request?.trigger ?? '', startedAt: '', durationMs: 0, clusters: [], totals: { clusters: 0, nodes: 0, byState: {} as SweepReport['totals']['byState'], transitions: 0, unsealed: 0 }, timings: { observeMs: 0, applyMs: 0, persistMs: 0, p50NodeMs: 0, p99NodeMs: 0 }, stateWrites: 0 };
+          return {
+            trigger: request?.trigger ?? '',
+            startedAt: '',
+            durationMs: 0,
+            clusters: [],
+            totals: { clusters: 0, nodes: 0, byState: {} as SweepReport['totals']['byState'], transitions: 0, unsealed: 0 },
+            timings: { observeMs: 0, applyMs: 0, persistMs: 0, p50NodeMs: 0, p99NodeMs: 0 },
+            stateWrites: 0,
+          };
         },
       },
     };
@@ -178,9 +195,20 @@ describe('worker edge cases', () => {
 
   it('drops messages for clusters no longer configured and messages older than the maximum age', async () => {
     const double = sweepDouble(false);
-    const fanOut = createFanOut({ clusterIds: [cluster.id], clusterThreshold: 0, queue: undefined, sweep: double.service, clock, logger: silentLogger, maxMessageAgeMs: 60_000 });
+    const fanOut = createFanOut({
+      clusterIds: [cluster.id],
+      clusterThreshold: 0,
+      queue: undefined,
+      sweep: double.service,
+      clock,
+      logger: silentLogger,
+      maxMessageAgeMs: 60_000,
+    });
     await expect(fanOut.work(message({ clusterId: 'gone' }))).resolves.toMatchObject({ outcome: 'dropped', reason: 'unknown-cluster' });
-    await expect(fanOut.work(message({ dispatchedAt: new Date(clock.now() - 61_000).toISOString() }))).resolves.toMatchObject({ outcome: 'dropped', reason: 'expired' });
+    await expect(fanOut.work(message({ dispatchedAt: new Date(clock.now() - 61_000).toISOString() }))).resolves.toMatchObject({
+      outcome: 'dropped',
+      reason: 'expired',
+    });
     await expect(fanOut.work(message({ dispatchedAt: 'not a date' }))).resolves.toMatchObject({ outcome: 'dropped', reason: 'expired' });
     expect(double.calls).toEqual([]);
     await expect(fanOut.work(message({ trigger: 'webhook' }))).resolves.toMatchObject({ outcome: 'swept' });
@@ -224,7 +252,11 @@ describe('worker edge cases', () => {
 
   it('refuses a negative or fractional threshold', () => {
     const double = sweepDouble(false);
-    expect(() => createFanOut({ clusterIds: [], clusterThreshold: -1, queue: undefined, sweep: double.service, clock, logger: silentLogger })).toThrow(RangeError);
-    expect(() => createFanOut({ clusterIds: [], clusterThreshold: 1.5, queue: undefined, sweep: double.service, clock, logger: silentLogger })).toThrow(RangeError);
+    expect(() => createFanOut({ clusterIds: [], clusterThreshold: -1, queue: undefined, sweep: double.service, clock, logger: silentLogger })).toThrow(
+      RangeError,
+    );
+    expect(() => createFanOut({ clusterIds: [], clusterThreshold: 1.5, queue: undefined, sweep: double.service, clock, logger: silentLogger })).toThrow(
+      RangeError,
+    );
   });
 });

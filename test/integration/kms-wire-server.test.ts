@@ -48,13 +48,13 @@ describe('KMS wire server', () => {
     const dec = await client().send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ctx }));
     expect(Buffer.from(dec.Plaintext ?? []).equals(plaintext)).toBe(true);
     expect(dec.KeyId).toBe(key.arn);
-    await expect(
-      client().send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { ...ctx, share: '2' } })),
-    ).rejects.toBeInstanceOf(InvalidCiphertextException);
+    await expect(client().send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { ...ctx, share: '2' } }))).rejects.toBeInstanceOf(
+      InvalidCiphertextException,
+    );
     const other = kms.createKey();
-    await expect(
-      client().send(new DecryptCommand({ KeyId: other.keyId, CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ctx })),
-    ).rejects.toBeInstanceOf(IncorrectKeyException);
+    await expect(client().send(new DecryptCommand({ KeyId: other.keyId, CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ctx }))).rejects.toBeInstanceOf(
+      IncorrectKeyException,
+    );
     expect(JSON.stringify(kms.requestLog)).not.toContain(plaintext.toString('base64'));
   });
 
@@ -62,9 +62,7 @@ describe('KMS wire server', () => {
     const key = kms.createKey({ description: 'custody' });
     await expect(client().send(new DescribeKeyCommand({ KeyId: 'alias/none' }))).rejects.toBeInstanceOf(NotFoundException);
     kms.setKeyState(key.keyId, 'Disabled');
-    await expect(
-      client().send(new EncryptCommand({ KeyId: key.arn, Plaintext: randomBytes(4) })),
-    ).rejects.toBeInstanceOf(DisabledException);
+    await expect(client().send(new EncryptCommand({ KeyId: key.arn, Plaintext: randomBytes(4) }))).rejects.toBeInstanceOf(DisabledException);
     const deletionDate = new Date('2031-03-01T00:00:00.000Z');
     kms.setKeyState(key.keyId, 'PendingDeletion', { deletionDate });
     const meta = (await client().send(new DescribeKeyCommand({ KeyId: key.arn }))).KeyMetadata;
@@ -72,9 +70,10 @@ describe('KMS wire server', () => {
     expect(meta?.DeletionDate?.toISOString()).toBe(deletionDate.toISOString());
     expect(meta?.CreationDate).toBeInstanceOf(Date);
     expect(Math.abs((meta?.CreationDate?.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
-    await expect(
-      client().send(new EncryptCommand({ KeyId: key.keyId, Plaintext: randomBytes(4) })),
-    ).rejects.toMatchObject({ name: 'KMSInvalidStateException', message: `${key.arn} is pending deletion.` });
+    await expect(client().send(new EncryptCommand({ KeyId: key.keyId, Plaintext: randomBytes(4) }))).rejects.toMatchObject({
+      name: 'KMSInvalidStateException',
+      message: `${key.arn} is pending deletion.`,
+    });
   });
 
   it('refuses unsigned requests', async () => {
@@ -124,9 +123,7 @@ describe('KMS wire server', () => {
     expect(kms.requestLog.length - before).toBe(1);
     kms.setKeyState(key.keyId, 'Disabled');
     before = kms.requestLog.length;
-    await expect(client(3).send(new EncryptCommand({ KeyId: key.keyId, Plaintext: randomBytes(4) }))).rejects.toBeInstanceOf(
-      DisabledException,
-    );
+    await expect(client(3).send(new EncryptCommand({ KeyId: key.keyId, Plaintext: randomBytes(4) }))).rejects.toBeInstanceOf(DisabledException);
     expect(kms.requestLog.length - before).toBe(1);
   });
 });

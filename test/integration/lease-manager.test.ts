@@ -42,8 +42,7 @@ describe.each(stores)('lease manager on the %s store', (_name, makeStore) => {
   let clock: FakeClock;
   let store: StateStore;
   let scope: string;
-  const manager = (owner?: string): LeaseManager =>
-    createLeaseManager({ store, clock, ...(owner === undefined ? {} : { owner }) });
+  const manager = (owner?: string): LeaseManager => createLeaseManager({ store, clock, ...(owner === undefined ? {} : { owner }) });
 
   beforeEach(() => {
     // Off a second boundary, so millisecond and second expiry differ.

@@ -28,7 +28,8 @@ const PARAMS = {
 // stack's own account and partition, filled in by Fn::Sub).
 const DERIVED = {
   clusterIds: 'prod-eu,prod-us',
-  sealKeyArns: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab,arn:${AWS::Partition}:kms:us-east-1:${AWS::AccountId}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+  sealKeyArns:
+    'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab,arn:${AWS::Partition}:kms:us-east-1:${AWS::AccountId}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
   vaultTableArns: 'arn:${AWS::Partition}:dynamodb:eu-west-1:${AWS::AccountId}:table/vault-data',
   alertTopicArns: 'arn:aws:sns:eu-west-1:111122223333:vault-alerts',
   secretArns: 'arn:${AWS::Partition}:secretsmanager:eu-west-1:${AWS::AccountId}:secret:sealwatch/slack-??????',
@@ -59,6 +60,7 @@ function staticClosure(files: Map<string, Buffer>, entry: string): string {
   return text;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation is untyped JSON
 type Json = any; // CloudFormation is untyped JSON; each test checks the shape it reads.
 interface Resource {
   Type: string;
@@ -93,7 +95,9 @@ describe('serverless package (osls, offline)', () => {
   const splitSub = (text: string) => ({ 'Fn::Split': [',', { 'Fn::Sub': text }] });
 
   it('builds one zip per function, each within the 1.5 MB budget, with the config and without local-only code', () => {
-    const zips = readdirSync(out).filter((f) => f.endsWith('.zip')).sort();
+    const zips = readdirSync(out)
+      .filter((f) => f.endsWith('.zip'))
+      .sort();
     expect(zips).toEqual(FUNCTIONS.map((f) => `${f}.zip`));
     for (const zip of zips) {
       const bytes = readFileSync(join(out, zip));
@@ -101,7 +105,10 @@ describe('serverless package (osls, offline)', () => {
       const files = readZip(bytes);
       expect([...files.keys()].sort()).toContain(CONFIG);
       expect([...files.keys()].some((f) => f.endsWith('.map'))).toBe(false);
-      const code = [...files.entries()].filter(([f]) => f.endsWith('.mjs')).map(([, b]) => b.toString('utf8')).join('\n');
+      const code = [...files.entries()]
+        .filter(([f]) => f.endsWith('.mjs'))
+        .map(([, b]) => b.toString('utf8'))
+        .join('\n');
       expect(code.length).toBeGreaterThan(10_000);
       // No inline source map, no simulator, no dynalite (LevelDB) code in a Lambda.
       expect(code).not.toContain('sourceMappingURL=data:');
@@ -129,7 +136,13 @@ describe('serverless package (osls, offline)', () => {
       expect(p.VpcConfig).toEqual({ SubnetIds: split(PARAMS.subnetIds), SecurityGroupIds: split(PARAMS.securityGroupIds) });
       const env = p.Environment.Variables as Record<string, Json>;
       // The worker is the only function that never sends to the work queue.
-      const expected = ['SEALWATCH_CONFIG', 'SEALWATCH_CUSTODY_KEY_ARN', 'SEALWATCH_LOG_LEVEL', 'SEALWATCH_STATE_TABLE', ...(name === 'worker' ? [] : ['SEALWATCH_WORK_QUEUE_URL'])];
+      const expected = [
+        'SEALWATCH_CONFIG',
+        'SEALWATCH_CUSTODY_KEY_ARN',
+        'SEALWATCH_LOG_LEVEL',
+        'SEALWATCH_STATE_TABLE',
+        ...(name === 'worker' ? [] : ['SEALWATCH_WORK_QUEUE_URL']),
+      ];
       expect(Object.keys(env).sort()).toEqual(expected.sort());
       expect(env.SEALWATCH_CONFIG).toBe(CONFIG);
       if (name !== 'worker') expect(env.SEALWATCH_WORK_QUEUE_URL).toEqual({ Ref: 'WorkQueue' });
@@ -155,7 +168,9 @@ describe('serverless package (osls, offline)', () => {
   });
 
   it('routes the HTTP API to the api function: every described operation but /metrics', () => {
-    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
+    const routes = ofType('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey)
+      .sort();
     expect(routes).toEqual(
       [
         'GET /',
@@ -178,7 +193,11 @@ describe('serverless package (osls, offline)', () => {
       ].sort(),
     );
     // A route added to the API (described in operations.ts) must be routed on AWS too.
-    expect(routes).toEqual(OPERATIONS.filter((op) => op.path !== '/metrics').map((op) => `${op.method.toUpperCase()} ${op.path}`).sort());
+    expect(routes).toEqual(
+      OPERATIONS.filter((op) => op.path !== '/metrics')
+        .map((op) => `${op.method.toUpperCase()} ${op.path}`)
+        .sort(),
+    );
   });
 
   it('routes recovery events (sealwatch.recover, alarms, Auto Scaling launches) to the events function', () => {
@@ -187,7 +206,9 @@ describe('serverless package (osls, offline)', () => {
     for (const rule of rules) expect(rule.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['EventsLambdaFunction', 'Arn'] });
     const patterns = rules.map((r) => r.EventPattern);
     expect(patterns).toContainEqual({ 'detail-type': ['sealwatch.recover'] });
-    expect(patterns).toContainEqual(expect.objectContaining({ source: ['aws.cloudwatch'], detail: { alarmName: [{ prefix: 'sealwatch/' }], state: { value: ['ALARM'] } } }));
+    expect(patterns).toContainEqual(
+      expect.objectContaining({ source: ['aws.cloudwatch'], detail: { alarmName: [{ prefix: 'sealwatch/' }], state: { value: ['ALARM'] } } }),
+    );
     expect(patterns).toContainEqual(expect.objectContaining({ source: ['aws.autoscaling'] }));
   });
 
@@ -232,7 +253,10 @@ describe('serverless package (osls, offline)', () => {
       Ec2Discovery: /^ec2:DescribeInstances$/,
       AutoScalingDiscovery: /^autoscaling:DescribeAutoScalingGroups$/,
     };
-    const infraText = readdirSync(join(root, 'infra')).filter((f) => f.endsWith('.yml')).map((f) => readFileSync(join(root, 'infra', f), 'utf8')).join('\n');
+    const infraText = readdirSync(join(root, 'infra'))
+      .filter((f) => f.endsWith('.yml'))
+      .map((f) => readFileSync(join(root, 'infra', f), 'utf8'))
+      .join('\n');
     for (const [roleId] of ofType('AWS::IAM::Role')) {
       for (const s of statements(roleId)) {
         for (const action of actionsOf(s)) expect(action, `${roleId}/${s.Sid}`).not.toMatch(/(^\*$|:\*$)/);
@@ -265,17 +289,38 @@ describe('serverless package (osls, offline)', () => {
     expect(seen).toBeGreaterThanOrEqual(2 * FUNCTIONS.length);
   });
 
-  it("gives each function its own role with exactly what that function calls", () => {
+  it('gives each function its own role with exactly what that function calls', () => {
     const roles = FUNCTIONS.map(roleOf);
     expect(new Set(roles).size).toBe(FUNCTIONS.length);
     const common = [
-      'logs:CreateLogStream', 'logs:PutLogEvents',
-      'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
-      'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem',
-      'kms:Decrypt', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:Encrypt',
-      'dynamodb:DescribeTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:CreateBackup', 'dynamodb:ListBackups',
-      'sns:Publish', 'secretsmanager:GetSecretValue', 'ssm:GetParameter',
-      'eks:DescribeCluster', 'ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'ec2:CreateNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:UnassignPrivateIpAddresses',
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:GetKeyRotationStatus',
+      'kms:Encrypt',
+      'dynamodb:DescribeTable',
+      'dynamodb:DescribeContinuousBackups',
+      'dynamodb:CreateBackup',
+      'dynamodb:ListBackups',
+      'sns:Publish',
+      'secretsmanager:GetSecretValue',
+      'ssm:GetParameter',
+      'eks:DescribeCluster',
+      'ec2:DescribeInstances',
+      'autoscaling:DescribeAutoScalingGroups',
     ];
     const extra: Record<Fn, string[]> = {
       sweep: ['sqs:SendMessage'],
@@ -300,8 +345,13 @@ describe('serverless package (osls, offline)', () => {
       expect(bySid.EksDiscovery.Resource).toEqual(splitSub(DERIVED.eksClusterArns));
       expect(bySid.Ec2Discovery.Condition.StringEquals['aws:RequestedRegion']).toEqual(split(DERIVED.ec2DiscoveryRegions));
       expect(bySid.AutoScalingDiscovery.Condition.StringEquals['aws:RequestedRegion']).toEqual(split(DERIVED.autoScalingDiscoveryRegions));
-      const sqsTargets = list.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:'))).map((s) => s.Resource['Fn::GetAtt'][0]).sort();
-      expect(sqsTargets).toEqual({ sweep: ['DeadLetterQueue', 'WorkQueue'], worker: ['WorkQueue'], events: ['DeadLetterQueue', 'WorkQueue'], api: ['WorkQueue'] }[name]);
+      const sqsTargets = list
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')))
+        .map((s) => s.Resource['Fn::GetAtt'][0])
+        .sort();
+      expect(sqsTargets).toEqual(
+        { sweep: ['DeadLetterQueue', 'WorkQueue'], worker: ['WorkQueue'], events: ['DeadLetterQueue', 'WorkQueue'], api: ['WorkQueue'] }[name],
+      );
       // Nothing else: every resource a statement names is one of the stack's own, a derived
       // list, or a "*" AWS requires (checked above).
       const allowed = new Set([
@@ -311,7 +361,9 @@ describe('serverless package (osls, offline)', () => {
         JSON.stringify({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }),
         JSON.stringify(bySid.Logs.Resource),
         JSON.stringify('*'),
-        ...Object.values(DERIVED).slice(1).map((v) => JSON.stringify(splitSub(v))),
+        ...Object.values(DERIVED)
+          .slice(1)
+          .map((v) => JSON.stringify(splitSub(v))),
       ]);
       for (const st of list) expect(allowed, `${name}/${st.Sid}`).toContain(JSON.stringify(st.Resource));
     }
@@ -326,7 +378,11 @@ describe('serverless package (osls, offline)', () => {
       expect(template.Resources[id]!.Properties.DestinationConfig.OnFailure.Destination).toEqual(dlq);
     }
     const [[, mapping] = []] = ofType('AWS::Lambda::EventSourceMapping');
-    expect(mapping!.Properties).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: { 'Fn::GetAtt': ['WorkQueue', 'Arn'] } });
+    expect(mapping!.Properties).toMatchObject({
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: { 'Fn::GetAtt': ['WorkQueue', 'Arn'] },
+    });
     expect(mapping!.Properties.FunctionName).toEqual({ 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] });
   });
 
@@ -379,7 +435,9 @@ describe('serverless package (osls, offline)', () => {
           const keyId = (keyRef['Fn::GetAtt']?.[0] ?? keyRef.Ref) as string;
           const key = template.Resources[keyId]!;
           expect(key.Type).toBe('AWS::KMS::Key');
-          const grants = (key.Properties.KeyPolicy.Statement as Json[]).filter((st) => st.Effect === 'Allow' && JSON.stringify(st.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }));
+          const grants = (key.Properties.KeyPolicy.Statement as Json[]).filter(
+            (st) => st.Effect === 'Allow' && JSON.stringify(st.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }),
+          );
           const granted = new Set(grants.flatMap(actionsOf));
           expect(granted, `${keyId} lets CloudWatch encrypt for ${topicId}`).toContain('kms:GenerateDataKey*');
           expect(granted).toContain('kms:Decrypt');
@@ -411,7 +469,11 @@ describe('serverless package (osls, offline)', () => {
 
   it('refuses a hand-given param that contradicts the bundled config, and a config that cannot load on Lambda', async () => {
     const run = (params: string[], config = CONFIG) =>
-      promisify(execFile)(join(root, 'node_modules/.bin/osls'), ['print', `--param=configFile=${config}`, ...params], { cwd: root, env: { ...process.env, ...OSLS_ENV }, timeout: 60_000 }).then(
+      promisify(execFile)(join(root, 'node_modules/.bin/osls'), ['print', `--param=configFile=${config}`, ...params], {
+        cwd: root,
+        env: { ...process.env, ...OSLS_ENV },
+        timeout: 60_000,
+      }).then(
         () => '',
         (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
       );
@@ -431,14 +493,26 @@ describe('serverless package (osls, offline)', () => {
     }
   }, 120_000);
 
-  it('alarms on each function\'s errors, dead letters and sweep staleness, all to the alarm topic', () => {
+  it("alarms on each function's errors, dead letters and sweep staleness, all to the alarm topic", () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     const errorAlarms = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
     expect(errorAlarms.map((a) => a.Dimensions[0].Value).sort()).toEqual(FUNCTIONS.map((f) => `sealwatch-dev-${f}`));
-    expect(alarms).toContainEqual(expect.objectContaining({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }] }));
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
+      }),
+    );
     const stale = alarms.find((a) => a.MetricName === 'SweepsCompleted');
-    expect(stale).toMatchObject({ Namespace: 'Sealwatch/dev', Period: 60, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    expect(stale).toMatchObject({
+      Namespace: 'Sealwatch/dev',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
     // From the staleSweepMinutes param (a CLI param arrives as text, which CloudFormation takes).
     expect(Number(stale.EvaluationPeriods)).toBe(7);
     expect(Number(stale.DatapointsToAlarm)).toBe(7);

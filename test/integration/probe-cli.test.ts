@@ -33,14 +33,32 @@ function fakeIo(cwd = process.cwd()): { io: CliIo; out: () => string; err: () =>
 }
 
 const SEAL = {
-  type: 'shamir', initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '', version: '1.16.3',
-  build_date: '2024-05-29T14:28:42Z', migration: false, cluster_name: 'vault-cluster-1', cluster_id: 'cid-1',
-  recovery_seal: false, storage_type: 'raft',
+  type: 'shamir',
+  initialized: true,
+  sealed: false,
+  t: 3,
+  n: 5,
+  progress: 0,
+  nonce: '',
+  version: '1.16.3',
+  build_date: '2024-05-29T14:28:42Z',
+  migration: false,
+  cluster_name: 'vault-cluster-1',
+  cluster_id: 'cid-1',
+  recovery_seal: false,
+  storage_type: 'raft',
 };
 const HEALTH = {
-  initialized: true, sealed: false, standby: false, performance_standby: false,
-  replication_performance_mode: 'disabled', replication_dr_mode: 'disabled', server_time_utc: 1, version: '1.16.3',
-  cluster_name: 'vault-cluster-1', cluster_id: 'cid-1',
+  initialized: true,
+  sealed: false,
+  standby: false,
+  performance_standby: false,
+  replication_performance_mode: 'disabled',
+  replication_dr_mode: 'disabled',
+  server_time_utc: 1,
+  version: '1.16.3',
+  cluster_name: 'vault-cluster-1',
+  cluster_id: 'cid-1',
 };
 
 const servers: http.Server[] = [];
@@ -138,12 +156,34 @@ describe('probe: output', () => {
     const results = JSON.parse(out()) as Record<string, unknown>[];
     expect(results.map((r) => r['url'])).toEqual([closedUrl, vaultUrl]);
     expect(Object.keys(results[1] ?? {})).toEqual([
-      'url', 'state', 'initialized', 'sealed', 'sealType', 'recoverySeal', 'threshold', 'shares', 'progress',
-      'version', 'clusterId', 'clusterName', 'storageType', 'httpStatus', 'error',
+      'url',
+      'state',
+      'initialized',
+      'sealed',
+      'sealType',
+      'recoverySeal',
+      'threshold',
+      'shares',
+      'progress',
+      'version',
+      'clusterId',
+      'clusterName',
+      'storageType',
+      'httpStatus',
+      'error',
     ]);
-    expect(results[1]).toMatchObject({ state: 'active', sealType: 'shamir', threshold: 3, shares: 5, version: '1.16.3', clusterId: 'cid-1', httpStatus: 200, error: null });
+    expect(results[1]).toMatchObject({
+      state: 'active',
+      sealType: 'shamir',
+      threshold: 3,
+      shares: 5,
+      version: '1.16.3',
+      clusterId: 'cid-1',
+      httpStatus: 200,
+      error: null,
+    });
     expect(results[0]).toMatchObject({ state: 'unreachable', httpStatus: null, error: { reason: 'refused' } });
-    expect((results[0]?.['error'] as { message: string }).message).toContain('ECONNREFUSED');
+    expect((results[0]?.['error'] as { message: string } | undefined)?.message).toContain('ECONNREFUSED');
   });
 
   it('exit 0 when every node was reached', async () => {
@@ -188,23 +228,38 @@ describe('probe: output', () => {
 
 // --- observeNode with an injected client ------------------------------------------------------
 const sealStatus: SealStatus = {
-  type: 'shamir', initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '', version: '1.16.3',
-  migration: false, recoverySeal: false,
+  type: 'shamir',
+  initialized: true,
+  sealed: false,
+  t: 3,
+  n: 5,
+  progress: 0,
+  nonce: '',
+  version: '1.16.3',
+  migration: false,
+  recoverySeal: false,
 };
 const healthOk: HealthResponse = { status: 200, body: { initialized: true, sealed: false, standby: false, version: '1.16.3' } };
 
-function fakeClient(parts: {
-  health?: (o?: CallOptions) => Promise<HealthResponse>;
-  sealStatus?: (o?: CallOptions) => Promise<SealStatus>;
-}): VaultClient {
+function fakeClient(parts: { health?: (o?: CallOptions) => Promise<HealthResponse>; sealStatus?: (o?: CallOptions) => Promise<SealStatus> }): VaultClient {
   const unused = () => Promise.reject(new Error('not used'));
   return {
     target: { url: 'https://fake:8200' },
     health: parts.health ?? (async () => healthOk),
     sealStatus: parts.sealStatus ?? (async () => sealStatus),
-    unseal: unused, initStatus: unused, init: unused, seal: unused, leader: unused, haStatus: unused,
-    raftJoin: unused, raftConfiguration: unused, raftRemovePeer: unused, autopilotState: unused,
-    autopilotConfiguration: unused, setAutopilotConfiguration: unused, sealBackendStatus: unused,
+    unseal: unused,
+    initStatus: unused,
+    init: unused,
+    seal: unused,
+    leader: unused,
+    haStatus: unused,
+    raftJoin: unused,
+    raftConfiguration: unused,
+    raftRemovePeer: unused,
+    autopilotState: unused,
+    autopilotConfiguration: unused,
+    setAutopilotConfiguration: unused,
+    sealBackendStatus: unused,
   };
 }
 
@@ -230,10 +285,10 @@ describe('observeNode', () => {
   });
 
   it('a VaultApiError on seal-status becomes bad-response; the health answer is kept', async () => {
-    const observation = await observeNode(
-      fakeClient({ sealStatus: () => Promise.reject(new VaultApiError(404, [], '/v1/sys/seal-status')) }),
-      { timeoutMs: 1000, now: () => 0 },
-    );
+    const observation = await observeNode(fakeClient({ sealStatus: () => Promise.reject(new VaultApiError(404, [], '/v1/sys/seal-status')) }), {
+      timeoutMs: 1000,
+      now: () => 0,
+    });
     expect(observation.error?.reason).toBe('bad-response');
     expect(observation.health).toEqual(healthOk);
     expect(observation.sealStatus).toBeUndefined();

@@ -71,7 +71,14 @@ describe.each(PROFILE_NAMES)('probe against simulated %s', (profileName: VaultPr
   const nodeCount = profile.removal119 ? 6 : 4;
 
   beforeAll(async () => {
-    ({ cluster, caFile } = await start({ nodes: nodeCount, profile: profileName, sealType: 'shamir', tls: true, init: { shares: 5, threshold: 3 }, unsealed: true }));
+    ({ cluster, caFile } = await start({
+      nodes: nodeCount,
+      profile: profileName,
+      sealType: 'shamir',
+      tls: true,
+      init: { shares: 5, threshold: 3 },
+      unsealed: true,
+    }));
     cluster.makeActive('vault-0');
     cluster.nodes[2]?.seal();
     await cluster.wipe('vault-3');
@@ -122,11 +129,31 @@ describe.each(PROFILE_NAMES)('probe against simulated %s', (profileName: VaultPr
   });
 
   it('sealed node', () => {
-    expect(byUrl(results, url(2))).toMatchObject({ state: 'sealed', initialized: true, sealed: true, httpStatus: 503, threshold: 3, shares: 5, progress: 0, clusterId: null, clusterName: null, version: profile.version });
+    expect(byUrl(results, url(2))).toMatchObject({
+      state: 'sealed',
+      initialized: true,
+      sealed: true,
+      httpStatus: 503,
+      threshold: 3,
+      shares: 5,
+      progress: 0,
+      clusterId: null,
+      clusterName: null,
+      version: profile.version,
+    });
   });
 
   it('uninitialized node', () => {
-    expect(byUrl(results, url(3))).toMatchObject({ state: 'uninitialized', initialized: false, sealed: true, httpStatus: 501, threshold: null, shares: null, clusterId: null, sealType: 'shamir' });
+    expect(byUrl(results, url(3))).toMatchObject({
+      state: 'uninitialized',
+      initialized: false,
+      sealed: true,
+      httpStatus: 501,
+      threshold: null,
+      shares: null,
+      clusterId: null,
+      sealType: 'shamir',
+    });
   });
 
   it.runIf(profile.removal119)('standby-unhealthy node (Vault 1.19: 474)', () => {
@@ -200,8 +227,18 @@ describe('probe against faulty nodes', () => {
   it('reports every fault precisely, in parallel, within --timeout plus a small margin', async () => {
     const [healthy, hung, huge, garbled, dead] = cluster.nodes.map((n) => n.url) as [string, string, string, string, string];
     const { code, results, elapsedMs } = await probe([
-      healthy, hung, huge, garbled, dead, htmlUrl, rogueUrl,
-      '--ca', caFile, '--insecure-http', '--timeout', String(TIMEOUT_MS),
+      healthy,
+      hung,
+      huge,
+      garbled,
+      dead,
+      htmlUrl,
+      rogueUrl,
+      '--ca',
+      caFile,
+      '--insecure-http',
+      '--timeout',
+      String(TIMEOUT_MS),
     ]);
     expect(code).toBe(2);
     expect(elapsedMs).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
@@ -271,6 +308,11 @@ describe('probe against simulated Vault Enterprise replication roles', () => {
       ['perf-standby', 473],
       ['dr-secondary', 472],
     ]);
-    expect(byUrl(results, cluster.nodes[1]?.url ?? '')).toMatchObject({ sealed: false, initialized: true, clusterId: cluster.clusterId, version: getProfile('vault-1.16').version });
+    expect(byUrl(results, cluster.nodes[1]?.url ?? '')).toMatchObject({
+      sealed: false,
+      initialized: true,
+      clusterId: cluster.clusterId,
+      version: getProfile('vault-1.16').version,
+    });
   });
 });

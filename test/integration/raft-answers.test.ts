@@ -121,11 +121,36 @@ const JOIN_ROWS: JoinRow[] = [
   // JoinRaftCluster returns (true, nil) for an already initialized raft node (`vault/raft.go` @ v1.14.9):
   // sealwatch asks sys/init first, so this 200 only comes from a node it saw uninitialized.
   ['retry:true answered in the background', { status: 200, body: { joined: false } }, 'join-failed', 'joined: false'],
-  ['non-raft storage (`vault/raft.go` @ v1.14.9, @ v2.6.2)', { status: 500, body: { errors: ['raft backend not in use'] } }, 'join-failed', 'raft backend not in use'],
-  ['unsealed raft node (`vault/raft.go` @ v1.14.9, @ v2.6.2)', { status: 500, body: { errors: ['node must be sealed before joining'] } }, 'join-failed', 'node must be sealed before joining'],
-  ['leader unreachable (`vault/raft.go` @ v1.14.9)', { status: 500, body: { errors: ['failed to join raft cluster: failed to get raft challenge'] } }, 'join-failed', 'failed to get raft challenge'],
-  ['non_voter on CE (`http/sys_raft.go` @ v1.14.9)', { status: 400, body: { errors: ['non-voting nodes not allowed'] } }, 'join-failed', 'non-voting nodes not allowed'],
-  ['re-join with raft data (observed hashicorp/vault#8854)', { status: 500, body: { errors: ['raft storage is already initialized'] } }, 'join-failed', 'raft storage is already initialized'],
+  [
+    'non-raft storage (`vault/raft.go` @ v1.14.9, @ v2.6.2)',
+    { status: 500, body: { errors: ['raft backend not in use'] } },
+    'join-failed',
+    'raft backend not in use',
+  ],
+  [
+    'unsealed raft node (`vault/raft.go` @ v1.14.9, @ v2.6.2)',
+    { status: 500, body: { errors: ['node must be sealed before joining'] } },
+    'join-failed',
+    'node must be sealed before joining',
+  ],
+  [
+    'leader unreachable (`vault/raft.go` @ v1.14.9)',
+    { status: 500, body: { errors: ['failed to join raft cluster: failed to get raft challenge'] } },
+    'join-failed',
+    'failed to get raft challenge',
+  ],
+  [
+    'non_voter on CE (`http/sys_raft.go` @ v1.14.9)',
+    { status: 400, body: { errors: ['non-voting nodes not allowed'] } },
+    'join-failed',
+    'non-voting nodes not allowed',
+  ],
+  [
+    're-join with raft data (observed hashicorp/vault#8854)',
+    { status: 500, body: { errors: ['raft storage is already initialized'] } },
+    'join-failed',
+    'raft storage is already initialized',
+  ],
   ['an unknown future wording', { status: 500, body: { errors: ['something new entirely'] } }, 'join-failed', 'something new entirely'],
 ];
 
@@ -152,11 +177,31 @@ type RemoveRow = [label: string, answer: Answer, outcome: 'removed' | 'remove-fa
 const REMOVE_ROWS: RemoveRow[] = [
   // handleRaftRemovePeerUpdate returns (nil, nil) → respondOk 204 (`vault/logical_system_raft.go`, `http/handler.go` @ v1.14.9; @ v2.6.2).
   ['success', { status: 204 }, 'removed'],
-  ['missing id (`vault/logical_system_raft.go` @ v1.14.9, @ v2.6.2)', { status: 400, body: { errors: ['no server id provided'] } }, 'remove-failed', 'no server id provided'],
-  ['non-raft storage (`vault/logical_system_raft.go` @ v1.14.9)', { status: 400, body: { errors: ['raft storage is not in use'] } }, 'remove-failed', 'raft storage is not in use'],
+  [
+    'missing id (`vault/logical_system_raft.go` @ v1.14.9, @ v2.6.2)',
+    { status: 400, body: { errors: ['no server id provided'] } },
+    'remove-failed',
+    'no server id provided',
+  ],
+  [
+    'non-raft storage (`vault/logical_system_raft.go` @ v1.14.9)',
+    { status: 400, body: { errors: ['raft storage is not in use'] } },
+    'remove-failed',
+    'raft storage is not in use',
+  ],
   // A backend error (not an ErrorResponse) is appended to handleRequest's multierror (`vault/request_handling.go` @ v1.14.9).
-  ['autopilot not running (`physical/raft/raft.go` @ v1.14.9)', { status: 500, body: { errors: [multierror('raft storage autopilot is not initialized')] } }, 'remove-failed', 'raft storage autopilot is not initialized'],
-  ['token refused (`vault/request_handling.go` @ v1.14.9 multierror)', { status: 403, body: { errors: [multierror('permission denied')] } }, 'remove-failed', 'permission denied'],
+  [
+    'autopilot not running (`physical/raft/raft.go` @ v1.14.9)',
+    { status: 500, body: { errors: [multierror('raft storage autopilot is not initialized')] } },
+    'remove-failed',
+    'raft storage autopilot is not initialized',
+  ],
+  [
+    'token refused (`vault/request_handling.go` @ v1.14.9 multierror)',
+    { status: 403, body: { errors: [multierror('permission denied')] } },
+    'remove-failed',
+    'permission denied',
+  ],
   ['leader sealed meanwhile (`http/handler.go` @ v1.14.9)', { status: 503, body: { errors: ['Vault is sealed'] } }, 'remove-failed', 'Vault is sealed'],
 ];
 

@@ -53,7 +53,11 @@ describe('recovery jobs', () => {
     const { jobs, recovery, clock } = setup();
     recovery.failures.b = new UnavailableError('DynamoDB GetItem on table sealwatch-prod-state failed for CLUSTER#b');
     recovery.failures.c = new Error('socket hang up at /var/task/index.mjs:12');
-    const requests = [{ clusterId: 'a', action: 'recover' as const }, { clusterId: 'b', action: 'sweep' as const }, { clusterId: 'c', action: 'sweep' as const }];
+    const requests = [
+      { clusterId: 'a', action: 'recover' as const },
+      { clusterId: 'b', action: 'sweep' as const },
+      { clusterId: 'c', action: 'sweep' as const },
+    ];
     const start = await jobs.start({ trigger: 'api', requests, budgetMs: 500, deadlineMs: clock.now() + 1000 });
     expect(start).toMatchObject({
       status: 'done',
@@ -66,14 +70,23 @@ describe('recovery jobs', () => {
     const record = await jobs.get(start.recoveryId);
     expect(record).toMatchObject({ status: 'done', attempts: 0 });
     // The record is what GET /v1/recoveries/:id and hook answers show: no table, key or path.
-    for (const leak of ['sealwatch-prod-state', 'CLUSTER#', 'DynamoDB', '/var/task', 'socket hang up']) expect(JSON.stringify([start, record])).not.toContain(leak);
+    for (const leak of ['sealwatch-prod-state', 'CLUSTER#', 'DynamoDB', '/var/task', 'socket hang up'])
+      expect(JSON.stringify([start, record])).not.toContain(leak);
   });
 
   it('past the budget aborts the unfinished clusters, keeps the finished ones, and hands the rest to the queue', async () => {
     const { jobs, recovery, clock, sent, queue } = setup();
     recovery.delays = { fast: 0, slow: 5_000 };
     const started = Date.now();
-    const start = await jobs.start({ trigger: 'webhook', requests: [{ clusterId: 'fast', action: 'recover' }, { clusterId: 'slow', action: 'recover' }], budgetMs: 100, deadlineMs: clock.now() + 1000 });
+    const start = await jobs.start({
+      trigger: 'webhook',
+      requests: [
+        { clusterId: 'fast', action: 'recover' },
+        { clusterId: 'slow', action: 'recover' },
+      ],
+      budgetMs: 100,
+      deadlineMs: clock.now() + 1000,
+    });
     expect(Date.now() - started).toBeLessThan(1000);
     expect(start).toEqual({ status: 'accepted', recoveryId: expect.any(String), results: [] });
     expect(recovery.aborted).toEqual(['slow']);
@@ -99,7 +112,10 @@ describe('recovery jobs', () => {
     // Simulate a worker that claimed it and was frozen mid-run (status running until its deadline).
     const records = createRecoveryRecords({ store, clock });
     const item = await records.get(start.recoveryId);
-    await records.update({ ...(item?.data as NonNullable<typeof item>['data']), status: 'running', attempts: 1, runningUntil: clock.now() + 60_000 }, item?.version ?? 0);
+    await records.update(
+      { ...(item?.data as NonNullable<typeof item>['data']), status: 'running', attempts: 1, runningUntil: clock.now() + 60_000 },
+      item?.version ?? 0,
+    );
     recovery.delays.x = 0;
     expect(await jobs.work(message, clock.now() + 60_000)).toMatchObject({ status: 'running', attempts: 1 });
     expect(recovery.started).toEqual(['x']);
@@ -117,7 +133,12 @@ describe('recovery jobs', () => {
     const message: RecoveryWorkMessage = { kind: 'recovery', recoveryId: start.recoveryId, queuedAt: '' };
     // The thrown error (the worker's log, the queue's retry) keeps the details; the record does not.
     await expect(jobs.work(message, clock.now() + 60_000)).rejects.toThrow(/not finished \(KMS throttled on key arn:aws:kms/);
-    expect(await jobs.get(start.recoveryId)).toMatchObject({ status: 'queued', attempts: 1, results: [null], lastError: { code: 'retrying', message: PUBLIC_FAILURE_MESSAGES.unavailable } });
+    expect(await jobs.get(start.recoveryId)).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      results: [null],
+      lastError: { code: 'retrying', message: PUBLIC_FAILURE_MESSAGES.unavailable },
+    });
     expect(JSON.stringify(await jobs.get(start.recoveryId))).not.toContain('arn:aws');
     delete recovery.failures.y;
     expect(await jobs.work(message, clock.now() + 60_000)).toMatchObject({ status: 'done', attempts: 2 });
@@ -128,8 +149,21 @@ describe('recovery jobs', () => {
     const store = createMemoryStateStore({ clock });
     const recovery = new TimedRecovery();
     recovery.delays = { z: 5_000 };
-    const jobs = createRecoveryJobs({ recovery, records: createRecoveryRecords({ store, clock }), queue: { send: async () => { throw new UnavailableError('queue down'); } }, clock, logger: silentLogger, reserveMs: 10 });
-    await expect(jobs.start({ trigger: 'api', requests: [{ clusterId: 'z', action: 'unseal' }], budgetMs: 20, deadlineMs: clock.now() + 500 })).rejects.toThrow('queue down');
+    const jobs = createRecoveryJobs({
+      recovery,
+      records: createRecoveryRecords({ store, clock }),
+      queue: {
+        send: async () => {
+          throw new UnavailableError('queue down');
+        },
+      },
+      clock,
+      logger: silentLogger,
+      reserveMs: 10,
+    });
+    await expect(jobs.start({ trigger: 'api', requests: [{ clusterId: 'z', action: 'unseal' }], budgetMs: 20, deadlineMs: clock.now() + 500 })).rejects.toThrow(
+      'queue down',
+    );
     expect((await jobs.recent(5)).map((r) => [r.status, r.lastError?.code])).toEqual([['failed', 'handoff_failed']]);
   });
 });
@@ -166,10 +200,14 @@ describe('idempotency (Powertools lifecycle)', () => {
     expect(await idem.peek('webhook', 'msg_1', 'p')).toEqual({ kind: 'completed', response: { status: 200, body: { second: true } } });
   });
 
-  it('deletes the claim when the handler fails, so the sender\'s retry runs', async () => {
+  it("deletes the claim when the handler fails, so the sender's retry runs", async () => {
     const clock = new FakeClock();
     const idem = createIdempotency({ store: createMemoryStateStore({ clock }), clock });
-    await expect(idem.run(input(clock), async () => { throw new UnavailableError('queue down'); })).rejects.toThrow('queue down');
+    await expect(
+      idem.run(input(clock), async () => {
+        throw new UnavailableError('queue down');
+      }),
+    ).rejects.toThrow('queue down');
     expect(await idem.peek('webhook', 'msg_1', 'p')).toEqual({ kind: 'run' });
     expect(await idem.run(input(clock), async () => ({ status: 202, body: {} }))).toMatchObject({ kind: 'ran' });
   });

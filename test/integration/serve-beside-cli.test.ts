@@ -52,7 +52,13 @@ describe('sealwatch serve (embedded store) with other commands beside it', () =>
 
   it('keys import (stdin) stores custody', { timeout: 40_000 }, async () => {
     const init = sim.init as SimulatedInitResult;
-    const input = JSON.stringify({ unseal_keys_b64: init.keysBase64, unseal_keys_hex: init.keys, unseal_shares: 5, unseal_threshold: 3, root_token: init.rootToken });
+    const input = JSON.stringify({
+      unseal_keys_b64: init.keysBase64,
+      unseal_keys_hex: init.keys,
+      unseal_shares: 5,
+      unseal_threshold: 3,
+      root_token: init.rootToken,
+    });
     const run = await cli(['keys', 'import', '--cluster', 'prod'], input);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('imported 5 unseal shares of cluster prod');
@@ -130,7 +136,9 @@ describe('sealwatch serve (embedded store) with other commands beside it', () =>
     const second = await cli(['serve', '--port', '0']);
     expect(second.code).toBe(1);
     expect(second.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^sealwatch serve: the embedded state store at .* is already served by sealwatch process \d+ .* — one `sealwatch serve` per state directory/),
+      expect.stringMatching(
+        /^sealwatch serve: the embedded state store at .* is already served by sealwatch process \d+ .* — one `sealwatch serve` per state directory/,
+      ),
     ]);
     const stopped = await serve.stop('SIGTERM');
     expect(stopped.code).toBe(0);

@@ -49,19 +49,30 @@ describe('failure isolation', () => {
     const h = unsealHarness({ wrappers: [wrapper], store });
     await putCustody({ store, clusterId: 'good', shares: good.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
     await putCustody({ store, clusterId: 'broken', shares: bad.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
-    await raw.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'CLUSTER#broken' }, sk: { S: 'CUSTODY' }, v: { N: '2' }, data: { S: '{"kind":"unseal",' } } }));
+    await raw.send(
+      new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'CLUSTER#broken' }, sk: { S: 'CUSTODY' }, v: { N: '2' }, data: { S: '{"kind":"unseal",' } } }),
+    );
 
     const sent: Notification[] = [];
     const channel: AlertChannel = { id: 'rec', kind: 'webhook', send: async (n) => (sent.push(n), { ok: true, status: 200 }) };
     const alerting = createAlerting({
-      store, clock: systemClock, logger: silentLogger, channels: [channel], clusters: ['good', 'broken'],
+      store,
+      clock: systemClock,
+      logger: silentLogger,
+      channels: [channel],
+      clusters: ['good', 'broken'],
       alerts: { routes: [], openAfter: { critical: 1, warning: 1 }, resolveAfter: 2, remindEveryMs: 3_600_000, giveUpAfterMs: 86_400_000 },
     });
     const custody = createCustodyRepository(store);
     const sweep = createSweepService({
       clusters: [sweepClusterOf(bad, 'broken'), sweepClusterOf(good, 'good')],
-      vault: h.vault, store, leases: createLeaseManager({ store, clock: systemClock }), clock: systemClock, logger: silentLogger,
-      concurrency: 4, nodeTimeoutMs: 2_000,
+      vault: h.vault,
+      store,
+      leases: createLeaseManager({ store, clock: systemClock }),
+      clock: systemClock,
+      logger: silentLogger,
+      concurrency: 4,
+      nodeTimeoutMs: 2_000,
       autoUnseal: async (id) => (await custody.meta(id)) !== null,
       execute: h.service.executor,
       afterSweep: (r) => alerting.afterSweep(r),

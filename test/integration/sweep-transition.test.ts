@@ -81,7 +81,12 @@ describe('a seal repaired within the sweep that saw it', () => {
     const observations = observationsOf(report);
     expect(observations.findings.filter((f) => f.node === target.id)).toEqual([]);
     expect(observations.events).toEqual([
-      expect.objectContaining({ id: 'node.unsealed', severity: 'info', node: target.id, evidence: expect.objectContaining({ previousState: 'sealed', detectedAt: node.passedThrough?.detectedAt, unsealedAt: node.since }) }),
+      expect.objectContaining({
+        id: 'node.unsealed',
+        severity: 'info',
+        node: target.id,
+        evidence: expect.objectContaining({ previousState: 'sealed', detectedAt: node.passedThrough?.detectedAt, unsealedAt: node.since }),
+      }),
     ]);
     expect(await runtime.alerting.incidents.list({ all: true })).toEqual([]);
 

@@ -42,7 +42,10 @@ beforeAll(async () => {
   store = createMemoryStateStore({ clock: systemClock });
   runtime = await createRuntime({ config, clock: systemClock, logger: silentLogger, store });
   const wrapper = createLocalKeyWrapper({ id: 'local-1', key });
-  for (const [id, sim] of [['prod', withCustody], ['manual', optedOut]] as const) {
+  for (const [id, sim] of [
+    ['prod', withCustody],
+    ['manual', optedOut],
+  ] as const) {
     await putCustody({ store, clusterId: id, shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
   }
 });

@@ -46,8 +46,16 @@ describe('audit log', () => {
     const sneaky = { ...event('vault-0', 'unsealed'), key: 'should-not-be-stored' } as AuditEvent;
     const sk = await audit.record('prod', sneaky);
     expect(sk).toBe('AUDIT#2026-01-01T00:00:00.000Z#r1');
-    expect(Object.keys((await store.get('CLUSTER#prod', sk))?.data ?? {}).sort()).toEqual(
-      ['action', 'at', 'message', 'node', 'outcome', 'shareIndexes', 'timings', 'trigger', 'wrappers'],
-    );
+    expect(Object.keys((await store.get('CLUSTER#prod', sk))?.data ?? {}).sort()).toEqual([
+      'action',
+      'at',
+      'message',
+      'node',
+      'outcome',
+      'shareIndexes',
+      'timings',
+      'trigger',
+      'wrappers',
+    ]);
   });
 });

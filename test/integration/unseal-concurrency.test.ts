@@ -27,10 +27,7 @@ describe('concurrent unseal triggers', () => {
     const schedule = h.another();
     const webhook = h.another();
     const cluster = sweepClusterOf(sim, 'prod');
-    const [a, b] = await Promise.all([
-      schedule.unsealCluster({ cluster, trigger: 'schedule' }),
-      webhook.unsealCluster({ cluster, trigger: 'webhook' }),
-    ]);
+    const [a, b] = await Promise.all([schedule.unsealCluster({ cluster, trigger: 'schedule' }), webhook.unsealCluster({ cluster, trigger: 'webhook' })]);
     for (const node of sim.nodes) node.setFaults({});
 
     const results = [a, b];

@@ -49,7 +49,15 @@ describe('custody key check before any share is sent', () => {
     const h = unsealHarness({ wrappers: [wrapper] });
     open.push(h);
     // The meta records the genuine key; share record 2 is the odd one out.
-    await putCustody({ store: h.store, clusterId: 'prod', shares: stored, threshold: 3, wrapperFor: wrapper, generation: 2, keyCheck: await genuineCheck(keys, 3) });
+    await putCustody({
+      store: h.store,
+      clusterId: 'prod',
+      shares: stored,
+      threshold: 3,
+      wrapperFor: wrapper,
+      generation: 2,
+      keyCheck: await genuineCheck(keys, 3),
+    });
 
     const node = sim.nodes[0];
     if (!node) throw new Error('no node');
@@ -79,7 +87,15 @@ describe('custody key check before any share is sent', () => {
     const wrapper = randomLocalWrapper('local-a');
     const h = unsealHarness({ wrappers: [wrapper] });
     open.push(h);
-    await putCustody({ store: h.store, clusterId: 'prod', shares: stored, threshold: 3, wrapperFor: wrapper, generation: 2, keyCheck: await genuineCheck(keys, 3) });
+    await putCustody({
+      store: h.store,
+      clusterId: 'prod',
+      shares: stored,
+      threshold: 3,
+      wrapperFor: wrapper,
+      generation: 2,
+      keyCheck: await genuineCheck(keys, 3),
+    });
     const cluster = sweepClusterOf(sim, 'prod');
 
     const result = await h.service.unsealCluster({ cluster, trigger: 'test' });
@@ -104,10 +120,7 @@ describe('custody key check before any share is sent', () => {
 
     // Nothing it produced names a share, of either split.
     const secrets = [...keys, ...foreign].map((k, i) => ({ label: `share ${i}`, value: decodeShare(k) }));
-    const leaks = scanForLeaks(secrets, [
-      { source: 'result', text: JSON.stringify(result) },
-      ...h.logs.map((text, i) => ({ source: `log ${i + 1}`, text })),
-    ]);
+    const leaks = scanForLeaks(secrets, [{ source: 'result', text: JSON.stringify(result) }, ...h.logs.map((text, i) => ({ source: `log ${i + 1}`, text }))]);
     expect(leaks, describeLeaks(leaks)).toEqual([]);
 
     // Not a block: once the custody is re-imported whole, the next run unseals.

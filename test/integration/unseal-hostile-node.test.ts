@@ -67,12 +67,25 @@ describe('a same-CA node of another cluster, listed first and hostile', () => {
     const sent: Notification[] = [];
     const channel: AlertChannel = { id: 'rec', kind: 'webhook', send: async (n) => (sent.push(n), { ok: true, status: 200 }) };
     const alerting = createAlerting({
-      store, clock: systemClock, logger, channels: [channel], clusters: ['prod'],
+      store,
+      clock: systemClock,
+      logger,
+      channels: [channel],
+      clusters: ['prod'],
       alerts: { routes: [], openAfter: { critical: 1, warning: 1 }, resolveAfter: 2, remindEveryMs: 3_600_000, giveUpAfterMs: 86_400_000 },
     });
     const sweep = createSweepService({
-      clusters: [cluster], vault: h.vault, store, leases: createLeaseManager({ store, clock: systemClock }), clock: systemClock, logger,
-      concurrency: 4, nodeTimeoutMs: 2_000, autoUnseal: async () => true, execute: h.service.executor, afterSweep: (r) => alerting.afterSweep(r),
+      clusters: [cluster],
+      vault: h.vault,
+      store,
+      leases: createLeaseManager({ store, clock: systemClock }),
+      clock: systemClock,
+      logger,
+      concurrency: 4,
+      nodeTimeoutMs: 2_000,
+      autoUnseal: async () => true,
+      execute: h.service.executor,
+      afterSweep: (r) => alerting.afterSweep(r),
     });
 
     const first: SweepReport = await sweep.run({ trigger: 'test' });
@@ -94,15 +107,27 @@ describe('a same-CA node of another cluster, listed first and hostile', () => {
     expect(keySubmissions(hostile)).toHaveLength(3);
 
     const custody = createCustodyService({
-      clusters: [cluster], wrappers: { get: (id) => (id === wrapper.id ? wrapper : undefined), ids: () => [wrapper.id], facts: () => [] },
-      store, vault: h.vault, clock: systemClock, logger,
+      clusters: [cluster],
+      wrappers: { get: (id) => (id === wrapper.id ? wrapper : undefined), ids: () => [wrapper.id], facts: () => [] },
+      store,
+      vault: h.vault,
+      clock: systemClock,
+      logger,
     });
     record('keys status', await custody.status('prod'));
     record('audit', await h.audit.list('prod'));
     record('incidents', await alerting.incidents.list({ all: true }));
     record('outbox', await alerting.outbox.list());
     record('notifications', sent);
-    const app = createApp({ clusters: [cluster], store, logger, version: 'test', clock: systemClock, auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, audit: createAuditLog({ store, clock: systemClock }) });
+    const app = createApp({
+      clusters: [cluster],
+      store,
+      logger,
+      version: 'test',
+      clock: systemClock,
+      auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' },
+      audit: createAuditLog({ store, clock: systemClock }),
+    });
     for (const path of ['/v1/clusters', '/v1/clusters/prod', '/v1/clusters/prod/audit', '/v1/incidents']) {
       const res = await app.request(path);
       record(`GET ${path} (${res.status})`, await res.text());

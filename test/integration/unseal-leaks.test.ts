@@ -88,7 +88,13 @@ describe('no leaks', () => {
   it('the scanner finds a planted share in every encoding (so the real scan can fail)', () => {
     const share = randomBytes(33);
     const secrets: KnownSecret[] = [{ label: 'planted', value: share }];
-    for (const text of [share.toString('hex'), share.toString('hex').toUpperCase(), share.toString('base64'), share.toString('base64url'), `x${share.toString('base64').slice(5, 35)}y`]) {
+    for (const text of [
+      share.toString('hex'),
+      share.toString('hex').toUpperCase(),
+      share.toString('base64'),
+      share.toString('base64url'),
+      `x${share.toString('base64').slice(5, 35)}y`,
+    ]) {
       expect(scanForLeaks(secrets, [{ source: 't', text: JSON.stringify({ message: text }) }])).toHaveLength(1);
     }
     expect(scanForLeaks(secrets, [{ source: 'bin', text: Buffer.concat([Buffer.from('abc'), share]) }])).toHaveLength(1);
@@ -169,16 +175,30 @@ describe('no leaks', () => {
     await sweepOnce('sweep: one sealed');
 
     // A share of another cluster: the wrong key, then blocked attempts.
-    const mixed = [init.keys[0] ?? '', init.keys[1] ?? '', other.init?.keys.find((k) => !new Set(init.keys.slice(0, 2).map((s) => decodeShare(s).at(-1))).has(decodeShare(k).at(-1))) ?? '', init.keys[3] ?? '', init.keys[4] ?? ''];
+    const mixed = [
+      init.keys[0] ?? '',
+      init.keys[1] ?? '',
+      other.init?.keys.find((k) => !new Set(init.keys.slice(0, 2).map((s) => decodeShare(s).at(-1))).has(decodeShare(k).at(-1))) ?? '',
+      init.keys[3] ?? '',
+      init.keys[4] ?? '',
+    ];
     await putCustody({ store, clusterId: 'prod', shares: mixed, threshold: 3, wrapperFor: local, generation: 7 });
-    sim.nodes.forEach((n) => n.seal());
+    for (const n of sim.nodes) n.seal();
     expect((await unsealOnce('unseal: wrong key')).nodes.map((n) => n.outcome)).toContain('wrong-key');
     await sweepOnce('sweep: blocked');
     await unsealOnce('unseal: blocked');
     record('audit', await h.audit.list('prod'));
 
     // Every API route, including errors.
-    const app = createApp({ clusters: [cluster], store, logger, version: 'test', clock: systemClock, auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, audit: createAuditLog({ store, clock: systemClock }) });
+    const app = createApp({
+      clusters: [cluster],
+      store,
+      logger,
+      version: 'test',
+      clock: systemClock,
+      auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' },
+      audit: createAuditLog({ store, clock: systemClock }),
+    });
     for (const path of ['/healthz', '/v1/clusters', '/v1/clusters/prod', '/v1/clusters/nope', '/v1/nope']) {
       const res = await app.request(path);
       record(`GET ${path} (${res.status})`, await res.text());

@@ -29,7 +29,16 @@ describe('operations and leases', () => {
     await putCustody({ store: h.store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
     const cluster = sweepClusterOf(sim, 'prod');
     const leases = createLeaseManager({ store: h.store, clock: systemClock });
-    const sweep = createSweepService({ clusters: [cluster], vault: h.vault, store: h.store, leases, clock: systemClock, logger: silentLogger, concurrency: 4, nodeTimeoutMs: 2_000 });
+    const sweep = createSweepService({
+      clusters: [cluster],
+      vault: h.vault,
+      store: h.store,
+      leases,
+      clock: systemClock,
+      logger: silentLogger,
+      concurrency: 4,
+      nodeTimeoutMs: 2_000,
+    });
     const recovery = createRecoveryService({ clusters: [cluster], sweep, unseal: h.service });
 
     const [a, b] = await Promise.all([

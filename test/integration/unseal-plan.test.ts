@@ -25,10 +25,24 @@ describe('one plan for the dry run and the real run', () => {
     open.push(h);
     await putCustody({ store: h.store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
     // `up` is unsealed by hand; `waiting` rejected a threshold a moment ago (its retry is not due).
-    await h.service.unsealNode({ cluster: { id: 'prod', name: 'prod', nodes: [{ id: up!.id, url: up!.url }], tls: { caPem: sim.caPem! } }, nodeId: up!.id, trigger: 'setup' });
+    await h.service.unsealNode({
+      cluster: { id: 'prod', name: 'prod', nodes: [{ id: up!.id, url: up!.url }], tls: { caPem: sim.caPem! } },
+      nodeId: up!.id,
+      trigger: 'setup',
+    });
     const now = new Date().toISOString();
     await createCustodyRepository(h.store).putGuard('prod', {
-      generation: 1, nodeId: waiting!.id, rejections: 1, blocked: false, reason: 'rejected', status: 500, vaultError: 'x', shareIndexes: [1, 2, 3], wrappers: ['local-a'], firstAt: now, lastAt: now,
+      generation: 1,
+      nodeId: waiting!.id,
+      rejections: 1,
+      blocked: false,
+      reason: 'rejected',
+      status: 500,
+      vaultError: 'x',
+      shareIndexes: [1, 2, 3],
+      wrappers: ['local-a'],
+      firstAt: now,
+      lastAt: now,
     });
     const cluster = {
       id: 'prod',

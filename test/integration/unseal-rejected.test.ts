@@ -60,7 +60,9 @@ describe('an unclassified rejection of a full threshold', () => {
     expect(later.nodes.map((n) => n.outcome)).toEqual(['blocked']);
     expect(later.findings.map((f) => [f.id, f.severity])).toEqual([['unseal.rejected', 'critical']]);
     expect(keySubmissions(node)).toHaveLength(4);
-    expect((await createCustodyRepository(h.store).guards('prod')).map((g) => g.data)).toMatchObject([{ nodeId: node.id, blocked: true, reason: 'rejected', rejections: 2 }]);
+    expect((await createCustodyRepository(h.store).guards('prod')).map((g) => g.data)).toMatchObject([
+      { nodeId: node.id, blocked: true, reason: 'rejected', rejections: 2 },
+    ]);
     expect((await h.audit.list('prod')).map((e) => e.outcome)).toEqual(['rejected', 'rejected']);
 
     // The operator fixes the node and lifts the block (audited): the next run unseals.

@@ -3,14 +3,7 @@ import { createLeaseManager } from '../../shared/app/lease-manager.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import type { KeyWrapper } from '../../shared/ports/key-wrapper.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simulator/index.ts';
-import {
-  keySubmissions,
-  putCustody,
-  randomLocalWrapper,
-  sweepClusterOf,
-  unsealHarness,
-  type UnsealHarness,
-} from '../support/custody-fixture.ts';
+import { keySubmissions, putCustody, randomLocalWrapper, sweepClusterOf, unsealHarness, type UnsealHarness } from '../support/custody-fixture.ts';
 
 // The unseal service against the Vault simulator (TLS pinned to its CA), a memory store and a
 // local wrapper: the happy path, what it refuses, foreign attempts, transient failures, dry runs.
@@ -65,7 +58,7 @@ describe('unseal service', () => {
   });
 
   it('unseals every sealed node of a cluster under one lease and reports success', async () => {
-    sim.nodes.forEach((n) => n.seal());
+    for (const n of sim.nodes) n.seal();
     const result = await h.service.unsealCluster({ cluster: cluster(), trigger: 'test' });
     expect(result.nodes.map((n) => n.outcome)).toEqual(['unsealed', 'unsealed', 'unsealed']);
     expect(result.ok).toBe(true);

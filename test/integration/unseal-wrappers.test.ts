@@ -26,7 +26,12 @@ let store: StateStore;
 beforeAll(async () => {
   [kms, kv, sim] = await Promise.all([startKmsWireServer(), startKeyVaultWireServer(), startSimulatedCluster({ nodes: 1, unsealed: false })]);
   // One attempt: the SDKs' own backoff would only slow the fault cases down.
-  kmsClient = new KMSClient({ endpoint: kms.endpoint, region: kms.region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 });
+  kmsClient = new KMSClient({
+    endpoint: kms.endpoint,
+    region: kms.region,
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+  });
   kmsKeyId = kms.createKey().keyId;
   await kv.createKey('custody');
   wrappers = [

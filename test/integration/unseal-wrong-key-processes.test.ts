@@ -46,7 +46,11 @@ async function setup(c: Case) {
   const dir = await mkdtemp(join(tmpdir(), `sealwatch-wrongkey-${c.profile}-${c.sealType}-`));
   const options = { nodes: 1, profile: c.profile, sealType: c.sealType, init: CONFIG };
   const [target, other] = await Promise.all([startSimulatedCluster({ ...options, unsealed: c.sealType !== 'shamir' }), startSimulatedCluster(options)]);
-  cleanup.push(() => target.close(), () => other.close(), () => rm(dir, { recursive: true, force: true }));
+  cleanup.push(
+    () => target.close(),
+    () => other.close(),
+    () => rm(dir, { recursive: true, force: true }),
+  );
   // An auto-unseal node unseals itself at start; `vault operator seal` leaves it waiting for recovery shares.
   if (c.sealType !== 'shamir') target.nodes[0]?.seal();
   const node = target.nodes[0];
@@ -60,7 +64,8 @@ async function setup(c: Case) {
       clusters: [{ id: 'prod', nodes: [{ id: node.id, url: node.url }], tls: { caPem: target.caPem } }],
     }),
   );
-  const cli = (args: string[], stdin?: string) => runSealwatch([...args, '--config', 'sealwatch.json'], { cwd: dir, env, ...(stdin === undefined ? {} : { stdin }) });
+  const cli = (args: string[], stdin?: string) =>
+    runSealwatch([...args, '--config', 'sealwatch.json'], { cwd: dir, env, ...(stdin === undefined ? {} : { stdin }) });
   return { dir, target, other, node, cli };
 }
 
@@ -123,7 +128,14 @@ describe.each(cases)('$profile $sealType: custody of another key', (c) => {
       expect(events.map((e) => [e.action, e.node, e.outcome, e.shareIndexes])).toEqual([['unseal', node.id, 'wrong-key', [1, 2]]]);
       // The dashboard shows the block (read from state, so it shows whatever the node does now).
       const app = new Hono();
-      mountDashboard(app, { enabled: true, clusters: [{ id: 'prod', name: 'prod', nodes: [{ id: node.id, url: node.url }] }], store, keys: null, clock: systemClock, version: 'test' });
+      mountDashboard(app, {
+        enabled: true,
+        clusters: [{ id: 'prod', name: 'prod', nodes: [{ id: node.id, url: node.url }] }],
+        store,
+        keys: null,
+        clock: systemClock,
+        version: 'test',
+      });
       const html = await (await app.request('/')).text();
       const findings = html.slice(html.indexOf('id="findings"'));
       expect(findings).toContain('unseal.wrong-key');

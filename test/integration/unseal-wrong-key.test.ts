@@ -73,7 +73,9 @@ describe.each<[VaultProfileName, number]>([
     // The same standing findings on every sweep: two node blocks and the cluster block.
     for (const report of reports) {
       const critical = findingsOf([report]).filter((f) => f.severity === 'critical');
-      expect(new Set(critical.map((f) => `${f.id}@${f.node ?? '-'}`))).toEqual(new Set(['unseal.wrong-key@vault-0', 'unseal.wrong-key@vault-1', 'unseal.custody-rejected@-']));
+      expect(new Set(critical.map((f) => `${f.id}@${f.node ?? '-'}`))).toEqual(
+        new Set(['unseal.wrong-key@vault-0', 'unseal.wrong-key@vault-1', 'unseal.custody-rejected@-']),
+      );
     }
     const wrongKey = findingsOf(reports).find((f) => f.id === 'unseal.wrong-key');
     expect(String(wrongKey?.evidence.vaultError)).toContain('cipher: message authentication failed');
@@ -81,7 +83,10 @@ describe.each<[VaultProfileName, number]>([
     expect(String(wrongKey?.evidence.vaultError).includes('invalid key')).toBe(status === 400);
 
     const audit = await h.audit.list('prod');
-    expect(audit.map((e) => [e.node, e.outcome]).sort()).toEqual([['vault-0', 'wrong-key'], ['vault-1', 'wrong-key']]);
+    expect(audit.map((e) => [e.node, e.outcome]).sort()).toEqual([
+      ['vault-0', 'wrong-key'],
+      ['vault-1', 'wrong-key'],
+    ]);
     expect(audit.every((e) => e.shareIndexes.join() === '1,2,3')).toBe(true);
 
     expect(outcomesOf(reports[0] as SweepReport)).toEqual(['wrong-key', 'wrong-key', 'blocked']);

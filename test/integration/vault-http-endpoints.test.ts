@@ -97,27 +97,103 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 const sealStatusProfiles: [string, Record<string, unknown>, Record<string, unknown>][] = [
   [
     'Vault 1.12 sealed shamir with hcp link fields',
-    { type: 'shamir', initialized: true, sealed: true, t: 3, n: 5, progress: 2, nonce: 'n-1', version: '1.12.11', build_date: '2023-10-27T00:00:00Z', migration: false, recovery_seal: false, storage_type: 'dynamodb', hcp_link_status: 'connected', hcp_link_resource_ID: 'r' },
+    {
+      type: 'shamir',
+      initialized: true,
+      sealed: true,
+      t: 3,
+      n: 5,
+      progress: 2,
+      nonce: 'n-1',
+      version: '1.12.11',
+      build_date: '2023-10-27T00:00:00Z',
+      migration: false,
+      recovery_seal: false,
+      storage_type: 'dynamodb',
+      hcp_link_status: 'connected',
+      hcp_link_resource_ID: 'r',
+    },
     { type: 'shamir', sealed: true, t: 3, n: 5, progress: 2, nonce: 'n-1', buildDate: '2023-10-27T00:00:00Z', storageType: 'dynamodb' },
   ],
   [
     'Vault 1.13 with warnings',
-    { type: 'shamir', initialized: true, sealed: false, t: 1, n: 1, progress: 0, nonce: '', version: '1.13.2', build_date: 'x', migration: false, cluster_name: 'c', cluster_id: 'id', recovery_seal: false, storage_type: 'raft', warnings: ['ssc disabled'] },
+    {
+      type: 'shamir',
+      initialized: true,
+      sealed: false,
+      t: 1,
+      n: 1,
+      progress: 0,
+      nonce: '',
+      version: '1.13.2',
+      build_date: 'x',
+      migration: false,
+      cluster_name: 'c',
+      cluster_id: 'id',
+      recovery_seal: false,
+      storage_type: 'raft',
+      warnings: ['ssc disabled'],
+    },
     { clusterName: 'c', clusterId: 'id', version: '1.13.2' },
   ],
   [
     'Vault 1.15.4 awskms with recovery_seal_type',
-    { type: 'awskms', initialized: true, sealed: false, t: 1, n: 1, progress: 0, nonce: '', version: '1.15.4', build_date: '2023-12-04T17:45:28Z', migration: false, cluster_name: 'vault-cluster-6c15b226', cluster_id: '56311cd5', recovery_seal: true, recovery_seal_type: 'shamir', storage_type: 'raft' },
+    {
+      type: 'awskms',
+      initialized: true,
+      sealed: false,
+      t: 1,
+      n: 1,
+      progress: 0,
+      nonce: '',
+      version: '1.15.4',
+      build_date: '2023-12-04T17:45:28Z',
+      migration: false,
+      cluster_name: 'vault-cluster-6c15b226',
+      cluster_id: '56311cd5',
+      recovery_seal: true,
+      recovery_seal_type: 'shamir',
+      storage_type: 'raft',
+    },
     { type: 'awskms', recoverySeal: true, recoverySealType: 'shamir' },
   ],
   [
     'Vault 1.19 removed_from_cluster',
-    { type: 'shamir', initialized: true, sealed: true, t: 2, n: 3, progress: 0, nonce: '', version: '1.19.0', build_date: 'x', migration: false, recovery_seal: false, storage_type: 'raft', removed_from_cluster: true },
+    {
+      type: 'shamir',
+      initialized: true,
+      sealed: true,
+      t: 2,
+      n: 3,
+      progress: 0,
+      nonce: '',
+      version: '1.19.0',
+      build_date: 'x',
+      migration: false,
+      recovery_seal: false,
+      storage_type: 'raft',
+      removed_from_cluster: true,
+    },
     { removedFromCluster: true },
   ],
   [
     'OpenBao 2.6 commit_date instead of build_date',
-    { type: 'shamir', initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '', version: '2.6.0', commit_date: '2026-01-01T00:00:00Z', migration: false, cluster_name: 'c', cluster_id: 'i', recovery_seal: false, storage_type: 'raft' },
+    {
+      type: 'shamir',
+      initialized: true,
+      sealed: false,
+      t: 3,
+      n: 5,
+      progress: 0,
+      nonce: '',
+      version: '2.6.0',
+      commit_date: '2026-01-01T00:00:00Z',
+      migration: false,
+      cluster_name: 'c',
+      cluster_id: 'i',
+      recovery_seal: false,
+      storage_type: 'raft',
+    },
     { version: '2.6.0', commitDate: '2026-01-01T00:00:00Z' },
   ],
 ];
@@ -181,14 +257,31 @@ describe('sealStatus', () => {
 
 // --- health (Vault `http/sys_health.go` @ v1.14.9) --------------------------------------------------------------------------
 const vault119Active = {
-  initialized: true, sealed: false, standby: false, performance_standby: false,
-  replication_performance_mode: 'disabled', replication_dr_mode: 'disabled', server_time_utc: 1740000000,
-  version: '1.19.0', enterprise: false, cluster_name: 'vault-cluster-f090409a', cluster_id: 'ebdd80fb',
-  echo_duration_ms: 0, clock_skew_ms: 0, replication_primary_canary_age_ms: 0, removed_from_cluster: false,
+  initialized: true,
+  sealed: false,
+  standby: false,
+  performance_standby: false,
+  replication_performance_mode: 'disabled',
+  replication_dr_mode: 'disabled',
+  server_time_utc: 1740000000,
+  version: '1.19.0',
+  enterprise: false,
+  cluster_name: 'vault-cluster-f090409a',
+  cluster_id: 'ebdd80fb',
+  echo_duration_ms: 0,
+  clock_skew_ms: 0,
+  replication_primary_canary_age_ms: 0,
+  removed_from_cluster: false,
 };
 const sealedBody = {
-  initialized: true, sealed: true, standby: true, performance_standby: false,
-  replication_performance_mode: 'unknown', replication_dr_mode: 'unknown', server_time_utc: 1680932620, version: '1.13.1',
+  initialized: true,
+  sealed: true,
+  standby: true,
+  performance_standby: false,
+  replication_performance_mode: 'unknown',
+  replication_dr_mode: 'unknown',
+  server_time_utc: 1680932620,
+  version: '1.13.1',
 };
 
 describe('health', () => {
@@ -200,13 +293,26 @@ describe('health', () => {
   });
 
   it('maps 1.19 fields to camelCase', async () => {
-    answer('GET', '/v1/sys/health', { status: 429, body: { ...vault119Active, standby: true, ha_connection_healthy: true, last_request_forwarding_heartbeat_ms: 512 } });
+    answer('GET', '/v1/sys/health', {
+      status: 429,
+      body: { ...vault119Active, standby: true, ha_connection_healthy: true, last_request_forwarding_heartbeat_ms: 512 },
+    });
     const { body } = await client.health();
-    expect(body).toMatchObject({ standby: true, haConnectionHealthy: true, lastRequestForwardingHeartbeatMs: 512, removedFromCluster: false, clusterId: 'ebdd80fb', echoDurationMs: 0 });
+    expect(body).toMatchObject({
+      standby: true,
+      haConnectionHealthy: true,
+      lastRequestForwardingHeartbeatMs: 512,
+      removedFromCluster: false,
+      clusterId: 'ebdd80fb',
+      echoDurationMs: 0,
+    });
   });
 
   it('accepts the trimmed OpenBao 2.6 body', async () => {
-    answer('GET', '/v1/sys/health', { status: 200, body: { initialized: true, sealed: false, standby: false, server_time_utc: 1, version: '2.6.0', cluster_name: 'c', cluster_id: 'i' } });
+    answer('GET', '/v1/sys/health', {
+      status: 200,
+      body: { initialized: true, sealed: false, standby: false, server_time_utc: 1, version: '2.6.0', cluster_name: 'c', cluster_id: 'i' },
+    });
     const { body } = await client.health();
     expect(body).toMatchObject({ version: '2.6.0', standby: false });
     expect(body && 'performanceStandby' in body).toBe(false);
@@ -299,7 +405,10 @@ describe('init', () => {
   });
 
   it('auto-unseal: recovery fields both ways', async () => {
-    answer('PUT', '/v1/sys/init', { status: 200, body: { keys: [], keys_base64: [], recovery_keys: ['r1'], recovery_keys_base64: ['rb1'], root_token: 'hvs.root' } });
+    answer('PUT', '/v1/sys/init', {
+      status: 200,
+      body: { keys: [], keys_base64: [], recovery_keys: ['r1'], recovery_keys_base64: ['rb1'], root_token: 'hvs.root' },
+    });
     const res = await client.init({ recoveryShares: 1, recoveryThreshold: 1, recoveryPgpKeys: ['pgp'], rootTokenPgpKey: 'rpgp' });
     expect(seen[0]?.body).toEqual({ recovery_shares: 1, recovery_threshold: 1, recovery_pgp_keys: ['pgp'], root_token_pgp_key: 'rpgp' });
     expect(res).toMatchObject({ keys: [], recoveryKeys: ['r1'], recoveryKeysBase64: ['rb1'] });
@@ -353,13 +462,43 @@ describe('token handling and 204 answers', () => {
 // --- leader, ha-status, raft, autopilot, seal backends (Vault `http/sys_leader.go`, `vault/logical_system*.go` @ v1.14.9) -----------
 describe('status endpoints', () => {
   it('leader: Vault active raft node', async () => {
-    answer('GET', '/v1/sys/leader', { status: 200, body: { ha_enabled: true, is_self: true, active_time: '2024-04-29T10:10:43Z', leader_address: 'https://10.0.0.1:8200', leader_cluster_address: 'https://10.0.0.1:8201', performance_standby: false, performance_standby_last_remote_wal: 0, raft_committed_index: 315, raft_applied_index: 315 } });
-    await expect(client.leader()).resolves.toEqual({ haEnabled: true, isSelf: true, activeTime: '2024-04-29T10:10:43Z', leaderAddress: 'https://10.0.0.1:8200', leaderClusterAddress: 'https://10.0.0.1:8201', performanceStandby: false, raftCommittedIndex: 315, raftAppliedIndex: 315 });
+    answer('GET', '/v1/sys/leader', {
+      status: 200,
+      body: {
+        ha_enabled: true,
+        is_self: true,
+        active_time: '2024-04-29T10:10:43Z',
+        leader_address: 'https://10.0.0.1:8200',
+        leader_cluster_address: 'https://10.0.0.1:8201',
+        performance_standby: false,
+        performance_standby_last_remote_wal: 0,
+        raft_committed_index: 315,
+        raft_applied_index: 315,
+      },
+    });
+    await expect(client.leader()).resolves.toEqual({
+      haEnabled: true,
+      isSelf: true,
+      activeTime: '2024-04-29T10:10:43Z',
+      leaderAddress: 'https://10.0.0.1:8200',
+      leaderClusterAddress: 'https://10.0.0.1:8201',
+      performanceStandby: false,
+      raftCommittedIndex: 315,
+      raftAppliedIndex: 315,
+    });
   });
 
   it('leader: trimmed OpenBao 2.6 standby answer', async () => {
-    answer('GET', '/v1/sys/leader', { status: 200, body: { ha_enabled: true, leader_address: 'https://10.0.0.1:8200', leader_cluster_address: 'https://10.0.0.1:8201' } });
-    await expect(client.leader()).resolves.toEqual({ haEnabled: true, isSelf: false, leaderAddress: 'https://10.0.0.1:8200', leaderClusterAddress: 'https://10.0.0.1:8201' });
+    answer('GET', '/v1/sys/leader', {
+      status: 200,
+      body: { ha_enabled: true, leader_address: 'https://10.0.0.1:8200', leader_cluster_address: 'https://10.0.0.1:8201' },
+    });
+    await expect(client.leader()).resolves.toEqual({
+      haEnabled: true,
+      isSelf: false,
+      leaderAddress: 'https://10.0.0.1:8200',
+      leaderClusterAddress: 'https://10.0.0.1:8201',
+    });
   });
 
   it('leader on a sealed HA node → VaultApiError 503', async () => {
@@ -369,42 +508,145 @@ describe('status endpoints', () => {
   });
 
   it('haStatus reads the envelope (with mount_type) and sends the token', async () => {
-    const nodes = [{ hostname: 'node1', api_address: 'http://10.0.0.2:8200', cluster_address: 'https://10.0.0.2:8201', active_node: true, last_echo: null, version: '1.14.9' }];
-    answer('GET', '/v1/sys/ha-status', { status: 200, body: { nodes, request_id: 'r', lease_id: '', renewable: false, lease_duration: 0, data: { nodes }, wrap_info: null, warnings: null, auth: null, mount_type: 'system' } });
-    await expect(client.haStatus({ token: TOKEN })).resolves.toEqual([{ hostname: 'node1', apiAddress: 'http://10.0.0.2:8200', clusterAddress: 'https://10.0.0.2:8201', activeNode: true, lastEcho: null, version: '1.14.9' }]);
+    const nodes = [
+      {
+        hostname: 'node1',
+        api_address: 'http://10.0.0.2:8200',
+        cluster_address: 'https://10.0.0.2:8201',
+        active_node: true,
+        last_echo: null,
+        version: '1.14.9',
+      },
+    ];
+    answer('GET', '/v1/sys/ha-status', {
+      status: 200,
+      body: {
+        nodes,
+        request_id: 'r',
+        lease_id: '',
+        renewable: false,
+        lease_duration: 0,
+        data: { nodes },
+        wrap_info: null,
+        warnings: null,
+        auth: null,
+        mount_type: 'system',
+      },
+    });
+    await expect(client.haStatus({ token: TOKEN })).resolves.toEqual([
+      { hostname: 'node1', apiAddress: 'http://10.0.0.2:8200', clusterAddress: 'https://10.0.0.2:8201', activeNode: true, lastEcho: null, version: '1.14.9' },
+    ]);
     expect(seen[0]?.token).toBe(TOKEN);
   });
 
   it('raftJoin sends leader_api_addr and friends', async () => {
     answer('POST', '/v1/sys/storage/raft/join', { status: 200, body: { joined: true } });
-    await expect(client.raftJoin({ leaderApiAddr: 'https://vault-0:8200', leaderCaCert: 'PEM', leaderTlsServername: 'vault-0', retry: false })).resolves.toEqual({ joined: true });
+    await expect(
+      client.raftJoin({ leaderApiAddr: 'https://vault-0:8200', leaderCaCert: 'PEM', leaderTlsServername: 'vault-0', retry: false }),
+    ).resolves.toEqual({ joined: true });
     expect(seen[0]?.body).toEqual({ leader_api_addr: 'https://vault-0:8200', leader_ca_cert: 'PEM', leader_tls_servername: 'vault-0', retry: false });
   });
 
   it('raftConfiguration', async () => {
-    answer('GET', '/v1/sys/storage/raft/configuration', { status: 200, body: { request_id: 'r', data: { config: { index: 24, servers: [{ node_id: 'raft1', address: '10.0.0.1:8201', leader: true, protocol_version: '3', voter: true }] } }, mount_type: 'system' } });
-    await expect(client.raftConfiguration({ token: TOKEN })).resolves.toEqual({ index: 24, servers: [{ nodeId: 'raft1', address: '10.0.0.1:8201', leader: true, protocolVersion: '3', voter: true }] });
+    answer('GET', '/v1/sys/storage/raft/configuration', {
+      status: 200,
+      body: {
+        request_id: 'r',
+        data: { config: { index: 24, servers: [{ node_id: 'raft1', address: '10.0.0.1:8201', leader: true, protocol_version: '3', voter: true }] } },
+        mount_type: 'system',
+      },
+    });
+    await expect(client.raftConfiguration({ token: TOKEN })).resolves.toEqual({
+      index: 24,
+      servers: [{ nodeId: 'raft1', address: '10.0.0.1:8201', leader: true, protocolVersion: '3', voter: true }],
+    });
   });
 
   it('autopilotState, and null on a Vault 404', async () => {
-    const server = { id: 'raft1', name: 'raft1', address: '10.0.0.1:8201', node_status: 'alive', last_contact: '0s', last_term: 3, last_index: 459, healthy: true, stable_since: '2024-03-19T20:14:11.831678Z', status: 'leader', version: '1.14.9', node_type: 'voter', meta: null };
-    answer('GET', '/v1/sys/storage/raft/autopilot/state', { status: 200, body: { request_id: 'r', data: { healthy: true, failure_tolerance: 1, leader: 'raft1', voters: ['raft1'], servers: { raft1: server } } } });
+    const server = {
+      id: 'raft1',
+      name: 'raft1',
+      address: '10.0.0.1:8201',
+      node_status: 'alive',
+      last_contact: '0s',
+      last_term: 3,
+      last_index: 459,
+      healthy: true,
+      stable_since: '2024-03-19T20:14:11.831678Z',
+      status: 'leader',
+      version: '1.14.9',
+      node_type: 'voter',
+      meta: null,
+    };
+    answer('GET', '/v1/sys/storage/raft/autopilot/state', {
+      status: 200,
+      body: { request_id: 'r', data: { healthy: true, failure_tolerance: 1, leader: 'raft1', voters: ['raft1'], servers: { raft1: server } } },
+    });
     await expect(client.autopilotState({ token: TOKEN })).resolves.toEqual({
-      healthy: true, failureTolerance: 1, leader: 'raft1', voters: ['raft1'],
-      servers: { raft1: { id: 'raft1', name: 'raft1', address: '10.0.0.1:8201', nodeStatus: 'alive', lastContact: '0s', lastTerm: 3, lastIndex: 459, healthy: true, stableSince: '2024-03-19T20:14:11.831678Z', status: 'leader', version: '1.14.9', nodeType: 'voter' } },
+      healthy: true,
+      failureTolerance: 1,
+      leader: 'raft1',
+      voters: ['raft1'],
+      servers: {
+        raft1: {
+          id: 'raft1',
+          name: 'raft1',
+          address: '10.0.0.1:8201',
+          nodeStatus: 'alive',
+          lastContact: '0s',
+          lastTerm: 3,
+          lastIndex: 459,
+          healthy: true,
+          stableSince: '2024-03-19T20:14:11.831678Z',
+          status: 'leader',
+          version: '1.14.9',
+          nodeType: 'voter',
+        },
+      },
     });
     answer('GET', '/v1/sys/storage/raft/autopilot/state', { status: 404, body: { errors: [] } });
     await expect(client.autopilotState({ token: TOKEN })).resolves.toBeNull();
   });
 
   it('autopilotConfiguration', async () => {
-    answer('GET', '/v1/sys/storage/raft/autopilot/configuration', { status: 200, body: { data: { cleanup_dead_servers: false, last_contact_threshold: '10s', dead_server_last_contact_threshold: '24h0m0s', max_trailing_logs: 1000, min_quorum: 0, server_stabilization_time: '10s', disable_upgrade_migration: false } } });
-    await expect(client.autopilotConfiguration({ token: TOKEN })).resolves.toEqual({ cleanupDeadServers: false, lastContactThreshold: '10s', deadServerLastContactThreshold: '24h0m0s', maxTrailingLogs: 1000, minQuorum: 0, serverStabilizationTime: '10s' });
+    answer('GET', '/v1/sys/storage/raft/autopilot/configuration', {
+      status: 200,
+      body: {
+        data: {
+          cleanup_dead_servers: false,
+          last_contact_threshold: '10s',
+          dead_server_last_contact_threshold: '24h0m0s',
+          max_trailing_logs: 1000,
+          min_quorum: 0,
+          server_stabilization_time: '10s',
+          disable_upgrade_migration: false,
+        },
+      },
+    });
+    await expect(client.autopilotConfiguration({ token: TOKEN })).resolves.toEqual({
+      cleanupDeadServers: false,
+      lastContactThreshold: '10s',
+      deadServerLastContactThreshold: '24h0m0s',
+      maxTrailingLogs: 1000,
+      minQuorum: 0,
+      serverStabilizationTime: '10s',
+    });
   });
 
   it('sealBackendStatus, null on a Vault 404, bad-response on an HTML 404', async () => {
-    answer('GET', '/v1/sys/seal-backend-status', { status: 200, body: { healthy: false, unhealthy_since: '2025-01-01T00:00:00Z', backends: [{ name: 'awskms', healthy: false, unhealthy_since: '2025-01-01T00:00:00Z' }] } });
-    await expect(client.sealBackendStatus()).resolves.toEqual({ healthy: false, unhealthySince: '2025-01-01T00:00:00Z', backends: [{ name: 'awskms', healthy: false, unhealthySince: '2025-01-01T00:00:00Z' }] });
+    answer('GET', '/v1/sys/seal-backend-status', {
+      status: 200,
+      body: {
+        healthy: false,
+        unhealthy_since: '2025-01-01T00:00:00Z',
+        backends: [{ name: 'awskms', healthy: false, unhealthy_since: '2025-01-01T00:00:00Z' }],
+      },
+    });
+    await expect(client.sealBackendStatus()).resolves.toEqual({
+      healthy: false,
+      unhealthySince: '2025-01-01T00:00:00Z',
+      backends: [{ name: 'awskms', healthy: false, unhealthySince: '2025-01-01T00:00:00Z' }],
+    });
 
     answer('GET', '/v1/sys/seal-backend-status', { status: 404, body: { errors: ['1 error occurred:\n\t* unsupported path\n\n'] } });
     await expect(client.sealBackendStatus()).resolves.toBeNull();

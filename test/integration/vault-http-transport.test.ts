@@ -12,10 +12,21 @@ import { createTestPki, type TestPki } from '../../shared/simulator/test-pki.ts'
 // TLS verification, SNI, pooling, deadlines, size limits and connection faults.
 
 const SEAL_STATUS = {
-  type: 'shamir', initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '',
-  version: '1.19.0', build_date: '2025-03-04T12:00:00Z', migration: false,
-  cluster_name: 'vault-cluster-f090409a', cluster_id: 'ebdd80fb-0c7f-bce9-f9b9-a0fa86aa3249',
-  recovery_seal: false, storage_type: 'raft', removed_from_cluster: false,
+  type: 'shamir',
+  initialized: true,
+  sealed: false,
+  t: 3,
+  n: 5,
+  progress: 0,
+  nonce: '',
+  version: '1.19.0',
+  build_date: '2025-03-04T12:00:00Z',
+  migration: false,
+  cluster_name: 'vault-cluster-f090409a',
+  cluster_id: 'ebdd80fb-0c7f-bce9-f9b9-a0fa86aa3249',
+  recovery_seal: false,
+  storage_type: 'raft',
+  removed_from_cluster: false,
 };
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -258,7 +269,9 @@ describe('faults', () => {
   it('an already aborted signal fails at once without connecting', async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await expectUnreachable(factory.client({ url: `https://127.0.0.1:${vaultPort}`, caPem: clusterPki.caPem }).sealStatus({ signal: controller.signal }));
+    const error = await expectUnreachable(
+      factory.client({ url: `https://127.0.0.1:${vaultPort}`, caPem: clusterPki.caPem }).sealStatus({ signal: controller.signal }),
+    );
     expect(error.reason).toBe('timeout');
     expect(error.message).toContain('cancelled');
   });

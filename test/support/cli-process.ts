@@ -15,7 +15,10 @@ export interface CliRun {
  * with `env` added to the environment, `stdin` piped in. Each run is a fresh process, so nothing
  * survives between runs except what sealwatch wrote to its state.
  */
-export function runSealwatch(args: readonly string[], options: { cwd: string; env?: Record<string, string>; stdin?: string; timeoutMs?: number }): Promise<CliRun> {
+export function runSealwatch(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string>; stdin?: string; timeoutMs?: number },
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
@@ -118,7 +121,9 @@ export function startCliProcess(args: readonly string[], options: CliProcessOpti
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();
-  const notify = () => listeners.forEach((l) => l());
+  const notify = () => {
+    for (const l of listeners) l();
+  };
   child.stdout?.on('data', (d: Buffer) => ((out += d.toString()), notify()));
   child.stderr?.on('data', (d: Buffer) => ((err += d.toString()), notify()));
   child.stdin?.end(options.stdin ?? '');

@@ -85,10 +85,7 @@ export function randomLocalWrapper(id = 'test-local'): KeyWrapper {
 }
 
 /** The cluster as the sweep and the unseal service see it, from a simulated cluster. */
-export function sweepClusterOf(
-  sim: { nodes: readonly { id: string; url: string }[]; caPem: string | null },
-  id = 'c1',
-): SweepCluster {
+export function sweepClusterOf(sim: { nodes: readonly { id: string; url: string }[]; caPem: string | null }, id = 'c1'): SweepCluster {
   return {
     id,
     name: id,

@@ -96,7 +96,9 @@ export async function startEc2Wire(): Promise<Ec2Wire> {
 <privateDnsName>ip-${i.privateIp.replace(/\./g, '-')}.eu-west-1.compute.internal</privateDnsName>
 <placement><availabilityZone>${i.zone ?? 'eu-west-1a'}</availabilityZone><tenancy>default</tenancy></placement>
 <privateIpAddress>${i.privateIp}</privateIpAddress>
-<tagSet>${Object.entries(i.tags).map(([k, v]) => `<item><key>${k}</key><value>${v}</value></item>`).join('')}</tagSet>
+<tagSet>${Object.entries(i.tags)
+          .map(([k, v]) => `<item><key>${k}</key><value>${v}</value></item>`)
+          .join('')}</tagSet>
 </item></instancesSet></item>`,
       )
       .join('');
@@ -110,7 +112,10 @@ export async function startEc2Wire(): Promise<Ec2Wire> {
       .map((name) => {
         const members = state.instances.filter((i) => i.group === name && i.state !== 'terminated');
         return `<member><AutoScalingGroupName>${name}</AutoScalingGroupName><MinSize>0</MinSize><MaxSize>9</MaxSize><DesiredCapacity>${members.length}</DesiredCapacity><DefaultCooldown>300</DefaultCooldown><AvailabilityZones><member>eu-west-1a</member></AvailabilityZones><HealthCheckType>EC2</HealthCheckType><CreatedTime>2026-10-01T10:00:00.000Z</CreatedTime><Instances>${members
-          .map((i) => `<member><InstanceId>${i.id}</InstanceId><AvailabilityZone>${i.zone ?? 'eu-west-1a'}</AvailabilityZone><LifecycleState>InService</LifecycleState><HealthStatus>Healthy</HealthStatus><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`)
+          .map(
+            (i) =>
+              `<member><InstanceId>${i.id}</InstanceId><AvailabilityZone>${i.zone ?? 'eu-west-1a'}</AvailabilityZone><LifecycleState>InService</LifecycleState><HealthStatus>Healthy</HealthStatus><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`,
+          )
           .join('')}</Instances></member>`;
       })
       .join('');

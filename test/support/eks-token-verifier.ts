@@ -30,7 +30,8 @@ export async function verifyEksToken(token: string, options: EksVerifierOptions)
     return { ok: false, reason: 'malformed presigned URL' };
   }
   const q = url.searchParams;
-  if (url.protocol !== 'https:' || url.hostname !== `sts.${options.region}.amazonaws.com` || url.pathname !== '/') return { ok: false, reason: `unexpected hostname "${url.hostname}"` };
+  if (url.protocol !== 'https:' || url.hostname !== `sts.${options.region}.amazonaws.com` || url.pathname !== '/')
+    return { ok: false, reason: `unexpected hostname "${url.hostname}"` };
   if (q.get('Action') !== 'GetCallerIdentity' || q.get('Version') !== '2011-06-15') return { ok: false, reason: 'unexpected action or version' };
   if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return { ok: false, reason: 'unexpected algorithm' };
   const signedHeaders = (q.get('X-Amz-SignedHeaders') ?? '').split(';');
@@ -44,7 +45,8 @@ export async function verifyEksToken(token: string, options: EksVerifierOptions)
   const signedAt = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
   if (options.now() > signedAt + VALID_MS) return { ok: false, reason: 'X-Amz-Date parameter is expired (15 minute expiration)' };
   const credential = q.get('X-Amz-Credential') ?? '';
-  if (credential !== `${options.accessKeyId}/${amzDate.slice(0, 8)}/${options.region}/sts/aws4_request`) return { ok: false, reason: 'unknown credential scope' };
+  if (credential !== `${options.accessKeyId}/${amzDate.slice(0, 8)}/${options.region}/sts/aws4_request`)
+    return { ok: false, reason: 'unknown credential scope' };
   // Recompute the signature for this cluster name, as STS does with the header the API server adds.
   const signer = new SignatureV4({
     service: 'sts',
@@ -55,7 +57,14 @@ export async function verifyEksToken(token: string, options: EksVerifierOptions)
   const query: Record<string, string> = {};
   for (const [k, v] of q) if (!k.startsWith('X-Amz-')) query[k] = v;
   const expected = await signer.presign(
-    new HttpRequest({ method: 'GET', protocol: 'https:', hostname: url.hostname, path: '/', query, headers: { host: url.hostname, 'x-k8s-aws-id': options.cluster } }),
+    new HttpRequest({
+      method: 'GET',
+      protocol: 'https:',
+      hostname: url.hostname,
+      path: '/',
+      query,
+      headers: { host: url.hostname, 'x-k8s-aws-id': options.cluster },
+    }),
     { expiresIn: expires, signingDate: new Date(signedAt) },
   );
   if (expected.query?.['X-Amz-Signature'] !== q.get('X-Amz-Signature')) return { ok: false, reason: 'signature does not match (wrong cluster name or key)' };

@@ -37,8 +37,14 @@ export function maskSource(source: string): string {
     let k = start;
     while (k < source.length) {
       const c = source[k];
-      if (c === '\\') { k += 2; continue; }
-      if (c === '`') { blank(start, k, '_'); return k + 1; }
+      if (c === '\\') {
+        k += 2;
+        continue;
+      }
+      if (c === '`') {
+        blank(start, k, '_');
+        return k + 1;
+      }
       if (c === '$' && source[k + 1] === '{') {
         blank(start, k, '_');
         braceStack.push('template');
@@ -81,18 +87,35 @@ export function maskSource(source: string): string {
       lastWord = '';
       continue;
     }
-    if (c === '{') { braceStack.push('code'); i += 1; lastSignificant = c; lastWord = ''; continue; }
+    if (c === '{') {
+      braceStack.push('code');
+      i += 1;
+      lastSignificant = c;
+      lastWord = '';
+      continue;
+    }
     if (c === '}') {
       const kind = braceStack.pop();
-      if (kind === 'template') { i = scanTemplate(i + 1); lastSignificant = '`'; lastWord = ''; continue; }
-      i += 1; lastSignificant = c; lastWord = ''; continue;
+      if (kind === 'template') {
+        i = scanTemplate(i + 1);
+        lastSignificant = '`';
+        lastWord = '';
+        continue;
+      }
+      i += 1;
+      lastSignificant = c;
+      lastWord = '';
+      continue;
     }
     if (c === '/' && (lastSignificant === '' || REGEX_PRECEDERS.has(lastSignificant) || REGEX_KEYWORDS.has(lastWord))) {
       let k = i + 1;
       let inClass = false;
       while (k < source.length && source[k] !== '\n') {
         const r = source[k];
-        if (r === '\\') { k += 2; continue; }
+        if (r === '\\') {
+          k += 2;
+          continue;
+        }
         if (r === '[') inClass = true;
         else if (r === ']') inClass = false;
         else if (r === '/' && !inClass) break;
@@ -112,7 +135,10 @@ export function maskSource(source: string): string {
       i = k;
       continue;
     }
-    if (!/\s/.test(c)) { lastSignificant = c; lastWord = ''; }
+    if (!/\s/.test(c)) {
+      lastSignificant = c;
+      lastWord = '';
+    }
     i += 1;
   }
   return out.join('');
@@ -142,9 +168,7 @@ export function moduleSpecifiers(source: string): Array<{ specifier: string; lin
       found.set(quoteAt, { specifier: source.slice(quoteAt + 1, close), names: boundNames(match[0]) });
     }
   }
-  return [...found.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([at, found]) => ({ ...found, line: source.slice(0, at).split('\n').length }));
+  return [...found.entries()].sort(([a], [b]) => a - b).map(([at, found]) => ({ ...found, line: source.slice(0, at).split('\n').length }));
 }
 
 /** The names an import/export clause binds: `import a, { b as c, type D } from` → default, b, D. */
@@ -153,10 +177,18 @@ function boundNames(statement: string): string[] {
   if (clause === undefined) return [];
   const names: string[] = [];
   const braces = /\{([^}]*)\}/.exec(clause);
-  const outside = clause.replace(/\{[^}]*\}/, '').split(',').map((part) => part.trim()).filter(Boolean);
+  const outside = clause
+    .replace(/\{[^}]*\}/, '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   for (const part of outside) names.push(part.startsWith('*') ? '*' : 'default');
   for (const part of braces?.[1]?.split(',') ?? []) {
-    const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]?.trim();
+    const name = part
+      .trim()
+      .replace(/^type\s+/, '')
+      .split(/\s+as\s+/)[0]
+      ?.trim();
     if (name) names.push(name);
   }
   return names;
@@ -182,7 +214,13 @@ function toPosix(path: string): string {
 function resolveRelative(root: string, fromFile: string, specifier: string): string | null {
   if (!specifier.startsWith('.')) return null;
   const base = resolve(root, dirname(fromFile), specifier);
-  const candidates = [base, ...SOURCE_EXTENSIONS.map((ext) => base + ext), base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), ...SOURCE_EXTENSIONS.map((ext) => join(base, `index${ext}`))];
+  const candidates = [
+    base,
+    ...SOURCE_EXTENSIONS.map((ext) => base + ext),
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.js$/, '.tsx'),
+    ...SOURCE_EXTENSIONS.map((ext) => join(base, `index${ext}`)),
+  ];
   for (const candidate of candidates) {
     if (existsSync(candidate) && statSync(candidate).isFile()) return toPosix(relative(root, candidate));
   }

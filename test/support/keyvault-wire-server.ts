@@ -1,11 +1,4 @@
-import {
-  constants,
-  generateKeyPair,
-  privateDecrypt,
-  publicEncrypt,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { constants, generateKeyPair, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -96,9 +89,7 @@ const DEFAULT_OPS = ['encrypt', 'decrypt', 'sign', 'verify', 'wrapKey', 'unwrapK
 const generate = promisify(generateKeyPair);
 
 /** Starts the server on 127.0.0.1 (random port). `protocol: 'http'` skips TLS. */
-export async function startKeyVaultWireServer(
-  options: { protocol?: 'https' | 'http'; tenantId?: string } = {},
-): Promise<KeyVaultWireServer> {
+export async function startKeyVaultWireServer(options: { protocol?: 'https' | 'http'; tenantId?: string } = {}): Promise<KeyVaultWireServer> {
   const tenant = options.tenantId ?? '72f988bf-86f1-41af-91ab-2d7cd011db47';
   const keys = new Map<string, Version[]>();
   const requestLog: KeyVaultRequestLogEntry[] = [];
@@ -191,9 +182,7 @@ export async function startKeyVaultWireServer(
     let output: Buffer;
     try {
       output =
-        op === 'wrapKey'
-          ? publicEncrypt({ key: v.privateKey, padding, oaepHash }, input)
-          : privateDecrypt({ key: v.privateKey, padding, oaepHash }, input);
+        op === 'wrapKey' ? publicEncrypt({ key: v.privateKey, padding, oaepHash }, input) : privateDecrypt({ key: v.privateKey, padding, oaepHash }, input);
     } catch {
       throw new VaultError(400, 'BadParameter', 'The parameter is incorrect.');
     } finally {
@@ -223,9 +212,13 @@ export async function startKeyVaultWireServer(
       const raw = await readBody(req);
       if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault?.latencyMs));
       if (!log.authenticated) {
-        reply(401, { error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' } }, {
-          'www-authenticate': `Bearer authorization="https://login.microsoftonline.com/${tenant}", resource="https://vault.azure.net"`,
-        });
+        reply(
+          401,
+          { error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' } },
+          {
+            'www-authenticate': `Bearer authorization="https://login.microsoftonline.com/${tenant}", resource="https://vault.azure.net"`,
+          },
+        );
         return;
       }
       const current = fault;
@@ -278,9 +271,7 @@ export async function startKeyVaultWireServer(
   const pki = protocol === 'https' ? await createTestPki({ commonName: 'sealwatch key vault test CA' }) : undefined;
   const leaf = await pki?.issue(['127.0.0.1']);
   const listener = (req: IncomingMessage, res: ServerResponse): void => void handle(req, res);
-  const server: Server = leaf
-    ? createHttpsServer({ key: leaf.keyPem, cert: leaf.certPem }, listener)
-    : createHttpServer(listener);
+  const server: Server = leaf ? createHttpsServer({ key: leaf.keyPem, cert: leaf.certPem }, listener) : createHttpServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   vaultUrl = `${protocol}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -75,9 +75,7 @@ class KmsError extends Error {
 }
 
 /** Starts a KMS wire server on 127.0.0.1 (random port). */
-export async function startKmsWireServer(
-  options: { region?: string; accountId?: string } = {},
-): Promise<KmsWireServer> {
+export async function startKmsWireServer(options: { region?: string; accountId?: string } = {}): Promise<KmsWireServer> {
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '111122223333';
   const keys = new Map<string, KeyRecord>();
@@ -107,7 +105,7 @@ export async function startKmsWireServer(
 
   function resolve(id: unknown): KeyRecord {
     if (typeof id !== 'string' || id.length === 0) {
-      throw new KmsError('ValidationException', '1 validation error detected: Value null at \'keyId\' failed to satisfy constraint: Member must not be null');
+      throw new KmsError('ValidationException', "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
     }
     let keyId = id;
     const arn = /^arn:aws:kms:[^:]*:\d*:(key|alias)\/(.+)$/.exec(id);
@@ -141,7 +139,10 @@ export async function startKmsWireServer(
       requireUsable(key);
       const plaintext = blobField(body.Plaintext, 'plaintext');
       if (plaintext.length < 1 || plaintext.length > 4096) {
-        throw new KmsError('ValidationException', '1 validation error detected: Value at \'plaintext\' failed to satisfy constraint: Member must have length less than or equal to 4096');
+        throw new KmsError(
+          'ValidationException',
+          "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
+        );
       }
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key.secret, iv);
@@ -189,9 +190,7 @@ export async function startKmsWireServer(
           Description: key.description,
           KeyUsage: 'ENCRYPT_DECRYPT',
           KeyState: key.state,
-          ...(key.state === 'PendingDeletion' && key.deletionDate
-            ? { DeletionDate: key.deletionDate.getTime() / 1000, PendingDeletionWindowInDays: 7 }
-            : {}),
+          ...(key.state === 'PendingDeletion' && key.deletionDate ? { DeletionDate: key.deletionDate.getTime() / 1000, PendingDeletionWindowInDays: 7 } : {}),
           Origin: key.origin,
           KeyManager: 'CUSTOMER',
           CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
@@ -212,9 +211,7 @@ export async function startKmsWireServer(
       return {
         KeyId: key.arn,
         KeyRotationEnabled: key.rotation,
-        ...(key.rotation
-          ? { RotationPeriodInDays: period, NextRotationDate: key.created.getTime() / 1000 + period * 86400 }
-          : {}),
+        ...(key.rotation ? { RotationPeriodInDays: period, NextRotationDate: key.created.getTime() / 1000 + period * 86400 } : {}),
       };
     },
     CreateKey(body, log) {

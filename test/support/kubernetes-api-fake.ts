@@ -74,7 +74,13 @@ export async function startKubernetesApiFake(options: {
     const template = LIST.items[0]!;
     const ipv6 = members.some((p) => p.address.includes(':'));
     return {
-      metadata: { ...template.metadata, name: `${options.service}-s${n}`, namespace: options.namespace, resourceVersion: String(resourceVersion), labels: { ...(template.metadata['labels'] as object), 'kubernetes.io/service-name': options.service } },
+      metadata: {
+        ...template.metadata,
+        name: `${options.service}-s${n}`,
+        namespace: options.namespace,
+        resourceVersion: String(resourceVersion),
+        labels: { ...(template.metadata['labels'] as object), 'kubernetes.io/service-name': options.service },
+      },
       addressType: ipv6 ? 'IPv6' : 'IPv4',
       endpoints: members.map((p) => ({
         addresses: [p.address],
@@ -101,14 +107,34 @@ export async function startKubernetesApiFake(options: {
       res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    const known = options.tokens?.includes(token) || (options.eks !== undefined && token.startsWith('k8s-aws-v1.') && (await verifyEksToken(token, options.eks)).ok);
+    const known =
+      options.tokens?.includes(token) || (options.eks !== undefined && token.startsWith('k8s-aws-v1.') && (await verifyEksToken(token, options.eks)).ok);
     if (!known) return status(401, STATUS[401]);
     if (failure === 403) return status(403, { ...STATUS[403], message: String(STATUS[403]['message']).replace('"vault"', `"${options.namespace}"`) });
     if (failure === 401) return status(401, STATUS[401]);
-    if (failure === 500) return status(500, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'etcdserver: request timed out', reason: 'InternalError', code: 500 });
+    if (failure === 500)
+      return status(500, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'etcdserver: request timed out',
+        reason: 'InternalError',
+        code: 500,
+      });
     const path = `/apis/discovery.k8s.io/v1/namespaces/${options.namespace}/endpointslices`;
-    if (url.pathname !== path) return status(404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404 });
-    if (url.searchParams.get('labelSelector') !== `kubernetes.io/service-name=${options.service}`) return status(200, { kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1', metadata: { resourceVersion: String(resourceVersion) }, items: [] });
+    if (url.pathname !== path)
+      return status(404, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'the server could not find the requested resource',
+        reason: 'NotFound',
+        code: 404,
+      });
+    if (url.searchParams.get('labelSelector') !== `kubernetes.io/service-name=${options.service}`)
+      return status(200, { kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1', metadata: { resourceVersion: String(resourceVersion) }, items: [] });
     if (url.searchParams.get('watch') === 'true') return watch(req, res, url, auth);
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 500) || 500, options.pageSize ?? 500);
     const cont = url.searchParams.get('continue');
@@ -123,7 +149,12 @@ export async function startKubernetesApiFake(options: {
     const all = slices();
     const items = all.slice(offset, offset + limit);
     const next = offset + limit < all.length ? Buffer.from(JSON.stringify({ rv, offset: offset + limit, issued: issued++ })).toString('base64url') : undefined;
-    status(200, { kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1', metadata: { resourceVersion: String(rv), ...(next ? { continue: next } : {}) }, items });
+    status(200, {
+      kind: 'EndpointSliceList',
+      apiVersion: 'discovery.k8s.io/v1',
+      metadata: { resourceVersion: String(rv), ...(next ? { continue: next } : {}) },
+      items,
+    });
   };
   let issued = 1;
 
@@ -159,8 +190,16 @@ export async function startKubernetesApiFake(options: {
       resourceVersion += 1;
       const after = slices();
       const events = [
-        ...after.map((s) => ({ type: before.includes(s.metadata.name) ? 'MODIFIED' : 'ADDED', object: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', ...s } })),
-        ...before.filter((n) => !after.some((s) => s.metadata.name === n)).map((name) => ({ type: 'DELETED', object: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', metadata: { name, resourceVersion: String(resourceVersion) } } })),
+        ...after.map((s) => ({
+          type: before.includes(s.metadata.name) ? 'MODIFIED' : 'ADDED',
+          object: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', ...s },
+        })),
+        ...before
+          .filter((n) => !after.some((s) => s.metadata.name === n))
+          .map((name) => ({
+            type: 'DELETED',
+            object: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', metadata: { name, resourceVersion: String(resourceVersion) } },
+          })),
       ];
       for (const res of watches) for (const event of events) res.write(`${JSON.stringify(event)}\n`);
     },

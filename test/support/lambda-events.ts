@@ -11,7 +11,12 @@ const REGION = 'eu-west-1';
 /** API Gateway HTTP API, payload format version 2.0. */
 export function httpApiEvent(request: { method: string; path: string; routeKey?: string; headers?: Record<string, string>; body?: string; query?: string }) {
   const now = Date.now();
-  const headers = Object.fromEntries(Object.entries({ host: 'abc123.execute-api.eu-west-1.amazonaws.com', 'user-agent': 'harness/1.0', ...request.headers }).map(([k, v]) => [k.toLowerCase(), v]));
+  const headers = Object.fromEntries(
+    Object.entries({ host: 'abc123.execute-api.eu-west-1.amazonaws.com', 'user-agent': 'harness/1.0', ...request.headers }).map(([k, v]) => [
+      k.toLowerCase(),
+      v,
+    ]),
+  );
   return {
     version: '2.0',
     routeKey: request.routeKey ?? `${request.method} ${request.path}`,
@@ -95,5 +100,15 @@ export function alarmEvent(alarmName: string, id: string = randomUUID()) {
 
 /** A custom `sealwatch.recover` event (`aws events put-events`). */
 export function recoverEvent(detail: { cluster: string; node?: string; action?: string }, id: string = randomUUID()) {
-  return { version: '0', id, 'detail-type': 'sealwatch.recover', source: 'ops.runbook', account: ACCOUNT, time: new Date().toISOString(), region: REGION, resources: [], detail };
+  return {
+    version: '0',
+    id,
+    'detail-type': 'sealwatch.recover',
+    source: 'ops.runbook',
+    account: ACCOUNT,
+    time: new Date().toISOString(),
+    region: REGION,
+    resources: [],
+    detail,
+  };
 }

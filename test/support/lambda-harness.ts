@@ -61,7 +61,11 @@ let current: symbol | undefined;
 const hook = createHook({
   init(asyncId, type, _trigger, resource) {
     if (current !== undefined && context.getStore() === current) {
-      tracked.set(asyncId, { type, ref: new WeakRef(resource as object), ...(withStacks ? { stack: new Error().stack?.split('\n').slice(2, 12).join(' | ') ?? '' } : {}) });
+      tracked.set(asyncId, {
+        type,
+        ref: new WeakRef(resource as object),
+        ...(withStacks ? { stack: new Error().stack?.split('\n').slice(2, 12).join(' | ') ?? '' } : {}),
+      });
     }
   },
   destroy(asyncId) {

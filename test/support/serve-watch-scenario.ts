@@ -86,13 +86,21 @@ export async function runServeWatchScenario(options: { runs: number; deadlineMs:
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    await until(() => api?.watchers() === 1, 20_000, () => `serve never watched the EndpointSlices: ${stderr}`);
+    await until(
+      () => api?.watchers() === 1,
+      20_000,
+      () => `serve never watched the EndpointSlices: ${stderr}`,
+    );
 
     const runs: RestartRun[] = [];
     for (let i = 0; i < options.runs; i += 1) {
       const node = sim.nodes.find((n) => n.id === 'vault-1');
       if (!node) throw new Error('no vault-1');
-      await until(() => node.state().sealed === false, 10_000, () => 'vault-1 not unsealed before the run');
+      await until(
+        () => node.state().sealed === false,
+        10_000,
+        () => 'vault-1 not unsealed before the run',
+      );
       const previous = forwarders.at(-1);
       await sim.restart('vault-1');
       const next = await podAddress(node.url, `127.0.0.${2 + i}`);
@@ -100,7 +108,11 @@ export async function runServeWatchScenario(options: { runs: number; deadlineMs:
       addresses.set('vault-1', next.url);
       const start = performance.now();
       publish();
-      await until(() => node.state().sealed === false, options.deadlineMs, () => `vault-1 still sealed after ${options.deadlineMs} ms: ${stderr}`);
+      await until(
+        () => node.state().sealed === false,
+        options.deadlineMs,
+        () => `vault-1 still sealed after ${options.deadlineMs} ms: ${stderr}`,
+      );
       const unsealedMs = Math.round(performance.now() - start);
       const contactsBefore = previous?.connections() ?? 0;
       await new Promise((r) => setTimeout(r, 1500));

@@ -37,7 +37,11 @@ export async function startSqsWire(): Promise<SqsWire> {
       state.bodies.push(...input.Entries.map((e) => e.MessageBody));
       res.end(
         JSON.stringify({
-          Successful: input.Entries.map((e, i) => ({ Id: e.Id, MessageId: `m-${state.bodies.length}-${i}`, MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex') })),
+          Successful: input.Entries.map((e, i) => ({
+            Id: e.Id,
+            MessageId: `m-${state.bodies.length}-${i}`,
+            MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex'),
+          })),
           Failed: [],
         }),
       );

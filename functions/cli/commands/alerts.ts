@@ -31,34 +31,34 @@ export function createAlertsCommand(deps: AlertCommandDeps = {}): CliCommand {
       config: { type: 'string' },
     },
     async run({ values, positionals }, io) {
-    if (positionals[0] !== 'test' || positionals.length !== 1) throw new UsageError(`the only subcommand is "test"\n\n${USAGE}`);
-    if (!values.channel) throw new UsageError(`--channel is required\n\n${USAGE}`);
-    const waitSeconds = parseIntOption(values.wait, 'wait', 0, 600) ?? 10;
-    const runtime = await (deps.loadRuntime ?? loadRuntime)(io, values.config);
-    if (!runtime) return 1;
-    try {
-      let outcomes;
+      if (positionals[0] !== 'test' || positionals.length !== 1) throw new UsageError(`the only subcommand is "test"\n\n${USAGE}`);
+      if (!values.channel) throw new UsageError(`--channel is required\n\n${USAGE}`);
+      const waitSeconds = parseIntOption(values.wait, 'wait', 0, 600) ?? 10;
+      const runtime = await (deps.loadRuntime ?? loadRuntime)(io, values.config);
+      if (!runtime) return 1;
       try {
-        outcomes = await runtime.alerting.sendTest(values.channel, { waitMs: waitSeconds * 1000 });
-      } catch (error) {
-        if (error instanceof NotFoundError) throw new UsageError(error.message);
-        throw error;
-      }
-      const delivered = outcomes.some((o) => o.state === 'delivered');
-      if (values.json) {
-        io.stdout(`${JSON.stringify({ channel: values.channel, delivered, outcomes }, null, 2)}\n`);
-      } else {
-        for (const o of outcomes) {
-          const status = o.status === undefined ? '' : ` (HTTP ${o.status})`;
-          const state = o.state === 'pending' ? 'failed, will retry' : o.state;
-          io.stdout(`${o.channel}: ${state}${status}${o.error ? `: ${o.error}` : ''}\n`);
+        let outcomes;
+        try {
+          outcomes = await runtime.alerting.sendTest(values.channel, { waitMs: waitSeconds * 1000 });
+        } catch (error) {
+          if (error instanceof NotFoundError) throw new UsageError(error.message);
+          throw error;
         }
-        if (outcomes.length === 0) io.stdout(`${values.channel}: nothing sent (the test is queued; it will be retried)\n`);
+        const delivered = outcomes.some((o) => o.state === 'delivered');
+        if (values.json) {
+          io.stdout(`${JSON.stringify({ channel: values.channel, delivered, outcomes }, null, 2)}\n`);
+        } else {
+          for (const o of outcomes) {
+            const status = o.status === undefined ? '' : ` (HTTP ${o.status})`;
+            const state = o.state === 'pending' ? 'failed, will retry' : o.state;
+            io.stdout(`${o.channel}: ${state}${status}${o.error ? `: ${o.error}` : ''}\n`);
+          }
+          if (outcomes.length === 0) io.stdout(`${values.channel}: nothing sent (the test is queued; it will be retried)\n`);
+        }
+        return delivered ? 0 : 2;
+      } finally {
+        await runtime.close();
       }
-      return delivered ? 0 : 2;
-    } finally {
-      await runtime.close();
-    }
     },
   });
 }

@@ -1,8 +1,8 @@
 import { loadConfig, resolveConfigPath } from '../../../shared/config/load-config.ts';
 import type { SealwatchConfig } from '../../../shared/config/types.ts';
 import { ConfigError, type ConfigProblem } from '../../../shared/errors.ts';
-import { parseCommandArgs, UsageError } from '../args.ts';
-import type { CliCommand } from '../io.ts';
+import { defineCommand, UsageError } from '../args.ts';
+import type { CliCommand, CliIo } from '../io.ts';
 
 const USAGE = `usage: sealwatch config check [FILE] [--json]
 
@@ -13,25 +13,19 @@ FILE defaults to $SEALWATCH_CONFIG, then ./sealwatch.yaml.
 Exit status: 0 when valid, 1 when not (or on a usage error).`;
 
 /** `sealwatch config check [FILE] [--json]` (argv: the arguments after `config check`). */
-export const configCheckCommand: CliCommand = async (argv, io) => {
-  let json: boolean;
-  let file: string | undefined;
-  try {
-    const { values, positionals } = parseCommandArgs(
-      argv,
-      { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      USAGE,
-      true,
-    );
-    if (values.help === true) return (io.stdout(`${USAGE}\n`), 0);
+export const configCheckCommand: CliCommand = defineCommand({
+  name: 'config check',
+  usage: USAGE,
+  options: { json: { type: 'boolean' } },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
     if (positionals.length > 1) throw new UsageError(`expected at most one FILE\n\n${USAGE}`);
-    json = values.json === true;
-    file = positionals[0];
-  } catch (error) {
-    if (error instanceof UsageError) return (io.stderr(`${error.message}\n`), 1);
-    throw error;
-  }
+    return check(positionals[0], values.json === true, io);
+  },
+});
 
+/** Loads the file and prints what config check promises; exit 0 when valid, 1 when not. */
+async function check(file: string | undefined, json: boolean, io: CliIo): Promise<number> {
   const path = resolveConfigPath(file, io.env, io.cwd);
   let config: SealwatchConfig;
   try {
@@ -60,7 +54,7 @@ export const configCheckCommand: CliCommand = async (argv, io) => {
     }
   }
   return 0;
-};
+}
 
 // Whole-file problems (unreadable file, syntax errors) have no path worth printing.
 function formatProblem(problem: ConfigProblem): string {

@@ -1,12 +1,13 @@
+import { defineCommandGroup } from '../args.ts';
 import type { CliCommand } from '../io.ts';
 import { configCheckCommand } from './config-check.ts';
 
+const USAGE = `usage: sealwatch config <subcommand>
+
+subcommands:
+  check    validate a configuration file and list every problem at once
+
+Run 'sealwatch config check --help' for its options.`;
+
 /** `sealwatch config <subcommand>`; only `check` exists today. */
-export const configCommand: CliCommand = async (argv, io) => {
-  const [sub, ...rest] = argv;
-  if (sub === 'check') return configCheckCommand(rest, io);
-  const usage = 'usage: sealwatch config check [FILE] [--json]\n';
-  if (sub === '--help' || sub === '-h') return (io.stdout(usage), 0);
-  io.stderr(usage);
-  return 1;
-};
+export const configCommand: CliCommand = defineCommandGroup({ name: 'config', usage: USAGE, subcommands: { check: configCheckCommand } });

@@ -22,7 +22,13 @@ export const discoverCommand = defineCommand({
     const runtime = await loadRuntime(io, values.config);
     if (!runtime) return 1;
     try {
-      if (!runtime.clusters.some((c) => c.id === clusterId)) return unknownCluster(io, 'discover', clusterId, runtime.clusters.map((c) => c.id));
+      if (!runtime.clusters.some((c) => c.id === clusterId))
+        return unknownCluster(
+          io,
+          'discover',
+          clusterId,
+          runtime.clusters.map((c) => c.id),
+        );
       if (!runtime.discovery.has(clusterId)) {
         io.stderr(`sealwatch discover: cluster ${clusterId} has no discovery configured (it lists static nodes only)\n`);
         return 1;

@@ -57,7 +57,11 @@ export function createIncidentsCommand(deps: AlertCommandDeps = {}): CliCommand 
             return 2;
           }
           const ack = incident.acknowledged;
-          io.stdout(values.json ? `${JSON.stringify({ incident }, null, 2)}\n` : `acknowledged ${incident.dedupKey} (by ${ack?.by} at ${ack?.at}): reminders stop until it resolves\n`);
+          io.stdout(
+            values.json
+              ? `${JSON.stringify({ incident }, null, 2)}\n`
+              : `acknowledged ${incident.dedupKey} (by ${ack?.by} at ${ack?.at}): reminders stop until it resolves\n`,
+          );
           return 0;
         }
         const incidents = await runtime.alerting.incidents.list({ all: values.all ?? false });
@@ -82,8 +86,10 @@ export function formatIncidents(incidents: readonly IncidentView[]): string {
     lines.push(`${i.severity.toUpperCase().padEnd(8)} ${where}  ${i.findingId}  ${since}${i.notified || i.status !== 'open' ? '' : '  (silenced)'}`);
     lines.push(`         ${i.message}`);
     lines.push(`         key ${i.dedupKey}`);
-    if (i.silencedBy) lines.push(`         silenced by ${i.silencedBy.id} until ${i.silencedBy.expiresAt} (${i.silencedBy.createdBy}: ${i.silencedBy.comment})`);
-    if (i.acknowledged) lines.push(`         acknowledged by ${i.acknowledged.by} at ${i.acknowledged.at}${i.acknowledged.comment ? `: ${i.acknowledged.comment}` : ''}`);
+    if (i.silencedBy)
+      lines.push(`         silenced by ${i.silencedBy.id} until ${i.silencedBy.expiresAt} (${i.silencedBy.createdBy}: ${i.silencedBy.comment})`);
+    if (i.acknowledged)
+      lines.push(`         acknowledged by ${i.acknowledged.by} at ${i.acknowledged.at}${i.acknowledged.comment ? `: ${i.acknowledged.comment}` : ''}`);
     for (const d of i.deliveries) {
       const status = d.lastStatus === undefined ? '' : ` HTTP ${d.lastStatus}`;
       const detail = d.state === 'delivered' ? ` at ${d.deliveredAt}` : d.lastError ? `: ${d.lastError}` : '';

@@ -47,27 +47,27 @@ export function createInitCommand(deps: CustodyCommandDeps = {}): CliCommand {
       json: { type: 'boolean' },
     },
     async run({ values }, io) {
-    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
-    const shares = parseIntOption(values.shares, 'shares', 1, 255);
-    const threshold = parseIntOption(values.threshold, 'threshold', 1, 255);
-    if (shares === undefined || threshold === undefined) throw new UsageError(`--shares and --threshold are required\n\n${USAGE}`);
-    const pgp = values['pgp-keys'] === undefined ? undefined : await readPgpKeys(values['pgp-keys'], io.cwd);
-    const request = {
-      clusterId: values.cluster,
-      shares,
-      threshold,
-      ...(pgp ? { pgpKeys: pgp.map((p) => p.key) } : {}),
-      storeRootToken: values['store-root-token'] === true,
-      replace: values.replace === true,
-    };
-    return await withCustody(io, deps, values.config, async (service) => {
-      const result = await service.initialize(request);
-      if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-      else io.stdout(formatInit(result, pgp?.map((p) => p.file) ?? []));
-      for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
-      warnShownOnce(io, result);
-      return result.outcome === 'custody-failed' ? 3 : 0;
-    });
+      if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+      const shares = parseIntOption(values.shares, 'shares', 1, 255);
+      const threshold = parseIntOption(values.threshold, 'threshold', 1, 255);
+      if (shares === undefined || threshold === undefined) throw new UsageError(`--shares and --threshold are required\n\n${USAGE}`);
+      const pgp = values['pgp-keys'] === undefined ? undefined : await readPgpKeys(values['pgp-keys'], io.cwd);
+      const request = {
+        clusterId: values.cluster,
+        shares,
+        threshold,
+        ...(pgp ? { pgpKeys: pgp.map((p) => p.key) } : {}),
+        storeRootToken: values['store-root-token'] === true,
+        replace: values.replace === true,
+      };
+      return await withCustody(io, deps, values.config, async (service) => {
+        const result = await service.initialize(request);
+        if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        else io.stdout(formatInit(result, pgp?.map((p) => p.file) ?? []));
+        for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+        warnShownOnce(io, result);
+        return result.outcome === 'custody-failed' ? 3 : 0;
+      });
     },
   });
 }
@@ -89,7 +89,7 @@ function formatInit(r: InitClusterResult, pgpFiles: readonly string[]): string {
     case 'pgp-encrypted':
       lines.push('custody was NOT created: the shares are PGP-encrypted for their custodians and sealwatch cannot use them.');
       lines.push('hand each custodian their share (base64 of the PGP message):');
-      r.encryptedShares.forEach((share, i) => lines.push(`  share ${i + 1} (key ${pgpFiles[i] ?? '?'}): ${share}`));
+      for (const [i, share] of r.encryptedShares.entries()) lines.push(`  share ${i + 1} (key ${pgpFiles[i] ?? '?'}): ${share}`);
       break;
     case 'custody-failed':
       // The one place shares are printed: Vault will never hand them out again.

@@ -45,26 +45,28 @@ export function createKeysImportCommand(deps: CustodyCommandDeps = {}): CliComma
       json: { type: 'boolean' },
     },
     async run({ values }, io) {
-    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
-    if (values.rekeyed && !values.replace) throw new UsageError(`--rekeyed goes with --replace (it allows replacing custody with the shares of a new key)\n\n${USAGE}`);
-    const threshold = parseIntOption(values.threshold, 'threshold', 1, 255);
-    const input = await io.readStdin();
-    if (input.trim() === '') throw new UsageError(`nothing on stdin: pipe the init output in, e.g. \`sealwatch keys import --cluster ${values.cluster} < init.json\``);
-    const clusterId = values.cluster;
-    return await withCustody(io, deps, values.config, async (service) => {
-      const result = await service.importShares({
-        clusterId,
-        input,
-        ...(threshold === undefined ? {} : { threshold }),
-        replace: values.replace === true,
-        rekeyed: values.rekeyed === true,
-        storeRootToken: values['store-root-token'] === true,
-        force: values.force === true,
+      if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+      if (values.rekeyed && !values.replace)
+        throw new UsageError(`--rekeyed goes with --replace (it allows replacing custody with the shares of a new key)\n\n${USAGE}`);
+      const threshold = parseIntOption(values.threshold, 'threshold', 1, 255);
+      const input = await io.readStdin();
+      if (input.trim() === '')
+        throw new UsageError(`nothing on stdin: pipe the init output in, e.g. \`sealwatch keys import --cluster ${values.cluster} < init.json\``);
+      const clusterId = values.cluster;
+      return await withCustody(io, deps, values.config, async (service) => {
+        const result = await service.importShares({
+          clusterId,
+          input,
+          ...(threshold === undefined ? {} : { threshold }),
+          replace: values.replace === true,
+          rekeyed: values.rekeyed === true,
+          storeRootToken: values['store-root-token'] === true,
+          force: values.force === true,
+        });
+        io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatImport(result));
+        for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+        return 0;
       });
-      io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatImport(result));
-      for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
-      return 0;
-    });
     },
   });
 }

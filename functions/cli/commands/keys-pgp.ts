@@ -11,7 +11,10 @@ const ARMOR_BEGIN = '-----BEGIN PGP PUBLIC KEY BLOCK-----';
  * base64), or the binary key itself.
  */
 export async function readPgpKeys(list: string, cwd: string): Promise<{ file: string; key: string }[]> {
-  const files = list.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const files = list
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   if (files.length === 0) throw new UsageError('--pgp-keys needs at least one file');
   return Promise.all(
     files.map(async (file) => {

@@ -35,17 +35,17 @@ export function createKeysRewrapCommand(deps: CustodyCommandDeps = {}): CliComma
       json: { type: 'boolean' },
     },
     async run({ values }, io) {
-    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
-    if (!values.to) throw new UsageError(`--to is required\n\n${USAGE}`);
-    const indexes = parseIndexList(values.shares, 'shares');
-    const request = { clusterId: values.cluster, to: values.to, ...(indexes ? { indexes } : {}) };
-    return await withCustody(io, deps, values.config, async (service) => {
-      const result = await service.rewrap(request);
-      io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatRewrap(result));
-      const reminder = policyReminder(result);
-      if (reminder) io.stderr(`reminder: ${reminder}\n`);
-      return result.ok ? 0 : 1;
-    });
+      if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+      if (!values.to) throw new UsageError(`--to is required\n\n${USAGE}`);
+      const indexes = parseIndexList(values.shares, 'shares');
+      const request = { clusterId: values.cluster, to: values.to, ...(indexes ? { indexes } : {}) };
+      return await withCustody(io, deps, values.config, async (service) => {
+        const result = await service.rewrap(request);
+        io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatRewrap(result));
+        const reminder = policyReminder(result);
+        if (reminder) io.stderr(`reminder: ${reminder}\n`);
+        return result.ok ? 0 : 1;
+      });
     },
   });
 }

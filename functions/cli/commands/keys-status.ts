@@ -27,25 +27,25 @@ export function createKeysStatusCommand(deps: CustodyCommandDeps = {}): CliComma
     usage: USAGE,
     options: { cluster: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } },
     async run({ values }, io) {
-    if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
-    const clusterId = values.cluster;
-    return await withCustody(io, deps, values.config, async (service, runtime) => {
-      if (!runtime.config.clusters.some((c) => c.id === clusterId)) {
-        throw new NotFoundError(`cluster ${clusterId} is not in the configuration (known: ${runtime.config.clusters.map((c) => c.id).join(', ')})`);
-      }
-      let status: CustodyStatus;
-      try {
-        status = await service.status(clusterId);
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error;
-        if (values.json) io.stdout(`${JSON.stringify({ cluster: clusterId, custody: null, thresholdReachable: false }, null, 2)}\n`);
-        const hint = cliHint(error);
-        io.stderr(`sealwatch keys status: ${error.message}${hint ? ` — ${hint}` : ''}\n`);
-        return 2;
-      }
-      io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
-      return status.thresholdReachable && !status.blocked ? 0 : 2;
-    });
+      if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+      const clusterId = values.cluster;
+      return await withCustody(io, deps, values.config, async (service, runtime) => {
+        if (!runtime.config.clusters.some((c) => c.id === clusterId)) {
+          throw new NotFoundError(`cluster ${clusterId} is not in the configuration (known: ${runtime.config.clusters.map((c) => c.id).join(', ')})`);
+        }
+        let status: CustodyStatus;
+        try {
+          status = await service.status(clusterId);
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
+          if (values.json) io.stdout(`${JSON.stringify({ cluster: clusterId, custody: null, thresholdReachable: false }, null, 2)}\n`);
+          const hint = cliHint(error);
+          io.stderr(`sealwatch keys status: ${error.message}${hint ? ` — ${hint}` : ''}\n`);
+          return 2;
+        }
+        io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+        return status.thresholdReachable && !status.blocked ? 0 : 2;
+      });
     },
   });
 }
@@ -65,15 +65,21 @@ export function formatStatus(s: CustodyStatus): string {
   for (const w of s.wrappers) {
     const failed = w.unwrapTests.find((t) => !t.ok);
     const unwrap = w.canUnwrap ? 'unwrap ok' : `unwrap FAILED: ${failed?.error ?? 'unknown'}`;
-    const health = w.health ? `health ${w.health.status}${w.health.problems.length ? ` (${w.health.problems.map((p) => p.code).join(', ')})` : ''}` : 'health n/a';
+    const health = w.health
+      ? `health ${w.health.status}${w.health.problems.length ? ` (${w.health.problems.map((p) => p.code).join(', ')})` : ''}`
+      : 'health n/a';
     lines.push(`  ${w.id} [${w.kind}, ${w.provider}] shares ${w.shares.join(',')}: ${unwrap}; ${health}`);
   }
   const a = s.analysis;
   lines.push('', 'if one provider is down:');
   for (const p of a.byProvider) {
-    lines.push(`  ${p.id} (${p.wrappers.join(', ')}; shares ${p.indexes.join(',')}): ${p.sharesLeftIfDown} left → ${p.survivesOutage ? 'survives' : 'threshold LOST'}${p.compromiseRevealsKey ? '; holds ≥ threshold alone: its compromise reveals the key' : ''}`);
+    lines.push(
+      `  ${p.id} (${p.wrappers.join(', ')}; shares ${p.indexes.join(',')}): ${p.sharesLeftIfDown} left → ${p.survivesOutage ? 'survives' : 'threshold LOST'}${p.compromiseRevealsKey ? '; holds ≥ threshold alone: its compromise reveals the key' : ''}`,
+    );
   }
-  lines.push(`  any single wrapper outage: ${a.survivesAnySingleWrapperOutage ? 'survived' : 'not survived'}; any single provider outage: ${a.survivesAnySingleProviderOutage ? 'survived' : 'not survived'}`);
+  lines.push(
+    `  any single wrapper outage: ${a.survivesAnySingleWrapperOutage ? 'survived' : 'not survived'}; any single provider outage: ${a.survivesAnySingleProviderOutage ? 'survived' : 'not survived'}`,
+  );
   lines.push(`root token in custody: ${s.rootTokenStored ? 'yes' : 'no'}`);
   if (s.blocks.cluster !== null || s.blocks.nodes.length > 0) {
     lines.push('', 'unseal blocks (generation ' + String(s.blocks.generation) + '):');
@@ -83,10 +89,16 @@ export function formatStatus(s: CustodyStatus): string {
       const state = g.blocked ? 'BLOCKED' : 'rejected once, one more try allowed';
       lines.push(`  node ${g.nodeId}: ${state} since ${g.lastAt} — ${g.reason}, ${g.status === null ? 'no answer' : `status ${g.status}`}: ${g.vaultError}`);
     }
-    lines.push('  (replace the custody with `sealwatch keys import --replace`, or lift a block with `sealwatch unseal --clear-block --cluster ' + s.cluster + ' [--node ID]`)');
+    lines.push(
+      '  (replace the custody with `sealwatch keys import --replace`, or lift a block with `sealwatch unseal --clear-block --cluster ' +
+        s.cluster +
+        ' [--node ID]`)',
+    );
   }
   if (s.policyDrift.length > 0) {
-    lines.push(`config policy differs from storage: ${s.policyDrift.map((d) => `share ${d.index} stored under ${d.stored}, policy says ${d.policy}`).join('; ')}`);
+    lines.push(
+      `config policy differs from storage: ${s.policyDrift.map((d) => `share ${d.index} stored under ${d.stored}, policy says ${d.policy}`).join('; ')}`,
+    );
   }
   if (s.findings.length > 0) {
     lines.push('', 'findings:');

@@ -1,3 +1,4 @@
+import { defineCommandGroup } from '../args.ts';
 import type { CliCommand } from '../io.ts';
 import { createKeysImportCommand } from './keys-import.ts';
 import { createKeysRewrapCommand } from './keys-rewrap.ts';
@@ -22,16 +23,7 @@ export function createKeysCommand(deps: CustodyCommandDeps = {}): CliCommand {
     status: createKeysStatusCommand(deps),
     rewrap: createKeysRewrapCommand(deps),
   };
-  return async (argv, io) => {
-    const [sub, ...rest] = argv;
-    if (sub === '--help' || sub === '-h' || sub === 'help') return (io.stdout(`${USAGE}\n`), 0);
-    const command = sub === undefined ? undefined : subcommands[sub];
-    if (!command) {
-      io.stderr(`${sub === undefined ? '' : `sealwatch keys: unknown subcommand "${sub}"\n\n`}${USAGE}\n`);
-      return 1;
-    }
-    return command(rest, io);
-  };
+  return defineCommandGroup({ name: 'keys', usage: USAGE, subcommands });
 }
 
 export const keysCommand: CliCommand = createKeysCommand();

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createVaultHttpClientFactory } from '../../../shared/adapters/vault-http.ts';
 import { observeNode } from '../../../shared/app/observe-node.ts';
 import { classifyNode } from '../../../shared/core/classify-node.ts';
@@ -8,7 +7,7 @@ import type { NodeView } from '../../../shared/core/node-state.ts';
 import { describeError } from '../../../shared/errors.ts';
 import type { VaultTarget } from '../../../shared/ports/vault-client.ts';
 import type { CliCommand } from '../io.ts';
-import { reportError, UsageError } from '../report-error.ts';
+import { defineCommand, UsageError } from '../args.ts';
 
 const USAGE = `usage: sealwatch probe [URL...] [--ca FILE] [--insecure-http] [--timeout MS] [--json]
 
@@ -22,8 +21,7 @@ uninitialized or unreachable, 1 on a usage error.
                     then the system CAs)
   --insecure-http   allow plain http:// URLs (dev only)
   --timeout MS      deadline per node, default 5000
-  --json            print a JSON array, one object per URL in argument order
-`;
+  --json            print a JSON array, one object per URL in argument order`;
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 const MAX_TIMEOUT_MS = 600_000;
@@ -41,62 +39,49 @@ interface ProbeArgs {
   json: boolean;
 }
 
+const OPTIONS = {
+  ca: { type: 'string' },
+  'insecure-http': { type: 'boolean', default: false },
+  timeout: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 /** `sealwatch probe`: classify nodes without any configuration or state. */
-export const probeCommand: CliCommand = async (argv, io) => {
-  let args: ProbeArgs | 'help';
-  try {
-    args = parseProbeArgs(argv, io.env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return reportError(io, 'probe', new UsageError(`${error.message}\n\n${USAGE}`), argv.includes('--json'));
-  }
-  if (args === 'help') {
-    io.stdout(USAGE);
-    return 0;
-  }
-
-  let caPem: string | undefined;
-  if (args.caFile !== undefined) {
-    try {
-      caPem = await readCa(resolve(io.cwd, args.caFile));
-    } catch (error) {
-      const from = args.caFromEnv ? `VAULT_CACERT=${args.caFile}` : `--ca ${args.caFile}`;
-      return reportError(io, 'probe', new UsageError(`cannot use ${from}: ${describeError(error)}`), args.json);
+export const probeCommand: CliCommand = defineCommand({
+  usage: USAGE,
+  options: OPTIONS,
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    const args = probeArgs(values, positionals, io.env);
+    let caPem: string | undefined;
+    if (args.caFile !== undefined) {
+      try {
+        caPem = await readCa(resolve(io.cwd, args.caFile));
+      } catch (error) {
+        const from = args.caFromEnv ? `VAULT_CACERT=${args.caFile}` : `--ca ${args.caFile}`;
+        throw new UsageError(`cannot use ${from}: ${describeError(error)}`);
+      }
     }
-  }
-
-  const results = await probeAll(args, caPem);
-  io.stdout(args.json ? `${JSON.stringify(results, null, 2)}\n` : formatTable(results));
-  return results.some((r) => NEEDS_ATTENTION.has(r.state) || r.sealed === true) ? 2 : 0;
-};
+    const results = await probeAll(args, caPem);
+    io.stdout(args.json ? `${JSON.stringify(results, null, 2)}\n` : formatTable(results));
+    return results.some((r) => NEEDS_ATTENTION.has(r.state) || r.sealed === true) ? 2 : 0;
+  },
+});
 
 /** States that make probe (like `vault status` for a sealed node) exit 2. */
 const NEEDS_ATTENTION = new Set(['sealed', 'uninitialized', 'unreachable']);
 
-function parseProbeArgs(argv: string[], env: Record<string, string | undefined>): ProbeArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        ca: { type: 'string' },
-        'insecure-http': { type: 'boolean', default: false },
-        timeout: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values } = parsed;
-  if (values.help) return 'help';
+/** @throws UsageError (carrying the usage text) for URLs and values probe cannot use. */
+function probeArgs(
+  values: { ca?: string | undefined; 'insecure-http': boolean; timeout?: string | undefined; json: boolean },
+  given: string[],
+  env: Record<string, string | undefined>,
+): ProbeArgs {
+  const usageError = (message: string) => new UsageError(`${message}\n\n${USAGE}`);
   // The vault CLI's own variables, so `sealwatch probe` works where `vault status` does.
   const vaultAddr = env.VAULT_ADDR?.trim();
-  const positionals = parsed.positionals.length > 0 ? parsed.positionals : vaultAddr ? [vaultAddr] : [];
-  if (positionals.length === 0) throw new UsageError('at least one node URL is required (or set VAULT_ADDR)');
+  const positionals = given.length > 0 ? given : vaultAddr ? [vaultAddr] : [];
+  if (positionals.length === 0) throw usageError('at least one node URL is required (or set VAULT_ADDR)');
 
   const insecureHttp = values['insecure-http'];
   for (const url of positionals) {
@@ -104,16 +89,16 @@ function parseProbeArgs(argv: string[], env: Record<string, string | undefined>)
     try {
       parsedUrl = new URL(url);
     } catch {
-      throw new UsageError(`not a URL: ${url}`);
+      throw usageError(`not a URL: ${url}`);
     }
     if (parsedUrl.protocol === 'http:' && !insecureHttp) {
-      throw new UsageError(`${url} is plain http://; pass --insecure-http to allow it (dev only)`);
+      throw usageError(`${url} is plain http://; pass --insecure-http to allow it (dev only)`);
     }
     if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
-      throw new UsageError(`${url} must be an https:// URL`);
+      throw usageError(`${url} must be an https:// URL`);
     }
     if (parsedUrl.username || parsedUrl.password || parsedUrl.search || parsedUrl.hash) {
-      throw new UsageError(`${parsedUrl.origin}: a node URL carries no credentials, query or fragment`);
+      throw usageError(`${parsedUrl.origin}: a node URL carries no credentials, query or fragment`);
     }
   }
 
@@ -121,7 +106,7 @@ function parseProbeArgs(argv: string[], env: Record<string, string | undefined>)
   if (values.timeout !== undefined) {
     timeoutMs = Number(values.timeout);
     if (!/^\d+$/.test(values.timeout) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
-      throw new UsageError(`--timeout must be a whole number of milliseconds in 1..${MAX_TIMEOUT_MS}`);
+      throw usageError(`--timeout must be a whole number of milliseconds in 1..${MAX_TIMEOUT_MS}`);
     }
   }
   const caFile = values.ca ?? (env.VAULT_CACERT?.trim() || undefined);

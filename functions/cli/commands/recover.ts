@@ -31,7 +31,13 @@ export const recoverCommand = defineCommand({
     try {
       await runtime.resolveCluster(clusterId); // discovered nodes join the recovery cluster
       const cluster = runtime.health.recoveryClusters.get(clusterId);
-      if (!cluster) return unknownCluster(io, 'recover', clusterId, runtime.clusters.map((c) => c.id));
+      if (!cluster)
+        return unknownCluster(
+          io,
+          'recover',
+          clusterId,
+          runtime.clusters.map((c) => c.id),
+        );
       // Recovery sends shares, tokens and joins: refuse up front rather than fail step by step.
       for (const node of cluster.nodes) {
         const resolved = resolvePinnedTarget(cluster, node.id);

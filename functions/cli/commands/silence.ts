@@ -62,66 +62,67 @@ export function createSilenceCommand(deps: AlertCommandDeps = {}): CliCommand {
       json: { type: 'boolean' },
     },
     async run({ values, positionals }, io) {
-    const [sub, ...rest] = positionals;
-    if (values.help || sub === 'help') return (io.stdout(`${USAGE}\n`), 0);
-    if (sub !== 'add' && sub !== 'list' && sub !== 'remove') throw new UsageError(`${sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`}\n\n${USAGE}`);
-    let forMs: number | undefined;
-    if (sub === 'add') {
-      if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
-      if (!values.for) throw new UsageError(`--for is required\n\n${USAGE}`);
-      forMs = parseDuration(values.for);
-      if (forMs === undefined || forMs <= 0) throw new UsageError(`--for must be a duration like 90s, 30m, 2h or 7d, got "${values.for}"`);
-      if (!(values.comment ?? values.reason)?.trim()) throw new UsageError(`--comment is required: say why (a ticket, the maintenance)\n\n${USAGE}`);
-      if (values.finding !== undefined) {
-        try {
-          checkFindingId(values.finding);
-        } catch (error) {
-          throw new UsageError(`--finding: ${(error as Error).message}`);
-        }
-      }
-    }
-    if (sub === 'remove' && rest.length !== 1) throw new UsageError(`silence remove takes one silence id\n\n${USAGE}`);
-    if (sub !== 'remove' && rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"\n\n${USAGE}`);
-
-    const runtime = await (deps.loadRuntime ?? loadRuntime)(io, values.config);
-    if (!runtime) return 1;
-    try {
-      const silences = runtime.alerting.silences;
+      const [sub, ...rest] = positionals;
+      if (values.help || sub === 'help') return (io.stdout(`${USAGE}\n`), 0);
+      if (sub !== 'add' && sub !== 'list' && sub !== 'remove')
+        throw new UsageError(`${sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`}\n\n${USAGE}`);
+      let forMs: number | undefined;
       if (sub === 'add') {
-        const cluster = runtime.clusters.find((c) => c.id === values.cluster);
-        if (!cluster) throw new UsageError(`no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})`);
-        if (values.node !== undefined && !cluster.nodes.some((n) => n.id === values.node)) {
-          throw new UsageError(`cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})`);
+        if (!values.cluster) throw new UsageError(`--cluster is required\n\n${USAGE}`);
+        if (!values.for) throw new UsageError(`--for is required\n\n${USAGE}`);
+        forMs = parseDuration(values.for);
+        if (forMs === undefined || forMs <= 0) throw new UsageError(`--for must be a duration like 90s, 30m, 2h or 7d, got "${values.for}"`);
+        if (!(values.comment ?? values.reason)?.trim()) throw new UsageError(`--comment is required: say why (a ticket, the maintenance)\n\n${USAGE}`);
+        if (values.finding !== undefined) {
+          try {
+            checkFindingId(values.finding);
+          } catch (error) {
+            throw new UsageError(`--finding: ${(error as Error).message}`);
+          }
         }
-        const silence = await silences.add({
-          cluster: cluster.id,
-          forMs: forMs ?? 0,
-          ...(values.node === undefined ? {} : { node: values.node }),
-          ...(values.finding === undefined ? {} : { finding: values.finding }),
-          comment: values.comment ?? values.reason ?? '',
-          createdBy: cliAuthor(values.author),
-        });
-        io.stdout(values.json ? `${JSON.stringify(silence, null, 2)}\n` : `${silence.id}: silenced ${scopeOf(silence)} until ${silence.expiresAt}\n`);
-        return 0;
       }
-      if (sub === 'list') {
-        const list = await silences.list();
-        io.stdout(values.json ? `${JSON.stringify({ silences: list }, null, 2)}\n` : formatSilences(list, runtime.clock.now()));
-        return 0;
-      }
-      const id = rest[0] ?? '';
+      if (sub === 'remove' && rest.length !== 1) throw new UsageError(`silence remove takes one silence id\n\n${USAGE}`);
+      if (sub !== 'remove' && rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"\n\n${USAGE}`);
+
+      const runtime = await (deps.loadRuntime ?? loadRuntime)(io, values.config);
+      if (!runtime) return 1;
       try {
-        await silences.remove(id, cliAuthor(values.author));
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error;
-        io.stderr(`sealwatch silence: ${error.message}\n`);
-        return 2;
+        const silences = runtime.alerting.silences;
+        if (sub === 'add') {
+          const cluster = runtime.clusters.find((c) => c.id === values.cluster);
+          if (!cluster) throw new UsageError(`no cluster "${values.cluster}" is configured (known: ${runtime.clusters.map((c) => c.id).join(', ')})`);
+          if (values.node !== undefined && !cluster.nodes.some((n) => n.id === values.node)) {
+            throw new UsageError(`cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})`);
+          }
+          const silence = await silences.add({
+            cluster: cluster.id,
+            forMs: forMs ?? 0,
+            ...(values.node === undefined ? {} : { node: values.node }),
+            ...(values.finding === undefined ? {} : { finding: values.finding }),
+            comment: values.comment ?? values.reason ?? '',
+            createdBy: cliAuthor(values.author),
+          });
+          io.stdout(values.json ? `${JSON.stringify(silence, null, 2)}\n` : `${silence.id}: silenced ${scopeOf(silence)} until ${silence.expiresAt}\n`);
+          return 0;
+        }
+        if (sub === 'list') {
+          const list = await silences.list();
+          io.stdout(values.json ? `${JSON.stringify({ silences: list }, null, 2)}\n` : formatSilences(list, runtime.clock.now()));
+          return 0;
+        }
+        const id = rest[0] ?? '';
+        try {
+          await silences.remove(id, cliAuthor(values.author));
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
+          io.stderr(`sealwatch silence: ${error.message}\n`);
+          return 2;
+        }
+        io.stdout(values.json ? `${JSON.stringify({ removed: id })}\n` : `removed ${id}\n`);
+        return 0;
+      } finally {
+        await runtime.close();
       }
-      io.stdout(values.json ? `${JSON.stringify({ removed: id })}\n` : `removed ${id}\n`);
-      return 0;
-    } finally {
-      await runtime.close();
-    }
     },
   });
 }

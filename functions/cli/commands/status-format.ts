@@ -57,7 +57,12 @@ export function formatClusterStatus(cluster: ClusterStatus): string {
     ]),
   ];
   const widths = table[0]?.map((_, i) => Math.max(...table.map((r) => r[i]?.length ?? 0))) ?? [];
-  const nodeLines = table.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  const nodeLines = table.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
   return `${[...lines, '', ...nodeLines].join('\n')}\n`;
 }
 

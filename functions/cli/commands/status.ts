@@ -35,7 +35,12 @@ export const statusCommand = defineCommand({
     const config = await loadConfig({ path, env: io.env, remoteSecrets: createAwsSecretResolverFromEnv(io.env), clock: systemClock });
     const configured = values.cluster === undefined ? config.clusters : config.clusters.filter((c) => c.id === values.cluster);
     if (values.cluster !== undefined && configured.length === 0) {
-      unknownCluster(io, 'status', values.cluster, config.clusters.map((c) => c.id));
+      unknownCluster(
+        io,
+        'status',
+        values.cluster,
+        config.clusters.map((c) => c.id),
+      );
     }
     // Discovered nodes too (clusters[].discovery); a failing discovery leaves the static nodes.
     const clusters = await Promise.all(

@@ -39,7 +39,13 @@ export const tokenCommand = defineCommand({
     try {
       await runtime.resolveCluster(clusterId); // discovered nodes join the recovery cluster
       const recoveryCluster = runtime.health.recoveryClusters.get(clusterId);
-      if (!recoveryCluster) return unknownCluster(io, 'token set', clusterId, runtime.clusters.map((c) => c.id));
+      if (!recoveryCluster)
+        return unknownCluster(
+          io,
+          'token set',
+          clusterId,
+          runtime.clusters.map((c) => c.id),
+        );
       // The token is wrapped as clusters[].custody says (its default, else share 1's wrapper).
       const custody = runtime.config.clusters.find((c) => c.id === clusterId)?.custody;
       const cluster = { ...recoveryCluster, ...(custody ? { custody } : {}) };

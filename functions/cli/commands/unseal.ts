@@ -43,13 +43,23 @@ export const unsealCommand = defineCommand({
     if (!runtime) return 1;
     try {
       const cluster = await runtime.resolveCluster(clusterId);
-      if (!cluster) return unknownCluster(io, 'unseal', clusterId, runtime.clusters.map((c) => c.id));
+      if (!cluster)
+        return unknownCluster(
+          io,
+          'unseal',
+          clusterId,
+          runtime.clusters.map((c) => c.id),
+        );
       if (values.node !== undefined && !cluster.nodes.some((n) => n.id === values.node)) {
         throw new NotFoundError(`cluster ${cluster.id} has no node "${values.node}" (known: ${cluster.nodes.map((n) => n.id).join(', ')})`);
       }
       if (values['clear-block']) {
         if (values['dry-run']) throw new UsageError(`--clear-block and --dry-run do not go together\n\n${USAGE}`);
-        const cleared = await runtime.unseal.clearBlocks({ clusterId: cluster.id, trigger: 'cli', ...(values.node === undefined ? {} : { nodeId: values.node }) });
+        const cleared = await runtime.unseal.clearBlocks({
+          clusterId: cluster.id,
+          trigger: 'cli',
+          ...(values.node === undefined ? {} : { nodeId: values.node }),
+        });
         io.stdout(values.json ? `${JSON.stringify(cleared, null, 2)}\n` : formatCleared(cleared));
         return 0;
       }

@@ -123,7 +123,11 @@ export async function loadDashboardView(deps: DashboardDataDeps, now: number): P
       freshness: freshnessOf(heartbeats[i] ? Date.parse((heartbeats[i] as SweepHeartbeat).at) : null, now, deps.sweepIntervalMs),
       line: lineOf(heartbeats[i] ?? null),
     })),
-    findings: dedupeFindings(heartbeats.flatMap((h, i) => withNodeFindings(deps.clusters[i] as SweepCluster, records[i]?.data ?? null, [...(custody[i] ?? []), ...(h?.findings ?? [])]))).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.cluster.localeCompare(b.cluster)),
+    findings: dedupeFindings(
+      heartbeats.flatMap((h, i) =>
+        withNodeFindings(deps.clusters[i] as SweepCluster, records[i]?.data ?? null, [...(custody[i] ?? []), ...(h?.findings ?? [])]),
+      ),
+    ).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.cluster.localeCompare(b.cluster)),
     incidents: incidentItems.flatMap((item) => openIncidents(item?.data, silences, now)).sort(bySeverityThenAge),
     actions: trails
       .flat()
@@ -164,7 +168,14 @@ function withNodeFindings(cluster: SweepCluster, record: ClusterRecord | null, f
     if (r?.state === 'sealed' && !reported.has(`${node.id}\u0000node.sealed`)) {
       derived.push({ id: 'node.sealed', severity: 'critical', cluster: cluster.id, node: node.id, message: `${node.id} is sealed`, evidence: {} });
     } else if (r?.state === 'unreachable' && !reported.has(`${node.id}\u0000node.unreachable`)) {
-      derived.push({ id: 'node.unreachable', severity: 'warning', cluster: cluster.id, node: node.id, message: `${node.id} is unreachable${r.errorReason ? ` (${r.errorReason})` : ''}`, evidence: {} });
+      derived.push({
+        id: 'node.unreachable',
+        severity: 'warning',
+        cluster: cluster.id,
+        node: node.id,
+        message: `${node.id} is unreachable${r.errorReason ? ` (${r.errorReason})` : ''}`,
+        evidence: {},
+      });
     }
   }
   return [...derived, ...findings];
@@ -184,7 +195,11 @@ async function custodyWarnings(deps: DashboardDataDeps, clusterId: string): Prom
   const shares = records.map((item) => ({ index: item.data.index, wrapper: item.data.wrapper }));
   // Wrong-key and rejection blocks stand until the custody changes or an operator clears them,
   // whatever the node's state now: read from state, not from the last sweep.
-  const blocks = standingBlocks(meta.data.generation, block?.data ?? null, guards.map((g) => g.data));
+  const blocks = standingBlocks(
+    meta.data.generation,
+    block?.data ?? null,
+    guards.map((g) => g.data),
+  );
   return [
     ...(blocks.cluster ? [clusterBlockedFinding(clusterId, blocks.cluster)] : []),
     ...blocks.nodes.map((g) => guardFinding(clusterId, g, null)),

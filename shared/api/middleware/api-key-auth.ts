@@ -26,7 +26,8 @@ export function requireScope(keys: ApiKeyService | null, scope: ApiScope, limite
     }
     const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
     const info = presented && presented.length <= 256 ? await keys.verify(presented) : null;
-    if (!info) throw new HttpError(401, 'unauthorized', 'a valid API key is required (Authorization: Bearer swk_…)', { 'www-authenticate': 'Bearer realm="sealwatch"' });
+    if (!info)
+      throw new HttpError(401, 'unauthorized', 'a valid API key is required (Authorization: Bearer swk_…)', { 'www-authenticate': 'Bearer realm="sealwatch"' });
     if (!scopeAllows(info.scopes, scope)) throw new HttpError(403, 'forbidden', `this API key lacks the "${scope}" scope`);
     spend(limiter, `key:${info.id}`, 'requests for this API key');
     c.set('apiKey', info);

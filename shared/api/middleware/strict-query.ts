@@ -23,7 +23,9 @@ export function strictQuery(operations: readonly Operation[]): MiddlewareHandler
     const match = matchers.find((m) => m.method === method && m.pattern.test(c.req.path));
     if (match && !match.op.lenientQuery) {
       const all = c.req.queries();
-      const repeated = Object.entries(all).filter(([, values]) => values.length > 1).map(([name]) => `"${name.slice(0, 64)}"`);
+      const repeated = Object.entries(all)
+        .filter(([, values]) => values.length > 1)
+        .map(([name]) => `"${name.slice(0, 64)}"`);
       if (repeated.length > 0) throw new HttpError(400, 'invalid_input', `invalid query: given more than once: ${repeated.join(', ')}`);
       validate(match.op.query ?? NO_QUERY, c.req.query(), 'query');
     }

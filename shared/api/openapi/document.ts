@@ -57,7 +57,11 @@ function either(own: Json, error: Json): Json {
   const ownSchema = (own.content as Record<string, { schema: Json }>)['application/json']?.schema;
   const errorSchema = (error.content as Record<string, { schema: Json }>)['application/json']?.schema;
   if (!ownSchema || !errorSchema) throw new TypeError('a status answered by a route and by an error must both be JSON');
-  return { ...error, description: `${String(own.description)}; or ${String(error.description)}`, content: { 'application/json': { schema: { oneOf: [ownSchema, errorSchema] } } } };
+  return {
+    ...error,
+    description: `${String(own.description)}; or ${String(error.description)}`,
+    content: { 'application/json': { schema: { oneOf: [ownSchema, errorSchema] } } },
+  };
 }
 
 function failure(op: Operation, status: number, codes: string[]): Json {
@@ -65,7 +69,8 @@ function failure(op: Operation, status: number, codes: string[]): Json {
   const html = op.auth === 'dashboard' && (status === 401 || status === 403 || status === 429);
   const headers: Json = {};
   if (status === 429) headers['Retry-After'] = { description: 'seconds to wait', schema: { type: 'integer', minimum: 1 } };
-  if (status === 401 && (op.auth !== 'standard-webhooks')) headers['WWW-Authenticate'] = { description: 'the authentication scheme to use', schema: { type: 'string' } };
+  if (status === 401 && op.auth !== 'standard-webhooks')
+    headers['WWW-Authenticate'] = { description: 'the authentication scheme to use', schema: { type: 'string' } };
   return {
     description: `error code${codes.length === 1 ? '' : 's'}: ${codes.join(', ')}`,
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
@@ -96,7 +101,13 @@ function parameters(op: Operation): Json[] {
       required: where === 'path' || !(schema as z.ZodType).safeParse(undefined).success,
       schema: schemaOf(schema as z.ZodType, 'input'),
     }));
-  const headers = Object.entries(op.headers ?? {}).map(([name, description]) => ({ name, in: 'header', required: true, description, schema: { type: 'string' } }));
+  const headers = Object.entries(op.headers ?? {}).map(([name, description]) => ({
+    name,
+    in: 'header',
+    required: true,
+    description,
+    schema: { type: 'string' },
+  }));
   return [...from(op.params?.shape, 'path'), ...from(op.query?.shape, 'query'), ...headers];
 }
 

@@ -23,7 +23,10 @@ export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
   app.get('/v1/clusters', read, async (c) => {
     const [records, heartbeats] = await Promise.all([
       deps.store.getMany<ClusterRecord>(deps.clusters.map((x) => clusterStateKey(x.id))),
-      readHeartbeats(deps.store, deps.clusters.map((x) => x.id)),
+      readHeartbeats(
+        deps.store,
+        deps.clusters.map((x) => x.id),
+      ),
     ]);
     return c.json({ clusters: deps.clusters.map((cluster, i) => clusterBody(cluster, records[i]?.data ?? null, heartbeats[i] ?? null)) });
   });

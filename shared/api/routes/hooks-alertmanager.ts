@@ -56,7 +56,9 @@ function matchNode(cluster: SweepCluster, instance: string | undefined): string 
  */
 export function notificationKey(payload: AlertmanagerPayload): string {
   const alerts = payload.alerts.map((a) => `${a.fingerprint}|${a.status}|${a.startsAt}`).sort();
-  return createHash('sha256').update(JSON.stringify([payload.groupKey, payload.status, alerts])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([payload.groupKey, payload.status, alerts]))
+    .digest('hex');
 }
 
 /** `POST /v1/hooks/alertmanager`: bearer token, then a targeted recovery of the firing clusters. */

@@ -46,7 +46,9 @@ export function registerGenericHook(app: ApiApp, deps: RouteDeps): void {
     }
     requireJobs(deps);
     const decision = await deps.idempotency.run({ namespace: 'webhook', key: verified.id, payload: text, deadlineMs: invocationEnd(c, deps) }, async () => {
-      const start = await startRecovery(c, deps, 'webhook', [{ clusterId: cluster.id, action: request.action, ...(request.node ? { nodeIds: [request.node] } : {}) }]);
+      const start = await startRecovery(c, deps, 'webhook', [
+        { clusterId: cluster.id, action: request.action, ...(request.node ? { nodeIds: [request.node] } : {}) },
+      ]);
       return { status: startStatus(start), body: start };
     });
     return idempotentAnswer(c, deps, decision);

@@ -24,7 +24,10 @@ export function registerMetricsEndpoint(app: ApiApp, deps: RouteDeps): void {
   const metrics = deps.metrics;
   if (!metrics) return;
   app.get('/metrics', async (c) => {
-    const heartbeats = await readHeartbeats(deps.store, deps.clusters.map((x) => x.id));
+    const heartbeats = await readHeartbeats(
+      deps.store,
+      deps.clusters.map((x) => x.id),
+    );
     deps.clusters.forEach((cluster, i) => {
       const at = heartbeats[i]?.at;
       if (at) metrics.set('sealwatch_last_sweep_timestamp_seconds', { cluster: cluster.id }, Math.floor(Date.parse(at) / 1000));

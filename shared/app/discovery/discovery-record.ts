@@ -26,7 +26,12 @@ export function nextRecord(
   now: number,
 ): { record: DiscoveryRecord; gone: KnownNode[]; changed: boolean } {
   const foundIds = new Set(found.map((n) => n.id));
-  const nodes: KnownNode[] = found.map((n) => ({ id: n.id, url: n.url, ...(n.insecureHttp === undefined ? {} : { insecureHttp: n.insecureHttp }), missing: 0 }));
+  const nodes: KnownNode[] = found.map((n) => ({
+    id: n.id,
+    url: n.url,
+    ...(n.insecureHttp === undefined ? {} : { insecureHttp: n.insecureHttp }),
+    missing: 0,
+  }));
   const gone: KnownNode[] = [];
   for (const old of previous?.nodes ?? []) {
     if (foundIds.has(old.id)) continue;

@@ -149,7 +149,10 @@ export function createStorageInspector(options: StorageInspectorOptions): Cluste
     now: number,
     signal: AbortSignal,
   ): Promise<Finding> {
-    const name = `sealwatch-${clusterId}-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+    const name = `sealwatch-${clusterId}-${new Date(now)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}`;
     const started = clock.now();
     let outcome: 'created' | 'failed';
     let message: string;

@@ -83,14 +83,9 @@ export function keyHealthFindings(input: KeyFindingsInput): Finding[] {
   const { scope, cluster, facts } = input;
   const findings: Finding[] = [];
   const base = baseEvidence(input);
-  const what =
-    scope === 'seal'
-      ? `auto-unseal key ${facts.keyId}`
-      : `custody wrapper "${input.wrapper ?? '?'}" (key ${facts.keyId})`;
+  const what = scope === 'seal' ? `auto-unseal key ${facts.keyId}` : `custody wrapper "${input.wrapper ?? '?'}" (key ${facts.keyId})`;
   const consequence =
-    scope === 'seal'
-      ? 'running nodes keep working, but a node that restarts cannot unseal'
-      : 'sealwatch cannot unseal with the shares this wrapper protects';
+    scope === 'seal' ? 'running nodes keep working, but a node that restarts cannot unseal' : 'sealwatch cannot unseal with the shares this wrapper protects';
   const seen = new Set<string>();
   for (const problem of facts.problems) {
     if (IGNORED.has(problem.code)) continue;

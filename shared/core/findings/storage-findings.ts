@@ -131,7 +131,14 @@ export function lockFindings(input: LockCheckInput): Finding[] {
         message:
           `Vault storage table ${table}: the HA lock expired ${Math.round(expiredForMs / 1000)} s ago and was not renewed or taken over ` +
           `while ${input.nodesUp} node(s) are up (a dead holder never released it, or clock skew)`,
-        evidence: { table, holder: lock.identity, leader: lock.value, expiresAt: new Date(lock.expiresAtMs).toISOString(), expiredForMs, nodesUp: input.nodesUp },
+        evidence: {
+          table,
+          holder: lock.identity,
+          leader: lock.value,
+          expiresAt: new Date(lock.expiresAtMs).toISOString(),
+          expiredForMs,
+          nodesUp: input.nodesUp,
+        },
       });
     }
   }

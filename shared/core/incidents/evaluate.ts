@@ -17,12 +17,7 @@ import type { ClusterIncidents, Evaluation, IncidentEntry, IncidentPolicy, Incid
  * An acknowledged incident sends no reminders (updates and the resolve still go out).
  * `events` become `info` notifications without an incident.
  */
-export function evaluateIncidents(
-  previous: IncidentsState,
-  observations: Observations,
-  policy: IncidentPolicy,
-  now: number,
-): Evaluation {
+export function evaluateIncidents(previous: IncidentsState, observations: Observations, policy: IncidentPolicy, now: number): Evaluation {
   const nowIso = new Date(now).toISOString();
   const nextState: IncidentsState = { ...previous };
   const notifications: Notification[] = [];
@@ -61,16 +56,20 @@ export function evaluateIncidents(
 
   for (const event of observations.events) {
     notifications.push(
-      notificationOf('info', {
-        dedupKey: dedupKeyOf(event.cluster, event.node, event.id),
-        cluster: event.cluster,
-        ...(event.node === undefined ? {} : { node: event.node }),
-        findingId: event.id,
-        severity: 'info',
-        message: event.message,
-        evidence: event.evidence,
-        openedAt: nowIso,
-      }, nowIso),
+      notificationOf(
+        'info',
+        {
+          dedupKey: dedupKeyOf(event.cluster, event.node, event.id),
+          cluster: event.cluster,
+          ...(event.node === undefined ? {} : { node: event.node }),
+          findingId: event.id,
+          severity: 'info',
+          message: event.message,
+          evidence: event.evidence,
+          openedAt: nowIso,
+        },
+        nowIso,
+      ),
     );
   }
   return { nextState, notifications, changed };
@@ -82,14 +81,7 @@ interface Step {
   dirty: boolean;
 }
 
-function observe(
-  prior: IncidentEntry | undefined,
-  finding: Finding,
-  key: string,
-  policy: IncidentPolicy,
-  now: number,
-  nowIso: string,
-): Step {
+function observe(prior: IncidentEntry | undefined, finding: Finding, key: string, policy: IncidentPolicy, now: number, nowIso: string): Step {
   const severity = finding.severity;
   const silenced = isSilenced(policy.silences, { cluster: finding.cluster, node: finding.node, findingId: finding.id }, now) !== undefined;
   if (!prior || prior.status === 'pending') {

@@ -110,7 +110,23 @@ describe('sealwatch alerts / incidents / silence', () => {
 
   it('silence add, list and remove, with author and comment; incidents show the silence and can be acknowledged', async () => {
     const KEY = 'sealwatch:prod:vault-0:node.unreachable';
-    const added = await run('silence', 'add', '--cluster', 'prod', '--node', 'vault-0', '--finding', 'node.unreachable', '--for', '2h', '--comment', 'CHG-7 maintenance', '--author', 'alice', '--json');
+    const added = await run(
+      'silence',
+      'add',
+      '--cluster',
+      'prod',
+      '--node',
+      'vault-0',
+      '--finding',
+      'node.unreachable',
+      '--for',
+      '2h',
+      '--comment',
+      'CHG-7 maintenance',
+      '--author',
+      'alice',
+      '--json',
+    );
     expect(added.err).toBe('');
     expect(added.code).toBe(0);
     const silence = JSON.parse(added.out) as { id: string; expiresAt: string; createdAt: string; createdBy: string; comment: string };
@@ -135,7 +151,11 @@ describe('sealwatch alerts / incidents / silence', () => {
     expect((await run('incidents', 'ack', 'sealwatch:prod:-:node.removed')).code).toBe(2);
 
     // The OS user is the default author; --reason is the comment's old name.
-    const byOsUser = JSON.parse((await run('silence', 'add', '--cluster', 'prod', '--for', '1h', '--reason', 'legacy flag', '--json')).out) as { id: string; createdBy: string; comment: string };
+    const byOsUser = JSON.parse((await run('silence', 'add', '--cluster', 'prod', '--for', '1h', '--reason', 'legacy flag', '--json')).out) as {
+      id: string;
+      createdBy: string;
+      comment: string;
+    };
     expect(byOsUser.createdBy).toBe(userInfo().username);
     expect(byOsUser.comment).toBe('legacy flag');
 

@@ -22,7 +22,9 @@ describe('alert delivery metrics', () => {
         state: { kind: 'embedded', embedded: { path: '/unused' } },
         sweep: { concurrency: 4, nodeTimeoutMs: 2000, intervalSeconds: 60 },
         wrappers: [],
-        clusters: [{ id: 'prod', name: 'prod', nodes: cluster.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: false })), tls: { caPem: cluster.caPem ?? '' } }],
+        clusters: [
+          { id: 'prod', name: 'prod', nodes: cluster.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: false })), tls: { caPem: cluster.caPem ?? '' } },
+        ],
       },
       clock: systemClock,
       logger: silentLogger,

@@ -42,11 +42,31 @@ describe('serve drain timer', () => {
     runtime = await createRuntime({ config, clock: systemClock, logger: silentLogger, store, alertChannels: [channel] });
     let firstReport: (r: SweepReport) => void = () => {};
     const swept = new Promise<SweepReport>((resolve) => (firstReport = resolve));
-    plane = await startControlPlane(runtime, { host: '127.0.0.1', port: 0, intervalMs: 3_600_000, version: 'test', auth: 'open-loopback-demo', onReport: (r) => firstReport(r), drainIntervalMs: 50 });
+    plane = await startControlPlane(runtime, {
+      host: '127.0.0.1',
+      port: 0,
+      intervalMs: 3_600_000,
+      version: 'test',
+      auth: 'open-loopback-demo',
+      onReport: (r) => firstReport(r),
+      drainIntervalMs: 50,
+    });
     await swept;
 
     const now = new Date().toISOString();
-    const queued = notificationOf('trigger', { dedupKey: 'sealwatch:prod:-:test.timer', cluster: 'prod', findingId: 'test.timer', severity: 'critical', message: 'queued between sweeps', evidence: {}, openedAt: now }, now);
+    const queued = notificationOf(
+      'trigger',
+      {
+        dedupKey: 'sealwatch:prod:-:test.timer',
+        cluster: 'prod',
+        findingId: 'test.timer',
+        severity: 'critical',
+        message: 'queued between sweeps',
+        evidence: {},
+        openedAt: now,
+      },
+      now,
+    );
     await runtime.alerting.outbox.enqueue(queued, ['rec']);
     const started = Date.now();
     while (!sent.some((n) => n.id === queued.id) && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));

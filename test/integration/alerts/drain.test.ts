@@ -41,7 +41,8 @@ function setup(script: Parameters<SinkServer['setScript']>[0]) {
   outbox = createOutbox({ store, clock, giveUpAfterMs: 24 * HOUR });
 }
 
-const webhook = (id = 'hook', path = '/hook') => createWebhookAlertChannel({ id, url: `${sink.url}${path}`, secret: new Secret(whsec), now: () => clock.now() });
+const webhook = (id = 'hook', path = '/hook') =>
+  createWebhookAlertChannel({ id, url: `${sink.url}${path}`, secret: new Secret(whsec), now: () => clock.now() });
 const slack = (id = 'slack') => createSlackAlertChannel({ id, webhookUrl: new Secret(`${sink.url}/services/T1/B1/secretpathsegment`), now: () => clock.now() });
 
 function drainOf(channels: AlertChannel[], over: Partial<OutboxDrainOptions> = {}) {
@@ -53,7 +54,16 @@ function notification(over: Partial<Notification> = {}): Notification {
   seq += 1;
   const n = notificationOf(
     'trigger',
-    { dedupKey: `sealwatch:prod:vault-${seq}:node.sealed`, cluster: 'prod', node: `vault-${seq}`, findingId: 'node.sealed', severity: 'critical', message: 'sealed', evidence: {}, openedAt: new Date(clock.now()).toISOString() },
+    {
+      dedupKey: `sealwatch:prod:vault-${seq}:node.sealed`,
+      cluster: 'prod',
+      node: `vault-${seq}`,
+      findingId: 'node.sealed',
+      severity: 'critical',
+      message: 'sealed',
+      evidence: {},
+      openedAt: new Date(clock.now()).toISOString(),
+    },
     new Date(clock.now()).toISOString(),
   );
   return { ...n, ...over };
@@ -107,7 +117,10 @@ describe('outbox drain', () => {
   });
 
   it('a delivery to the failing channel succeeding again clears the finding', async () => {
-    setup([{ status: 404, body: 'no_service' }, { status: 200, body: 'ok' }]);
+    setup([
+      { status: 404, body: 'no_service' },
+      { status: 200, body: 'ok' },
+    ]);
     await outbox.enqueue(notification(), ['slack']);
     await drainOf([slack()]).run();
     expect(deliveryFindings(await outbox.list())).toHaveLength(1);

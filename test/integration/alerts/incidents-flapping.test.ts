@@ -30,7 +30,15 @@ beforeAll(async () => {
     sweep: { concurrency: 8, nodeTimeoutMs: 2_000, intervalSeconds: 60 },
     wrappers: [{ id: 'local-1', kind: 'local', local: { key: new Secret(key.toString('hex')) } }],
     // Sweeps only detect; the test unseals between sweeps to make the node flap.
-    clusters: [{ id: 'prod', name: 'prod', autoUnseal: false, nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: false })), tls: { caPem: sim.caPem ?? '' } }],
+    clusters: [
+      {
+        id: 'prod',
+        name: 'prod',
+        autoUnseal: false,
+        nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: false })),
+        tls: { caPem: sim.caPem ?? '' },
+      },
+    ],
   };
   store = createMemoryStateStore({ clock: systemClock });
   const slack = createSlackAlertChannel({ id: 'slack', webhookUrl: new Secret(`${sink.url}/services/T000/B000/hooksecretpath`) });

@@ -22,19 +22,39 @@ function recorder(id: string, answer: () => DeliveryResult = () => ({ ok: true, 
 
 function node(id: string, state: NodeState, extra: Partial<NodeReport> = {}): NodeReport {
   return {
-    id, url: `https://127.0.0.1/${id}`, state, previousState: null, transition: false, since: '2026-01-01T00:00:00.000Z',
-    initialized: true, sealed: state === 'sealed', version: '1.19.0', httpStatus: 200, error: null, durationMs: 1, ...extra,
+    id,
+    url: `https://127.0.0.1/${id}`,
+    state,
+    previousState: null,
+    transition: false,
+    since: '2026-01-01T00:00:00.000Z',
+    initialized: true,
+    sealed: state === 'sealed',
+    version: '1.19.0',
+    httpStatus: 200,
+    error: null,
+    durationMs: 1,
+    ...extra,
   };
 }
 
 function report(clusters: { id: string; nodes: NodeReport[]; findings?: Finding[] }[]): SweepReport {
   return {
-    trigger: 'test', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1,
+    trigger: 'test',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 1,
     clusters: clusters.map((c) => ({
-      id: c.id, name: c.id, nodes: c.nodes, persisted: false, actions: [], ...(c.findings ? { findings: c.findings } : {}),
+      id: c.id,
+      name: c.id,
+      nodes: c.nodes,
+      persisted: false,
+      actions: [],
+      ...(c.findings ? { findings: c.findings } : {}),
       summary: { nodes: c.nodes.length } as never,
     })),
-    totals: {} as never, timings: {} as never, stateWrites: 0,
+    totals: {} as never,
+    timings: {} as never,
+    stateWrites: 0,
   };
 }
 
@@ -42,8 +62,15 @@ function setup(alerts?: Partial<AlertsConfig>, channels = [recorder('a')]) {
   const clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 12) });
   const store = createMemoryStateStore({ clock });
   const alerting = createAlerting({
-    store, clock, logger: silentLogger, channels: channels.map((c) => c.channel), clusters: ['prod', 'dev'], random: () => 0.5,
-    ...(alerts ? { alerts: { routes: [], openAfter: { critical: 1, warning: 2 }, resolveAfter: 2, remindEveryMs: 60 * MIN, giveUpAfterMs: 24 * 60 * MIN, ...alerts } } : {}),
+    store,
+    clock,
+    logger: silentLogger,
+    channels: channels.map((c) => c.channel),
+    clusters: ['prod', 'dev'],
+    random: () => 0.5,
+    ...(alerts
+      ? { alerts: { routes: [], openAfter: { critical: 1, warning: 2 }, resolveAfter: 2, remindEveryMs: 60 * MIN, giveUpAfterMs: 24 * 60 * MIN, ...alerts } }
+      : {}),
   });
   /** One sweep a minute later. */
   const sweep = async (r: SweepReport) => {
@@ -59,7 +86,13 @@ describe('observationsOf', () => {
   it('derives node.sealed / node.unreachable unless a check already reported them, and info for unsealed nodes', () => {
     const own: Finding = { id: 'node.sealed', severity: 'warning', cluster: 'prod', node: 'v1', message: 'x', evidence: {} };
     const obs = observationsOf(
-      report([{ id: 'prod', findings: [own], nodes: [node('v1', 'sealed'), node('v2', 'sealed'), node('v3', 'unreachable'), node('v4', 'active', { unsealedBy: 'sealwatch' })] }]),
+      report([
+        {
+          id: 'prod',
+          findings: [own],
+          nodes: [node('v1', 'sealed'), node('v2', 'sealed'), node('v3', 'unreachable'), node('v4', 'active', { unsealedBy: 'sealwatch' })],
+        },
+      ]),
     );
     expect(obs.clusters).toEqual(['prod']);
     expect(obs.findings.map((f) => [f.node, f.id, f.severity])).toEqual([
@@ -94,14 +127,21 @@ describe('createAlerting.afterSweep', () => {
     const pager = recorder('pager');
     const chat = recorder('chat');
     const { sweep, alerting } = setup(
-      { routes: [{ channels: ['pager'], minSeverity: 'critical', clusters: ['prod'] }, { channels: ['chat'], minSeverity: 'info' }] },
+      {
+        routes: [
+          { channels: ['pager'], minSeverity: 'critical', clusters: ['prod'] },
+          { channels: ['chat'], minSeverity: 'info' },
+        ],
+      },
       [pager, chat],
     );
     await alerting.silences.add({ cluster: 'dev', forMs: 30 * MIN, comment: 'dev rebuild', createdBy: 'alice' });
-    await sweep(report([
-      { id: 'prod', nodes: [node('v1', 'sealed'), node('v2', 'active', { unsealedBy: 'sealwatch' })] },
-      { id: 'dev', nodes: [node('d1', 'sealed')] },
-    ]));
+    await sweep(
+      report([
+        { id: 'prod', nodes: [node('v1', 'sealed'), node('v2', 'active', { unsealedBy: 'sealwatch' })] },
+        { id: 'dev', nodes: [node('d1', 'sealed')] },
+      ]),
+    );
     expect(pager.sent.map((n) => `${n.kind} ${n.dedupKey}`)).toEqual(['trigger sealwatch:prod:v1:node.sealed']);
     expect(chat.sent.map((n) => `${n.kind} ${n.dedupKey}`).sort()).toEqual(['info sealwatch:prod:v2:node.unsealed', 'trigger sealwatch:prod:v1:node.sealed']);
     const listed = await alerting.incidents.list();
@@ -124,7 +164,12 @@ describe('createAlerting.afterSweep', () => {
     expect(failed[0]?.evidence).toMatchObject({ channels: ['broken'] });
     expect(broken.sent.filter((n) => n.findingId === 'alerts.delivery-failed')).toEqual([]);
     const open = await alerting.incidents.list();
-    expect(open.find((i) => i.findingId === 'node.sealed')?.deliveries.map((d) => `${d.channel} ${d.state}`).sort()).toEqual(['broken failed', 'good delivered']);
+    expect(
+      open
+        .find((i) => i.findingId === 'node.sealed')
+        ?.deliveries.map((d) => `${d.channel} ${d.state}`)
+        .sort(),
+    ).toEqual(['broken failed', 'good delivered']);
   });
 });
 

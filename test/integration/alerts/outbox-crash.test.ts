@@ -41,7 +41,20 @@ async function processOver(owner: string) {
 
 const iso = () => new Date(clock.now()).toISOString();
 const note = (node: string) =>
-  notificationOf('trigger', { dedupKey: `sealwatch:prod:${node}:node.sealed`, cluster: 'prod', node, findingId: 'node.sealed', severity: 'critical', message: `${node} is sealed`, evidence: {}, openedAt: iso() }, iso());
+  notificationOf(
+    'trigger',
+    {
+      dedupKey: `sealwatch:prod:${node}:node.sealed`,
+      cluster: 'prod',
+      node,
+      findingId: 'node.sealed',
+      severity: 'critical',
+      message: `${node} is sealed`,
+      evidence: {},
+      openedAt: iso(),
+    },
+    iso(),
+  );
 
 describe('outbox durability', () => {
   it('delivers on the next drain what a killed process wrote but never sent', async () => {

@@ -35,7 +35,10 @@ const shaped = fc.oneof(
       groupKey: fc.string(),
       status: fc.constantFrom('firing', 'resolved', 'x'),
       alerts: fc.array(
-        fc.record({ status: fc.constantFrom('firing', 'resolved'), labels, startsAt: fc.string(), fingerprint: fc.string({ maxLength: 8 }) }, { requiredKeys: [] }),
+        fc.record(
+          { status: fc.constantFrom('firing', 'resolved'), labels, startsAt: fc.string(), fingerprint: fc.string({ maxLength: 8 }) },
+          { requiredKeys: [] },
+        ),
         { maxLength: 4 },
       ),
     },
@@ -51,8 +54,29 @@ const body = fc.oneof(
 );
 const path = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...ROUTES) },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...ROUTES), fc.constantFrom('?cluster=prod', '?cluster=nope&limit=0', '?status=all&limit=3', '?dryRun=true', '?limit=abc', '?cluster=%E0%A4', '/extra', '%2F', '?a=1&a=2')).map(([a, b]) => a + b) },
-  { weight: 1, arbitrary: fc.array(fc.constantFrom('v1', 'clusters', 'prod', 'hooks', '%', '%25', '..', 'x', ':id', ''), { maxLength: 5 }).map((s) => `/${s.join('/')}`) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(...ROUTES),
+        fc.constantFrom(
+          '?cluster=prod',
+          '?cluster=nope&limit=0',
+          '?status=all&limit=3',
+          '?dryRun=true',
+          '?limit=abc',
+          '?cluster=%E0%A4',
+          '/extra',
+          '%2F',
+          '?a=1&a=2',
+        ),
+      )
+      .map(([a, b]) => a + b),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.array(fc.constantFrom('v1', 'clusters', 'prod', 'hooks', '%', '%25', '..', 'x', ':id', ''), { maxLength: 5 }).map((s) => `/${s.join('/')}`),
+  },
 );
 
 describe('API fuzzing (fast-check)', () => {
@@ -67,7 +91,10 @@ describe('API fuzzing (fast-check)', () => {
 
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof({ weight: 8, arbitrary: fc.constantFrom('GET', 'POST') }, { weight: 1, arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS') }),
+        fc.oneof(
+          { weight: 8, arbitrary: fc.constantFrom('GET', 'POST') },
+          { weight: 1, arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS') },
+        ),
         path,
         body,
         fc.record({

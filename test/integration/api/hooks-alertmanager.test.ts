@@ -46,6 +46,7 @@ async function notify(h: Harness | { app: ReturnType<typeof createApp> }, body: 
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'user-agent': 'Alertmanager/0.25.0' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: untyped JSON answer; each test reads the fields it asserts
   return { status: res.status, body: (await res.json()) as ErrorEnvelope & Record<string, any> };
 }
 
@@ -94,7 +95,10 @@ describe('POST /v1/hooks/alertmanager (fixtures and mapping)', () => {
     expect(answer.body).toMatchObject({ status: 'done', recoveryId: expect.stringMatching(/^rcv-/) });
     const resent = await notify(h, structuredClone(first));
     expect([resent.status, resent.body]).toEqual([answer.status, answer.body]);
-    const grown = labelled([{ vault_cluster: 'prod', instance: 'vault-2' }, { vault_cluster: 'prod', instance: 'vault-0' }]);
+    const grown = labelled([
+      { vault_cluster: 'prod', instance: 'vault-2' },
+      { vault_cluster: 'prod', instance: 'vault-0' },
+    ]);
     expect((await notify(h, grown)).body.status).toBe('done');
     expect(h.recovery.calls).toHaveLength(2);
   });
@@ -138,7 +142,15 @@ describe('POST /v1/hooks/alertmanager (end to end over the simulator)', () => {
         sweep: { concurrency: 4, nodeTimeoutMs: 2_000, intervalSeconds: 60 },
         wrappers: [{ id: 'local-1', kind: 'local', local: { key: new Secret(key.toString('hex')) } }],
         // autoUnseal off: only the hook's recovery may unseal, not a sweep on its own.
-        clusters: [{ id: 'prod', name: 'Prod', nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: false })), tls: { caPem: sim.caPem ?? '' }, autoUnseal: false }],
+        clusters: [
+          {
+            id: 'prod',
+            name: 'Prod',
+            nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: false })),
+            tls: { caPem: sim.caPem ?? '' },
+            autoUnseal: false,
+          },
+        ],
         api: apiConfig(),
       },
       clock: systemClock,
@@ -156,7 +168,10 @@ describe('POST /v1/hooks/alertmanager (end to end over the simulator)', () => {
   it('a firing VaultSealed alert unseals the node and records it in the audit trail and metrics', async () => {
     sim.nodes[2]?.seal();
     expect(sim.nodes[2]?.state().sealed).toBe(true);
-    const { status, body } = await notify({ app }, labelled([{ alertname: 'VaultSealed', vault_cluster: 'prod', instance: new URL(sim.nodes[2]?.url ?? '').host }]));
+    const { status, body } = await notify(
+      { app },
+      labelled([{ alertname: 'VaultSealed', vault_cluster: 'prod', instance: new URL(sim.nodes[2]?.url ?? '').host }]),
+    );
     expect(status).toBe(200);
     expect(body.results[0].unseal.nodes).toEqual([expect.objectContaining({ node: sim.nodes[2]?.id, outcome: 'unsealed' })]);
     expect(sim.nodes[2]?.state().sealed).toBe(false);

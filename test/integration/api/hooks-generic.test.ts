@@ -9,7 +9,12 @@ function signed(h: Harness, body: string, options: { id?: string; offsetS?: numb
   const p = options.prefix ?? 'webhook';
   return {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [`${p}-id`]: id, [`${p}-timestamp`]: String(ts), [`${p}-signature`]: signWebhook(options.key ?? WEBHOOK_KEY, id, ts, body) },
+    headers: {
+      'content-type': 'application/json',
+      [`${p}-id`]: id,
+      [`${p}-timestamp`]: String(ts),
+      [`${p}-signature`]: signWebhook(options.key ?? WEBHOOK_KEY, id, ts, body),
+    },
     body,
   };
 }
@@ -44,7 +49,10 @@ describe('POST /v1/hooks/generic (Standard Webhooks)', () => {
     });
     expect(res.status).toBe(200);
     expect((await post(h, signed(h, JSON.stringify({ cluster: 'dev', action: 'unseal' }), { prefix: 'svix' }))).status).toBe(200);
-    expect(h.recovery.calls.map((c) => [c.clusterId, c.action])).toEqual([['dev', 'sweep'], ['dev', 'unseal']]);
+    expect(h.recovery.calls.map((c) => [c.clusterId, c.action])).toEqual([
+      ['dev', 'sweep'],
+      ['dev', 'unseal'],
+    ]);
   });
 
   it('refuses wrong signatures, stale or future timestamps, missing headers: 401 with a code, no action', async () => {

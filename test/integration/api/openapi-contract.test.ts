@@ -29,6 +29,7 @@ import { AM_TOKEN, apiConfig, RecordingRecovery, WEBHOOK_KEY } from './support.t
 // `sealwatch serve` builds it over a simulated cluster — validates against the schema the
 // document gives for that route, status and content type.
 
+// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document and answers are walked as untyped JSON
 type Json = Record<string, any>;
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const ORIGIN = 'http://127.0.0.1:8080';
@@ -51,7 +52,15 @@ beforeAll(async () => {
       sweep: { concurrency: 4, nodeTimeoutMs: 2_000, intervalSeconds: 60 },
       wrappers: [{ id: 'local-1', kind: 'local', local: { key: new Secret(key.toString('hex')) } }],
       // Only the API's own requests may unseal here, never a sweep on its own.
-      clusters: [{ id: 'prod', name: 'Prod', nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: false })), tls: { caPem: sim.caPem ?? '' }, autoUnseal: false }],
+      clusters: [
+        {
+          id: 'prod',
+          name: 'Prod',
+          nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: false })),
+          tls: { caPem: sim.caPem ?? '' },
+          autoUnseal: false,
+        },
+      ],
       api: apiConfig({ dashboard: { enabled: true } }),
     },
     clock: systemClock,
@@ -83,6 +92,7 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 
 /** Asserts `res` is an answer the document describes for `method template`, and returns its body. */
+// biome-ignore lint/suspicious/noExplicitAny: answers are untyped JSON, checked against the schema
 async function conforms(res: Response, method: string, template: string): Promise<{ status: number; text: string; json: any }> {
   const operation = doc.paths[template]?.[method.toLowerCase()];
   expect(operation, `${method} ${template} is documented`).toBeDefined();
@@ -114,13 +124,21 @@ describe('the OpenAPI document', () => {
       const file = join(dir, 'openapi.json');
       await writeFile(file, JSON.stringify(doc));
       const out = await new Promise<string>((resolve, reject) => {
-        execFile(process.execPath, ['node_modules/@redocly/cli/bin/cli.js', 'lint', '--format=json', file], { timeout: 60_000, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } }, (error, stdout, stderr) => {
-          // Exit status 1 means problems were found: the JSON report says which.
-          if (error && !stdout) reject(new Error(`redocly failed: ${error.message}\n${stderr}`));
-          else resolve(stdout);
-        });
+        execFile(
+          process.execPath,
+          ['node_modules/@redocly/cli/bin/cli.js', 'lint', '--format=json', file],
+          { timeout: 60_000, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
+          (error, stdout, stderr) => {
+            // Exit status 1 means problems were found: the JSON report says which.
+            if (error && !stdout) reject(new Error(`redocly failed: ${error.message}\n${stderr}`));
+            else resolve(stdout);
+          },
+        );
       });
-      const report = JSON.parse(out.slice(out.indexOf('{'))) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string }[] };
+      const report = JSON.parse(out.slice(out.indexOf('{'))) as {
+        totals: { errors: number; warnings: number };
+        problems: { ruleId: string; message: string }[];
+      };
       expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
       expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
     } finally {
@@ -145,7 +163,11 @@ describe('real answers of every route validate against the document', () => {
   it('service routes and the dashboard', async () => {
     expect((await conforms(await call('GET', '/healthz'), 'GET', '/healthz')).json).toEqual({ ok: true, version: '1.2.3' });
     expect((await conforms(await call('GET', '/healthz?verbose=1'), 'GET', '/healthz')).status).toBe(400);
-    expect((await conforms(await call('GET', '/readyz'), 'GET', '/readyz')).json).toEqual({ ok: true, version: '1.2.3', checks: { config: 'ok', stateStore: 'ok' } });
+    expect((await conforms(await call('GET', '/readyz'), 'GET', '/readyz')).json).toEqual({
+      ok: true,
+      version: '1.2.3',
+      checks: { config: 'ok', stateStore: 'ok' },
+    });
     expect((await conforms(await call('GET', '/v1/openapi.json'), 'GET', '/v1/openapi.json')).status).toBe(200);
     const metrics = await conforms(await call('GET', '/metrics'), 'GET', '/metrics');
     expect(metrics.status).toBe(200);
@@ -179,20 +201,38 @@ describe('real answers of every route validate against the document', () => {
     expect(sealed.requestLog.filter((r) => r.path.startsWith('/v1/sys/unseal'))).toEqual([]);
     expect(sealed.state().sealed).toBe(true);
     expect((await conforms(await call('POST', '/v1/clusters/prod/recover', keys.read, '{}'), 'POST', '/v1/clusters/{id}/recover')).status).toBe(403);
-    const tooBig = await conforms(await call('POST', '/v1/clusters/prod/recover', keys.operate, JSON.stringify({ nodes: ['x'.repeat(300_000)] })), 'POST', '/v1/clusters/{id}/recover');
+    const tooBig = await conforms(
+      await call('POST', '/v1/clusters/prod/recover', keys.operate, JSON.stringify({ nodes: ['x'.repeat(300_000)] })),
+      'POST',
+      '/v1/clusters/{id}/recover',
+    );
     expect(tooBig.status).toBe(413);
 
-    const unknownNode = await conforms(await call('POST', '/v1/clusters/prod/recover', keys.operate, '{"nodes":["vault-9"]}'), 'POST', '/v1/clusters/{id}/recover');
+    const unknownNode = await conforms(
+      await call('POST', '/v1/clusters/prod/recover', keys.operate, '{"nodes":["vault-9"]}'),
+      'POST',
+      '/v1/clusters/{id}/recover',
+    );
     expect([unknownNode.status, unknownNode.json.error.message]).toEqual([400, expect.stringContaining('"vault-9"')]);
 
     // `autoUnseal: false` here: a whole-cluster recover plans no unseal (as `sealwatch recover`);
     // naming the node asks for its unseal whatever autoUnseal says.
-    const dry = await conforms(await call('POST', '/v1/clusters/prod/recover?dryRun=true', keys.operate, JSON.stringify({ nodes: [sealed.id] })), 'POST', '/v1/clusters/{id}/recover');
+    const dry = await conforms(
+      await call('POST', '/v1/clusters/prod/recover?dryRun=true', keys.operate, JSON.stringify({ nodes: [sealed.id] })),
+      'POST',
+      '/v1/clusters/{id}/recover',
+    );
     expect(dry.json.unseal.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ node: sealed.id, outcome: 'would-unseal' })]));
     expect(sealed.state().sealed).toBe(true);
     // Every recovery leaves a record, readable with the read scope.
     const record = await conforms(await call('GET', `/v1/recoveries/${dry.json.recoveryId}`, keys.read), 'GET', '/v1/recoveries/{id}');
-    expect(record.json).toMatchObject({ id: dry.json.recoveryId, status: 'done', trigger: 'api', requests: [{ clusterId: 'prod', action: 'recover', dryRun: true }], attempts: 0 });
+    expect(record.json).toMatchObject({
+      id: dry.json.recoveryId,
+      status: 'done',
+      trigger: 'api',
+      requests: [{ clusterId: 'prod', action: 'recover', dryRun: true }],
+      attempts: 0,
+    });
     expect((await conforms(await call('GET', '/v1/recoveries/rcv-20261207T072700Z-0a1b2c3d', keys.read), 'GET', '/v1/recoveries/{id}')).status).toBe(404);
     const malformed = await conforms(await call('GET', '/v1/recoveries/..%2Fetc', keys.read), 'GET', '/v1/recoveries/{id}');
     expect([malformed.status, malformed.json.error.code]).toEqual([400, 'invalid_input']);
@@ -206,10 +246,16 @@ describe('real answers of every route validate against the document', () => {
     const path = `/v1/incidents/${encodeURIComponent(incident.dedupKey)}/ack`;
     const acked = await conforms(await call('POST', path, keys.operate, '{"comment":"on it"}'), 'POST', '/v1/incidents/{key}/ack');
     expect(acked.json.incident.acknowledged).toMatchObject({ by: expect.stringContaining('contract-operate'), comment: 'on it' });
-    expect((await conforms(await call('POST', '/v1/incidents/sealwatch:prod:-:node.removed/ack', keys.operate), 'POST', '/v1/incidents/{key}/ack')).status).toBe(404);
+    expect(
+      (await conforms(await call('POST', '/v1/incidents/sealwatch:prod:-:node.removed/ack', keys.operate), 'POST', '/v1/incidents/{key}/ack')).status,
+    ).toBe(404);
     expect((await conforms(await call('POST', '/v1/incidents/nonsense/ack', keys.operate), 'POST', '/v1/incidents/{key}/ack')).status).toBe(400);
 
-    const recovered = await conforms(await call('POST', '/v1/clusters/prod/recover', keys.operate, JSON.stringify({ dryRun: false, nodes: [sealed.id] })), 'POST', '/v1/clusters/{id}/recover');
+    const recovered = await conforms(
+      await call('POST', '/v1/clusters/prod/recover', keys.operate, JSON.stringify({ dryRun: false, nodes: [sealed.id] })),
+      'POST',
+      '/v1/clusters/{id}/recover',
+    );
     expect(recovered.json.unseal.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ node: sealed.id, outcome: 'unsealed' })]));
     expect(sealed.state().sealed).toBe(false);
     expect((await conforms(await call('POST', '/v1/clusters/prod/sweep', keys.operate), 'POST', '/v1/clusters/{id}/sweep')).status).toBe(200);
@@ -221,9 +267,13 @@ describe('real answers of every route validate against the document', () => {
     expect(created.json.silence).toMatchObject({ comment: 'CHG-42 patching', createdBy: expect.stringContaining('contract-operate') });
     const withReason = await conforms(await call('POST', '/v1/silences', keys.operate, JSON.stringify({ ...body, reason: 'x' })), 'POST', '/v1/silences');
     expect(withReason.json.error.message).toContain('"reason"');
-    expect((await conforms(await call('POST', '/v1/silences', keys.operate, JSON.stringify({ ...body, finding: 'node.seald' })), 'POST', '/v1/silences')).status).toBe(400);
+    expect(
+      (await conforms(await call('POST', '/v1/silences', keys.operate, JSON.stringify({ ...body, finding: 'node.seald' })), 'POST', '/v1/silences')).status,
+    ).toBe(400);
     expect((await conforms(await call('POST', '/v1/silences', keys.operate, '{'), 'POST', '/v1/silences')).json.error.code).toBe('invalid_json');
-    expect((await conforms(await call('POST', '/v1/silences', keys.operate, JSON.stringify({ ...body, cluster: 'nope' })), 'POST', '/v1/silences')).status).toBe(404);
+    expect(
+      (await conforms(await call('POST', '/v1/silences', keys.operate, JSON.stringify({ ...body, cluster: 'nope' })), 'POST', '/v1/silences')).status,
+    ).toBe(404);
     const listed = await conforms(await call('GET', '/v1/silences', keys.read), 'GET', '/v1/silences');
     expect(listed.json.silences.map((s: Json) => s.id)).toContain(created.json.silence.id);
     const removed = await conforms(await call('DELETE', `/v1/silences/${created.json.silence.id}`, keys.operate), 'DELETE', '/v1/silences/{id}');
@@ -232,14 +282,23 @@ describe('real answers of every route validate against the document', () => {
     expect((await conforms(await call('DELETE', '/v1/silences/x', keys.operate), 'DELETE', '/v1/silences/{id}')).status).toBe(400);
     expect((await conforms(await call('DELETE', `/v1/silences/sil-00`, keys.read), 'DELETE', '/v1/silences/{id}')).status).toBe(403);
     const audit = await conforms(await call('GET', '/v1/audit?cluster=prod', keys.admin), 'GET', '/v1/audit');
-    expect(audit.json.events.map((e: Json) => `${e.action} ${e.outcome}`)).toEqual(expect.arrayContaining(['silence silence-added', 'silence silence-removed', 'incident-ack acknowledged']));
+    expect(audit.json.events.map((e: Json) => `${e.action} ${e.outcome}`)).toEqual(
+      expect.arrayContaining(['silence silence-added', 'silence silence-removed', 'incident-ack acknowledged']),
+    );
     expect((await conforms(await call('GET', '/v1/audit?cluster=prod', keys.read), 'GET', '/v1/audit')).status).toBe(403);
     expect((await conforms(await call('GET', '/v1/audit', keys.admin), 'GET', '/v1/audit')).status).toBe(400);
     expect((await conforms(await call('GET', '/v1/audit?cluster=nope', keys.admin), 'GET', '/v1/audit')).status).toBe(404);
   });
 
   it('hooks', async () => {
-    const am = JSON.stringify({ version: '4', groupKey: 'g', status: 'firing', receiver: 'sealwatch', externalURL: 'http://am', alerts: [{ status: 'firing', labels: { alertname: 'Other' }, startsAt: '2026-12-07T00:00:00Z', fingerprint: 'f1' }] });
+    const am = JSON.stringify({
+      version: '4',
+      groupKey: 'g',
+      status: 'firing',
+      receiver: 'sealwatch',
+      externalURL: 'http://am',
+      alerts: [{ status: 'firing', labels: { alertname: 'Other' }, startsAt: '2026-12-07T00:00:00Z', fingerprint: 'f1' }],
+    });
     const hook = (token: string) => app.request(`${ORIGIN}/v1/hooks/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: am });
     expect((await conforms(await hook(AM_TOKEN), 'POST', '/v1/hooks/alertmanager')).json.status).toBe('ignored');
     expect((await conforms(await hook('wrong'), 'POST', '/v1/hooks/alertmanager')).status).toBe(401);
@@ -247,7 +306,12 @@ describe('real answers of every route validate against the document', () => {
     const body = JSON.stringify({ cluster: 'prod', action: 'sweep' });
     const id = `msg_${randomBytes(4).toString('hex')}`;
     const ts = Math.floor(Date.now() / 1000);
-    const headers = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(WEBHOOK_KEY, id, ts, body) };
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(ts),
+      'webhook-signature': signWebhook(WEBHOOK_KEY, id, ts, body),
+    };
     const generic = () => app.request(`${ORIGIN}/v1/hooks/generic`, { method: 'POST', headers, body });
     const first = await conforms(await generic(), 'POST', '/v1/hooks/generic');
     expect(first.json).toMatchObject({ status: 'done', recoveryId: expect.stringMatching(/^rcv-/), results: [{ cluster: 'prod', action: 'sweep' }] });
@@ -256,7 +320,11 @@ describe('real answers of every route validate against the document', () => {
     expect(resent.headers.get('idempotent-replayed')).toBe('true');
     expect((await conforms(resent, 'POST', '/v1/hooks/generic')).json).toEqual(first.json);
     const otherBody = JSON.stringify({ cluster: 'prod', action: 'recover' });
-    const reused = await app.request(`${ORIGIN}/v1/hooks/generic`, { method: 'POST', headers: { ...headers, 'webhook-signature': signWebhook(WEBHOOK_KEY, id, ts, otherBody) }, body: otherBody });
+    const reused = await app.request(`${ORIGIN}/v1/hooks/generic`, {
+      method: 'POST',
+      headers: { ...headers, 'webhook-signature': signWebhook(WEBHOOK_KEY, id, ts, otherBody) },
+      body: otherBody,
+    });
     expect((await conforms(reused, 'POST', '/v1/hooks/generic')).json.error.code).toBe('replayed');
     expect((await conforms(await app.request(`${ORIGIN}/v1/hooks/generic`, { method: 'POST', body }), 'POST', '/v1/hooks/generic')).status).toBe(401);
   });
@@ -268,17 +336,36 @@ describe('real answers of every route validate against the document', () => {
     // A 2 s request deadline: the budget is 80 % of what is left before the answer is due.
     const api = apiConfig({ limits: { bodyBytes: 256 * 1024, requestsPerMinute: 10_000, timeoutMs: 2_000 } });
     const slow = createApp({ ...apiDepsFromRuntime(runtime, { version: '1.2.3', auth: { mode: 'api-keys' }, serveMetrics: false }), api, jobs });
-    const post = (path: string, body?: string, headers: Record<string, string> = auth(keys.operate)) => slow.request(`${ORIGIN}${path}`, { method: 'POST', headers, ...(body === undefined ? {} : { body }) });
+    const post = (path: string, body?: string, headers: Record<string, string> = auth(keys.operate)) =>
+      slow.request(`${ORIGIN}${path}`, { method: 'POST', headers, ...(body === undefined ? {} : { body }) });
     const ids: string[] = [];
-    for (const [path, template, body] of [['/v1/clusters/prod/sweep', '/v1/clusters/{id}/sweep', undefined], ['/v1/clusters/prod/recover', '/v1/clusters/{id}/recover', '{"dryRun":true}']] as const) {
+    for (const [path, template, body] of [
+      ['/v1/clusters/prod/sweep', '/v1/clusters/{id}/sweep', undefined],
+      ['/v1/clusters/prod/recover', '/v1/clusters/{id}/recover', '{"dryRun":true}'],
+    ] as const) {
       const accepted = await conforms(await post(path, body), 'POST', template);
       expect([accepted.status, accepted.json]).toEqual([202, { status: 'accepted', recoveryId: expect.stringMatching(/^rcv-/), results: [] }]);
       ids.push(accepted.json.recoveryId);
     }
     const nodeId = sim.nodes[0]?.id ?? '';
-    const am = JSON.stringify({ version: '4', groupKey: 'slow', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'VaultSealed', vault_cluster: 'prod', instance: nodeId }, startsAt: '2026-12-07T00:00:00Z', fingerprint: 'f9' }] });
+    const am = JSON.stringify({
+      version: '4',
+      groupKey: 'slow',
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'VaultSealed', vault_cluster: 'prod', instance: nodeId },
+          startsAt: '2026-12-07T00:00:00Z',
+          fingerprint: 'f9',
+        },
+      ],
+    });
     const amAnswer = await conforms(await post('/v1/hooks/alertmanager', am, { authorization: `Bearer ${AM_TOKEN}` }), 'POST', '/v1/hooks/alertmanager');
-    expect([amAnswer.status, amAnswer.json]).toEqual([202, { status: 'accepted', recoveryId: expect.any(String), results: [], alerts: 1, firing: 1, unmatched: 0 }]);
+    expect([amAnswer.status, amAnswer.json]).toEqual([
+      202,
+      { status: 'accepted', recoveryId: expect.any(String), results: [], alerts: 1, firing: 1, unmatched: 0 },
+    ]);
     ids.push(amAnswer.json.recoveryId);
     const body = JSON.stringify({ cluster: 'prod', node: nodeId, action: 'unseal' });
     const id = `msg_${randomBytes(4).toString('hex')}`;
@@ -300,9 +387,16 @@ describe('real answers of every route validate against the document', () => {
     const recovery = new RecordingRecovery();
     const { jobs } = wireRecoveryJobs({ recovery, store: runtime.store, clock: systemClock, logger: silentLogger });
     const failing = createApp({ ...apiDepsFromRuntime(runtime, { version: '1.2.3', auth: { mode: 'api-keys' }, serveMetrics: false }), jobs });
-    for (const [error, status, code] of [[new UnavailableError(secretish), 503, 'unavailable'], [new Error(`boom ${secretish}`), 500, 'internal']] as const) {
+    for (const [error, status, code] of [
+      [new UnavailableError(secretish), 503, 'unavailable'],
+      [new Error(`boom ${secretish}`), 500, 'internal'],
+    ] as const) {
       recovery.failWith = error;
-      const answer = await conforms(await failing.request(`${ORIGIN}/v1/clusters/prod/sweep`, { method: 'POST', headers: auth(keys.operate) }), 'POST', '/v1/clusters/{id}/sweep');
+      const answer = await conforms(
+        await failing.request(`${ORIGIN}/v1/clusters/prod/sweep`, { method: 'POST', headers: auth(keys.operate) }),
+        'POST',
+        '/v1/clusters/{id}/sweep',
+      );
       expect([answer.status, answer.json.error.code]).toEqual([status, code]);
       expect(Object.keys(answer.json).sort()).toEqual(['error', 'requestId']);
 
@@ -313,7 +407,11 @@ describe('real answers of every route validate against the document', () => {
       // Authenticated and valid: 200 with the failure in results (the sender should not retry into it).
       const hook = await conforms(await failing.request(`${ORIGIN}/v1/hooks/generic`, { method: 'POST', headers, body }), 'POST', '/v1/hooks/generic');
       expect(hook.json).toMatchObject({ status: 'done', results: [{ cluster: 'prod', error: { code: status === 503 ? 'unavailable' : 'internal' } }] });
-      const record = await conforms(await failing.request(`${ORIGIN}/v1/recoveries/${hook.json.recoveryId}`, { headers: auth(keys.read) }), 'GET', '/v1/recoveries/{id}');
+      const record = await conforms(
+        await failing.request(`${ORIGIN}/v1/recoveries/${hook.json.recoveryId}`, { headers: auth(keys.read) }),
+        'GET',
+        '/v1/recoveries/{id}',
+      );
       expect(record.json.results[0].error.message).toBe(hook.json.results[0].error.message);
       for (const text of [answer.text, hook.text, record.text]) {
         for (const leak of ['sealwatch-prod-state', 'RECOVERY rcv', 'amazonaws', 'DynamoDB', 'boom']) expect(text).not.toContain(leak);
@@ -322,23 +420,62 @@ describe('real answers of every route validate against the document', () => {
   });
 
   it('429 and the 5xx of a state-store outage: a code, a fixed message and the request id only', async () => {
-    const limited = createApp({ ...apiDepsFromRuntime(runtime, { version: 't', auth: { mode: 'api-keys' }, serveMetrics: false }), api: apiConfig({ limits: { bodyBytes: 4096, requestsPerMinute: 1, timeoutMs: 5000 } }) });
+    const limited = createApp({
+      ...apiDepsFromRuntime(runtime, { version: 't', auth: { mode: 'api-keys' }, serveMetrics: false }),
+      api: apiConfig({ limits: { bodyBytes: 4096, requestsPerMinute: 1, timeoutMs: 5000 } }),
+    });
     await limited.request(`${ORIGIN}/v1/clusters`, { headers: auth(keys.read) });
     const res = await limited.request(`${ORIGIN}/v1/clusters`, { headers: auth(keys.read) });
     expect([(await conforms(res, 'GET', '/v1/clusters')).status, res.headers.get('retry-after')]).toEqual([429, expect.stringMatching(/^\d+$/)]);
 
     const secretish = 'DynamoDB GetItem on table sealwatch-prod-state failed for CLUSTER#prod STATE at https://dynamodb.eu-west-1.amazonaws.com';
-    const down: StateStore = { ...runtime.store, get: async () => { throw new UnavailableError(secretish); }, getMany: async () => { throw new UnavailableError(secretish); } };
-    const broken: StateStore = { ...runtime.store, getMany: async () => { throw new Error(`boom ${secretish}`); } };
-    for (const [store, status, code] of [[down, 503, 'unavailable'], [broken, 500, 'internal']] as const) {
-      const outage = createApp({ clusters: runtime.clusters, store, logger: silentLogger, version: 't', clock: runtime.clock, auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, audit: runtime.audit });
+    const down: StateStore = {
+      ...runtime.store,
+      get: async () => {
+        throw new UnavailableError(secretish);
+      },
+      getMany: async () => {
+        throw new UnavailableError(secretish);
+      },
+    };
+    const broken: StateStore = {
+      ...runtime.store,
+      getMany: async () => {
+        throw new Error(`boom ${secretish}`);
+      },
+    };
+    for (const [store, status, code] of [
+      [down, 503, 'unavailable'],
+      [broken, 500, 'internal'],
+    ] as const) {
+      const outage = createApp({
+        clusters: runtime.clusters,
+        store,
+        logger: silentLogger,
+        version: 't',
+        clock: runtime.clock,
+        auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' },
+        audit: runtime.audit,
+      });
       const answer = await conforms(await outage.request(`${ORIGIN}/v1/clusters`), 'GET', '/v1/clusters');
       expect([answer.status, answer.json.error.code]).toEqual([status, code]);
       expect(Object.keys(answer.json).sort()).toEqual(['error', 'requestId']);
       for (const leak of ['sealwatch-prod-state', 'CLUSTER#', 'amazonaws', 'DynamoDB', 'boom']) expect(answer.text).not.toContain(leak);
     }
     // Readiness says which check failed, and only that.
-    const notReady = await conforms(await createApp({ clusters: runtime.clusters, store: down, logger: silentLogger, version: 't', clock: runtime.clock, auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' }, audit: runtime.audit }).request(`${ORIGIN}/readyz`), 'GET', '/readyz');
+    const notReady = await conforms(
+      await createApp({
+        clusters: runtime.clusters,
+        store: down,
+        logger: silentLogger,
+        version: 't',
+        clock: runtime.clock,
+        auth: { mode: 'open-loopback-demo', bind: '127.0.0.1' },
+        audit: runtime.audit,
+      }).request(`${ORIGIN}/readyz`),
+      'GET',
+      '/readyz',
+    );
     expect([notReady.status, notReady.json]).toEqual([503, { ok: false, version: 't', checks: { config: 'ok', stateStore: 'unavailable' } }]);
   });
 

@@ -11,7 +11,13 @@ describe('operator routes: API keys and scopes', () => {
     const h = harness();
     const key = await h.key(['read']);
     const { info } = await h.keys.create({ name: 'old', scopes: ['admin'] });
-    const bad = [undefined, 'Bearer', 'Bearer swk_nope', `Bearer ${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`, `Bearer ${key.replace(/^swk_[0-9a-f]{12}/, 'swk_000000000000')}`];
+    const bad = [
+      undefined,
+      'Bearer',
+      'Bearer swk_nope',
+      `Bearer ${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`,
+      `Bearer ${key.replace(/^swk_[0-9a-f]{12}/, 'swk_000000000000')}`,
+    ];
     for (const authorization of bad) {
       const res = await h.app.request('/v1/clusters', authorization ? { headers: { authorization } } : {});
       const body = (await res.json()) as ErrorEnvelope;
@@ -113,7 +119,10 @@ describe('operator routes: behaviour', () => {
     const key = await h.key(['read']);
     const k = clusterStateKey('prod');
     await h.store.put({ ...k, data: { nodes: { 'vault-1': { state: 'sealed', since: 1_000, initialized: true } } }, condition: { kind: 'any' } });
-    const body = (await (await h.app.request('/v1/clusters/prod', { headers: auth(key) })).json()) as { states: Record<string, number>; nodes: { id: string; state: string }[] };
+    const body = (await (await h.app.request('/v1/clusters/prod', { headers: auth(key) })).json()) as {
+      states: Record<string, number>;
+      nodes: { id: string; state: string }[];
+    };
     expect(body.states).toEqual({ unknown: 2, sealed: 1 });
     expect(body.nodes.find((n) => n.id === 'vault-1')?.state).toBe('sealed');
   });
@@ -129,7 +138,13 @@ describe('operator routes: behaviour', () => {
     const ok = await h.app.request('/v1/silences', { method: 'POST', headers: auth(key), body: JSON.stringify(silence) });
     expect(ok.status).toBe(201);
     const created = ((await ok.json()) as { silence: Record<string, unknown> }).silence;
-    expect(created).toMatchObject({ cluster: 'prod', node: 'vault-1', finding: 'node.sealed', comment: 'patching', createdBy: expect.stringMatching(/^apikey:[0-9a-f]{12} \(k-operate\)$/) });
+    expect(created).toMatchObject({
+      cluster: 'prod',
+      node: 'vault-1',
+      finding: 'node.sealed',
+      comment: 'patching',
+      createdBy: expect.stringMatching(/^apikey:[0-9a-f]{12} \(k-operate\)$/),
+    });
     expect(Date.parse(created.expiresAt as string) - Date.parse(created.createdAt as string)).toBe(90 * 60_000);
     for (const body of [
       '{',
@@ -153,7 +168,17 @@ describe('operator routes: behaviour', () => {
     const h = harness();
     const audit = createAuditLog({ store: h.store, clock: h.clock });
     for (const node of ['vault-0', 'vault-1']) {
-      await audit.record('prod', { at: new Date(h.clock.now()).toISOString(), trigger: 'api', action: 'unseal', node, shareIndexes: [1, 2], wrappers: ['w'], outcome: 'unsealed', timings: { unwrapMs: 1, submitMs: 1, totalMs: 2 }, message: 'ok' });
+      await audit.record('prod', {
+        at: new Date(h.clock.now()).toISOString(),
+        trigger: 'api',
+        action: 'unseal',
+        node,
+        shareIndexes: [1, 2],
+        wrappers: ['w'],
+        outcome: 'unsealed',
+        timings: { unwrapMs: 1, submitMs: 1, totalMs: 2 },
+        message: 'ok',
+      });
       h.clock.advance(1000);
     }
     const key = await h.key(['admin']);
@@ -178,7 +203,9 @@ describe('operator routes: behaviour', () => {
     const key = await h.key(['operate']);
     const first = (await (await h.app.request('/v1/clusters/prod/sweep', { method: 'POST', headers: auth(key) })).json()) as { recoveryId: string };
     h.clock.advance(1_000);
-    const second = (await (await h.app.request('/v1/clusters/dev/recover', { method: 'POST', headers: auth(key), body: '{"dryRun":true}' })).json()) as { recoveryId: string };
+    const second = (await (await h.app.request('/v1/clusters/dev/recover', { method: 'POST', headers: auth(key), body: '{"dryRun":true}' })).json()) as {
+      recoveryId: string;
+    };
     const page = await (await h.app.request('/', { headers: auth(key) })).text();
     const rows = [...page.matchAll(/data-recovery="([^"]+)" data-status="([^"]+)"/g)].map((m) => [m[1], m[2]]);
     expect(rows).toEqual([
@@ -200,22 +227,33 @@ describe('operator routes: behaviour', () => {
     await h.queue.drain();
     const record = await h.app.request(`/v1/recoveries/${body.recoveryId}`, { headers: auth(key) });
     expect(record.status).toBe(200);
-    expect(await record.json()).toMatchObject({ id: body.recoveryId, status: 'done', trigger: 'api', attempts: 1, results: [{ cluster: 'prod', action: 'sweep' }] });
+    expect(await record.json()).toMatchObject({
+      id: body.recoveryId,
+      status: 'done',
+      trigger: 'api',
+      attempts: 1,
+      results: [{ cluster: 'prod', action: 'sweep' }],
+    });
   });
 });
 
 describe('GET /v1/openapi.json and GET /metrics', () => {
   it('documents every API route with request schemas from zod', async () => {
     const h = harness();
+    // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is walked as untyped JSON
     const doc = (await (await h.app.request('/v1/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, any>> };
     expect(doc.openapi).toBe('3.1.0');
-    const documented = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).map((verb) => `${verb.toUpperCase()} ${p}`)).sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([p, m]) => Object.keys(m).map((verb) => `${verb.toUpperCase()} ${p}`))
+      .sort();
     const registered = h.app.routes
       .filter((r) => r.method !== 'ALL' && r.path.startsWith('/v1/') && r.path !== '/v1/openapi.json')
       .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
     expect(documented).toEqual(expect.arrayContaining([...new Set(registered)]));
     expect(doc.paths['/v1/hooks/generic']?.post.requestBody.content['application/json'].schema.properties.action.enum).toEqual(['sweep', 'recover', 'unseal']);
-    expect(doc.paths['/v1/silences']?.post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['cluster', 'durationMinutes', 'comment']));
+    expect(doc.paths['/v1/silences']?.post.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['cluster', 'durationMinutes', 'comment']),
+    );
   });
 
   it('serves Prometheus text with node states, sweeps and requests when metrics are given', async () => {
@@ -225,7 +263,16 @@ describe('GET /v1/openapi.json and GET /metrics', () => {
       trigger: 'schedule',
       startedAt: '',
       durationMs: 420,
-      clusters: [{ id: 'prod', name: 'p', summary: {} as never, persisted: true, actions: [{ kind: 'unseal', nodeId: 'vault-1', outcome: 'wrong-key', message: '', durationMs: 1 }], nodes: [{ state: 'active' }, { state: 'sealed' }, { state: 'sealed' }] as never }],
+      clusters: [
+        {
+          id: 'prod',
+          name: 'p',
+          summary: {} as never,
+          persisted: true,
+          actions: [{ kind: 'unseal', nodeId: 'vault-1', outcome: 'wrong-key', message: '', durationMs: 1 }],
+          nodes: [{ state: 'active' }, { state: 'sealed' }, { state: 'sealed' }] as never,
+        },
+      ],
       totals: {} as never,
       timings: {} as never,
       stateWrites: 0,

@@ -49,7 +49,11 @@ export class RecordingRecovery implements RecoveryService {
       cluster: request.clusterId,
       action: request.action,
       dryRun: request.dryRun === true,
-      unseal: { ok: true, nodes: nodes.map((node) => ({ node, outcome: request.dryRun ? 'would-unseal' : 'unsealed', message: 'fake', shareIndexes: [1, 2, 3] })), findings: [] },
+      unseal: {
+        ok: true,
+        nodes: nodes.map((node) => ({ node, outcome: request.dryRun ? 'would-unseal' : 'unsealed', message: 'fake', shareIndexes: [1, 2, 3] })),
+        findings: [],
+      },
     };
   }
 }
@@ -92,7 +96,8 @@ export function harness(overrides: Partial<AppDeps> = {}, options: HarnessOption
       ? {}
       : {
           incidents: {
-            list: async (f) => (await alerting.incidents.list(f.status === 'all' ? { all: true } : {})).filter((i) => !f.cluster || i.cluster === f.cluster).slice(0, f.limit),
+            list: async (f) =>
+              (await alerting.incidents.list(f.status === 'all' ? { all: true } : {})).filter((i) => !f.cluster || i.cluster === f.cluster).slice(0, f.limit),
             acknowledge: (input) => alerting.incidents.acknowledge(input),
           },
           silences: alerting.silences,
@@ -110,7 +115,16 @@ export function harness(overrides: Partial<AppDeps> = {}, options: HarnessOption
     ...wired,
     ...overrides,
   });
-  return { app, queue: local as MemoryWorkQueue, clock, store, recovery, keys, alerting, key: async (scopes) => (await keys.create({ name: `k-${scopes.join('-')}`, scopes })).key };
+  return {
+    app,
+    queue: local as MemoryWorkQueue,
+    clock,
+    store,
+    recovery,
+    keys,
+    alerting,
+    key: async (scopes) => (await keys.create({ name: `k-${scopes.join('-')}`, scopes })).key,
+  };
 }
 
 export interface ErrorEnvelope {

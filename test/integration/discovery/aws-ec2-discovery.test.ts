@@ -47,7 +47,14 @@ describe('EC2 / Auto Scaling discovery through the real SDK clients', () => {
       ['vault-a', 'https://10.0.1.10:8200', 'running'],
       ['i-0bbb', 'https://10.0.2.10:8200', 'pending'],
     ]);
-    expect(wire.calls[0]).toMatchObject({ Action: 'DescribeInstances', 'Filter.1.Name': 'instance-state-name', 'Filter.1.Value.1': 'running', 'Filter.1.Value.2': 'pending', 'Filter.2.Name': 'tag:role', 'Filter.2.Value.1': 'vault' });
+    expect(wire.calls[0]).toMatchObject({
+      Action: 'DescribeInstances',
+      'Filter.1.Name': 'instance-state-name',
+      'Filter.1.Value.1': 'running',
+      'Filter.1.Value.2': 'pending',
+      'Filter.2.Name': 'tag:role',
+      'Filter.2.Value.1': 'vault',
+    });
   });
 
   it('lists Auto Scaling group members, then describes exactly those, paging with NextToken', async () => {

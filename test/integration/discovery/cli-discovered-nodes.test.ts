@@ -42,7 +42,11 @@ afterAll(async () => {
 
 describe('CLI commands on a discovery-only cluster', () => {
   it('keys import cross-checks the discovered nodes, status shows them, unseal unseals a sealed pod', async () => {
-    const imported = await runSealwatch(['keys', 'import', '--cluster', 'prod'], { cwd: dir, stdin: operatorInitJson(sim.init!, { shares: 5, threshold: 3 }), timeoutMs: 60_000 });
+    const imported = await runSealwatch(['keys', 'import', '--cluster', 'prod'], {
+      cwd: dir,
+      stdin: operatorInitJson(sim.init!, { shares: 5, threshold: 3 }),
+      timeoutMs: 60_000,
+    });
     expect(imported.code, imported.err).toBe(0);
     for (const node of sim.nodes) expect(imported.out).toContain(`node ${node.id}: initialized`);
     const status = await runSealwatch(['status', '--cluster', 'prod', '--json'], { cwd: dir, timeoutMs: 60_000 });

@@ -22,7 +22,9 @@ const signal = () => AbortSignal.timeout(5000);
 
 describe('DNS discovery through node:dns against a loopback DNS server', () => {
   it('SRV: one node per target, with its port and address (IPv6 in brackets)', async () => {
-    const nodes = await createDnsDiscovery({ srv: '_vault._tcp.vault.internal', scheme: 'https', insecureHttp: false, servers: [dns.server] }).discover(signal());
+    const nodes = await createDnsDiscovery({ srv: '_vault._tcp.vault.internal', scheme: 'https', insecureHttp: false, servers: [dns.server] }).discover(
+      signal(),
+    );
     expect(nodes.map((n) => [n.id, n.url])).toEqual([
       ['vault-0', 'https://10.0.0.10:8200'],
       ['vault-1', 'https://[fd00::11]:8210'],
@@ -32,7 +34,9 @@ describe('DNS discovery through node:dns against a loopback DNS server', () => {
   });
 
   it('A/AAAA of a name with a port', async () => {
-    const nodes = await createDnsDiscovery({ name: 'vault.internal', port: 8200, scheme: 'https', insecureHttp: false, servers: [dns.server] }).discover(signal());
+    const nodes = await createDnsDiscovery({ name: 'vault.internal', port: 8200, scheme: 'https', insecureHttp: false, servers: [dns.server] }).discover(
+      signal(),
+    );
     expect(nodes.map((n) => [n.id, n.url])).toEqual([
       ['10-0-0-10', 'https://10.0.0.10:8200'],
       ['10-0-0-12', 'https://10.0.0.12:8200'],

@@ -32,7 +32,12 @@ describe('EKS bearer tokens', () => {
     expect(await verify(T0 + 60_000)).toEqual({ ok: true });
     expect(await verify(T0 + 16 * 60_000)).toMatchObject({ ok: false, reason: expect.stringContaining('expired') });
     expect(await verify(T0, 'other-cluster')).toMatchObject({ ok: false, reason: expect.stringContaining('signature') });
-    const wrongKey = await createEksToken({ cluster: 'prod-eks', region: 'eu-west-1', credentials: { ...KEYS, secretAccessKey: 'not-the-key' }, now: new Date(T0) });
+    const wrongKey = await createEksToken({
+      cluster: 'prod-eks',
+      region: 'eu-west-1',
+      credentials: { ...KEYS, secretAccessKey: 'not-the-key' },
+      now: new Date(T0),
+    });
     expect(await verifyEksToken(wrongKey, { cluster: 'prod-eks', region: 'eu-west-1', ...KEYS, now: () => T0 })).toMatchObject({ ok: false });
   });
 
@@ -97,7 +102,10 @@ describe('EKS bearer tokens', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sealwatch-sa-'));
     writeFileSync(join(dir, 'token'), 'first\n');
     writeFileSync(join(dir, 'ca.crt'), 'CA');
-    const credentials = createKubernetesCredentials({ kind: 'in-cluster' }, { env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, now: Date.now, serviceAccountDir: dir });
+    const credentials = createKubernetesCredentials(
+      { kind: 'in-cluster' },
+      { env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, now: Date.now, serviceAccountDir: dir },
+    );
     expect(await credentials.connection(AbortSignal.timeout(1000))).toEqual({ server: 'https://10.96.0.1:443', token: 'first', caPem: 'CA' });
     writeFileSync(join(dir, 'token'), 'rotated\n');
     expect((await credentials.connection(AbortSignal.timeout(1000))).token).toBe('rotated');

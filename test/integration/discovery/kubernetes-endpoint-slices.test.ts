@@ -93,12 +93,16 @@ describe('Kubernetes EndpointSlice discovery against an API server fake', () => 
   it('turns 401 and 403 Status answers into discovery errors naming the missing RBAC', async () => {
     fake = await startKubernetesApiFake({ namespace: 'vault', service: 'vault-internal', tokens: [TOKEN] });
     fake.failWith(403);
-    const forbidden = await discoveryFor(fake).discover(signal()).catch((e: unknown) => e);
+    const forbidden = await discoveryFor(fake)
+      .discover(signal())
+      .catch((e: unknown) => e);
     expect(forbidden).toBeInstanceOf(DiscoveryError);
     expect(forbidden).toMatchObject({ failure: 'forbidden', permission: 'list endpointslices (apiGroups: discovery.k8s.io) in namespace vault' });
     expect((forbidden as Error).message).toContain('cannot list resource "endpointslices"');
     fake.failWith(null);
-    const unauthorized = await discoveryFor(fake, {}, 'wrong-token').discover(signal()).catch((e: unknown) => e);
+    const unauthorized = await discoveryFor(fake, {}, 'wrong-token')
+      .discover(signal())
+      .catch((e: unknown) => e);
     expect(unauthorized).toMatchObject({ failure: 'unauthorized' });
     expect((unauthorized as Error).message).not.toContain('wrong-token');
   });

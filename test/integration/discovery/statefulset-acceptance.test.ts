@@ -14,7 +14,11 @@ describe('a Vault StatefulSet found through the Kubernetes API (embedded store)'
     const oldAddress = await set.moveTo('vault-1', '127.0.0.1');
     set.publish();
     const first = await set.sweep();
-    expect(first.nodes.map((n) => [n.id, n.state]).sort()).toEqual([['vault-0', 'active'], ['vault-1', 'standby'], ['vault-2', 'standby']]);
+    expect(first.nodes.map((n) => [n.id, n.state]).sort()).toEqual([
+      ['vault-0', 'active'],
+      ['vault-1', 'standby'],
+      ['vault-2', 'standby'],
+    ]);
     expect(first.nodes.find((n) => n.id === 'vault-1')?.url).toBe(oldAddress.url);
     expect(oldAddress.connections()).toBeGreaterThan(0);
 
@@ -81,7 +85,10 @@ describe('a Vault StatefulSet found through the Kubernetes API (embedded store)'
     set.api.failWith(403);
     const forbidden = await set.sweep();
     expect(ids(forbidden)).toEqual(['discovery.failed:warning']);
-    expect(forbidden.findings?.[0]?.evidence).toMatchObject({ failure: 'forbidden', permission: 'list endpointslices (apiGroups: discovery.k8s.io) in namespace vault' });
+    expect(forbidden.findings?.[0]?.evidence).toMatchObject({
+      failure: 'forbidden',
+      permission: 'list endpointslices (apiGroups: discovery.k8s.io) in namespace vault',
+    });
     expect(forbidden.findings?.[0]?.message).toContain('grant: list endpointslices');
     expect(forbidden.nodes).toHaveLength(3);
 

@@ -65,7 +65,13 @@ export async function startStatefulSet(options: { goneAfterSweeps?: number; auto
         tls: { caPem: sim.caPem ?? '', serverName: '{node}' },
         discovery: {
           kind: 'kubernetes',
-          kubernetes: { namespace: 'vault', service: 'vault-internal', scheme: 'https', insecureHttp: false, api: { kind: 'token', server: api.url, token: new Secret(API_TOKEN) } },
+          kubernetes: {
+            namespace: 'vault',
+            service: 'vault-internal',
+            scheme: 'https',
+            insecureHttp: false,
+            api: { kind: 'token', server: api.url, token: new Secret(API_TOKEN) },
+          },
           goneAfterSweeps: options.goneAfterSweeps ?? 2,
           timeoutMs: 2_000,
         },
@@ -108,4 +114,7 @@ export async function startStatefulSet(options: { goneAfterSweeps?: number; auto
 }
 
 export const ids = (report: ClusterReport, filter: RegExp = /./) =>
-  (report.findings ?? []).filter((f) => filter.test(f.id)).map((f) => `${f.id}${f.node ? `@${f.node}` : ''}:${f.severity}`).sort();
+  (report.findings ?? [])
+    .filter((f) => filter.test(f.id))
+    .map((f) => `${f.id}${f.node ? `@${f.node}` : ''}:${f.severity}`)
+    .sort();

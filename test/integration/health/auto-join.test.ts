@@ -43,9 +43,16 @@ describe('a wiped node replaced', () => {
     expect(findingKeys(prod.findings)).toEqual([`raft.node-joined@${wiped?.id}:info`]);
     expect(prod.findings?.[0]?.message).toMatch(/unseal: unsealed/);
     const audit = await h.runtime.audit.list('prod');
-    expect(audit.map((e) => [e.action, e.node, e.outcome]).sort()).toEqual([['raft-join', wiped?.id, 'joined'], ['unseal', wiped?.id, 'unsealed']].sort());
+    expect(audit.map((e) => [e.action, e.node, e.outcome]).sort()).toEqual(
+      [
+        ['raft-join', wiped?.id, 'joined'],
+        ['unseal', wiped?.id, 'unsealed'],
+      ].sort(),
+    );
     // The join is an action of the sweep's plan, reported with its reason like an unseal.
-    expect(prod.actions).toMatchObject([{ kind: 'raft-join', nodeId: wiped?.id, outcome: 'joined', reason: expect.stringMatching(/uninitialized .* active node \(raft\.autoJoin\)/) }]);
+    expect(prod.actions).toMatchObject([
+      { kind: 'raft-join', nodeId: wiped?.id, outcome: 'joined', reason: expect.stringMatching(/uninitialized .* active node \(raft\.autoJoin\)/) },
+    ]);
 
     // Without autoJoin the wiped node is only reported; initialized nodes are never sent a join.
     const manual = clusterReport(report, 'manual');

@@ -14,15 +14,7 @@ let report: SweepReport;
 
 beforeAll(async () => {
   const start = (nodeIdPrefix?: string) => startSimulatedCluster({ nodes: 3, ...(nodeIdPrefix ? { nodeIdPrefix } : {}) });
-  const [healthy, brainA, brainB, ha, removed, upgrade, notoken] = await Promise.all([
-    start(),
-    start('a-'),
-    start('b-'),
-    start(),
-    start(),
-    start(),
-    start(),
-  ]);
+  const [healthy, brainA, brainB, ha, removed, upgrade, notoken] = await Promise.all([start(), start('a-'), start('b-'), start(), start(), start(), start()]);
   sims = { healthy, brainA, brainB, ha, removed, upgrade, notoken } as typeof sims;
   h = await healthHarness({
     clock: systemClock,
@@ -79,7 +71,9 @@ describe('cluster findings from one sweep', () => {
 
   it('a 474 standby', () => {
     const c = clusterReport(report, 'ha');
-    const standby = sims.ha.nodes.find((n) => n.state().active === false && n.id !== sims.ha.activeNode()?.id && c.nodes.find((r) => r.id === n.id)?.httpStatus === 474);
+    const standby = sims.ha.nodes.find(
+      (n) => n.state().active === false && n.id !== sims.ha.activeNode()?.id && c.nodes.find((r) => r.id === n.id)?.httpStatus === 474,
+    );
     expect(standby).toBeDefined();
     expect(findingKeys(c.findings, nodeLevel)).toEqual([`node.ha-unhealthy@${standby?.id}:warning`]);
   });

@@ -12,7 +12,10 @@ const raftSettings = { auth: { kind: 'token' as const }, raft: { autoJoin: false
 
 function nonActive(sim: SimulatedCluster, count: number): string[] {
   const active = sim.activeNode()?.id;
-  return sim.nodes.filter((n) => n.id !== active).slice(-count).map((n) => n.id);
+  return sim.nodes
+    .filter((n) => n.id !== active)
+    .slice(-count)
+    .map((n) => n.id);
 }
 
 describe('a peer dead longer than removeDeadPeers.after', () => {
@@ -58,7 +61,14 @@ describe('a peer dead longer than removeDeadPeers.after', () => {
     expect(removals[0]?.token).toBe(true);
     expect(findingKeys(report.findings, /^raft\.peer-removed/)).toEqual([`raft.peer-removed@${dead}:info`]);
     // A plan action of the sweep, with its reason, like an unseal or a join.
-    expect(report.actions).toMatchObject([{ kind: 'raft-remove-peer', nodeId: dead, outcome: 'removed', reason: expect.stringMatching(/^dead raft peer \(raft\.removeDeadPeers\): dead for \d+ s/) }]);
+    expect(report.actions).toMatchObject([
+      {
+        kind: 'raft-remove-peer',
+        nodeId: dead,
+        outcome: 'removed',
+        reason: expect.stringMatching(/^dead raft peer \(raft\.removeDeadPeers\): dead for \d+ s/),
+      },
+    ]);
     const audit = await h.runtime.audit.list('five');
     expect(audit.filter((e) => e.action === 'raft-remove-peer')).toMatchObject([{ node: dead, outcome: 'removed', trigger: 'test' }]);
 

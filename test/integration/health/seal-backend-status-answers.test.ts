@@ -36,7 +36,14 @@ const ROWS: [label: string, answer: Answer, expected: Expected][] = [
   ['Vault 1.15.4+, healthy', { status: 200, body: json({ healthy: true, backends: [{ name: 'awskms', healthy: true }] }) }, { healthy: true }],
   [
     'Vault 1.15.4+, KMS unhealthy',
-    { status: 200, body: json({ healthy: false, unhealthy_since: '2025-01-01T00:00:00Z', backends: [{ name: 'awskms', healthy: false, unhealthy_since: '2025-01-01T00:00:00Z' }] }) },
+    {
+      status: 200,
+      body: json({
+        healthy: false,
+        unhealthy_since: '2025-01-01T00:00:00Z',
+        backends: [{ name: 'awskms', healthy: false, unhealthy_since: '2025-01-01T00:00:00Z' }],
+      }),
+    },
     { healthy: false },
   ],
   // Sealed node before 1.15: the logical handler answers 503 first (ErrSealed). Not "missing": an error.

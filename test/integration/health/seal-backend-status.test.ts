@@ -24,9 +24,7 @@ const setups: [string, VaultProfileName, 'awskms' | 'shamir'][] = [
 ];
 
 beforeAll(async () => {
-  const started = await Promise.all(
-    setups.map(([, profile, sealType]) => startSimulatedCluster({ nodes: 3, profile, sealType, tls: false, unsealed: true })),
-  );
+  const started = await Promise.all(setups.map(([, profile, sealType]) => startSimulatedCluster({ nodes: 3, profile, sealType, tls: false, unsealed: true })));
   sims = Object.fromEntries(setups.map(([id], i) => [id, started[i]!]));
 });
 afterAll(async () => {
@@ -49,8 +47,7 @@ function sweep() {
   });
 }
 
-const backendRequests = (sim: SimulatedCluster) =>
-  sim.nodes.flatMap((n) => n.requestLog).filter((e) => e.path === '/v1/sys/seal-backend-status').length;
+const backendRequests = (sim: SimulatedCluster) => sim.nodes.flatMap((n) => n.requestLog).filter((e) => e.path === '/v1/sys/seal-backend-status').length;
 
 describe('seal-backend inspector', () => {
   it('reports each unsealed node whose KMS seal is unhealthy, and asks only where the endpoint can exist', async () => {

@@ -155,7 +155,10 @@ describe('Azure Key Vault auto-unseal key', () => {
   it('a healthy, purge-protected key gives nothing and passes the wrap/unwrap canary', async () => {
     const before = kv.requestLog.length;
     expect(await azureFindings({ recoveryLevel: 'Recoverable' }, true)).toEqual([]);
-    const paths = kv.requestLog.slice(before).filter((e) => e.status < 400).map((e) => e.path.split('/').at(-1));
+    const paths = kv.requestLog
+      .slice(before)
+      .filter((e) => e.status < 400)
+      .map((e) => e.path.split('/').at(-1));
     expect(paths).toContain('wrapkey');
     expect(paths).toContain('unwrapkey');
   });

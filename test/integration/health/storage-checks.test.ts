@@ -74,7 +74,13 @@ beforeEach(async () => {
   clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 12) });
   store = createMemoryStateStore({ clock });
   pitrStatus = 'ENABLED';
-  backups = [{ BackupArn: `arn:aws:dynamodb:us-east-1:1:table/${TABLE}/backup/01`, BackupCreationDateTime: new Date(clock.now() - 2 * 86_400_000), BackupStatus: 'AVAILABLE' }];
+  backups = [
+    {
+      BackupArn: `arn:aws:dynamodb:us-east-1:1:table/${TABLE}/backup/01`,
+      BackupCreationDateTime: new Date(clock.now() - 2 * 86_400_000),
+      BackupStatus: 'AVAILABLE',
+    },
+  ];
   mock.reset();
   mock.on(DescribeTableCommand).callsFake((input) => real.send(new DescribeTableCommand(input)));
   mock.on(GetItemCommand).callsFake((input) => real.send(new GetItemCommand(input)));
@@ -83,7 +89,11 @@ beforeEach(async () => {
   }));
   mock.on(ListBackupsCommand).callsFake(() => ({ BackupSummaries: backups }));
   mock.on(CreateBackupCommand).callsFake((input: { BackupName: string }) => {
-    const backup = { BackupArn: `arn:aws:dynamodb:us-east-1:1:table/${TABLE}/backup/${input.BackupName}`, BackupCreationDateTime: new Date(clock.now()), BackupStatus: 'CREATING' };
+    const backup = {
+      BackupArn: `arn:aws:dynamodb:us-east-1:1:table/${TABLE}/backup/${input.BackupName}`,
+      BackupCreationDateTime: new Date(clock.now()),
+      BackupStatus: 'CREATING',
+    };
     backups.push(backup);
     return { BackupDetails: { ...backup, BackupName: input.BackupName, BackupSizeBytes: 0 } };
   });
@@ -134,7 +144,12 @@ function view(state: NodeView['state'], version: string | null): NodeView {
 function planWith(versions: (string | null)[], state: NodeView['state'] = 'standby') {
   return planClusterSweep({
     clusterId: 'prod',
-    observed: cluster.nodes.map((n, i) => ({ nodeId: n.id, url: n.url, view: view(i === 0 && state === 'standby' ? 'active' : state, versions[i] ?? null), durationMs: 1 })),
+    observed: cluster.nodes.map((n, i) => ({
+      nodeId: n.id,
+      url: n.url,
+      view: view(i === 0 && state === 'standby' ? 'active' : state, versions[i] ?? null),
+      durationMs: 1,
+    })),
     previous: null,
     policy: { autoUnseal: false },
     now: clock.now(),
@@ -153,7 +168,7 @@ const run = (i: ReturnType<typeof inspector>['inspector'], plan = planWith(['1.1
 const ids = (findings: Finding[]) => findings.map((f) => `${f.id}:${f.severity}`).sort();
 
 describe('storage inspector (dynalite + mocked backup APIs)', () => {
-  it('reads Vault\'s table: fresh held lock and PITR on leave only the table settings dynalite cannot change', async () => {
+  it("reads Vault's table: fresh held lock and PITR on leave only the table settings dynalite cannot change", async () => {
     await putLock('9f1e-identity-a', clock.now() + 15_000);
     const { inspector: i } = inspector();
     const findings = await run(i);
@@ -229,7 +244,10 @@ describe('storage inspector (dynalite + mocked backup APIs)', () => {
     expect(calls).toHaveLength(1);
     const name = calls[0]?.args[0].input.BackupName ?? '';
     expect(name).toMatch(/^sealwatch-prod-\d{8}T\d{6}Z$/);
-    expect(findings.find((f) => f.id === 'storage.backup-created')).toMatchObject({ severity: 'info', evidence: { backupName: name, upgradedNodes: ['vault-2'] } });
+    expect(findings.find((f) => f.id === 'storage.backup-created')).toMatchObject({
+      severity: 'info',
+      evidence: { backupName: name, upgradedNodes: ['vault-2'] },
+    });
     const [event] = await audit.list('prod');
     expect(event).toMatchObject({ action: 'storage-backup', outcome: 'created', node: 'vault-2', trigger: 'test' });
     expect(event?.message).toContain(name);
@@ -249,7 +267,12 @@ describe('storage inspector (dynalite + mocked backup APIs)', () => {
 
     store = createMemoryStateStore({ clock });
     backups = [];
-    mock.on(CreateBackupCommand).rejects(Object.assign(new Error('User is not authorized to perform: dynamodb:CreateBackup'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    mock.on(CreateBackupCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: dynamodb:CreateBackup'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const on = inspector({ backupBeforeUpgrade: true });
     await run(on.inspector, planWith(['1.18.3', '1.18.3', '1.18.3']));
     const findings = await run(on.inspector, planWith(['1.19.5', '1.18.3', '1.18.3']));
@@ -271,7 +294,9 @@ describe('storage inspector (dynalite + mocked backup APIs)', () => {
     expect(ids(await run(i))).toEqual(['storage.table-missing:critical']);
 
     await putLock('id-a', clock.now() + 15_000);
-    mock.on(DescribeContinuousBackupsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    mock
+      .on(DescribeContinuousBackupsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
     const failed = (await run(inspector().inspector)).find((f) => f.id === 'storage.check-failed');
     expect(failed).toMatchObject({ severity: 'warning', evidence: { operation: 'DescribeContinuousBackups' } });
     expect(failed?.message).toContain('ThrottlingException');

@@ -58,7 +58,13 @@ beforeAll(async () => {
   await client.send(
     new PutItemCommand({
       TableName: TABLE,
-      Item: { Path: { S: 'core' }, Key: { S: '_lock' }, Value: { B: Buffer.from('leader-uuid') }, Identity: { B: Buffer.from('dead-identity') }, Expires: { N: expires.toString() } },
+      Item: {
+        Path: { S: 'core' },
+        Key: { S: '_lock' },
+        Value: { B: Buffer.from('leader-uuid') },
+        Identity: { B: Buffer.from('dead-identity') },
+        Expires: { N: expires.toString() },
+      },
     }),
   );
   client.destroy();
@@ -80,7 +86,9 @@ beforeAll(async () => {
         autoUnseal: false,
         custody: { default: 'aws-custody', shares: {} },
         seal: { kind: 'awskms', awskms: { keyId: sealKey.arn, region: kms.region, endpoint: kms.endpoint }, canary: true },
-        storage: { dynamodb: { table: TABLE, region: 'us-east-1', endpoint: dynamo.endpoint, staleLockMs: 60_000, thrashingPerHour: 6, backupBeforeUpgrade: false } },
+        storage: {
+          dynamodb: { table: TABLE, region: 'us-east-1', endpoint: dynamo.endpoint, staleLockMs: 60_000, thrashingPerHour: 6, backupBeforeUpgrade: false },
+        },
       },
     ],
   };
@@ -114,10 +122,12 @@ describe('key and storage findings in the sweep report', () => {
     expect(has('storage.lock-stuck', 'critical')).toBe(true);
     expect(has('storage.deletion-protection-off', 'warning')).toBe(true);
     // dynalite has no DescribeContinuousBackups / ListBackups: reported, not thrown.
-    expect(findings.filter((f) => f.id === 'storage.check-failed').map((f) => f.evidence['operation']).sort()).toEqual([
-      'DescribeContinuousBackups',
-      'ListBackups',
-    ]);
+    expect(
+      findings
+        .filter((f) => f.id === 'storage.check-failed')
+        .map((f) => f.evidence['operation'])
+        .sort(),
+    ).toEqual(['DescribeContinuousBackups', 'ListBackups']);
     expect(findings.some((f) => f.id === 'sealwatch.inspector-failed')).toBe(false);
     // The report is JSON as printed by `sweep --once --json`.
     expect(JSON.parse(JSON.stringify(report)).clusters[0].findings).toEqual(findings);
@@ -158,7 +168,12 @@ describe('key and storage findings in the sweep report', () => {
     expect(await sweepCommand(['--config', file, '--once', '--json'], io), err).toBe(0);
     const report = JSON.parse(out) as SweepReport;
     const ids = new Set((report.clusters[0]?.findings ?? []).map((f) => `${f.id}:${f.severity}`));
-    for (const id of ['seal.key-pending-deletion:critical', 'custody.key-disabled:critical', 'seal.backend-unhealthy:critical', 'storage.lock-stuck:critical']) {
+    for (const id of [
+      'seal.key-pending-deletion:critical',
+      'custody.key-disabled:critical',
+      'seal.backend-unhealthy:critical',
+      'storage.lock-stuck:critical',
+    ]) {
       expect(ids.has(id), id).toBe(true);
     }
   });

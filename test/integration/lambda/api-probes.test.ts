@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { httpApiEvent } from '../../support/lambda-events.ts';
 import { invoke, invokeClean } from '../../support/lambda-harness.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: Lambda handlers of every event type, called as the runtime calls them
 type Fn = (event: any, context: any) => Promise<any>;
 
 // The api Lambda with a config that cannot load: liveness still answers (it never loads the

@@ -31,7 +31,11 @@ async function startSqsWire(): Promise<{ server: Server; url: string; bodies: st
       state.bodies.push(...input.Entries.map((e) => e.MessageBody));
       res.end(
         JSON.stringify({
-          Successful: input.Entries.map((e, i) => ({ Id: e.Id, MessageId: `m-${state.bodies.length}-${i}`, MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex') })),
+          Successful: input.Entries.map((e, i) => ({
+            Id: e.Id,
+            MessageId: `m-${state.bodies.length}-${i}`,
+            MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex'),
+          })),
           Failed: [],
         }),
       );
@@ -104,7 +108,12 @@ describe('functions/dispatch and functions/worker handlers', () => {
     const out = await invokeClean(worker.handler, sqsEvent(sqs.bodies), { functionName: 'sealwatch-dev-worker', timeoutMs: 60_000 });
     expect(out).toEqual({ batchItemFailures: [] });
     const items = (await client.send(new ScanCommand({ TableName: 'sealwatch-fanout' }))).Items ?? [];
-    expect(items.filter((i) => i.sk?.S === 'STATE').map((i) => i.pk?.S).sort()).toEqual(['CLUSTER#c0', 'CLUSTER#c1', 'CLUSTER#c2']);
+    expect(
+      items
+        .filter((i) => i.sk?.S === 'STATE')
+        .map((i) => i.pk?.S)
+        .sort(),
+    ).toEqual(['CLUSTER#c0', 'CLUSTER#c1', 'CLUSTER#c2']);
   }, 60_000);
 
   it('the dispatch handler sweeps named clusters in-process when invoked with clusterIds', async () => {

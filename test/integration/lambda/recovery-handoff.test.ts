@@ -18,6 +18,7 @@ import { startSqsWire, type SqsWire } from '../../support/sqs-wire-server.ts';
 
 const WEBHOOK_KEY = randomBytes(32);
 const TABLE = 'sealwatch-handoff';
+// biome-ignore lint/suspicious/noExplicitAny: Lambda handlers of every event type, called as the runtime calls them
 type Fn = (event: any, context: any) => Promise<any>;
 
 // Every handler of the stack (api, sweep, worker, events) invoked as Lambda invokes it, with
@@ -44,10 +45,16 @@ describe('recovery hand-off through the Lambda handlers', () => {
     return httpApiEvent({
       method: 'POST',
       path: '/v1/hooks/generic',
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(WEBHOOK_KEY, id, ts, body) },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': signWebhook(WEBHOOK_KEY, id, ts, body),
+      },
       body,
     });
   }
+  // biome-ignore lint/suspicious/noExplicitAny: untyped JSON answer; each test reads the fields it asserts
   const json = (response: { body: string }) => JSON.parse(response.body) as Record<string, any>;
 
   beforeAll(async () => {
@@ -81,7 +88,13 @@ describe('recovery hand-off through the Lambda handlers', () => {
     client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
     await ensureStateTable(client, TABLE);
     store = createDynamoDbStateStore({ client, table: TABLE, clock: systemClock });
-    await putCustody({ store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: createLocalKeyWrapper({ id: 'local-1', key: localKey }) });
+    await putCustody({
+      store,
+      clusterId: 'prod',
+      shares: sim.init?.keys ?? [],
+      threshold: 3,
+      wrapperFor: createLocalKeyWrapper({ id: 'local-1', key: localKey }),
+    });
     vi.stubEnv('SEALWATCH_CONFIG', join(dir, 'sealwatch.yaml'));
     vi.stubEnv('SEALWATCH_STATE_TABLE', TABLE);
     vi.stubEnv('SEALWATCH_LOG_LEVEL', 'silent');
@@ -132,7 +145,14 @@ describe('recovery hand-off through the Lambda handlers', () => {
     expect(node.state().sealed).toBe(false);
 
     const key = await apiKey('read');
-    const shown = await apiInvoke(httpApiEvent({ method: 'GET', path: `/v1/recoveries/${accepted.recoveryId}`, routeKey: 'GET /v1/recoveries/{id}', headers: { authorization: `Bearer ${key}` } }));
+    const shown = await apiInvoke(
+      httpApiEvent({
+        method: 'GET',
+        path: `/v1/recoveries/${accepted.recoveryId}`,
+        routeKey: 'GET /v1/recoveries/{id}',
+        headers: { authorization: `Bearer ${key}` },
+      }),
+    );
     expect(shown.statusCode).toBe(200);
     expect(json(shown)).toMatchObject({
       id: accepted.recoveryId,
@@ -153,7 +173,7 @@ describe('recovery hand-off through the Lambda handlers', () => {
     expect((await store.query({ pk: 'RECOVERY' })).items).toHaveLength(1);
   }, 60_000);
 
-  it('a failed handler (the queue refuses the hand-off) leaves no claim behind, so the sender\'s retry runs', async () => {
+  it("a failed handler (the queue refuses the hand-off) leaves no claim behind, so the sender's retry runs", async () => {
     const node = sim.nodes[2];
     if (!node) throw new Error('no node');
     node.seal();
@@ -210,7 +230,7 @@ describe('recovery hand-off through the Lambda handlers', () => {
     expect([ready.statusCode, json(ready)]).toEqual([200, { ok: true, version: expect.any(String), checks: { config: 'ok', stateStore: 'ok' } }]);
   }, 60_000);
 
-  it('an unseal cut mid-attempt leaves Vault progress: the worker recognises the dead operation\'s attempt, resets it and unseals', async () => {
+  it("an unseal cut mid-attempt leaves Vault progress: the worker recognises the dead operation's attempt, resets it and unseals", async () => {
     const node = sim.nodes[1];
     if (!node) throw new Error('no node');
     node.seal();
@@ -227,12 +247,20 @@ describe('recovery hand-off through the Lambda handlers', () => {
     expect(out.batchItemFailures).toEqual([]);
     expect(node.state()).toMatchObject({ sealed: false });
     expect(node.requestLog.some((e) => e.path === '/v1/sys/unseal' && /"reset"\s*:\s*true/.test(e.body))).toBe(true);
-    const record = json(await apiInvoke(httpApiEvent({ method: 'GET', path: `/v1/recoveries/${json(first).recoveryId}`, headers: { authorization: `Bearer ${await apiKey('read')}` } })));
+    const record = json(
+      await apiInvoke(
+        httpApiEvent({ method: 'GET', path: `/v1/recoveries/${json(first).recoveryId}`, headers: { authorization: `Bearer ${await apiKey('read')}` } }),
+      ),
+    );
     expect(record).toMatchObject({ status: 'done', attempts: 1 });
   }, 60_000);
 
   it('drops queue messages that can never succeed (unknown recovery, malformed body) instead of retrying them', async () => {
-    const run = await invoke(worker, sqsEvent(['{"kind":"recovery","recoveryId":"rcv-20260101T000000Z-00000000","queuedAt":"2026-01-01T00:00:00Z"}', 'not json']), { functionName: 'sealwatch-dev-worker', timeoutMs: 60_000 });
+    const run = await invoke(
+      worker,
+      sqsEvent(['{"kind":"recovery","recoveryId":"rcv-20260101T000000Z-00000000","queuedAt":"2026-01-01T00:00:00Z"}', 'not json']),
+      { functionName: 'sealwatch-dev-worker', timeoutMs: 60_000 },
+    );
     expect(run.pending).toEqual([]);
     expect(run.result).toEqual({ batchItemFailures: [] });
   }, 60_000);

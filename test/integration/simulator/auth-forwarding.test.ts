@@ -37,9 +37,7 @@ describe('authenticated endpoints on Vault 1.19', () => {
     expect(b).toMatchObject({ lease_id: '', renewable: false, lease_duration: 0, wrap_info: null, warnings: null, auth: null, mount_type: 'system' });
     const nodes = b['nodes'] as Record<string, unknown>[];
     expect((b['data'] as Record<string, unknown>)['nodes']).toEqual(nodes);
-    expect(nodes.map((n) => [n['hostname'], n['active_node'], n['api_address']])).toEqual(
-      cluster.nodes.map((n, i) => [n.id, i === 0, n.url]),
-    );
+    expect(nodes.map((n) => [n['hostname'], n['active_node'], n['api_address']])).toEqual(cluster.nodes.map((n, i) => [n.id, i === 0, n.url]));
     expect(nodes[0]?.['last_echo']).toBeNull();
     expect(typeof nodes[1]?.['last_echo']).toBe('string');
   });
@@ -75,7 +73,17 @@ describe('authenticated endpoints on Vault 1.19', () => {
 
   it('leader: active and standby views; 503 when sealed', async () => {
     const active = body(await call(url(cluster, 0), 'GET', 'sys/leader'));
-    expect(Object.keys(active)).toEqual(['ha_enabled', 'is_self', 'active_time', 'leader_address', 'leader_cluster_address', 'performance_standby', 'performance_standby_last_remote_wal', 'raft_committed_index', 'raft_applied_index']);
+    expect(Object.keys(active)).toEqual([
+      'ha_enabled',
+      'is_self',
+      'active_time',
+      'leader_address',
+      'leader_cluster_address',
+      'performance_standby',
+      'performance_standby_last_remote_wal',
+      'raft_committed_index',
+      'raft_applied_index',
+    ]);
     expect(active).toMatchObject({ ha_enabled: true, is_self: true, leader_address: url(cluster, 0), performance_standby: false });
     expect(active['active_time']).not.toBe('0001-01-01T00:00:00Z');
     const standby = body(await call(url(cluster, 1), 'GET', 'sys/leader'));
@@ -149,9 +157,19 @@ describe('envelope and leader per version', () => {
 
   it('file storage has no HA: leader says ha_enabled false, every unsealed node is active', async () => {
     await withCluster({ storageType: 'file', nodes: 2 }, async (cluster) => {
-      expect(body(await call(url(cluster, 1), 'GET', 'sys/leader'))).toEqual({ ha_enabled: false, is_self: false, active_time: '0001-01-01T00:00:00Z', leader_address: '', leader_cluster_address: '', performance_standby: false, performance_standby_last_remote_wal: 0 });
+      expect(body(await call(url(cluster, 1), 'GET', 'sys/leader'))).toEqual({
+        ha_enabled: false,
+        is_self: false,
+        active_time: '0001-01-01T00:00:00Z',
+        leader_address: '',
+        leader_cluster_address: '',
+        performance_standby: false,
+        performance_standby_last_remote_wal: 0,
+      });
       expect((await call(url(cluster, 1), 'GET', 'sys/health')).status).toBe(200);
-      expect((await call(url(cluster, 1), 'GET', 'sys/storage/raft/configuration', { token: token(cluster) })).json).toEqual({ errors: ['raft storage is not in use'] });
+      expect((await call(url(cluster, 1), 'GET', 'sys/storage/raft/configuration', { token: token(cluster) })).json).toEqual({
+        errors: ['raft storage is not in use'],
+      });
     });
   });
 });

@@ -29,32 +29,37 @@ describe('auto-unseal (awskms) lifecycle', () => {
   });
 
   it('KMS outage: running nodes stay up, recovery verification fails, restarts stay sealed until the KMS is back', async () => {
-    await withCluster({ nodes: 3, sealType: 'awskms', profile: 'vault-1.19', kmsFailureCause: 'AccessDeniedException: simulated', init: { shares: 3, threshold: 2 } }, async (cluster) => {
-      const recovery = cluster.init?.recoveryKeys ?? [];
-      cluster.setKmsAvailable(false);
-      expect(cluster.nodes.every((n) => !n.state().sealed)).toBe(true);
-      const backend = body(await call(url(cluster, 1), 'GET', 'sys/seal-backend-status'));
-      expect(backend).toMatchObject({ healthy: false, backends: [{ name: 'awskms', healthy: false }] });
-      expect(typeof backend['unhealthy_since']).toBe('string');
+    await withCluster(
+      { nodes: 3, sealType: 'awskms', profile: 'vault-1.19', kmsFailureCause: 'AccessDeniedException: simulated', init: { shares: 3, threshold: 2 } },
+      async (cluster) => {
+        const recovery = cluster.init?.recoveryKeys ?? [];
+        cluster.setKmsAvailable(false);
+        expect(cluster.nodes.every((n) => !n.state().sealed)).toBe(true);
+        const backend = body(await call(url(cluster, 1), 'GET', 'sys/seal-backend-status'));
+        expect(backend).toMatchObject({ healthy: false, backends: [{ name: 'awskms', healthy: false }] });
+        expect(typeof backend['unhealthy_since']).toBe('string');
 
-      cluster.nodes[2]?.seal();
-      const res = await unsealWith(url(cluster, 2), recovery.slice(0, 2));
-      expect(res.status).toBe(400);
-      // `vault/seal_autoseal.go` getRecoveryKeyInternal + `vault/seal/seal.go` JoinSealWrapErrors (1.16+ code).
-      expect(res.json).toEqual({
-        errors: ['invalid key: failed to verify recovery key: failed to decrypt encrypted stored keys: error decrypting seal wrapped value\nerror decrypting using seal awskms: AccessDeniedException: simulated'],
-      });
+        cluster.nodes[2]?.seal();
+        const res = await unsealWith(url(cluster, 2), recovery.slice(0, 2));
+        expect(res.status).toBe(400);
+        // `vault/seal_autoseal.go` getRecoveryKeyInternal + `vault/seal/seal.go` JoinSealWrapErrors (1.16+ code).
+        expect(res.json).toEqual({
+          errors: [
+            'invalid key: failed to verify recovery key: failed to decrypt encrypted stored keys: error decrypting seal wrapped value\nerror decrypting using seal awskms: AccessDeniedException: simulated',
+          ],
+        });
 
-      await cluster.restart('vault-1');
-      expect(cluster.nodes[1]?.state()).toMatchObject({ initialized: true, sealed: true });
-      expect((await call(url(cluster, 1), 'GET', 'sys/health')).status).toBe(503);
-      cluster.setKmsAvailable(true);
-      expect(cluster.nodes[1]?.state().sealed).toBe(false);
-      // Sealed by the operator, not waiting on the KMS: still sealed.
-      expect(cluster.nodes[2]?.state().sealed).toBe(true);
-      await cluster.restart('vault-2');
-      expect(cluster.nodes[2]?.state().sealed).toBe(false);
-    });
+        await cluster.restart('vault-1');
+        expect(cluster.nodes[1]?.state()).toMatchObject({ initialized: true, sealed: true });
+        expect((await call(url(cluster, 1), 'GET', 'sys/health')).status).toBe(503);
+        cluster.setKmsAvailable(true);
+        expect(cluster.nodes[1]?.state().sealed).toBe(false);
+        // Sealed by the operator, not waiting on the KMS: still sealed.
+        expect(cluster.nodes[2]?.state().sealed).toBe(true);
+        await cluster.restart('vault-2');
+        expect(cluster.nodes[2]?.state().sealed).toBe(false);
+      },
+    );
   });
 
   it('Shamir nodes come back sealed from a restart; setKmsAvailable is refused', async () => {

@@ -23,7 +23,14 @@ describe('autopilot state', () => {
       cluster.makeActive('vault-1');
       const s = await state(cluster, 3);
       expect(s).toMatchObject({ healthy: true, failure_tolerance: 2, leader: 'vault-1', voters: ['vault-0', 'vault-1', 'vault-2', 'vault-3', 'vault-4'] });
-      expect(s.servers['vault-1']).toMatchObject({ id: 'vault-1', node_status: 'alive', healthy: true, status: 'leader', last_contact: '0s', node_type: 'voter' });
+      expect(s.servers['vault-1']).toMatchObject({
+        id: 'vault-1',
+        node_status: 'alive',
+        healthy: true,
+        status: 'leader',
+        last_contact: '0s',
+        node_type: 'voter',
+      });
       expect(s.servers['vault-0']).toMatchObject({ status: 'voter', node_status: 'alive', healthy: true });
       expect(s.servers['vault-0']?.last_contact).toMatch(/^[\d.]+(ms|s)$/);
     });
@@ -50,7 +57,7 @@ describe('autopilot state', () => {
     });
   });
 
-  it('3 voters with one down: quorum kept, tolerance 0, the dead one\'s last contact grows', async () => {
+  it("3 voters with one down: quorum kept, tolerance 0, the dead one's last contact grows", async () => {
     await withCluster({ nodes: 3 }, async (cluster) => {
       cluster.makeActive('vault-0');
       await cluster.kill('vault-2');
@@ -101,21 +108,35 @@ describe('autopilot configuration', () => {
       const noQuorum = await write({ cleanup_dead_servers: true });
       expect(noQuorum.status).toBe(400);
       // `vault/logical_system_raft.go` @ v1.14.9: min_quorum is a uint printed with %#v.
-      expect(noQuorum.json).toEqual({ errors: ['min_quorum must be set when cleanup_dead_servers is set and it should at least be 3; cleanup_dead_servers: true, min_quorum: 0x0'] });
+      expect(noQuorum.json).toEqual({
+        errors: ['min_quorum must be set when cleanup_dead_servers is set and it should at least be 3; cleanup_dead_servers: true, min_quorum: 0x0'],
+      });
       const two = await write({ cleanup_dead_servers: true, min_quorum: 2 });
-      expect(two.json).toEqual({ errors: ['min_quorum must be set when cleanup_dead_servers is set and it should at least be 3; cleanup_dead_servers: true, min_quorum: 0x2'] });
+      expect(two.json).toEqual({
+        errors: ['min_quorum must be set when cleanup_dead_servers is set and it should at least be 3; cleanup_dead_servers: true, min_quorum: 0x2'],
+      });
       // With cleanup off (the effective value) a threshold under 1m is accepted and persisted.
       expect((await write({ dead_server_last_contact_threshold: '30s' })).status).toBe(204);
       expect(await read()).toMatchObject({ cleanup_dead_servers: false, dead_server_last_contact_threshold: '30s' });
       // Turning cleanup on over the stored 30s: the field was not supplied, so `received: <nil>`.
-      expect((await write({ cleanup_dead_servers: true, min_quorum: 3 })).json).toEqual({ errors: ['dead_server_last_contact_threshold should not be set to less than 1m; received: <nil>'] });
+      expect((await write({ cleanup_dead_servers: true, min_quorum: 3 })).json).toEqual({
+        errors: ['dead_server_last_contact_threshold should not be set to less than 1m; received: <nil>'],
+      });
       // Supplied: the int seconds of the TypeDurationSecond field.
-      expect((await write({ cleanup_dead_servers: true, min_quorum: 3, dead_server_last_contact_threshold: '45s' })).json).toEqual({ errors: ['dead_server_last_contact_threshold should not be set to less than 1m; received: 45'] });
+      expect((await write({ cleanup_dead_servers: true, min_quorum: 3, dead_server_last_contact_threshold: '45s' })).json).toEqual({
+        errors: ['dead_server_last_contact_threshold should not be set to less than 1m; received: 45'],
+      });
       expect((await write({ disable_upgrade_migration: true })).json).toEqual({ errors: ['disable_upgrade_migration is only available in Vault Enterprise'] });
       expect((await write({})).status).toBe(204);
       const ok = await write({ cleanup_dead_servers: true, min_quorum: 3, dead_server_last_contact_threshold: 300, last_contact_threshold: '1m30s' });
       expect(ok.status).toBe(204);
-      expect(await read()).toMatchObject({ cleanup_dead_servers: true, min_quorum: 3, dead_server_last_contact_threshold: '5m0s', last_contact_threshold: '1m30s', max_trailing_logs: 1000 });
+      expect(await read()).toMatchObject({
+        cleanup_dead_servers: true,
+        min_quorum: 3,
+        dead_server_last_contact_threshold: '5m0s',
+        last_contact_threshold: '1m30s',
+        max_trailing_logs: 1000,
+      });
       expect((await call(url(cluster, 0), 'POST', path, { body: {} })).status).toBe(403);
     });
   });

@@ -32,11 +32,34 @@ describe('health on Vault 1.19 (raft): one node per state', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const b = body(res);
     expect(Object.keys(b)).toEqual([
-      'initialized', 'sealed', 'standby', 'performance_standby', 'replication_performance_mode', 'replication_dr_mode',
-      'server_time_utc', 'version', 'enterprise', 'cluster_name', 'cluster_id', 'echo_duration_ms', 'clock_skew_ms',
-      'replication_primary_canary_age_ms', 'removed_from_cluster',
+      'initialized',
+      'sealed',
+      'standby',
+      'performance_standby',
+      'replication_performance_mode',
+      'replication_dr_mode',
+      'server_time_utc',
+      'version',
+      'enterprise',
+      'cluster_name',
+      'cluster_id',
+      'echo_duration_ms',
+      'clock_skew_ms',
+      'replication_primary_canary_age_ms',
+      'removed_from_cluster',
     ]);
-    expect(b).toMatchObject({ initialized: true, sealed: false, standby: false, performance_standby: false, replication_performance_mode: 'disabled', replication_dr_mode: 'disabled', server_time_utc: 1_740_000_000, enterprise: false, cluster_id: cluster.clusterId, removed_from_cluster: false });
+    expect(b).toMatchObject({
+      initialized: true,
+      sealed: false,
+      standby: false,
+      performance_standby: false,
+      replication_performance_mode: 'disabled',
+      replication_dr_mode: 'disabled',
+      server_time_utc: 1_740_000_000,
+      enterprise: false,
+      cluster_id: cluster.clusterId,
+      removed_from_cluster: false,
+    });
   });
 
   it('standbys report the forwarding heartbeat; the unhealthy one says so', async () => {

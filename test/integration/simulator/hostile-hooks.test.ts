@@ -55,10 +55,14 @@ describe('echo: a hostile node', () => {
       expect(body(await call(base, 'GET', 'sys/health'))['version']).toBe('1.19.5+<ECHOED>');
       const ha = body(await call(url(cluster, 0), 'GET', 'sys/ha-status', { token: root }))['nodes'] as { hostname: string; version: string }[];
       expect(ha.find((n) => n.hostname === 'vault-1')?.version).toBe('1.19.5+<ECHOED>');
-      const autopilot = body(await call(url(cluster, 0), 'GET', 'sys/storage/raft/autopilot/state', { token: root }))['data'] as { servers: Record<string, { version: string }> };
+      const autopilot = body(await call(url(cluster, 0), 'GET', 'sys/storage/raft/autopilot/state', { token: root }))['data'] as {
+        servers: Record<string, { version: string }>;
+      };
       expect(autopilot.servers['vault-1']?.version).toBe('1.19.5+<ECHOED>');
       // The honest node and the node's own state are unaffected.
-      expect((await call(url(cluster, 0), 'PUT', 'sys/unseal', { body: { key: 'zz' } })).json).toEqual({ errors: ["'key' must be a valid hex or base64 string"] });
+      expect((await call(url(cluster, 0), 'PUT', 'sys/unseal', { body: { key: 'zz' } })).json).toEqual({
+        errors: ["'key' must be a valid hex or base64 string"],
+      });
       expect(hostile?.state().version).toBe('1.19.5');
       // Combined with a scripted threshold answer, the echo lands in that text too.
       hostile?.seal();

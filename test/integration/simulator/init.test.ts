@@ -6,7 +6,10 @@ const init = (base: string, payload: unknown) => call(base, 'PUT', 'sys/init', {
 
 describe('init validation (Shamir node)', () => {
   it.each([
-    [{ secret_shares: 5, secret_threshold: 3, recovery_shares: 5, recovery_threshold: 3 }, 'parameters recovery_shares,recovery_threshold not applicable to seal type shamir'],
+    [
+      { secret_shares: 5, secret_threshold: 3, recovery_shares: 5, recovery_threshold: 3 },
+      'parameters recovery_shares,recovery_threshold not applicable to seal type shamir',
+    ],
     [{ secret_shares: 0, secret_threshold: 0 }, 'invalid seal configuration: shares must be at least one'],
     [{ secret_shares: 5, secret_threshold: 0 }, 'invalid seal configuration: threshold must be at least one'],
     [{ secret_shares: 5, secret_threshold: 1 }, 'invalid seal configuration: threshold must be greater than one for multiple shares'],
@@ -36,7 +39,10 @@ describe('init validation (Shamir node)', () => {
 
 describe('init validation (auto-unseal node)', () => {
   it.each([
-    [{ secret_shares: 5, secret_threshold: 3, recovery_shares: 5, recovery_threshold: 3 }, 'parameters secret_shares,secret_threshold not applicable to seal type awskms'],
+    [
+      { secret_shares: 5, secret_threshold: 3, recovery_shares: 5, recovery_threshold: 3 },
+      'parameters secret_shares,secret_threshold not applicable to seal type awskms',
+    ],
     [{ recovery_shares: 0, recovery_threshold: 0 }, 'recovery configuration must specify a positive number of shares'],
     [{ recovery_shares: 3, recovery_threshold: 0 }, 'invalid recovery configuration: threshold must be at least one'],
     [{ recovery_shares: 3, recovery_threshold: 4 }, 'invalid recovery configuration: threshold cannot be larger than shares'],
@@ -96,7 +102,13 @@ describe('init through the API', () => {
       expect(result['recovery_keys']).toHaveLength(3);
       expect(result['recovery_keys_base64']).toHaveLength(3);
       for (const i of [0, 1]) {
-        expect(body(await call(url(cluster, i), 'GET', 'sys/seal-status'))).toMatchObject({ initialized: true, sealed: false, t: 2, n: 3, recovery_seal: true });
+        expect(body(await call(url(cluster, i), 'GET', 'sys/seal-status'))).toMatchObject({
+          initialized: true,
+          sealed: false,
+          t: 2,
+          n: 3,
+          recovery_seal: true,
+        });
       }
     });
   });

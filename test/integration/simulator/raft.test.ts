@@ -45,7 +45,10 @@ describe('raft join', () => {
       expect(body(await unsealWith(added.url, keys(cluster).slice(1, 4)))).toMatchObject({ sealed: false, cluster_id: cluster.clusterId });
       const servers = await raftServers(cluster, 3);
       expect(servers.map((s) => [s.node_id, s.leader, s.voter, s.protocol_version])).toEqual([
-        ['vault-0', true, true, '3'], ['vault-1', false, true, '3'], ['vault-2', false, true, '3'], ['vault-3', false, true, '3'],
+        ['vault-0', true, true, '3'],
+        ['vault-1', false, true, '3'],
+        ['vault-2', false, true, '3'],
+        ['vault-3', false, true, '3'],
       ]);
       // An initialized raft node: join is a no-op that still says joined.
       expect((await join(url(cluster, 1), { leader_api_addr: 'https://elsewhere:8200' })).json).toEqual({ joined: true });
@@ -56,7 +59,9 @@ describe('raft join', () => {
     await withCluster({ nodes: 1 }, async (cluster) => {
       const fresh = await cluster.addNode();
       expect((await join(fresh.url, { leader_api_addr: url(cluster, 0), non_voter: true })).json).toEqual({ errors: ['non-voting nodes not allowed'] });
-      expect((await join(fresh.url, { auto_join: 'provider=aws', auto_join_scheme: 'ftp' })).json).toEqual({ errors: ['invalid scheme "ftp"; must either be http or https'] });
+      expect((await join(fresh.url, { auto_join: 'provider=aws', auto_join_scheme: 'ftp' })).json).toEqual({
+        errors: ['invalid scheme "ftp"; must either be http or https'],
+      });
       expect((await call(fresh.url, 'POST', 'sys/storage/raft/join', { rawBody: '{' })).status).toBe(400);
       expect((await call(fresh.url, 'GET', 'sys/storage/raft/join')).status).toBe(405);
       expect((await join(fresh.url, { leader_api_addr: url(cluster, 0), retry: true })).json).toEqual({ joined: false });
@@ -83,7 +88,8 @@ describe('remove-peer', () => {
   it('validation, unknown ids, and what a removed node reports on 1.19', async () => {
     await withCluster({ nodes: 3, profile: 'vault-1.19', removedNodeJoinError: 'simulated: removed node cannot rejoin' }, async (cluster) => {
       const active = url(cluster, 0);
-      const remove = (payload: unknown, t?: string) => call(active, 'POST', 'sys/storage/raft/remove-peer', { body: payload, ...(t === undefined ? {} : { token: t }) });
+      const remove = (payload: unknown, t?: string) =>
+        call(active, 'POST', 'sys/storage/raft/remove-peer', { body: payload, ...(t === undefined ? {} : { token: t }) });
       // go-multierror form (`vault/request_handling.go` @ v1.14.9; same in the 1.16+ code).
       expect((await remove({ server_id: 'vault-2' })).json).toEqual({ errors: ['1 error occurred:\n\t* permission denied\n\n'] });
       const missing = await remove({}, token(cluster));
@@ -142,7 +148,11 @@ describe('cluster controls: kill, restart, wipe, leadership', () => {
       expect(cluster.activeNode()).toBeNull();
       // vault-0 had heartbeated to the lost leader: its HA connection is now unhealthy.
       expect((await call(url(cluster, 0), 'GET', 'sys/health')).status).toBe(474);
-      expect(body(await call(url(cluster, 0), 'GET', 'sys/health'))).toMatchObject({ standby: true, ha_connection_healthy: false, replication_performance_mode: 'unknown' });
+      expect(body(await call(url(cluster, 0), 'GET', 'sys/health'))).toMatchObject({
+        standby: true,
+        ha_connection_healthy: false,
+        replication_performance_mode: 'unknown',
+      });
       const forwarded = await call(url(cluster, 0), 'GET', 'sys/ha-status', { token: token(cluster) });
       expect(forwarded.status).toBe(500);
       expect(forwarded.json).toEqual({ errors: ['local node not active but active cluster node not found'] });

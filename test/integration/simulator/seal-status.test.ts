@@ -8,7 +8,10 @@ import { body, call, unsealWith, url, useCluster, withCluster, keys } from './ht
 // hashicorp/vault PR #24170 in 1.15.4+; `removed_from_cluster` PR #28938 in 1.19), OpenBao
 // `vault/logical_system.go` @ v2.5.0 (SealStatusResponse with `build_date`) and @ v2.6.0
 // (CoreSealStatusResponse: `commit_date`, recovery fields before `version`).
-const SHEET: Record<VaultProfileName, { version: string; date: 'build_date' | 'commit_date'; autoTypeAfterInit: 'shamir' | 'awskms'; recoverySealType: boolean; removed: boolean; baoOrder?: true }> = {
+const SHEET: Record<
+  VaultProfileName,
+  { version: string; date: 'build_date' | 'commit_date'; autoTypeAfterInit: 'shamir' | 'awskms'; recoverySealType: boolean; removed: boolean; baoOrder?: true }
+> = {
   'vault-1.12': { version: '1.12', date: 'build_date', autoTypeAfterInit: 'shamir', recoverySealType: false, removed: false },
   'vault-1.14': { version: '1.14', date: 'build_date', autoTypeAfterInit: 'shamir', recoverySealType: false, removed: false },
   'vault-1.15.4': { version: '1.15.4', date: 'build_date', autoTypeAfterInit: 'awskms', recoverySealType: true, removed: false },
@@ -35,10 +38,52 @@ describe.each(PROFILE_NAMES)('seal-status on %s', (profile) => {
     const status = body(res);
     expect(Object.keys(status)).toEqual(
       sheet.baoOrder
-        ? ['type', 'initialized', 'sealed', 't', 'n', 'progress', 'nonce', 'recovery_seal', 'version', sheet.date, 'migration', 'cluster_name', 'cluster_id', 'storage_type']
-        : ['type', 'initialized', 'sealed', 't', 'n', 'progress', 'nonce', 'version', sheet.date, 'migration', 'cluster_name', 'cluster_id', 'recovery_seal', 'storage_type', ...removedKey],
+        ? [
+            'type',
+            'initialized',
+            'sealed',
+            't',
+            'n',
+            'progress',
+            'nonce',
+            'recovery_seal',
+            'version',
+            sheet.date,
+            'migration',
+            'cluster_name',
+            'cluster_id',
+            'storage_type',
+          ]
+        : [
+            'type',
+            'initialized',
+            'sealed',
+            't',
+            'n',
+            'progress',
+            'nonce',
+            'version',
+            sheet.date,
+            'migration',
+            'cluster_name',
+            'cluster_id',
+            'recovery_seal',
+            'storage_type',
+            ...removedKey,
+          ],
     );
-    expect(status).toMatchObject({ type: 'shamir', initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '', migration: false, recovery_seal: false, storage_type: 'raft' });
+    expect(status).toMatchObject({
+      type: 'shamir',
+      initialized: true,
+      sealed: false,
+      t: 3,
+      n: 5,
+      progress: 0,
+      nonce: '',
+      migration: false,
+      recovery_seal: false,
+      storage_type: 'raft',
+    });
     expect(String(status['version']).startsWith(sheet.version)).toBe(true);
     expect(status[sheet.date]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(status['cluster_id']).toBe(shamir().clusterId);
@@ -66,7 +111,23 @@ describe.each(PROFILE_NAMES)('seal-status on %s', (profile) => {
     const order = Object.keys(status);
     if (sheet.baoOrder) {
       // OpenBao 2.6 (`vault/logical_system.go` @ v2.6.0): type…nonce, recovery_seal, recovery_seal_type, version, commit_date, migration, cluster_*, storage_type.
-      expect(order).toEqual(['type', 'initialized', 'sealed', 't', 'n', 'progress', 'nonce', 'recovery_seal', 'recovery_seal_type', 'version', 'commit_date', 'migration', 'cluster_name', 'cluster_id', 'storage_type']);
+      expect(order).toEqual([
+        'type',
+        'initialized',
+        'sealed',
+        't',
+        'n',
+        'progress',
+        'nonce',
+        'recovery_seal',
+        'recovery_seal_type',
+        'version',
+        'commit_date',
+        'migration',
+        'cluster_name',
+        'cluster_id',
+        'storage_type',
+      ]);
     } else {
       expect(order.indexOf('recovery_seal')).toBeGreaterThan(order.indexOf('cluster_id'));
     }
@@ -74,7 +135,17 @@ describe.each(PROFILE_NAMES)('seal-status on %s', (profile) => {
 
   it('uninitialized node: barrier seal type, sealed, zero config, no cluster fields', async () => {
     const status = body(await call(url(fresh(), 0), 'GET', 'sys/seal-status'));
-    expect(status).toMatchObject({ type: 'azurekeyvault', initialized: false, sealed: true, t: 0, n: 0, progress: 0, nonce: '', recovery_seal: true, storage_type: 'raft' });
+    expect(status).toMatchObject({
+      type: 'azurekeyvault',
+      initialized: false,
+      sealed: true,
+      t: 0,
+      n: 0,
+      progress: 0,
+      nonce: '',
+      recovery_seal: true,
+      storage_type: 'raft',
+    });
     expect(status).not.toHaveProperty('cluster_id');
     expect(status).not.toHaveProperty(sheet.date === 'build_date' ? 'commit_date' : 'build_date');
     expect('removed_from_cluster' in status).toBe(sheet.removed);

@@ -1,12 +1,6 @@
 // TLS identity, impostors, injected faults, the request log and fleets.
 import { describe, expect, it } from 'vitest';
-import {
-  createTestPki,
-  startImpostorNode,
-  startSimulatedCluster,
-  startSimulatedFleet,
-  type SimulatedCluster,
-} from '../../../shared/simulator/index.ts';
+import { createTestPki, startImpostorNode, startSimulatedCluster, startSimulatedFleet, type SimulatedCluster } from '../../../shared/simulator/index.ts';
 import { body, call, url, useCluster, withCluster } from './http.ts';
 
 function caOf(cluster: SimulatedCluster): string {

@@ -136,7 +136,14 @@ describe('Vault 1.12 with awskms (recovery seal), as a real 1.12 node answers', 
       await withCluster({ profile: 'vault-1.12', nodes: 1, sealType: 'awskms' }, async (other) => {
         const node = url(cluster, 1);
         // `vault/logical_system.go` @ v1.14.9 (and 1.12): an initialized auto seal reports the recovery config's type.
-        expect(body(await call(node, 'GET', 'sys/seal-status'))).toMatchObject({ type: 'shamir', initialized: true, sealed: false, recovery_seal: true, t: 3, n: 5 });
+        expect(body(await call(node, 'GET', 'sys/seal-status'))).toMatchObject({
+          type: 'shamir',
+          initialized: true,
+          sealed: false,
+          recovery_seal: true,
+          t: 3,
+          n: 5,
+        });
         expect(cluster.init?.keys).toEqual([]);
         cluster.nodes[1]?.seal();
         const foreign = other.init?.recoveryKeys ?? [];
@@ -156,13 +163,37 @@ describe('request body errors per product', () => {
   // [empty body, truncated JSON, invalid character, wrong type]
   const rows: [VaultProfileName, string, string, string, string][] = [
     // `http/sys_seal.go` + `http/handler.go` parseJSONRequest @ v1.14.9: EOF passed through; one prefix.
-    ['vault-1.14', 'EOF', 'failed to parse JSON input: unexpected EOF', "failed to parse JSON input: invalid character 'x' looking for beginning of value", `failed to parse JSON input: ${TYPE}`],
-    ['vault-1.19', 'EOF', 'failed to parse JSON input: unexpected EOF', "failed to parse JSON input: invalid character 'x' looking for beginning of value", `failed to parse JSON input: ${TYPE}`],
+    [
+      'vault-1.14',
+      'EOF',
+      'failed to parse JSON input: unexpected EOF',
+      "failed to parse JSON input: invalid character 'x' looking for beginning of value",
+      `failed to parse JSON input: ${TYPE}`,
+    ],
+    [
+      'vault-1.19',
+      'EOF',
+      'failed to parse JSON input: unexpected EOF',
+      "failed to parse JSON input: invalid character 'x' looking for beginning of value",
+      `failed to parse JSON input: ${TYPE}`,
+    ],
     // `http/handler.go` @ v2.5.0: EnforceJSONComplexityLimits' token loop first (`failed to limit`;
     // io.EOF ends it, so truncation reaches the decoder), EOF passed through.
-    ['openbao-2.5', 'EOF', 'failed to parse JSON input: unexpected EOF', "failed to limit JSON input: invalid character 'x' looking for beginning of value", `failed to parse JSON input: ${TYPE}`],
+    [
+      'openbao-2.5',
+      'EOF',
+      'failed to parse JSON input: unexpected EOF',
+      "failed to limit JSON input: invalid character 'x' looking for beginning of value",
+      `failed to parse JSON input: ${TYPE}`,
+    ],
     // `http/sys_seal.go` @ v2.6.0 filters io.EOF; `http/json.go` @ v2.6.0 says `failed to decode`.
-    ['openbao-2.6', MUST_SPECIFY, 'failed to decode JSON input: unexpected EOF', "failed to decode JSON input: invalid character 'x' looking for beginning of value", `failed to decode JSON input: ${TYPE}`],
+    [
+      'openbao-2.6',
+      MUST_SPECIFY,
+      'failed to decode JSON input: unexpected EOF',
+      "failed to decode JSON input: invalid character 'x' looking for beginning of value",
+      `failed to decode JSON input: ${TYPE}`,
+    ],
   ];
 
   it.each(rows)('%s', async (profile, empty, truncated, invalid, typed) => {

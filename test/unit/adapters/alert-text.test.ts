@@ -1,16 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  alertDocument,
-  boundKey,
-  evidenceEntries,
-  headline,
-  oneLine,
-  subject,
-  toAscii,
-  truncate,
-  truncateBytes,
-} from '../../../shared/adapters/alert-text.ts';
+import { alertDocument, boundKey, evidenceEntries, headline, oneLine, subject, toAscii, truncate, truncateBytes } from '../../../shared/adapters/alert-text.ts';
 import type { Notification } from '../../../shared/ports/alert-channel.ts';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, DynamoDBServiceException, ProvisionedThroughputExceededException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBServiceException,
+  ProvisionedThroughputExceededException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import { KMSServiceException, NotFoundException } from '@aws-sdk/client-kms';
 import { CredentialsProviderError } from '@smithy/core/config';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +26,11 @@ describe('classifyAwsError', () => {
     ['reset socket', socketError('ECONNRESET'), 'transient'],
     ['our own abort', Object.assign(new Error('aborted'), { name: 'AbortError' }), 'transient'],
     ['501', unmodeled('NotImplemented', 501), 'server'],
-    ['clock skew corrected by the SDK', Object.assign(unmodeled('InvalidSignatureException', 400, 'Signature expired'), { $metadata: { httpStatusCode: 400, clockSkewCorrected: true } }), 'clock-skew'],
+    [
+      'clock skew corrected by the SDK',
+      Object.assign(unmodeled('InvalidSignatureException', 400, 'Signature expired'), { $metadata: { httpStatusCode: 400, clockSkewCorrected: true } }),
+      'clock-skew',
+    ],
     ['request time too skewed', unmodeled('RequestTimeTooSkewed', 403), 'clock-skew'],
     ['bad signature', unmodeled('InvalidSignatureException', 400, 'The request signature we calculated does not match'), 'credentials'],
     ['expired token', unmodeled('ExpiredTokenException', 400), 'credentials'],

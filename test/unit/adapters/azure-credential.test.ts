@@ -7,12 +7,10 @@ import { ValidationError } from '../../../shared/errors.ts';
 describe('createAzureCredential', () => {
   it('builds the credential each kind names', () => {
     expect(createAzureCredential({ kind: 'default' })).toBeInstanceOf(DefaultAzureCredential);
-    expect(
-      createAzureCredential({ kind: 'client-secret', tenantId: 't', clientId: 'c', clientSecret: 's3cr3t-value' }),
-    ).toBeInstanceOf(ClientSecretCredential);
-    expect(
-      createAzureCredential({ kind: 'workload-identity', tenantId: 't', clientId: 'c', tokenFilePath: '/var/run/token' }),
-    ).toBeInstanceOf(WorkloadIdentityCredential);
+    expect(createAzureCredential({ kind: 'client-secret', tenantId: 't', clientId: 'c', clientSecret: 's3cr3t-value' })).toBeInstanceOf(ClientSecretCredential);
+    expect(createAzureCredential({ kind: 'workload-identity', tenantId: 't', clientId: 'c', tokenFilePath: '/var/run/token' })).toBeInstanceOf(
+      WorkloadIdentityCredential,
+    );
   });
 
   it('lists every missing client-secret field without echoing the ones given', () => {

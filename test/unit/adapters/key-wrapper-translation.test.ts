@@ -13,6 +13,9 @@ import {
   UnavailableError,
 } from '../../../shared/errors.ts';
 
+/** An error class, as toBeInstanceOf takes it. */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
 const DAY = 86_400_000;
 const NOW = Date.parse('2030-06-01T00:00:00.000Z');
 
@@ -30,7 +33,7 @@ function restError(statusCode: number | undefined, code: string, message: string
 }
 
 describe('translateKmsError', () => {
-  it.each<[Error, Function, string?]>([
+  it.each<[Error, ErrorClass, string?]>([
     [awsError('DisabledException', 'arn:k is disabled.'), KeyUnusableError, 'disabled'],
     [awsError('KMSInvalidStateException', 'arn:k is pending deletion.'), KeyUnusableError, 'pending-deletion'],
     [awsError('KMSInvalidStateException', 'arn:k is pending import.'), KeyUnusableError, 'pending-import'],
@@ -60,11 +63,15 @@ describe('translateKmsError', () => {
 });
 
 describe('translateKeyVaultError', () => {
-  it.each<[Error, string, Function]>([
+  it.each<[Error, string, ErrorClass]>([
     [restError(403, 'Forbidden', 'Operation wrapKey is not allowed on a disabled key.', 'KeyDisabled'), 'wrapKey', KeyUnusableError],
     [restError(403, 'Forbidden', 'Operation unwrapKey is not permitted on this key.', 'KeyOperationForbidden'), 'unwrapKey', KeyUnusableError],
     [restError(403, 'Forbidden', 'Caller is not authorized to perform action on resource.', 'ForbiddenByRbac'), 'wrapKey', AccessDeniedError],
-    [restError(403, 'Forbidden', "The user, group or application 'appid=x' does not have keys unwrapKey permission on key vault 'v'.", 'AccessDenied'), 'unwrapKey', AccessDeniedError],
+    [
+      restError(403, 'Forbidden', "The user, group or application 'appid=x' does not have keys unwrapKey permission on key vault 'v'.", 'AccessDenied'),
+      'unwrapKey',
+      AccessDeniedError,
+    ],
     [restError(401, 'Unauthorized', 'AKV10032: Invalid issuer.'), 'getKey', AccessDeniedError],
     [restError(404, 'KeyNotFound', 'A key with (name/id) k was not found in this key vault.'), 'getKey', NotFoundError],
     [restError(429, 'Throttled', 'Request was not processed because too many requests were received.'), 'wrapKey', ThrottledError],

@@ -20,7 +20,12 @@ async function answer(error: SealwatchError): Promise<{ status: number; body: { 
 describe('the API maps domain errors to statuses and codes', () => {
   it.each<[string, SealwatchError, number, string]>([
     ['custody exists', new ConflictError('cluster prod already has custody (generation 1)', { reason: 'custody-exists' }), 409, 'custody_exists'],
-    ['shares of another key', new ConflictError('these shares rebuild a different key than the custody of cluster prod', { reason: 'shares-differ' }), 409, 'key_changed'],
+    [
+      'shares of another key',
+      new ConflictError('these shares rebuild a different key than the custody of cluster prod', { reason: 'shares-differ' }),
+      409,
+      'key_changed',
+    ],
     ['a partial write', new ConflictError('custody of cluster prod is only partly written', { reason: 'custody-partial' }), 409, 'custody_partial'],
     ['a held lease', new ConflictError('cluster prod is busy; try again shortly', { reason: 'lease-held' }), 409, 'conflict'],
     ['a missing threshold', new ValidationError('the threshold is unknown', ['threshold: missing'], { field: 'threshold' }), 400, 'invalid_input'],
@@ -43,6 +48,9 @@ describe('the API maps domain errors to statuses and codes', () => {
 
   it('recovery records tell a lost race from a conflict with stored state', () => {
     expect(publicFailure(new ConflictError('busy', { reason: 'lease-held' }))).toEqual({ code: 'conflict', message: PUBLIC_FAILURE_MESSAGES.conflict });
-    expect(publicFailure(new ConflictError('differ', { reason: 'shares-differ' }))).toEqual({ code: 'key_changed', message: PUBLIC_FAILURE_MESSAGES.state_conflict });
+    expect(publicFailure(new ConflictError('differ', { reason: 'shares-differ' }))).toEqual({
+      code: 'key_changed',
+      message: PUBLIC_FAILURE_MESSAGES.state_conflict,
+    });
   });
 });

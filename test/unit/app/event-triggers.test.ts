@@ -45,7 +45,13 @@ describe('eventTargets: EventBridge events to targeted recoveries', () => {
 
   it('maps Auto Scaling launch lifecycle actions through NotificationMetadata or the group name', () => {
     const lifecycle = (detail: Record<string, unknown>) => ({ source: 'aws.autoscaling', 'detail-type': 'EC2 Instance-launch Lifecycle Action', detail });
-    const base = { LifecycleActionToken: 't', AutoScalingGroupName: 'asg-x', LifecycleHookName: 'h', EC2InstanceId: 'i-0abc', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING' };
+    const base = {
+      LifecycleActionToken: 't',
+      AutoScalingGroupName: 'asg-x',
+      LifecycleHookName: 'h',
+      EC2InstanceId: 'i-0abc',
+      LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+    };
     expect(eventTargets(lifecycle({ ...base, NotificationMetadata: '{"cluster":"prod-eu","node":"vault-2"}' }), opts)).toMatchObject({
       targets: [{ clusterId: 'prod-eu', nodeIds: ['vault-2'] }],
     });
@@ -55,9 +61,13 @@ describe('eventTargets: EventBridge events to targeted recoveries', () => {
 
   it('maps EC2 launches by tags passed in, and Tag Change events by their own tags', () => {
     const running = { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: { 'instance-id': 'i-1', state: 'running' } };
-    expect(eventTargets(running, opts, { 'sealwatch:cluster': 'prod', 'sealwatch:node': 'vault-0' })).toMatchObject({ targets: [{ clusterId: 'prod', nodeIds: ['vault-0'] }] });
+    expect(eventTargets(running, opts, { 'sealwatch:cluster': 'prod', 'sealwatch:node': 'vault-0' })).toMatchObject({
+      targets: [{ clusterId: 'prod', nodeIds: ['vault-0'] }],
+    });
     expect(eventTargets(running, opts)).toMatchObject({ kind: 'ignored' });
-    expect(eventTargets({ ...running, detail: { 'instance-id': 'i-1', state: 'stopping' } }, opts, { 'sealwatch:cluster': 'prod' })).toMatchObject({ kind: 'ignored' });
+    expect(eventTargets({ ...running, detail: { 'instance-id': 'i-1', state: 'stopping' } }, opts, { 'sealwatch:cluster': 'prod' })).toMatchObject({
+      kind: 'ignored',
+    });
     const tagChange = { source: 'aws.tag', 'detail-type': 'Tag Change on Resource', detail: { tags: { vault_cluster: 'prod-eu', other: 'x' } } };
     expect(eventTargets(tagChange, opts)).toMatchObject({ targets: [{ clusterId: 'prod-eu', nodeIds: [] }] });
   });
@@ -82,7 +92,12 @@ describe('eventTargets: EventBridge events to targeted recoveries', () => {
   });
 
   it('ignores anything else without throwing, whatever its shape', () => {
-    for (const event of [{}, { 'detail-type': 42 }, { source: 'aws.s3', 'detail-type': 'Object Created', detail: null }, { 'detail-type': 'CloudWatch Alarm State Change', detail: [] }]) {
+    for (const event of [
+      {},
+      { 'detail-type': 42 },
+      { source: 'aws.s3', 'detail-type': 'Object Created', detail: null },
+      { 'detail-type': 'CloudWatch Alarm State Change', detail: [] },
+    ]) {
       expect(eventTargets(event, opts).kind).toBe('ignored');
     }
   });

@@ -74,7 +74,13 @@ describe('verifyKeyCheck', () => {
     // 12 shares of 6: C(12, 6) = 924 subsets, none rebuilds the recorded key.
     const { shares } = await splitKey(12, 6);
     const c = memoryCustody(shares);
-    const result = await verifyKeyCheck({ plain: await c.first(6), records: c.records, threshold: 6, keyCheck: computeKeyCheck(new Uint8Array(32)), unwrap: c.unwrap });
+    const result = await verifyKeyCheck({
+      plain: await c.first(6),
+      records: c.records,
+      threshold: 6,
+      keyCheck: computeKeyCheck(new Uint8Array(32)),
+      unwrap: c.unwrap,
+    });
     expect(result).toEqual({ kind: 'inconsistent', tried: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], combinations: MAX_KEY_CHECK_COMBINATIONS, failures: [] });
     expect(c.handedOut).toHaveLength(12);
     expect(c.handedOut.every((h) => zeroed(h.bytes))).toBe(true);
@@ -87,7 +93,13 @@ describe('verifyKeyCheck', () => {
     const plain = await c.first(2);
     // Shares 1 and 2 are genuine, so no fallback is unwrapped at all.
     expect((await verifyKeyCheck({ plain, records: c.records, threshold: 2, keyCheck: check, unwrap: broken })).kind).toBe('consistent');
-    const wrong = await verifyKeyCheck({ plain: await c.first(2), records: c.records, threshold: 2, keyCheck: computeKeyCheck(new Uint8Array(32)), unwrap: broken });
+    const wrong = await verifyKeyCheck({
+      plain: await c.first(2),
+      records: c.records,
+      threshold: 2,
+      keyCheck: computeKeyCheck(new Uint8Array(32)),
+      unwrap: broken,
+    });
     expect(wrong).toMatchObject({ kind: 'inconsistent', tried: [1, 2], combinations: 1 });
     expect(wrong.failures.map((f) => [f.index, f.code])).toEqual([
       [3, 'wrapper_not_configured'],

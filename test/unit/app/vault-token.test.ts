@@ -15,7 +15,14 @@ function setup() {
   const custody = createCustodyRepository(store);
   const wrapper = randomLocalWrapper('local-1');
   let unwraps = 0;
-  const counted = { ...wrapper, id: wrapper.id, kind: wrapper.kind, wrap: wrapper.wrap.bind(wrapper), health: wrapper.health.bind(wrapper), unwrap: (...args: Parameters<typeof wrapper.unwrap>) => ((unwraps += 1), wrapper.unwrap(...args)) };
+  const counted = {
+    ...wrapper,
+    id: wrapper.id,
+    kind: wrapper.kind,
+    wrap: wrapper.wrap.bind(wrapper),
+    health: wrapper.health.bind(wrapper),
+    unwrap: (...args: Parameters<typeof wrapper.unwrap>) => ((unwraps += 1), wrapper.unwrap(...args)),
+  };
   const wrappers = { get: (id: string) => (id === 'local-1' ? counted : undefined), ids: () => ['local-1'] };
   const tokens = createVaultTokenSource({ custody, wrappers, clock, custodyCacheMs: 60_000 });
   return { clock, store, custody, wrapper, tokens, unwraps: () => unwraps };

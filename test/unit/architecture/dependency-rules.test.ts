@@ -26,7 +26,17 @@ describe('moduleSpecifiers', () => {
       "type N = import('./n.ts').N;",
     ].join('\n');
     expect(moduleSpecifiers(source).map((s) => s.specifier)).toEqual([
-      './a.ts', './b.ts', './c.ts', './g.ts', './side-effect.ts', './h.ts', './i.ts', './j.ts', './kl.ts', './m.ts', './n.ts',
+      './a.ts',
+      './b.ts',
+      './c.ts',
+      './g.ts',
+      './side-effect.ts',
+      './h.ts',
+      './i.ts',
+      './j.ts',
+      './kl.ts',
+      './m.ts',
+      './n.ts',
     ]);
     const names = Object.fromEntries(moduleSpecifiers(source).map((s) => [s.specifier, s.names]));
     expect([names['./c.ts'], names['./g.ts'], names['./kl.ts'], names['./i.ts']]).toEqual([['default', 'D', 'e'], ['*'], ['k', 'l'], ['I']]);
@@ -36,7 +46,7 @@ describe('moduleSpecifiers', () => {
     const source = [
       "// import { a } from './comment.ts';",
       "/* export * from './block.ts'; */",
-      "const s = \"import x from './string.ts'\";",
+      'const s = "import x from \'./string.ts\'";',
       "const t = `import('./template.ts') ${ \"import './nested.ts'\" }`;",
       "const r = /import '.\\/regex.ts'/;",
       "import { real } from './real.ts';",
@@ -53,16 +63,18 @@ describe('moduleSpecifiers', () => {
 
 describe('layerViolations', () => {
   it('accepts the allowed directions', () => {
-    expect(layerViolations([
-      edge('shared/core/a.ts', 'shared/core/b.ts'),
-      edge('shared/ports/p.ts', 'shared/core/b.ts'),
-      edge('shared/adapters/x.ts', 'shared/ports/p.ts'),
-      edge('shared/app/s.ts', 'shared/ports/p.ts'),
-      edge('shared/api/r.ts', 'shared/app/s.ts'),
-      edge('shared/runtime/w.ts', 'shared/adapters/x.ts'),
-      edge('functions/api/handler.ts', 'functions/api/io.ts'),
-      edge('shared/core/share-validation.ts', null, 'node:crypto', ['createHmac']),
-    ])).toEqual([]);
+    expect(
+      layerViolations([
+        edge('shared/core/a.ts', 'shared/core/b.ts'),
+        edge('shared/ports/p.ts', 'shared/core/b.ts'),
+        edge('shared/adapters/x.ts', 'shared/ports/p.ts'),
+        edge('shared/app/s.ts', 'shared/ports/p.ts'),
+        edge('shared/api/r.ts', 'shared/app/s.ts'),
+        edge('shared/runtime/w.ts', 'shared/adapters/x.ts'),
+        edge('functions/api/handler.ts', 'functions/api/io.ts'),
+        edge('shared/core/share-validation.ts', null, 'node:crypto', ['createHmac']),
+      ]),
+    ).toEqual([]);
   });
 
   it.each([
@@ -101,8 +113,14 @@ describe('importCycles', () => {
       edge('shared/app/x.ts', null, 'hono'),
     ]);
     expect(cycles).toEqual([
-      { files: ['shared/ports/certificate-probe.ts', 'shared/ports/vault-client.ts'], example: ['shared/ports/certificate-probe.ts', 'shared/ports/vault-client.ts', 'shared/ports/certificate-probe.ts'] },
-      { files: ['shared/simulator/a.ts', 'shared/simulator/b.ts', 'shared/simulator/c.ts'], example: ['shared/simulator/a.ts', 'shared/simulator/b.ts', 'shared/simulator/c.ts', 'shared/simulator/a.ts'] },
+      {
+        files: ['shared/ports/certificate-probe.ts', 'shared/ports/vault-client.ts'],
+        example: ['shared/ports/certificate-probe.ts', 'shared/ports/vault-client.ts', 'shared/ports/certificate-probe.ts'],
+      },
+      {
+        files: ['shared/simulator/a.ts', 'shared/simulator/b.ts', 'shared/simulator/c.ts'],
+        example: ['shared/simulator/a.ts', 'shared/simulator/b.ts', 'shared/simulator/c.ts', 'shared/simulator/a.ts'],
+      },
     ]);
   });
 

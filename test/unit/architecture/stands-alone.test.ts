@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 // versions or public docs, never a team document or a path on one machine.
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const SELF = relative(ROOT, fileURLToPath(import.meta.url)).split(sep).join('/');
+const SELF = relative(ROOT, fileURLToPath(import.meta.url))
+  .split(sep)
+  .join('/');
 const SCANNED_DIRS = ['shared', 'functions', 'test', 'infra', '.ci'];
 const SCANNED_FILES = ['README.md', 'package.json', 'serverless.yml', 'tsconfig.json'];
 const TEXT = /\.(ts|tsx|js|cjs|mjs|json|ya?ml|md|bicep|sh)$|^run$/;
@@ -30,9 +32,7 @@ const texts = scanned.map((file) => ({ file, lines: readFileSync(join(ROOT, file
 
 /** Each `file:line: text` whose line matches `test`. */
 function offending(test: (line: string, file: string) => boolean): string[] {
-  return texts.flatMap(({ file, lines }) =>
-    lines.flatMap((line, i) => (test(line, file) ? [`${file}:${i + 1}: ${line.trim().slice(0, 160)}`] : [])),
-  );
+  return texts.flatMap(({ file, lines }) => lines.flatMap((line, i) => (test(line, file) ? [`${file}:${i + 1}: ${line.trim().slice(0, 160)}`] : [])));
 }
 
 /** Relative paths in quotes (`'../x'`), resolved from the file that names them. */

@@ -72,7 +72,13 @@ describe('defineCommand', () => {
   });
 
   it('lets other errors through', async () => {
-    const failing = defineCommand({ usage: 'u', options: {}, run: async () => { throw new Error('boom'); } });
+    const failing = defineCommand({
+      usage: 'u',
+      options: {},
+      run: async () => {
+        throw new Error('boom');
+      },
+    });
     await expect(failing([], io().value)).rejects.toThrow('boom');
   });
 });

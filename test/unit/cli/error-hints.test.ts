@@ -27,7 +27,9 @@ describe('the CLI maps domain errors to its flags and commands', () => {
     expect(cliHint(error)).toMatch(hint);
     const out = capture();
     expect(reportError(out.io, 'keys import', error, false)).toBe(1);
-    expect(out.err()).toBe(`sealwatch keys import: ${error.message} — ${cliHint(error)}\n${error instanceof ValidationError ? error.problems.map((p) => `  - ${p}\n`).join('') : ''}`);
+    expect(out.err()).toBe(
+      `sealwatch keys import: ${error.message} — ${cliHint(error)}\n${error instanceof ValidationError ? error.problems.map((p) => `  - ${p}\n`).join('') : ''}`,
+    );
     const json = capture();
     reportError(json.io, 'keys import', error, true);
     expect(JSON.parse(json.err()).error).toMatchObject({ code: error.code, message: error.message, hint: cliHint(error) });

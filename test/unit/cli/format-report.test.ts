@@ -3,8 +3,7 @@ import type { SweepReport } from '../../../shared/app/sweep-types.ts';
 import { NODE_STATES, type NodeState } from '../../../shared/core/node-state.ts';
 import { formatReport } from '../../../functions/cli/format-report.ts';
 
-const byState = (counts: Partial<Record<NodeState, number>>) =>
-  Object.fromEntries(NODE_STATES.map((s) => [s, counts[s] ?? 0])) as Record<NodeState, number>;
+const byState = (counts: Partial<Record<NodeState, number>>) => Object.fromEntries(NODE_STATES.map((s) => [s, counts[s] ?? 0])) as Record<NodeState, number>;
 
 const report: SweepReport = {
   trigger: 'cli',
@@ -14,10 +13,45 @@ const report: SweepReport = {
     {
       id: 'prod',
       name: 'Production',
-      summary: { nodes: 2, byState: byState({ active: 1, sealed: 1 }), activeCount: 1, sealedCount: 1, unreachableCount: 0, clusterIds: [], versions: ['1.19.0'], activeNodes: ['v0'] },
+      summary: {
+        nodes: 2,
+        byState: byState({ active: 1, sealed: 1 }),
+        activeCount: 1,
+        sealedCount: 1,
+        unreachableCount: 0,
+        clusterIds: [],
+        versions: ['1.19.0'],
+        activeNodes: ['v0'],
+      },
       nodes: [
-        { id: 'v0', url: 'https://a', state: 'active', previousState: 'active', transition: false, since: '', initialized: true, sealed: false, version: '1.19.0', httpStatus: 200, error: null, durationMs: 3 },
-        { id: 'v1', url: 'https://b', state: 'sealed', previousState: 'standby', transition: true, since: '', initialized: true, sealed: true, version: '1.19.0', httpStatus: 503, error: null, durationMs: 4 },
+        {
+          id: 'v0',
+          url: 'https://a',
+          state: 'active',
+          previousState: 'active',
+          transition: false,
+          since: '',
+          initialized: true,
+          sealed: false,
+          version: '1.19.0',
+          httpStatus: 200,
+          error: null,
+          durationMs: 3,
+        },
+        {
+          id: 'v1',
+          url: 'https://b',
+          state: 'sealed',
+          previousState: 'standby',
+          transition: true,
+          since: '',
+          initialized: true,
+          sealed: true,
+          version: '1.19.0',
+          httpStatus: 503,
+          error: null,
+          durationMs: 4,
+        },
       ],
       persisted: true,
       actions: [{ kind: 'unseal', nodeId: 'v1', outcome: 'wrong-key', message: 'Vault rejected the combined shares', durationMs: 9 }],
@@ -43,6 +77,8 @@ describe('formatReport', () => {
     expect(text.trim().split('\n').at(-1)).toBe('swept 2 nodes in 1 cluster in 42 ms — 1 transition, 0 unsealed, 3 state writes');
   });
   it('says when the sweep was skipped because another held the lease', () => {
-    expect(formatReport({ ...report, clusters: [], skipped: { reason: 'lease-held', heldBy: { owner: 'o-1', expiresAt: 'T' } } })).toContain('another sweep holds the lease (owner o-1');
+    expect(formatReport({ ...report, clusters: [], skipped: { reason: 'lease-held', heldBy: { owner: 'o-1', expiresAt: 'T' } } })).toContain(
+      'another sweep holds the lease (owner o-1',
+    );
   });
 });

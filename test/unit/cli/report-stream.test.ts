@@ -4,13 +4,23 @@ import type { NodeReport, SweepReport } from '../../../shared/app/sweep-types.ts
 import type { Finding } from '../../../shared/core/finding.ts';
 import { NODE_STATES, type NodeState } from '../../../shared/core/node-state.ts';
 
-const byState = (counts: Partial<Record<NodeState, number>>) =>
-  Object.fromEntries(NODE_STATES.map((s) => [s, counts[s] ?? 0])) as Record<NodeState, number>;
+const byState = (counts: Partial<Record<NodeState, number>>) => Object.fromEntries(NODE_STATES.map((s) => [s, counts[s] ?? 0])) as Record<NodeState, number>;
 
 function node(id: string, state: NodeState, previousState: NodeState, extra: Partial<NodeReport> = {}): NodeReport {
   return {
-    id, url: `https://${id}`, state, previousState, transition: state !== previousState, since: '', initialized: true,
-    sealed: state === 'sealed', version: '1.19.0', httpStatus: 200, error: null, durationMs: 3, ...extra,
+    id,
+    url: `https://${id}`,
+    state,
+    previousState,
+    transition: state !== previousState,
+    since: '',
+    initialized: true,
+    sealed: state === 'sealed',
+    version: '1.19.0',
+    httpStatus: 200,
+    error: null,
+    durationMs: 3,
+    ...extra,
   };
 }
 
@@ -23,12 +33,31 @@ function sweep(minute: number, nodes: NodeReport[], findings: Finding[] = []): S
     durationMs: 40,
     clusters: [
       {
-        id: 'prod', name: 'prod',
-        summary: { nodes: nodes.length, byState: states, activeCount: 1, sealedCount: 0, unreachableCount: 0, clusterIds: [], versions: ['1.19.0'], activeNodes: ['v0'] },
-        nodes, persisted: true, actions: [], findings,
+        id: 'prod',
+        name: 'prod',
+        summary: {
+          nodes: nodes.length,
+          byState: states,
+          activeCount: 1,
+          sealedCount: 0,
+          unreachableCount: 0,
+          clusterIds: [],
+          versions: ['1.19.0'],
+          activeNodes: ['v0'],
+        },
+        nodes,
+        persisted: true,
+        actions: [],
+        findings,
       },
     ],
-    totals: { clusters: 1, nodes: nodes.length, byState: states, transitions: nodes.filter((n) => n.transition).length, unsealed: nodes.filter((n) => n.unsealedBy).length },
+    totals: {
+      clusters: 1,
+      nodes: nodes.length,
+      byState: states,
+      transitions: nodes.filter((n) => n.transition).length,
+      unsealed: nodes.filter((n) => n.unsealedBy).length,
+    },
     timings: { observeMs: 10, applyMs: 5, persistMs: 2, p50NodeMs: 3, p99NodeMs: 4 },
     stateWrites: 0,
   };
@@ -50,7 +79,9 @@ describe('createReportStream', () => {
     const stream = createReportStream({ heartbeatMs: 10 * 60_000 });
     stream(sweep(0, steady));
     for (let minute = 1; minute < 10; minute += 1) expect(stream(sweep(minute, steady))).toBe('');
-    expect(stream(sweep(10, steady))).toBe('2026-12-07T12:10:00.000Z heartbeat: 2 nodes in 1 cluster — 1 active, 1 standby; no change in 10 sweeps; last took 40 ms\n');
+    expect(stream(sweep(10, steady))).toBe(
+      '2026-12-07T12:10:00.000Z heartbeat: 2 nodes in 1 cluster — 1 active, 1 standby; no change in 10 sweeps; last took 40 ms\n',
+    );
     expect(stream(sweep(11, steady))).toBe('');
   });
 
@@ -59,11 +90,16 @@ describe('createReportStream', () => {
     stream(sweep(0, steady));
     const sealed = stream(sweep(1, [steady[0] as NodeReport, node('v1', 'sealed', 'standby')]));
     expect(sealed).toBe(
-      '2026-12-07T12:01:00.000Z sweep: 1 transition, 0 unsealed, 2 nodes in 40 ms\n' +
-        '2026-12-07T12:01:00.000Z prod/v1: standby → sealed\n',
+      '2026-12-07T12:01:00.000Z sweep: 1 transition, 0 unsealed, 2 nodes in 40 ms\n' + '2026-12-07T12:01:00.000Z prod/v1: standby → sealed\n',
     );
     const unsealed = stream(
-      sweep(2, [steady[0] as NodeReport, node('v1', 'standby', 'sealed', { unsealedBy: 'sealwatch', unseal: { kind: 'unseal', nodeId: 'v1', outcome: 'unsealed', message: '', durationMs: 120 } })]),
+      sweep(2, [
+        steady[0] as NodeReport,
+        node('v1', 'standby', 'sealed', {
+          unsealedBy: 'sealwatch',
+          unseal: { kind: 'unseal', nodeId: 'v1', outcome: 'unsealed', message: '', durationMs: 120 },
+        }),
+      ]),
     );
     expect(unsealed).toContain('2026-12-07T12:02:00.000Z prod/v1: sealed → standby (unsealed by sealwatch in 120 ms)\n');
   });

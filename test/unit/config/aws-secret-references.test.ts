@@ -1,20 +1,10 @@
-import {
-  DecryptionFailure,
-  GetSecretValueCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { DecryptionFailure, GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsSecretResolver } from '../../../shared/adapters/aws-secret-references.ts';
 import type { RemoteSecretReference } from '../../../shared/config/references.ts';
-import {
-  AccessDeniedError,
-  NotFoundError,
-  ThrottledError,
-  UnavailableError,
-} from '../../../shared/errors.ts';
+import { AccessDeniedError, NotFoundError, ThrottledError, UnavailableError } from '../../../shared/errors.ts';
 
 const VALUE = 'pd-routing-key-that-must-not-leak';
 const ssmMock = mockClient(SSMClient);
@@ -35,7 +25,10 @@ function sdkError(name: string, status?: number): Error {
 }
 
 async function failure(reference: RemoteSecretReference): Promise<Error> {
-  const result = await resolve(reference).then(() => undefined, (error: unknown) => error);
+  const result = await resolve(reference).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   if (!(result instanceof Error)) throw new Error('expected the resolver to fail');
   return result;
 }
@@ -115,7 +108,10 @@ describe('error translation', () => {
   });
 
   it('is retryable only for transient failures', async () => {
-    ssmMock.on(GetParameterCommand).rejectsOnce(sdkError('ThrottlingException', 400)).resolves({ Parameter: { Value: VALUE } });
+    ssmMock
+      .on(GetParameterCommand)
+      .rejectsOnce(sdkError('ThrottlingException', 400))
+      .resolves({ Parameter: { Value: VALUE } });
     const first = await failure({ kind: 'ssm', name: '/pd' });
     expect(first).toBeInstanceOf(UnavailableError);
     expect(await resolve({ kind: 'ssm', name: '/pd' })).toBe(VALUE);

@@ -126,7 +126,12 @@ const cases: Case[] = [
     path: 'clusters[0].custody',
     message: /default wrapper or list shares/,
   },
-  { rule: 'state with both backends', config: { ...minimal(), state: { embedded: {}, dynamodb: { table: 'sealwatch', region: 'eu-west-1' } } }, path: 'state', message: /exactly one of embedded or dynamodb, not both/ },
+  {
+    rule: 'state with both backends',
+    config: { ...minimal(), state: { embedded: {}, dynamodb: { table: 'sealwatch', region: 'eu-west-1' } } },
+    path: 'state',
+    message: /exactly one of embedded or dynamodb, not both/,
+  },
   { rule: 'state with neither backend', config: { ...minimal(), state: {} }, path: 'state', message: /one of embedded or dynamodb/ },
   {
     rule: 'duplicate wrapper ids',
@@ -140,7 +145,12 @@ const cases: Case[] = [
     path: 'wrappers[0]',
     message: /exactly one of local, awsKms or azureKeyVault, not several/,
   },
-  { rule: 'a wrapper of no kind', config: { ...minimal(), wrappers: [{ id: 'dev' }] }, path: 'wrappers[0]', message: /exactly one of local, awsKms or azureKeyVault$/ },
+  {
+    rule: 'a wrapper of no kind',
+    config: { ...minimal(), wrappers: [{ id: 'dev' }] },
+    path: 'wrappers[0]',
+    message: /exactly one of local, awsKms or azureKeyVault$/,
+  },
   {
     rule: 'local key and keyFile together',
     config: { ...minimal(), wrappers: [{ id: 'dev', local: { key: '${env:LOCAL_KEY}', keyFile: 'k' } }] },
@@ -150,7 +160,10 @@ const cases: Case[] = [
   },
   {
     rule: 'key ARN region differs from region',
-    config: { ...minimal(), wrappers: [{ id: 'kms', awsKms: { keyId: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', region: 'eu-west-1' } }] },
+    config: {
+      ...minimal(),
+      wrappers: [{ id: 'kms', awsKms: { keyId: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', region: 'eu-west-1' } }],
+    },
     path: 'wrappers[0].awsKms.region',
     message: /does not match the region of the key ARN \(us-east-1\)/,
   },
@@ -158,7 +171,16 @@ const cases: Case[] = [
     rule: 'client-secret credential needs its ids',
     config: {
       ...minimal(),
-      wrappers: [{ id: 'az', azureKeyVault: { vaultUrl: 'https://kv.vault.azure.net', keyName: 'k', credential: { kind: 'client-secret', tenantId: 't', clientSecret: '${env:LOCAL_KEY}' } } }],
+      wrappers: [
+        {
+          id: 'az',
+          azureKeyVault: {
+            vaultUrl: 'https://kv.vault.azure.net',
+            keyName: 'k',
+            credential: { kind: 'client-secret', tenantId: 't', clientSecret: '${env:LOCAL_KEY}' },
+          },
+        },
+      ],
     },
     path: 'wrappers[0].azureKeyVault.credential.clientId',
     message: /required for kind client-secret/,
@@ -167,7 +189,12 @@ const cases: Case[] = [
     rule: 'clientSecret only with client-secret',
     config: {
       ...minimal(),
-      wrappers: [{ id: 'az', azureKeyVault: { vaultUrl: 'https://kv.vault.azure.net', keyName: 'k', credential: { kind: 'workload-identity', clientSecret: '${env:LOCAL_KEY}' } } }],
+      wrappers: [
+        {
+          id: 'az',
+          azureKeyVault: { vaultUrl: 'https://kv.vault.azure.net', keyName: 'k', credential: { kind: 'workload-identity', clientSecret: '${env:LOCAL_KEY}' } },
+        },
+      ],
     },
     path: 'wrappers[0].azureKeyVault.credential.clientSecret',
     message: /only used with kind client-secret/,

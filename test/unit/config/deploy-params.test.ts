@@ -19,7 +19,10 @@ describe('deploy params from the config', () => {
     const { params, problems } = derive(
       [
         'clusters:',
-        cluster('a', '    seal: { awskms: { keyId: mrk-0123456789abcdef0123456789abcdef, region: us-east-1 } }\n    storage: { dynamodb: { table: vault, region: eu-central-1 } }'),
+        cluster(
+          'a',
+          '    seal: { awskms: { keyId: mrk-0123456789abcdef0123456789abcdef, region: us-east-1 } }\n    storage: { dynamodb: { table: vault, region: eu-central-1 } }',
+        ),
         cluster('b', '    seal: { awskms: { keyId: "arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", region: eu-west-1 } }'),
         'channels:',
         '  - { id: s, slack: { webhookUrl: "${secretsmanager:team/slack#url}" } }',
@@ -29,7 +32,10 @@ describe('deploy params from the config', () => {
     expect(problems).toEqual([]);
     expect(params).toEqual({
       clusterIds: ['a', 'b'],
-      sealKeyArns: ['arn:${AWS::Partition}:kms:us-east-1:${AWS::AccountId}:key/mrk-0123456789abcdef0123456789abcdef', 'arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0'],
+      sealKeyArns: [
+        'arn:${AWS::Partition}:kms:us-east-1:${AWS::AccountId}:key/mrk-0123456789abcdef0123456789abcdef',
+        'arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      ],
       vaultTableArns: ['arn:${AWS::Partition}:dynamodb:eu-central-1:${AWS::AccountId}:table/vault'],
       alertTopicArns: [],
       secretArns: ['arn:${AWS::Partition}:secretsmanager:eu-west-1:${AWS::AccountId}:secret:team/slack-??????'],

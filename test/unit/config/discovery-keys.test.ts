@@ -21,9 +21,15 @@ describe('clusters[].discovery', () => {
 
   it('reads each API access: kubeconfig (relative path), server + token + CA, eks', () => {
     const kubeconfig = parse(cluster({ discovery: { kubernetes: { namespace: 'vault', service: 'v', kubeconfig: { path: 'kube/config', context: 'k3s' } } } }));
-    expect(kubeconfig.clusters[0]?.discovery).toMatchObject({ kubernetes: { api: { kind: 'kubeconfig', path: '/etc/sealwatch/kube/config', context: 'k3s' } } });
+    expect(kubeconfig.clusters[0]?.discovery).toMatchObject({
+      kubernetes: { api: { kind: 'kubeconfig', path: '/etc/sealwatch/kube/config', context: 'k3s' } },
+    });
     const token = parse(
-      cluster({ discovery: { kubernetes: { namespace: 'vault', service: 'v', server: 'https://10.0.0.1:6443', token: '${env:K8S_TOKEN}', caFile: 'k8s-ca.pem', port: 8200 } } }),
+      cluster({
+        discovery: {
+          kubernetes: { namespace: 'vault', service: 'v', server: 'https://10.0.0.1:6443', token: '${env:K8S_TOKEN}', caFile: 'k8s-ca.pem', port: 8200 },
+        },
+      }),
       { env: { K8S_TOKEN: 'tok' }, files: { 'k8s-ca.pem': CA_PEM } },
     );
     const api = token.clusters[0]?.discovery;
@@ -59,8 +65,12 @@ describe('clusters[].discovery', () => {
     expect(messages(cluster({ discovery: { awsEc2: { region: 'eu-west-1' } } }))).toContain(
       'clusters[0].discovery.awsEc2: set tags, autoScalingGroups or both (sealwatch never lists every instance of an account)',
     );
-    expect(messages(cluster({ discovery: { dns: { name: 'vault.internal' } } }))).toContain('clusters[0].discovery.dns.port: is required with name (A/AAAA records carry no port)');
-    expect(messages(cluster({ discovery: { kubernetes: k8s({ scheme: 'http' }) } }))[0]).toMatch(/^clusters\[0\]\.discovery\.kubernetes\.scheme: http would send unseal shares/);
+    expect(messages(cluster({ discovery: { dns: { name: 'vault.internal' } } }))).toContain(
+      'clusters[0].discovery.dns.port: is required with name (A/AAAA records carry no port)',
+    );
+    expect(messages(cluster({ discovery: { kubernetes: k8s({ scheme: 'http' }) } }))[0]).toMatch(
+      /^clusters\[0\]\.discovery\.kubernetes\.scheme: http would send unseal shares/,
+    );
   });
 
   it('wants a token as a reference, never inline', () => {

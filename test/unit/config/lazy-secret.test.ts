@@ -4,13 +4,7 @@ import { parseConfig } from '../../../shared/config/parse-config.ts';
 import type { RemoteSecretReference, RemoteSecretResolver } from '../../../shared/config/references.ts';
 import { DEFAULT_SECRET_TTL_MS, Secret } from '../../../shared/config/secret.ts';
 import type { SealwatchConfig } from '../../../shared/config/types.ts';
-import {
-  AccessDeniedError,
-  ConfigError,
-  NotFoundError,
-  SealwatchError,
-  UnavailableError,
-} from '../../../shared/errors.ts';
+import { AccessDeniedError, ConfigError, NotFoundError, SealwatchError, UnavailableError } from '../../../shared/errors.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { BASE_DIR, minimal, problemsOf } from './helpers.ts';
 
@@ -86,7 +80,18 @@ describe('remote secret references at load', () => {
     ['a local wrapper key', { wrappers: [{ id: 'k', local: { key: '${ssm:/sealwatch/key}' } }] }, 'wrappers[0].local.key'],
     [
       'an Azure client secret',
-      { wrappers: [{ id: 'az', azureKeyVault: { vaultUrl: 'https://kv.vault.azure.net', keyName: 'k', credential: { kind: 'client-secret', tenantId: 't', clientId: 'c', clientSecret: '${secretsmanager:az}' } } }] },
+      {
+        wrappers: [
+          {
+            id: 'az',
+            azureKeyVault: {
+              vaultUrl: 'https://kv.vault.azure.net',
+              keyName: 'k',
+              credential: { kind: 'client-secret', tenantId: 't', clientId: 'c', clientSecret: '${secretsmanager:az}' },
+            },
+          },
+        ],
+      },
       'wrappers[0].azureKeyVault.credential.clientSecret',
     ],
     ['the Alertmanager token', { api: { alertmanager: { token: '${ssm:/am}' } } }, 'api.alertmanager.token'],
@@ -159,7 +164,10 @@ describe('lazy Secret', () => {
     ['an AccessDeniedError without the reference', new AccessDeniedError('nope'), AccessDeniedError],
   ])('names the reference when the resolver throws %s', async (_name, error, type) => {
     const secret = routingKey(load([pagerduty('${secretsmanager:team/pd#key}')], { remoteSecrets: scripted(error).resolve }));
-    const caught = await secret.value().then(() => undefined, (e: unknown) => e);
+    const caught = await secret.value().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(caught).toBeInstanceOf(type);
     expect((caught as Error).message).toContain('${secretsmanager:team/pd#key}');
     expect((caught as Error).message).not.toContain(VALUE);
@@ -167,7 +175,10 @@ describe('lazy Secret', () => {
 
   it('fails with a ConfigError naming the reference when no resolver is configured', async () => {
     const secret = routingKey(load([pagerduty('${ssm:/sealwatch/pd}')]));
-    const caught = await secret.value().then(() => undefined, (e: unknown) => e);
+    const caught = await secret.value().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as ConfigError).message).toMatch(/secret \$\{ssm:\/sealwatch\/pd\} cannot be resolved: no SSM \/ Secrets Manager resolver is configured/);
   });
@@ -178,7 +189,10 @@ describe('lazy Secret', () => {
     const config = load([{ id: 'hook', webhook: { url: 'https://example.com/hook', secret: '${ssm:/hook}' } }], { remoteSecrets: resolve });
     const channel = config.channels?.[0];
     if (channel?.kind !== 'webhook') throw new Error('expected a webhook channel');
-    const caught = await channel.webhook.secret.value().then(() => undefined, (e: unknown) => e);
+    const caught = await channel.webhook.secret.value().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as Error).message).toContain('secret ${ssm:/hook} must resolve to a Standard Webhooks secret starting with whsec_');
     expect((caught as Error).message).not.toContain(wrong);

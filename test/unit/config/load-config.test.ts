@@ -56,7 +56,13 @@ describe('loadConfig', () => {
     expect(us?.auth).toEqual({ kind: 'token' });
     expect(us?.seal).toMatchObject({ kind: 'azurekeyvault', azurekeyvault: { credential: { kind: 'workload-identity' } }, canary: false });
     expect(config.channels?.map((c) => `${c.id}:${c.kind}`)).toEqual([
-      'oncall:pagerduty', 'team:slack', 'ops:opsgenie', 'jsm:jsm', 'teams:teams', 'hook:webhook', 'sns:sns',
+      'oncall:pagerduty',
+      'team:slack',
+      'ops:opsgenie',
+      'jsm:jsm',
+      'teams:teams',
+      'hook:webhook',
+      'sns:sns',
     ]);
     expect(config.alerts?.routes).toHaveLength(3);
     expect(config.alerts).toMatchObject({ remindEveryMs: 3_600_000, giveUpAfterMs: 86_400_000 });
@@ -66,13 +72,22 @@ describe('loadConfig', () => {
     // Every secret, eager or remote, reads through value(); remote ones only now.
     const secrets = (config.channels ?? []).flatMap((c) => {
       switch (c.kind) {
-        case 'pagerduty': return [c.pagerduty.routingKey];
-        case 'slack': return [c.slack.webhookUrl];
-        case 'opsgenie': return [c.opsgenie.apiKey];
-        case 'jsm': return [c.jsm.apiToken];
-        case 'teams': return [c.teams.webhookUrl];
-        case 'webhook': return [c.webhook.secret];
-        case 'sns': return [];
+        case 'pagerduty':
+          return [c.pagerduty.routingKey];
+        case 'slack':
+          return [c.slack.webhookUrl];
+        case 'opsgenie':
+          return [c.opsgenie.apiKey];
+        case 'jsm':
+          return [c.jsm.apiToken];
+        case 'teams':
+          return [c.teams.webhookUrl];
+        case 'webhook':
+          return [c.webhook.secret];
+        case 'sns':
+          return [];
+        default:
+          return [];
       }
     });
     const api = config.api;

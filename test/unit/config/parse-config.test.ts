@@ -64,15 +64,44 @@ describe('schema problems', () => {
     ['no nodes', { clusters: [{ id: 'a', nodes: [] }] }, 'clusters[0].nodes', 'must list at least one node'],
     ['bad cluster id', { clusters: [{ id: 'Prod_EU', nodes: [{ id: 'n', url: 'https://h:1' }] }] }, 'clusters[0].id', /lowercase letters, digits or dashes/],
     ['cluster id too long', { clusters: [{ id: 'a'.repeat(64), nodes: [{ id: 'n', url: 'https://h:1' }] }] }, 'clusters[0].id', /1-63/],
-    ['insecureHttp as a string', { clusters: [{ id: 'a', nodes: [{ id: 'n', url: 'http://h:1', insecureHttp: 'yes' }] }] }, 'clusters[0].nodes[0].insecureHttp', 'must be true or false, not a string'],
+    [
+      'insecureHttp as a string',
+      { clusters: [{ id: 'a', nodes: [{ id: 'n', url: 'http://h:1', insecureHttp: 'yes' }] }] },
+      'clusters[0].nodes[0].insecureHttp',
+      'must be true or false, not a string',
+    ],
     ['concurrency too high', { ...minimal(), sweep: { concurrency: 1025 } }, 'sweep.concurrency', 'must be a whole number from 1 to 1024'],
     ['nodeTimeoutMs too low', { ...minimal(), sweep: { nodeTimeoutMs: 99 } }, 'sweep.nodeTimeoutMs', 'must be a whole number from 100 to 60000'],
     ['intervalSeconds fractional', { ...minimal(), sweep: { intervalSeconds: 7.5 } }, 'sweep.intervalSeconds', 'must be a whole number from 5 to 3600'],
-    ['share index zero', { ...minimal(), wrappers: [{ id: 'k', awsKms: { keyId: 'alias/k', region: 'eu-west-1' } }], clusters: [{ id: 'a', nodes: [{ id: 'n', url: 'https://h:1' }], custody: { shares: { k: [0] } } }] }, 'clusters[0].custody.shares.k[0]', 'must be a whole number from 1 to 255'],
-    ['bad KMS key id', { ...minimal(), wrappers: [{ id: 'k', awsKms: { keyId: 'my-key', region: 'eu-west-1' } }] }, 'wrappers[0].awsKms.keyId', /key ARN, alias ARN, alias\/NAME/],
+    [
+      'share index zero',
+      {
+        ...minimal(),
+        wrappers: [{ id: 'k', awsKms: { keyId: 'alias/k', region: 'eu-west-1' } }],
+        clusters: [{ id: 'a', nodes: [{ id: 'n', url: 'https://h:1' }], custody: { shares: { k: [0] } } }],
+      },
+      'clusters[0].custody.shares.k[0]',
+      'must be a whole number from 1 to 255',
+    ],
+    [
+      'bad KMS key id',
+      { ...minimal(), wrappers: [{ id: 'k', awsKms: { keyId: 'my-key', region: 'eu-west-1' } }] },
+      'wrappers[0].awsKms.keyId',
+      /key ARN, alias ARN, alias\/NAME/,
+    ],
     ['bad region', { ...minimal(), state: { dynamodb: { table: 'sealwatch', region: 'Europe' } } }, 'state.dynamodb.region', /AWS region/],
-    ['http Key Vault URL', { ...minimal(), wrappers: [{ id: 'az', azureKeyVault: { vaultUrl: 'http://kv.vault.azure.net', keyName: 'k' } }] }, 'wrappers[0].azureKeyVault.vaultUrl', /https:\/\//],
-    ['unknown credential kind', { ...minimal(), wrappers: [{ id: 'az', azureKeyVault: { vaultUrl: 'https://kv.vault.azure.net', keyName: 'k', credential: { kind: 'managed' } } }] }, 'wrappers[0].azureKeyVault.credential.kind', /one of default, client-secret, workload-identity/],
+    [
+      'http Key Vault URL',
+      { ...minimal(), wrappers: [{ id: 'az', azureKeyVault: { vaultUrl: 'http://kv.vault.azure.net', keyName: 'k' } }] },
+      'wrappers[0].azureKeyVault.vaultUrl',
+      /https:\/\//,
+    ],
+    [
+      'unknown credential kind',
+      { ...minimal(), wrappers: [{ id: 'az', azureKeyVault: { vaultUrl: 'https://kv.vault.azure.net', keyName: 'k', credential: { kind: 'managed' } } }] },
+      'wrappers[0].azureKeyVault.credential.kind',
+      /one of default, client-secret, workload-identity/,
+    ],
   ])('%s', (_name, config, path, message) => {
     const problems = problemsOf(config);
     expect(problems).toHaveLength(1);

@@ -106,9 +106,7 @@ describe('references in the configuration', () => {
   });
 
   it('reports unresolvable references with their paths', () => {
-    const problems = problemsOf(
-      { ...withLocalKey('${env:MISSING_KEY}'), clusters: [{ id: 'a', nodes: [{ id: 'n', url: '${file:nowhere}' }] }] },
-    );
+    const problems = problemsOf({ ...withLocalKey('${env:MISSING_KEY}'), clusters: [{ id: 'a', nodes: [{ id: 'n', url: '${file:nowhere}' }] }] });
     // Listed in document order: `clusters` comes first in this object.
     expect(problems).toEqual([
       { path: 'clusters[0].nodes[0].url', message: `cannot read file ${BASE_DIR}/nowhere` },
@@ -125,7 +123,10 @@ describe('references in the configuration', () => {
 
   it('keeps resolved secrets out of JSON.stringify and String() of the loaded config', () => {
     const config = parse(
-      { ...minimal(), wrappers: [...(withLocalKey('${env:K}') as { wrappers: object[] }).wrappers, ...(withClientSecret('${env:C}') as { wrappers: object[] }).wrappers] },
+      {
+        ...minimal(),
+        wrappers: [...(withLocalKey('${env:K}') as { wrappers: object[] }).wrappers, ...(withClientSecret('${env:C}') as { wrappers: object[] }).wrappers],
+      },
       { env: { K: SECRET_KEY, C: CLIENT_SECRET } },
     );
     const serialised = JSON.stringify(config);

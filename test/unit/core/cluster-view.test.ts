@@ -41,7 +41,14 @@ describe('summarizeCluster', () => {
     const summary = summarizeCluster(healthy);
     expect(summary.nodes.map((n) => n.nodeId)).toEqual(['vault-0', 'vault-1', 'vault-2', 'vault-3']);
     expect(summary.byState).toMatchObject({ active: 1, standby: 1, sealed: 1, unreachable: 1, removed: 0 });
-    expect(summary).toMatchObject({ activeCount: 1, sealedCount: 1, unreachableCount: 1, clusterIds: ['c1'], versions: ['1.18.2', '1.19.0'], activeNodes: ['vault-0'] });
+    expect(summary).toMatchObject({
+      activeCount: 1,
+      sealedCount: 1,
+      unreachableCount: 1,
+      clusterIds: ['c1'],
+      versions: ['1.18.2', '1.19.0'],
+      activeNodes: ['vault-0'],
+    });
   });
 
   it('is independent of input order', () => {

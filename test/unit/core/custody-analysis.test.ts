@@ -8,22 +8,29 @@ const wrappers: WrapperFacts[] = [
   { id: 'local', kind: 'local', provider: 'local:sealwatch-config' },
 ];
 
-const place = (spec: Record<string, number[]>) =>
-  Object.entries(spec).flatMap(([wrapper, indexes]) => indexes.map((index) => ({ index, wrapper })));
+const place = (spec: Record<string, number[]>) => Object.entries(spec).flatMap(([wrapper, indexes]) => indexes.map((index) => ({ index, wrapper })));
 
 describe('analyzeCustody: structure (which single outage or compromise the arrangement survives)', () => {
   it.each([
     {
       name: '5 shares over 3 providers, t=3, at most 2 each: survives any one provider, no single compromise',
       spec: { 'aws-eu': [1, 2], azure: [3, 4], local: [5] },
-      providers: { 'aws-kms:account:111111111111': [3, true, false], 'azure-keyvault:kv1.vault.azure.net': [3, true, false], 'local:sealwatch-config': [4, true, false] },
+      providers: {
+        'aws-kms:account:111111111111': [3, true, false],
+        'azure-keyvault:kv1.vault.azure.net': [3, true, false],
+        'local:sealwatch-config': [4, true, false],
+      },
       anyProvider: true,
       compromise: [],
     },
     {
       name: '5 shares, t=3, one provider holds 3: its outage loses the threshold, its compromise reveals the key',
       spec: { 'aws-eu': [1, 2, 3], azure: [4], local: [5] },
-      providers: { 'aws-kms:account:111111111111': [2, false, true], 'azure-keyvault:kv1.vault.azure.net': [4, true, false], 'local:sealwatch-config': [4, true, false] },
+      providers: {
+        'aws-kms:account:111111111111': [2, false, true],
+        'azure-keyvault:kv1.vault.azure.net': [4, true, false],
+        'local:sealwatch-config': [4, true, false],
+      },
       anyProvider: false,
       compromise: ['aws-kms:account:111111111111'],
     },
@@ -85,7 +92,10 @@ describe('analyzeCustody: now', () => {
       wrappers,
       now: {
         usableIndexes: [5],
-        unavailable: [{ wrapper: 'aws-eu', reason: 'key disabled' }, { wrapper: 'azure', reason: 'forbidden' }],
+        unavailable: [
+          { wrapper: 'aws-eu', reason: 'key disabled' },
+          { wrapper: 'azure', reason: 'forbidden' },
+        ],
       },
     });
     expect(a.thresholdReachableNow).toBe(false);

@@ -50,7 +50,13 @@ describe('resolveCustodyPolicy: refusals', () => {
     ['an index no wrapper covers', { shares: { 'aws-primary': [1, 2] } }, wrappers, 4, /shares 3, 4 of 4 have no wrapper/],
     ['a default that is not configured', { default: 'gone', shares: {} }, wrappers, 2, /custody.default: wrapper 'gone' is not configured/],
     ['a listed wrapper that is not configured', { default: 'aws-primary', shares: { gone: [1] } }, wrappers, 2, /custody.shares.gone/],
-    ['one index given to two wrappers', { shares: { 'aws-primary': [1, 2], 'local-dev': [2] } }, wrappers, 2, /share 2 is given to both 'aws-primary' and 'local-dev'/],
+    [
+      'one index given to two wrappers',
+      { shares: { 'aws-primary': [1, 2], 'local-dev': [2] } },
+      wrappers,
+      2,
+      /share 2 is given to both 'aws-primary' and 'local-dev'/,
+    ],
   ])('%s', (_name, policy, ids, count, pattern) => {
     let caught: unknown;
     try {

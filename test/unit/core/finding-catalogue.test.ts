@@ -45,7 +45,9 @@ describe('finding catalogue', () => {
   it('has every id documented in the README', () => {
     const readme = readFileSync('README.md', 'utf8');
     // Custody key checks are documented as "the seal. ones with the custody. prefix".
-    const undocumented = FINDING_IDS.filter((id) => !readme.includes(`\`${id.startsWith('custody.key-') || id === 'custody.canary-failed' ? id.replace('custody.', 'seal.') : id}\``));
+    const undocumented = FINDING_IDS.filter(
+      (id) => !readme.includes(`\`${id.startsWith('custody.key-') || id === 'custody.canary-failed' ? id.replace('custody.', 'seal.') : id}\``),
+    );
     expect(undocumented).toEqual([]);
   });
 

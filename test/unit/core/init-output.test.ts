@@ -40,7 +40,22 @@ function expectProblem(input: string, pattern: RegExp, secrets: Uint8Array[] = s
 
 describe('parseInitOutput: accepted shapes', () => {
   it.each([
-    ['CLI, base64 and hex', () => ({ unseal_keys_b64: shares.map(b64), unseal_keys_hex: shares.map(hex), unseal_shares: 5, unseal_threshold: 3, recovery_keys_b64: [], recovery_keys_hex: [], recovery_keys_shares: 5, recovery_keys_threshold: 3, root_token: 'hvs.root' }), 'cli', 3],
+    [
+      'CLI, base64 and hex',
+      () => ({
+        unseal_keys_b64: shares.map(b64),
+        unseal_keys_hex: shares.map(hex),
+        unseal_shares: 5,
+        unseal_threshold: 3,
+        recovery_keys_b64: [],
+        recovery_keys_hex: [],
+        recovery_keys_shares: 5,
+        recovery_keys_threshold: 3,
+        root_token: 'hvs.root',
+      }),
+      'cli',
+      3,
+    ],
     ['CLI, base64 only', () => ({ unseal_keys_b64: shares.map(b64), unseal_threshold: 3 }), 'cli', 3],
     ['CLI, hex only (upper case)', () => ({ unseal_keys_hex: shares.map((s) => hex(s).toUpperCase()), unseal_threshold: 3 }), 'cli', 3],
     ['HTTP sys/init', () => ({ keys: shares.map(hex), keys_base64: shares.map(b64), root_token: 'hvs.root' }), 'http', undefined],
@@ -56,8 +71,14 @@ describe('parseInitOutput: accepted shapes', () => {
   it('CLI output of an auto-unseal init: recovery keys, unseal fields forced to 1/1 and empty', () => {
     const out = parseInitOutput(
       JSON.stringify({
-        unseal_keys_b64: [], unseal_keys_hex: [], unseal_shares: 1, unseal_threshold: 1,
-        recovery_keys_b64: recovery.map(b64), recovery_keys_hex: recovery.map(hex), recovery_keys_shares: 4, recovery_keys_threshold: 2,
+        unseal_keys_b64: [],
+        unseal_keys_hex: [],
+        unseal_shares: 1,
+        unseal_threshold: 1,
+        recovery_keys_b64: recovery.map(b64),
+        recovery_keys_hex: recovery.map(hex),
+        recovery_keys_shares: 4,
+        recovery_keys_threshold: 2,
         root_token: 'hvs.root',
       }),
     );
@@ -66,7 +87,9 @@ describe('parseInitOutput: accepted shapes', () => {
   });
 
   it('HTTP answer of an auto-unseal init: keys [] plus recovery_keys', () => {
-    const out = parseInitOutput(JSON.stringify({ keys: [], keys_base64: [], recovery_keys: recovery.map(hex), recovery_keys_base64: recovery.map(b64), root_token: 't' }));
+    const out = parseInitOutput(
+      JSON.stringify({ keys: [], keys_base64: [], recovery_keys: recovery.map(hex), recovery_keys_base64: recovery.map(b64), root_token: 't' }),
+    );
     expect(out).toMatchObject({ format: 'http', kind: 'recovery' });
     expect(out.threshold).toBeUndefined();
     expect(out.shares.map(hex)).toEqual(recovery.map(hex));
@@ -93,15 +116,35 @@ describe('parseInitOutput: refused inputs name the problem, never a share', () =
     ['no key fields at all', () => JSON.stringify({ root_token: 'x' }), /no key shares/],
     ['every list empty (stored or PGP-less output)', () => JSON.stringify({ keys: [], keys_base64: [] }), /no key shares|lists no key shares/],
     ['CLI and HTTP fields mixed', () => JSON.stringify({ unseal_keys_b64: shares.map(b64), keys: shares.map(hex) }), /mixes/],
-    ['both unseal and recovery keys', () => JSON.stringify({ unseal_keys_b64: shares.map(b64), recovery_keys_b64: shares.map(b64) }), /both unseal and recovery/],
-    ['hex and base64 disagree on share 2', () => JSON.stringify({ unseal_keys_hex: shares.map(hex), unseal_keys_b64: [b64(shares[0]!), b64(shares[2]!), ...shares.slice(2).map(b64)] }), /share 2: .* different keys/],
-    ['hex and base64 lists of different lengths', () => JSON.stringify({ keys: shares.map(hex), keys_base64: shares.slice(1).map(b64) }), /has 5 keys but keys_base64 has 4/],
+    [
+      'both unseal and recovery keys',
+      () => JSON.stringify({ unseal_keys_b64: shares.map(b64), recovery_keys_b64: shares.map(b64) }),
+      /both unseal and recovery/,
+    ],
+    [
+      'hex and base64 disagree on share 2',
+      () => JSON.stringify({ unseal_keys_hex: shares.map(hex), unseal_keys_b64: [b64(shares[0]!), b64(shares[2]!), ...shares.slice(2).map(b64)] }),
+      /share 2: .* different keys/,
+    ],
+    [
+      'hex and base64 lists of different lengths',
+      () => JSON.stringify({ keys: shares.map(hex), keys_base64: shares.slice(1).map(b64) }),
+      /has 5 keys but keys_base64 has 4/,
+    ],
     ['a key that is not hex', () => JSON.stringify({ keys: [hex(shares[0]!), `${hex(shares[1]!).slice(0, -1)}g`] }), /keys\[1\] \(share 2\): not hex/],
-    ['url-safe base64 (sys/unseal would refuse it)', () => JSON.stringify({ keys_base64: [Buffer.from([0xfb, 0xff, ...shares[0]!.slice(2)]).toString('base64url')] }), /not standard base64/],
+    [
+      'url-safe base64 (sys/unseal would refuse it)',
+      () => JSON.stringify({ keys_base64: [Buffer.from([0xfb, 0xff, ...shares[0]!.slice(2)]).toString('base64url')] }),
+      /not standard base64/,
+    ],
     ['unpadded base64 of the 1-of-1 key', () => JSON.stringify({ keys_base64: [b64(single).replace(/=$/, '')] }), /not standard base64/],
     ['keys not a list of strings', () => JSON.stringify({ keys_base64: [1, 2] }), /must be a list of strings/],
     ['threshold not a number', () => JSON.stringify({ unseal_keys_b64: shares.map(b64), unseal_threshold: '3' }), /unseal_threshold: must be a whole number/],
-    ['declared share count disagrees with the list', () => JSON.stringify({ unseal_keys_b64: shares.map(b64), unseal_shares: 6, unseal_threshold: 3 }), /says 6 but 5 keys/],
+    [
+      'declared share count disagrees with the list',
+      () => JSON.stringify({ unseal_keys_b64: shares.map(b64), unseal_shares: 6, unseal_threshold: 3 }),
+      /says 6 but 5 keys/,
+    ],
   ] as const)('%s', (_name, build, pattern) => {
     expectProblem(build(), pattern, [...shares, single]);
   });
@@ -110,15 +153,47 @@ describe('parseInitOutput: refused inputs name the problem, never a share', () =
 describe('validateShares: shape rules of Vault share sets', () => {
   const set = () => shares.map((s) => Uint8Array.from(s));
   it.each([
-    ['duplicate x-coordinate', () => { const s = set(); s[3]![32] = s[1]![32]!; return [s, 3] as const; }, /shares 2 and 4 have the same x-coordinate/],
-    ['a share copied twice', () => { const s = set(); s[4] = Uint8Array.from(s[0]!); return [s, 3] as const; }, /shares 1 and 5 have the same x-coordinate/],
-    ['unequal lengths', () => { const s = set(); s[2] = s[2]!.slice(0, 32); return [s, 3] as const; }, /share 3: 32 bytes, expected 33.*|different lengths/],
+    [
+      'duplicate x-coordinate',
+      () => {
+        const s = set();
+        s[3]![32] = s[1]![32]!;
+        return [s, 3] as const;
+      },
+      /shares 2 and 4 have the same x-coordinate/,
+    ],
+    [
+      'a share copied twice',
+      () => {
+        const s = set();
+        s[4] = Uint8Array.from(s[0]!);
+        return [s, 3] as const;
+      },
+      /shares 1 and 5 have the same x-coordinate/,
+    ],
+    [
+      'unequal lengths',
+      () => {
+        const s = set();
+        s[2] = s[2]!.slice(0, 32);
+        return [s, 3] as const;
+      },
+      /share 3: 32 bytes, expected 33.*|different lengths/,
+    ],
     ['32-byte shares when there are several', () => [set().map((s) => s.slice(0, 32)), 3] as const, /share 1: 32 bytes, expected 33/],
     ['34-byte shares', () => [set().map((s) => Uint8Array.from([...s, 1])), 3] as const, /34 bytes, expected 33/],
     ['a 33-byte share as the only share', () => [[set()[0]!], 1] as const, /33 bytes, expected 32/],
     ['threshold above the share count', () => [set(), 6] as const, /threshold 6 is larger than the 5 shares/],
     ['threshold 1 with several shares', () => [set(), 1] as const, /threshold above 1/],
-    ['x-coordinate 0', () => { const s = set(); s[0]![32] = 0; return [s, 3] as const; }, /share 1: x-coordinate .* is 0/],
+    [
+      'x-coordinate 0',
+      () => {
+        const s = set();
+        s[0]![32] = 0;
+        return [s, 3] as const;
+      },
+      /share 1: x-coordinate .* is 0/,
+    ],
     ['PGP-encrypted shares', () => [set().map(() => randomBytes(300)), 3] as const, /PGP-encrypted shares cannot be imported/],
   ] as const)('%s', (_name, build, pattern) => {
     const [list, t] = build();

@@ -104,7 +104,13 @@ describe('replanAfterActions (a node sealed and repaired within one sweep)', () 
     expect(first.actions).toEqual([{ kind: 'unseal', nodeId: 'n1', reason: 'node is sealed' }]);
     const after = replan(first, ['active', 'standby', 'standby'], 61_400, ['n1']);
     const node = after.nodes[1];
-    expect(node).toMatchObject({ state: 'standby', previousState: 'sealed', transition: true, since: 61_400, passedThrough: { state: 'sealed', since: 61_000 } });
+    expect(node).toMatchObject({
+      state: 'standby',
+      previousState: 'sealed',
+      transition: true,
+      since: 61_400,
+      passedThrough: { state: 'sealed', since: 61_000 },
+    });
     expect(after.record.nodes.n1).toMatchObject({ state: 'standby', since: 61_400, previousState: 'sealed', previousSince: 61_000, changedBy: 'sealwatch' });
     // Untouched nodes keep their since and show no transition.
     expect(after.nodes[0]).toMatchObject({ state: 'active', transition: false, since: 1_000 });

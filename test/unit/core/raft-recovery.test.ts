@@ -21,10 +21,41 @@ describe('trackDeadPeers', () => {
 
 describe('planJoins', () => {
   it.each([
-    [[['a', 'active'], ['b', 'standby'], ['c', 'uninitialized']], 'a', ['c']],
-    [[['a', 'active'], ['b', 'sealed'], ['c', 'standby']], 'a', []],
-    [[['a', 'sealed'], ['b', 'uninitialized']], null, []],
-    [[['a', 'active'], ['b', 'active'], ['c', 'uninitialized']], null, []],
+    [
+      [
+        ['a', 'active'],
+        ['b', 'standby'],
+        ['c', 'uninitialized'],
+      ],
+      'a',
+      ['c'],
+    ],
+    [
+      [
+        ['a', 'active'],
+        ['b', 'sealed'],
+        ['c', 'standby'],
+      ],
+      'a',
+      [],
+    ],
+    [
+      [
+        ['a', 'sealed'],
+        ['b', 'uninitialized'],
+      ],
+      null,
+      [],
+    ],
+    [
+      [
+        ['a', 'active'],
+        ['b', 'active'],
+        ['c', 'uninitialized'],
+      ],
+      null,
+      [],
+    ],
   ] as const)('%j', (nodes, leader, join) => {
     expect(planJoins(nodes.map(([nodeId, state]) => ({ nodeId, state })))).toEqual({ leader, join });
   });

@@ -22,7 +22,15 @@ describe('createRedactor: known secrets', () => {
   ])('cuts out the %s form wherever it stands', (_form, text) => {
     const out = redact(`failed: "${text}" was not accepted`);
     expect(out).toContain(REDACTED);
-    expect(scanForLeaks([{ label: 'share', value: share }, { label: 'token', value: token }], [{ source: 'out', text: out }])).toEqual([]);
+    expect(
+      scanForLeaks(
+        [
+          { label: 'share', value: share },
+          { label: 'token', value: token },
+        ],
+        [{ source: 'out', text: out }],
+      ),
+    ).toEqual([]);
   });
 
   it('cuts out the raw bytes of a known share, and replaces any other text carrying raw bytes as a whole', () => {
@@ -52,13 +60,22 @@ describe('createRedactor: key-like text of secrets it was not told about', () =>
   });
 
   it.each([
-    ['the 1.16 seal-wrap text', 'unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: error decrypting seal wrapped value\nerror decrypting using seal shamir: cipher: message authentication failed'],
+    [
+      'the 1.16 seal-wrap text',
+      'unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: error decrypting seal wrapped value\nerror decrypting using seal shamir: cipher: message authentication failed',
+    ],
     ['a UUID nonce', '0b8c1d0e-5d29-4d1a-9b22-4f3e2f7a1c11'],
     ['a cluster name', 'vault-cluster-336172e1'],
     ['a version with metadata', '1.19.0-beta1+ent.hsm'],
     ['an RFC 3339 time', '2024-03-19T20:14:11.831678Z'],
-    ['a join failure with a URL', 'failed to send answer to raft leader node: Error making API request.\n\nURL: PUT http://vault2:8200/v1/sys/storage/raft/bootstrap/answer\nCode: 500'],
-    ['an AWS error', 'failed to decrypt encrypted stored keys: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/vault/i-0abc12de is not authorized'],
+    [
+      'a join failure with a URL',
+      'failed to send answer to raft leader node: Error making API request.\n\nURL: PUT http://vault2:8200/v1/sys/storage/raft/bootstrap/answer\nCode: 500',
+    ],
+    [
+      'an AWS error',
+      'failed to decrypt encrypted stored keys: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/vault/i-0abc12de is not authorized',
+    ],
     ['a multierror', '1 error occurred:\n\t* permission denied\n\n'],
     ['a Go duration', '516.49595ms'],
   ])('leaves %s alone', (_what, text) => {

@@ -21,7 +21,10 @@ function choose(n: number, k: number): bigint {
 }
 
 async function rejectionOf(promise: Promise<unknown>): Promise<ValidationError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ValidationError);
   return error as ValidationError;
 }
@@ -50,7 +53,15 @@ describe('key check', () => {
 
 describe('binomialUpTo and planSubsets', () => {
   it.each([
-    [5, 3], [10, 5], [13, 6], [14, 7], [16, 8], [20, 3], [30, 4], [255, 2], [255, 254],
+    [5, 3],
+    [10, 5],
+    [13, 6],
+    [14, 7],
+    [16, 8],
+    [20, 3],
+    [30, 4],
+    [255, 2],
+    [255, 254],
   ])('C(%i, %i) against BigInt factorials, capped at the limit', (n, k) => {
     const exact = choose(n, k);
     const got = binomialUpTo(n, k, EXHAUSTIVE_SUBSET_LIMIT);

@@ -27,15 +27,21 @@ describe('Standard Webhooks v1 verification', () => {
   it('agrees with the standardwebhooks package in both directions, for random ids and bodies', () => {
     const reference = new Webhook(secret);
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !s.includes(' ')), fc.string({ maxLength: 300 }), (id, body) => {
-        const now = Date.now();
-        const ts = Math.floor(now / 1000);
-        const theirs = reference.sign(id, new Date(ts * 1000), body);
-        expect(signWebhook(key, id, ts, body)).toBe(theirs);
-        expect(verifyWebhook({ key, headers: headers(id, ts, theirs), body, nowMs: now })).toEqual({ ok: true, id, timestamp: ts });
-        const ours = signWebhook(key, id, ts, body);
-        expect(() => reference.verify(body, { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': ours }, { jsonParse: false })).not.toThrow();
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !s.includes(' ')),
+        fc.string({ maxLength: 300 }),
+        (id, body) => {
+          const now = Date.now();
+          const ts = Math.floor(now / 1000);
+          const theirs = reference.sign(id, new Date(ts * 1000), body);
+          expect(signWebhook(key, id, ts, body)).toBe(theirs);
+          expect(verifyWebhook({ key, headers: headers(id, ts, theirs), body, nowMs: now })).toEqual({ ok: true, id, timestamp: ts });
+          const ours = signWebhook(key, id, ts, body);
+          expect(() =>
+            reference.verify(body, { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': ours }, { jsonParse: false }),
+          ).not.toThrow();
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -76,11 +82,15 @@ describe('Standard Webhooks v1 verification', () => {
     expect(at(-301)).toMatchObject({ ok: false, code: 'stale_timestamp' });
     const reference = new Webhook(secret);
     const staleTs = Math.floor(Date.now() / 1000) - 301;
-    expect(() => reference.verify('x', { 'webhook-id': 'id', 'webhook-timestamp': String(staleTs), 'webhook-signature': signWebhook(key, 'id', staleTs, 'x') })).toThrow();
+    expect(() =>
+      reference.verify('x', { 'webhook-id': 'id', 'webhook-timestamp': String(staleTs), 'webhook-signature': signWebhook(key, 'id', staleTs, 'x') }),
+    ).toThrow();
   });
 
   it('names missing headers and malformed timestamps', () => {
-    expect(verifyWebhook({ key, headers: { id: 'a', timestamp: undefined, signature: 'v1,x' }, body: '', nowMs: 0 })).toMatchObject({ code: 'missing_headers' });
+    expect(verifyWebhook({ key, headers: { id: 'a', timestamp: undefined, signature: 'v1,x' }, body: '', nowMs: 0 })).toMatchObject({
+      code: 'missing_headers',
+    });
     expect(verifyWebhook({ key, headers: headers('a', 0, 'v1,x'), body: '', nowMs: 0 })).toMatchObject({ code: 'bad_signature' });
     expect(verifyWebhook({ key, headers: { id: 'a', timestamp: '12.5', signature: 'v1,x' }, body: '', nowMs: 0 })).toMatchObject({ code: 'bad_timestamp' });
   });

@@ -12,20 +12,56 @@ type Row = [source: string, status: number, text: string, thresholdReached: bool
 
 const rows: Row[] = [
   // Vault 1.12: vault/core.go unsealFragment/getUnsealKey @ v1.12.0 returns these unprefixed; 500.
-  ['vault/seal.go GetStoredKeys @ v1.12.0 (wrong Shamir share)', 500, `unable to retrieve stored keys: failed to decrypt keys from storage: ${AUTH}`, true, 'wrong-key'],
+  [
+    'vault/seal.go GetStoredKeys @ v1.12.0 (wrong Shamir share)',
+    500,
+    `unable to retrieve stored keys: failed to decrypt keys from storage: ${AUTH}`,
+    true,
+    'wrong-key',
+  ],
   ['vault/seal_autoseal.go VerifyRecoveryKey @ v1.12.0 (wrong recovery share)', 500, 'recovery key does not match submitted values', true, 'wrong-key'],
   ['vault/core.go getUnsealKey @ v1.12.0 (shamir.Combine refused)', 500, 'failed to compute combined key: duplicate part detected', true, 'wrong-key'],
   ['vault/core.go getUnsealKey @ v1.12.0 (combined key is no AES key)', 500, 'failed to setup unseal key: crypto/aes: invalid key size 31', true, 'wrong-key'],
   // Vault 1.13–1.15.3 and OpenBao: the same failures, 400 with `invalid key:` (vault/core.go @ v1.14.9).
-  ['vault/seal.go GetStoredKeys @ v1.14.9', 400, `unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: ${AUTH}`, true, 'wrong-key'],
-  ['vault/core.go getUnsealKey @ v1.14.9 (recovery)', 400, 'invalid key: failed to verify recovery key: recovery key does not match submitted values', true, 'wrong-key'],
+  [
+    'vault/seal.go GetStoredKeys @ v1.14.9',
+    400,
+    `unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: ${AUTH}`,
+    true,
+    'wrong-key',
+  ],
+  [
+    'vault/core.go getUnsealKey @ v1.14.9 (recovery)',
+    400,
+    'invalid key: failed to verify recovery key: recovery key does not match submitted values',
+    true,
+    'wrong-key',
+  ],
   ['vault/core.go getUnsealKey @ v1.14.9 (combine)', 400, 'invalid key: failed to compute combined key: all parts must be the same length', true, 'wrong-key'],
   ['vault/core.go getUnsealKey @ v1.14.9 (setup)', 400, 'invalid key: failed to setup unseal key: crypto/aes: invalid key size 31', true, 'wrong-key'],
   // Vault ≥ 1.16 (and 1.15.x): vault/seal_util.go + vault/seal/seal.go JoinSealWrapErrors @ v1.16.0.
-  ['vault/seal/seal.go JoinSealWrapErrors @ v1.16.0', 400, `unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: ${SEAL_WRAP}`, true, 'wrong-key'],
+  [
+    'vault/seal/seal.go JoinSealWrapErrors @ v1.16.0',
+    400,
+    `unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: ${SEAL_WRAP}`,
+    true,
+    'wrong-key',
+  ],
   // The node's own KMS failed to decrypt what it stores: never a wrong share, even with the same cause.
-  ['vault/seal_autoseal.go @ v1.14.9 (KMS failure)', 400, `invalid key: failed to verify recovery key: failed to decrypt encrypted stored keys: ${AUTH}`, true, 'seal-failure'],
-  ['vault/seal_autoseal.go @ v1.12.0 (KMS failure)', 500, 'failed to decrypt encrypted stored keys: AccessDeniedException: not authorized to perform kms:Decrypt', true, 'seal-failure'],
+  [
+    'vault/seal_autoseal.go @ v1.14.9 (KMS failure)',
+    400,
+    `invalid key: failed to verify recovery key: failed to decrypt encrypted stored keys: ${AUTH}`,
+    true,
+    'seal-failure',
+  ],
+  [
+    'vault/seal_autoseal.go @ v1.12.0 (KMS failure)',
+    500,
+    'failed to decrypt encrypted stored keys: AccessDeniedException: not authorized to perform kms:Decrypt',
+    true,
+    'seal-failure',
+  ],
   // Vault ≥ 1.19: http/sys_seal.go handleSysUnseal @ v1.19.0 (PR #28909) refuses removed nodes first.
   ['http/sys_seal.go @ v1.19.0 (removed node)', 500, 'node was removed from a HA cluster', false, 'removed'],
   ['http/sys_seal.go @ v1.19.0 (removed node, last share)', 500, 'node was removed from a HA cluster', true, 'removed'],

@@ -23,7 +23,12 @@ describe('compareSealToCustody', () => {
     ['shamir custody, auto-unseal node', unsealCustody, { ...shamirSeal, type: 'awskms', recoverySeal: true }, ['recovery_seal', 'type']],
     ['shamir custody, type reported otherwise', unsealCustody, { ...shamirSeal, type: 'transit' }, ['type']],
     ['recovery custody, shamir node', recoveryCustody, shamirSeal, ['recovery_seal']],
-    ['recovery custody, odd recovery type', recoveryCustody, { ...shamirSeal, type: 'awskms', recoverySeal: true, recoverySealType: 'pkcs11' }, ['recovery_seal_type']],
+    [
+      'recovery custody, odd recovery type',
+      recoveryCustody,
+      { ...shamirSeal, type: 'awskms', recoverySeal: true, recoverySealType: 'pkcs11' },
+      ['recovery_seal_type'],
+    ],
     ['uninitialized', unsealCustody, { ...shamirSeal, initialized: false, t: 0, n: 0 }, ['initialized', 't', 'n']],
   ])('%s', (_name, custody, seal, fields) => {
     expect(compareSealToCustody(custody, seal).map((m) => m.field)).toEqual(fields);

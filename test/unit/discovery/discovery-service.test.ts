@@ -38,7 +38,10 @@ function setup(goneAfterSweeps = 2) {
   const cluster: SweepCluster = { id: 'prod', name: 'prod', nodes: [{ id: 'static-0', url: 'https://10.9.9.9:8200' }] };
   const sweep = async () => {
     const r = await service.resolveClusters([cluster], AbortSignal.timeout(1000));
-    return { nodes: r.clusters[0]?.nodes.map((n) => `${n.id}=${n.url}`) ?? [], findings: (r.findings.get('prod') ?? []).map((f) => `${f.id}${f.node ? `@${f.node}` : ''}:${f.severity}`) };
+    return {
+      nodes: r.clusters[0]?.nodes.map((n) => `${n.id}=${n.url}`) ?? [],
+      findings: (r.findings.get('prod') ?? []).map((f) => `${f.id}${f.node ? `@${f.node}` : ''}:${f.severity}`),
+    };
   };
   return { store, src, service, sweep, advance: (ms: number) => (now += ms) };
 }

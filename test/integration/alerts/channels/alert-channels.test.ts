@@ -76,10 +76,9 @@ describe('createAlertChannels', () => {
   it('passes fetchTimeoutMs to every channel', async () => {
     const silent = await startSilentServer();
     try {
-      const channels = createAlertChannels(
-        [{ id: 'hook', kind: 'webhook', webhook: { url: `${silent.url}/hook`, secret: new Secret(WHSEC) } }],
-        { fetchTimeoutMs: 250 },
-      );
+      const channels = createAlertChannels([{ id: 'hook', kind: 'webhook', webhook: { url: `${silent.url}/hook`, secret: new Secret(WHSEC) } }], {
+        fetchTimeoutMs: 250,
+      });
       const result = await channels.get('hook')?.send(notification(), new AbortController().signal);
       expect(result).toEqual({ ok: false, retryable: true, error: 'timed out after 250 ms' });
     } finally {

@@ -3,7 +3,7 @@ import { createJsmAlertChannel } from '../../../../shared/adapters/jsm-alert-cha
 import { Secret } from '../../../../shared/config/secret.ts';
 import { ValidationError } from '../../../../shared/errors.ts';
 import { startSinkServer, type SinkServer } from '../../../support/sink-server.ts';
-import { describeFailureMatrix, json, notification } from './channel-fixtures.ts';
+import { json, notification } from './channel-fixtures.ts';
 
 const USER = 'sealwatch-bot@example.com';
 const API_TOKEN = 'ATATT3xFfGF0jsmApiToken0123456789';
@@ -53,7 +53,11 @@ describe('jsm alert channel', () => {
 
   it('resolves by looking up the open alert with the alias and closing it by id', async () => {
     sink.setScript([
-      { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: [{ id: 'alert-uuid-1', alias: ALIAS, status: 'open' }] }) },
+      {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ values: [{ id: 'alert-uuid-1', alias: ALIAS, status: 'open' }] }),
+      },
       ACCEPTED,
     ]);
     expect(await send('resolve')).toEqual({ ok: true, status: 202 });
@@ -91,10 +95,4 @@ describe('jsm alert channel', () => {
   it('refuses an apiUrl that is not http(s)', () => {
     expect(() => createJsmAlertChannel({ id: 'jsm', apiUrl: 'api.atlassian.com', user: USER, apiToken: new Secret(API_TOKEN) })).toThrow(ValidationError);
   });
-});
-
-describeFailureMatrix({
-  secrets: [API_TOKEN, Buffer.from(`${USER}:${API_TOKEN}`).toString('base64')],
-  make: (origin, options, secret) =>
-    createJsmAlertChannel({ id: 'jsm', apiUrl: `${origin}${API_PATH}`, user: USER, apiToken: secret ?? new Secret(API_TOKEN), ...options }),
 });

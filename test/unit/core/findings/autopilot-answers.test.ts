@@ -45,12 +45,17 @@ const SERVER_ROWS: Row[] = [
 
 function state(entries: Record<string, unknown>[], fields: Record<string, unknown> = {}) {
   const servers = Object.fromEntries(entries.map((e) => [e['id'] as string, e]));
-  const raw = { data: { healthy: entries.every((e) => e['healthy'] === true), failure_tolerance: 1, leader: 'raft1', voters: Object.keys(servers), servers, ...fields } };
+  const raw = {
+    data: { healthy: entries.every((e) => e['healthy'] === true), failure_tolerance: 1, leader: 'raft1', voters: Object.keys(servers), servers, ...fields },
+  };
   return autopilotStateSchema.parse(raw);
 }
 
 function configuration(ids: string[]): RaftConfiguration {
-  return { index: 24, servers: ids.map((id, i) => ({ nodeId: id, address: `10.0.0.${id.slice(-1)}:8201`, leader: i === 0, protocolVersion: '3', voter: true })) };
+  return {
+    index: 24,
+    servers: ids.map((id, i) => ({ nodeId: id, address: `10.0.0.${id.slice(-1)}:8201`, leader: i === 0, protocolVersion: '3', voter: true })),
+  };
 }
 
 describe('a peer down, as Vault reports it', () => {
@@ -66,7 +71,15 @@ describe('a peer down, as Vault reports it', () => {
     // The same view drives the dead-since record and removal (5 voters: one to spare).
     const tracked = trackDeadPeers(null, autopilot, now - 3_600_000);
     expect(Object.keys(tracked.record.peers)).toEqual(down === null ? [] : [entry['id']]);
-    const decision = planRemoval({ configuration: configuration(ids), autopilot, record: tracked.record, now, afterMs: 1_800_000, minQuorum: 3, reachableConfigured: new Set() });
+    const decision = planRemoval({
+      configuration: configuration(ids),
+      autopilot,
+      record: tracked.record,
+      now,
+      afterMs: 1_800_000,
+      minQuorum: 3,
+      reachableConfigured: new Set(),
+    });
     expect(decision.remove).toBe(down === null ? null : entry['id']);
   });
 });
@@ -78,24 +91,56 @@ const CONFIG_ROWS: ConfigRow[] = [
   // `vault/logical_system_raft.go` handleStorageRaftAutopilotConfigRead).
   [
     'defaults',
-    { cleanup_dead_servers: false, last_contact_threshold: '10s', dead_server_last_contact_threshold: '24h0m0s', max_trailing_logs: 1000, min_quorum: 0, server_stabilization_time: '10s', disable_upgrade_migration: false },
+    {
+      cleanup_dead_servers: false,
+      last_contact_threshold: '10s',
+      dead_server_last_contact_threshold: '24h0m0s',
+      max_trailing_logs: 1000,
+      min_quorum: 0,
+      server_stabilization_time: '10s',
+      disable_upgrade_migration: false,
+    },
     ['cleanup_dead_servers is off', 'min_quorum is unset'],
   ],
   // With cleanup off Vault accepts and stores a threshold under 1m (`vault/logical_system_raft.go` @ v1.14.9).
   [
     'cleanup off, 30s threshold accepted by Vault',
-    { cleanup_dead_servers: false, last_contact_threshold: '10s', dead_server_last_contact_threshold: '30s', max_trailing_logs: 1000, min_quorum: 0, server_stabilization_time: '10s', disable_upgrade_migration: false },
+    {
+      cleanup_dead_servers: false,
+      last_contact_threshold: '10s',
+      dead_server_last_contact_threshold: '30s',
+      max_trailing_logs: 1000,
+      min_quorum: 0,
+      server_stabilization_time: '10s',
+      disable_upgrade_migration: false,
+    },
     ['cleanup_dead_servers is off', 'under 5m', 'min_quorum is unset'],
   ],
   // The smallest threshold Vault accepts with cleanup on is 1m (same file).
   [
     'cleanup on at the 1m minimum',
-    { cleanup_dead_servers: true, last_contact_threshold: '10s', dead_server_last_contact_threshold: '1m0s', max_trailing_logs: 1000, min_quorum: 3, server_stabilization_time: '10s', disable_upgrade_migration: false },
+    {
+      cleanup_dead_servers: true,
+      last_contact_threshold: '10s',
+      dead_server_last_contact_threshold: '1m0s',
+      max_trailing_logs: 1000,
+      min_quorum: 3,
+      server_stabilization_time: '10s',
+      disable_upgrade_migration: false,
+    },
     ['under 5m'],
   ],
   [
     'recommended',
-    { cleanup_dead_servers: true, last_contact_threshold: '10s', dead_server_last_contact_threshold: '1h0m0s', max_trailing_logs: 1000, min_quorum: 3, server_stabilization_time: '10s', disable_upgrade_migration: false },
+    {
+      cleanup_dead_servers: true,
+      last_contact_threshold: '10s',
+      dead_server_last_contact_threshold: '1h0m0s',
+      max_trailing_logs: 1000,
+      min_quorum: 3,
+      server_stabilization_time: '10s',
+      disable_upgrade_migration: false,
+    },
     [],
   ],
 ];
@@ -105,7 +150,7 @@ describe('autopilot configuration as Vault reads it back', () => {
     const config = autopilotConfigurationSchema.parse({ request_id: 'x', data, mount_type: 'system' });
     const problems = autopilotConfigProblems(config);
     expect(problems).toHaveLength(expected.length);
-    expected.forEach((text, i) => expect(problems[i]).toContain(text));
+    for (const [i, text] of expected.entries()) expect(problems[i]).toContain(text);
   });
 
   it('no autopilot state (404 {"errors":[]}, read to null) means no autopilot finding and no removal data', () => {

@@ -24,9 +24,21 @@ describe('raftFindings', () => {
   it.each([
     ['healthy 3 voters', cluster(['a', 'b', 'c']), []],
     ['healthy 5 voters', cluster(['a', 'b', 'c', 'd', 'e']), []],
-    ['one of 3 dead: tolerance 0', cluster(['a', 'b', 'c'], ['c']), ['raft.autopilot-unhealthy:warning', 'raft.dead-peer@c:warning', 'raft.failure-tolerance:critical']],
-    ['one of 5 dead: tolerance below expected', cluster(['a', 'b', 'c', 'd', 'e'], ['e']), ['raft.autopilot-unhealthy:warning', 'raft.dead-peer@e:warning', 'raft.failure-tolerance:warning']],
-    ['two of 5 dead', cluster(['a', 'b', 'c', 'd', 'e'], ['d', 'e']), ['raft.autopilot-unhealthy:warning', 'raft.dead-peer@d:warning', 'raft.dead-peer@e:warning', 'raft.failure-tolerance:critical']],
+    [
+      'one of 3 dead: tolerance 0',
+      cluster(['a', 'b', 'c'], ['c']),
+      ['raft.autopilot-unhealthy:warning', 'raft.dead-peer@c:warning', 'raft.failure-tolerance:critical'],
+    ],
+    [
+      'one of 5 dead: tolerance below expected',
+      cluster(['a', 'b', 'c', 'd', 'e'], ['e']),
+      ['raft.autopilot-unhealthy:warning', 'raft.dead-peer@e:warning', 'raft.failure-tolerance:warning'],
+    ],
+    [
+      'two of 5 dead',
+      cluster(['a', 'b', 'c', 'd', 'e'], ['d', 'e']),
+      ['raft.autopilot-unhealthy:warning', 'raft.dead-peer@d:warning', 'raft.dead-peer@e:warning', 'raft.failure-tolerance:critical'],
+    ],
     ['non-voter stable for a month', cluster(['a', 'b', 'c', 'd'], [], { nonVoters: ['d'] }), ['raft.stuck-non-voter@d:warning']],
   ])('%s', (_name, input, expected) => {
     expect(run(input)).toEqual([...expected].sort());
@@ -46,7 +58,7 @@ describe('raftFindings', () => {
   ])('autopilot configuration %o', (change, expected) => {
     const problems = autopilotConfigProblems({ ...goodConfig, ...change });
     expect(problems).toHaveLength(expected.length);
-    expected.forEach((text, i) => expect(problems[i]).toContain(text));
+    for (const [i, text] of expected.entries()) expect(problems[i]).toContain(text);
   });
 
   it('reports the default autopilot configuration as drift', () => {

@@ -18,11 +18,18 @@ export function server(id: string, status: Partial<AutopilotServer> = {}): Autop
   };
 }
 
-export function cluster(ids: string[], dead: string[] = [], extra: { nonVoters?: string[] } = {}): { configuration: RaftConfiguration; autopilot: AutopilotState } {
+export function cluster(
+  ids: string[],
+  dead: string[] = [],
+  extra: { nonVoters?: string[] } = {},
+): { configuration: RaftConfiguration; autopilot: AutopilotState } {
   const voters = ids.filter((id) => !extra.nonVoters?.includes(id));
   const failed = voters.filter((id) => dead.includes(id)).length;
   return {
-    configuration: { index: 5, servers: ids.map((id, i) => ({ nodeId: id, address: `${id}:8201`, leader: i === 0, protocolVersion: '3', voter: voters.includes(id) })) },
+    configuration: {
+      index: 5,
+      servers: ids.map((id, i) => ({ nodeId: id, address: `${id}:8201`, leader: i === 0, protocolVersion: '3', voter: voters.includes(id) })),
+    },
     autopilot: {
       healthy: dead.length === 0,
       failureTolerance: Math.max(0, Math.floor((voters.length - 1) / 2) - failed),
@@ -40,4 +47,3 @@ export function cluster(ids: string[], dead: string[] = [], extra: { nonVoters?:
     },
   };
 }
-

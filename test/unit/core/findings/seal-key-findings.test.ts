@@ -4,7 +4,9 @@ import { keyHealthFindings, sealBackendFindings, type KeyFindingsInput } from '.
 const NOW = Date.UTC(2026, 10, 22);
 const DAY = 86_400_000;
 
-function input(overrides: Partial<KeyFindingsInput> & { problems?: { code: string; message: string }[]; details?: Record<string, string | number | boolean | null> }): KeyFindingsInput {
+function input(
+  overrides: Partial<KeyFindingsInput> & { problems?: { code: string; message: string }[]; details?: Record<string, string | number | boolean | null> },
+): KeyFindingsInput {
   const { problems = [], details = {}, ...rest } = overrides;
   return { scope: 'seal', cluster: 'prod', provider: 'aws-kms', facts: { keyId: 'k1', problems, details }, nowMs: NOW, expiryDays: 30, ...rest };
 }
@@ -61,7 +63,9 @@ describe('keyHealthFindings', () => {
     expect(ids(keyHealthFindings(input({ details: { validTo: in20 } })))).toEqual(['seal.key-expiring:warning']);
     // Already expired: the wrapper's `expired` problem speaks, not a second "expiring".
     const past = new Date(NOW - DAY).toISOString();
-    expect(ids(keyHealthFindings(input({ problems: [{ code: 'expired', message: 'x' }], details: { expiresOn: past } })))).toEqual(['seal.key-expired:critical']);
+    expect(ids(keyHealthFindings(input({ problems: [{ code: 'expired', message: 'x' }], details: { expiresOn: past } })))).toEqual([
+      'seal.key-expired:critical',
+    ]);
   });
 
   it('reports rotation status as info, on and off', () => {
@@ -79,7 +83,14 @@ describe('keyHealthFindings', () => {
   });
 
   it('gives one finding per condition even when two problem codes map to it', () => {
-    const findings = keyHealthFindings(input({ problems: [{ code: 'wrong-key-spec', message: 'a' }, { code: 'wrong-key-usage', message: 'b' }] }));
+    const findings = keyHealthFindings(
+      input({
+        problems: [
+          { code: 'wrong-key-spec', message: 'a' },
+          { code: 'wrong-key-usage', message: 'b' },
+        ],
+      }),
+    );
     expect(ids(findings)).toEqual(['seal.key-unsuitable:critical']);
   });
 });
@@ -100,7 +111,13 @@ describe('sealBackendFindings', () => {
   });
 
   it('notices one unhealthy backend even if the top level says healthy', () => {
-    const findings = sealBackendFindings('prod', 'vault-0', { healthy: true, backends: [{ name: 'a', healthy: true }, { name: 'b', healthy: false }] });
+    const findings = sealBackendFindings('prod', 'vault-0', {
+      healthy: true,
+      backends: [
+        { name: 'a', healthy: true },
+        { name: 'b', healthy: false },
+      ],
+    });
     expect(findings.map((f) => f.evidence['unhealthyBackends'])).toEqual([['b']]);
   });
 });

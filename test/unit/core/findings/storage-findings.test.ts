@@ -50,7 +50,7 @@ describe('tableFindings', () => {
     expect(ids(tableFindings('prod', { ...healthyTable, billingMode: 'PROVISIONED', readCapacity: 100, writeCapacity: 50 }))).toEqual([]);
   });
 
-  it('flags a table that is not shaped like Vault\'s', () => {
+  it("flags a table that is not shaped like Vault's", () => {
     expect(ids(tableFindings('prod', { ...healthyTable, keySchemaOk: false }))).toEqual(['storage.table-schema:critical']);
   });
 });
@@ -58,7 +58,9 @@ describe('tableFindings', () => {
 describe('pitrFindings', () => {
   it('warns unless PITR is ENABLED', () => {
     expect(pitrFindings('prod', 'vault', { status: 'ENABLED', recoveryPeriodInDays: 35, latestRestorable: null })).toEqual([]);
-    expect(ids(pitrFindings('prod', 'vault', { status: 'DISABLED', recoveryPeriodInDays: null, latestRestorable: null }))).toEqual(['storage.pitr-off:warning']);
+    expect(ids(pitrFindings('prod', 'vault', { status: 'DISABLED', recoveryPeriodInDays: null, latestRestorable: null }))).toEqual([
+      'storage.pitr-off:warning',
+    ]);
   });
 });
 
@@ -128,7 +130,19 @@ describe('trackLockHolder', () => {
       last = r.changesLastHour;
     }
     expect(last).toBe(8);
-    expect(lockFindings({ cluster: 'c', table: 't', lock: null, nowMs: NOW, nodesUp: 0, haExpected: true, staleLockMs: 1, changesLastHour: last, thrashingPerHour: 6 })[0]?.id).toBe('storage.lock-thrashing');
+    expect(
+      lockFindings({
+        cluster: 'c',
+        table: 't',
+        lock: null,
+        nowMs: NOW,
+        nodesUp: 0,
+        haExpected: true,
+        staleLockMs: 1,
+        changesLastHour: last,
+        thrashingPerHour: 6,
+      })[0]?.id,
+    ).toBe('storage.lock-thrashing');
   });
 });
 
@@ -140,7 +154,12 @@ describe('detectUpgrade', () => {
       versions: { a: '1.19.0', b: '1.18.0' },
       changed: true,
     });
-    expect(detectUpgrade({ a: '1.18.0' }, { a: null, c: '1.18.0' })).toEqual({ started: false, nodes: [], versions: { a: '1.18.0', c: '1.18.0' }, changed: true });
+    expect(detectUpgrade({ a: '1.18.0' }, { a: null, c: '1.18.0' })).toEqual({
+      started: false,
+      nodes: [],
+      versions: { a: '1.18.0', c: '1.18.0' },
+      changed: true,
+    });
     expect(detectUpgrade({ a: '1.18.0' }, { a: '1.18.0' }).changed).toBe(false);
   });
 });

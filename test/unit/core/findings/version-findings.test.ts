@@ -10,7 +10,11 @@ describe('versionFindings', () => {
     ['one version', [node('a', 'active', '1.19.5'), node('b', 'standby', '1.19.5')], []],
     ['unknown versions are ignored', [node('a', 'active', '1.19.5'), node('b', 'sealed', null)], []],
     ['standby upgraded first (correct order)', [node('a', 'active', '1.19.5'), node('b', 'standby', '1.20.0')], ['cluster.version-skew']],
-    ['active upgraded first', [node('a', 'active', '1.20.0'), node('b', 'standby', '1.19.5'), node('c', 'standby', '1.20.0')], ['cluster.version-skew', 'cluster.upgrade-order']],
+    [
+      'active upgraded first',
+      [node('a', 'active', '1.20.0'), node('b', 'standby', '1.19.5'), node('c', 'standby', '1.20.0')],
+      ['cluster.version-skew', 'cluster.upgrade-order'],
+    ],
     ['numeric, not string, order', [node('a', 'active', '1.9.0'), node('b', 'standby', '1.10.0')], ['cluster.version-skew']],
   ])('%s', (_name, input, expected) => {
     expect(versionFindings('c1', input).map((f) => f.id)).toEqual(expected);

@@ -49,7 +49,11 @@ describe('evaluateIncidents', () => {
     },
     { name: 'resolves after two healthy sweeps', steps: [[sealed()], [], []], expected: [['trigger'], [], ['resolve']] },
     { name: 'a new incident after resolution pages again', steps: [[sealed()], [], [], [sealed()]], expected: [['trigger'], [], ['resolve'], ['trigger']] },
-    { name: 'severity change updates the open incident', steps: [[sealed('warning')], [sealed('warning')], [sealed('critical')]], expected: [[], ['trigger'], ['update']] },
+    {
+      name: 'severity change updates the open incident',
+      steps: [[sealed('warning')], [sealed('warning')], [sealed('critical')]],
+      expected: [[], ['trigger'], ['update']],
+    },
     { name: 'info findings never open incidents', steps: [[sealed('info')], [sealed('info')]], expected: [[], []] },
   ])('$name', ({ steps, expected }) => {
     expect(run(steps).kinds).toEqual(expected);
@@ -62,7 +66,13 @@ describe('evaluateIncidents', () => {
 
   it('reminds open critical incidents every remindEvery, not warnings', () => {
     const at = (m: number) => T0 + m * MIN;
-    const critical = run([{ findings: [sealed()], at: at(0) }, { findings: [sealed()], at: at(59) }, { findings: [sealed()], at: at(60) }, { findings: [sealed()], at: at(100) }, { findings: [sealed()], at: at(120) }]);
+    const critical = run([
+      { findings: [sealed()], at: at(0) },
+      { findings: [sealed()], at: at(59) },
+      { findings: [sealed()], at: at(60) },
+      { findings: [sealed()], at: at(100) },
+      { findings: [sealed()], at: at(120) },
+    ]);
     expect(critical.kinds).toEqual([['trigger'], [], ['reminder'], [], ['reminder']]);
     const warning = run([0, 1, 70, 200].map((m) => ({ findings: [sealed('warning')], at: at(m) })));
     expect(warning.kinds).toEqual([[], ['trigger'], [], []]);
@@ -76,7 +86,13 @@ describe('evaluateIncidents', () => {
     if (!entry) throw new Error('no incident');
     let state: IncidentsState = { prod: { entries: { [key]: { ...entry, acknowledged: { at: new Date(at(1)).toISOString(), by: 'bob' } } } } };
     const kinds: string[][] = [];
-    for (const [m, findings] of [[60, [sealed()]], [130, [sealed()]], [131, [sealed('warning')]], [132, []], [133, []]] as const) {
+    for (const [m, findings] of [
+      [60, [sealed()]],
+      [130, [sealed()]],
+      [131, [sealed('warning')]],
+      [132, []],
+      [133, []],
+    ] as const) {
       const result = evaluateIncidents(state, { clusters: ['prod'], findings: [...findings], events: [] }, policy, at(m));
       state = result.nextState;
       kinds.push(result.notifications.map((n) => n.kind));

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { resolveAlertsConfig } from '../../../../shared/core/incidents/policy.ts';
 import { routeNotification } from '../../../../shared/core/incidents/routing.ts';
 
-const n = (severity: 'info' | 'warning' | 'critical', cluster = 'prod', findingId = 'node.sealed', evidence = {}) => ({ severity, cluster, findingId, evidence });
+const n = (severity: 'info' | 'warning' | 'critical', cluster = 'prod', findingId = 'node.sealed', evidence = {}) => ({
+  severity,
+  cluster,
+  findingId,
+  evidence,
+});
 const channels = ['slack', 'pager', 'hook'];
 
 describe('routeNotification', () => {
