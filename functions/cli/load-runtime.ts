@@ -19,7 +19,7 @@ export async function loadRuntime(io: CliIo, configFlag: string | undefined, opt
   const config = await loadConfig({ path, env: io.env, remoteSecrets: createAwsSecretResolverFromEnv(io.env), clock: systemClock });
   // Logs go to stderr so stdout stays the command's output (JSON reports).
   const logger = createJsonLogger({ level: logLevel(io.env.SEALWATCH_LOG_LEVEL), write: (line) => io.stderr(`${line}\n`) });
-  return await createRuntime({ config, clock: systemClock, logger, hostEmbeddedStore: options.hostStore ?? false });
+  return await createRuntime({ config, clock: systemClock, logger, env: io.env, hostEmbeddedStore: options.hostStore ?? false });
 }
 
 export function logLevel(value: string | undefined): LogLevel {

@@ -81,7 +81,10 @@ export interface RuntimeOptions {
   hostEmbeddedStore?: boolean | 'if-first';
   /** Use these alert channels instead of the configured ones (tests). */
   alertChannels?: AlertChannel[];
-  /** Environment for in-cluster Kubernetes access (default `process.env`). */
+  /**
+   * Environment for in-cluster Kubernetes access (`KUBERNETES_SERVICE_HOST/PORT`), handed in by
+   * the entry point; none: no in-cluster access.
+   */
   env?: Record<string, string | undefined>;
   /** Discovery sources by cluster id instead of the configured ones (tests). */
   discoverySources?: ReadonlyMap<string, NodeDiscovery>;
@@ -107,7 +110,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     store,
     clock,
     logger,
-    env: options.env ?? process.env,
+    env: options.env ?? {},
     ...(options.discoverySources ? { sources: options.discoverySources } : {}),
   });
   const custody = createCustodyRepository(store);

@@ -25,7 +25,7 @@ export function lambdaRuntime(env: {
         clock: systemClock,
       });
       const logger = createJsonLogger({ level: (env.logLevel as LogLevel | undefined) ?? 'info', write: (line) => process.stdout.write(`${line}\n`) });
-      return createRuntime({ config, clock: systemClock, logger });
+      return createRuntime({ config, clock: systemClock, logger, env: env.processEnv });
     })().catch((error: unknown) => {
       // A failed start is not cached: the next invocation tries again (config fixed, store back).
       runtime = undefined;

@@ -40,7 +40,14 @@ export const demoCommand = defineCommand({
     // The node just sealed: one sweep reports it sealed before sealwatch repairs it.
     let held: string | null = null;
     try {
-      runtime = await createRuntime({ config: demoConfig(cluster), clock: systemClock, logger, inMemoryState: true, holdAutoUnseal: () => held !== null });
+      runtime = await createRuntime({
+        config: demoConfig(cluster),
+        clock: systemClock,
+        logger,
+        env: io.env,
+        inMemoryState: true,
+        holdAutoUnseal: () => held !== null,
+      });
     } catch (error) {
       await cluster.close();
       throw error;
