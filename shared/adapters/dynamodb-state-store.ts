@@ -44,7 +44,6 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
     throw new ValidationError(`"${table}" is not a valid DynamoDB table name`, ['table: 3-255 of A-Z a-z 0-9 _ . -']);
   }
-  let writes = 0;
   const nowSeconds = (): number => Math.floor(clock.now() / 1000);
   const send = async <R>(action: string, run: () => Promise<R>): Promise<R> => {
     try {
@@ -115,7 +114,6 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
           }),
         ),
       );
-      writes += 1;
       const version = Number(out.Attributes?.['v']?.N);
       if (!Number.isInteger(version)) {
         throw new UnavailableError(`DynamoDB UpdateItem on table ${table} returned no version for ${pk} ${sk}`);
@@ -150,7 +148,6 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
             const request = { RequestItems: { [table]: pending } };
             const out = await send(`BatchWriteItem (${pending.length} items)`, () => client.send(new BatchWriteItemCommand(request)));
             const left = out.UnprocessedItems?.[table] ?? [];
-            writes += pending.length - left.length;
             pending = left.flatMap((w) => (w.PutRequest?.Item ? [{ PutRequest: { Item: w.PutRequest.Item } }] : []));
             if (pending.length > 0) await clock.sleep(25 * 2 ** attempt);
           }
@@ -176,7 +173,6 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
           }),
         ),
       );
-      writes += 1;
     },
 
     async query<T>(request: QueryRequest): Promise<QueryPage<T>> {
@@ -205,8 +201,6 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
       const next = out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined;
       return next === undefined ? { items } : { items, cursor: next };
     },
-
-    writeCount: () => writes,
 
     async close(): Promise<void> {
       client.destroy();

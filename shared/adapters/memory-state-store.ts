@@ -26,7 +26,7 @@ const MAX_EXPIRES_AT = 100_000_000_000;
 /**
  * An in-process StateStore with the behaviour of the DynamoDB one: the same write conditions,
  * versions that keep counting across an expired item being replaced, expiry by `clock`, sort-key
- * order (UTF-8 bytes), paging and write counting. For unit tests of application services.
+ * order (UTF-8 bytes), and paging (writes are counted, where wanted, by app/counting-store.ts). For unit tests of application services.
  */
 export function createMemoryStateStore(options: MemoryStateStoreOptions): StateStore {
   return new MemoryStateStore(options.clock);
@@ -35,7 +35,6 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions): StateS
 class MemoryStateStore implements StateStore {
   readonly #clock: Clock;
   readonly #items = new Map<string, Stored>();
-  #writes = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -59,7 +58,6 @@ class MemoryStateStore implements StateStore {
     for (const { pk, sk, data, expiresAt } of items)
       stored.set(mapKey(pk, sk), { ...this.#encode(pk, sk, data, expiresAt), version: freshVersion(this.#clock.now()) });
     for (const [k, s] of stored) this.#items.set(k, s);
-    this.#writes += stored.size;
   }
 
   async put<T>(request: PutRequest<T>): Promise<StateItem<T>> {
@@ -69,7 +67,6 @@ class MemoryStateStore implements StateStore {
     this.#check(condition, previous, pk, sk);
     const stored: Stored = { ...encoded, version: (previous?.version ?? 0) + 1 };
     this.#items.set(mapKey(pk, sk), stored);
-    this.#writes += 1;
     return { pk, sk, version: stored.version, data, ...(expiresAt === undefined ? {} : { expiresAt }) };
   }
 
@@ -92,7 +89,6 @@ class MemoryStateStore implements StateStore {
     checkKey(pk, sk);
     this.#check(condition, this.#items.get(mapKey(pk, sk)), pk, sk);
     this.#items.delete(mapKey(pk, sk));
-    this.#writes += 1;
   }
 
   async query<T>(request: QueryRequest): Promise<QueryPage<T>> {
@@ -112,10 +108,6 @@ class MemoryStateStore implements StateStore {
     const items = page.filter((s) => !this.#expired(s, now)).map((s) => toItem<T>(s));
     const last = page.at(-1);
     return last !== undefined && page.length < matching.length ? { items, cursor: encodeCursor(pk, last.sk) } : { items };
-  }
-
-  writeCount(): number {
-    return this.#writes;
   }
 
   async close(): Promise<void> {}

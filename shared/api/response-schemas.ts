@@ -75,9 +75,18 @@ export const RecoveryResultSchema = z.object({
     .object({ skipped: z.string().optional(), nodes: z.array(z.object({ node: z.string(), state: z.string() })), findings: z.array(z.string()) })
     .optional(),
   steps: z
-    .array(z.object({ kind: z.string(), nodeId: z.string(), outcome: z.string(), message: z.string(), durationMs: z.number() }))
+    .array(
+      z.object({
+        kind: z.string(),
+        nodeId: z.string(),
+        outcome: z.string(),
+        message: z.string(),
+        durationMs: z.number(),
+        reason: z.string().optional().describe('why the plan called for it (`node is sealed`, …)'),
+      }),
+    )
     .optional()
-    .describe('the recovery steps run (or, in a dry run, planned) for the whole cluster: unseal, raft join, raft remove-peer'),
+    .describe('`recover`: every action of its one plan, applied (or, in a dry run, described): unseal, raft-join, raft-remove-peer, storage-backup'),
 });
 
 const RecoveryFailureSchema = z

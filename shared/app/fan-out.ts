@@ -14,7 +14,7 @@ export interface FanOutOptions {
   clusterThreshold: number | undefined;
   /** Where dispatched work goes. Unset: every sweep runs in-process, whatever the threshold. */
   queue: WorkQueue | undefined;
-  sweep: SweepService;
+  sweep: Pick<SweepService, 'run'>;
   clock: Clock;
   logger: Logger;
   /** Workers drop messages older than this: a newer dispatch has superseded them. Default 5 min. */

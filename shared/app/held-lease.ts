@@ -73,3 +73,19 @@ export async function runUnderLease<T>(
     if (!lost.signal.aborted) await deps.leases.release(lease);
   }
 }
+
+/**
+ * Runs `work` under the cluster's lease `cluster/<id>`: the caller's own `held` lease when its
+ * operation already holds exactly that one (a recover applies its whole plan under one lease),
+ * otherwise a lease of its own for this work.
+ */
+export async function runUnderClusterLease<T>(
+  deps: { leases: LeaseManager; logger?: Logger },
+  clusterId: string,
+  held: HeldLease | undefined,
+  work: (held: HeldLease) => Promise<T>,
+): Promise<{ done: T; owner: string } | { heldBy: LeaseHolder }> {
+  const scope = `cluster/${clusterId}`;
+  if (held && held.scope === scope) return { done: await work(held), owner: held.owner };
+  return runUnderLease(deps, scope, CLUSTER_LEASE, work);
+}

@@ -1,4 +1,4 @@
-import type { SweepReport } from './sweep-types.ts';
+import type { RecoverReport, RecoverRequest, SweepReport } from './sweep-types.ts';
 import type { UnsealClusterResult } from './unseal-types.ts';
 
 export type MetricLabels = Record<string, string>;
@@ -130,10 +130,13 @@ function labelText(labels: MetricLabels): string {
 }
 
 /** The sweep service with every report recorded in `metrics`. */
-export function instrumentSweep<S extends { run(request?: { trigger?: string; clusterIds?: readonly string[] }): Promise<SweepReport> }>(
-  metrics: Metrics,
-  sweep: S,
-): S {
+export function instrumentSweep<
+  S extends {
+    run(request?: { trigger?: string; clusterIds?: readonly string[] }): Promise<SweepReport>;
+    recover?(request: RecoverRequest): Promise<RecoverReport>;
+  },
+>(metrics: Metrics, sweep: S): S {
+  const recover = sweep.recover?.bind(sweep);
   return {
     ...sweep,
     async run(request?: { trigger?: string; clusterIds?: readonly string[] }) {
@@ -141,5 +144,15 @@ export function instrumentSweep<S extends { run(request?: { trigger?: string; cl
       metrics.recordSweep(report);
       return report;
     },
+    // A recover is a sweep of one cluster too (a dry run records nothing).
+    ...(recover
+      ? {
+          async recover(request: RecoverRequest) {
+            const out = await recover(request);
+            if (!request.dryRun) metrics.recordSweep(out.report);
+            return out;
+          },
+        }
+      : {}),
   };
 }

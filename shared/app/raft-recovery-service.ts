@@ -1,5 +1,4 @@
 import { serverNameFor } from '../core/server-name.ts';
-import { classifyNode } from '../core/classify-node.ts';
 import type { Finding } from '../core/finding.ts';
 import type { NodeState } from '../core/node-state.ts';
 import { observationTarget, pinnedTarget } from '../core/pinned-target.ts';
@@ -13,8 +12,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import type { VaultClient, VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
 import type { AuditLog } from './audit-log.ts';
-import { observeNode } from './observe-node.ts';
-import { CLUSTER_LEASE, runUnderLease } from './held-lease.ts';
+import { runUnderClusterLease, type HeldLease } from './held-lease.ts';
 import { loadRaftRecord, saveRaftRecord } from './raft-state.ts';
 import type { ActionReport, SweepCluster } from './sweep-types.ts';
 import type { UnsealService } from './unseal-service.ts';
@@ -46,19 +44,17 @@ export interface RaftSnapshot {
   autopilot: AutopilotState | null;
 }
 
-export interface RecoveryResult {
-  cluster: string;
-  dryRun: boolean;
-  /** Every step taken (or, in a dry run, that would be taken), in order. */
-  steps: ActionReport[];
-  findings: Finding[];
-  /** No step failed. */
-  ok: boolean;
-}
-
 export interface RaftRecoveryService {
   /** Joins the uninitialized configured nodes to the active one and unseals them from custody. */
-  join(request: { cluster: RecoveryCluster; nodes: readonly NodeStateOf[]; trigger: string; dryRun?: boolean; signal: AbortSignal }): Promise<ActionReport[]>;
+  join(request: {
+    cluster: RecoveryCluster;
+    nodes: readonly NodeStateOf[];
+    trigger: string;
+    dryRun?: boolean;
+    signal: AbortSignal;
+    /** The cluster lease, when the caller's operation already holds it (a recover). */
+    held?: HeldLease;
+  }): Promise<ActionReport[]>;
   /** Records dead peers and removes at most one that is safe to remove (`raft.removeDeadPeers`). */
   removeDeadPeer(request: {
     cluster: RecoveryCluster;
@@ -89,27 +85,15 @@ export interface RaftRecoveryService {
     why: string;
     trigger: string;
     signal: AbortSignal;
+    /** The cluster lease, when the caller's operation already holds it (a recover). */
+    held?: HeldLease;
   }): Promise<ActionReport>;
-  /** `sealwatch recover`: unseal sealed nodes, join, remove a dead peer, as enabled for the cluster. */
-  recover(request: { cluster: RecoveryCluster; trigger: string; dryRun?: boolean; signal?: AbortSignal }): Promise<RecoveryResult>;
 }
 
 export interface NodeStateOf {
   nodeId: string;
   state: NodeState;
 }
-
-const FAILED_OUTCOMES = new Set([
-  'join-failed',
-  'remove-failed',
-  'error',
-  'wrong-key',
-  'custody-mismatch',
-  'custody-inconsistent',
-  'refused',
-  'insufficient-shares',
-  'transient',
-]);
 
 /**
  * The node's target for unauthenticated observation (no secret is sent: default CAs allowed
@@ -122,9 +106,10 @@ export function nodeTarget(cluster: SweepCluster, nodeId: string): VaultTarget {
 }
 
 /**
- * Creates the raft recovery service shared by the sweep (raft inspector) and `sealwatch
- * recover`. Membership changes run under the `cluster/<id>` lease and are audited; the unseal
- * after a join goes through the unseal service (its own lease, custody checks and audit).
+ * Creates the raft recovery service behind the plan's raft actions (the sweep's executor, and so
+ * every recover): it keeps the dead-since record, joins and removes peers. Membership changes run
+ * under the `cluster/<id>` lease (the recover's own when it holds it) and are audited; the unseal
+ * after a join goes through the unseal service (custody checks and audit, same lease rule).
  */
 export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): RaftRecoveryService {
   const { store, leases, vault, unseal, tokens, audit, clock, logger } = options;
@@ -132,7 +117,7 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
   const callSignal = (signal: AbortSignal) => AbortSignal.any([signal, AbortSignal.timeout(callTimeoutMs)]);
 
   const service: RaftRecoveryService = {
-    async join({ cluster, nodes, trigger, dryRun, signal }) {
+    async join({ cluster, nodes, trigger, dryRun, signal, held: given }) {
       const { leader, join } = planJoins(nodes);
       if (leader === null || join.length === 0) return [];
       const leaderUrl = cluster.nodes.find((n) => n.id === leader)?.url as string;
@@ -142,14 +127,15 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
         );
       }
       const joined: { nodeId: string; report: ActionReport }[] = [];
-      const held = await withLease(cluster.id, async () => {
+      const held = await withLease(cluster.id, given, async () => {
         for (const nodeId of join) joined.push({ nodeId, report: await joinOne(cluster, nodeId, leader, leaderUrl, trigger, signal) });
       });
       if (held) return join.map((nodeId) => report('raft-join', nodeId, 'lease-held', held, 0));
-      // The unseal service takes the cluster lease itself, so it runs after ours is released.
+      // Without a lease of the caller's, the unseal service takes the cluster lease itself, so it
+      // runs after ours is released; within a recover it runs under the recover's one lease.
       for (const item of joined) {
         if (item.report.outcome !== 'joined') continue;
-        const result = await unseal.unsealNode({ cluster, nodeId: item.nodeId, trigger, signal });
+        const result = await unseal.unsealNode({ cluster, nodeId: item.nodeId, trigger, signal, ...(given ? { held: given } : {}) });
         item.report = {
           ...item.report,
           outcome: result.outcome === 'unsealed' || result.outcome === 'not-sealed' ? 'joined' : 'joined-sealed',
@@ -179,9 +165,9 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
       return { remove: decision.remove, why };
     },
 
-    async applyRemoval({ cluster, peer, leader, token, why, trigger, signal }) {
+    async applyRemoval({ cluster, peer, leader, token, why, trigger, signal, held: given }) {
       let result: ActionReport | null = null;
-      const held = await withLease(cluster.id, async () => {
+      const held = await withLease(cluster.id, given, async () => {
         const started = clock.now();
         try {
           await leader.raftRemovePeer(peer, { token, signal: callSignal(signal) });
@@ -208,50 +194,6 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
       if (dryRun)
         return { report: report('raft-remove-peer', decision.remove, 'would-remove', `would remove raft peer ${decision.remove}: ${decision.why}`, 0) };
       return { report: await service.applyRemoval({ cluster, peer: decision.remove, leader, token, why: decision.why, trigger, signal }) };
-    },
-
-    async recover({ cluster, trigger, dryRun, signal: given }) {
-      const signal = given ?? AbortSignal.timeout(60_000);
-      const steps: ActionReport[] = [];
-      const findings: Finding[] = [];
-      let nodes = await observe(cluster, signal);
-      const sealed = nodes.filter((n) => n.state === 'sealed').map((n) => n.nodeId);
-      if (sealed.length > 0 && cluster.autoUnseal !== false) {
-        const result = await unseal.unsealCluster({ cluster, nodeIds: sealed, trigger, signal, ...(dryRun ? { dryRun: true } : {}) });
-        steps.push(...result.nodes.map((n) => n.report));
-        findings.push(...result.findings);
-        if (!dryRun) nodes = await observe(cluster, signal);
-      }
-      if (cluster.raft?.autoJoin) steps.push(...(await service.join({ cluster, nodes, trigger, signal, ...(dryRun ? { dryRun: true } : {}) })));
-      if (cluster.raft?.removeDeadPeers && cluster.auth) {
-        const active = nodes.find((n) => n.state === 'active');
-        if (active) {
-          try {
-            // Resolved before the token is fetched: an unpinned node gets neither token nor login.
-            const leader = vault.client(pinnedTarget(cluster, active.nodeId));
-            const token = await tokens.tokenFor(cluster, signal);
-            const snapshot = await readRaft(leader, token as string, callSignal(signal));
-            if (snapshot.autopilot) {
-              const reachable = new Set(nodes.filter((n) => n.state !== 'unreachable').map((n) => n.nodeId));
-              const removal = await service.removeDeadPeer({
-                cluster,
-                snapshot: { ...snapshot, autopilot: snapshot.autopilot },
-                leader,
-                token: token as string,
-                reachable,
-                trigger,
-                signal,
-                ...(dryRun ? { dryRun: true } : {}),
-              });
-              if (removal.report) steps.push(removal.report);
-              else if (removal.held) findings.push(heldFinding(cluster.id, removal.held));
-            }
-          } catch (error) {
-            steps.push(report('raft-remove-peer', active.nodeId, 'error', `raft state could not be read: ${describeError(error)}`, 0));
-          }
-        }
-      }
-      return { cluster: cluster.id, dryRun: dryRun === true, steps, findings, ok: steps.every((s) => !FAILED_OUTCOMES.has(s.outcome)) };
     },
   };
   return service;
@@ -291,19 +233,12 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
     return result;
   }
 
-  async function observe(cluster: RecoveryCluster, signal: AbortSignal): Promise<NodeStateOf[]> {
-    return Promise.all(
-      cluster.nodes.map(async (node) => {
-        const observation = await observeNode(vault.client(nodeTarget(cluster, node.id)), { timeoutMs: callTimeoutMs, now: () => clock.now() });
-        signal.throwIfAborted();
-        return { nodeId: node.id, state: classifyNode(observation).state };
-      }),
-    );
-  }
-
-  /** Runs `fn` under `cluster/<id>`; returns why it did not run when the lease is held. */
-  async function withLease(clusterId: string, fn: () => Promise<void>): Promise<string | null> {
-    const ran = await runUnderLease({ leases, logger }, `cluster/${clusterId}`, CLUSTER_LEASE, () => fn());
+  /**
+   * Runs `fn` under `cluster/<id>` (the caller's lease when it holds that one); returns why it
+   * did not run when another operation holds the lease.
+   */
+  async function withLease(clusterId: string, given: HeldLease | undefined, fn: () => Promise<void>): Promise<string | null> {
+    const ran = await runUnderClusterLease({ leases, logger }, clusterId, given, () => fn());
     return 'heldBy' in ran ? `skipped: another sealwatch operation holds lease cluster/${clusterId} (owner ${ran.heldBy.owner})` : null;
   }
 
@@ -328,12 +263,6 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
       if (!(error instanceof ConflictError)) throw error;
     }
   }
-}
-
-/** Reads raft configuration and autopilot state from the active node. */
-export async function readRaft(leader: VaultClient, token: string, signal: AbortSignal): Promise<RaftSnapshot> {
-  const [configuration, autopilot] = await Promise.all([leader.raftConfiguration({ token, signal }), leader.autopilotState({ token, signal })]);
-  return { configuration, autopilot };
 }
 
 export function heldFinding(clusterId: string, reason: string): Finding {

@@ -1,58 +1,39 @@
 import type { Finding } from '../core/finding.ts';
-import { resolvePinnedTarget } from '../core/pinned-target.ts';
-import type { PlannedAction, ClusterPlan } from '../core/plan-sweep.ts';
-import { VaultApiError } from '../errors.ts';
-import type { VaultClientFactory } from '../ports/vault-client.ts';
-import { heldFinding, readRaft, type RaftRecoveryService, type RecoveryCluster } from './raft-recovery-service.ts';
-import type { VaultTokenSource } from './vault-token.ts';
+import type { ClusterPlan, PlannedAction } from '../core/plan-sweep.ts';
+import { heldFinding, type RaftRecoveryService, type RecoveryCluster } from './raft-recovery-service.ts';
+import type { RaftRead } from './raft-read.ts';
 
 /** What the sweep plans after its first actions: at most one dead raft peer to remove. */
 export type RaftPlanner = (input: {
   cluster: { id: string };
   plan: ClusterPlan;
-  signal: AbortSignal;
+  /** The sweep's one raft read of this cluster (shared with the raft inspector). */
+  raft: RaftRead;
+  /** A dry run: the dead-since record is not written. */
+  dryRun?: boolean;
 }) => Promise<{ actions: PlannedAction[]; findings: Finding[] }>;
 
 /**
- * Plans `raft.removeDeadPeers`: reads the raft configuration and autopilot state from the one
- * active node with the control token (read), keeps the dead-since record and decides with the
- * pure quorum rules (plan). The removal itself is a `raft-remove-peer` action applied by the
- * sweep's executor, reported and audited like every action; a peer kept for quorum's sake is a
- * `raft.removal-held` finding.
+ * Plans `raft.removeDeadPeers` from the sweep's raft read (configuration and autopilot state of
+ * the active node): keeps the dead-since record and decides with the pure quorum rules. The
+ * removal itself is a `raft-remove-peer` action applied by the sweep's executor, reported and
+ * audited like every action; a peer kept for quorum's sake is a `raft.removal-held` finding.
+ * A read that failed or was refused plans nothing (the raft inspector reports why).
  */
-export function createRaftRemovalPlanner(options: {
-  clusters: ReadonlyMap<string, RecoveryCluster>;
-  vault: VaultClientFactory;
-  tokens: VaultTokenSource;
-  recovery: RaftRecoveryService;
-  callTimeoutMs?: number;
-}): RaftPlanner {
-  const callTimeoutMs = options.callTimeoutMs ?? 5_000;
-  return async ({ cluster, plan, signal }) => {
+export function createRaftRemovalPlanner(options: { clusters: ReadonlyMap<string, RecoveryCluster>; recovery: RaftRecoveryService }): RaftPlanner {
+  return async ({ cluster, plan, raft, dryRun }) => {
     const settings = options.clusters.get(cluster.id);
-    if (!settings?.auth || !settings.raft?.removeDeadPeers) return { actions: [], findings: [] };
-    const active = plan.nodes.filter((n) => n.state === 'active');
-    if (active.length !== 1) return { actions: [], findings: [] };
-    const leaderId = (active[0] as { nodeId: string }).nodeId;
-    // Resolved before the token is fetched: an unpinned node gets neither token nor login (the
-    // raft inspector reports that as auth.ca-required).
-    const resolved = resolvePinnedTarget(settings, leaderId);
-    if ('refused' in resolved) return { actions: [], findings: [] };
-    const token = await options.tokens.tokenFor(settings, signal);
-    if (token === null) return { actions: [], findings: [] };
-    let snapshot;
-    try {
-      snapshot = await readRaft(options.vault.client(resolved.target), token, AbortSignal.any([signal, AbortSignal.timeout(callTimeoutMs)]));
-    } catch (error) {
-      if (error instanceof VaultApiError && error.status === 403) options.tokens.invalidate(cluster.id);
-      throw error;
-    }
-    if (!snapshot.autopilot) return { actions: [], findings: [] };
+    if (!settings?.raft?.removeDeadPeers || raft.kind !== 'read' || !raft.autopilot) return { actions: [], findings: [] };
     const reachable = new Set(plan.nodes.filter((n) => n.state !== 'unreachable').map((n) => n.nodeId));
-    const decision = await options.recovery.decideRemoval({ cluster: settings, snapshot: { ...snapshot, autopilot: snapshot.autopilot }, reachable });
+    const decision = await options.recovery.decideRemoval({
+      cluster: settings,
+      snapshot: { configuration: raft.configuration, autopilot: raft.autopilot },
+      reachable,
+      ...(dryRun ? { dryRun } : {}),
+    });
     if (decision.remove === null) return { actions: [], findings: decision.held ? [heldFinding(cluster.id, decision.held)] : [] };
     return {
-      actions: [{ kind: 'raft-remove-peer', nodeId: decision.remove, leader: leaderId, reason: `dead raft peer (raft.removeDeadPeers): ${decision.why}` }],
+      actions: [{ kind: 'raft-remove-peer', nodeId: decision.remove, leader: raft.leaderId, reason: `dead raft peer (raft.removeDeadPeers): ${decision.why}` }],
       findings: [],
     };
   };

@@ -1,16 +1,17 @@
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Metrics } from './metrics.ts';
 import type { SweepService } from './sweep.ts';
-import type { ActionReport, SweepCluster } from './sweep-types.ts';
+import type { ActionReport, ClusterReport, SweepCluster } from './sweep-types.ts';
 import type { UnsealService } from './unseal-service.ts';
 
 /**
  * - `sweep`: a targeted sweep (observe; unseal when the cluster's auto-unseal is on).
  * - `unseal`: unseal the sealed nodes from custody now.
- * - `recover`: the cluster's enabled recovery steps — exactly what `sealwatch recover` runs
- *   (unseal unless autoUnseal is false, raft join, remove one dead peer; all of them in a dry
- *   run) — then a targeted sweep that records the new states and runs the checks. With
- *   `nodeIds` it unseals those nodes instead of planning every step.
+ * - `recover`: one pass of the sweep's read → plan → apply under the cluster's lease — exactly
+ *   what `sealwatch recover` runs: unseal sealed nodes unless `autoUnseal: false`, raft join,
+ *   remove one dead peer, then the checks and the records; a dry run prints that plan's actions
+ *   and changes nothing. With `nodeIds` it plans unseals of those nodes only (whatever
+ *   `autoUnseal` says: the caller named them).
  */
 export type RecoveryAction = 'sweep' | 'recover' | 'unseal';
 
@@ -21,7 +22,7 @@ export interface RecoveryRequest {
   action: RecoveryAction;
   /** Who asked: `api`, `alertmanager`, `webhook`, `eventbridge`... recorded in audit events. */
   trigger: string;
-  /** Say what an unseal would do; nothing is unwrapped, sent or swept. */
+  /** Say what would be done; nothing is unwrapped, sent, joined, removed or recorded. */
   dryRun?: boolean;
   signal?: AbortSignal;
 }
@@ -33,16 +34,9 @@ export interface RecoveryResult {
   dryRun: boolean;
   unseal?: { ok: boolean; nodes: { node: string; outcome: string; message: string; shareIndexes: number[] }[]; findings: string[] };
   sweep?: { skipped?: string; nodes: { node: string; state: string }[]; findings: string[] };
-  /** `recover` of a whole cluster: every step, as `sealwatch recover` prints it. */
+  /** `recover`: every action of its plan (applied, or in a dry run described), with its reason. */
   steps?: ActionReport[];
 }
-
-/** The recovery steps of one cluster (the raft recovery service's `recover`, by cluster id). */
-export type RecoverySteps = (request: { clusterId: string; trigger: string; dryRun: boolean; signal?: AbortSignal }) => Promise<{
-  ok: boolean;
-  steps: ActionReport[];
-  findings: { id: string }[];
-}>;
 
 export interface RecoveryService {
   run(request: RecoveryRequest): Promise<RecoveryResult>;
@@ -50,12 +44,26 @@ export interface RecoveryService {
 
 export interface RecoveryServiceOptions {
   clusters: readonly SweepCluster[];
-  sweep: Pick<SweepService, 'run'>;
+  sweep: Pick<SweepService, 'run' | 'recover'>;
   unseal: Pick<UnsealService, 'unsealCluster'>;
-  /** Plans and runs `recover` of a whole cluster; without it `recover` only unseals, then sweeps. */
-  recoverySteps?: RecoverySteps;
   metrics?: Metrics;
 }
+
+/** Outcomes of a step that failed (the CLI exits 2, `unseal.ok` is false). */
+const FAILED_OUTCOMES = new Set([
+  'join-failed',
+  'remove-failed',
+  'error',
+  'wrong-key',
+  'rejected',
+  'seal-failure',
+  'custody-mismatch',
+  'custody-inconsistent',
+  'refused',
+  'insufficient-shares',
+  'transient',
+  'failed',
+]);
 
 /** Targeted recovery of one cluster, shared by the API, the webhooks and EventBridge events. */
 export function createRecoveryService(options: RecoveryServiceOptions): RecoveryService {
@@ -67,31 +75,9 @@ export function createRecoveryService(options: RecoveryServiceOptions): Recovery
       const unknown = (request.nodeIds ?? []).filter((id) => !cluster.nodes.some((n) => n.id === id));
       if (unknown.length > 0) throw new ValidationError(`cluster ${cluster.id} has no node ${unknown.map((n) => `"${n}"`).join(', ')}`);
       const dryRun = request.dryRun === true;
+      if (request.action === 'recover') return recover(request, cluster.id, dryRun);
       const result: RecoveryResult = { cluster: cluster.id, action: request.action, dryRun };
-      const wholeCluster = !request.nodeIds || request.nodeIds.length === 0;
-      if (request.action === 'recover' && wholeCluster && options.recoverySteps) {
-        const planned = await options.recoverySteps({
-          clusterId: cluster.id,
-          trigger: request.trigger,
-          dryRun,
-          ...(request.signal ? { signal: request.signal } : {}),
-        });
-        result.steps = planned.steps.map((s) => ({ kind: s.kind, nodeId: s.nodeId, outcome: s.outcome, message: s.message, durationMs: s.durationMs }));
-        // `unseal` keeps its shape for callers that read it: the unseal steps, from the same plan.
-        result.unseal = {
-          ok: planned.ok,
-          nodes: planned.steps
-            .filter((s) => s.kind === 'unseal')
-            .map((s) => ({
-              node: s.nodeId,
-              outcome: s.outcome,
-              message: s.message,
-              shareIndexes: [...((s as { shareIndexes?: number[] }).shareIndexes ?? [])],
-            })),
-          findings: planned.findings.map((f) => f.id),
-        };
-        options.metrics?.recordUnseal({ cluster: cluster.id, dryRun, nodes: result.unseal.nodes });
-      } else if (request.action !== 'sweep' || dryRun) {
+      if (request.action === 'unseal' || dryRun) {
         const unsealed = await options.unseal.unsealCluster({
           cluster,
           trigger: request.trigger,
@@ -106,18 +92,63 @@ export function createRecoveryService(options: RecoveryServiceOptions): Recovery
           findings: unsealed.findings.map((f) => f.id),
         };
       }
-      if (request.action !== 'unseal' && !dryRun) {
+      if (request.action === 'sweep' && !dryRun) {
         // The sweep takes no signal: once the caller gave up, do not start it (the worker will).
         request.signal?.throwIfAborted();
         const report = await options.sweep.run({ trigger: request.trigger, clusterIds: [cluster.id] });
-        const swept = report.clusters.find((c) => c.id === cluster.id);
-        result.sweep = {
-          ...(report.skipped ? { skipped: report.skipped.reason } : {}),
-          nodes: (swept?.nodes ?? []).map((n) => ({ node: n.id, state: n.state })),
-          findings: (swept?.findings ?? []).map((f) => f.id),
-        };
+        result.sweep = sweepSummary(
+          report.skipped?.reason,
+          report.clusters.find((c) => c.id === cluster.id),
+        );
       }
       return result;
     },
+  };
+
+  /** One plan, one apply (or, dry, one plan described): the sweep's recover pass. */
+  async function recover(request: RecoveryRequest, clusterId: string, dryRun: boolean): Promise<RecoveryResult> {
+    request.signal?.throwIfAborted();
+    const { report, actionFindings } = await options.sweep.recover({
+      clusterId,
+      trigger: request.trigger,
+      ...(request.nodeIds && request.nodeIds.length > 0 ? { nodeIds: request.nodeIds } : {}),
+      ...(dryRun ? { dryRun: true } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+    const swept = report.clusters.find((c) => c.id === clusterId);
+    const steps = (swept?.actions ?? []).map((s) => ({
+      kind: s.kind,
+      nodeId: s.nodeId,
+      outcome: s.outcome,
+      message: s.message,
+      durationMs: s.durationMs,
+      ...(s.reason ? { reason: s.reason } : {}),
+    }));
+    // `unseal` keeps its shape for callers that read it: the unseal steps, from the same plan.
+    const unsealSteps = (swept?.actions ?? []).filter((s) => s.kind === 'unseal');
+    const nodes = unsealSteps.map((s) => ({
+      node: s.nodeId,
+      outcome: s.outcome,
+      message: s.message,
+      shareIndexes: [...((s as { shareIndexes?: number[] }).shareIndexes ?? [])],
+    }));
+    const result: RecoveryResult = {
+      cluster: clusterId,
+      action: 'recover',
+      dryRun,
+      steps,
+      unseal: { ok: steps.every((s) => !FAILED_OUTCOMES.has(s.outcome)), nodes, findings: actionFindings.map((f) => f.id) },
+    };
+    // Its unseals are counted with the recover's sweep report (metrics.recordSweep), not again here.
+    if (!dryRun) result.sweep = sweepSummary(report.skipped?.reason, swept);
+    return result;
+  }
+}
+
+function sweepSummary(skipped: string | undefined, swept: ClusterReport | undefined): NonNullable<RecoveryResult['sweep']> {
+  return {
+    ...(skipped ? { skipped } : {}),
+    nodes: (swept?.nodes ?? []).map((n) => ({ node: n.id, state: n.state })),
+    findings: (swept?.findings ?? []).map((f) => f.id),
   };
 }

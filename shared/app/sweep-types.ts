@@ -3,6 +3,7 @@ import type { Finding } from '../core/finding.ts';
 import type { NodeState, NodeView } from '../core/node-state.ts';
 import type { PlannedAction } from '../core/plan-sweep.ts';
 import type { UnreachableReason } from '../errors.ts';
+import type { HeldLease } from './held-lease.ts';
 
 /** A cluster as the sweep needs it (built from the config). */
 export interface SweepCluster {
@@ -94,10 +95,36 @@ export interface SweepReport {
   stateWrites: number;
 }
 
-/** Applies one planned action; returns what happened and, when it changed, the node's new view. */
+/**
+ * Applies one planned action; returns what happened and, when it changed, the node's new view.
+ * A dry run's executor of the same signature says what it would do and changes nothing.
+ */
 export type ActionExecutor = (input: {
   cluster: SweepCluster;
   action: PlannedAction;
   trigger: string;
   signal: AbortSignal;
+  /**
+   * The cluster lease `cluster/<id>` when the operation applying the plan already holds it (a
+   * recover): the action runs under it instead of taking the lease itself.
+   */
+  held?: HeldLease;
 }) => Promise<{ report: ActionReport; viewAfter?: NodeView; findings?: Finding[]; changed?: boolean }>;
+
+/** One recover of one cluster (`sealwatch recover`, `POST /v1/clusters/:id/recover`, hooks, events). */
+export interface RecoverRequest {
+  clusterId: string;
+  /** Unseal only these nodes, whatever `autoUnseal` says (the caller named them); no join, no removal. */
+  nodeIds?: readonly string[];
+  /** Plan and describe each action; nothing is unwrapped, sent, joined, removed or written. */
+  dryRun?: boolean;
+  trigger: string;
+  signal?: AbortSignal;
+}
+
+export interface RecoverReport {
+  /** The sweep report of the one cluster (`skipped` when another operation holds its lease). */
+  report: SweepReport;
+  /** The findings that applying (or describing) the plan's actions raised; also in the cluster's findings. */
+  actionFindings: Finding[];
+}

@@ -1,21 +1,31 @@
 import { classifyNode } from '../core/classify-node.ts';
 import type { ClusterRecord } from '../core/cluster-record.ts';
 import type { Finding } from '../core/finding.ts';
-import { summarizeCluster } from '../core/cluster-view.ts';
-import { NODE_STATES, type NodeState } from '../core/node-state.ts';
-import { percentile, planClusterSweep, replanAfterActions, type ClusterPlan, type ObservedNode } from '../core/plan-sweep.ts';
-import { ConflictError, describeError } from '../errors.ts';
+import type { NodeView } from '../core/node-state.ts';
+import {
+  percentile,
+  planClusterSweep,
+  replanAfterActions,
+  type ClusterPlan,
+  type ObservedNode,
+  type PlannedAction,
+  type SweepPolicy,
+} from '../core/plan-sweep.ts';
+import { ConflictError, describeError, NotFoundError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
-import type { VaultClientFactory } from '../ports/vault-client.ts';
-import { runUnderLease, SWEEP_LEASE } from './held-lease.ts';
+import type { VaultClient, VaultClientFactory } from '../ports/vault-client.ts';
+import { countingStore } from './counting-store.ts';
+import { CLUSTER_LEASE, runUnderLease, SWEEP_LEASE, type HeldLease, type LeaseTimings } from './held-lease.ts';
 import type { RaftPlanner } from './raft-removal-planner.ts';
+import { withoutPeers, type RaftRead, type RaftReader } from './raft-read.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
 import { createSweepBatch } from './sweep-batch.ts';
-import type { ActionExecutor, ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
+import { emptyReport, failedClusterReport, toClusterReport, totalsOf } from './sweep-report.ts';
+import type { ActionExecutor, ActionReport, ClusterReport, RecoverReport, RecoverRequest, SweepCluster, SweepReport } from './sweep-types.ts';
 
 export type { ActionExecutor };
 
@@ -30,20 +40,26 @@ export interface SweepServiceOptions {
   nodeTimeoutMs: number;
   /** Whether a cluster's sealed nodes are unsealed in the sweep (custody exists and enabled). */
   autoUnseal?: (clusterId: string) => Promise<boolean>;
+  /** Whether a recover of the whole cluster unseals its sealed nodes (false only for `autoUnseal: false`). */
+  recoverUnseals?: (clusterId: string) => boolean;
   /** Whether the plan joins a cluster's uninitialized configured nodes (`raft.autoJoin`). */
   raftAutoJoin?: (clusterId: string) => boolean;
   /**
-   * Plans what needs the cluster's raft state (read with the control token) after the first
-   * actions: a dead peer to remove. Its actions go through `execute` like the others.
+   * Reads a cluster's raft state once per sweep, after the first actions (control token, active
+   * node). The raft planner and the inspectors take this one snapshot.
    */
+  raftRead?: RaftReader;
+  /** Plans from the raft read: a dead peer to remove. Its actions go through `execute` like the others. */
   raftPlanner?: RaftPlanner;
   execute?: ActionExecutor;
+  /** Says what each action would do, changing nothing: applies the plan of `recover --dry-run`. */
+  describe?: ActionExecutor;
   /**
    * Per-cluster checks beyond node states (raft, autopilot, key health, storage backend...),
    * run after actions on the final plan. A failing inspector becomes a finding, never an
    * exception.
    */
-  inspectors?: readonly ClusterInspector[];
+  inspectors?: readonly (ClusterInspector | PlanningInspector)[];
   /** Runs once the report is complete, before the lease is released (incidents, outbox). */
   afterSweep?: (report: SweepReport) => Promise<void>;
   /**
@@ -52,69 +68,163 @@ export interface SweepServiceOptions {
    * cluster id (`discovery.failed`, `node.gone`...) that join that cluster's report. Everything
    * after it (observe, plan, actions, inspectors, report) uses the resolved clusters. Must not
    * throw for a failing source: it reports a finding and falls back to the last known list.
+   * `readOnly` (a dry run): resolve without recording anything.
    */
-  resolveClusters?: (clusters: readonly SweepCluster[], signal: AbortSignal) => Promise<{ clusters: SweepCluster[]; findings: Map<string, Finding[]> }>;
+  resolveClusters?: (
+    clusters: readonly SweepCluster[],
+    signal: AbortSignal,
+    mode?: { readOnly: boolean },
+  ) => Promise<{ clusters: SweepCluster[]; findings: Map<string, Finding[]> }>;
+  /**
+   * Writes to the state store so far (a counting decorator over the store every service uses),
+   * for the report's `stateWrites`. Without it only the sweep's own writes are counted.
+   */
+  writeCount?: () => number;
+}
+
+/** What an inspector is given: the cluster after the sweep's actions. */
+export interface InspectInput {
+  cluster: SweepCluster;
+  plan: ClusterPlan;
+  trigger: string;
+  signal: AbortSignal;
+  /** The sweep's one raft read of this cluster (absent when the sweep reads no raft state). */
+  raft?: RaftRead;
 }
 
 /** Looks at one cluster after the sweep's own observations and returns findings. */
 export interface ClusterInspector {
   /** Stable name, used in the finding that reports the inspector itself failing. */
   name: string;
-  inspect(input: { cluster: SweepCluster; plan: ClusterPlan; trigger: string; signal: AbortSignal }): Promise<Finding[]>;
+  inspect(input: InspectInput): Promise<Finding[]>;
+}
+
+/** An inspector whose observations can call for actions (decided by a pure planner). */
+export interface PlanningInspector {
+  name: string;
+  inspect(input: InspectInput): Promise<InspectorResult>;
+}
+
+/**
+ * Findings, and the actions a pure planner derived from what the check observed (the storage
+ * check's `storage-backup`). An inspector never acts: the sweep applies these through the one
+ * executor, reports and audits them like every other action.
+ */
+export interface InspectorResult {
+  findings: Finding[];
+  actions: PlannedAction[];
 }
 
 export interface SweepService {
-  /** One sweep of every cluster, or of `clusterIds` only (targeted recovery). */
+  /** One sweep of every cluster, or of `clusterIds` only (targeted sweep). */
   run(request?: { trigger?: string; clusterIds?: readonly string[] }): Promise<SweepReport>;
+  /**
+   * One recover of one cluster: the sweep's read → plan → apply once, under the cluster's lease
+   * `cluster/<id>` (every action runs under it), with the recover policy — unseal sealed nodes
+   * unless `autoUnseal: false`, `raft.autoJoin`, `raft.removeDeadPeers`; with `nodeIds`, unseal
+   * those nodes only, whatever `autoUnseal` says. A dry run plans the same way and describes each
+   * action instead of applying it: no lease, nothing sent, nothing written.
+   */
+  recover(request: RecoverRequest): Promise<RecoverReport>;
 }
 
 export const clusterStateKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'STATE' });
 
+/** How one pass applies its plan. */
+interface Pass {
+  trigger: string;
+  /** A recover: the nodes it may unseal, and whether it only describes. */
+  recover?: { nodeIds?: readonly string[]; dryRun: boolean };
+  /** The cluster lease a recover holds for its whole plan. */
+  held?: HeldLease;
+  /** The caller's deadline (a recover). */
+  signal?: AbortSignal;
+  /** The findings the actions raised, by cluster. */
+  actionFindings: Map<string, Finding[]>;
+}
+
 /**
  * lease -> observe every node (bounded concurrency, per-node deadline) -> plan (pure) ->
- * apply actions -> persist changed cluster records -> report. Node failures are observations;
- * only a broken state store makes `run` throw.
+ * apply actions -> raft read, raft plan and apply -> inspect -> persist changed cluster records ->
+ * report. Node failures are observations; only a broken state store makes `run` throw.
  */
 export function createSweepService(options: SweepServiceOptions): SweepService {
   if (options.concurrency < 1) throw new RangeError('concurrency must be at least 1');
-  const { vault, store, leases, clock, logger } = options;
+  const { vault, leases, clock, logger } = options;
+  const counted = options.writeCount ? null : countingStore(options.store);
+  const store = counted ?? options.store;
+  const writes = options.writeCount ?? (() => counted?.writeCount() ?? 0);
 
   return {
     async run(request = {}) {
       const trigger = request.trigger ?? 'schedule';
-      const startedAt = clock.now();
-      const writesBefore = store.writeCount();
       const clusters = request.clusterIds ? options.clusters.filter((c) => request.clusterIds?.includes(c.id)) : options.clusters;
       // Targeted sweeps take their own scope so a webhook never waits for the scheduled sweep.
       const scope = request.clusterIds ? `sweep/${[...request.clusterIds].sort().join(',')}` : 'sweep';
-      const ran = await runUnderLease({ leases, logger }, scope, SWEEP_LEASE, async () => {
-        const resolved = options.resolveClusters
-          ? await options.resolveClusters(clusters, AbortSignal.timeout(30_000))
-          : { clusters, findings: new Map<string, Finding[]>() };
-        const swept = await sweepClusters(resolved.clusters, trigger, startedAt, resolved.findings);
-        await options.afterSweep?.(swept);
-        return swept;
-      });
-      if ('heldBy' in ran) {
-        logger.warn('sweep.skipped', { reason: 'lease-held', owner: ran.heldBy.owner });
-        return emptyReport(trigger, startedAt, clock.now(), store.writeCount() - writesBefore, {
-          reason: 'lease-held',
-          heldBy: { owner: ran.heldBy.owner, expiresAt: new Date(ran.heldBy.expiresAt).toISOString() },
-        });
+      return sweepUnderLease(clusters, scope, SWEEP_LEASE, { trigger, actionFindings: new Map() });
+    },
+
+    async recover(request) {
+      const cluster = options.clusters.find((c) => c.id === request.clusterId);
+      if (!cluster) throw new NotFoundError(`no cluster with id "${request.clusterId}" is configured`);
+      const pass: Pass = {
+        trigger: request.trigger,
+        recover: { ...(request.nodeIds && request.nodeIds.length > 0 ? { nodeIds: request.nodeIds } : {}), dryRun: request.dryRun === true },
+        ...(request.signal ? { signal: request.signal } : {}),
+        actionFindings: new Map(),
+      };
+      if (request.dryRun) {
+        // A dry run changes nothing, so it needs no lease: read, plan, describe.
+        const startedAt = clock.now();
+        const resolved = await resolve([cluster], true);
+        const report = await sweepClusters(resolved.clusters, pass, startedAt, resolved.findings);
+        return { report: { ...report, durationMs: clock.now() - startedAt }, actionFindings: pass.actionFindings.get(cluster.id) ?? [] };
       }
-      const report = ran.done;
-      // Counted after the release so the figure includes every write this sweep caused.
-      return { ...report, durationMs: clock.now() - startedAt, stateWrites: store.writeCount() - writesBefore };
+      // The cluster's lease, held for the whole plan: two recovers of one cluster never both act.
+      const report = await sweepUnderLease([cluster], `cluster/${cluster.id}`, CLUSTER_LEASE, pass);
+      return { report, actionFindings: pass.actionFindings.get(cluster.id) ?? [] };
     },
   };
 
+  async function sweepUnderLease(clusters: readonly SweepCluster[], scope: string, timings: LeaseTimings, pass: Pass): Promise<SweepReport> {
+    const startedAt = clock.now();
+    const writesBefore = writes();
+    const ran = await runUnderLease({ leases, logger }, scope, timings, async (held) => {
+      const resolved = await resolve(clusters, false);
+      // A recover's actions run under its own lease; a sweep's take the cluster lease each.
+      const swept = await sweepClusters(resolved.clusters, pass.recover ? { ...pass, held } : pass, startedAt, resolved.findings);
+      await options.afterSweep?.(swept);
+      return swept;
+    });
+    if ('heldBy' in ran) {
+      logger.warn('sweep.skipped', { scope, reason: 'lease-held', owner: ran.heldBy.owner });
+      return emptyReport(pass.trigger, startedAt, clock.now(), writes() - writesBefore, {
+        reason: 'lease-held',
+        heldBy: { owner: ran.heldBy.owner, expiresAt: new Date(ran.heldBy.expiresAt).toISOString() },
+      });
+    }
+    // Counted after the release so the figure includes every write this sweep caused.
+    return { ...ran.done, durationMs: clock.now() - startedAt, stateWrites: writes() - writesBefore };
+  }
+
+  async function resolve(clusters: readonly SweepCluster[], readOnly: boolean) {
+    return options.resolveClusters
+      ? options.resolveClusters(clusters, AbortSignal.timeout(30_000), { readOnly })
+      : { clusters: [...clusters], findings: new Map<string, Finding[]>() };
+  }
+
   async function sweepClusters(
     clusters: readonly SweepCluster[],
-    trigger: string,
+    pass: Pass,
     startedAt: number,
     discovered: ReadonlyMap<string, Finding[]>,
   ): Promise<SweepReport> {
-    const observed = await observeAll(clusters);
+    const { trigger } = pass;
+    const dryRun = pass.recover?.dryRun === true;
+    const observed = await observeAll(clusters, pass.signal);
+    // A recover whose caller gave up (its budget ran out) stops here: nothing is planned, applied
+    // or recorded, and no work is left running after the caller returned.
+    pass.signal?.throwIfAborted();
     const observedAt = clock.now();
     const previous = await readPrevious(clusters);
     const reports: ClusterReport[] = [];
@@ -126,6 +236,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       try {
         reports[i] = await sweepOne(cluster, i);
       } catch (error) {
+        if (pass.signal?.aborted) throw error;
         // One broken cluster (a malformed state item, a failing dependency) gets a finding naming
         // it; the other clusters are swept, unsealed and alerted as usual.
         logger.error('sweep.cluster_failed', { cluster: cluster.id, error });
@@ -137,12 +248,28 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       if (read instanceof Error) throw read;
       const prior = read ?? null;
       const applyStart = clock.now();
-      const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, trigger);
+      const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, pass);
       findings.unshift(...(discovered.get(cluster.id) ?? []));
-      const raft = await planRaft(cluster, plan, trigger);
-      actions.push(...raft.actions);
-      findings.push(...raft.findings);
-      findings.push(...(await inspect(cluster, plan, trigger)));
+      pass.signal?.throwIfAborted();
+      const raftPlanned = wantsRaftPlan(pass);
+      const raft = options.raftRead && (raftPlanned || !dryRun) ? await readRaftOnce(cluster, plan) : undefined;
+      const removal = raft && raftPlanned ? await planRaft(cluster, plan, raft, pass) : { actions: [], findings: [], removed: [] };
+      actions.push(...removal.actions);
+      findings.push(...removal.findings);
+      if (dryRun) {
+        // Nothing is recorded: no cluster record, no heartbeat, no checks (they keep records).
+        applyMs += clock.now() - applyStart;
+        return toClusterReport(cluster, plan, actions, { ok: false }, findings);
+      }
+      pass.signal?.throwIfAborted();
+      const inspected = await inspect(cluster, plan, trigger, raft && withoutPeers(raft, removal.removed));
+      findings.push(...inspected.findings);
+      if (inspected.actions.length > 0) {
+        const applied = await applyActions(cluster, inspected.actions, pass);
+        actions.push(...applied.reports);
+        findings.push(...applied.findings);
+      }
+      pass.signal?.throwIfAborted();
       const persistStart = clock.now();
       applyMs += persistStart - applyStart;
       const persisted = !plan.changed
@@ -156,7 +283,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       return report;
     }
     const heartbeatStart = clock.now();
-    await batch.flush();
+    if (!dryRun) await batch.flush();
     persistMs += clock.now() - heartbeatStart;
     const durations = observed.flat().map((n) => n.durationMs);
     return {
@@ -198,7 +325,8 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     }
   }
 
-  async function observeAll(clusters: readonly SweepCluster[]): Promise<ObservedNode[][]> {
+  /** Observes every node; `signal` (a recover's caller) cuts the observations short. */
+  async function observeAll(clusters: readonly SweepCluster[], signal?: AbortSignal): Promise<ObservedNode[][]> {
     const flat = clusters.flatMap((cluster, ci) => cluster.nodes.map((node) => ({ cluster, ci, node })));
     const results: ObservedNode[][] = clusters.map(() => []);
     const observations = await mapLimit(flat, options.concurrency, async ({ cluster, node }) => {
@@ -208,7 +336,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
         ...(node.insecureHttp === undefined ? {} : { insecureHttp: node.insecureHttp }),
       });
-      return observeNode(client, { timeoutMs: options.nodeTimeoutMs, now: () => clock.now() });
+      return observeNode(signal ? boundTo(client, signal) : client, { timeoutMs: options.nodeTimeoutMs, now: () => clock.now() });
     });
     flat.forEach(({ ci, node }, i) => {
       const observation = observations[i];
@@ -218,97 +346,147 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     return results;
   }
 
+  /** The executor of this pass: the one that acts, or the one that describes (dry run). */
+  function executorOf(pass: Pass): ActionExecutor | undefined {
+    return pass.recover?.dryRun ? options.describe : options.execute;
+  }
+
+  /** A recover naming nodes only unseals them; every other pass plans dead-peer removals. */
+  function wantsRaftPlan(pass: Pass): boolean {
+    return options.raftPlanner !== undefined && executorOf(pass) !== undefined && !pass.recover?.nodeIds;
+  }
+
+  /** The pass's policy and first plan (pure planner), from the first look at the cluster. */
+  async function planFirst(cluster: SweepCluster, observed: ObservedNode[], prior: StateItem<ClusterRecord> | null, pass: Pass) {
+    const base = { clusterId: cluster.id, previous: prior?.data ?? null, now: clock.now() };
+    const acting = executorOf(pass) !== undefined;
+    const raftAutoJoin = acting && (options.raftAutoJoin?.(cluster.id) ?? false);
+    if (pass.recover) {
+      const named = pass.recover.nodeIds;
+      const policy: SweepPolicy = named
+        ? { autoUnseal: acting, unsealNodes: named, raftAutoJoin: false }
+        : { autoUnseal: acting && (options.recoverUnseals?.(cluster.id) ?? true), raftAutoJoin };
+      return { policy, plan: planClusterSweep({ ...base, policy, observed }) };
+    }
+    // Plan as if auto-unseal were on; only when that finds something to unseal is the policy
+    // (custody present? opted out?) looked up, so healthy clusters cost no extra reads.
+    let policy: SweepPolicy = { autoUnseal: acting, raftAutoJoin };
+    let plan = planClusterSweep({ ...base, policy, observed });
+    if (plan.actions.some((a) => a.kind === 'unseal') && !((await options.autoUnseal?.(cluster.id)) ?? false)) {
+      policy = { autoUnseal: false, raftAutoJoin };
+      plan = planClusterSweep({ ...base, policy, observed });
+    }
+    return { policy, plan };
+  }
+
   async function planAndApply(
     cluster: SweepCluster,
     observed: ObservedNode[],
     prior: StateItem<ClusterRecord> | null,
-    trigger: string,
+    pass: Pass,
   ): Promise<{ plan: ClusterPlan; actions: ActionReport[]; findings: Finding[] }> {
-    const base = { clusterId: cluster.id, previous: prior?.data ?? null, now: clock.now() };
-    // Plan as if auto-unseal were on; only when that finds something to unseal is the policy
-    // (custody present? opted out?) looked up, so healthy clusters cost no extra reads.
-    const raftAutoJoin = options.execute !== undefined && (options.raftAutoJoin?.(cluster.id) ?? false);
-    let input = { ...base, policy: { autoUnseal: options.execute !== undefined, raftAutoJoin } };
-    let plan = planClusterSweep({ ...input, observed });
-    if (plan.actions.some((a) => a.kind === 'unseal') && !((await options.autoUnseal?.(cluster.id)) ?? false)) {
-      input = { ...base, policy: { autoUnseal: false, raftAutoJoin } };
-      plan = planClusterSweep({ ...input, observed });
-    }
-    if (plan.actions.length === 0 || !options.execute) return { plan, actions: [], findings: [] };
-    const actions: ActionReport[] = [];
-    const findings: Finding[] = [];
-    let changedNodes = false;
-    for (const action of plan.actions) {
-      const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 4, 10_000));
-      try {
-        const result = await options.execute({ cluster, action, trigger, signal });
-        actions.push({ ...result.report, reason: action.reason });
-        findings.push(...(result.findings ?? []));
-        if (result.viewAfter || result.changed) changedNodes = true;
-      } catch (error) {
-        logger.error('sweep.action_failed', { cluster: cluster.id, node: action.nodeId, kind: action.kind, error });
-        actions.push({
-          kind: action.kind,
-          nodeId: action.nodeId,
-          outcome: 'error',
-          message: String((error as Error).message),
-          durationMs: 0,
-          reason: action.reason,
-        });
-      }
-    }
-    if (!changedNodes) return { plan, actions, findings };
-    // Unsealing one node changes the others too (a raft quorum returns, a leader is elected), so
-    // the whole cluster is looked at again instead of patching in per-node views.
-    const refreshed = (await observeAll([cluster]))[0] ?? observed;
+    const { policy, plan } = await planFirst(cluster, observed, prior, pass);
+    if (plan.actions.length === 0 || !executorOf(pass)) return { plan, actions: [], findings: [] };
+    const applied = await applyActions(cluster, plan.actions, pass);
+    if (applied.touched.size === 0) return { plan, actions: applied.reports, findings: applied.findings };
+    // Only the nodes acted on are looked at again: with one active node the others keep their
+    // state (an unsealed standby joins the quorum that already exists), and a node the executor
+    // already looked at after acting (the unseal's own check) is taken as it saw it. Without a
+    // usable leader in the first look, an unseal may restore the quorum and elect a leader,
+    // changing nodes nobody touched (and the executor's look at the first node unsealed), so then
+    // the whole cluster is looked at again.
+    const leader = plan.nodes.filter((n) => n.state === 'active').length === 1;
+    const again = leader ? cluster.nodes.filter((n) => applied.touched.has(n.id) && !applied.views.has(n.id)) : cluster.nodes;
+    const refreshed = new Map(again.length === 0 ? [] : ((await observeAll([{ ...cluster, nodes: again }], pass.signal))[0] ?? []).map((o) => [o.nodeId, o]));
+    const merged = observed.map(
+      (o) => refreshed.get(o.nodeId) ?? (leader && applied.views.has(o.nodeId) ? { ...o, view: applied.views.get(o.nodeId) as NodeView } : o),
+    );
     const unsealed = new Set(
-      actions.filter((a) => (a.kind === 'unseal' && a.outcome === 'unsealed') || (a.kind === 'raft-join' && a.outcome === 'joined')).map((a) => a.nodeId),
+      applied.reports
+        .filter((a) => (a.kind === 'unseal' && a.outcome === 'unsealed') || (a.kind === 'raft-join' && a.outcome === 'joined'))
+        .map((a) => a.nodeId),
     );
     // Planned against the first look, so a node sealed and repaired in this sweep is a
     // transition (sealed → standby by sealwatch) with its detection time, not "no change".
     return {
-      plan: replanAfterActions({ first: plan, observed: refreshed, policy: input.policy, now: clock.now(), changedBySealwatch: unsealed }),
-      actions,
-      findings,
+      plan: replanAfterActions({ first: plan, observed: merged, policy, now: clock.now(), changedBySealwatch: unsealed }),
+      actions: applied.reports,
+      findings: applied.findings,
     };
   }
 
-  /** The raft planner's actions, applied by the one executor; a failing read is a finding. */
-  async function planRaft(cluster: SweepCluster, plan: ClusterPlan, trigger: string): Promise<{ actions: ActionReport[]; findings: Finding[] }> {
-    if (!options.raftPlanner || !options.execute) return { actions: [], findings: [] };
-    const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 4, 10_000));
+  /**
+   * Applies planned actions one after another through the pass's executor. A failing action is
+   * an `error` outcome in the report, never an exception; `touched` names the nodes that changed.
+   */
+  async function applyActions(cluster: SweepCluster, planned: readonly PlannedAction[], pass: Pass) {
+    const execute = executorOf(pass) as ActionExecutor;
+    const reports: ActionReport[] = [];
+    const findings: Finding[] = [];
+    const touched = new Set<string>();
+    /** The executor's own look at a node after acting on it. */
+    const views = new Map<string, NodeView>();
+    for (const action of planned) {
+      const signal = AbortSignal.any([
+        AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 4, 10_000)),
+        ...(pass.held ? [pass.held.signal] : []),
+        ...(pass.signal ? [pass.signal] : []),
+      ]);
+      try {
+        const result = await execute({ cluster, action, trigger: pass.trigger, signal, ...(pass.held ? { held: pass.held } : {}) });
+        reports.push({ ...result.report, reason: action.reason });
+        findings.push(...(result.findings ?? []));
+        if (result.viewAfter || result.changed) touched.add(action.nodeId);
+        if (result.viewAfter) views.set(action.nodeId, result.viewAfter);
+        else views.delete(action.nodeId);
+      } catch (error) {
+        logger.error('sweep.action_failed', { cluster: cluster.id, node: action.nodeId, kind: action.kind, error });
+        reports.push({ kind: action.kind, nodeId: action.nodeId, outcome: 'error', message: describeError(error), durationMs: 0, reason: action.reason });
+      }
+    }
+    pass.actionFindings.set(cluster.id, [...(pass.actionFindings.get(cluster.id) ?? []), ...findings]);
+    return { reports, findings, touched, views };
+  }
+
+  /** The one raft read of this cluster in this sweep; a failure is part of the result. */
+  async function readRaftOnce(cluster: SweepCluster, plan: ClusterPlan): Promise<RaftRead> {
+    const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 2, 5_000));
+    try {
+      return await (options.raftRead as RaftReader)({ cluster, plan, signal });
+    } catch (error) {
+      return { kind: 'failed', leaderId: '', error };
+    }
+  }
+
+  /** The raft planner's actions from the sweep's raft read, applied by the one executor. */
+  async function planRaft(cluster: SweepCluster, plan: ClusterPlan, raft: RaftRead, pass: Pass) {
     let planned: Awaited<ReturnType<RaftPlanner>>;
     try {
-      planned = await options.raftPlanner({ cluster, plan, signal });
+      planned = await (options.raftPlanner as RaftPlanner)({ cluster, plan, raft, ...(pass.recover?.dryRun ? { dryRun: true } : {}) });
     } catch (error) {
       logger.error('sweep.raft_plan_failed', { cluster: cluster.id, error });
       // The raft inspector reports why raft state cannot be read; nothing is planned meanwhile.
-      return { actions: [], findings: [] };
+      return { actions: [], findings: [], removed: [] };
     }
-    const actions: ActionReport[] = [];
-    const findings: Finding[] = [...planned.findings];
-    for (const action of planned.actions) {
-      try {
-        const result = await options.execute({ cluster, action, trigger, signal });
-        actions.push({ ...result.report, reason: action.reason });
-        findings.push(...(result.findings ?? []));
-      } catch (error) {
-        logger.error('sweep.action_failed', { cluster: cluster.id, node: action.nodeId, kind: action.kind, error });
-        actions.push({ kind: action.kind, nodeId: action.nodeId, outcome: 'error', message: describeError(error), durationMs: 0, reason: action.reason });
-      }
-    }
-    return { actions, findings };
+    const applied = await applyActions(cluster, planned.actions, pass);
+    const removed = applied.reports.filter((a) => a.kind === 'raft-remove-peer' && a.outcome === 'removed').map((a) => a.nodeId);
+    return { actions: applied.reports, findings: [...planned.findings, ...applied.findings], removed };
   }
 
-  async function inspect(cluster: SweepCluster, plan: ClusterPlan, trigger: string): Promise<Finding[]> {
-    const found: Finding[] = [];
+  async function inspect(cluster: SweepCluster, plan: ClusterPlan, trigger: string, raft: RaftRead | undefined): Promise<InspectorResult> {
+    const found: InspectorResult = { findings: [], actions: [] };
     for (const inspector of options.inspectors ?? []) {
       const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 2, 5_000));
       try {
-        found.push(...(await inspector.inspect({ cluster, plan, trigger, signal })));
+        const result = await inspector.inspect({ cluster, plan, trigger, signal, ...(raft ? { raft } : {}) });
+        if (Array.isArray(result)) found.findings.push(...result);
+        else {
+          found.findings.push(...result.findings);
+          found.actions.push(...result.actions);
+        }
       } catch (error) {
         logger.error('sweep.inspector_failed', { cluster: cluster.id, inspector: inspector.name, error });
-        found.push({
+        found.findings.push({
           id: 'sealwatch.inspector-failed',
           severity: 'warning',
           cluster: cluster.id,
@@ -337,98 +515,10 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
   }
 }
 
-/** The report of a cluster whose sweep failed: its nodes as observed, and a finding naming why. */
-function failedClusterReport(cluster: SweepCluster, observed: readonly ObservedNode[], now: number, error: unknown): ClusterReport {
-  const plan = planClusterSweep({ clusterId: cluster.id, previous: null, now, policy: { autoUnseal: false }, observed: [...observed] });
-  const finding: Finding = {
-    id: 'sealwatch.cluster-failed',
-    severity: 'critical',
-    cluster: cluster.id,
-    message: `the sweep of cluster ${cluster.id} failed, nothing was acted on or recorded for it: ${describeError(error)}`,
-    evidence: { error: describeError(error) },
-  };
-  return toClusterReport(cluster, plan, [], { ok: false, warning: 'sweep failed; see findings' }, [finding]);
-}
-
-function toClusterReport(
-  cluster: SweepCluster,
-  plan: ClusterPlan,
-  actions: ActionReport[],
-  persisted: { ok: boolean; warning?: string },
-  findings: Finding[],
-): ClusterReport {
-  const unsealed = new Map(actions.filter((a) => a.kind === 'unseal').map((a) => [a.nodeId, a]));
-  const nodes: NodeReport[] = plan.nodes.map((n) => {
-    const unseal = unsealed.get(n.nodeId);
-    return {
-      id: n.nodeId,
-      url: n.url,
-      state: n.state,
-      previousState: n.previousState,
-      transition: n.transition,
-      since: new Date(n.since).toISOString(),
-      initialized: n.view.initialized,
-      sealed: n.view.sealed,
-      version: n.view.version,
-      httpStatus: n.view.httpStatus,
-      error: n.view.error,
-      durationMs: n.durationMs,
-      ...(n.passedThrough
-        ? {
-            passedThrough: { state: n.passedThrough.state, detectedAt: new Date(n.passedThrough.since).toISOString(), leftAt: new Date(n.since).toISOString() },
-          }
-        : {}),
-      ...(unseal ? { unseal, ...(unseal.outcome === 'unsealed' ? { unsealedBy: 'sealwatch' as const } : {}) } : {}),
-    };
-  });
-  return {
-    id: cluster.id,
-    name: cluster.name,
-    summary: summaryOf(plan),
-    nodes,
-    persisted: persisted.ok,
-    actions,
-    findings,
-    ...(persisted.warning ? { warning: persisted.warning } : {}),
-  };
-}
-
-function summaryOf(plan: ClusterPlan): ClusterReport['summary'] {
-  const { nodes, ...rest } = summarizeCluster(plan.nodes.map((n) => ({ nodeId: n.nodeId, view: n.view })));
-  return { ...rest, nodes: nodes.length };
-}
-
-function zeroByState(): Record<NodeState, number> {
-  return Object.fromEntries(NODE_STATES.map((s) => [s, 0])) as Record<NodeState, number>;
-}
-
-function totalsOf(reports: readonly ClusterReport[]): SweepReport['totals'] {
-  const byState = zeroByState();
-  let nodes = 0;
-  let transitions = 0;
-  let unsealed = 0;
-  let repaired = 0;
-  for (const cluster of reports) {
-    for (const node of cluster.nodes) {
-      nodes += 1;
-      byState[node.state] += 1;
-      if (node.transition) transitions += 1;
-      if (node.unsealedBy) unsealed += 1;
-      if (node.passedThrough?.state === 'sealed' && node.unsealedBy) repaired += 1;
-    }
-  }
-  return { clusters: reports.length, nodes, byState, transitions, unsealed, repaired };
-}
-
-function emptyReport(trigger: string, startedAt: number, now: number, stateWrites: number, skipped: NonNullable<SweepReport['skipped']>): SweepReport {
-  return {
-    trigger,
-    startedAt: new Date(startedAt).toISOString(),
-    durationMs: now - startedAt,
-    skipped,
-    clusters: [],
-    totals: { clusters: 0, nodes: 0, byState: zeroByState(), transitions: 0, unsealed: 0, repaired: 0 },
-    timings: { observeMs: 0, applyMs: 0, persistMs: 0, p50NodeMs: 0, p99NodeMs: 0 },
-    stateWrites,
-  };
+/** The client with its observation calls also ended by `signal` (the other calls unchanged). */
+function boundTo(client: VaultClient, signal: AbortSignal): VaultClient {
+  const bound = Object.create(client) as VaultClient;
+  bound.health = (o) => client.health({ ...o, signal: o?.signal ? AbortSignal.any([o.signal, signal]) : signal });
+  bound.sealStatus = (o) => client.sealStatus({ ...o, signal: o?.signal ? AbortSignal.any([o.signal, signal]) : signal });
+  return bound;
 }

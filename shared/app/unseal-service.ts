@@ -17,7 +17,7 @@ import * as F from './unseal-findings.ts';
 import { unsealNodeLocked } from './unseal-node.ts';
 import type { NodeUnsealDeps, UnsealSettings } from './unseal-node-types.ts';
 import { nodeResult } from './unseal-result.ts';
-import { CLUSTER_LEASE, runUnderLease } from './held-lease.ts';
+import { runUnderClusterLease } from './held-lease.ts';
 import { SUCCESSFUL_OUTCOMES, type UnsealClusterResult, type UnsealNodeResult, type UnsealOutcome, type UnsealRequest } from './unseal-types.ts';
 
 export interface UnsealServiceOptions {
@@ -181,8 +181,8 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
       return loaded.blocks;
     },
 
-    executor: async ({ cluster, action, trigger, signal }) => {
-      const result = await service.unsealNode({ cluster, nodeId: action.nodeId, trigger, signal });
+    executor: async ({ cluster, action, trigger, signal, held }) => {
+      const result = await service.unsealNode({ cluster, nodeId: action.nodeId, trigger, signal, ...(held ? { held } : {}) });
       return {
         report: result.report,
         findings: result.findings,
@@ -198,7 +198,7 @@ export function createUnsealService(options: UnsealServiceOptions): UnsealServic
     // and saves a round trip on the path from detection to unsealed.
     const reads = readStatuses(cluster, nodeIds, signal);
     const scope = `cluster/${cluster.id}`;
-    const ran = await runUnderLease({ leases, logger }, scope, CLUSTER_LEASE, async (held) => {
+    const ran = await runUnderClusterLease({ leases, logger }, cluster.id, request.held, async (held) => {
       const loaded = await loadCustody(cluster.id);
       const steps = await planSteps(cluster, nodeIds, reads, loaded);
       if ('skip' in loaded && loaded.skip === 'no-custody') return steps.map((s) => resultOfSkip(cluster.id, s, loaded));

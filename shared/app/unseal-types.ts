@@ -1,5 +1,6 @@
 import type { Finding } from '../core/finding.ts';
 import type { NodeView } from '../core/node-state.ts';
+import type { HeldLease } from './held-lease.ts';
 import type { ActionReport, SweepCluster } from './sweep-types.ts';
 
 /**
@@ -90,6 +91,8 @@ export interface UnsealRequest {
   cluster: SweepCluster;
   trigger: string;
   signal?: AbortSignal;
+  /** The cluster lease `cluster/<id>`, when the caller's operation already holds it (a recover). */
+  held?: HeldLease;
 }
 
 /** Outcomes after which the node serves (or already served): exit 0 for the CLI. */

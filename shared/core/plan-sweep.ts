@@ -1,3 +1,4 @@
+import type { StorageBackupAction } from './plan-storage-backup.ts';
 import { planJoins } from './raft-recovery.ts';
 import { sameNodeRecord, toNodeRecord, type ClusterRecord, type NodeRecord } from './cluster-record.ts';
 import type { NodeState, NodeView } from './node-state.ts';
@@ -30,7 +31,6 @@ export interface NodePlan {
   passedThrough?: { state: NodeState; since: number };
 }
 
-/** An action the apply step should take. Later capabilities add kinds (join, remove-peer). */
 /**
  * A change to a cluster the sweep will make, with the reason it is planned. One executor applies
  * them (lease, audit, deadlines); a dry run prints them.
@@ -40,7 +40,9 @@ export type PlannedAction =
   /** Join an uninitialized configured node to the raft cluster led by `leader`, then unseal it. */
   | { kind: 'raft-join'; nodeId: string; leader: string; reason: string }
   /** Remove the dead raft peer `nodeId` through `leader` (quorum rules already checked). */
-  | { kind: 'raft-remove-peer'; nodeId: string; leader: string; reason: string };
+  | { kind: 'raft-remove-peer'; nodeId: string; leader: string; reason: string }
+  /** An on-demand backup of Vault's DynamoDB table before a rolling upgrade (plan-storage-backup.ts). */
+  | StorageBackupAction;
 
 export interface ClusterPlan {
   clusterId: string;
@@ -54,6 +56,8 @@ export interface ClusterPlan {
 export interface SweepPolicy {
   /** Unseal sealed, initialized nodes in this sweep (custody must exist). */
   autoUnseal: boolean;
+  /** Unseal only these nodes (a recover that names nodes); every sealed node when absent. */
+  unsealNodes?: readonly string[];
   /** `raft.autoJoin`: join uninitialized configured nodes to the one active node. */
   raftAutoJoin?: boolean;
 }
@@ -94,7 +98,7 @@ export function planClusterSweep(input: {
 
   const actions: PlannedAction[] = policy.autoUnseal
     ? nodes
-        .filter((n) => n.state === 'sealed' && n.view.initialized === true)
+        .filter((n) => n.state === 'sealed' && n.view.initialized === true && (policy.unsealNodes?.includes(n.nodeId) ?? true))
         .map((n) => ({ kind: 'unseal' as const, nodeId: n.nodeId, reason: 'node is sealed' }))
     : [];
   if (policy.raftAutoJoin) {

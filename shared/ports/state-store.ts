@@ -80,7 +80,5 @@ export interface StateStore {
   /** Deletes; with a version condition only if it still matches. Deleting nothing is fine. */
   delete(pk: string, sk: string, condition?: WriteCondition): Promise<void>;
   query<T = Record<string, unknown>>(request: QueryRequest): Promise<QueryPage<T>>;
-  /** Number of successful writes (puts and deletes) since creation; benchmarks report it. */
-  writeCount(): number;
   close(): Promise<void>;
 }

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbStateStore } from '../adapters/dynamodb-state-store.ts';
-import { NotFoundError } from '../errors.ts';
 import { createVaultHttpClientFactory } from '../adapters/vault-http.ts';
 import { createApiKeyService, type ApiKeyService } from '../app/api-keys.ts';
 import { createAuditLog, type AuditLog } from '../app/audit-log.ts';
@@ -9,7 +8,9 @@ import { createLeaseManager } from '../app/lease-manager.ts';
 import { createAlerting, type Alerting } from '../app/notify.ts';
 import { createMetrics, instrumentSweep, type Metrics } from '../app/metrics.ts';
 import { createRecoveryService, type RecoveryService } from '../app/recovery.ts';
+import { countingStore } from '../app/counting-store.ts';
 import { createSweepService, type SweepService } from '../app/sweep.ts';
+import { createDryRunExecutor } from '../app/sweep-dry-run.ts';
 import type { SweepCluster } from '../app/sweep-types.ts';
 import { createUnsealService, type UnsealService } from '../app/unseal-service.ts';
 import type { ClusterConfig, SealwatchConfig } from '../config/types.ts';
@@ -99,7 +100,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Built first: a bad local key text fails here, before a store is opened and left open.
   const wrappers = createKeyWrappers(config.wrappers);
   const channels = options.alertChannels ? undefined : createAlertChannels(config.channels ?? [], { now: () => clock.now() });
-  const store = options.store ?? (await openStateStore(options));
+  // Every service writes through one counter: a sweep's report says how many writes it caused.
+  const store = countingStore(options.store ?? (await openStateStore(options)));
   const templates = withServerNameTemplates(createVaultHttpClientFactory({ userAgent: 'sealwatch' }));
   const vault = templates.vault;
   const leases = createLeaseManager({ store, clock });
@@ -157,18 +159,38 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       // Unset in the config: on exactly when the cluster has shares in custody.
       autoUnseal: async (clusterId) =>
         !(options.holdAutoUnseal?.(clusterId) ?? false) && (autoUnsealSetting.get(clusterId) ?? (await custody.meta(clusterId)) !== null),
+      // A recover of the whole cluster unseals unless the config says `autoUnseal: false`.
+      recoverUnseals: (clusterId) => autoUnsealSetting.get(clusterId) !== false,
       raftAutoJoin: (clusterId) => health.recoveryClusters.get(clusterId)?.raft?.autoJoin === true,
+      raftRead: health.raftRead,
       raftPlanner: health.raftPlanner,
       // The one executor of the sweep's plan: unseals through the unseal service, raft actions
-      // through raft recovery; each holds the cluster lease and audits.
-      execute: (input) => (input.action.kind === 'unseal' ? unseal.executor(input) : health.executeRaft(input)),
+      // through raft recovery, storage backups through the storage checker; each holds (or is
+      // given) the cluster lease and audits.
+      execute: (input) => {
+        switch (input.action.kind) {
+          case 'unseal':
+            return unseal.executor(input);
+          case 'storage-backup':
+            return keyStorage.executeStorage(input);
+          default:
+            return health.executeRaft(input);
+        }
+      },
+      describe: createDryRunExecutor({ unseal }),
       inspectors: [...health.inspectors, ...keyStorage.inspectors],
       afterSweep: (report) => alerting.afterSweep(report),
-      resolveClusters: async (scope, signal) => {
+      resolveClusters: async (scope, signal, mode) => {
+        // A dry run records nothing: the nodes as known now (vanished nodes are counted by sweeps).
+        if (mode?.readOnly) {
+          const clusters = await Promise.all(scope.map(async (c) => (await resolveCluster(c.id)) ?? c));
+          return { clusters, findings: new Map() };
+        }
         const resolved = await discovery.service.resolveClusters(scope, signal);
         track(resolved.clusters);
         return resolved;
       },
+      writeCount: () => store.writeCount(),
     }),
   );
   /**
@@ -195,13 +217,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     sweep,
     unseal: { unsealCluster: async (request) => unseal.unsealCluster({ ...request, cluster: (await resolveCluster(request.cluster.id)) ?? request.cluster }) },
     metrics,
-    // API, webhooks, events and `sealwatch recover` plan a cluster's recovery the same way.
-    recoverySteps: async ({ clusterId, trigger, dryRun, signal }) => {
-      await resolveCluster(clusterId);
-      const cluster = health.recoveryClusters.get(clusterId);
-      if (!cluster) throw new NotFoundError(`no cluster with id "${clusterId}" is configured`);
-      return health.recovery.recover({ cluster, trigger, dryRun, ...(signal ? { signal } : {}) });
-    },
   });
   const apiKeys = createApiKeyService({ store, clock });
   return {

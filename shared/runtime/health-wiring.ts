@@ -5,6 +5,7 @@ import { createCertInspector } from '../app/inspectors/cert-inspector.ts';
 import { createNodeInspector } from '../app/inspectors/node-inspector.ts';
 import { createRaftInspector } from '../app/inspectors/raft-inspector.ts';
 import { createRaftRecoveryService, type RaftRecoveryService, type RecoveryCluster } from '../app/raft-recovery-service.ts';
+import { createRaftReader, type RaftReader } from '../app/raft-read.ts';
 import { createRaftRemovalPlanner, type RaftPlanner } from '../app/raft-removal-planner.ts';
 import { pinnedTarget } from '../core/pinned-target.ts';
 import type { ActionExecutor, ClusterInspector } from '../app/sweep.ts';
@@ -30,7 +31,9 @@ export interface HealthServices {
   inspectors: ClusterInspector[];
   /** Applies the plan's raft actions (`raft-join`, `raft-remove-peer`; the sweep's one executor dispatches here). */
   executeRaft: ActionExecutor;
-  /** Plans the dead-peer removal from the raft state (`raft.removeDeadPeers`). */
+  /** The sweep's one raft read per cluster (shared by the raft planner and the raft inspector). */
+  raftRead: RaftReader;
+  /** Plans the dead-peer removal from the raft read (`raft.removeDeadPeers`). */
   raftPlanner: RaftPlanner;
 }
 
@@ -60,24 +63,33 @@ export function createHealthServices(deps: {
     awsIam: deps.awsIam ?? lazyAwsIamLogin(deps.vault, deps.clusters),
   });
   const recovery = createRaftRecoveryService({ ...deps, tokens });
-  const clusters = [...recoveryClusters.values()];
   const inspectors: ClusterInspector[] = [
     createNodeInspector(),
-    createRaftInspector({ clusters, vault: deps.vault, tokens, recovery, clock }),
+    createRaftInspector({ clock }),
     createCertInspector({
       probe: deps.certificateProbe ?? (async (target, signal) => deps.vault.peerCertificate?.(target) ?? probePeerCertificate(target, signal)),
       clock,
       days: (id) => configs.get(id)?.checks?.certExpiryDays ?? 14,
     }),
   ];
-  const raftPlanner = createRaftRemovalPlanner({ clusters: recoveryClusters, vault: deps.vault, tokens, recovery });
-  const executeRaft: ActionExecutor = async ({ cluster, action, trigger, signal }) => {
+  const raftRead = createRaftReader({ clusters: recoveryClusters, vault: deps.vault, tokens });
+  const raftPlanner = createRaftRemovalPlanner({ clusters: recoveryClusters, recovery });
+  const executeRaft: ActionExecutor = async ({ cluster, action, trigger, signal, held }) => {
     const settings = recoveryClusters.get(cluster.id) ?? cluster;
     if (action.kind === 'raft-remove-peer') {
       const token = await tokens.tokenFor(settings, signal);
       if (token === null) throw new Error(`cluster ${cluster.id} has no control token for remove-peer`);
       const leader = deps.vault.client(pinnedTarget(settings, action.leader));
-      const report = await recovery.applyRemoval({ cluster: settings, peer: action.nodeId, leader, token, why: action.reason, trigger, signal });
+      const report = await recovery.applyRemoval({
+        cluster: settings,
+        peer: action.nodeId,
+        leader,
+        token,
+        why: action.reason,
+        trigger,
+        signal,
+        ...(held ? { held } : {}),
+      });
       const ok = report.outcome === 'removed';
       const finding: Finding = {
         id: ok ? 'raft.peer-removed' : 'raft.remove-failed',
@@ -94,11 +106,11 @@ export function createHealthServices(deps: {
       { nodeId: action.leader, state: 'active' as const },
       { nodeId: action.nodeId, state: 'uninitialized' as const },
     ];
-    const [report] = await recovery.join({ cluster: settings, nodes, trigger, signal });
+    const [report] = await recovery.join({ cluster: settings, nodes, trigger, signal, ...(held ? { held } : {}) });
     if (!report) throw new Error(`raft join of ${action.nodeId} planned but not attempted`);
     return { report, findings: [joinFinding(cluster.id, report)], changed: report.outcome !== 'not-uninitialized' };
   };
-  return { tokens, recovery, recoveryClusters, inspectors, executeRaft, raftPlanner };
+  return { tokens, recovery, recoveryClusters, inspectors, executeRaft, raftRead, raftPlanner };
 }
 
 function joinFinding(clusterId: string, action: ActionReport): Finding {

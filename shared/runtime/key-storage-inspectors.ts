@@ -8,7 +8,8 @@ import { createCustodyKeyInspector } from '../app/inspectors/custody-key-inspect
 import { createSealBackendInspector } from '../app/inspectors/seal-backend-inspector.ts';
 import { DEFAULT_KEY_EXPIRY_DAYS, createSealKeyInspector } from '../app/inspectors/seal-key-inspector.ts';
 import { createStorageInspector, type StorageTarget } from '../app/inspectors/storage-inspector.ts';
-import type { ClusterInspector } from '../app/sweep.ts';
+import { createStorageBackupExecutor } from '../app/storage-backup-executor.ts';
+import type { ActionExecutor, ClusterInspector, PlanningInspector } from '../app/sweep.ts';
 import type { ClusterConfig } from '../config/types.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -38,7 +39,9 @@ export interface KeyStorageInspectorsOptions {
  * endpoint) and released by `close()`. Nothing is contacted here.
  */
 export function createKeyStorageInspectors(options: KeyStorageInspectorsOptions): {
-  inspectors: ClusterInspector[];
+  inspectors: (ClusterInspector | PlanningInspector)[];
+  /** Applies the storage check's planned `storage-backup` actions. */
+  executeStorage: ActionExecutor;
   close(): void;
 } {
   const { clusters, clock } = options;
@@ -89,17 +92,24 @@ export function createKeyStorageInspectors(options: KeyStorageInspectorsOptions)
     }
   }
 
-  const inspectors: ClusterInspector[] = [];
+  const inspectors: (ClusterInspector | PlanningInspector)[] = [];
   if (checkers.size > 0) inspectors.push(createSealKeyInspector({ checkers, clock, expiryDays: expiryOf }));
   if (custody.size > 0) {
     inspectors.push(createCustodyKeyInspector({ custodyWrappers: custody, wrapper: (id) => options.wrappers.get(id), clock, expiryDays: expiryOf }));
   }
   inspectors.push(createSealBackendInspector({ vault: options.vault }));
   if (storage.size > 0) {
-    inspectors.push(createStorageInspector({ targets: storage, store: options.store, clock, logger: options.logger, audit: options.audit }));
+    inspectors.push(createStorageInspector({ targets: storage, store: options.store, clock }));
   }
+  const executeStorage = createStorageBackupExecutor({
+    checkers: new Map([...storage].map(([id, target]) => [id, target.checker])),
+    audit: options.audit,
+    clock,
+    logger: options.logger,
+  });
   return {
     inspectors,
+    executeStorage,
     close() {
       for (const client of [...kmsClients.values(), ...dynamoClients.values()]) client.destroy();
       kmsClients.clear();

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../shared/errors.ts';
 import type { StateItem, StateStore } from '../../shared/ports/state-store.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { countingStore, type CountingStore } from '../../shared/app/counting-store.ts';
 
 /** Builds a fresh store reading time from `clock`; called once per test. */
 export type StateStoreFactory = (clock: FakeClock) => Promise<StateStore> | StateStore;
@@ -15,13 +16,14 @@ export type StateStoreFactory = (clock: FakeClock) => Promise<StateStore> | Stat
 export function describeStateStoreContract(name: string, factory: StateStoreFactory): void {
   describe(`StateStore contract: ${name}`, () => {
     let clock: FakeClock;
-    let store: StateStore;
+    let store: CountingStore;
     let pk: string;
     const nowSeconds = (): number => Math.floor(clock.now() / 1000);
 
     beforeEach(async () => {
       clock = new FakeClock();
-      store = await factory(clock);
+      // Writes are counted by the decorator the sweep report uses, over each implementation.
+      store = countingStore(await factory(clock));
       pk = `CLUSTER#${randomUUID()}`;
     });
     afterEach(async () => {

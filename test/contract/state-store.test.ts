@@ -8,6 +8,7 @@ import { createMemoryStateStore } from '../../shared/adapters/memory-state-store
 import { AccessDeniedError, ConflictError, NotFoundError, ThrottledError, UnavailableError, ValidationError } from '../../shared/errors.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { describeStateStoreContract } from './state-store.contract.ts';
+import { countingStore } from '../../shared/app/counting-store.ts';
 
 const TABLE = 'sealwatch-contract';
 let dynamo: EmbeddedDynamo;
@@ -103,7 +104,7 @@ describe('dynamodb state store: table layout and error translation', () => {
   ])('HTTP %i %s becomes %O', async (status, type, expected) => {
     wire.answer.status = status;
     wire.answer.type = type;
-    const store = createDynamoDbStateStore({ client: client(wire.endpoint), table: TABLE, clock });
+    const store = countingStore(createDynamoDbStateStore({ client: client(wire.endpoint), table: TABLE, clock }));
     const error = await store.put({ pk: 'CLUSTER#x', sk: 'STATE', data: { n: 1 }, condition: { kind: 'any' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(expected);
     expect((error as Error).message).toContain(TABLE);

@@ -103,6 +103,9 @@ describe('HTTP API (createApp)', () => {
         get: async () => {
           throw new Error('secret-ish internal detail at /x/y.ts:1');
         },
+        getMany: async () => {
+          throw new Error('secret-ish internal detail at /x/y.ts:1');
+        },
       },
       logger: silentLogger,
       version: '1',

@@ -15,7 +15,8 @@ import { createVaultHttpClientFactory } from '../../shared/adapters/vault-http.t
 import { createCustodyRepository } from '../../shared/app/custody-repository.ts';
 import { createCustodyService, type CustodyCluster } from '../../shared/app/custody-service.ts';
 import { createRaftInspector } from '../../shared/app/inspectors/raft-inspector.ts';
-import type { RaftRecoveryService, RecoveryCluster } from '../../shared/app/raft-recovery-service.ts';
+import { createRaftReader } from '../../shared/app/raft-read.ts';
+import type { RecoveryCluster } from '../../shared/app/raft-recovery-service.ts';
 import { createVaultTokenSource, type VaultTokenSource } from '../../shared/app/vault-token.ts';
 import type { VaultAuthConfig } from '../../shared/config/types.ts';
 import type { ClusterPlan } from '../../shared/core/plan-sweep.ts';
@@ -95,18 +96,6 @@ function countingTokens(token: string): VaultTokenSource & { calls: number } {
   return source;
 }
 
-const noRecovery: RaftRecoveryService = {
-  join: async () => [],
-  removeDeadPeer: async () => ({ report: null }),
-  decideRemoval: async () => ({ remove: null }),
-  applyRemoval: async () => {
-    throw new Error('not used');
-  },
-  recover: async () => {
-    throw new Error('not used');
-  },
-};
-
 function planOf(sim: SimulatedCluster): ClusterPlan {
   const active = sim.activeNode()?.id;
   return {
@@ -115,9 +104,12 @@ function planOf(sim: SimulatedCluster): ClusterPlan {
   } as unknown as ClusterPlan;
 }
 
+/** The sweep's raft read of the cluster, then the raft inspector on it (as a sweep runs them). */
 async function inspect(cluster: RecoveryCluster, tokens: VaultTokenSource) {
-  const inspector = createRaftInspector({ clusters: [cluster], vault: hijacked(live), tokens, recovery: noRecovery, clock: new FakeClock() });
-  return inspector.inspect({ cluster, plan: planOf(live), trigger: 'test', signal: AbortSignal.timeout(5_000) });
+  const read = createRaftReader({ clusters: new Map([[cluster.id, cluster]]), vault: hijacked(live), tokens });
+  const plan = planOf(live);
+  const raft = await read({ cluster, plan, signal: AbortSignal.timeout(5_000) });
+  return createRaftInspector({ clock: new FakeClock() }).inspect({ cluster, plan, trigger: 'test', signal: AbortSignal.timeout(5_000), raft });
 }
 
 describe('raft inspector with a token', () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recoverCommand } from '../../functions/cli/commands/recover.ts';
+import { formatRecovery, recoverCommand } from '../../functions/cli/commands/recover.ts';
 import type { CliIo } from '../../functions/cli/io.ts';
 import { createEmbeddedStateStore } from '../../shared/adapters/embedded-dynamo.ts';
 import { createLocalKeyWrapper } from '../../shared/adapters/local-key-wrapper.ts';
@@ -68,11 +68,17 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** The dry run's plan, to hold against what the real run then does. */
+let dryPlan: RecoveryResult | undefined;
+/** What a described action becomes when applied successfully. */
+const APPLIED: Record<string, string> = { 'would-unseal': 'unsealed', 'would-join': 'joined' };
+
 describe('sealwatch recover', () => {
   it('--dry-run lists the unseal and the join and changes nothing', async () => {
     const run = io();
     expect(await recoverCommand(['--cluster', 'prod', '--dry-run', '--json', '--config', configPath], run.io), run.err()).toBe(0);
     const result = JSON.parse(run.out()) as RecoveryResult;
+    dryPlan = result;
     expect(result.dryRun).toBe(true);
     expect((result.steps ?? []).map((s) => [s.kind, s.nodeId, s.outcome])).toEqual([
       ['unseal', sealed, 'would-unseal'],
@@ -110,12 +116,20 @@ describe('sealwatch recover', () => {
     expect(sim.nodes.flatMap((n) => n.requestLog.filter((r) => r.method !== 'GET'))).toEqual([]);
   });
 
-  it('unseals, joins and unseals the joined node; prints each step; exit 0', async () => {
+  it("unseals, joins and unseals the joined node — exactly the dry run's actions; prints each step; exit 0", async () => {
     const run = io();
-    expect(await recoverCommand(['--cluster', 'prod', '--config', configPath], run.io), run.err()).toBe(0);
-    expect(run.out()).toMatch(new RegExp(`unseal\\s+${sealed}\\s+unsealed`));
-    expect(run.out()).toMatch(new RegExp(`raft-join\\s+${wiped}\\s+joined`));
-    expect(run.out()).toMatch(/unseal: unsealed/);
+    expect(await recoverCommand(['--cluster', 'prod', '--json', '--config', configPath], run.io), run.err()).toBe(0);
+    const result = JSON.parse(run.out()) as RecoveryResult;
+    // One plan: the real run applied the actions the dry run described, for the same reasons.
+    const applied = (r: RecoveryResult | undefined) => (r?.steps ?? []).map((s) => [s.kind, s.nodeId, APPLIED[s.outcome] ?? s.outcome, s.reason]);
+    expect(applied(result)).toEqual(applied(dryPlan));
+    expect(applied(result).map((s) => s[2])).toEqual(['unsealed', 'joined']);
+    expect(result.sweep?.nodes.map((n) => n.state).sort()).toEqual(['active', 'standby', 'standby', 'standby', 'standby']);
+    // What the command prints without --json, from that result.
+    const printed = formatRecovery(result);
+    expect(printed).toMatch(new RegExp(`unseal\\s+${sealed}\\s+unsealed`));
+    expect(printed).toMatch(new RegExp(`raft-join\\s+${wiped}\\s+joined`));
+    expect(printed).toMatch(/unseal: unsealed/);
     for (const n of sim.nodes) expect(n.state()).toMatchObject({ initialized: true, sealed: false });
     expect(keySubmissions(sim.nodes.find((n) => n.id === wiped) as never)).toHaveLength(3);
 

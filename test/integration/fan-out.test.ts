@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
+import { countingStore, type CountingStore } from '../../shared/app/counting-store.ts';
 import { createMemoryWorkQueue } from '../../shared/adapters/memory-work-queue.ts';
 import { createVaultHttpClientFactory } from '../../shared/adapters/vault-http.ts';
 import { createFanOut, handleWorkBatch, mergeSweepReports, type WorkResult } from '../../shared/app/fan-out.ts';
@@ -8,7 +9,6 @@ import { createLeaseManager } from '../../shared/app/lease-manager.ts';
 import { createSweepService, type ClusterInspector } from '../../shared/app/sweep.ts';
 import type { SweepCluster, SweepReport } from '../../shared/app/sweep-types.ts';
 import { UnavailableError } from '../../shared/errors.ts';
-import type { StateStore } from '../../shared/ports/state-store.ts';
 import type { SweepWorkMessage, WorkMessage } from '../../shared/ports/work-queue.ts';
 import type { VaultClientFactory } from '../../shared/ports/vault-client.ts';
 import { startSimulatedFleet } from '../../shared/simulator/index.ts';
@@ -57,7 +57,8 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
   }, 60_000);
 
   // Same fleet, same fixed clock, separate stores: the two paths must see and decide the same.
-  function sweepService(store: StateStore, clock: FakeClock) {
+  /** Leases and the sweep write through one counter, so `stateWrites` counts the lease too. */
+  function sweepService(store: CountingStore, clock: FakeClock) {
     return createSweepService({
       clusters,
       vault,
@@ -68,10 +69,11 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
       concurrency: 64,
       nodeTimeoutMs: 5_000,
       inspectors: [sealedInspector],
+      writeCount: () => store.writeCount(),
     });
   }
 
-  async function fannedOut(store: StateStore, clock: FakeClock, threshold = 50) {
+  async function fannedOut(store: CountingStore, clock: FakeClock, threshold = 50) {
     const queue = createMemoryWorkQueue({ concurrency: 16 });
     const fanOut = createFanOut({
       clusterIds: clusters.map((c) => c.id),
@@ -106,8 +108,8 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
 
   it('sweeps 200 clusters through the workers and merges a report equal to a single-process sweep', async () => {
     const clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 12) });
-    const single = await sweepService(createMemoryStateStore({ clock }), clock).run({ trigger: 'schedule' });
-    const out = await fannedOut(createMemoryStateStore({ clock }), clock);
+    const single = await sweepService(countingStore(createMemoryStateStore({ clock })), clock).run({ trigger: 'schedule' });
+    const out = await fannedOut(countingStore(createMemoryStateStore({ clock })), clock);
 
     expect(out.dispatched).toMatchObject({ mode: 'fan-out', clusters: CLUSTERS });
     expect(out.results).toHaveLength(CLUSTERS);
@@ -125,8 +127,8 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
 
   it('stays equal on the next run, when previous states and transitions come from the store', async () => {
     const clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 13) });
-    const singleStore = createMemoryStateStore({ clock });
-    const fanStore = createMemoryStateStore({ clock });
+    const singleStore = countingStore(createMemoryStateStore({ clock }));
+    const fanStore = countingStore(createMemoryStateStore({ clock }));
     await sweepService(singleStore, clock).run({ trigger: 'schedule' });
     await fannedOut(fanStore, clock);
     fleet[20]?.nodes[0]?.seal();
@@ -146,7 +148,7 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
       clusterIds: clusters.map((c) => c.id),
       clusterThreshold: CLUSTERS,
       queue,
-      sweep: sweepService(createMemoryStateStore({ clock }), clock),
+      sweep: sweepService(countingStore(createMemoryStateStore({ clock })), clock),
       clock,
       logger: silentLogger,
     });

@@ -6,8 +6,8 @@ import { createMemoryStateStore } from '../../shared/adapters/memory-state-store
 import { createLeaseManager, leaseKey } from '../../shared/app/lease-manager.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import type { Lease, LeaseHolder, LeaseManager } from '../../shared/ports/lease.ts';
-import type { StateStore } from '../../shared/ports/state-store.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { countingStore, type CountingStore } from '../../shared/app/counting-store.ts';
 
 const TABLE = 'sealwatch-leases';
 let dynamo: EmbeddedDynamo;
@@ -31,16 +31,16 @@ function dynamoClient(): DynamoDBClient {
   });
 }
 
-const stores: Array<[string, (clock: FakeClock) => StateStore]> = [
-  ['memory', (clock) => createMemoryStateStore({ clock })],
-  ['dynalite', (clock) => createDynamoDbStateStore({ client: dynamoClient(), table: TABLE, clock })],
+const stores: Array<[string, (clock: FakeClock) => CountingStore]> = [
+  ['memory', (clock) => countingStore(createMemoryStateStore({ clock }))],
+  ['dynalite', (clock) => countingStore(createDynamoDbStateStore({ client: dynamoClient(), table: TABLE, clock }))],
 ];
 
 let scopeCounter = 0;
 
 describe.each(stores)('lease manager on the %s store', (_name, makeStore) => {
   let clock: FakeClock;
-  let store: StateStore;
+  let store: CountingStore;
   let scope: string;
   const manager = (owner?: string): LeaseManager => createLeaseManager({ store, clock, ...(owner === undefined ? {} : { owner }) });
 

@@ -50,6 +50,51 @@ describe('operations and leases', () => {
     expect(keySubmissions(sim.nodes[0]!)).toHaveLength(3);
   });
 
+  it('two concurrent whole-cluster recovers (one plan, one apply each): exactly one acts, the other reports the lease as held', async () => {
+    const sim = await startSimulatedCluster({ nodes: 1, unsealed: false });
+    open.push(sim);
+    const wrapper = randomLocalWrapper('local-a');
+    sim.nodes[0]!.setFaults({ latencyMs: 40 });
+    const h = unsealHarness({ wrappers: [wrapper] });
+    open.push(h);
+    await putCustody({ store: h.store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
+    const cluster = sweepClusterOf(sim, 'prod');
+    // Every lease asked for, by scope: a recover takes one, for its whole plan.
+    const asked: string[] = [];
+    const base = createLeaseManager({ store: h.store, clock: systemClock });
+    const leases = {
+      acquire: (scope: string, ttlMs: number) => (asked.push(scope), base.acquire(scope, ttlMs)),
+      renew: base.renew.bind(base),
+      release: base.release.bind(base),
+    };
+    const sweep = createSweepService({
+      clusters: [cluster],
+      vault: h.vault,
+      store: h.store,
+      leases,
+      clock: systemClock,
+      logger: silentLogger,
+      concurrency: 4,
+      nodeTimeoutMs: 2_000,
+      execute: h.service.executor,
+    });
+    const recovery = createRecoveryService({ clusters: [cluster], sweep, unseal: h.service });
+    sim.nodes[0]!.clearRequestLog();
+
+    const results = await Promise.all([
+      recovery.run({ clusterId: 'prod', action: 'recover', trigger: 'api' }),
+      recovery.run({ clusterId: 'prod', action: 'recover', trigger: 'api' }),
+    ]);
+    const acted = results.filter((r) => (r.steps ?? []).length > 0);
+    const held = results.filter((r) => r.sweep?.skipped === 'lease-held');
+    expect(acted.map((r) => r.steps?.map((s) => [s.kind, s.outcome]))).toEqual([[['unseal', 'unsealed']]]);
+    expect(held).toHaveLength(1);
+    expect(held[0]?.steps).toEqual([]);
+    expect(asked).toEqual(['cluster/prod', 'cluster/prod']);
+    // The simulator saw one threshold of shares, from one operation.
+    expect(keySubmissions(sim.nodes[0]!)).toHaveLength(3);
+  });
+
   it('an attempt a dead operation left half-done is reset and completed by the next operation at once', async () => {
     const sim = await startSimulatedCluster({ nodes: 1, unsealed: false });
     open.push(sim);

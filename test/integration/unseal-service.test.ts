@@ -4,6 +4,7 @@ import { systemClock } from '../../shared/adapters/system-clock.ts';
 import type { KeyWrapper } from '../../shared/ports/key-wrapper.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simulator/index.ts';
 import { keySubmissions, putCustody, randomLocalWrapper, sweepClusterOf, unsealHarness, type UnsealHarness } from '../support/custody-fixture.ts';
+import { countingStore } from '../../shared/app/counting-store.ts';
 
 // The unseal service against the Vault simulator (TLS pinned to its CA), a memory store and a
 // local wrapper: the happy path, what it refuses, foreign attempts, transient failures, dry runs.
@@ -124,19 +125,20 @@ describe('unseal service', () => {
   it('dry run: names nodes, shares and wrappers without unwrapping, sending or writing anything', async () => {
     let unwraps = 0;
     const counting: KeyWrapper = { ...wrapper, id: wrapper.id, kind: wrapper.kind, unwrap: (...args) => ((unwraps += 1), wrapper.unwrap(...args)) };
-    const dry = unsealHarness({ wrappers: [counting], store: h.store });
+    const store = countingStore(h.store);
+    const dry = unsealHarness({ wrappers: [counting], store });
     try {
       const n = node(2);
       n.seal();
       node(0);
-      const writes = h.store.writeCount();
+      const writes = store.writeCount();
       const result = await dry.service.unsealCluster({ cluster: cluster(), trigger: 'test', dryRun: true });
       expect(result.dryRun).toBe(true);
       expect(result.nodes.map((r) => r.outcome)).toEqual(['not-sealed', 'not-sealed', 'would-unseal']);
       expect(result.nodes[2]).toMatchObject({ shareIndexes: [1, 2, 3], wrappers: ['local-a'] });
       expect(unwraps).toBe(0);
       expect(keySubmissions(n)).toEqual([]);
-      expect(h.store.writeCount()).toBe(writes);
+      expect(store.writeCount()).toBe(writes);
       expect(n.state().sealed).toBe(true);
     } finally {
       await dry.close();

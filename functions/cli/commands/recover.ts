@@ -6,18 +6,20 @@ import { loadRuntime, unknownCluster } from '../load-runtime.ts';
 
 const USAGE = `usage: sealwatch recover --cluster ID [--dry-run] [--config FILE] [--json]
 
-Runs every recovery step enabled for the cluster now: unseal sealed nodes from custody (unless
-autoUnseal is false), join uninitialized configured nodes to the active one and unseal them
-(raft.autoJoin), remove one peer dead longer than raft.removeDeadPeers.after when quorum allows;
-then one sweep of the cluster records the new states and runs its checks. This is the same code
-as POST /v1/clusters/ID/recover (and its dryRun), so both say and do the same.
+Looks at the cluster once, plans and applies the plan once, under the cluster's lease: unseal
+sealed nodes from custody (unless autoUnseal is false), join uninitialized configured nodes to
+the active one and unseal them (raft.autoJoin), remove one peer dead longer than
+raft.removeDeadPeers.after when quorum allows; then it looks again at the nodes it acted on,
+runs the cluster's checks and records the new states. This is the same code as
+POST /v1/clusters/ID/recover (and its dryRun), so both say and do the same.
 
   --cluster ID   the configured cluster
-  --dry-run      say what would be done without changing anything
+  --dry-run      print the plan (each action and why) without applying or recording anything
   --config FILE  configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
   --json         print the result as JSON
 
-Exit status: 0 when no step failed, 2 otherwise, 1 on usage or configuration errors (including
+Exit status: 0 when no step failed, 2 when one did or another sealwatch operation holds the
+cluster's lease (nothing done), 1 on usage or configuration errors (including
 an https node without the cluster CA, tls.caFile, or a plain-HTTP node not marked insecureHttp).`;
 
 /** `sealwatch recover`: operator-triggered recovery of one cluster. */
@@ -47,22 +49,30 @@ export const recoverCommand = defineCommand({
       }
       const result = await runtime.recovery.run({ clusterId, action: 'recover', trigger: 'cli', ...(values['dry-run'] ? { dryRun: true } : {}) });
       io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatRecovery(result));
-      return result.unseal?.ok === false ? 2 : 0;
+      // 2: a step failed, or nothing was done because another operation holds the cluster lease.
+      return result.unseal?.ok === false || result.sweep?.skipped ? 2 : 0;
     } finally {
       await runtime.close();
     }
   },
 });
 
-/** One line per step, the findings the steps raised, then the nodes as the sweep after them saw them. */
+/**
+ * One line per action of the plan (a dry run adds why it is planned), the findings the actions
+ * raised, then the nodes as the recover saw them last.
+ */
 export function formatRecovery(result: RecoveryResult): string {
   const lines = [`${result.dryRun ? 'dry run: ' : ''}recover cluster ${result.cluster}`];
   const steps = result.steps ?? [];
-  if (steps.length === 0) lines.push('  nothing to do');
-  for (const step of steps) lines.push(`  ${step.kind.padEnd(17)} ${step.nodeId.padEnd(12)} ${step.outcome.padEnd(14)} — ${step.message}`);
+  if (steps.length === 0 && !result.sweep?.skipped) lines.push('  nothing to do');
+  for (const step of steps) {
+    lines.push(`  ${step.kind.padEnd(17)} ${step.nodeId.padEnd(12)} ${step.outcome.padEnd(14)} — ${step.message}`);
+    if (result.dryRun && step.reason) lines.push(`  ${''.padEnd(17)} because ${step.reason}`);
+  }
   for (const id of result.unseal?.findings ?? []) lines.push(`  ! finding ${id}`);
   const sweep = result.sweep;
-  if (sweep?.skipped) lines.push(`  sweep skipped (${sweep.skipped}): the states above are not recorded yet`);
+  if (sweep?.skipped === 'lease-held') lines.push('  nothing done: another sealwatch operation holds the cluster lease; try again shortly');
+  else if (sweep?.skipped) lines.push(`  nothing done (${sweep.skipped})`);
   else if (sweep) {
     lines.push(`  now: ${sweep.nodes.map((n) => `${n.node} ${n.state}`).join(', ')}`);
     if (sweep.findings.length > 0) lines.push(`  open findings: ${sweep.findings.join(', ')}`);

@@ -2,7 +2,6 @@ import type { VaultDynamoDbStorageConfig } from '../../config/types.ts';
 import type { Finding } from '../../core/finding.ts';
 import {
   backupFindings,
-  backupNeeded,
   detectUpgrade,
   lockFindings,
   pitrFindings,
@@ -11,13 +10,12 @@ import {
   type StorageTrack,
 } from '../../core/findings/storage-findings.ts';
 import type { NodeState } from '../../core/node-state.ts';
+import { planStorageBackup } from '../../core/plan-storage-backup.ts';
 import { ConflictError, NotFoundError, describeError } from '../../errors.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
 import type { StateStore } from '../../ports/state-store.ts';
 import type { VaultStorageChecker } from '../../ports/vault-storage-checker.ts';
-import type { AuditLog } from '../audit-log.ts';
-import type { ClusterInspector } from '../sweep.ts';
+import type { PlanningInspector } from '../sweep.ts';
 
 export interface StorageTarget {
   checker: VaultStorageChecker;
@@ -29,8 +27,6 @@ export interface StorageInspectorOptions {
   targets: ReadonlyMap<string, StorageTarget>;
   store: StateStore;
   clock: Clock;
-  logger: Logger;
-  audit: AuditLog;
   /** `storage.backup-old` past this age (default 7 days). */
   backupMaxAgeDays?: number;
 }
@@ -42,16 +38,18 @@ export const storageTrackKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterI
 /**
  * `storage.*` findings for clusters on Vault's DynamoDB backend: table status and protection,
  * PITR, the HA lock (stuck, missing, thrashing; holder changes tracked in the `STORAGE` item,
- * written only when the holder or a node version changes), backup age, and the opt-in backup
- * when a rolling upgrade starts (a node's version changed), audited.
+ * written only when the holder or a node version changes) and backup age. When a rolling upgrade
+ * starts (a node's version changed) and `backupBeforeUpgrade` is on, the pure planner
+ * (`core/plan-storage-backup.ts`) turns what was read into a `storage-backup` action, which the
+ * sweep's executor applies (storage-backup-executor.ts); this check never takes the backup.
  */
-export function createStorageInspector(options: StorageInspectorOptions): ClusterInspector {
-  const { targets, store, clock, logger, audit } = options;
+export function createStorageInspector(options: StorageInspectorOptions): PlanningInspector {
+  const { targets, store, clock } = options;
   return {
     name: 'storage',
-    async inspect({ cluster, plan, trigger, signal }) {
+    async inspect({ cluster, plan, signal }) {
       const target = targets.get(cluster.id);
-      if (!target) return [];
+      if (!target) return { findings: [], actions: [] };
       const { checker, config } = target;
       const table = checker.table;
       const findings: Finding[] = [];
@@ -79,7 +77,7 @@ export function createStorageInspector(options: StorageInspectorOptions): Cluste
       // Without the table every other read fails the same way: one finding says it.
       if (described.status === 'rejected' && described.reason instanceof NotFoundError) {
         failed('DescribeTable', described.reason);
-        return findings;
+        return { findings, actions: [] };
       }
       if (described.status === 'fulfilled') findings.push(...tableFindings(cluster.id, described.value));
       else failed('DescribeTable', described.reason);
@@ -133,62 +131,16 @@ export function createStorageInspector(options: StorageInspectorOptions): Cluste
             maxAgeDays: options.backupMaxAgeDays ?? 7,
           }),
         );
-        if (started && config.backupBeforeUpgrade && backupNeeded(newest.value, now)) {
-          findings.push(await backupForUpgrade(cluster.id, checker, upgrade.nodes, trigger, now, signal));
-        }
       } else failed('ListBackups', newest.reason);
-      return findings;
+      const backup = planStorageBackup({
+        clusterId: cluster.id,
+        table,
+        backupBeforeUpgrade: config.backupBeforeUpgrade,
+        upgradedNodes: started ? upgrade.nodes : [],
+        newestBackupAtMs: newest.status === 'fulfilled' ? newest.value : undefined,
+        now,
+      });
+      return { findings, actions: backup ? [backup] : [] };
     },
   };
-
-  async function backupForUpgrade(
-    clusterId: string,
-    checker: VaultStorageChecker,
-    nodes: string[],
-    trigger: string,
-    now: number,
-    signal: AbortSignal,
-  ): Promise<Finding> {
-    const name = `sealwatch-${clusterId}-${new Date(now)
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d+Z$/, 'Z')}`;
-    const started = clock.now();
-    let outcome: 'created' | 'failed';
-    let message: string;
-    let arn: string | null = null;
-    try {
-      const backup = await checker.createBackup(name, signal);
-      arn = backup.arn;
-      outcome = 'created';
-      message = `on-demand backup ${name} of ${checker.table} (${backup.status}) taken because a rolling upgrade started on ${nodes.join(', ')}`;
-    } catch (error) {
-      outcome = 'failed';
-      message = `on-demand backup of ${checker.table} before the rolling upgrade failed: ${describeError(error)}`;
-    }
-    const totalMs = clock.now() - started;
-    try {
-      await audit.record(clusterId, {
-        at: new Date(started).toISOString(),
-        trigger,
-        action: 'storage-backup',
-        node: nodes.join(','),
-        shareIndexes: [],
-        wrappers: [],
-        outcome,
-        timings: { unwrapMs: 0, submitMs: totalMs, totalMs },
-        message,
-      });
-    } catch (error) {
-      logger.error('storage.backup_audit_failed', { cluster: clusterId, error: describeError(error) });
-    }
-    logger.info('storage.upgrade_backup', { cluster: clusterId, outcome, backup: name });
-    return {
-      id: outcome === 'created' ? 'storage.backup-created' : 'storage.backup-failed',
-      severity: outcome === 'created' ? 'info' : 'warning',
-      cluster: clusterId,
-      message,
-      evidence: { table: checker.table, backupName: name, backupArn: arn, upgradedNodes: nodes },
-    };
-  }
 }

@@ -8,6 +8,7 @@ import type { Finding } from '../../../shared/core/finding.ts';
 import type { NodeState } from '../../../shared/core/node-state.ts';
 import type { AlertChannel, DeliveryResult, Notification } from '../../../shared/ports/alert-channel.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
+import { countingStore } from '../../../shared/app/counting-store.ts';
 
 // createAlerting as the sweep's afterSweep sees it: sweep reports in, notifications to recording
 // channels out, state in a memory store.
@@ -60,7 +61,7 @@ function report(clusters: { id: string; nodes: NodeReport[]; findings?: Finding[
 
 function setup(alerts?: Partial<AlertsConfig>, channels = [recorder('a')]) {
   const clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 12) });
-  const store = createMemoryStateStore({ clock });
+  const store = countingStore(createMemoryStateStore({ clock }));
   const alerting = createAlerting({
     store,
     clock,

@@ -17,12 +17,13 @@ import { silentLogger } from '../../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../../shared/adapters/memory-state-store.ts';
 import { createAuditLog } from '../../../shared/app/audit-log.ts';
 import { createStorageInspector, storageTrackKey } from '../../../shared/app/inspectors/storage-inspector.ts';
+import { createStorageBackupExecutor } from '../../../shared/app/storage-backup-executor.ts';
 import type { SweepCluster } from '../../../shared/app/sweep-types.ts';
 import type { Finding } from '../../../shared/core/finding.ts';
 import type { NodeView } from '../../../shared/core/node-state.ts';
 import { planClusterSweep } from '../../../shared/core/plan-sweep.ts';
-import type { StateStore } from '../../../shared/ports/state-store.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
+import { countingStore, type CountingStore } from '../../../shared/app/counting-store.ts';
 
 // Vault's DynamoDB storage backend: table and HA-lock reads with the real SDK against dynalite
 // holding a Vault-shaped table; PITR and backup calls (which dynalite lacks) through
@@ -37,7 +38,7 @@ let mock: ReturnType<typeof mockClient>;
 let pitrStatus: 'ENABLED' | 'DISABLED';
 let backups: { BackupArn: string; BackupCreationDateTime: Date; BackupStatus: string }[];
 let clock: FakeClock;
-let store: StateStore;
+let store: CountingStore;
 
 beforeAll(async () => {
   dynamo = await startEmbeddedDynamo({ inMemory: true });
@@ -72,7 +73,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 12) });
-  store = createMemoryStateStore({ clock });
+  store = countingStore(createMemoryStateStore({ clock }));
   pitrStatus = 'ENABLED';
   backups = [
     {
@@ -160,11 +161,21 @@ function inspector(options: { backupBeforeUpgrade?: boolean; thrashingPerHour?: 
   const audit = createAuditLog({ store, clock });
   const checker = createDynamoDbVaultStorage({ table: TABLE, client: sdk });
   const config = { staleLockMs: 60_000, thrashingPerHour: options.thrashingPerHour ?? 6, backupBeforeUpgrade: options.backupBeforeUpgrade ?? false };
-  return { audit, inspector: createStorageInspector({ targets: new Map([['prod', { checker, config }]]), store, clock, logger: silentLogger, audit }) };
+  const execute = createStorageBackupExecutor({ checkers: new Map([['prod', checker]]), audit, clock, logger: silentLogger });
+  return { audit, execute, inspector: createStorageInspector({ targets: new Map([['prod', { checker, config }]]), store, clock }) };
 }
 
-const run = (i: ReturnType<typeof inspector>['inspector'], plan = planWith(['1.18.3', '1.18.3', '1.18.3'])) =>
-  i.inspect({ cluster, plan, trigger: 'test', signal: AbortSignal.timeout(10_000) });
+const run = async (i: ReturnType<typeof inspector>['inspector'], plan = planWith(['1.18.3', '1.18.3', '1.18.3'])) =>
+  (await i.inspect({ cluster, plan, trigger: 'test', signal: AbortSignal.timeout(10_000) })).findings;
+
+/** The check, then the actions it planned applied by the executor, as the sweep does; the planned actions too. */
+async function runAndApply(h: ReturnType<typeof inspector>, plan: ReturnType<typeof planWith>) {
+  const signal = AbortSignal.timeout(10_000);
+  const result = await h.inspector.inspect({ cluster, plan, trigger: 'test', signal });
+  const findings = [...result.findings];
+  for (const action of result.actions) findings.push(...((await h.execute({ cluster, action, trigger: 'test', signal })).findings ?? []));
+  return { findings, planned: result.actions };
+}
 const ids = (findings: Finding[]) => findings.map((f) => `${f.id}:${f.severity}`).sort();
 
 describe('storage inspector (dynalite + mocked backup APIs)', () => {
@@ -234,12 +245,32 @@ describe('storage inspector (dynalite + mocked backup APIs)', () => {
 
   it('takes an audited on-demand backup when a rolling upgrade starts and none exists from the last hour (opt-in)', async () => {
     await putLock('id-a', clock.now() + 15_000);
-    const { inspector: i, audit } = inspector({ backupBeforeUpgrade: true });
-    await run(i, planWith(['1.18.3', '1.18.3', '1.18.3']));
+    const h = inspector({ backupBeforeUpgrade: true });
+    const { audit } = h;
+    expect((await runAndApply(h, planWith(['1.18.3', '1.18.3', '1.18.3']))).planned).toEqual([]);
     expect(mock.commandCalls(CreateBackupCommand)).toHaveLength(0);
 
     clock.advance(MIN);
-    const findings = await run(i, planWith(['1.18.3', '1.18.3', '1.19.5']));
+    // The check only plans the backup (a `storage-backup` action with its reason); it takes none.
+    const checked = await h.inspector.inspect({
+      cluster,
+      plan: planWith(['1.18.3', '1.18.3', '1.19.5']),
+      trigger: 'test',
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(checked.actions).toMatchObject([
+      {
+        kind: 'storage-backup',
+        nodeId: 'vault-2',
+        nodes: ['vault-2'],
+        reason: expect.stringMatching(/rolling upgrade started on vault-2 .*backupBeforeUpgrade/),
+      },
+    ]);
+    expect(mock.commandCalls(CreateBackupCommand)).toHaveLength(0);
+    const findings = [...checked.findings];
+    for (const action of checked.actions) {
+      findings.push(...((await h.execute({ cluster, action, trigger: 'test', signal: AbortSignal.timeout(10_000) })).findings ?? []));
+    }
     const calls = mock.commandCalls(CreateBackupCommand);
     expect(calls).toHaveLength(1);
     const name = calls[0]?.args[0].input.BackupName ?? '';
@@ -254,18 +285,18 @@ describe('storage inspector (dynalite + mocked backup APIs)', () => {
 
     // The next node upgrades ten minutes later: the backup from the last hour is enough.
     clock.advance(10 * MIN);
-    await run(i, planWith(['1.18.3', '1.19.5', '1.19.5']));
+    expect((await runAndApply(h, planWith(['1.18.3', '1.19.5', '1.19.5']))).planned).toEqual([]);
     expect(mock.commandCalls(CreateBackupCommand)).toHaveLength(1);
   });
 
   it('does not back up without the opt-in, and audits a failed backup', async () => {
     await putLock('id-a', clock.now() + 15_000);
     const off = inspector();
-    await run(off.inspector, planWith(['1.18.3', '1.18.3', '1.18.3']));
-    await run(off.inspector, planWith(['1.19.5', '1.18.3', '1.18.3']));
+    await runAndApply(off, planWith(['1.18.3', '1.18.3', '1.18.3']));
+    expect((await runAndApply(off, planWith(['1.19.5', '1.18.3', '1.18.3']))).planned).toEqual([]);
     expect(mock.commandCalls(CreateBackupCommand)).toHaveLength(0);
 
-    store = createMemoryStateStore({ clock });
+    store = countingStore(createMemoryStateStore({ clock }));
     backups = [];
     mock.on(CreateBackupCommand).rejects(
       Object.assign(new Error('User is not authorized to perform: dynamodb:CreateBackup'), {
@@ -274,8 +305,8 @@ describe('storage inspector (dynalite + mocked backup APIs)', () => {
       }),
     );
     const on = inspector({ backupBeforeUpgrade: true });
-    await run(on.inspector, planWith(['1.18.3', '1.18.3', '1.18.3']));
-    const findings = await run(on.inspector, planWith(['1.19.5', '1.18.3', '1.18.3']));
+    await runAndApply(on, planWith(['1.18.3', '1.18.3', '1.18.3']));
+    const { findings } = await runAndApply(on, planWith(['1.19.5', '1.18.3', '1.18.3']));
     expect(findings.find((f) => f.id === 'storage.backup-failed')?.severity).toBe('warning');
     const [event] = await on.audit.list('prod');
     expect(event).toMatchObject({ action: 'storage-backup', outcome: 'failed' });
@@ -288,8 +319,6 @@ describe('storage inspector (dynalite + mocked backup APIs)', () => {
       targets: new Map([['prod', { checker: missing, config: { staleLockMs: 60_000, thrashingPerHour: 6, backupBeforeUpgrade: false } }]]),
       store,
       clock,
-      logger: silentLogger,
-      audit: createAuditLog({ store, clock }),
     });
     expect(ids(await run(i))).toEqual(['storage.table-missing:critical']);
 

@@ -6,12 +6,13 @@ import { tokenContext } from '../../../shared/core/custody-types.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
 import { randomLocalWrapper } from '../../support/custody-fixture.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
+import { countingStore } from '../../../shared/app/counting-store.ts';
 
 const TOKEN = 'hvs.CAESIJ-example-control-token';
 
 function setup() {
   const clock = new FakeClock();
-  const store = createMemoryStateStore({ clock });
+  const store = countingStore(createMemoryStateStore({ clock }));
   const custody = createCustodyRepository(store);
   const wrapper = randomLocalWrapper('local-1');
   let unwraps = 0;
