@@ -1,33 +1,27 @@
-import { classifyNode } from '../core/classify-node.ts';
 import type { ClusterRecord } from '../core/cluster-record.ts';
 import type { Finding } from '../core/finding.ts';
 import type { NodeView } from '../core/node-state.ts';
-import {
-  percentile,
-  planClusterSweep,
-  replanAfterActions,
-  type ClusterPlan,
-  type ObservedNode,
-  type PlannedAction,
-  type SweepPolicy,
-} from '../core/plan-sweep.ts';
-import { ConflictError, describeError, NotFoundError } from '../errors.ts';
+import { percentile, planClusterSweep, replanAfterActions, type ClusterPlan, type ObservedNode, type SweepPolicy } from '../core/plan-sweep.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
-import type { VaultClient, VaultClientFactory } from '../ports/vault-client.ts';
+import type { VaultClientFactory } from '../ports/vault-client.ts';
 import { countingStore } from './counting-store.ts';
-import { CLUSTER_LEASE, runUnderLease, SWEEP_LEASE, type HeldLease, type LeaseTimings } from './held-lease.ts';
+import { CLUSTER_LEASE, runUnderLease, SWEEP_LEASE, type LeaseTimings } from './held-lease.ts';
 import type { RaftPlanner } from './raft-removal-planner.ts';
-import { withoutPeers, type RaftRead, type RaftReader } from './raft-read.ts';
+import { withoutPeers, type RaftReader } from './raft-read.ts';
 import { mapLimit } from './map-limit.ts';
-import { observeNode } from './observe-node.ts';
 import { createSweepBatch } from './sweep-batch.ts';
+import { inspectCluster, type ClusterInspector, type PlanningInspector } from './sweep-inspect.ts';
+import { observeClusters } from './sweep-observe.ts';
+import { createPassSteps, type Pass } from './sweep-pass.ts';
 import { emptyReport, failedClusterReport, toClusterReport, totalsOf } from './sweep-report.ts';
 import type { ActionExecutor, ActionReport, ClusterReport, RecoverReport, RecoverRequest, SweepCluster, SweepReport } from './sweep-types.ts';
 
 export type { ActionExecutor };
+export type { ClusterInspector, InspectInput, InspectorResult, PlanningInspector } from './sweep-inspect.ts';
 
 export interface SweepServiceOptions {
   clusters: readonly SweepCluster[];
@@ -82,39 +76,6 @@ export interface SweepServiceOptions {
   writeCount?: () => number;
 }
 
-/** What an inspector is given: the cluster after the sweep's actions. */
-export interface InspectInput {
-  cluster: SweepCluster;
-  plan: ClusterPlan;
-  trigger: string;
-  signal: AbortSignal;
-  /** The sweep's one raft read of this cluster (absent when the sweep reads no raft state). */
-  raft?: RaftRead;
-}
-
-/** Looks at one cluster after the sweep's own observations and returns findings. */
-export interface ClusterInspector {
-  /** Stable name, used in the finding that reports the inspector itself failing. */
-  name: string;
-  inspect(input: InspectInput): Promise<Finding[]>;
-}
-
-/** An inspector whose observations can call for actions (decided by a pure planner). */
-export interface PlanningInspector {
-  name: string;
-  inspect(input: InspectInput): Promise<InspectorResult>;
-}
-
-/**
- * Findings, and the actions a pure planner derived from what the check observed (the storage
- * check's `storage-backup`). An inspector never acts: the sweep applies these through the one
- * executor, reports and audits them like every other action.
- */
-export interface InspectorResult {
-  findings: Finding[];
-  actions: PlannedAction[];
-}
-
 export interface SweepService {
   /** One sweep of every cluster, or of `clusterIds` only (targeted sweep). */
   run(request?: { trigger?: string; clusterIds?: readonly string[] }): Promise<SweepReport>;
@@ -130,19 +91,6 @@ export interface SweepService {
 
 export const clusterStateKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'STATE' });
 
-/** How one pass applies its plan. */
-interface Pass {
-  trigger: string;
-  /** A recover: the nodes it may unseal, and whether it only describes. */
-  recover?: { nodeIds?: readonly string[]; dryRun: boolean };
-  /** The cluster lease a recover holds for its whole plan. */
-  held?: HeldLease;
-  /** The caller's deadline (a recover). */
-  signal?: AbortSignal;
-  /** The findings the actions raised, by cluster. */
-  actionFindings: Map<string, Finding[]>;
-}
-
 /**
  * lease -> observe every node (bounded concurrency, per-node deadline) -> plan (pure) ->
  * apply actions -> raft read, raft plan and apply -> inspect -> persist changed cluster records ->
@@ -150,10 +98,12 @@ interface Pass {
  */
 export function createSweepService(options: SweepServiceOptions): SweepService {
   if (options.concurrency < 1) throw new RangeError('concurrency must be at least 1');
-  const { vault, leases, clock, logger } = options;
+  const { leases, clock, logger } = options;
   const counted = options.writeCount ? null : countingStore(options.store);
   const store = counted ?? options.store;
   const writes = options.writeCount ?? (() => counted?.writeCount() ?? 0);
+  const { executorOf, applyActions, readRaftOnce, planRaft } = createPassSteps({ ...options, logger });
+  const observeAll = (clusters: readonly SweepCluster[], signal?: AbortSignal) => observeClusters(options, clusters, signal);
 
   return {
     async run(request = {}) {
@@ -262,7 +212,10 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         return toClusterReport(cluster, plan, actions, { ok: false }, findings);
       }
       pass.signal?.throwIfAborted();
-      const inspected = await inspect(cluster, plan, trigger, raft && withoutPeers(raft, removal.removed));
+      const inspected = await inspectCluster(
+        { inspectors: options.inspectors ?? [], nodeTimeoutMs: options.nodeTimeoutMs, logger },
+        { cluster, plan, trigger, ...(raft ? { raft: withoutPeers(raft, removal.removed) } : {}) },
+      );
       findings.push(...inspected.findings);
       if (inspected.actions.length > 0) {
         const applied = await applyActions(cluster, inspected.actions, pass);
@@ -323,32 +276,6 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         }),
       );
     }
-  }
-
-  /** Observes every node; `signal` (a recover's caller) cuts the observations short. */
-  async function observeAll(clusters: readonly SweepCluster[], signal?: AbortSignal): Promise<ObservedNode[][]> {
-    const flat = clusters.flatMap((cluster, ci) => cluster.nodes.map((node) => ({ cluster, ci, node })));
-    const results: ObservedNode[][] = clusters.map(() => []);
-    const observations = await mapLimit(flat, options.concurrency, async ({ cluster, node }) => {
-      const client = vault.client({
-        url: node.url,
-        ...(cluster.tls?.caPem === undefined ? {} : { caPem: cluster.tls.caPem }),
-        ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
-        ...(node.insecureHttp === undefined ? {} : { insecureHttp: node.insecureHttp }),
-      });
-      return observeNode(signal ? boundTo(client, signal) : client, { timeoutMs: options.nodeTimeoutMs, now: () => clock.now() });
-    });
-    flat.forEach(({ ci, node }, i) => {
-      const observation = observations[i];
-      if (!observation) return;
-      results[ci]?.push({ nodeId: node.id, url: node.url, view: classifyNode(observation), durationMs: observation.durationMs });
-    });
-    return results;
-  }
-
-  /** The executor of this pass: the one that acts, or the one that describes (dry run). */
-  function executorOf(pass: Pass): ActionExecutor | undefined {
-    return pass.recover?.dryRun ? options.describe : options.execute;
   }
 
   /** A recover naming nodes only unseals them; every other pass plans dead-peer removals. */
@@ -415,89 +342,6 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     };
   }
 
-  /**
-   * Applies planned actions one after another through the pass's executor. A failing action is
-   * an `error` outcome in the report, never an exception; `touched` names the nodes that changed.
-   */
-  async function applyActions(cluster: SweepCluster, planned: readonly PlannedAction[], pass: Pass) {
-    const execute = executorOf(pass) as ActionExecutor;
-    const reports: ActionReport[] = [];
-    const findings: Finding[] = [];
-    const touched = new Set<string>();
-    /** The executor's own look at a node after acting on it. */
-    const views = new Map<string, NodeView>();
-    for (const action of planned) {
-      const signal = AbortSignal.any([
-        AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 4, 10_000)),
-        ...(pass.held ? [pass.held.signal] : []),
-        ...(pass.signal ? [pass.signal] : []),
-      ]);
-      try {
-        const result = await execute({ cluster, action, trigger: pass.trigger, signal, ...(pass.held ? { held: pass.held } : {}) });
-        reports.push({ ...result.report, reason: action.reason });
-        findings.push(...(result.findings ?? []));
-        if (result.viewAfter || result.changed) touched.add(action.nodeId);
-        if (result.viewAfter) views.set(action.nodeId, result.viewAfter);
-        else views.delete(action.nodeId);
-      } catch (error) {
-        logger.error('sweep.action_failed', { cluster: cluster.id, node: action.nodeId, kind: action.kind, error });
-        reports.push({ kind: action.kind, nodeId: action.nodeId, outcome: 'error', message: describeError(error), durationMs: 0, reason: action.reason });
-      }
-    }
-    pass.actionFindings.set(cluster.id, [...(pass.actionFindings.get(cluster.id) ?? []), ...findings]);
-    return { reports, findings, touched, views };
-  }
-
-  /** The one raft read of this cluster in this sweep; a failure is part of the result. */
-  async function readRaftOnce(cluster: SweepCluster, plan: ClusterPlan): Promise<RaftRead> {
-    const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 2, 5_000));
-    try {
-      return await (options.raftRead as RaftReader)({ cluster, plan, signal });
-    } catch (error) {
-      return { kind: 'failed', leaderId: '', error };
-    }
-  }
-
-  /** The raft planner's actions from the sweep's raft read, applied by the one executor. */
-  async function planRaft(cluster: SweepCluster, plan: ClusterPlan, raft: RaftRead, pass: Pass) {
-    let planned: Awaited<ReturnType<RaftPlanner>>;
-    try {
-      planned = await (options.raftPlanner as RaftPlanner)({ cluster, plan, raft, ...(pass.recover?.dryRun ? { dryRun: true } : {}) });
-    } catch (error) {
-      logger.error('sweep.raft_plan_failed', { cluster: cluster.id, error });
-      // The raft inspector reports why raft state cannot be read; nothing is planned meanwhile.
-      return { actions: [], findings: [], removed: [] };
-    }
-    const applied = await applyActions(cluster, planned.actions, pass);
-    const removed = applied.reports.filter((a) => a.kind === 'raft-remove-peer' && a.outcome === 'removed').map((a) => a.nodeId);
-    return { actions: applied.reports, findings: [...planned.findings, ...applied.findings], removed };
-  }
-
-  async function inspect(cluster: SweepCluster, plan: ClusterPlan, trigger: string, raft: RaftRead | undefined): Promise<InspectorResult> {
-    const found: InspectorResult = { findings: [], actions: [] };
-    for (const inspector of options.inspectors ?? []) {
-      const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 2, 5_000));
-      try {
-        const result = await inspector.inspect({ cluster, plan, trigger, signal, ...(raft ? { raft } : {}) });
-        if (Array.isArray(result)) found.findings.push(...result);
-        else {
-          found.findings.push(...result.findings);
-          found.actions.push(...result.actions);
-        }
-      } catch (error) {
-        logger.error('sweep.inspector_failed', { cluster: cluster.id, inspector: inspector.name, error });
-        found.findings.push({
-          id: 'sealwatch.inspector-failed',
-          severity: 'warning',
-          cluster: cluster.id,
-          message: `check "${inspector.name}" could not run: ${describeError(error)}`,
-          evidence: { inspector: inspector.name },
-        });
-      }
-    }
-    return found;
-  }
-
   async function persist(clusterId: string, plan: ClusterPlan, prior: StateItem<ClusterRecord> | null) {
     const key = clusterStateKey(clusterId);
     try {
@@ -513,12 +357,4 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       throw error;
     }
   }
-}
-
-/** The client with its observation calls also ended by `signal` (the other calls unchanged). */
-function boundTo(client: VaultClient, signal: AbortSignal): VaultClient {
-  const bound = Object.create(client) as VaultClient;
-  bound.health = (o) => client.health({ ...o, signal: o?.signal ? AbortSignal.any([o.signal, signal]) : signal });
-  bound.sealStatus = (o) => client.sealStatus({ ...o, signal: o?.signal ? AbortSignal.any([o.signal, signal]) : signal });
-  return bound;
 }
