@@ -34,13 +34,13 @@ export function planStorageBackup(input: {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  const newest = newestBackupAtMs === null ? 'no backup exists' : `the newest backup is from ${new Date(newestBackupAtMs).toISOString()}`;
+  const newest = newestBackupAtMs === null ? 'none at all' : `newest ${new Date(newestBackupAtMs).toISOString()}`;
   return {
     kind: 'storage-backup',
     nodeId: upgradedNodes.join(','),
     nodes: [...upgradedNodes],
     table: input.table,
     backupName: `sealwatch-${input.clusterId}-${stamp}`,
-    reason: `a rolling upgrade started on ${upgradedNodes.join(', ')} and ${newest} from the last hour (storage.dynamodb.backupBeforeUpgrade)`,
+    reason: `a rolling upgrade started on ${upgradedNodes.join(', ')} and no backup is from the last hour (${newest}; storage.dynamodb.backupBeforeUpgrade)`,
   };
 }

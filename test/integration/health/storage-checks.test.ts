@@ -18,6 +18,11 @@ import { createMemoryStateStore } from '../../../shared/adapters/memory-state-st
 import { createAuditLog } from '../../../shared/app/audit-log.ts';
 import { createStorageInspector, storageTrackKey } from '../../../shared/app/inspectors/storage-inspector.ts';
 import { createStorageBackupExecutor } from '../../../shared/app/storage-backup-executor.ts';
+import { createLeaseManager } from '../../../shared/app/lease-manager.ts';
+import { createSweepService } from '../../../shared/app/sweep.ts';
+import { createVaultHttpClientFactory } from '../../../shared/adapters/vault-http.ts';
+import { startSimulatedCluster } from '../../../shared/simulator/index.ts';
+import { sweepClusterOf } from '../../support/custody-fixture.ts';
 import type { SweepCluster } from '../../../shared/app/sweep-types.ts';
 import type { Finding } from '../../../shared/core/finding.ts';
 import type { NodeView } from '../../../shared/core/node-state.ts';
@@ -353,5 +358,49 @@ describe('table states dynalite cannot produce (DescribeTable mocked)', () => {
     });
     await putLock('id-a', clock.now() + 15_000);
     expect(ids(await run(inspector().inspector))).toEqual([expected]);
+  });
+});
+
+describe('the backup before an upgrade in a sweep', () => {
+  it('is a planned `storage-backup` action in the report (with its reason), applied by the executor and audited', async () => {
+    const sim = await startSimulatedCluster({ nodes: 3 });
+    const vault = createVaultHttpClientFactory({ userAgent: 'sealwatch-test' });
+    try {
+      await putLock('id-a', clock.now() + 15_000);
+      const h = inspector({ backupBeforeUpgrade: true });
+      const sweep = createSweepService({
+        clusters: [sweepClusterOf(sim, 'prod')],
+        vault,
+        store,
+        leases: createLeaseManager({ store, clock }),
+        clock,
+        logger: silentLogger,
+        concurrency: 4,
+        nodeTimeoutMs: 2_000,
+        inspectors: [h.inspector],
+        execute: h.execute,
+      });
+      expect((await sweep.run({ trigger: 'test' })).clusters[0]?.actions).toEqual([]);
+      expect(mock.commandCalls(CreateBackupCommand)).toHaveLength(0);
+
+      sim.nodes[2]?.setVersion('1.20.1');
+      clock.advance(MIN);
+      const report = (await sweep.run({ trigger: 'test' })).clusters[0];
+      expect(report?.actions).toMatchObject([
+        {
+          kind: 'storage-backup',
+          nodeId: sim.nodes[2]?.id,
+          outcome: 'created',
+          reason: expect.stringMatching(/^a rolling upgrade started on vault-2 and no backup is from the last hour/),
+        },
+      ]);
+      expect(mock.commandCalls(CreateBackupCommand)).toHaveLength(1);
+      expect(report?.findings?.map((f) => f.id)).toContain('storage.backup-created');
+      const [event] = await h.audit.list('prod');
+      expect(event).toMatchObject({ action: 'storage-backup', outcome: 'created', node: sim.nodes[2]?.id, trigger: 'test' });
+    } finally {
+      await vault.close();
+      await sim.close();
+    }
   });
 });

@@ -31,6 +31,25 @@ const plan = (states: NodeState[], previous: ClusterRecord | null, now = 1_000, 
   planClusterSweep({ clusterId: 'c', observed: observed(states), previous, policy: { autoUnseal }, now });
 
 describe('planClusterSweep', () => {
+  it('unseals every sealed initialized node, or only the named ones (a recover naming nodes)', () => {
+    const states: NodeState[] = ['active', 'sealed', 'sealed', 'uninitialized'];
+    const all = planClusterSweep({ clusterId: 'c', observed: observed(states), previous: null, policy: { autoUnseal: true }, now: 1 });
+    expect(all.actions).toEqual([
+      { kind: 'unseal', nodeId: 'n1', reason: 'node is sealed' },
+      { kind: 'unseal', nodeId: 'n2', reason: 'node is sealed' },
+    ]);
+    const named = planClusterSweep({
+      clusterId: 'c',
+      observed: observed(states),
+      previous: null,
+      policy: { autoUnseal: true, unsealNodes: ['n2', 'n0'] },
+      now: 1,
+    });
+    expect(named.actions).toEqual([{ kind: 'unseal', nodeId: 'n2', reason: 'node is sealed' }]);
+    const off = planClusterSweep({ clusterId: 'c', observed: observed(states), previous: null, policy: { autoUnseal: false, unsealNodes: ['n2'] }, now: 1 });
+    expect(off.actions).toEqual([]);
+  });
+
   it('writes a first record and reports no transitions on first sight', () => {
     const p = plan(['active', 'standby', 'sealed'], null);
     expect(p.changed).toBe(true);
