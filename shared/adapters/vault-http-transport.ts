@@ -166,7 +166,15 @@ function attempt(
   return new Promise<TransportResponse>((resolve, reject) => {
     let settled = false;
     // An options object, not a URL: Node would convert the URL into these on every call.
-    const req = lib.request({ protocol: origin.protocol, hostname: origin.hostname, port: origin.port, path: request.path, method: request.method, headers, agent });
+    const req = lib.request({
+      protocol: origin.protocol,
+      hostname: origin.hostname,
+      port: origin.port,
+      path: request.path,
+      method: request.method,
+      headers,
+      agent,
+    });
     // Only a new connection handshakes. Node does not flag requests that queued behind a busy
     // socket as reused, so sockets already listened to are remembered instead.
     if (tlsRequest) {

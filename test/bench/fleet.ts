@@ -9,7 +9,11 @@ export interface FleetCluster {
 }
 
 /** Starts `script` (a .ts file beside this one) as a child process and waits for its first stdout line. */
-export async function spawnChild(script: string, args: string[], extraNodeArgs: string[] = []): Promise<{ line: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function spawnChild(
+  script: string,
+  args: string[],
+  extraNodeArgs: string[] = [],
+): Promise<{ line: string; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -19,7 +19,8 @@ function bodiesOf(path: string): { name: string; body: Record<string, unknown> }
   for (const { file, answers } of recorded) {
     for (const [state, byPath] of Object.entries(answers)) {
       const answer = (byPath as Record<string, { body?: unknown }> | null)?.[path];
-      if (answer && typeof answer.body === 'object' && answer.body !== null) out.push({ name: `${file} ${state}`, body: answer.body as Record<string, unknown> });
+      if (answer && typeof answer.body === 'object' && answer.body !== null)
+        out.push({ name: `${file} ${state}`, body: answer.body as Record<string, unknown> });
     }
   }
   return out;
@@ -34,7 +35,12 @@ function variants(body: Record<string, unknown>): { name: string; body: unknown 
     out.push({ name: `without ${key}`, body: without });
     for (const value of OTHER_VALUES) out.push({ name: `${key} = ${JSON.stringify(value)}`, body: { ...body, [key]: value } });
   }
-  out.push({ name: 'array', body: [body] }, { name: 'null', body: null }, { name: 'string', body: 'x' }, { name: 'extra field', body: { ...body, hcp_link_status: 'up' } });
+  out.push(
+    { name: 'array', body: [body] },
+    { name: 'null', body: null },
+    { name: 'string', body: 'x' },
+    { name: 'extra field', body: { ...body, hcp_link_status: 'up' } },
+  );
   return out;
 }
 
