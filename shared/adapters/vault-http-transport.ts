@@ -138,6 +138,34 @@ class StaleSocketError extends Error {
 
 const watchedSockets = new WeakSet<tls.TLSSocket>();
 
+/** What to do when a signal aborts, for every request in flight under it. */
+const waitingOn = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `onAbort` when `signal` aborts, until the returned function is called. A sweep's nodes
+ * share deadline signals (`shared/app/shared-deadlines.ts`), so each signal gets one listener that
+ * ends every request waiting on it, instead of a listener added and removed per request.
+ */
+function onAbortOf(signal: AbortSignal, onAbort: () => void): () => void {
+  let waiting = waitingOn.get(signal);
+  if (!waiting) {
+    const created = new Set<() => void>();
+    waiting = created;
+    waitingOn.set(signal, created);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const end of [...created]) end();
+        created.clear();
+      },
+      { once: true },
+    );
+  }
+  const set = waiting;
+  set.add(onAbort);
+  return () => set.delete(onAbort);
+}
+
 function attempt(
   request: TransportRequest,
   agent: http.Agent,
@@ -193,14 +221,13 @@ function attempt(
     const finish = (error: Error | undefined, response?: TransportResponse): void => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      stopWatching();
       if (error) {
         req.destroy();
         reject(error);
       } else if (response) resolve(response);
     };
-    const onAbort = (): void => finish(deadlineError(label, signal));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stopWatching = onAbortOf(signal, () => finish(deadlineError(label, signal)));
 
     req.on('error', (error: NodeJS.ErrnoException) => {
       const translated = describeTransportError(error, label, request.caPem !== undefined);
