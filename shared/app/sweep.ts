@@ -92,7 +92,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         const resolved = options.resolveClusters
           ? await options.resolveClusters(clusters, AbortSignal.timeout(30_000))
           : { clusters, findings: new Map<string, Finding[]>() };
-        const swept = await sweepClusters(resolved.clusters, trigger, startedAt, resolved.findings);
+        const swept = await sweepClusters(resolved.clusters, trigger, startedAt, resolved.findings, scope);
         await options.afterSweep?.(swept);
         return swept;
       });
@@ -114,6 +114,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     trigger: string,
     startedAt: number,
     discovered: ReadonlyMap<string, Finding[]>,
+    scope: string,
   ): Promise<SweepReport> {
     const observed = await observeAll(clusters);
     const observedAt = clock.now();
@@ -122,7 +123,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     let applyMs = 0;
     let persistMs = 0;
     // Heartbeats and first records go out together in one batched write after the loop.
-    const batch = createSweepBatch(store, logger);
+    const batch = createSweepBatch(store, logger, scope, () => Math.floor(clock.now() / 1000));
     await mapLimit(clusters, 16, async (cluster, i) => {
       try {
         reports[i] = await sweepOne(cluster, i);
