@@ -3,8 +3,24 @@ import type { InitOutput } from '../core/init-output.ts';
 import { checkShareConsistency, validateShares, type ConsistencyReport } from '../core/share-validation.ts';
 import { UnavailableError, ValidationError } from '../errors.ts';
 import type { CustodyCluster, CustodyContext } from './custody-context.ts';
-import type { ImportRequest } from './custody-import.ts';
 import { initializedNodes, sealMismatches, surveyNodes, type NodeSeal } from './custody-nodes.ts';
+
+export interface ImportRequest {
+  clusterId: string;
+  /** stdin: `vault operator init -format=json` or a `sys/init` answer. */
+  input: string;
+  /** Needed when the input has no threshold and no node answers. */
+  threshold?: number;
+  replace?: boolean;
+  /**
+   * With `replace`: the cluster was rekeyed (`vault operator rekey`), so the new shares may
+   * rebuild a different key than the custody they replace. Without it such a replace is refused.
+   */
+  rekeyed?: boolean;
+  storeRootToken?: boolean;
+  /** Import even though no node answered (the seal-status cross-check is skipped). */
+  force?: boolean;
+}
 
 /** An import that passed every check: what the write planner needs, and what the caller reports. */
 export interface CheckedImport {

@@ -4,26 +4,11 @@ import { planCustodyWrite, type CustodyWriteAction, type CustodyWritePlan } from
 import type { ConsistencyReport } from '../core/share-validation.ts';
 import type { CustodyContext } from './custody-context.ts';
 import { applyCustodyWrite } from './custody-executor.ts';
-import { checkImport, type CheckedImport } from './custody-import-check.ts';
+import { checkImport, type CheckedImport, type ImportRequest } from './custody-import-check.ts';
 import type { NodeSeal } from './custody-nodes.ts';
-import { readCustodyForWrite, refusalError, wrapShares, wrapToken } from './custody-write.ts';
 
-export interface ImportRequest {
-  clusterId: string;
-  /** stdin: `vault operator init -format=json` or a `sys/init` answer. */
-  input: string;
-  /** Needed when the input has no threshold and no node answers. */
-  threshold?: number;
-  replace?: boolean;
-  /**
-   * With `replace`: the cluster was rekeyed (`vault operator rekey`), so the new shares may
-   * rebuild a different key than the custody they replace. Without it such a replace is refused.
-   */
-  rekeyed?: boolean;
-  storeRootToken?: boolean;
-  /** Import even though no node answered (the seal-status cross-check is skipped). */
-  force?: boolean;
-}
+export type { ImportRequest } from './custody-import-check.ts';
+import { readCustodyForWrite, refusalError, wrapShares, wrapToken } from './custody-write.ts';
 
 export interface StoredShare {
   index: number;
