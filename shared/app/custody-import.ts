@@ -6,9 +6,9 @@ import type { CustodyContext } from './custody-context.ts';
 import { applyCustodyWrite } from './custody-executor.ts';
 import { checkImport, type CheckedImport, type ImportRequest } from './custody-import-check.ts';
 import type { NodeSeal } from './custody-nodes.ts';
+import { readCustodyForWrite, refusalError, wrapShares, wrapToken } from './custody-write.ts';
 
 export type { ImportRequest } from './custody-import-check.ts';
-import { readCustodyForWrite, refusalError, wrapShares, wrapToken } from './custody-write.ts';
 
 export interface StoredShare {
   index: number;
