@@ -3,7 +3,8 @@ import type { AutopilotConfiguration, HealthResponse, InitRequest, RaftJoinReque
 import { ValidationError } from '../errors.ts';
 import type { AwsIamLoginBody, CallOptions, HealthOptions, VaultClient, VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
 import { autopilotConfigurationSchema, autopilotStateSchema, raftConfigurationSchema, sealBackendStatusSchema } from './vault-http-raft-schemas.ts';
-import { errorForAnswer, isSuccess, parseAnswer, vaultErrors, type AnswerContext } from './vault-http-response.ts';
+import { decodeHealthBody, decodeSealStatus } from './vault-http-hot-answers.ts';
+import { errorForAnswer, isSuccess, parseAnswer, vaultErrors, type AnswerContext, type FastDecoder } from './vault-http-response.ts';
 import {
   haStatusSchema,
   healthBodySchema,
@@ -13,7 +14,7 @@ import {
   raftJoinSchema,
   sealStatusSchema,
 } from './vault-http-schemas.ts';
-import { createTransport, type Transport, type TransportResponse } from './vault-http-transport.ts';
+import { createTransport, transportOrigin, type Transport, type TransportOrigin, type TransportResponse } from './vault-http-transport.ts';
 
 export interface VaultHttpClientFactoryOptions {
   /** Sent as User-Agent. Default `sealwatch`. */
@@ -26,7 +27,7 @@ const DEFAULT_DEADLINE_MS = 5_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** Status codes sys/health uses to carry the node's state (`http/sys_health.go` @ v1.19.0). */
-const HEALTH_STATUSES = new Set([200, 429, 472, 473, 474, 501, 503, 530]);
+const HEALTH_STATUSES: ReadonlySet<number> = new Set([200, 429, 472, 473, 474, 501, 503, 530]);
 
 type Method = 'GET' | 'HEAD' | 'PUT' | 'POST';
 
@@ -93,22 +94,26 @@ function parseBaseUrl(target: VaultTarget): URL {
 class VaultHttpClient implements VaultClient {
   readonly target: VaultTarget;
   readonly #base: string;
+  readonly #prefix: string;
+  readonly #origin: TransportOrigin;
   readonly #transport: Transport;
 
   constructor(target: VaultTarget, transport: Transport) {
     const url = parseBaseUrl(target);
     this.target = target;
     // A path prefix (reverse proxy) is kept; `/v1/...` is appended to it.
-    this.#base = url.origin + url.pathname.replace(/\/+$/, '');
+    this.#prefix = url.pathname.replace(/\/+$/, '');
+    this.#base = url.origin + this.#prefix;
+    this.#origin = transportOrigin(url);
     this.#transport = transport;
   }
 
   async #send(call: Call): Promise<TransportResponse> {
-    const url = new URL(this.#base + call.path);
-    for (const [k, v] of Object.entries(call.query ?? {})) url.searchParams.set(k, v);
+    const query = call.query && Object.keys(call.query).length > 0 ? `?${new URLSearchParams(call.query).toString()}` : '';
     return this.#transport.send({
       method: call.method,
-      url,
+      origin: this.#origin,
+      path: this.#prefix + call.path + query,
       label: `${call.method} ${this.#base}${call.path}`,
       body: call.body,
       signal: call.options?.signal ?? AbortSignal.timeout(DEFAULT_DEADLINE_MS),
@@ -124,11 +129,11 @@ class VaultHttpClient implements VaultClient {
     return { label: `${call.method} ${this.#base}${call.path}`, path: call.path, secrets, ...(call.keepSecrets ? { keepSecrets: true } : {}) };
   }
 
-  /** Parses a 2xx JSON answer with `schema`; any other answer becomes the matching error. */
-  async #json<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S>> {
+  /** Parses a 2xx JSON answer with `schema` (or `fast`); any other answer becomes the matching error. */
+  async #json<S extends z.ZodType>(call: Call, schema: S, fast?: FastDecoder<z.output<S>>): Promise<z.output<S>> {
     const res = await this.#send(call);
     if (!isSuccess(res)) throw errorForAnswer(this.#context(call), res);
-    return parseAnswer(this.#context(call), res, schema);
+    return parseAnswer(this.#context(call), res, schema, fast);
   }
 
   /** For endpoints answering 204 (or 200 with a body nobody needs). */
@@ -147,7 +152,7 @@ class VaultHttpClient implements VaultClient {
   }
 
   sealStatus(options?: CallOptions) {
-    return this.#json({ method: 'GET', path: '/v1/sys/seal-status', options }, sealStatusSchema);
+    return this.#json({ method: 'GET', path: '/v1/sys/seal-status', options }, sealStatusSchema, decodeSealStatus);
   }
 
   async health(options?: HealthOptions): Promise<HealthResponse> {
@@ -158,21 +163,23 @@ class VaultHttpClient implements VaultClient {
       ...(options?.query !== undefined && { query: options.query }),
     };
     const res = await this.#send(call);
-    const expected = new Set(HEALTH_STATUSES);
-    // Custom codes asked for through the query (e.g. sealedcode=299) carry the state too.
-    for (const [k, v] of Object.entries(options?.query ?? {})) {
-      if (k.endsWith('code') && /^\d+$/.test(v)) expected.add(Number(v));
+    let expected: ReadonlySet<number> = HEALTH_STATUSES;
+    if (options?.query !== undefined) {
+      // Custom codes asked for through the query (e.g. sealedcode=299) carry the state too.
+      const codes = new Set(HEALTH_STATUSES);
+      for (const [k, v] of Object.entries(options.query)) if (k.endsWith('code') && /^\d+$/.test(v)) codes.add(Number(v));
+      expected = codes;
     }
     const ctx = this.#context(call);
     if (!expected.has(res.status)) throw errorForAnswer(ctx, res);
     if (call.method === 'HEAD') return { status: res.status, body: null };
-    return { status: res.status, body: parseAnswer(ctx, res, healthBodySchema) };
+    return { status: res.status, body: parseAnswer(ctx, res, healthBodySchema, decodeHealthBody) };
   }
 
   unseal(request: { key: string } | { reset: true }, options?: CallOptions) {
     const body = 'reset' in request ? { reset: true } : { key: request.key };
     const secrets = 'key' in request ? [request.key] : [];
-    return this.#json({ method: 'PUT', path: '/v1/sys/unseal', body, options, secrets }, sealStatusSchema);
+    return this.#json({ method: 'PUT', path: '/v1/sys/unseal', body, options, secrets }, sealStatusSchema, decodeSealStatus);
   }
 
   initStatus(options?: CallOptions) {

@@ -14,6 +14,7 @@ import { runUnderLease, SWEEP_LEASE } from './held-lease.ts';
 import type { RaftPlanner } from './raft-removal-planner.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
+import { createSharedDeadlines } from './shared-deadlines.ts';
 import { createSweepBatch } from './sweep-batch.ts';
 import type { ActionExecutor, ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
 
@@ -201,6 +202,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
   async function observeAll(clusters: readonly SweepCluster[]): Promise<ObservedNode[][]> {
     const flat = clusters.flatMap((cluster, ci) => cluster.nodes.map((node) => ({ cluster, ci, node })));
     const results: ObservedNode[][] = clusters.map(() => []);
+    const deadlines = createSharedDeadlines({ timeoutMs: options.nodeTimeoutMs });
     const observations = await mapLimit(flat, options.concurrency, async ({ cluster, node }) => {
       const client = vault.client({
         url: node.url,
@@ -208,8 +210,8 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
         ...(node.insecureHttp === undefined ? {} : { insecureHttp: node.insecureHttp }),
       });
-      return observeNode(client, { timeoutMs: options.nodeTimeoutMs, now: () => clock.now() });
-    });
+      return observeNode(client, { timeoutMs: options.nodeTimeoutMs, now: () => clock.now(), deadlines });
+    }).finally(() => deadlines.close());
     flat.forEach(({ ci, node }, i) => {
       const observation = observations[i];
       if (!observation) return;
