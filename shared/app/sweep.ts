@@ -14,7 +14,7 @@ import { runUnderLease, SWEEP_LEASE } from './held-lease.ts';
 import type { RaftPlanner } from './raft-removal-planner.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
-import { createSharedDeadlines } from './shared-deadlines.ts';
+import { createSharedDeadlines, type SharedDeadlines } from './shared-deadlines.ts';
 import { createSweepBatch } from './sweep-batch.ts';
 import type { ActionExecutor, ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport } from './sweep-types.ts';
 
@@ -92,7 +92,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         const resolved = options.resolveClusters
           ? await options.resolveClusters(clusters, AbortSignal.timeout(30_000))
           : { clusters, findings: new Map<string, Finding[]>() };
-        const swept = await sweepClusters(resolved.clusters, trigger, startedAt, resolved.findings);
+        const swept = await sweepClusters(resolved.clusters, trigger, startedAt, resolved.findings, scope);
         await options.afterSweep?.(swept);
         return swept;
       });
@@ -114,15 +114,29 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     trigger: string,
     startedAt: number,
     discovered: ReadonlyMap<string, Finding[]>,
+    scope: string,
   ): Promise<SweepReport> {
+    // The records are read while the nodes are observed: the read does not depend on what the
+    // nodes say, and waiting for it afterwards added a store round trip to every sweep. A record
+    // changed in between by another writer makes the version-conditioned write below conflict,
+    // as it would have if that writer had come a moment later.
+    const reading = readPrevious(clusters);
+    // Awaited below; marked handled so a failure while observing is not an unhandled rejection.
+    reading.catch(() => undefined);
     const observed = await observeAll(clusters);
     const observedAt = clock.now();
-    const previous = await readPrevious(clusters);
+    const previous = await reading;
     const reports: ClusterReport[] = [];
     let applyMs = 0;
     let persistMs = 0;
     // Heartbeats and first records go out together in one batched write after the loop.
-    const batch = createSweepBatch(store, logger);
+    const batch = createSweepBatch(store, logger, scope, () => Math.floor(clock.now() / 1000));
+    // The deadlines of every cluster's raft planning and checks: calls that start together share
+    // one timer and signal (shared-deadlines.ts) instead of a timer each per cluster and check.
+    const deadlines = {
+      raft: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 4, 10_000) }),
+      inspect: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 2, 5_000) }),
+    };
     await mapLimit(clusters, 16, async (cluster, i) => {
       try {
         reports[i] = await sweepOne(cluster, i);
@@ -132,6 +146,9 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         logger.error('sweep.cluster_failed', { cluster: cluster.id, error });
         reports[i] = failedClusterReport(cluster, observed[i] ?? [], clock.now(), error);
       }
+    }).finally(() => {
+      deadlines.raft.close();
+      deadlines.inspect.close();
     });
     async function sweepOne(cluster: SweepCluster, i: number): Promise<ClusterReport> {
       const read = previous[i];
@@ -140,10 +157,10 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const applyStart = clock.now();
       const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, trigger);
       findings.unshift(...(discovered.get(cluster.id) ?? []));
-      const raft = await planRaft(cluster, plan, trigger);
+      const raft = await planRaft(cluster, plan, trigger, deadlines.raft);
       actions.push(...raft.actions);
       findings.push(...raft.findings);
-      findings.push(...(await inspect(cluster, plan, trigger)));
+      findings.push(...(await inspect(cluster, plan, trigger, deadlines.inspect)));
       const persistStart = clock.now();
       applyMs += persistStart - applyStart;
       const persisted = !plan.changed
@@ -276,9 +293,14 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
   }
 
   /** The raft planner's actions, applied by the one executor; a failing read is a finding. */
-  async function planRaft(cluster: SweepCluster, plan: ClusterPlan, trigger: string): Promise<{ actions: ActionReport[]; findings: Finding[] }> {
+  async function planRaft(
+    cluster: SweepCluster,
+    plan: ClusterPlan,
+    trigger: string,
+    deadlines: SharedDeadlines,
+  ): Promise<{ actions: ActionReport[]; findings: Finding[] }> {
     if (!options.raftPlanner || !options.execute) return { actions: [], findings: [] };
-    const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 4, 10_000));
+    const signal = deadlines.signal();
     let planned: Awaited<ReturnType<RaftPlanner>>;
     try {
       planned = await options.raftPlanner({ cluster, plan, signal });
@@ -302,10 +324,11 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     return { actions, findings };
   }
 
-  async function inspect(cluster: SweepCluster, plan: ClusterPlan, trigger: string): Promise<Finding[]> {
+  async function inspect(cluster: SweepCluster, plan: ClusterPlan, trigger: string, deadlines: SharedDeadlines): Promise<Finding[]> {
     const found: Finding[] = [];
     for (const inspector of options.inspectors ?? []) {
-      const signal = AbortSignal.timeout(Math.max(options.nodeTimeoutMs * 2, 5_000));
+      // Each check gets at least its full budget (shared-deadlines.ts).
+      const signal = deadlines.signal();
       try {
         found.push(...(await inspector.inspect({ cluster, plan, trigger, signal })));
       } catch (error) {
