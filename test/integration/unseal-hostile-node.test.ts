@@ -112,6 +112,7 @@ describe('a same-CA node of another cluster, listed first and hostile', () => {
       store,
       vault: h.vault,
       clock: systemClock,
+      leases: createLeaseManager({ store, clock: systemClock }),
       logger,
     });
     record('keys status', await custody.status('prod'));
