@@ -107,9 +107,9 @@ describe.each([
     // Still open, not opened again.
     expect(sent.map((n) => n.kind)).toEqual(['trigger']);
     expect(await raw.get('CLUSTER#prod', 'INCIDENTS')).toBeNull();
-    const moved = await raw.get(incidentsKey('prod').pk, incidentsKey('prod').sk);
+    const moved = await raw.get<{ entries: object }>(incidentsKey('prod').pk, incidentsKey('prod').sk);
     expect(moved).not.toBeNull();
-    expect(Object.keys((moved as { data: { entries: object } }).data.entries)).toEqual(['sealwatch:prod:v1:node.sealed']);
+    expect(Object.keys(moved?.data.entries ?? {})).toEqual(['sealwatch:prod:v1:node.sealed']);
     expect(await raw.get('INCIDENTS', '#layout')).not.toBeNull();
     expect((await alerting.incidents.list()).map((i) => i.dedupKey)).toEqual(['sealwatch:prod:v1:node.sealed']);
 
