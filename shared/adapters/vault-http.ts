@@ -25,6 +25,7 @@ export interface VaultHttpClientFactoryOptions {
 
 const DEFAULT_DEADLINE_MS = 5_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+const MAX_CACHED_CLIENTS = 10_000;
 
 /** Status codes sys/health uses to carry the node's state (`http/sys_health.go` @ v1.19.0). */
 const HEALTH_STATUSES: ReadonlySet<number> = new Set([200, 429, 472, 473, 474, 501, 503, 530]);
@@ -62,8 +63,31 @@ export function createVaultHttpClientFactory(options: VaultHttpClientFactoryOpti
     throw new ValidationError('userAgent must be a non-empty single line');
   }
   const transport = createTransport({ userAgent, maxResponseBytes });
+  // Clients hold nothing but their target, so one per target is kept: a sweep asks for every
+  // node's client every minute, and building one parses its URL. Keyed by CA first (the same
+  // string object for every node of a cluster), then by the rest of the target.
+  const clients = new Map<string | undefined, Map<string, VaultHttpClient>>();
+  let cached = 0;
+  const clientFor = (target: VaultTarget): VaultHttpClient => {
+    let byTarget = clients.get(target.caPem);
+    if (!byTarget) clients.set(target.caPem, (byTarget = new Map()));
+    const key = `${target.url}\0${target.serverName ?? ''}\0${target.insecureHttp === true ? 1 : 0}`;
+    let client = byTarget.get(key);
+    if (!client) {
+      client = new VaultHttpClient(target, transport);
+      // Bounded for fleets whose nodes keep moving (discovery): start over past the limit.
+      if (cached >= MAX_CACHED_CLIENTS) {
+        clients.clear();
+        clients.set(target.caPem, (byTarget = new Map()));
+        cached = 0;
+      }
+      byTarget.set(key, client);
+      cached += 1;
+    }
+    return client;
+  };
   return {
-    client: (target) => new VaultHttpClient(target, transport),
+    client: clientFor,
     peerCertificate: (target) => transport.peerCertificate(parseBaseUrl(target).origin),
     close: async () => transport.close(),
   };
