@@ -8,6 +8,7 @@ import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
+import type { AuditLog } from './audit-log.ts';
 import { createCustodyRepository, type CustodyRepository } from './custody-repository.ts';
 import { CLUSTER_LEASE, runUnderLease, type HeldLease } from './held-lease.ts';
 
@@ -37,6 +38,10 @@ export interface CustodyServiceOptions {
    * no unseal reads custody while it is written; every write checks it first (fencing).
    */
   leases: LeaseManager;
+  /** Every custody write is audited in the cluster's trail (`custody-write`, `custody-rewrap`). */
+  audit: AuditLog;
+  /** Who asks, for the audit trail (default `cli`). */
+  trigger?: string;
   logger?: Logger;
   /** Deadline for one node's seal-status (default 5000 ms). */
   nodeTimeoutMs?: number;

@@ -2,6 +2,7 @@ import type { CustodyKind, CustodyMeta, ShareRecord } from '../core/custody-type
 import type { CustodyWriteAction, CustodyWritePlan } from '../core/plan-custody-write.ts';
 import { ConflictError, describeError } from '../errors.ts';
 import type { WrappedSecret } from '../ports/key-wrapper.ts';
+import { beginCustodyAudit } from './custody-audit.ts';
 import type { CustodyContext } from './custody-context.ts';
 import { LeaseLostError, type HeldLease } from './held-lease.ts';
 
@@ -50,6 +51,12 @@ export async function applyCustodyWrite(
   const applied: CustodyWriteAction[] = [];
   const warnings: string[] = [];
   let metaWritten = false;
+  const audit = await beginCustodyAudit(ctx, clusterId, {
+    action: 'custody-write',
+    shareIndexes: plan.actions.flatMap((a) => (a.kind === 'write-share' ? [a.index] : [])),
+    wrappers: plan.actions.flatMap((a) => (a.kind === 'write-share' || a.kind === 'write-token' ? [a.wrapper] : [])),
+    message: summaryOf(plan, plan.actions),
+  });
   for (const action of plan.actions) {
     try {
       await held.check();
@@ -61,13 +68,16 @@ export async function applyCustodyWrite(
         warnings.push(`custody generation ${plan.generation} is stored, but "${describeAction(action)}" failed: ${describeError(error)}`);
         break;
       }
-      throw failure(clusterId, plan.generation, applied.length, error);
+      const failed = failure(clusterId, plan.generation, applied.length, error);
+      await audit.finish(applied.length === 0 ? 'not-written' : 'partial', `${summaryOf(plan, applied)} before it stopped: ${describeError(failed)}`);
+      throw failed;
     }
     applied.push(action);
     if (action.kind === 'write-meta') metaWritten = true;
     ctx.options.logger?.debug('custody.action-applied', { cluster: clusterId, operation: held.owner, ...printable(action) });
   }
   const removed = applied.flatMap((a) => (a.kind === 'delete-share' ? [a.index] : []));
+  await audit.finish(warnings.length === 0 ? 'written' : 'written-with-warnings', [summaryOf(plan, applied), ...warnings].join('; '));
   return { generation: plan.generation, replaced: plan.replaces !== null, removed, applied, warnings };
 }
 
@@ -136,6 +146,21 @@ function failure(clusterId: string, generation: number | null, appliedCount: num
 function printable(action: CustodyWriteAction): Record<string, unknown> {
   const { reason: _reason, ...ids } = action;
   return { action: ids.kind, ...ids };
+}
+
+/** What a plan's actions (or those applied of it) write, for the audit trail: counts and ids only. */
+function summaryOf(plan: ApplicablePlan, actions: readonly CustodyWriteAction[]): string {
+  const count = (kind: CustodyWriteAction['kind']) => actions.filter((a) => a.kind === kind).length;
+  const parts = [
+    `${count('write-share')} share(s) written`,
+    ...(count('delete-share') > 0 ? [`${count('delete-share')} removed`] : []),
+    ...(count('write-token') > 0 ? ['root token kept'] : []),
+    ...(count('write-meta') > 0 ? ['metadata written'] : []),
+    ...(count('clear-block') > 0 ? ['unseal block cleared'] : []),
+    ...(count('delete-guard') > 0 ? [`${count('delete-guard')} node guard(s) cleared`] : []),
+  ];
+  const generation = plan.generation === null ? 'token only' : `generation ${plan.generation}${plan.replaces === null ? '' : ` replacing ${plan.replaces}`}`;
+  return `custody ${generation}: ${parts.join(', ')}`;
 }
 
 function describeAction(action: CustodyWriteAction): string {

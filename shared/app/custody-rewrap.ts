@@ -3,6 +3,7 @@ import { shareContext, type CustodyMeta, type ShareRecord } from '../core/custod
 import { planRewrap, type RewrapAction, type RewrapPlan, type RewrapRefusal } from '../core/plan-custody-rewrap.ts';
 import { equalBytes } from '../core/share-validation.ts';
 import { describeError, NotFoundError, SealwatchError, ValidationError } from '../errors.ts';
+import { beginCustodyAudit } from './custody-audit.ts';
 import { deadline, wrapperNotConfigured, type CustodyContext } from './custody-context.ts';
 import type { HeldLease } from './held-lease.ts';
 
@@ -118,6 +119,12 @@ async function applyRewrap(
 ): Promise<RewrapShareResult[]> {
   const results: RewrapShareResult[] = [];
   let failed = false;
+  const audit = await beginCustodyAudit(ctx, clusterId, {
+    action: 'custody-rewrap',
+    shareIndexes: actions.map((a) => a.index),
+    wrappers: actions.flatMap((a) => [a.from, a.to]),
+    message: `rewrap of share(s) ${actions.map((a) => `${a.index} ${a.from} → ${a.to}`).join(', ')}`,
+  });
   for (const action of actions) {
     const base = { index: action.index, from: action.from, fromKeyId: action.fromKeyId, to: action.to };
     if (failed) {
@@ -133,6 +140,12 @@ async function applyRewrap(
       results.push({ ...base, outcome: 'failed', error: describeError(error) });
     }
   }
+  const done = results.filter((r) => r.outcome === 'rewrapped').map((r) => r.index);
+  const error = results.find((r) => r.outcome === 'failed');
+  await audit.finish(
+    error ? (done.length === 0 ? 'failed' : 'partial') : 'rewrapped',
+    `share(s) rewrapped: ${done.join(', ') || 'none'}${error ? `; share ${error.index} failed: ${error.error ?? ''}` : ''}`,
+  );
   return results;
 }
 

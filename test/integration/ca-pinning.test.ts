@@ -14,6 +14,7 @@ import { createMemoryStateStore } from '../../shared/adapters/memory-state-store
 import { createVaultHttpClientFactory } from '../../shared/adapters/vault-http.ts';
 import { createCustodyRepository } from '../../shared/app/custody-repository.ts';
 import { createCustodyService, type CustodyCluster } from '../../shared/app/custody-service.ts';
+import { createAuditLog } from '../../shared/app/audit-log.ts';
 import { createLeaseManager } from '../../shared/app/lease-manager.ts';
 import { createRaftInspector } from '../../shared/app/inspectors/raft-inspector.ts';
 import type { RaftRecoveryService, RecoveryCluster } from '../../shared/app/raft-recovery-service.ts';
@@ -176,6 +177,7 @@ describe('custody init', () => {
       wrappers: { get: (id) => (id === 'local-1' ? wrapper : undefined), ids: () => ['local-1'], facts: () => [] },
       store,
       leases: createLeaseManager({ store, clock }),
+      audit: createAuditLog({ store, clock }),
       vault: hijacked(fresh),
       clock,
       logger: silentLogger,

@@ -6,6 +6,7 @@ import { createMemoryStateStore } from '../../shared/adapters/memory-state-store
 import { createVaultHttpClientFactory } from '../../shared/adapters/vault-http.ts';
 import { createCustodyRepository } from '../../shared/app/custody-repository.ts';
 import { createCustodyService, type CustodyCluster, type CustodyWrappers } from '../../shared/app/custody-service.ts';
+import { createAuditLog } from '../../shared/app/audit-log.ts';
 import { createLeaseManager } from '../../shared/app/lease-manager.ts';
 import type { CustodyWriteAction } from '../../shared/core/plan-custody-write.ts';
 import { ConflictError } from '../../shared/errors.ts';
@@ -51,6 +52,7 @@ function harness(clusters: CustodyCluster[], store: StateStore = createMemorySta
     clock,
     logger: silentLogger,
     leases: createLeaseManager({ store, clock }),
+    audit: createAuditLog({ store, clock }),
     nodeTimeoutMs: 2000,
   });
   return { service, store, clock, repo: createCustodyRepository(store) };
@@ -95,6 +97,14 @@ describe('keys import: the dry run is the plan the import executes', () => {
     const printed = JSON.stringify(dry);
     for (const secret of [...initOf().keys, ...initOf().keysBase64, initOf().rootToken]) expect(printed).not.toContain(secret);
     for (const s of await h.repo.shares('prod')) expect(printed).not.toContain(s.data.ciphertext);
+    // The executor audits the write in the cluster's trail: identifiers and counts, no value.
+    const trail = await createAuditLog({ store: h.store, clock: h.clock }).list('prod');
+    expect(trail.map((e) => [e.action, e.outcome, e.node, e.shareIndexes, e.wrappers])).toEqual([
+      ['custody-write', 'written', '-', [1, 2, 3, 4, 5], ['local-a', 'local-b']],
+    ]);
+    expect(trail[0]?.message).toBe('custody generation 1: 5 share(s) written, root token kept, metadata written');
+    const audited = JSON.stringify(trail);
+    for (const secret of [...initOf().keys, ...initOf().keysBase64, initOf().rootToken]) expect(audited).not.toContain(secret);
   });
 
   it('a replace over custody Vault rejected: surplus shares deleted, metadata, then the old blocks lifted', async () => {
@@ -211,6 +221,10 @@ describe('the custody executor', () => {
     expect((error as Error).message).toMatch(/stopped after 2 writes: .*lease cluster\/prod was lost/);
     expect((await h.repo.shares('prod')).map((s) => s.data.index)).toEqual([1, 2]);
     expect(await h.repo.meta('prod')).toBeNull();
+    // The trail says it stopped half-way, and how far it got.
+    const [event] = await createAuditLog({ store, clock }).list('prod');
+    expect(event).toMatchObject({ action: 'custody-write', outcome: 'partial' });
+    expect(event?.message).toMatch(/^custody generation 1: 2 share\(s\) written before it stopped: .*lease cluster\/prod was lost/);
   });
 });
 
