@@ -14,7 +14,14 @@ import {
   raftJoinSchema,
   sealStatusSchema,
 } from './vault-http-schemas.ts';
-import { createTransport, transportOrigin, type Transport, type TransportOrigin, type TransportResponse } from './vault-http-transport.ts';
+import {
+  createTransport,
+  transportOrigin,
+  type Transport,
+  type TransportOrigin,
+  type TransportRequest,
+  type TransportResponse,
+} from './vault-http-transport.ts';
 
 export interface VaultHttpClientFactoryOptions {
   /** Sent as User-Agent. Default `sealwatch`. */
@@ -121,6 +128,7 @@ class VaultHttpClient implements VaultClient {
   readonly #prefix: string;
   readonly #origin: TransportOrigin;
   readonly #transport: Transport;
+  readonly #plainContexts = new Map<string, AnswerContext>();
 
   constructor(target: VaultTarget, transport: Transport) {
     const url = parseBaseUrl(target);
@@ -134,22 +142,35 @@ class VaultHttpClient implements VaultClient {
 
   async #send(call: Call): Promise<TransportResponse> {
     const query = call.query && Object.keys(call.query).length > 0 ? `?${new URLSearchParams(call.query).toString()}` : '';
-    return this.#transport.send({
+    // Built field by field: every sweep sends two of these per node.
+    const request: TransportRequest = {
       method: call.method,
       origin: this.#origin,
       path: this.#prefix + call.path + query,
       label: `${call.method} ${this.#base}${call.path}`,
       body: call.body,
       signal: call.options?.signal ?? AbortSignal.timeout(DEFAULT_DEADLINE_MS),
-      ...(call.options?.token !== undefined && { token: call.options.token }),
-      ...(this.target.caPem !== undefined && { caPem: this.target.caPem }),
-      ...(this.target.serverName !== undefined && { serverName: this.target.serverName }),
-    });
+    };
+    const token = call.options?.token;
+    if (token !== undefined) request.token = token;
+    if (this.target.caPem !== undefined) request.caPem = this.target.caPem;
+    if (this.target.serverName !== undefined) request.serverName = this.target.serverName;
+    return this.#transport.send(request);
   }
 
   #context(call: Call): AnswerContext {
-    const secrets = [...(call.secrets ?? []), ...(call.options?.redact ?? [])];
-    if (call.options?.token !== undefined) secrets.push(call.options.token);
+    const token = call.options?.token;
+    const redact = call.options?.redact;
+    if (call.secrets === undefined && redact === undefined && token === undefined && !call.keepSecrets) {
+      // A call that sends nothing secret (every sweep's health and seal-status): one context per
+      // method and path, kept.
+      const key = `${call.method} ${call.path}`;
+      let ctx = this.#plainContexts.get(key);
+      if (!ctx) this.#plainContexts.set(key, (ctx = { label: `${call.method} ${this.#base}${call.path}`, path: call.path, secrets: [] }));
+      return ctx;
+    }
+    const secrets = [...(call.secrets ?? []), ...(redact ?? [])];
+    if (token !== undefined) secrets.push(token);
     return { label: `${call.method} ${this.#base}${call.path}`, path: call.path, secrets, ...(call.keepSecrets ? { keepSecrets: true } : {}) };
   }
 
