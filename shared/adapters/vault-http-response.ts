@@ -32,8 +32,17 @@ export function isSuccess(res: TransportResponse): boolean {
   return res.status >= 200 && res.status <= 299;
 }
 
-/** Decodes a JSON body with `schema`; a non-JSON or mismatching body means "not Vault". */
-export function parseAnswer<S extends z.ZodType>(ctx: AnswerContext, res: TransportResponse, schema: S): z.output<S> {
+/**
+ * A decoder that reads an answer without zod: returns the value `schema` would, or undefined for
+ * anything it does not accept (then the schema decides and words the error).
+ */
+export type FastDecoder<T> = (json: unknown, redact: (text: string) => string) => T | undefined;
+
+/**
+ * Decodes a JSON body with `schema`; a non-JSON or mismatching body means "not Vault". With
+ * `fast`, an answer the fast decoder accepts skips the schema (the hot sweep answers).
+ */
+export function parseAnswer<S extends z.ZodType>(ctx: AnswerContext, res: TransportResponse, schema: S, fast?: FastDecoder<z.output<S>>): z.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(res.body.toString('utf8'));
@@ -42,6 +51,10 @@ export function parseAnswer<S extends z.ZodType>(ctx: AnswerContext, res: Transp
     throw new VaultUnreachableError('bad-response', redactorOf(ctx)(`${ctx.label}: answer ${res.status} has ${what}; is this a Vault server?`));
   }
   const redact = redactorOf(ctx);
+  if (fast && !ctx.keepSecrets) {
+    const decoded = fast(json, redact);
+    if (decoded !== undefined) return decoded;
+  }
   const parsed = schema.safeParse(ctx.keepSecrets ? json : redactDeep(json, redact));
   if (!parsed.success) {
     throw new VaultUnreachableError(

@@ -8,8 +8,10 @@ import { describeTransportError } from './vault-http-errors.ts';
 /** One HTTP exchange with a Vault node. */
 export interface TransportRequest {
   method: 'GET' | 'HEAD' | 'PUT' | 'POST';
-  /** Full URL including path and query. */
-  url: URL;
+  /** The node, parsed once per client instead of once per call. */
+  origin: TransportOrigin;
+  /** Path and query, e.g. `/v1/sys/health?standbyok=true`. */
+  path: string;
   /** Where the URL is shown in messages (no query: it adds nothing and may grow long). */
   label: string;
   body?: unknown;
@@ -17,6 +19,24 @@ export interface TransportRequest {
   signal: AbortSignal;
   caPem?: string;
   serverName?: string;
+}
+
+/** A node's address as node:http(s) wants it. */
+export interface TransportOrigin {
+  protocol: 'http:' | 'https:';
+  /** Without the brackets of an IPv6 literal. */
+  hostname: string;
+  port: number;
+  /** `https://host:port`, the key for the certificate a node presented. */
+  origin: string;
+}
+
+/** The parts of a parsed http(s) URL the transport needs. */
+export function transportOrigin(url: URL): TransportOrigin {
+  const protocol = url.protocol === 'http:' ? 'http:' : 'https:';
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = url.port ? Number(url.port) : protocol === 'http:' ? 80 : 443;
+  return { protocol, hostname, port, origin: url.origin };
 }
 
 export interface TransportResponse {
@@ -49,7 +69,7 @@ export function createTransport(options: TransportOptions): Transport {
   let httpAgent: http.Agent | undefined;
 
   function agentFor(request: TransportRequest): http.Agent {
-    if (request.url.protocol === 'http:') {
+    if (request.origin.protocol === 'http:') {
       httpAgent ??= new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 1 });
       return httpAgent;
     }
@@ -81,14 +101,18 @@ export function createTransport(options: TransportOptions): Transport {
   const certificates = new Map<string, PeerCertificateInfo>();
   const onCertificate = (origin: string, info: PeerCertificateInfo) => certificates.set(origin, info);
 
+  // The headers of a call without token or body are the same for every call: built once (Node
+  // copies them into each request and never changes the object).
+  const plainHeaders: Readonly<http.OutgoingHttpHeaders> = Object.freeze({ 'user-agent': options.userAgent, accept: 'application/json' });
+
   async function send(request: TransportRequest): Promise<TransportResponse> {
     try {
-      return await attempt(request, agentFor(request), options, onCertificate);
+      return await attempt(request, agentFor(request), plainHeaders, options, onCertificate);
     } catch (error) {
       // A keep-alive socket the server closed while idle fails on reuse; Node's docs recommend
       // retrying idempotent requests once on a fresh socket.
       if (error instanceof StaleSocketError && !request.signal.aborted) {
-        return attempt(request, agentFor(request), options, onCertificate);
+        return attempt(request, agentFor(request), plainHeaders, options, onCertificate);
       }
       throw error instanceof StaleSocketError ? error.translated : error;
     }
@@ -114,9 +138,38 @@ class StaleSocketError extends Error {
 
 const watchedSockets = new WeakSet<tls.TLSSocket>();
 
+/** What to do when a signal aborts, for every request in flight under it. */
+const waitingOn = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `onAbort` when `signal` aborts, until the returned function is called. A sweep's nodes
+ * share deadline signals (`shared/app/shared-deadlines.ts`), so each signal gets one listener that
+ * ends every request waiting on it, instead of a listener added and removed per request.
+ */
+function onAbortOf(signal: AbortSignal, onAbort: () => void): () => void {
+  let waiting = waitingOn.get(signal);
+  if (!waiting) {
+    const created = new Set<() => void>();
+    waiting = created;
+    waitingOn.set(signal, created);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const end of [...created]) end();
+        created.clear();
+      },
+      { once: true },
+    );
+  }
+  const set = waiting;
+  set.add(onAbort);
+  return () => set.delete(onAbort);
+}
+
 function attempt(
   request: TransportRequest,
   agent: http.Agent,
+  plainHeaders: Readonly<http.OutgoingHttpHeaders>,
   options: TransportOptions,
   onCertificate: (origin: string, info: PeerCertificateInfo) => void,
 ): Promise<TransportResponse> {
@@ -124,45 +177,57 @@ function attempt(
   if (signal.aborted) return Promise.reject(deadlineError(label, signal));
 
   const payload = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
-  const headers: http.OutgoingHttpHeaders = {
-    'user-agent': options.userAgent,
-    accept: 'application/json',
-  };
-  if (payload) {
-    headers['content-type'] = 'application/json';
-    headers['content-length'] = payload.length;
+  let headers = plainHeaders as http.OutgoingHttpHeaders;
+  if (payload || request.token !== undefined) {
+    headers = { ...plainHeaders };
+    if (payload) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = payload.length;
+    }
+    if (request.token !== undefined) headers['x-vault-token'] = request.token;
   }
-  if (request.token !== undefined) headers['x-vault-token'] = request.token;
 
-  const lib = request.url.protocol === 'http:' ? http : https;
+  const { origin } = request;
+  const tlsRequest = origin.protocol === 'https:';
+  const lib = tlsRequest ? https : http;
 
   return new Promise<TransportResponse>((resolve, reject) => {
     let settled = false;
-    const req = lib.request(request.url, { method: request.method, headers, agent });
+    // An options object, not a URL: Node would convert the URL into these on every call.
+    const req = lib.request({
+      protocol: origin.protocol,
+      hostname: origin.hostname,
+      port: origin.port,
+      path: request.path,
+      method: request.method,
+      headers,
+      agent,
+    });
     // Only a new connection handshakes. Node does not flag requests that queued behind a busy
     // socket as reused, so sockets already listened to are remembered instead.
-    req.once('socket', (socket) => {
-      if (!(socket instanceof tls.TLSSocket) || watchedSockets.has(socket)) return;
-      watchedSockets.add(socket);
-      socket.once('secureConnect', () => {
-        const cert = socket.getPeerCertificate();
-        const validTo = cert?.valid_to ? Date.parse(cert.valid_to) : Number.NaN;
-        const subject = typeof cert?.subject?.CN === 'string' ? cert.subject.CN : undefined;
-        if (Number.isFinite(validTo)) onCertificate(request.url.origin, { validTo, ...(subject ? { subject } : {}) });
+    if (tlsRequest) {
+      req.once('socket', (socket) => {
+        if (!(socket instanceof tls.TLSSocket) || watchedSockets.has(socket)) return;
+        watchedSockets.add(socket);
+        socket.once('secureConnect', () => {
+          const cert = socket.getPeerCertificate();
+          const validTo = cert?.valid_to ? Date.parse(cert.valid_to) : Number.NaN;
+          const subject = typeof cert?.subject?.CN === 'string' ? cert.subject.CN : undefined;
+          if (Number.isFinite(validTo)) onCertificate(origin.origin, { validTo, ...(subject ? { subject } : {}) });
+        });
       });
-    });
+    }
 
     const finish = (error: Error | undefined, response?: TransportResponse): void => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      stopWatching();
       if (error) {
         req.destroy();
         reject(error);
       } else if (response) resolve(response);
     };
-    const onAbort = (): void => finish(deadlineError(label, signal));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stopWatching = onAbortOf(signal, () => finish(deadlineError(label, signal)));
 
     req.on('error', (error: NodeJS.ErrnoException) => {
       const translated = describeTransportError(error, label, request.caPem !== undefined);

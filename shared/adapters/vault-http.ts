@@ -3,7 +3,8 @@ import type { AutopilotConfiguration, HealthResponse, InitRequest, RaftJoinReque
 import { ValidationError } from '../errors.ts';
 import type { AwsIamLoginBody, CallOptions, HealthOptions, VaultClient, VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
 import { autopilotConfigurationSchema, autopilotStateSchema, raftConfigurationSchema, sealBackendStatusSchema } from './vault-http-raft-schemas.ts';
-import { errorForAnswer, isSuccess, parseAnswer, vaultErrors, type AnswerContext } from './vault-http-response.ts';
+import { decodeHealthBody, decodeSealStatus } from './vault-http-hot-answers.ts';
+import { errorForAnswer, isSuccess, parseAnswer, vaultErrors, type AnswerContext, type FastDecoder } from './vault-http-response.ts';
 import {
   haStatusSchema,
   healthBodySchema,
@@ -13,7 +14,14 @@ import {
   raftJoinSchema,
   sealStatusSchema,
 } from './vault-http-schemas.ts';
-import { createTransport, type Transport, type TransportResponse } from './vault-http-transport.ts';
+import {
+  createTransport,
+  transportOrigin,
+  type Transport,
+  type TransportOrigin,
+  type TransportRequest,
+  type TransportResponse,
+} from './vault-http-transport.ts';
 
 export interface VaultHttpClientFactoryOptions {
   /** Sent as User-Agent. Default `sealwatch`. */
@@ -24,9 +32,10 @@ export interface VaultHttpClientFactoryOptions {
 
 const DEFAULT_DEADLINE_MS = 5_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+const MAX_CACHED_CLIENTS = 10_000;
 
 /** Status codes sys/health uses to carry the node's state (`http/sys_health.go` @ v1.19.0). */
-const HEALTH_STATUSES = new Set([200, 429, 472, 473, 474, 501, 503, 530]);
+const HEALTH_STATUSES: ReadonlySet<number> = new Set([200, 429, 472, 473, 474, 501, 503, 530]);
 
 type Method = 'GET' | 'HEAD' | 'PUT' | 'POST';
 
@@ -61,8 +70,31 @@ export function createVaultHttpClientFactory(options: VaultHttpClientFactoryOpti
     throw new ValidationError('userAgent must be a non-empty single line');
   }
   const transport = createTransport({ userAgent, maxResponseBytes });
+  // Clients hold nothing but their target, so one per target is kept: a sweep asks for every
+  // node's client every minute, and building one parses its URL. Keyed by CA first (the same
+  // string object for every node of a cluster), then by the rest of the target.
+  const clients = new Map<string | undefined, Map<string, VaultHttpClient>>();
+  let cached = 0;
+  const clientFor = (target: VaultTarget): VaultHttpClient => {
+    let byTarget = clients.get(target.caPem);
+    if (!byTarget) clients.set(target.caPem, (byTarget = new Map()));
+    const key = `${target.url}\0${target.serverName ?? ''}\0${target.insecureHttp === true ? 1 : 0}`;
+    let client = byTarget.get(key);
+    if (!client) {
+      client = new VaultHttpClient(target, transport);
+      // Bounded for fleets whose nodes keep moving (discovery): start over past the limit.
+      if (cached >= MAX_CACHED_CLIENTS) {
+        clients.clear();
+        clients.set(target.caPem, (byTarget = new Map()));
+        cached = 0;
+      }
+      byTarget.set(key, client);
+      cached += 1;
+    }
+    return client;
+  };
   return {
-    client: (target) => new VaultHttpClient(target, transport),
+    client: clientFor,
     peerCertificate: (target) => transport.peerCertificate(parseBaseUrl(target).origin),
     close: async () => transport.close(),
   };
@@ -93,42 +125,60 @@ function parseBaseUrl(target: VaultTarget): URL {
 class VaultHttpClient implements VaultClient {
   readonly target: VaultTarget;
   readonly #base: string;
+  readonly #prefix: string;
+  readonly #origin: TransportOrigin;
   readonly #transport: Transport;
+  readonly #plainContexts = new Map<string, AnswerContext>();
 
   constructor(target: VaultTarget, transport: Transport) {
     const url = parseBaseUrl(target);
     this.target = target;
     // A path prefix (reverse proxy) is kept; `/v1/...` is appended to it.
-    this.#base = url.origin + url.pathname.replace(/\/+$/, '');
+    this.#prefix = url.pathname.replace(/\/+$/, '');
+    this.#base = url.origin + this.#prefix;
+    this.#origin = transportOrigin(url);
     this.#transport = transport;
   }
 
   async #send(call: Call): Promise<TransportResponse> {
-    const url = new URL(this.#base + call.path);
-    for (const [k, v] of Object.entries(call.query ?? {})) url.searchParams.set(k, v);
-    return this.#transport.send({
+    const query = call.query && Object.keys(call.query).length > 0 ? `?${new URLSearchParams(call.query).toString()}` : '';
+    // Built field by field: every sweep sends two of these per node.
+    const request: TransportRequest = {
       method: call.method,
-      url,
+      origin: this.#origin,
+      path: this.#prefix + call.path + query,
       label: `${call.method} ${this.#base}${call.path}`,
       body: call.body,
       signal: call.options?.signal ?? AbortSignal.timeout(DEFAULT_DEADLINE_MS),
-      ...(call.options?.token !== undefined && { token: call.options.token }),
-      ...(this.target.caPem !== undefined && { caPem: this.target.caPem }),
-      ...(this.target.serverName !== undefined && { serverName: this.target.serverName }),
-    });
+    };
+    const token = call.options?.token;
+    if (token !== undefined) request.token = token;
+    if (this.target.caPem !== undefined) request.caPem = this.target.caPem;
+    if (this.target.serverName !== undefined) request.serverName = this.target.serverName;
+    return this.#transport.send(request);
   }
 
   #context(call: Call): AnswerContext {
-    const secrets = [...(call.secrets ?? []), ...(call.options?.redact ?? [])];
-    if (call.options?.token !== undefined) secrets.push(call.options.token);
+    const token = call.options?.token;
+    const redact = call.options?.redact;
+    if (call.secrets === undefined && redact === undefined && token === undefined && !call.keepSecrets) {
+      // A call that sends nothing secret (every sweep's health and seal-status): one context per
+      // method and path, kept.
+      const key = `${call.method} ${call.path}`;
+      let ctx = this.#plainContexts.get(key);
+      if (!ctx) this.#plainContexts.set(key, (ctx = { label: `${call.method} ${this.#base}${call.path}`, path: call.path, secrets: [] }));
+      return ctx;
+    }
+    const secrets = [...(call.secrets ?? []), ...(redact ?? [])];
+    if (token !== undefined) secrets.push(token);
     return { label: `${call.method} ${this.#base}${call.path}`, path: call.path, secrets, ...(call.keepSecrets ? { keepSecrets: true } : {}) };
   }
 
-  /** Parses a 2xx JSON answer with `schema`; any other answer becomes the matching error. */
-  async #json<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S>> {
+  /** Parses a 2xx JSON answer with `schema` (or `fast`); any other answer becomes the matching error. */
+  async #json<S extends z.ZodType>(call: Call, schema: S, fast?: FastDecoder<z.output<S>>): Promise<z.output<S>> {
     const res = await this.#send(call);
     if (!isSuccess(res)) throw errorForAnswer(this.#context(call), res);
-    return parseAnswer(this.#context(call), res, schema);
+    return parseAnswer(this.#context(call), res, schema, fast);
   }
 
   /** For endpoints answering 204 (or 200 with a body nobody needs). */
@@ -147,7 +197,7 @@ class VaultHttpClient implements VaultClient {
   }
 
   sealStatus(options?: CallOptions) {
-    return this.#json({ method: 'GET', path: '/v1/sys/seal-status', options }, sealStatusSchema);
+    return this.#json({ method: 'GET', path: '/v1/sys/seal-status', options }, sealStatusSchema, decodeSealStatus);
   }
 
   async health(options?: HealthOptions): Promise<HealthResponse> {
@@ -158,21 +208,23 @@ class VaultHttpClient implements VaultClient {
       ...(options?.query !== undefined && { query: options.query }),
     };
     const res = await this.#send(call);
-    const expected = new Set(HEALTH_STATUSES);
-    // Custom codes asked for through the query (e.g. sealedcode=299) carry the state too.
-    for (const [k, v] of Object.entries(options?.query ?? {})) {
-      if (k.endsWith('code') && /^\d+$/.test(v)) expected.add(Number(v));
+    let expected: ReadonlySet<number> = HEALTH_STATUSES;
+    if (options?.query !== undefined) {
+      // Custom codes asked for through the query (e.g. sealedcode=299) carry the state too.
+      const codes = new Set(HEALTH_STATUSES);
+      for (const [k, v] of Object.entries(options.query)) if (k.endsWith('code') && /^\d+$/.test(v)) codes.add(Number(v));
+      expected = codes;
     }
     const ctx = this.#context(call);
     if (!expected.has(res.status)) throw errorForAnswer(ctx, res);
     if (call.method === 'HEAD') return { status: res.status, body: null };
-    return { status: res.status, body: parseAnswer(ctx, res, healthBodySchema) };
+    return { status: res.status, body: parseAnswer(ctx, res, healthBodySchema, decodeHealthBody) };
   }
 
   unseal(request: { key: string } | { reset: true }, options?: CallOptions) {
     const body = 'reset' in request ? { reset: true } : { key: request.key };
     const secrets = 'key' in request ? [request.key] : [];
-    return this.#json({ method: 'PUT', path: '/v1/sys/unseal', body, options, secrets }, sealStatusSchema);
+    return this.#json({ method: 'PUT', path: '/v1/sys/unseal', body, options, secrets }, sealStatusSchema, decodeSealStatus);
   }
 
   initStatus(options?: CallOptions) {

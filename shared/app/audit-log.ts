@@ -14,7 +14,16 @@ export interface AuditEvent {
   at: string;
   /** What started it: `schedule`, `cli`, `demo`, `webhook`... */
   trigger: string;
-  action: 'unseal' | 'unseal-clear-block' | 'raft-join' | 'raft-remove-peer' | 'storage-backup' | 'silence' | 'incident-ack';
+  action:
+    | 'unseal'
+    | 'unseal-clear-block'
+    | 'raft-join'
+    | 'raft-remove-peer'
+    | 'storage-backup'
+    | 'silence'
+    | 'incident-ack'
+    | 'custody-write'
+    | 'custody-rewrap';
   /** The node acted on; `*` for an action on every node of the cluster, `-` for a cluster-level one. */
   node: string;
   shareIndexes: number[];

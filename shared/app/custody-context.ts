@@ -8,8 +8,9 @@ import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
+import type { AuditLog } from './audit-log.ts';
 import { createCustodyRepository, type CustodyRepository } from './custody-repository.ts';
-import { CLUSTER_LEASE, runUnderLease } from './held-lease.ts';
+import { CLUSTER_LEASE, runUnderLease, type HeldLease } from './held-lease.ts';
 
 /** A cluster as custody needs it (a `ClusterConfig` fits). */
 export interface CustodyCluster {
@@ -32,8 +33,15 @@ export interface CustodyServiceOptions {
   store: StateStore;
   vault: VaultClientFactory;
   clock: Clock;
-  /** When given, import and init hold the `cluster/<id>` lease so no unseal reads half-written custody. */
-  leases?: LeaseManager;
+  /**
+   * Custody writes (import, init, rewrap) hold the `cluster/<id>` lease, the one unseals hold, so
+   * no unseal reads custody while it is written; every write checks it first (fencing).
+   */
+  leases: LeaseManager;
+  /** Every custody write is audited in the cluster's trail (`custody-write`, `custody-rewrap`). */
+  audit: AuditLog;
+  /** Who asks, for the audit trail (default `cli`). */
+  trigger?: string;
   logger?: Logger;
   /** Deadline for one node's seal-status (default 5000 ms). */
   nodeTimeoutMs?: number;
@@ -53,8 +61,12 @@ export interface CustodyContext {
   cluster(id: string): CustodyCluster;
   wrapper(id: string): KeyWrapper;
   nowIso(): string;
-  /** Runs `fn` under the cluster lease when leases are configured. */
-  withClusterLease<T>(clusterId: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` as one operation under the cluster lease (renewed while it runs).
+   *
+   * @throws ConflictError `lease-held` when another operation holds it.
+   */
+  withClusterLease<T>(clusterId: string, fn: (held: HeldLease) => Promise<T>): Promise<T>;
 }
 
 export function createCustodyContext(options: CustodyServiceOptions): CustodyContext {
@@ -74,14 +86,13 @@ export function createCustodyContext(options: CustodyServiceOptions): CustodyCon
     },
     wrapper(id) {
       const wrapper = options.wrappers.get(id);
-      if (!wrapper) throw new NotFoundError(`wrapper ${id} is not configured (known: ${options.wrappers.ids().join(', ') || 'none'})`);
+      if (!wrapper) throw wrapperNotConfigured({ options }, id);
       return wrapper;
     },
     nowIso: () => new Date(options.clock.now()).toISOString(),
     async withClusterLease(clusterId, fn) {
-      if (!options.leases) return fn();
       const scope = `cluster/${clusterId}`;
-      const ran = await runUnderLease({ leases: options.leases, ...(options.logger ? { logger: options.logger } : {}) }, scope, CLUSTER_LEASE, () => fn());
+      const ran = await runUnderLease({ leases: options.leases, ...(options.logger ? { logger: options.logger } : {}) }, scope, CLUSTER_LEASE, fn);
       if ('heldBy' in ran) {
         throw new ConflictError(
           `cluster ${clusterId} is busy: lease ${scope} is held by ${ran.heldBy.owner} until ${new Date(ran.heldBy.expiresAt).toISOString()}; try again shortly`,
@@ -91,6 +102,11 @@ export function createCustodyContext(options: CustodyServiceOptions): CustodyCon
       return ran.done;
     },
   };
+}
+
+/** The error for a wrapper id the configuration does not have. */
+export function wrapperNotConfigured(ctx: Pick<CustodyContext, 'options'>, id: string): NotFoundError {
+  return new NotFoundError(`wrapper ${id} is not configured (known: ${ctx.options.wrappers.ids().join(', ') || 'none'})`);
 }
 
 /**

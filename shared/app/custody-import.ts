@@ -1,28 +1,14 @@
-import { resolveCustodyPolicy, tokenWrapperOf } from '../core/custody-policy.ts';
-import { isBlocked, standingBlocks, type CustodyKind } from '../core/custody-types.ts';
+import type { CustodyKind } from '../core/custody-types.ts';
 import { parseInitOutput, wipeInitOutput, type InitOutput } from '../core/init-output.ts';
-import { checkShareConsistency, validateShares, type ConsistencyReport } from '../core/share-validation.ts';
-import { UnavailableError, ValidationError } from '../errors.ts';
+import { planCustodyWrite, type CustodyWriteAction, type CustodyWritePlan } from '../core/plan-custody-write.ts';
+import type { ConsistencyReport } from '../core/share-validation.ts';
 import type { CustodyContext } from './custody-context.ts';
-import { initializedNodes, sealMismatches, surveyNodes, type NodeSeal } from './custody-nodes.ts';
-import { existingCustodyError, keyChangedError, wrapShares, wrapToken, writeCustody } from './custody-write.ts';
+import { applyCustodyWrite } from './custody-executor.ts';
+import { checkImport, type CheckedImport, type ImportRequest } from './custody-import-check.ts';
+import type { NodeSeal } from './custody-nodes.ts';
+import { readCustodyForWrite, refusalError, wrapShares, wrapToken } from './custody-write.ts';
 
-export interface ImportRequest {
-  clusterId: string;
-  /** stdin: `vault operator init -format=json` or a `sys/init` answer. */
-  input: string;
-  /** Needed when the input has no threshold and no node answers. */
-  threshold?: number;
-  replace?: boolean;
-  /**
-   * With `replace`: the cluster was rekeyed (`vault operator rekey`), so the new shares may
-   * rebuild a different key than the custody they replace. Without it such a replace is refused.
-   */
-  rekeyed?: boolean;
-  storeRootToken?: boolean;
-  /** Import even though no node answered (the seal-status cross-check is skipped). */
-  force?: boolean;
-}
+export type { ImportRequest } from './custody-import-check.ts';
 
 export interface StoredShare {
   index: number;
@@ -48,140 +34,90 @@ export interface ImportResult {
   /** Seal status of each node as used for the cross-check. */
   nodes: NodeSeal[];
   warnings: string[];
+  /** The custody writes applied, in order (the plan a dry run prints, as executed). */
+  actions: CustodyWriteAction[];
+}
+
+/** What `keys import` would do: the same checks and the same plan, nothing wrapped or written. */
+export interface ImportPlan {
+  dryRun: true;
+  cluster: string;
+  kind: CustodyKind;
+  format: 'cli' | 'http';
+  threshold: number;
+  thresholdSource: 'input' | 'flag' | 'node';
+  shares: number;
+  shareLength: number;
+  generation: number;
+  /** The generation the import would replace, null for a first custody. */
+  replaces: number | null;
+  rootToken: 'stored' | 'ignored' | 'absent';
+  consistency: Omit<ConsistencyReport, 'keyCheck'>;
+  nodes: NodeSeal[];
+  warnings: string[];
+  actions: CustodyWriteAction[];
 }
 
 /**
- * `keys import`: parse → validate (shape, threshold subsets) → cross-check with the nodes →
- * resolve the custody policy → wrap every share (nothing written if any wrap fails) → write.
- * Every plaintext share is zeroed before this returns, on every path.
+ * `keys import --dry-run`: the checks and the write plan of {@link importShares}, from the same
+ * code, without wrapping or writing anything. Refuses where the real run would refuse.
  */
-export async function importShares(ctx: CustodyContext, request: ImportRequest): Promise<ImportResult> {
-  const cluster = ctx.cluster(request.clusterId);
+export async function planImport(ctx: CustodyContext, request: ImportRequest): Promise<ImportPlan> {
+  ctx.cluster(request.clusterId);
   let output: InitOutput | undefined;
   try {
     output = parseInitOutput(request.input);
-    const warnings: string[] = [];
-    const shares = output.shares;
+    const checked = await checkImport(ctx, request, output);
+    const plan = await planFor(ctx, checked, request, output.kind);
+    const { keyCheck: _omit, ...consistency } = checked.consistency;
+    return {
+      dryRun: true,
+      cluster: checked.cluster.id,
+      kind: output.kind,
+      format: output.format,
+      threshold: checked.threshold,
+      thresholdSource: checked.thresholdSource,
+      shares: output.shares.length,
+      shareLength: checked.shareLength,
+      generation: plan.generation,
+      replaces: plan.replaces,
+      rootToken: rootTokenOutcome(output, checked),
+      consistency,
+      nodes: checked.nodes,
+      warnings: [...checked.warnings, ...plan.warnings],
+      actions: plan.actions,
+    };
+  } finally {
+    wipeInitOutput(output);
+  }
+}
 
-    if (request.threshold !== undefined && output.threshold !== undefined && request.threshold !== output.threshold) {
-      throw new ValidationError(
-        'the threshold given contradicts the input',
-        [`threshold ${request.threshold} was given, but the input says threshold ${output.threshold}`],
-        { field: 'threshold' },
-      );
-    }
-    // Local checks first: a malformed input fails without touching the network.
-    const known = output.threshold ?? request.threshold;
-    if (known !== undefined) validateShares(shares, known);
-
-    const nodes = await surveyNodes(ctx, cluster);
-    const initialized = initializedNodes(nodes);
-    const reachable = nodes.filter((n) => n.reachable);
-    if (reachable.length === 0) {
-      if (!request.force) {
-        // `nodes_unreachable`: entry points say how to import without the check (`force`).
-        throw new UnavailableError(
-          `no node of cluster ${cluster.id} answered sys/seal-status, so the shares cannot be checked against the cluster (${nodes.map((n) => `${n.node}: ${n.error ?? 'no answer'}`).join('; ')})`,
-          { code: 'nodes_unreachable' },
-        );
-      }
-      warnings.push('no node answered: imported without checking threshold, share count and seal type against the cluster');
-    } else if (initialized.length === 0) {
-      throw new ValidationError(`cluster ${cluster.id} is not initialized, so these shares cannot belong to it`, [
-        ...reachable.map((n) => `node ${n.node}: initialized false`),
-      ]);
-    }
-
-    let threshold = known;
-    let thresholdSource: ImportResult['thresholdSource'] = output.threshold !== undefined ? 'input' : 'flag';
-    if (threshold === undefined) {
-      const fromNodes = [...new Set(initialized.map((n) => n.t))];
-      if (fromNodes.length > 1) {
-        throw new ValidationError(
-          'the nodes disagree on the threshold, so it must be given',
-          initialized.map((n) => `node ${n.node}: t=${n.t}`),
-          { field: 'threshold' },
-        );
-      }
-      threshold = fromNodes[0];
-      thresholdSource = 'node';
-      if (threshold === undefined) {
-        throw new ValidationError(
-          'the threshold is unknown: sys/init output does not include it and no node answered, so it must be given',
-          ['threshold: missing'],
-          { field: 'threshold' },
-        );
-      }
-      validateShares(shares, threshold);
-    }
-    const expected = { kind: output.kind, threshold, shares: shares.length };
-    const mismatches = initialized.flatMap((n) => sealMismatches(n, expected));
-    if (mismatches.length > 0) {
-      throw new ValidationError(`the shares do not fit cluster ${cluster.id} as its nodes describe it; nothing was stored`, mismatches);
-    }
-    const uninitialized = reachable.filter((n) => n.initialized === false).map((n) => n.node);
-    if (uninitialized.length > 0 && initialized.length > 0) {
-      warnings.push(`node${uninitialized.length > 1 ? 's' : ''} ${uninitialized.join(', ')} not initialized (not yet joined?)`);
-    }
-
-    const shape = validateShares(shares, threshold);
-    const consistency = await checkShareConsistency(shares, threshold);
-    if (!consistency.crossChecked && shares.length > 1) {
-      warnings.push(
-        `threshold equals the share count (${threshold}): there is no spare share to cross-check, so a wrong share would only show when Vault rejects it`,
-      );
-    }
-    if (!consistency.exhaustive) {
-      warnings.push(
-        `${consistency.subsetsChecked} threshold subsets combined (a complete cover: every share checked against one polynomial) instead of all of them`,
-      );
-    }
-
-    const assignment = resolveCustodyPolicy({
-      clusterId: cluster.id,
-      policy: cluster.custody,
-      wrapperIds: ctx.options.wrappers.ids(),
-      shareCount: shares.length,
-    });
-    warnings.push(...assignment.warnings);
-    if (request.storeRootToken && output.rootToken === undefined) {
-      throw new ValidationError('storing the root token was asked for, but the input has no root_token', ['root_token: missing'], { field: 'storeRootToken' });
-    }
-    const tokenWrapper = request.storeRootToken ? tokenWrapperOf(cluster.custody, assignment) : undefined;
-
+/**
+ * `keys import`: parse → check ({@link checkImport}) → under the cluster lease: read custody →
+ * plan the writes → wrap every share the plan writes (nothing written if any wrap fails) →
+ * apply the plan. Every plaintext share is zeroed before this returns, on every path.
+ */
+export async function importShares(ctx: CustodyContext, request: ImportRequest): Promise<ImportResult> {
+  ctx.cluster(request.clusterId);
+  let output: InitOutput | undefined;
+  try {
+    output = parseInitOutput(request.input);
+    const checked = await checkImport(ctx, request, output);
+    const { cluster } = checked;
     const kind = output.kind;
+    const shares = output.shares;
     const rootToken = output.rootToken;
-    const result = await ctx.withClusterLease(cluster.id, async () => {
-      // Checked again under the lease, but also before any wrap call, so a refusal costs nothing.
-      const existing = await ctx.repo.meta(cluster.id);
-      if (existing && !request.replace) throw existingCustodyError(cluster.id, existing.data);
-      // Shares of another key replacing working custody would strand the cluster: only a rekey, or
-      // custody that Vault already rejected (a standing block), justifies it.
-      const keyChanged = existing !== null && existing.data.keyCheck !== consistency.keyCheck;
-      if (existing && keyChanged && !request.rekeyed) {
-        const [block, guards] = await Promise.all([ctx.repo.block(cluster.id), ctx.repo.guards(cluster.id)]);
-        const blocks = standingBlocks(
-          existing.data.generation,
-          block?.data ?? null,
-          guards.map((g) => g.data),
-        );
-        if (!isBlocked(blocks)) throw keyChangedError(cluster.id, existing.data);
-        warnings.push(
-          `these shares rebuild a different key than the custody they replace, which Vault rejected (blocked for generation ${existing.data.generation}): replaced`,
-        );
-      }
-      if (existing && !keyChanged && request.rekeyed) {
-        warnings.push('a rekey was declared, but these shares rebuild the same key as the custody they replace');
-      }
-      const records = await wrapShares(ctx, cluster.id, kind, shares, assignment.shares);
-      const token = tokenWrapper && rootToken ? await wrapToken(ctx, cluster.id, tokenWrapper, rootToken) : undefined;
-      const written = await writeCustody(
-        ctx,
-        cluster.id,
-        { kind, threshold, shareLength: shape.shareLength, keyCheck: consistency.keyCheck, records, ...(token ? { rootToken: token } : {}) },
-        request.replace === true,
-      );
-      return { records, written };
+    const result = await ctx.withClusterLease(cluster.id, async (held) => {
+      // Planned under the lease and before any wrap call, so a refusal costs nothing.
+      const plan = await planFor(ctx, checked, request, kind);
+      const records = await wrapShares(ctx, cluster.id, kind, shares, writtenShares(plan));
+      const token = checked.tokenWrapper && rootToken ? await wrapToken(ctx, cluster.id, checked.tokenWrapper, rootToken) : undefined;
+      const written = await applyCustodyWrite(ctx, held, cluster.id, plan, {
+        meta: { kind, threshold: checked.threshold, shareLength: checked.shareLength, keyCheck: checked.consistency.keyCheck },
+        records,
+        ...(token ? { rootToken: token } : {}),
+      });
+      return { records, written, warnings: plan.warnings };
     });
 
     ctx.options.logger?.info('custody.imported', {
@@ -189,29 +125,60 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
       kind,
       generation: result.written.generation,
       shares: shares.length,
-      threshold,
+      threshold: checked.threshold,
       wrappers: [...new Set(result.records.map((r) => r.wrapper))],
-      rootToken: tokenWrapper ? 'stored' : 'not-stored',
+      rootToken: checked.tokenWrapper ? 'stored' : 'not-stored',
     });
-    const { keyCheck: _omit, ...checked } = consistency;
+    const { keyCheck: _omit, ...consistency } = checked.consistency;
     return {
       cluster: cluster.id,
       kind,
       format: output.format,
-      threshold,
-      thresholdSource,
+      threshold: checked.threshold,
+      thresholdSource: checked.thresholdSource,
       shares: shares.length,
-      shareLength: shape.shareLength,
-      generation: result.written.generation,
+      shareLength: checked.shareLength,
+      generation: result.written.generation as number,
       replaced: result.written.replaced,
       removed: result.written.removed,
       stored: result.records.map((r) => ({ index: r.index, wrapper: r.wrapper, keyId: r.keyId })),
-      rootToken: rootToken === undefined ? 'absent' : tokenWrapper ? 'stored' : 'ignored',
-      consistency: checked,
-      nodes,
-      warnings,
+      rootToken: rootTokenOutcome(output, checked),
+      consistency,
+      nodes: checked.nodes,
+      warnings: [...checked.warnings, ...result.warnings, ...result.written.warnings],
+      actions: result.written.applied,
     };
   } finally {
     wipeInitOutput(output);
   }
+}
+
+/** Reads custody and plans the import's writes; a refusal is thrown in domain terms. */
+async function planFor(
+  ctx: CustodyContext,
+  checked: CheckedImport,
+  request: ImportRequest,
+  kind: CustodyKind,
+): Promise<Extract<CustodyWritePlan, { outcome: 'write' }>> {
+  const read = await readCustodyForWrite(ctx, checked.cluster.id);
+  const plan = planCustodyWrite(read, {
+    kind,
+    threshold: checked.threshold,
+    assignment: checked.assignment.shares,
+    keyCheck: checked.consistency.keyCheck,
+    ...(checked.tokenWrapper ? { tokenWrapper: checked.tokenWrapper } : {}),
+    replace: request.replace === true,
+    rekeyed: request.rekeyed === true,
+  });
+  if (plan.outcome === 'refused') throw refusalError(checked.cluster.id, plan);
+  return plan;
+}
+
+/** The shares a plan writes, with the wrapper it names for each. */
+export function writtenShares(plan: Extract<CustodyWritePlan, { outcome: 'write' }>): { index: number; wrapper: string }[] {
+  return plan.actions.flatMap((a) => (a.kind === 'write-share' ? [{ index: a.index, wrapper: a.wrapper }] : []));
+}
+
+function rootTokenOutcome(output: InitOutput, checked: CheckedImport): ImportResult['rootToken'] {
+  return output.rootToken === undefined ? 'absent' : checked.tokenWrapper ? 'stored' : 'ignored';
 }

@@ -1,79 +1,42 @@
-import { randomBytes } from 'node:crypto';
-import { resolveCustodyPolicy, tokenWrapperOf, type CustodyAssignment } from '../core/custody-policy.ts';
-import { shareContext, tokenContext, type CustodyKind } from '../core/custody-types.ts';
+import type { CustodyAssignment } from '../core/custody-policy.ts';
+import { resolveCustodyPolicy, tokenWrapperOf } from '../core/custody-policy.ts';
+import type { CustodyKind } from '../core/custody-types.ts';
 import { initOutputFromResponse, wipeInitOutput, type InitOutput } from '../core/init-output.ts';
 import { pinnedTarget } from '../core/pinned-target.ts';
-import { checkShareConsistency, equalBytes, validateShares, type ConsistencyReport } from '../core/share-validation.ts';
+import { planCustodyWrite, planTokenOnlyWrite } from '../core/plan-custody-write.ts';
+import { checkShareConsistency, validateShares } from '../core/share-validation.ts';
 import type { InitRequest, InitResponse } from '../core/vault-types.ts';
-import { ConflictError, describeError, SealwatchError, UnavailableError, ValidationError } from '../errors.ts';
-import { deadline, type CustodyContext, type CustodyCluster } from './custody-context.ts';
+import { ConflictError, describeError, SealwatchError } from '../errors.ts';
+import { deadline, type CustodyCluster, type CustodyContext } from './custody-context.ts';
+import { applyCustodyWrite, type ApplicablePlan } from './custody-executor.ts';
+import { canary, checkCounts, pickNode } from './custody-init-check.ts';
+import type { InitClusterRequest, InitClusterResult, InitCommon, InitPlan } from './custody-init-types.ts';
 import { surveyNodes, type NodeSeal } from './custody-nodes.ts';
-import type { StoredShare } from './custody-import.ts';
-import { existingCustodyError, wrapShares, wrapToken, writeCustody } from './custody-write.ts';
+import { existingCustodyError, readCustodyForWrite, refusalError, wrapShares, wrapToken } from './custody-write.ts';
+import type { HeldLease } from './held-lease.ts';
 
-export interface InitClusterRequest {
-  clusterId: string;
-  /** Unseal shares (Shamir seal) or recovery shares (auto-unseal seal). */
-  shares: number;
-  threshold: number;
-  /** Base64 PGP public keys of human custodians, one per share: then nothing is stored. */
-  pgpKeys?: string[];
-  storeRootToken?: boolean;
-  /** Overwrite custody left from an earlier cluster of the same id. */
-  replace?: boolean;
-}
-
-interface InitCommon {
-  cluster: string;
-  node: string;
-  kind: CustodyKind;
-  sealType: string;
-  threshold: number;
-  shares: number;
-  /**
-   * The root token when it was not stored: shown once by the caller, then gone. Null when it
-   * went into custody.
-   */
-  rootToken: string | null;
-  warnings: string[];
-}
-
-/** How `init` ended. Only `custody-failed` carries shares, because otherwise they would be lost. */
-export type InitClusterResult =
-  | (InitCommon & {
-      outcome: 'custody-created';
-      generation: number;
-      replaced: boolean;
-      stored: StoredShare[];
-      consistency: Omit<ConsistencyReport, 'keyCheck'>;
-    })
-  | (InitCommon & {
-      outcome: 'pgp-encrypted';
-      /** Vault's PGP-encrypted shares (base64), in custodian order; sealwatch cannot read them. */
-      encryptedShares: string[];
-    })
-  | (InitCommon & {
-      outcome: 'custody-failed';
-      /** Why the shares could not be put into custody after Vault handed them out. */
-      error: string;
-      /** The shares in base64, to be shown once: Vault will never hand them out again. */
-      sharesBase64: string[];
-    });
+export type { InitClusterRequest, InitClusterResult, InitPlan } from './custody-init-types.ts';
 
 const STORE_ATTEMPTS = 3;
 
+/** Everything decided before Vault is called; the same for a dry run and a real one. */
+interface CheckedInit {
+  cluster: CustodyCluster;
+  node: NodeSeal;
+  kind: CustodyKind;
+  pgp: boolean;
+  assignment: CustodyAssignment | undefined;
+  tokenWrapper: string | undefined;
+  body: InitRequest;
+}
+
 /**
- * `init`: initialises an uninitialised cluster through `sys/init` on its first configured node
- * and puts the shares straight into custody.
- *
- * Everything that can be checked is checked before Vault is called, because Vault hands the
- * shares out exactly once: every configured node must answer and none may be initialised; the
- * policy must place every share; every wrapper involved must wrap and unwrap a canary under the
- * very context it will use. If custody still cannot be written afterwards (after retries), the
- * shares are returned as `custody-failed` so the caller can show them once rather than lose the
- * cluster.
+ * Every check `init` makes before calling Vault: counts; every node pinned; existing custody
+ * refused without `replace`; every node answers and none is initialised; the policy places every
+ * share; every wrapper involved wraps and unwraps a canary under the very context it will use.
+ * Reads nodes and custody and calls wrappers; writes nothing.
  */
-export async function initializeCluster(ctx: CustodyContext, request: InitClusterRequest): Promise<InitClusterResult> {
+async function checkInit(ctx: CustodyContext, request: InitClusterRequest): Promise<CheckedInit> {
   const cluster = ctx.cluster(request.clusterId);
   const { shares: n, threshold: t } = request;
   checkCounts(n, t, request.pgpKeys);
@@ -98,120 +61,127 @@ export async function initializeCluster(ctx: CustodyContext, request: InitCluste
     kind === 'recovery'
       ? { recoveryShares: n, recoveryThreshold: t, ...(pgp ? { recoveryPgpKeys: request.pgpKeys } : {}) }
       : { secretShares: n, secretThreshold: t, ...(pgp ? { pgpKeys: request.pgpKeys } : {}) };
+  return { cluster, node, kind, pgp, assignment, tokenWrapper, body };
+}
 
-  return ctx.withClusterLease(cluster.id, async () => {
+/**
+ * The writes after Vault answers, planned from custody as read now. The new key is unknown
+ * before Vault answers, so it is not compared with the custody replaced (that is another
+ * cluster's custody by definition: `replace` is asked for explicitly).
+ */
+async function planInitWrites(ctx: CustodyContext, checked: CheckedInit, request: InitClusterRequest, replace: boolean): Promise<ApplicablePlan> {
+  if (checked.pgp || !checked.assignment) {
+    return { generation: null, replaces: null, actions: checked.tokenWrapper ? planTokenOnlyWrite(checked.tokenWrapper) : [] };
+  }
+  const plan = planCustodyWrite(await readCustodyForWrite(ctx, checked.cluster.id), {
+    kind: checked.kind,
+    threshold: request.threshold,
+    assignment: checked.assignment.shares,
+    keyCheck: null,
+    ...(checked.tokenWrapper ? { tokenWrapper: checked.tokenWrapper } : {}),
+    replace,
+    rekeyed: false,
+  });
+  if (plan.outcome === 'refused') throw refusalError(checked.cluster.id, plan);
+  return plan;
+}
+
+/**
+ * `init --dry-run`: the checks of {@link initializeCluster} (nodes, policy, wrapper canaries)
+ * and the custody writes it would make once Vault answers, from the same code. Vault is not
+ * called: the shares, the root token and the key check do not exist yet, so the plan names
+ * indexes, wrappers and generations only.
+ */
+export async function planInit(ctx: CustodyContext, request: InitClusterRequest): Promise<InitPlan> {
+  const checked = await checkInit(ctx, request);
+  const plan = await planInitWrites(ctx, checked, request, request.replace === true);
+  return {
+    dryRun: true,
+    cluster: checked.cluster.id,
+    node: checked.node.node,
+    kind: checked.kind,
+    sealType: checked.node.type ?? 'unknown',
+    threshold: request.threshold,
+    shares: request.shares,
+    pgp: checked.pgp,
+    generation: plan.generation,
+    replaces: plan.replaces,
+    actions: plan.actions,
+    rootToken: checked.tokenWrapper ? 'stored' : 'shown-once',
+    warnings: checked.assignment?.warnings ?? [],
+  };
+}
+
+/**
+ * `init`: initialises an uninitialised cluster through `sys/init` on its first configured node
+ * and puts the shares straight into custody.
+ *
+ * Everything that can be checked is checked before Vault is called ({@link checkInit}), because
+ * Vault hands the shares out exactly once; the custody writes are planned under the lease before
+ * the call too, so a refusal costs nothing. If custody still cannot be written afterwards (after
+ * retries), the shares are returned as `custody-failed` so the caller can show them once rather
+ * than lose the cluster.
+ */
+export async function initializeCluster(ctx: CustodyContext, request: InitClusterRequest): Promise<InitClusterResult> {
+  const checked = await checkInit(ctx, request);
+  const { cluster, node, kind, pgp } = checked;
+  return ctx.withClusterLease(cluster.id, async (held) => {
+    const plan = await planInitWrites(ctx, checked, request, request.replace === true);
     const client = ctx.options.vault.client(pinnedTarget(cluster, node.node));
-    const response = await client.init(body, { signal: deadline(ctx.initTimeoutMs) });
-    ctx.options.logger?.info('custody.cluster-initialized', { cluster: cluster.id, node: node.node, kind, shares: n, threshold: t, pgp });
+    const response = await client.init(checked.body, { signal: deadline(ctx.initTimeoutMs) });
+    ctx.options.logger?.info('custody.cluster-initialized', {
+      cluster: cluster.id,
+      node: node.node,
+      kind,
+      shares: request.shares,
+      threshold: request.threshold,
+      pgp,
+    });
     const common: InitCommon = {
       cluster: cluster.id,
       node: node.node,
       kind,
       sealType: node.type ?? 'unknown',
-      threshold: t,
-      shares: n,
+      threshold: request.threshold,
+      shares: request.shares,
       rootToken: null,
       warnings: [],
     };
-    if (pgp || !assignment) return finishPgp(ctx, common, response, tokenWrapper);
-    return finishCustody(ctx, common, response, assignment, tokenWrapper, request.replace === true);
+    if (pgp || !checked.assignment) return finishPgp(ctx, held, common, response, checked.tokenWrapper, plan);
+    return finishCustody(ctx, held, { common, response, checked, request }, plan);
   });
 }
 
-function checkCounts(n: number, t: number, pgpKeys: readonly string[] | undefined): void {
-  const problems: string[] = [];
-  if (!Number.isInteger(n) || n < 1 || n > 255) problems.push('shares: must be a whole number from 1 to 255');
-  if (!Number.isInteger(t) || t < 1 || t > 255) problems.push('threshold: must be a whole number from 1 to 255');
-  else if (t > n) problems.push(`threshold ${t} cannot be larger than shares ${n}`);
-  else if (t === 1 && n > 1) problems.push('threshold must be greater than one for multiple shares (Vault refuses 1-of-N)');
-  if (pgpKeys && pgpKeys.length > 0 && pgpKeys.length !== n) problems.push(`${pgpKeys.length} PGP keys for ${n} shares: give exactly one per share`);
-  if (problems.length > 0) throw new ValidationError('invalid init parameters', problems);
-}
-
-/** The first configured node, once every node has answered and none is initialised. */
-function pickNode(cluster: CustodyCluster, nodes: readonly NodeSeal[]): NodeSeal {
-  const silent = nodes.filter((n) => !n.reachable);
-  if (silent.length > 0) {
-    throw new UnavailableError(
-      `every node of cluster ${cluster.id} must answer before init, so that an initialised node is never missed: ${silent.map((n) => `${n.node}: ${n.error ?? 'no answer'}`).join('; ')}`,
-    );
-  }
-  const initialized = nodes.filter((n) => n.initialized);
-  if (initialized.length > 0) {
-    throw new ConflictError(`cluster ${cluster.id} is already initialised (${initialized.map((n) => n.node).join(', ')})`, {
-      reason: 'already-initialized',
-    });
-  }
-  const seals = new Set(nodes.map((n) => `${n.type}/${String(n.recoverySeal)}`));
-  if (seals.size > 1) {
-    throw new ValidationError(
-      `the nodes of cluster ${cluster.id} report different seal types`,
-      nodes.map((n) => `node ${n.node}: ${n.type} (recovery_seal ${String(n.recoverySeal)})`),
-    );
-  }
-  const first = nodes[0];
-  if (!first) throw new ValidationError(`cluster ${cluster.id} has no nodes`);
-  return first;
-}
-
-/** Wraps and unwraps random bytes under each wrapper involved, with the exact contexts it will use. */
-async function canary(
+async function finishPgp(
   ctx: CustodyContext,
-  clusterId: string,
-  kind: CustodyKind,
-  shares: CustodyAssignment['shares'],
+  held: HeldLease,
+  common: InitCommon,
+  response: InitResponse,
   tokenWrapper: string | undefined,
-): Promise<void> {
-  const firstIndex = new Map<string, number>();
-  for (const s of shares) if (!firstIndex.has(s.wrapper)) firstIndex.set(s.wrapper, s.index);
-  const checks = [...firstIndex].map(([wrapper, index]) => ({ wrapper, context: shareContext(clusterId, kind, index) }));
-  if (tokenWrapper) checks.push({ wrapper: tokenWrapper, context: tokenContext(clusterId, 'root') });
-  const failures: string[] = [];
-  await Promise.all(
-    checks.map(async ({ wrapper, context }) => {
-      const probe = randomBytes(33);
-      try {
-        const w = ctx.wrapper(wrapper);
-        const wrapped = await w.wrap(probe, context, deadline(ctx.wrapperTimeoutMs));
-        const back = await w.unwrap(wrapped, context, deadline(ctx.wrapperTimeoutMs));
-        const same = equalBytes(back, probe);
-        back.fill(0);
-        if (!same) failures.push(`${wrapper}: unwrapped bytes differ from what was wrapped`);
-      } catch (error) {
-        failures.push(`${wrapper}: ${describeError(error)}`);
-      } finally {
-        probe.fill(0);
-      }
-    }),
-  );
-  if (failures.length > 0) {
-    throw new UnavailableError(`custody wrapper check failed, so Vault was not initialised: ${failures.join('; ')}`, {
-      code: 'wrapper_unavailable',
-    });
-  }
-}
-
-async function finishPgp(ctx: CustodyContext, common: InitCommon, response: InitResponse, tokenWrapper: string | undefined): Promise<InitClusterResult> {
+  plan: ApplicablePlan,
+): Promise<InitClusterResult> {
   const encryptedShares = common.kind === 'recovery' ? (response.recoveryKeysBase64 ?? []) : response.keysBase64;
-  const result: InitClusterResult = { ...common, outcome: 'pgp-encrypted', encryptedShares };
+  const result: InitClusterResult = { ...common, outcome: 'pgp-encrypted', encryptedShares, actions: [] };
   if (!tokenWrapper) return { ...result, rootToken: response.rootToken };
   try {
     const token = await wrapToken(ctx, common.cluster, tokenWrapper, response.rootToken);
-    await ctx.repo.putToken(common.cluster, 'root', token);
-    return result;
+    const written = await applyCustodyWrite(ctx, held, common.cluster, plan, { records: [], rootToken: token });
+    return { ...result, actions: written.applied };
   } catch (error) {
     return { ...result, rootToken: response.rootToken, warnings: [`the root token could not be stored (${describeError(error)}): it is shown instead`] };
   }
 }
 
-async function finishCustody(
-  ctx: CustodyContext,
-  common: InitCommon,
-  response: InitResponse,
-  assignment: CustodyAssignment,
-  tokenWrapper: string | undefined,
-  replace: boolean,
-): Promise<InitClusterResult> {
+interface Answered {
+  common: InitCommon;
+  response: InitResponse;
+  checked: CheckedInit;
+  request: InitClusterRequest;
+}
+
+async function finishCustody(ctx: CustodyContext, held: HeldLease, answered: Answered, firstPlan: ApplicablePlan): Promise<InitClusterResult> {
+  const { common, response, checked, request } = answered;
+  const replace = request.replace === true;
   let output: InitOutput | undefined;
   let lastError: unknown;
   try {
@@ -226,31 +196,27 @@ async function finishCustody(
     const consistency = await checkShareConsistency(output.shares, common.threshold);
     for (let attempt = 1; attempt <= STORE_ATTEMPTS; attempt++) {
       try {
-        const records = await wrapShares(ctx, common.cluster, common.kind, output.shares, assignment.shares);
-        const token = tokenWrapper ? await wrapToken(ctx, common.cluster, tokenWrapper, response.rootToken) : undefined;
-        const written = await writeCustody(
-          ctx,
-          common.cluster,
-          {
-            kind: common.kind,
-            threshold: common.threshold,
-            shareLength: shape.shareLength,
-            keyCheck: consistency.keyCheck,
-            records,
-            ...(token ? { rootToken: token } : {}),
-          },
-          replace || attempt > 1,
-        );
-        const { keyCheck: _omit, ...checked } = consistency;
+        // A retry plans again from what the failed attempt left, replacing it.
+        const plan = attempt === 1 ? firstPlan : await planInitWrites(ctx, checked, request, true);
+        const shares = plan.actions.flatMap((a) => (a.kind === 'write-share' ? [{ index: a.index, wrapper: a.wrapper }] : []));
+        const records = await wrapShares(ctx, common.cluster, common.kind, output.shares, shares);
+        const token = checked.tokenWrapper ? await wrapToken(ctx, common.cluster, checked.tokenWrapper, response.rootToken) : undefined;
+        const written = await applyCustodyWrite(ctx, held, common.cluster, plan, {
+          meta: { kind: common.kind, threshold: common.threshold, shareLength: shape.shareLength, keyCheck: consistency.keyCheck },
+          records,
+          ...(token ? { rootToken: token } : {}),
+        });
+        const { keyCheck: _omit, ...checkedShares } = consistency;
         return {
           ...common,
           outcome: 'custody-created',
-          rootToken: tokenWrapper ? null : response.rootToken,
-          warnings: assignment.warnings,
-          generation: written.generation,
+          rootToken: checked.tokenWrapper ? null : response.rootToken,
+          warnings: [...(checked.assignment?.warnings ?? []), ...written.warnings],
+          generation: written.generation as number,
           replaced: written.replaced,
           stored: records.map((r) => ({ index: r.index, wrapper: r.wrapper, keyId: r.keyId })),
-          consistency: checked,
+          consistency: checkedShares,
+          actions: written.applied,
         };
       } catch (error) {
         lastError = error;

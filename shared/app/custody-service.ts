@@ -1,27 +1,35 @@
 import { ValidationError } from '../errors.ts';
 import { createCustodyContext, type CustodyServiceOptions } from './custody-context.ts';
-import { importShares, type ImportRequest, type ImportResult } from './custody-import.ts';
-import { initializeCluster, type InitClusterRequest, type InitClusterResult } from './custody-init.ts';
-import { rewrapShares, type RewrapRequest, type RewrapResult } from './custody-rewrap.ts';
+import { importShares, planImport, type ImportPlan, type ImportRequest, type ImportResult } from './custody-import.ts';
+import { initializeCluster, planInit, type InitClusterRequest, type InitClusterResult, type InitPlan } from './custody-init.ts';
+import { planRewrapShares, rewrapShares, type RewrapPlanResult, type RewrapRequest, type RewrapResult } from './custody-rewrap.ts';
 import { custodyStatus, type CustodyStatus } from './custody-status.ts';
 
 export type { CustodyCluster, CustodyServiceOptions, CustodyWrappers } from './custody-context.ts';
-export type { ImportRequest, ImportResult, StoredShare } from './custody-import.ts';
-export type { InitClusterRequest, InitClusterResult } from './custody-init.ts';
-export type { RewrapRequest, RewrapResult, RewrapShareResult } from './custody-rewrap.ts';
+export type { ImportPlan, ImportRequest, ImportResult, StoredShare } from './custody-import.ts';
+export type { InitClusterRequest, InitClusterResult, InitPlan } from './custody-init.ts';
+export type { RewrapPlanResult, RewrapRequest, RewrapResult, RewrapShareResult } from './custody-rewrap.ts';
 export type { CustodyStatus, UnwrapTest, WrapperStatus } from './custody-status.ts';
 export type { NodeSeal } from './custody-nodes.ts';
 
-/** Custody of Shamir shares: import, init, status, rewrap (see each operation's file). */
+/**
+ * Custody of Shamir shares: import, init, status, rewrap (see each operation's file). Each write
+ * is planned (`shared/core/plan-custody-*.ts`) and the plan applied by one executor under the
+ * cluster lease; each `plan…` method is the dry run: the same checks and the same plan, nothing
+ * wrapped, sent to Vault or written.
+ */
 export interface CustodyService {
   /** Validates, cross-checks and stores shares from init output; plaintexts are zeroed. */
   importShares(request: ImportRequest): Promise<ImportResult>;
+  planImport(request: ImportRequest): Promise<ImportPlan>;
   /** Initialises an uninitialised cluster and puts its shares straight into custody. */
   initialize(request: InitClusterRequest): Promise<InitClusterResult>;
+  planInit(request: InitClusterRequest): Promise<InitPlan>;
   /** Stored shares, real unwrap tests, wrapper health and the outage/compromise analysis. */
   status(clusterId: string): Promise<CustodyStatus>;
   /** Re-encrypts shares under another wrapper (or the current key of the same one). */
   rewrap(request: RewrapRequest): Promise<RewrapResult>;
+  planRewrap(request: RewrapRequest): Promise<RewrapPlanResult>;
 }
 
 /**
@@ -45,8 +53,11 @@ export function createCustodyService(options: CustodyServiceOptions): CustodySer
   const ctx = createCustodyContext(options);
   return {
     importShares: (request) => importShares(ctx, request),
+    planImport: (request) => planImport(ctx, request),
     initialize: (request) => initializeCluster(ctx, request),
+    planInit: (request) => planInit(ctx, request),
     status: (clusterId) => custodyStatus(ctx, clusterId),
     rewrap: (request) => rewrapShares(ctx, request),
+    planRewrap: (request) => planRewrapShares(ctx, request),
   };
 }

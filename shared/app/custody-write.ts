@@ -1,28 +1,15 @@
 import type { ShareAssignment } from '../core/custody-policy.ts';
 import { shareContext, tokenContext, type CustodyKind, type CustodyMeta, type ShareRecord } from '../core/custody-types.ts';
-import { ConflictError, describeError } from '../errors.ts';
+import type { CustodyWritePlan, CustodyWriteRead } from '../core/plan-custody-write.ts';
+import { ConflictError } from '../errors.ts';
 import type { WrappedSecret } from '../ports/key-wrapper.ts';
 import { deadline, type CustodyContext } from './custody-context.ts';
 import { mapLimit } from './map-limit.ts';
 
-/** Custody ready to be written: only ciphertext and facts. */
-export interface PreparedCustody {
-  kind: CustodyKind;
-  threshold: number;
-  shareLength: number;
-  keyCheck: string;
-  records: ShareRecord[];
-  rootToken?: WrappedSecret;
-}
-
-export interface WriteOutcome {
-  generation: number;
-  replaced: boolean;
-  /** Indexes of an earlier custody that the new one no longer has (deleted). */
-  removed: number[];
-}
-
-/** Wraps each share under its assigned wrapper, bound to its `shareContext`. Plaintexts stay the caller's. */
+/**
+ * Wraps each share a plan writes under the plan's wrapper, bound to its `shareContext`.
+ * Plaintexts stay the caller's.
+ */
 export async function wrapShares(
   ctx: CustodyContext,
   clusterId: string,
@@ -49,56 +36,38 @@ export async function wrapToken(ctx: CustodyContext, clusterId: string, wrapperI
   }
 }
 
-/**
- * Writes prepared custody. The meta item goes first, conditioned on what was read (absent, or
- * the replaced version), so two writers never both win; then the shares; then surplus shares of
- * the replaced custody are deleted; then the token. Without `replace` an existing custody is
- * refused before anything is written.
- *
- * @throws ConflictError when custody exists without `replace`, or changed meanwhile.
- */
-export async function writeCustody(ctx: CustodyContext, clusterId: string, prepared: PreparedCustody, replace: boolean): Promise<WriteOutcome> {
-  const existing = await ctx.repo.meta(clusterId);
-  if (existing && !replace) throw existingCustodyError(clusterId, existing.data);
-  const oldShares = existing ? await ctx.repo.shares(clusterId) : [];
-  const generation = existing ? existing.data.generation + 1 : 1;
-  const meta: CustodyMeta = {
-    kind: prepared.kind,
-    threshold: prepared.threshold,
-    shares: prepared.records.length,
-    shareLength: prepared.shareLength,
-    keyCheck: prepared.keyCheck,
-    createdAt: ctx.nowIso(),
-    generation,
+/** Custody as the write planner needs it, read in parallel (no ciphertext is kept). */
+export async function readCustodyForWrite(ctx: CustodyContext, clusterId: string): Promise<CustodyWriteRead> {
+  const [meta, shares, block, guards] = await Promise.all([
+    ctx.repo.meta(clusterId),
+    ctx.repo.shares(clusterId),
+    ctx.repo.block(clusterId),
+    ctx.repo.guards(clusterId),
+  ]);
+  return {
+    meta: meta
+      ? {
+          generation: meta.data.generation,
+          kind: meta.data.kind,
+          threshold: meta.data.threshold,
+          shares: meta.data.shares,
+          keyCheck: meta.data.keyCheck,
+          createdAt: meta.data.createdAt,
+          version: meta.version,
+        }
+      : null,
+    shareIndexes: shares.map((s) => s.data.index),
+    block: block?.data ?? null,
+    guards: guards.map((g) => g.data),
   };
-  try {
-    await ctx.repo.putMeta(clusterId, meta, existing ? { kind: 'version', version: existing.version } : { kind: 'absent' });
-  } catch (error) {
-    if (error instanceof ConflictError) {
-      throw new ConflictError(`custody of cluster ${clusterId} changed while this import ran; nothing was written`, {
-        cause: error,
-        reason: 'changed-concurrently',
-      });
-    }
-    throw error;
-  }
-  try {
-    for (const record of prepared.records) await ctx.repo.putShare(clusterId, record);
-    const kept = new Set(prepared.records.map((r) => r.index));
-    const removed = oldShares.map((s) => s.data.index).filter((index) => !kept.has(index));
-    for (const index of removed) await ctx.repo.deleteShare(clusterId, index);
-    if (prepared.rootToken) await ctx.repo.putToken(clusterId, 'root', prepared.rootToken);
-    return { generation, replaced: existing !== null, removed };
-  } catch (error) {
-    // Only a replacing write repairs it; entry points name their way of asking for one.
-    throw new ConflictError(`custody of cluster ${clusterId} is only partly written (generation ${generation}: ${describeError(error)})`, {
-      cause: error,
-      reason: 'custody-partial',
-    });
-  }
 }
 
-export function existingCustodyError(clusterId: string, meta: CustodyMeta): ConflictError {
+/** A refused plan in domain terms (the entry points name their flags). */
+export function refusalError(clusterId: string, plan: Extract<CustodyWritePlan, { outcome: 'refused' }>): ConflictError {
+  return plan.reason === 'custody-exists' ? existingCustodyError(clusterId, plan.existing) : keyChangedError(clusterId, plan.existing);
+}
+
+export function existingCustodyError(clusterId: string, meta: Pick<CustodyMeta, 'generation' | 'kind' | 'threshold' | 'shares' | 'createdAt'>): ConflictError {
   return new ConflictError(
     `cluster ${clusterId} already has custody (generation ${meta.generation}, ${meta.kind} shares ${meta.threshold} of ${meta.shares}, created ${meta.createdAt})`,
     { reason: 'custody-exists' },
@@ -110,7 +79,7 @@ export function existingCustodyError(clusterId: string, meta: CustodyMeta): Conf
  * either the cluster was rekeyed (entry points say how to declare it), or these are not the
  * shares of its current key.
  */
-export function keyChangedError(clusterId: string, meta: CustodyMeta): ConflictError {
+export function keyChangedError(clusterId: string, meta: Pick<CustodyMeta, 'generation' | 'createdAt'>): ConflictError {
   return new ConflictError(
     `these shares rebuild a different key than the custody of cluster ${clusterId} they would replace (generation ${meta.generation}, created ${meta.createdAt}); nothing was written`,
     { reason: 'shares-differ' },

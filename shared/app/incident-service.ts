@@ -12,7 +12,19 @@ import type { AuditLog } from './audit-log.ts';
 import type { Outbox, OutboxEntry } from './outbox.ts';
 import type { SilenceStore } from './silences.ts';
 
-export const incidentsKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'INCIDENTS' });
+/**
+ * Every cluster's incidents live in one partition (`pk INCIDENTS`, `sk CLUSTER#<id>`), so a sweep
+ * reads the few clusters that have any with one Query instead of asking for every cluster's item
+ * (a BatchGetItem of a thousand keys, nearly all missing, every minute, each charged a read).
+ */
+export const incidentsKey = (clusterId: string) => ({ pk: INCIDENTS_PK, sk: `CLUSTER#${clusterId}` });
+const INCIDENTS_PK = 'INCIDENTS';
+/** Where sealwatch 0.1.0 kept them (`pk CLUSTER#<id>`, `sk INCIDENTS`); moved on first read. */
+const formerIncidentsKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'INCIDENTS' });
+/** Written once the former items are moved, so the move is looked for only once. */
+const LAYOUT_SK = '#layout';
+/** Up to this many clusters, their items are read by key; more, the partition is queried. */
+const READ_BY_KEY_MAX = 16;
 
 /**
  * An incident as `sealwatch incidents` and `GET /v1/incidents` show it: the entry, the silence
@@ -60,7 +72,7 @@ export interface IncidentServiceOptions {
 }
 
 /**
- * Incident state lives in one item per cluster (`pk CLUSTER#<id>`, `sk INCIDENTS`), written only
+ * Incident state lives in one item per cluster (`pk INCIDENTS`, `sk CLUSTER#<id>`), written only
  * when the cluster's incidents changed, so a sweep where nothing changed writes nothing.
  * Notifications go to the outbox before the state is written: a crash in between re-notifies on
  * the next sweep (a duplicate with the same dedup key) rather than losing the page.
@@ -70,9 +82,54 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   if (!store || !clock || !outbox || !silences) throw new TypeError('createIncidentService needs a store, clock, outbox and silences');
 
   async function load(clusterIds: readonly string[]): Promise<Map<string, StateItem<ClusterIncidents> | null>> {
-    // One batched read (BatchGetItem, 100 keys a call) instead of a GetItem per cluster every sweep.
-    const items = await store.getMany<ClusterIncidents>(clusterIds.map(incidentsKey));
-    return new Map(clusterIds.map((id, i) => [id, items[i] ?? null]));
+    if (clusterIds.length <= READ_BY_KEY_MAX) {
+      const items = await store.getMany<ClusterIncidents>([...clusterIds.map(incidentsKey), { pk: INCIDENTS_PK, sk: LAYOUT_SK }]);
+      if (items.at(-1) === null) {
+        await moveFormerItems();
+        return load(clusterIds);
+      }
+      return new Map(clusterIds.map((id, i) => [id, items[i] ?? null]));
+    }
+    const found = new Map<string, StateItem<ClusterIncidents>>();
+    let moved = false;
+    let cursor: string | undefined;
+    do {
+      const page = await store.query<ClusterIncidents>({ pk: INCIDENTS_PK, ...(cursor === undefined ? {} : { cursor }) });
+      for (const item of page.items) {
+        if (item.sk === LAYOUT_SK) moved = true;
+        else found.set(item.sk.slice('CLUSTER#'.length), item);
+      }
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    if (!moved) {
+      await moveFormerItems();
+      return load(clusterIds);
+    }
+    return new Map(clusterIds.map((id) => [id, found.get(id) ?? null]));
+  }
+
+  /**
+   * Moves the incident items of the former layout into the incidents partition, once: an upgrade
+   * keeps its open incidents, their acknowledgements and reminder times. An item already in the
+   * new place wins (a newer sweep wrote it).
+   */
+  async function moveFormerItems(): Promise<void> {
+    const former = await store.getMany<ClusterIncidents>(options.clusters.map(formerIncidentsKey));
+    for (const [i, item] of former.entries()) {
+      const clusterId = options.clusters[i];
+      if (!item || clusterId === undefined) continue;
+      // Another process moving them at the same time conflicts on both writes; either way the
+      // item ends up moved once.
+      await ignoreConflict(store.put<ClusterIncidents>({ ...incidentsKey(clusterId), data: item.data, condition: { kind: 'absent' } }));
+      await ignoreConflict(store.delete(item.pk, item.sk, { kind: 'version', version: item.version }));
+    }
+    await store.put({
+      pk: INCIDENTS_PK,
+      sk: LAYOUT_SK,
+      data: { movedAt: new Date(clock.now()).toISOString(), moved: former.filter(Boolean).length },
+      condition: { kind: 'any' },
+    });
+    logger.info('incidents.layout_moved', { moved: former.filter(Boolean).length });
   }
 
   return {
@@ -195,5 +252,13 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       }));
     const silencedBy = silence ? { id: silence.id, createdBy: silence.createdBy, comment: silence.comment, expiresAt: silence.expiresAt } : null;
     return { ...entry, silencedBy, deliveries };
+  }
+}
+
+async function ignoreConflict(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
   }
 }

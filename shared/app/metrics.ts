@@ -57,7 +57,8 @@ export function createMetrics(): Metrics {
     if (!(name in METRICS)) throw new RangeError(`unknown metric ${String(name)}`);
     let byLabels = series.get(name);
     if (!byLabels) series.set(name, (byLabels = new Map()));
-    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+    // Label names are ASCII identifiers: a plain comparison orders them without a locale lookup.
+    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     let e = byLabels.get(key);
     if (!e) byLabels.set(key, (e = { labels: { ...labels }, value: 0 }));
     return e;

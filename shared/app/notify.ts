@@ -86,11 +86,13 @@ export function createAlerting(options: AlertingOptions): Alerting {
     drain,
     async afterSweep(report) {
       try {
-        const failures = deliveryFindings(await outbox.list());
+        const entries = await outbox.list();
+        const failures = deliveryFindings(entries);
         const observations = observationsOf(report, failures);
         const { notifications, enqueued } = await incidents.process(observations);
         if (notifications.length > 0) logger.info('incidents.notified', { notifications: notifications.length, enqueued });
-        await drain.run({ budgetMs: SWEEP_DRAIN_BUDGET_MS });
+        // Nothing pending before and nothing enqueued now: the drain would only list the outbox again.
+        if (enqueued > 0 || entries.some((e) => e.data.state === 'pending')) await drain.run({ budgetMs: SWEEP_DRAIN_BUDGET_MS });
       } catch (error) {
         // Alerting trouble must not fail the sweep; the outbox keeps what was written for the next drain.
         logger.error('alerts.after_sweep_failed', { error: describeError(error) });

@@ -1,12 +1,18 @@
 import type { NodeObservation } from '../core/node-state.ts';
 import { describeError, VaultApiError, VaultUnreachableError } from '../errors.ts';
 import type { VaultClient } from '../ports/vault-client.ts';
+import type { SharedDeadlines } from './shared-deadlines.ts';
 
 export interface ObserveNodeOptions {
   /** One deadline for both calls. */
   timeoutMs: number;
   /** Epoch ms; injected so observations are stamped by the caller's clock. */
   now: () => number;
+  /**
+   * Deadlines shared with the other nodes of a sweep (shared-deadlines.ts); without them the node
+   * gets its own timer.
+   */
+  deadlines?: SharedDeadlines;
 }
 
 /**
@@ -16,9 +22,14 @@ export interface ObserveNodeOptions {
  */
 export async function observeNode(client: VaultClient, options: ObserveNodeOptions): Promise<NodeObservation> {
   const at = options.now();
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('deadline', 'TimeoutError')), options.timeoutMs);
-  const signal = controller.signal;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let signal: AbortSignal;
+  if (options.deadlines) signal = options.deadlines.signal();
+  else {
+    const controller = new AbortController();
+    timer = setTimeout(() => controller.abort(new DOMException('deadline', 'TimeoutError')), options.timeoutMs);
+    signal = controller.signal;
+  }
   try {
     const [health, seal] = await Promise.allSettled([client.health({ signal }), client.sealStatus({ signal })]);
     const observation: NodeObservation = { at, durationMs: 0 };
@@ -35,7 +46,7 @@ export async function observeNode(client: VaultClient, options: ObserveNodeOptio
     observation.durationMs = Math.max(0, options.now() - at);
     return observation;
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 

@@ -1,16 +1,17 @@
 import type { ClusterRecord } from '../core/cluster-record.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
-import { heartbeatKey, type SweepHeartbeat } from './sweep-heartbeat.ts';
+import { heartbeatItems, type SweepHeartbeat } from './sweep-heartbeat.ts';
 import type { ClusterReport } from './sweep-types.ts';
 
 /**
  * The writes a sweep can send as one batch (`StateStore.putMany`: a BatchWriteItem per 25 items)
- * instead of a round trip per cluster: every cluster's `SWEPT` heartbeat, and the first record
- * of a cluster that has none yet. A first record is the one write that needed `absent`; batched,
- * it gets a fresh version instead, so a concurrent first sweep elsewhere is overwritten by an
- * equally fresh view of the same nodes and any later writer of an older version still conflicts.
- * Records that already exist keep their version-conditioned put.
+ * instead of a round trip per cluster: the sweep's heartbeats (a few chunk items for all its
+ * clusters, sweep-heartbeat.ts), and the first record of a cluster that has none yet. A first
+ * record is the one write that needed `absent`; batched, it gets a fresh version instead, so a
+ * concurrent first sweep elsewhere is overwritten by an equally fresh view of the same nodes and
+ * any later writer of an older version still conflicts. Records that already exist keep their
+ * version-conditioned put.
  */
 export interface SweepBatch {
   heartbeat(clusterId: string, heartbeat: SweepHeartbeat): void;
@@ -19,18 +20,21 @@ export interface SweepBatch {
   flush(): Promise<void>;
 }
 
-export function createSweepBatch(store: StateStore, logger: Logger): SweepBatch {
-  const items: { pk: string; sk: string; data: unknown }[] = [];
+/** `scope`: the sweep's scope (`sweep`, or `sweep/<cluster ids>` for a targeted sweep). */
+export function createSweepBatch(store: StateStore, logger: Logger, scope: string, nowSeconds: () => number): SweepBatch {
+  const records: { pk: string; sk: string; data: unknown }[] = [];
+  const heartbeats: { clusterId: string; heartbeat: SweepHeartbeat }[] = [];
   const firstReports: (() => ClusterReport | undefined)[] = [];
   return {
     heartbeat(clusterId, heartbeat) {
-      items.push({ ...heartbeatKey(clusterId), data: heartbeat });
+      heartbeats.push({ clusterId, heartbeat });
     },
     firstRecord(key, record, report) {
-      items.push({ ...key, data: record });
+      records.push({ ...key, data: record });
       firstReports.push(report);
     },
     async flush() {
+      const items = [...records, ...heartbeatItems(scope, heartbeats, nowSeconds())];
       try {
         await store.putMany(items);
       } catch (error) {

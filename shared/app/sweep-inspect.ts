@@ -3,6 +3,7 @@ import type { ClusterPlan, PlannedAction } from '../core/plan-sweep.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { RaftRead } from './raft-read.ts';
+import type { SharedDeadlines } from './shared-deadlines.ts';
 import type { SweepCluster } from './sweep-types.ts';
 
 /** What an inspector is given: the cluster after the sweep's actions. */
@@ -44,13 +45,14 @@ export interface InspectorResult {
  * observations call for are returned for the executor, never applied here.
  */
 export async function inspectCluster(
-  deps: { inspectors: readonly (ClusterInspector | PlanningInspector)[]; nodeTimeoutMs: number; logger: Logger },
+  deps: { inspectors: readonly (ClusterInspector | PlanningInspector)[]; deadlines: SharedDeadlines; logger: Logger },
   input: Omit<InspectInput, 'signal'>,
 ): Promise<InspectorResult> {
   const { cluster } = input;
   const found: InspectorResult = { findings: [], actions: [] };
   for (const inspector of deps.inspectors) {
-    const signal = AbortSignal.timeout(Math.max(deps.nodeTimeoutMs * 2, 5_000));
+    // Each check gets at least its full budget (shared-deadlines.ts).
+    const signal = deps.deadlines.signal();
     try {
       const result = await inspector.inspect({ ...input, signal });
       if (Array.isArray(result)) found.findings.push(...result);

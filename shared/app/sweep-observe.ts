@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { VaultClient, VaultClientFactory } from '../ports/vault-client.ts';
 import { mapLimit } from './map-limit.ts';
 import { observeNode } from './observe-node.ts';
+import { createSharedDeadlines } from './shared-deadlines.ts';
 import type { SweepCluster } from './sweep-types.ts';
 
 /**
@@ -18,6 +19,8 @@ export async function observeClusters(
   const { vault, clock } = deps;
   const flat = clusters.flatMap((cluster, ci) => cluster.nodes.map((node) => ({ cluster, ci, node })));
   const results: ObservedNode[][] = clusters.map(() => []);
+  // Nodes observed close together share a deadline timer (shared-deadlines.ts).
+  const deadlines = createSharedDeadlines({ timeoutMs: deps.nodeTimeoutMs });
   const observations = await mapLimit(flat, deps.concurrency, async ({ cluster, node }) => {
     const client = vault.client({
       url: node.url,
@@ -25,8 +28,8 @@ export async function observeClusters(
       ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
       ...(node.insecureHttp === undefined ? {} : { insecureHttp: node.insecureHttp }),
     });
-    return observeNode(signal ? boundTo(client, signal) : client, { timeoutMs: deps.nodeTimeoutMs, now: () => clock.now() });
-  });
+    return observeNode(signal ? boundTo(client, signal) : client, { timeoutMs: deps.nodeTimeoutMs, now: () => clock.now(), deadlines });
+  }).finally(() => deadlines.close());
   flat.forEach(({ ci, node }, i) => {
     const observation = observations[i];
     if (!observation) return;

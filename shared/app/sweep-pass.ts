@@ -73,8 +73,7 @@ export function createPassSteps(deps: PassStepsDeps) {
   }
 
   /** The one raft read of this cluster in this sweep; a failure is part of the result. */
-  async function readRaftOnce(cluster: SweepCluster, plan: ClusterPlan): Promise<RaftRead> {
-    const signal = AbortSignal.timeout(Math.max(deps.nodeTimeoutMs * 2, 5_000));
+  async function readRaftOnce(cluster: SweepCluster, plan: ClusterPlan, signal: AbortSignal): Promise<RaftRead> {
     try {
       return await (deps.raftRead as RaftReader)({ cluster, plan, signal });
     } catch (error) {

@@ -13,6 +13,7 @@ import { CLUSTER_LEASE, runUnderLease, SWEEP_LEASE, type LeaseTimings } from './
 import type { RaftPlanner } from './raft-removal-planner.ts';
 import { withoutPeers, type RaftReader } from './raft-read.ts';
 import { mapLimit } from './map-limit.ts';
+import { createSharedDeadlines } from './shared-deadlines.ts';
 import { createSweepBatch } from './sweep-batch.ts';
 import { inspectCluster, type ClusterInspector, type PlanningInspector } from './sweep-inspect.ts';
 import { observeClusters } from './sweep-observe.ts';
@@ -111,7 +112,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const clusters = request.clusterIds ? options.clusters.filter((c) => request.clusterIds?.includes(c.id)) : options.clusters;
       // Targeted sweeps take their own scope so a webhook never waits for the scheduled sweep.
       const scope = request.clusterIds ? `sweep/${[...request.clusterIds].sort().join(',')}` : 'sweep';
-      return sweepUnderLease(clusters, scope, SWEEP_LEASE, { trigger, actionFindings: new Map() });
+      return sweepUnderLease(clusters, { lease: scope, heartbeat: scope }, SWEEP_LEASE, { trigger, actionFindings: new Map() });
     },
 
     async recover(request) {
@@ -127,22 +128,29 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         // A dry run changes nothing, so it needs no lease: read, plan, describe.
         const startedAt = clock.now();
         const resolved = await resolve([cluster], true);
-        const report = await sweepClusters(resolved.clusters, pass, startedAt, resolved.findings);
+        const report = await sweepClusters(resolved.clusters, `sweep/${cluster.id}`, pass, startedAt, resolved.findings);
         return { report: { ...report, durationMs: clock.now() - startedAt }, actionFindings: pass.actionFindings.get(cluster.id) ?? [] };
       }
       // The cluster's lease, held for the whole plan: two recovers of one cluster never both act.
-      const report = await sweepUnderLease([cluster], `cluster/${cluster.id}`, CLUSTER_LEASE, pass);
+      // Its heartbeat goes with the targeted sweeps of the cluster (`sweep/<id>`).
+      const report = await sweepUnderLease([cluster], { lease: `cluster/${cluster.id}`, heartbeat: `sweep/${cluster.id}` }, CLUSTER_LEASE, pass);
       return { report, actionFindings: pass.actionFindings.get(cluster.id) ?? [] };
     },
   };
 
-  async function sweepUnderLease(clusters: readonly SweepCluster[], scope: string, timings: LeaseTimings, pass: Pass): Promise<SweepReport> {
+  async function sweepUnderLease(
+    clusters: readonly SweepCluster[],
+    scopes: { lease: string; heartbeat: string },
+    timings: LeaseTimings,
+    pass: Pass,
+  ): Promise<SweepReport> {
+    const scope = scopes.lease;
     const startedAt = clock.now();
     const writesBefore = writes();
     const ran = await runUnderLease({ leases, logger }, scope, timings, async (held) => {
       const resolved = await resolve(clusters, false);
       // A recover's actions run under its own lease; a sweep's take the cluster lease each.
-      const swept = await sweepClusters(resolved.clusters, pass.recover ? { ...pass, held } : pass, startedAt, resolved.findings);
+      const swept = await sweepClusters(resolved.clusters, scopes.heartbeat, pass.recover ? { ...pass, held } : pass, startedAt, resolved.findings);
       await options.afterSweep?.(swept);
       return swept;
     });
@@ -163,25 +171,40 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       : { clusters: [...clusters], findings: new Map<string, Finding[]>() };
   }
 
+  /** `scope`: the sweep's scope, which names its heartbeat items (`sweep`, `sweep/<cluster ids>`). */
   async function sweepClusters(
     clusters: readonly SweepCluster[],
+    scope: string,
     pass: Pass,
     startedAt: number,
     discovered: ReadonlyMap<string, Finding[]>,
   ): Promise<SweepReport> {
     const { trigger } = pass;
     const dryRun = pass.recover?.dryRun === true;
+    // The records are read while the nodes are observed: the read does not depend on what the
+    // nodes say, and waiting for it afterwards added a store round trip to every sweep. A record
+    // changed in between by another writer makes the version-conditioned write below conflict,
+    // as it would have if that writer had come a moment later.
+    const reading = readPrevious(clusters);
+    // Awaited below; marked handled so a failure while observing is not an unhandled rejection.
+    reading.catch(() => undefined);
     const observed = await observeAll(clusters, pass.signal);
     // A recover whose caller gave up (its budget ran out) stops here: nothing is planned, applied
     // or recorded, and no work is left running after the caller returned.
     pass.signal?.throwIfAborted();
     const observedAt = clock.now();
-    const previous = await readPrevious(clusters);
+    const previous = await reading;
     const reports: ClusterReport[] = [];
     let applyMs = 0;
     let persistMs = 0;
     // Heartbeats and first records go out together in one batched write after the loop.
-    const batch = createSweepBatch(store, logger);
+    const batch = createSweepBatch(store, logger, scope, () => Math.floor(clock.now() / 1000));
+    // The deadlines of every cluster's raft read and checks: calls that start together share
+    // one timer and signal (shared-deadlines.ts) instead of a timer each per cluster and check.
+    const deadlines = {
+      raft: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 4, 10_000) }),
+      inspect: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 2, 5_000) }),
+    };
     await mapLimit(clusters, 16, async (cluster, i) => {
       try {
         reports[i] = await sweepOne(cluster, i);
@@ -192,6 +215,9 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         logger.error('sweep.cluster_failed', { cluster: cluster.id, error });
         reports[i] = failedClusterReport(cluster, observed[i] ?? [], clock.now(), error);
       }
+    }).finally(() => {
+      deadlines.raft.close();
+      deadlines.inspect.close();
     });
     async function sweepOne(cluster: SweepCluster, i: number): Promise<ClusterReport> {
       const read = previous[i];
@@ -202,7 +228,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       findings.unshift(...(discovered.get(cluster.id) ?? []));
       pass.signal?.throwIfAborted();
       const raftPlanned = wantsRaftPlan(pass);
-      const raft = options.raftRead && (raftPlanned || !dryRun) ? await readRaftOnce(cluster, plan) : undefined;
+      const raft = options.raftRead && (raftPlanned || !dryRun) ? await readRaftOnce(cluster, plan, deadlines.raft.signal()) : undefined;
       const removal = raft && raftPlanned ? await planRaft(cluster, plan, raft, pass) : { actions: [], findings: [], removed: [] };
       actions.push(...removal.actions);
       findings.push(...removal.findings);
@@ -213,7 +239,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       }
       pass.signal?.throwIfAborted();
       const inspected = await inspectCluster(
-        { inspectors: options.inspectors ?? [], nodeTimeoutMs: options.nodeTimeoutMs, logger },
+        { inspectors: options.inspectors ?? [], deadlines: deadlines.inspect, logger },
         { cluster, plan, trigger, ...(raft ? { raft: withoutPeers(raft, removal.removed) } : {}) },
       );
       findings.push(...inspected.findings);

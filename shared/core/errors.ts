@@ -67,7 +67,8 @@ export class AccessDeniedError extends SealwatchError {
  * - `changed-concurrently`: what this operation read changed while it ran; running it again helps;
  * - `lease-held`: another operation holds the cluster's lease; trying again shortly helps;
  * - `custody-exists`: the cluster already has custody, and replacing it was not asked for;
- * - `custody-partial`: a previous custody write stopped half-way; only a replacing write repairs it;
+ * - `custody-partial`: a custody write stopped half-way; running the same write again completes it (a
+ *   first import as it was, a replacement again as a replacement);
  * - `shares-differ`: the shares rebuild another key than the custody they would replace, and a
  *   rekey was not declared;
  * - `already-initialized`: the cluster was initialized already.

@@ -8,40 +8,25 @@ export interface FleetCluster {
   nodes: { id: string; url: string }[];
 }
 
-/** Starts the simulated fleet in a child process (the other core) and waits for its address list. */
-export async function spawnFleet(options: { clusters: number; nodesPerCluster: number; tls: boolean }): Promise<{
-  clusters: FleetCluster[];
-  child: ChildProcess;
-  stop(): Promise<void>;
-}> {
-  const script = fileURLToPath(new URL('./sim-fleet-server.ts', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.SIM_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.SIM_PROF] : []),
-      '--import',
-      'tsx',
-      script,
-      '--clusters',
-      String(options.clusters),
-      '--nodes',
-      String(options.nodesPerCluster),
-      '--tls',
-      String(options.tls),
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+/** Starts `script` (a .ts file beside this one) as a child process and waits for its first stdout line. */
+export async function spawnChild(
+  script: string,
+  args: string[],
+  extraNodeArgs: string[] = [],
+): Promise<{ line: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
     rl.once('line', (l) => {
       rl.close();
       resolve(l);
     });
-    child.once('exit', (code) => reject(new Error(`simulator fleet exited early (code ${code})`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited early (code ${code})`)));
   });
-  const { clusters } = JSON.parse(line) as { clusters: FleetCluster[] };
   return {
-    clusters,
+    line,
     child,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -51,4 +36,19 @@ export async function spawnFleet(options: { clusters: number; nodesPerCluster: n
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       }),
   };
+}
+
+/** Starts the simulated fleet in a child process (the other core) and waits for its address list. */
+export async function spawnFleet(options: { clusters: number; nodesPerCluster: number; tls: boolean }): Promise<{
+  clusters: FleetCluster[];
+  child: ChildProcess;
+  stop(): Promise<void>;
+}> {
+  const { line, child, stop } = await spawnChild(
+    './sim-fleet-server.ts',
+    ['--clusters', String(options.clusters), '--nodes', String(options.nodesPerCluster), '--tls', String(options.tls)],
+    process.env.SIM_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SIM_PROF}`] : [],
+  );
+  const { clusters } = JSON.parse(line) as { clusters: FleetCluster[] };
+  return { clusters, child, stop };
 }

@@ -8,6 +8,11 @@
 // in the same process over the same fleet — warm ≤ 1.5× and cold ≤ 1.6× on plain HTTP, cold ≤ 1.2×
 // with TLS (where handshakes dominate). `--rounds N` (default 3) repeats cold+warm for both and
 // keeps the fastest of each, so one slow moment on a shared machine does not decide.
+// `--store separate` (default) hosts the embedded store in a child process that the sweep joins
+// over loopback, as `sealwatch serve` hosts it for other processes: the sweep pays the client side
+// of every store request, as a Lambda sweep does against DynamoDB, and dynalite's own work (a
+// database server) is not counted as the sweep's. `--store in-process` opens it in the measured
+// process (a lone `sealwatch sweep`), which adds dynalite's CPU to the sweep's.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +22,7 @@ import { systemClock } from '../../shared/adapters/system-clock.ts';
 import type { SweepReport } from '../../shared/app/sweep-types.ts';
 import type { SealwatchConfig } from '../../shared/config/types.ts';
 import { createRuntime } from '../../shared/runtime/create-runtime.ts';
-import { spawnFleet } from './fleet.ts';
+import { spawnChild, spawnFleet } from './fleet.ts';
 import { createFloorClient } from './floor-client.ts';
 
 const { values } = parseArgs({
@@ -27,6 +32,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     tls: { type: 'string', default: 'false' },
     rounds: { type: 'string', default: '3' },
+    store: { type: 'string', default: 'separate' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -34,6 +40,8 @@ const rounds = Math.max(1, Number(values.rounds));
 const perCluster = Number(values['nodes-per-cluster']);
 const clusterCount = Math.ceil(Number(values.nodes) / perCluster);
 const tls = values.tls === 'true';
+if (values.store !== 'separate' && values.store !== 'in-process') throw new Error(`--store must be separate or in-process (got ${values.store})`);
+const separateStore = values.store === 'separate';
 
 const fleet = await spawnFleet({ clusters: clusterCount, nodesPerCluster: perCluster, tls });
 const concurrency = Number(values.concurrency);
@@ -67,6 +75,7 @@ type Measured = ReturnType<typeof measure>;
 /** A fresh process's view: new state directory, new connections; first sweep cold, second warm. */
 async function sealwatchRound(): Promise<{ first: Measured; second: Measured }> {
   const dir = mkdtempSync(join(tmpdir(), 'sealwatch-bench-'));
+  const host = separateStore ? await spawnChild('./store-host.ts', ['--path', dir]) : undefined;
   const runtime = await createRuntime({ config: configFor(dir), clock: systemClock, logger: silentLogger });
   try {
     const timed = async () => {
@@ -79,6 +88,7 @@ async function sealwatchRound(): Promise<{ first: Measured; second: Measured }> 
     return { first, second };
   } finally {
     await runtime.close();
+    await host?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -141,6 +151,7 @@ try {
     benchmark: 'sweep',
     clusters: clusterCount,
     tls,
+    store: separateStore ? 'separate process (joined over loopback)' : 'in the measured process',
     concurrency,
     rounds,
     cold: { ...first, floorMs: floor.coldMs, floorCpuMs: floor.coldCpuMs, ratio: ratio.cold },

@@ -14,6 +14,8 @@ import { createMemoryStateStore } from '../../shared/adapters/memory-state-store
 import { createVaultHttpClientFactory } from '../../shared/adapters/vault-http.ts';
 import { createCustodyRepository } from '../../shared/app/custody-repository.ts';
 import { createCustodyService, type CustodyCluster } from '../../shared/app/custody-service.ts';
+import { createAuditLog } from '../../shared/app/audit-log.ts';
+import { createLeaseManager } from '../../shared/app/lease-manager.ts';
 import { createRaftInspector } from '../../shared/app/inspectors/raft-inspector.ts';
 import { createRaftReader } from '../../shared/app/raft-read.ts';
 import type { RecoveryCluster } from '../../shared/app/raft-recovery-service.ts';
@@ -161,10 +163,13 @@ describe('custody init', () => {
     const clock = new FakeClock({ autoAdvance: true });
     const wrapper = createLocalKeyWrapper({ id: 'local-1', key: randomBytes(32) });
     const cluster: CustodyCluster = { id: 'fresh', nodes: bare('fresh', fresh).nodes };
+    const store = createMemoryStateStore({ clock });
     const service = createCustodyService({
       clusters: [cluster],
       wrappers: { get: (id) => (id === 'local-1' ? wrapper : undefined), ids: () => ['local-1'], facts: () => [] },
-      store: createMemoryStateStore({ clock }),
+      store,
+      leases: createLeaseManager({ store, clock }),
+      audit: createAuditLog({ store, clock }),
       vault: hijacked(fresh),
       clock,
       logger: silentLogger,

@@ -25,15 +25,17 @@ let dir: string;
 let shamir: SimulatedCluster;
 let auto: SimulatedCluster;
 let pgpTarget: SimulatedCluster;
+let planned: SimulatedCluster;
 let store: StateStore;
 const env = { SEALWATCH_LOCAL_KEY: randomBytes(32).toString('hex'), SEALWATCH_LOG_LEVEL: 'info' };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sealwatch-cli-init-'));
-  [shamir, auto, pgpTarget] = await Promise.all([
+  [shamir, auto, pgpTarget, planned] = await Promise.all([
     startSimulatedCluster({ nodes: 3, init: false }),
     startSimulatedCluster({ nodes: 2, sealType: 'awskms', init: false }),
     startSimulatedCluster({ nodes: 1, init: false }),
+    startSimulatedCluster({ nodes: 2, init: false }),
   ]);
   const cluster = (id: string, sim: SimulatedCluster) => {
     const ca = `ca-${id}.pem`;
@@ -45,7 +47,7 @@ ${sim.nodes.map((n) => `      - { id: ${n.id}, url: "${n.url}" }`).join('\n')}
     tls: { caFile: ./${ca} }`,
     };
   };
-  const clusters = [cluster('fresh', shamir), cluster('auto', auto), cluster('pgp', pgpTarget)];
+  const clusters = [cluster('fresh', shamir), cluster('auto', auto), cluster('pgp', pgpTarget), cluster('planned', planned)];
   for (const c of clusters) await writeFile(join(dir, c.ca[0]), c.ca[1]);
   await writeFile(
     join(dir, 'sealwatch.yaml'),
@@ -67,7 +69,7 @@ ${clusters.map((c) => c.yaml).join('\n')}
   store = createMemoryStateStore({ clock: systemClock });
 });
 afterAll(async () => {
-  await Promise.all([shamir?.close(), auto?.close(), pgpTarget?.close()]);
+  await Promise.all([shamir?.close(), auto?.close(), pgpTarget?.close(), planned?.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -144,6 +146,36 @@ describe('sealwatch init', () => {
     expect(r.err).toMatch(/cluster fresh is already initialised .*keys import/);
     const again = await init(['--cluster', 'fresh', '--shares', '5', '--threshold', '3']);
     expect(again.err).toMatch(/already has custody/);
+  });
+
+  it('--dry-run checks, prints the plan and calls no sys/init; the init then applies exactly that plan', async () => {
+    const initCalls = () => planned.nodes.flatMap((n) => n.requestLog).filter((e) => e.path === '/v1/sys/init' && e.method !== 'GET');
+    const text = await init(['--cluster', 'planned', '--shares', '3', '--threshold', '2', '--store-root-token', '--dry-run']);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(
+      /^dry run: nothing was wrapped, sent or written\nwould initialise cluster planned through node vault-0 \(shamir seal\): 3 unseal shares, threshold 2\nthen, once Vault answers:\n/,
+    );
+    expect(text.out).toMatch(
+      /\n {2}4\. write token root wrapped by local-a\n[\s\S]*\n {2}5\. write metadata generation 1\n[\s\S]*root token: would be stored, wrapped\n$/,
+    );
+    const dry = await init(['--cluster', 'planned', '--shares', '3', '--threshold', '2', '--store-root-token', '--dry-run', '--json']);
+    expect(dry.code, dry.err).toBe(0);
+    expect(initCalls()).toEqual([]);
+    expect(planned.nodes.every((n) => !n.state().initialized)).toBe(true);
+    expect(await createCustodyRepository(store).meta('planned')).toBeNull();
+
+    const real = await init(['--cluster', 'planned', '--shares', '3', '--threshold', '2', '--store-root-token', '--json']);
+    expect(real.code, real.err).toBe(0);
+    expect(initCalls()).toHaveLength(1);
+    const plan = JSON.parse(dry.out) as { dryRun: boolean; actions: unknown[] };
+    const done = JSON.parse(real.out) as { outcome: string; actions: unknown[] };
+    expect(plan.dryRun).toBe(true);
+    expect(done.outcome).toBe('custody-created');
+    expect(done.actions).toEqual(plan.actions);
+    expectClean(
+      [...sharesOf(planned), { label: 'root token', value: (planned.init as SimulatedInitResult).rootToken }],
+      ...[text, dry, real].map((r) => ({ source: 'out', text: r.out + r.err })),
+    );
   });
 
   it('passes custodians` PGP keys through to sys/init (armor removed), and creates no custody', async () => {

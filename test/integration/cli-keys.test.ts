@@ -192,6 +192,34 @@ describe('sealwatch keys import', () => {
     expect(JSON.parse(same.out)).toMatchObject({ generation: 5 });
   });
 
+  it('--dry-run prints the plan the import then executes, and writes nothing', async () => {
+    const before = await storedText('prod');
+    const text = await run(['import', '--cluster', 'prod', '--replace', '--dry-run'], cliJson());
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(
+      /^dry run: nothing was wrapped, sent or written\nwould replace custody generation 5 with 5 unseal shares of cluster prod as generation 6 \(threshold 3 from input\)\n/,
+    );
+    expect(text.out).toMatch(/\n {2}1\. write share 1 \(generation 6\) wrapped by aws\n {5}why: share 1 of 5 \(unseal, threshold 3\) goes under wrapper aws/);
+    expect(text.out).toMatch(/\n {2}6\. write metadata generation 6 \(replaces 5\)\n {5}why: .*written last/);
+    const dry = await run(['import', '--cluster', 'prod', '--replace', '--dry-run', '--json'], cliJson());
+    expect(dry.code, dry.err).toBe(0);
+    expect(await storedText('prod')).toBe(before);
+
+    const real = await run(['import', '--cluster', 'prod', '--replace', '--json'], cliJson());
+    expect(real.code, real.err).toBe(0);
+    const planned = JSON.parse(dry.out) as { dryRun: boolean; generation: number; actions: unknown[] };
+    const done = JSON.parse(real.out) as { generation: number; actions: unknown[] };
+    expect(planned).toMatchObject({ dryRun: true, generation: 6 });
+    expect(done.generation).toBe(6);
+    expect(done.actions).toEqual(planned.actions);
+    expectClean(
+      ...[text, dry, real].flatMap((r) => [
+        { source: 'stdout', text: r.out },
+        { source: 'stderr', text: r.err },
+      ]),
+    );
+  });
+
   it.each([
     [['import'], 'init', /--cluster is required/],
     [['import', '--cluster', 'prod'], '  ', /nothing on stdin/],
@@ -276,6 +304,25 @@ describe('sealwatch keys rewrap', () => {
     expect(back.code).toBe(0);
     expect(JSON.parse(back.out)).toMatchObject({ ok: true, policyOutdated: [] });
     expect(back.err).not.toMatch(/reminder/);
+  });
+
+  it('--dry-run prints the per-share plan the rewrap then executes, changing nothing', async () => {
+    const before = await storedText('prod');
+    const text = await run(['rewrap', '--cluster', 'prod', '--to', 'aws', '--shares', '4,3', '--dry-run']);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/^dry run: nothing was wrapped, sent or written\nwould rewrap 2 shares of cluster prod \(generation \d+\) to aws\n/);
+    expect(text.out).toMatch(
+      /\n {2}1\. rewrap share 3: local-a \(key local-[0-9a-f]{8}\) → aws\n {5}why: share 3 moves from wrapper local-a to aws \(migration\)/,
+    );
+    const dry = await run(['rewrap', '--cluster', 'prod', '--to', 'aws', '--shares', '4,3', '--dry-run', '--json']);
+    expect(await storedText('prod')).toBe(before);
+    const real = await run(['rewrap', '--cluster', 'prod', '--to', 'aws', '--shares', '4,3', '--json']);
+    expect(real.code, real.err).toBe(0);
+    const planned = (JSON.parse(dry.out) as { actions: { index: number; from: string; fromKeyId: string; to: string }[] }).actions;
+    const done = (JSON.parse(real.out) as { results: { index: number; from: string; fromKeyId: string; to: string; outcome: string }[] }).results;
+    expect(done.map((r) => [r.index, r.from, r.fromKeyId, r.to, r.outcome])).toEqual(planned.map((a) => [a.index, a.from, a.fromKeyId, a.to, 'rewrapped']));
+    // Back where the policy places them, for the tests after this one.
+    expect((await run(['rewrap', '--cluster', 'prod', '--to', 'local-a', '--shares', '3,4'])).code).toBe(0);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { createMemoryStateStore } from '../../shared/adapters/memory-state-store
 import { createVaultHttpClientFactory } from '../../shared/adapters/vault-http.ts';
 import { createCustodyRepository } from '../../shared/app/custody-repository.ts';
 import { createCustodyService, type CustodyCluster, type CustodyServiceOptions, type CustodyWrappers } from '../../shared/app/custody-service.ts';
+import { createAuditLog } from '../../shared/app/audit-log.ts';
 import { createLeaseManager } from '../../shared/app/lease-manager.ts';
 import { Secret } from '../../shared/config/secret.ts';
 import type { WrapperConfig } from '../../shared/config/types.ts';
@@ -85,6 +86,7 @@ function harness(clusters: CustodyCluster[], wrappers: CustodyWrappers = registr
     clock,
     logger,
     leases: createLeaseManager({ store, clock }),
+    audit: createAuditLog({ store, clock }),
     nodeTimeoutMs: 2000,
     ...extra,
   });
@@ -384,12 +386,17 @@ describe('keys status and rewrap', () => {
     );
     registries.push(wrappers);
     const h = await imported(wrappers);
-    const before = await rawItems(h.store, 'prod');
+    // The custody's items; the attempt itself goes to the audit trail (checked below).
+    const custodyItems = async () => (await rawItems(h.store, 'prod')).filter((item) => !item.includes('"sk":"AUDIT#'));
+    const before = await custodyItems();
     const result = await h.service.rewrap({ clusterId: 'prod', to: 'aws-off', indexes: [3, 4] });
     expect(result.ok).toBe(false);
     expect(result.results.map((r) => r.outcome)).toEqual(['failed', 'not-attempted']);
     expect(result.results[0]?.error).toMatch(/disabled/i);
-    expect(await rawItems(h.store, 'prod')).toEqual(before);
+    expect(await custodyItems()).toEqual(before);
+    const [rewrap] = (await createAuditLog({ store: h.store, clock: new FakeClock() }).list('prod')).filter((e) => e.action === 'custody-rewrap');
+    expect(rewrap).toMatchObject({ outcome: 'failed', shareIndexes: [3, 4], wrappers: ['aws-off', 'local-a'] });
+    expect(rewrap?.message).toMatch(/share\(s\) rewrapped: none; share 3 failed: .*disabled/i);
   });
 
   it('rewrap refuses unknown shares and wrappers before changing anything', async () => {

@@ -120,9 +120,10 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
     expect(single.clusters.some((c) => (c.findings ?? []).length > 0)).toBe(true);
     expect(withoutTimings(out.merged.report)).toEqual(withoutTimings(single));
     expect(out.merged.skippedClusters).toEqual([]);
-    // Each worker wrote its cluster record and took and released its own lease. (Workers share
-    // one store here, so the per-report counts overlap; on Lambda each counts only its own.)
-    expect(out.writes).toBe(single.stateWrites + 2 * (CLUSTERS - 1));
+    // Each worker wrote its cluster record, took and released its own lease, and wrote its own
+    // heartbeat item, where the single sweep wrote one heartbeat item for all its clusters.
+    // (Workers share one store here, so the per-report counts overlap; on Lambda each counts only its own.)
+    expect(out.writes).toBe(single.stateWrites + 3 * (CLUSTERS - 1));
   }, 120_000);
 
   it('stays equal on the next run, when previous states and transitions come from the store', async () => {

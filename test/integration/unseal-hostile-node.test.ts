@@ -112,6 +112,8 @@ describe('a same-CA node of another cluster, listed first and hostile', () => {
       store,
       vault: h.vault,
       clock: systemClock,
+      leases: createLeaseManager({ store, clock: systemClock }),
+      audit: createAuditLog({ store, clock: systemClock }),
       logger,
     });
     record('keys status', await custody.status('prod'));

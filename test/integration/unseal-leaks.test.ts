@@ -120,6 +120,8 @@ describe('no leaks', () => {
       store,
       vault,
       clock: systemClock,
+      leases: createLeaseManager({ store, clock: systemClock }),
+      audit: createAuditLog({ store, clock: systemClock }),
       logger,
     });
     const input = JSON.stringify({ keys: init.keys, keys_base64: init.keysBase64, root_token: init.rootToken });

@@ -115,6 +115,8 @@ async function initializeDemo(runtime: Runtime): Promise<string | null> {
     vault: runtime.vault,
     clock: runtime.clock,
     leases: runtime.leases,
+    audit: runtime.audit,
+    trigger: 'demo',
     logger: runtime.logger,
   });
   const result = await custody.initialize({ clusterId: DEMO_CLUSTER, shares: 5, threshold: 3 });

@@ -2,10 +2,11 @@ import type { InitClusterResult } from '../../../shared/app/custody-service.ts';
 import { UsageError, defineCommand, parseIntOption } from '../args.ts';
 import type { CliCommand, CliIo } from '../io.ts';
 import { readPgpKeys } from './keys-pgp.ts';
+import { formatInitPlan } from './keys-plan.ts';
 import { table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
 
 const USAGE = `usage: sealwatch init --cluster ID --shares N --threshold T [--pgp-keys FILE,FILE...]
-                     [--store-root-token] [--replace] [--config FILE] [--json]
+                     [--store-root-token] [--replace] [--dry-run] [--config FILE] [--json]
 
 Initialises an uninitialised cluster through sys/init on its first configured node (TLS pinned
 to the cluster CA) and puts the shares straight into custody: they are never shown. For
@@ -25,11 +26,15 @@ rather than lost, and the exit status is 3.
                         for the custodians; custody is NOT created
   --store-root-token    keep the root token wrapped in custody; otherwise it is printed once
   --replace             overwrite custody left by an earlier cluster of the same id
+  --dry-run             make every check above (nodes, policy, wrapper test values) and print
+                        the plan: the node sys/init would go to, then the custody writes after
+                        Vault answers (share indexes, wrappers, generation, each with its
+                        reason); Vault is not called, so no share, token or key exists yet
   --config FILE         configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
   --json                print the result as JSON
 
-Exit status: 0 when initialised (custody created, or PGP shares printed), 3 when initialised but
-custody could not be stored, 1 on any error before initialisation.`;
+Exit status: 0 when initialised (custody created, or PGP shares printed) or planned, 3 when
+initialised but custody could not be stored, 1 on any error before initialisation.`;
 
 /** `sealwatch init`; `deps` are for tests. */
 export function createInitCommand(deps: CustodyCommandDeps = {}): CliCommand {
@@ -43,6 +48,7 @@ export function createInitCommand(deps: CustodyCommandDeps = {}): CliCommand {
       'pgp-keys': { type: 'string' },
       'store-root-token': { type: 'boolean' },
       replace: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       config: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -61,6 +67,12 @@ export function createInitCommand(deps: CustodyCommandDeps = {}): CliCommand {
         replace: values.replace === true,
       };
       return await withCustody(io, deps, values.config, async (service) => {
+        if (values['dry-run']) {
+          const plan = await service.planInit(request);
+          io.stdout(values.json ? `${JSON.stringify(plan, null, 2)}\n` : formatInitPlan(plan));
+          for (const warning of plan.warnings) io.stderr(`warning: ${warning}\n`);
+          return 0;
+        }
         const result = await service.initialize(request);
         if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
         else io.stdout(formatInit(result, pgp?.map((p) => p.file) ?? []));

@@ -1,10 +1,11 @@
 import type { ImportResult } from '../../../shared/app/custody-service.ts';
 import { UsageError, defineCommand, parseIntOption } from '../args.ts';
 import type { CliCommand } from '../io.ts';
+import { formatImportPlan } from './keys-plan.ts';
 import { table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
 
 const USAGE = `usage: sealwatch keys import --cluster ID [--threshold T] [--replace [--rekeyed]] [--store-root-token]
-                            [--force] [--config FILE] [--json]  < init.json
+                            [--force] [--dry-run] [--config FILE] [--json]  < init.json
 
 Reads on stdin the output of \`vault operator init -format=json\` (or a sys/init answer),
 checks the shares and puts each one, encrypted under its wrapper (clusters[].custody), into
@@ -24,10 +25,17 @@ deterministic cover); the cluster's nodes report the same seal kind, threshold a
   --store-root-token   keep the root token too, wrapped (default: it is ignored)
   --force              import even when no node answers (the node cross-check is skipped;
                        a node that answers and disagrees is never overridden)
+  --dry-run            make every check and print the plan of custody writes (share indexes,
+                       wrappers, generation, deletions, each with its reason) without wrapping
+                       or writing anything; refused exactly where the import would be
   --config FILE        configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
-  --json               print the result as JSON
+  --json               print the result (or the plan) as JSON
 
-Exit status: 0 when stored, 1 otherwise (nothing is written unless every check passed).`;
+The writes go in one order: shares, surplus shares deleted, root token, then the custody
+metadata last, so new custody is readable only once complete; then the unseal blocks of the
+replaced generation are lifted. Under the cluster lease, checked before every write.
+
+Exit status: 0 when stored (or planned), 1 otherwise (nothing is written unless every check passed).`;
 
 /** `sealwatch keys import`. */
 export function createKeysImportCommand(deps: CustodyCommandDeps = {}): CliCommand {
@@ -41,6 +49,7 @@ export function createKeysImportCommand(deps: CustodyCommandDeps = {}): CliComma
       rekeyed: { type: 'boolean' },
       'store-root-token': { type: 'boolean' },
       force: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       config: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -53,16 +62,23 @@ export function createKeysImportCommand(deps: CustodyCommandDeps = {}): CliComma
       if (input.trim() === '')
         throw new UsageError(`nothing on stdin: pipe the init output in, e.g. \`sealwatch keys import --cluster ${values.cluster} < init.json\``);
       const clusterId = values.cluster;
+      const request = {
+        clusterId,
+        input,
+        ...(threshold === undefined ? {} : { threshold }),
+        replace: values.replace === true,
+        rekeyed: values.rekeyed === true,
+        storeRootToken: values['store-root-token'] === true,
+        force: values.force === true,
+      };
       return await withCustody(io, deps, values.config, async (service) => {
-        const result = await service.importShares({
-          clusterId,
-          input,
-          ...(threshold === undefined ? {} : { threshold }),
-          replace: values.replace === true,
-          rekeyed: values.rekeyed === true,
-          storeRootToken: values['store-root-token'] === true,
-          force: values.force === true,
-        });
+        if (values['dry-run']) {
+          const plan = await service.planImport(request);
+          io.stdout(values.json ? `${JSON.stringify(plan, null, 2)}\n` : formatImportPlan(plan));
+          for (const warning of plan.warnings) io.stderr(`warning: ${warning}\n`);
+          return 0;
+        }
+        const result = await service.importShares(request);
         io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatImport(result));
         for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
         return 0;

@@ -1,13 +1,15 @@
 import type { RewrapResult } from '../../../shared/app/custody-service.ts';
 import { UsageError, defineCommand } from '../args.ts';
 import type { CliCommand } from '../io.ts';
+import { formatRewrapPlan } from './keys-plan.ts';
 import { parseIndexList, table, withCustody, type CustodyCommandDeps } from './keys-runtime.ts';
 
-const USAGE = `usage: sealwatch keys rewrap --cluster ID --to WRAPPER [--shares 1,2] [--config FILE] [--json]
+const USAGE = `usage: sealwatch keys rewrap --cluster ID --to WRAPPER [--shares 1,2] [--dry-run] [--config FILE] [--json]
 
 Re-encrypts shares in custody under another wrapper (migration) or under the current key of the
 same wrapper (rotation). Per share: unwrap, wrap under WRAPPER, unwrap the new ciphertext to
-prove it, then overwrite the share record only if nobody changed it meanwhile. The old
+prove it, then overwrite the share record only if nobody changed it meanwhile (under the
+cluster lease, checked before every write; the custody metadata is not touched). The old
 ciphertext stays in place until the new one is proven, so no share is ever lost; the first
 failure stops the run (rerunning is safe).
 
@@ -17,10 +19,12 @@ future imports put the shares where they now are.
   --cluster ID    the configured cluster
   --to WRAPPER    target wrapper id (from wrappers:)
   --shares LIST   comma-separated share indexes (default: every share)
+  --dry-run       print the plan (per share: from wrapper and key id, to wrapper, why) without
+                  unwrapping or writing anything
   --config FILE   configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
   --json          print the result as JSON
 
-Exit status: 0 when every selected share was rewrapped, 1 otherwise.`;
+Exit status: 0 when every selected share was rewrapped (or planned), 1 otherwise.`;
 
 /** `sealwatch keys rewrap`. */
 export function createKeysRewrapCommand(deps: CustodyCommandDeps = {}): CliCommand {
@@ -31,6 +35,7 @@ export function createKeysRewrapCommand(deps: CustodyCommandDeps = {}): CliComma
       cluster: { type: 'string' },
       to: { type: 'string' },
       shares: { type: 'string' },
+      'dry-run': { type: 'boolean' },
       config: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -40,6 +45,11 @@ export function createKeysRewrapCommand(deps: CustodyCommandDeps = {}): CliComma
       const indexes = parseIndexList(values.shares, 'shares');
       const request = { clusterId: values.cluster, to: values.to, ...(indexes ? { indexes } : {}) };
       return await withCustody(io, deps, values.config, async (service) => {
+        if (values['dry-run']) {
+          const plan = await service.planRewrap(request);
+          io.stdout(values.json ? `${JSON.stringify(plan, null, 2)}\n` : formatRewrapPlan(plan));
+          return 0;
+        }
         const result = await service.rewrap(request);
         io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatRewrap(result));
         const reminder = policyReminder(result);

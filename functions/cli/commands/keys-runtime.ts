@@ -36,6 +36,7 @@ export async function withCustody(
       vault: runtime.vault,
       clock: runtime.clock,
       leases: runtime.leases,
+      audit: runtime.audit,
       logger: runtime.logger,
       nodeTimeoutMs: runtime.config.sweep.nodeTimeoutMs,
     });

@@ -60,7 +60,7 @@ describe('functions/sweep handler', () => {
     expect(first.totals).toMatchObject({ clusters: 1, nodes: 3 });
     expect(first.totals.byState).toMatchObject({ active: 1, standby: 2 });
     const items = (await client.send(new ScanCommand({ TableName: 'sealwatch-test' }))).Items ?? [];
-    expect(items.map((i) => `${i.pk?.S} ${i.sk?.S}`)).toEqual(expect.arrayContaining(['CLUSTER#prod STATE', 'CLUSTER#prod SWEPT']));
+    expect(items.map((i) => `${i.pk?.S} ${i.sk?.S}`)).toEqual(expect.arrayContaining(['CLUSTER#prod STATE', 'SWEPT sweep#0']));
 
     cluster.nodes[1]?.seal();
     const second = await handler({});

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../shared/adapters/json-logger.ts';
+import { createMemoryStateStore } from '../../../shared/adapters/memory-state-store.ts';
+import { incidentsKey } from '../../../shared/app/incident-service.ts';
+import { createAlerting } from '../../../shared/app/notify.ts';
+import type { NodeReport, SweepReport } from '../../../shared/app/sweep-types.ts';
+import type { AlertChannel, Notification } from '../../../shared/ports/alert-channel.ts';
+import type { StateStore } from '../../../shared/ports/state-store.ts';
+import { FakeClock } from '../../support/fake-clock.ts';
+
+// Incidents live in one partition (pk INCIDENTS), read by one Query per sweep; sealwatch 0.1.0
+// kept them at pk CLUSTER#<id> sk INCIDENTS. An upgrade moves them once and keeps their state:
+// an incident open before the upgrade is not paged again.
+
+const MIN = 60_000;
+
+function sealedReport(clusterIds: readonly string[], sealed: string): SweepReport {
+  const node = (state: 'sealed' | 'active'): NodeReport => ({
+    id: 'v1',
+    url: 'https://127.0.0.1:8200',
+    state,
+    previousState: null,
+    transition: false,
+    since: '2026-01-01T00:00:00.000Z',
+    initialized: true,
+    sealed: state === 'sealed',
+    version: '1.19.0',
+    httpStatus: 200,
+    error: null,
+    durationMs: 1,
+  });
+  return {
+    trigger: 'test',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 1,
+    clusters: clusterIds.map((id) => ({
+      id,
+      name: id,
+      nodes: [node(id === sealed ? 'sealed' : 'active')],
+      persisted: false,
+      actions: [],
+      summary: { nodes: 1 } as never,
+    })),
+    totals: {} as never,
+    timings: {} as never,
+    stateWrites: 0,
+  };
+}
+
+/** The store with a count of the calls the incident reads make. */
+function counting(store: StateStore) {
+  const calls = { query: 0, getManyKeys: 0 };
+  const counted = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'query') return (request: Parameters<StateStore['query']>[0]) => ((calls.query += 1), target.query(request));
+      if (prop === 'getMany') return (keys: Parameters<StateStore['getMany']>[0]) => ((calls.getManyKeys += keys.length), target.getMany(keys));
+      const value = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { counted, calls };
+}
+
+function setup(clusterIds: string[]) {
+  const clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 12) });
+  const raw = createMemoryStateStore({ clock });
+  const { counted, calls } = counting(raw);
+  const sent: Notification[] = [];
+  const channel: AlertChannel = { id: 'pager', kind: 'webhook', send: async (n) => (sent.push(n), { ok: true, status: 200 }) };
+  const alerting = createAlerting({
+    store: counted,
+    clock,
+    logger: silentLogger,
+    channels: [channel],
+    clusters: clusterIds,
+    random: () => 0.5,
+    alerts: { routes: [], openAfter: { critical: 1, warning: 1 }, resolveAfter: 2, remindEveryMs: 60 * MIN, giveUpAfterMs: 24 * 60 * MIN },
+  });
+  const sweep = async (r: SweepReport) => {
+    clock.advance(MIN);
+    await alerting.afterSweep(r);
+  };
+  /** Puts the cluster's incidents back where 0.1.0 kept them, as an installation before the upgrade has them. */
+  const toFormerLayout = async (clusterId: string) => {
+    const key = incidentsKey(clusterId);
+    const item = await raw.get(key.pk, key.sk);
+    if (!item) throw new Error(`no incidents for ${clusterId}`);
+    await raw.put({ pk: `CLUSTER#${clusterId}`, sk: 'INCIDENTS', data: item.data, condition: { kind: 'absent' } });
+    await raw.delete(key.pk, key.sk);
+    await raw.delete('INCIDENTS', '#layout');
+  };
+  return { raw, calls, sent, sweep, toFormerLayout, alerting };
+}
+
+describe.each([
+  ['few clusters, read by key', ['prod', 'dev']],
+  ['many clusters, one Query', Array.from({ length: 40 }, (_, i) => (i === 0 ? 'prod' : `c${i}`))],
+])('incidents in one partition (%s)', (_name, clusterIds) => {
+  it('moves the former items once and keeps their incidents open without paging again', async () => {
+    const { raw, sent, sweep, toFormerLayout, alerting } = setup(clusterIds);
+    const sealed = sealedReport(clusterIds, 'prod');
+    await sweep(sealed);
+    expect(sent.map((n) => `${n.kind} ${n.dedupKey}`)).toEqual(['trigger sealwatch:prod:v1:node.sealed']);
+    await toFormerLayout('prod');
+
+    await sweep(sealed);
+    // Still open, not opened again.
+    expect(sent.map((n) => n.kind)).toEqual(['trigger']);
+    expect(await raw.get('CLUSTER#prod', 'INCIDENTS')).toBeNull();
+    const moved = await raw.get<{ entries: object }>(incidentsKey('prod').pk, incidentsKey('prod').sk);
+    expect(moved).not.toBeNull();
+    expect(Object.keys(moved?.data.entries ?? {})).toEqual(['sealwatch:prod:v1:node.sealed']);
+    expect(await raw.get('INCIDENTS', '#layout')).not.toBeNull();
+    expect((await alerting.incidents.list()).map((i) => i.dedupKey)).toEqual(['sealwatch:prod:v1:node.sealed']);
+
+    // Resolves as usual from the new place.
+    const healthy = sealedReport(clusterIds, 'none');
+    await sweep(healthy);
+    await sweep(healthy);
+    expect(sent.map((n) => n.kind)).toEqual(['trigger', 'resolve']);
+  });
+});
+
+describe('incident reads of a sweep', () => {
+  it('are one Query of the incidents partition, not a key per cluster, once the layout is moved', async () => {
+    const clusterIds = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    const { calls, sweep } = setup(clusterIds);
+    await sweep(sealedReport(clusterIds, 'none')); // the first sweep looks for former items once
+    const before = { ...calls };
+    await sweep(sealedReport(clusterIds, 'none'));
+    expect(calls.query - before.query).toBeGreaterThanOrEqual(1);
+    // The incident reads name no cluster key (other queries, e.g. silences and the outbox, may run too).
+    expect(calls.getManyKeys - before.getManyKeys).toBe(0);
+  });
+});
