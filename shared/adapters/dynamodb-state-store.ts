@@ -66,21 +66,25 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
       for (const k of keys) checkKey(k.pk, k.sk);
       const found = new Map<string, StateItem<T>>();
       // BatchGetItem takes 100 keys per call and may hand some back as unprocessed (throttling):
-      // those are asked for again, a bounded number of times.
-      for (let start = 0; start < keys.length; start += 100) {
-        let pending: Item[] = dedupeKeys(keys.slice(start, start + 100)).map((k) => key(k.pk, k.sk));
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt === 5) throw new UnavailableError(`BatchGetItem on ${table}: keys still unprocessed after ${attempt} attempts`);
-          const request = { RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } };
-          const out = await send(`BatchGetItem (${pending.length} keys)`, () => client.send(new BatchGetItemCommand(request)));
-          for (const raw of out.Responses?.[table] ?? []) {
-            const item = decodeItem<T>(raw, table);
-            found.set(`${item.pk}\u0000${item.sk}`, item);
+      // those are asked for again, a bounded number of times. The calls go out in parallel.
+      const chunks: { pk: string; sk: string }[][] = [];
+      for (let start = 0; start < keys.length; start += 100) chunks.push(keys.slice(start, start + 100));
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          let pending: Item[] = dedupeKeys(chunk).map((k) => key(k.pk, k.sk));
+          for (let attempt = 0; pending.length > 0; attempt++) {
+            if (attempt === 5) throw new UnavailableError(`BatchGetItem on ${table}: keys still unprocessed after ${attempt} attempts`);
+            const request = { RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } };
+            const out = await send(`BatchGetItem (${pending.length} keys)`, () => client.send(new BatchGetItemCommand(request)));
+            for (const raw of out.Responses?.[table] ?? []) {
+              const item = decodeItem<T>(raw, table);
+              found.set(`${item.pk}\u0000${item.sk}`, item);
+            }
+            pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
+            if (pending.length > 0) await clock.sleep(25 * 2 ** attempt);
           }
-          pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
-          if (pending.length > 0) await clock.sleep(25 * 2 ** attempt);
-        }
-      }
+        }),
+      );
       const now = nowSeconds();
       return keys.map((k) => {
         const item = found.get(`${k.pk}\u0000${k.sk}`);

@@ -135,10 +135,10 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   return {
     async process(observations) {
       const now = clock.now();
-      const stored = await load(observations.clusters);
+      const [stored, active] = await Promise.all([load(observations.clusters), silences.list()]);
       const previous: IncidentsState = {};
       for (const [id, item] of stored) if (item) previous[id] = item.data;
-      const policy = { openAfter: alerts.openAfter, resolveAfter: alerts.resolveAfter, remindEveryMs: alerts.remindEveryMs, silences: await silences.list() };
+      const policy = { openAfter: alerts.openAfter, resolveAfter: alerts.resolveAfter, remindEveryMs: alerts.remindEveryMs, silences: active };
       const { nextState, notifications, changed } = evaluateIncidents(previous, observations, policy, now);
       const channelIds = options.channelIds();
       let enqueued = 0;
