@@ -121,11 +121,15 @@ describe.each(cases)('$profile $sealType: custody of another key', (c) => {
     const dry = await cli(['unseal', '--cluster', 'prod', '--dry-run', '--json']);
     expect((JSON.parse(dry.out) as UnsealClusterResult).nodes[0]?.outcome).toBe('blocked');
 
-    // One audit event: the attempt. Read from the store once no sealwatch process holds it.
+    // One unseal audit event: the attempt. Read from the store once no sealwatch process holds it.
+    // (The trail also holds the custody write of the `keys import` that stored the wrong shares.)
     const store = await createEmbeddedStateStore({ path: join(dir, 'state'), clock: systemClock });
     try {
       const events = await createAuditLog({ store, clock: systemClock }).list('prod');
-      expect(events.map((e) => [e.action, e.node, e.outcome, e.shareIndexes])).toEqual([['unseal', node.id, 'wrong-key', [1, 2]]]);
+      expect(events.filter((e) => e.action !== 'custody-write').map((e) => [e.action, e.node, e.outcome, e.shareIndexes])).toEqual([
+        ['unseal', node.id, 'wrong-key', [1, 2]],
+      ]);
+      expect(events.filter((e) => e.action === 'custody-write').map((e) => e.outcome)).toEqual(['written']);
       // The dashboard shows the block (read from state, so it shows whatever the node does now).
       const app = new Hono();
       mountDashboard(app, {
