@@ -60,24 +60,41 @@ export interface TransportOptions {
 /** Idle pooled sockets are dropped after this, well below Vault's 5-minute idle timeout. */
 const IDLE_SOCKET_MS = 30_000;
 
+/** Agents kept at most (one per node); past it they are dropped and built again as needed. */
+const MAX_AGENTS = 10_000;
+
 /**
- * node:http(s) transport with keep-alive agents pooled per (CA, server name), so a sweep over a
- * thousand nodes of a few clusters reuses TLS sessions instead of handshaking every minute.
+ * node:http(s) transport with a keep-alive agent per node (origin, CA, server name): one
+ * connection per node, its TLS session resumed across sweeps, and the cluster's parsed CA store
+ * (secure context) shared by every node of the cluster. One agent per node rather than one for all:
+ * Node's agent keeps its sockets and queued requests in objects keyed by host, and with a thousand
+ * hosts in one agent that bookkeeping cost more than the requests themselves.
  */
 export function createTransport(options: TransportOptions): Transport {
-  const httpsAgents = new Map<string, https.Agent>();
-  let httpAgent: http.Agent | undefined;
+  // By CA text first (the same string object for every node of a cluster, so its hash is
+  // computed once), then by origin and server name.
+  const agents = new Map<string | undefined, Map<string, http.Agent>>();
+  const contexts = new Map<string, tls.SecureContext>();
+  let agentCount = 0;
 
   function agentFor(request: TransportRequest): http.Agent {
-    if (request.origin.protocol === 'http:') {
-      httpAgent ??= new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 1 });
-      return httpAgent;
+    let byNode = agents.get(request.caPem);
+    if (!byNode) agents.set(request.caPem, (byNode = new Map()));
+    const key = request.serverName === undefined ? request.origin.origin : `${request.origin.origin}\0${request.serverName}`;
+    let agent = byNode.get(key);
+    if (agent) return agent;
+    if (agentCount >= MAX_AGENTS) {
+      destroyAll();
+      agents.set(request.caPem, (byNode = new Map()));
     }
-    // The CA text is the same string object for every node of a cluster, so V8's cached string
-    // hash makes this key cheaper than digesting the PEM on every request.
-    const key = `${request.caPem ?? ''}\0${request.serverName ?? ''}`;
-    let agent = httpsAgents.get(key);
-    if (!agent) {
+    if (request.origin.protocol === 'http:') {
+      agent = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 1 });
+    } else {
+      let secureContext: tls.SecureContext | undefined;
+      if (request.caPem !== undefined) {
+        secureContext = contexts.get(request.caPem);
+        if (!secureContext) contexts.set(request.caPem, (secureContext = tls.createSecureContext({ ca: request.caPem })));
+      }
       agent = new https.Agent({
         keepAlive: true,
         // One connection per node: health and seal-status queue on it instead of paying a second
@@ -85,15 +102,22 @@ export function createTransport(options: TransportOptions): Transport {
         maxSockets: 1,
         timeout: IDLE_SOCKET_MS,
         rejectUnauthorized: true,
-        // One parsed CA store per agent: passing `ca` alone makes Node parse the PEM and build a
+        // One parsed CA store per cluster: passing `ca` alone makes Node parse the PEM and build a
         // new context for every connection, which dominated the cost of a 1000-node sweep.
-        ...(request.caPem !== undefined && { ca: request.caPem, secureContext: tls.createSecureContext({ ca: request.caPem }) }),
+        ...(request.caPem !== undefined && { ca: request.caPem, secureContext }),
         // Node uses servername for SNI and for the certificate host-name check.
         ...(request.serverName !== undefined && { servername: request.serverName }),
       });
-      httpsAgents.set(key, agent);
     }
+    byNode.set(key, agent);
+    agentCount += 1;
     return agent;
+  }
+
+  function destroyAll(): void {
+    for (const byNode of agents.values()) for (const agent of byNode.values()) agent.destroy();
+    agents.clear();
+    agentCount = 0;
   }
 
   // Certificates seen on new TLS connections: the certificate-expiry check reads them here
@@ -122,10 +146,8 @@ export function createTransport(options: TransportOptions): Transport {
     send,
     peerCertificate: (origin) => certificates.get(origin) ?? null,
     close() {
-      for (const agent of httpsAgents.values()) agent.destroy();
-      httpsAgents.clear();
-      httpAgent?.destroy();
-      httpAgent = undefined;
+      destroyAll();
+      contexts.clear();
     },
   };
 }

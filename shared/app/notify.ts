@@ -9,7 +9,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { createAuditLog, type AuditLog } from './audit-log.ts';
-import { createIncidentService, type IncidentService } from './incident-service.ts';
+import { createIncidentService, type IncidentReads, type IncidentService } from './incident-service.ts';
 import { createOutbox, deliveryFindings, type Outbox } from './outbox.ts';
 import { createOutboxDrain, type DrainOutcome, type DrainResult, type OutboxDrain } from './outbox-drain.ts';
 import { createSilenceStore, type SilenceStore } from './silences.ts';
@@ -25,6 +25,12 @@ export interface Alerting {
   drain: OutboxDrain;
   /** The sweep's `afterSweep`: evaluate incidents, write the outbox, drain it. Never throws. */
   afterSweep(report: SweepReport): Promise<void>;
+  /**
+   * `afterSweep`, begun when a sweep of `clusterIds` starts: its reads (outbox, incidents,
+   * silences) run while the nodes are observed; the returned function finishes once the report
+   * is complete. Never throws.
+   */
+  beginAfterSweep(clusterIds: readonly string[]): (report: SweepReport) => Promise<void>;
   /**
    * Sends a `kind: 'test'` notification to one channel through the outbox and drains it now
    * (waiting up to `waitMs` for retries). Throws NotFoundError for an unknown channel.
@@ -79,24 +85,41 @@ export function createAlerting(options: AlertingOptions): Alerting {
     ...(options.onDelivery ? { onOutcome: options.onDelivery } : {}),
   });
 
+  /** Evaluates one sweep's report with reads begun earlier (or now), writes the outbox, drains it. */
+  async function finishAfterSweep(
+    report: SweepReport,
+    listing: Promise<Awaited<ReturnType<Outbox['list']>>>,
+    preloaded: Promise<IncidentReads> | undefined,
+  ): Promise<void> {
+    try {
+      const entries = await listing;
+      const failures = deliveryFindings(entries);
+      const observations = observationsOf(report, failures);
+      const { notifications, enqueued } = await incidents.process(observations, preloaded);
+      if (notifications.length > 0) logger.info('incidents.notified', { notifications: notifications.length, enqueued });
+      // Nothing pending before and nothing enqueued now: the drain would only list the outbox again.
+      if (enqueued > 0 || entries.some((e) => e.data.state === 'pending')) await drain.run({ budgetMs: SWEEP_DRAIN_BUDGET_MS });
+    } catch (error) {
+      // Alerting trouble must not fail the sweep; the outbox keeps what was written for the next drain.
+      logger.error('alerts.after_sweep_failed', { error: describeError(error) });
+    }
+  }
+
   return {
     incidents,
     silences,
     outbox,
     drain,
-    async afterSweep(report) {
-      try {
-        const entries = await outbox.list();
-        const failures = deliveryFindings(entries);
-        const observations = observationsOf(report, failures);
-        const { notifications, enqueued } = await incidents.process(observations);
-        if (notifications.length > 0) logger.info('incidents.notified', { notifications: notifications.length, enqueued });
-        // Nothing pending before and nothing enqueued now: the drain would only list the outbox again.
-        if (enqueued > 0 || entries.some((e) => e.data.state === 'pending')) await drain.run({ budgetMs: SWEEP_DRAIN_BUDGET_MS });
-      } catch (error) {
-        // Alerting trouble must not fail the sweep; the outbox keeps what was written for the next drain.
-        logger.error('alerts.after_sweep_failed', { error: describeError(error) });
-      }
+    afterSweep(report) {
+      return finishAfterSweep(report, outbox.list(), undefined);
+    },
+    beginAfterSweep(clusterIds) {
+      const entries = outbox.list();
+      const preloaded = incidents.preload(clusterIds);
+      // Awaited by the finisher; marked handled so a failure before then is not an unhandled rejection.
+      entries.catch(() => undefined);
+      preloaded.catch(() => undefined);
+      return (report) => finishAfterSweep(report, entries, preloaded);
     },
     async sendTest(channelId, testOptions = {}) {
       if (!channels.some((c) => c.id === channelId)) {

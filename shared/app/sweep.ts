@@ -58,6 +58,12 @@ export interface SweepServiceOptions {
   /** Runs once the report is complete, before the lease is released (incidents, outbox). */
   afterSweep?: (report: SweepReport) => Promise<void>;
   /**
+   * `afterSweep`, begun when a sweep of these clusters starts (used instead of `afterSweep` when
+   * given): it may start its reads while the nodes are observed, and returns what finishes the
+   * work once the report is complete. That runs beside the sweep's batched write.
+   */
+  beginAfterSweep?: (clusterIds: readonly string[]) => (report: SweepReport) => Promise<void>;
+  /**
    * Node discovery: called once at the start of `run`, under the lease, with the clusters in
    * scope. Returns them with their node lists resolved (static + discovered) and findings per
    * cluster id (`discovery.failed`, `node.gone`...) that join that cluster's report. Everything
@@ -149,10 +155,10 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     const writesBefore = writes();
     const ran = await runUnderLease({ leases, logger }, scope, timings, async (held) => {
       const resolved = await resolve(clusters, false);
+      const ids = resolved.clusters.map((c) => c.id);
+      const after = options.beginAfterSweep ? options.beginAfterSweep(ids) : options.afterSweep;
       // A recover's actions run under its own lease; a sweep's take the cluster lease each.
-      const swept = await sweepClusters(resolved.clusters, scopes.heartbeat, pass.recover ? { ...pass, held } : pass, startedAt, resolved.findings);
-      await options.afterSweep?.(swept);
-      return swept;
+      return sweepClusters(resolved.clusters, scopes.heartbeat, pass.recover ? { ...pass, held } : pass, startedAt, resolved.findings, after);
     });
     if ('heldBy' in ran) {
       logger.warn('sweep.skipped', { scope, reason: 'lease-held', owner: ran.heldBy.owner });
@@ -178,6 +184,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     pass: Pass,
     startedAt: number,
     discovered: ReadonlyMap<string, Finding[]>,
+    after?: (report: SweepReport) => Promise<void>,
   ): Promise<SweepReport> {
     const { trigger } = pass;
     const dryRun = pass.recover?.dryRun === true;
@@ -261,11 +268,8 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       persistMs += clock.now() - persistStart;
       return report;
     }
-    const heartbeatStart = clock.now();
-    if (!dryRun) await batch.flush();
-    persistMs += clock.now() - heartbeatStart;
     const durations = observed.flat().map((n) => n.durationMs);
-    return {
+    const report: SweepReport = {
       trigger,
       startedAt: new Date(startedAt).toISOString(),
       durationMs: 0,
@@ -280,6 +284,13 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       },
       stateWrites: 0,
     };
+    // The batched write (heartbeats, first records) and the alerting run side by side: alerting
+    // reads nothing the batch writes, and each waits on the store. A failed batch marks the
+    // first records' reports as not persisted (sweep-batch.ts), which alerting does not read.
+    const flushStart = clock.now();
+    const flushing = dryRun ? Promise.resolve() : batch.flush().then(() => void (report.timings.persistMs += clock.now() - flushStart));
+    await Promise.all([flushing, after?.(report)]);
+    return report;
   }
 
   /**

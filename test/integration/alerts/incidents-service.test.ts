@@ -124,6 +124,28 @@ describe('createAlerting.afterSweep', () => {
     expect(await sweep(healthy)).toBe(0);
   });
 
+  it('begun when the sweep starts (reads ahead while nodes are observed), it pages and resolves exactly as afterSweep does', async () => {
+    const { alerting, clock, channels } = setup();
+    const sent = channels[0]?.sent ?? [];
+    const sweep = async (r: SweepReport) => {
+      clock.advance(MIN);
+      const finish = alerting.beginAfterSweep(['prod']);
+      await finish(r);
+    };
+    const sealed = report([{ id: 'prod', nodes: [node('v1', 'sealed')] }]);
+    await sweep(sealed);
+    await sweep(sealed);
+    expect(sent.map((n) => n.kind)).toEqual(['trigger']);
+    const healthy = report([{ id: 'prod', nodes: [node('v1', 'active')] }]);
+    await sweep(healthy);
+    await sweep(healthy);
+    expect(sent.map((n) => n.kind)).toEqual(['trigger', 'resolve']);
+    // A report with a cluster the reads did not cover is evaluated with fresh reads.
+    const other = alerting.beginAfterSweep(['prod']);
+    await other(report([{ id: 'dev', nodes: [node('d1', 'sealed')] }]));
+    expect(sent.map((n) => `${n.kind} ${n.cluster}`)).toEqual(['trigger prod', 'resolve prod', 'trigger dev']);
+  });
+
   it('a silence mutes the page; routes pick channels by severity and cluster; info goes only where routed', async () => {
     const pager = recorder('pager');
     const chat = recorder('chat');
