@@ -71,6 +71,15 @@ const MAX_AGENTS = 10_000;
  * hosts in one agent that bookkeeping cost more than the requests themselves.
  */
 export function createTransport(options: TransportOptions): Transport {
+  // Certificates seen on new TLS connections: the certificate-expiry check reads them here
+  // instead of opening a second connection to every node.
+  const certificates = new Map<string, PeerCertificateInfo>();
+  const rememberCertificate = (origin: string, cert: tls.PeerCertificate) => {
+    const validTo = cert.valid_to ? Date.parse(cert.valid_to) : Number.NaN;
+    const subject = typeof cert.subject?.CN === 'string' ? cert.subject.CN : undefined;
+    if (Number.isFinite(validTo)) certificates.set(origin, { validTo, ...(subject ? { subject } : {}) });
+  };
+
   // By CA text first (the same string object for every node of a cluster, so its hash is
   // computed once), then by origin and server name.
   const agents = new Map<string | undefined, Map<string, http.Agent>>();
@@ -95,7 +104,17 @@ export function createTransport(options: TransportOptions): Transport {
         secureContext = contexts.get(request.caPem);
         if (!secureContext) contexts.set(request.caPem, (secureContext = tls.createSecureContext({ ca: request.caPem })));
       }
+      const origin = request.origin.origin;
       agent = new https.Agent({
+        // The certificate Node has just parsed to check the host name is the one the expiry check
+        // wants: kept here rather than asking the socket for it again, which parsed it a second
+        // time on every new connection (Node skips this call when a session is resumed, and the
+        // certificate of that node is then known from its first connection).
+        checkServerIdentity: (host, cert) => {
+          const error = tls.checkServerIdentity(host, cert);
+          if (!error) rememberCertificate(origin, cert);
+          return error;
+        },
         keepAlive: true,
         // One connection per node: health and seal-status queue on it instead of paying a second
         // TLS handshake, which costs more than the extra round trip.
@@ -120,23 +139,18 @@ export function createTransport(options: TransportOptions): Transport {
     agentCount = 0;
   }
 
-  // Certificates seen on new TLS connections: the certificate-expiry check reads them here
-  // instead of opening a second connection to every node.
-  const certificates = new Map<string, PeerCertificateInfo>();
-  const onCertificate = (origin: string, info: PeerCertificateInfo) => certificates.set(origin, info);
-
   // The headers of a call without token or body are the same for every call: built once (Node
   // copies them into each request and never changes the object).
   const plainHeaders: Readonly<http.OutgoingHttpHeaders> = Object.freeze({ 'user-agent': options.userAgent, accept: 'application/json' });
 
   async function send(request: TransportRequest): Promise<TransportResponse> {
     try {
-      return await attempt(request, agentFor(request), plainHeaders, options, onCertificate);
+      return await attempt(request, agentFor(request), plainHeaders, options);
     } catch (error) {
       // A keep-alive socket the server closed while idle fails on reuse; Node's docs recommend
       // retrying idempotent requests once on a fresh socket.
       if (error instanceof StaleSocketError && !request.signal.aborted) {
-        return attempt(request, agentFor(request), plainHeaders, options, onCertificate);
+        return attempt(request, agentFor(request), plainHeaders, options);
       }
       throw error instanceof StaleSocketError ? error.translated : error;
     }
@@ -157,8 +171,6 @@ class StaleSocketError extends Error {
     super(translated.message);
   }
 }
-
-const watchedSockets = new WeakSet<tls.TLSSocket>();
 
 /** What to do when a signal aborts, for every request in flight under it. */
 const waitingOn = new WeakMap<AbortSignal, Set<() => void>>();
@@ -193,7 +205,6 @@ function attempt(
   agent: http.Agent,
   plainHeaders: Readonly<http.OutgoingHttpHeaders>,
   options: TransportOptions,
-  onCertificate: (origin: string, info: PeerCertificateInfo) => void,
 ): Promise<TransportResponse> {
   const { signal, label } = request;
   if (signal.aborted) return Promise.reject(deadlineError(label, signal));
@@ -210,8 +221,7 @@ function attempt(
   }
 
   const { origin } = request;
-  const tlsRequest = origin.protocol === 'https:';
-  const lib = tlsRequest ? https : http;
+  const lib = origin.protocol === 'https:' ? https : http;
 
   return new Promise<TransportResponse>((resolve, reject) => {
     let settled = false;
@@ -225,21 +235,6 @@ function attempt(
       headers,
       agent,
     });
-    // Only a new connection handshakes. Node does not flag requests that queued behind a busy
-    // socket as reused, so sockets already listened to are remembered instead.
-    if (tlsRequest) {
-      req.once('socket', (socket) => {
-        if (!(socket instanceof tls.TLSSocket) || watchedSockets.has(socket)) return;
-        watchedSockets.add(socket);
-        socket.once('secureConnect', () => {
-          const cert = socket.getPeerCertificate();
-          const validTo = cert?.valid_to ? Date.parse(cert.valid_to) : Number.NaN;
-          const subject = typeof cert?.subject?.CN === 'string' ? cert.subject.CN : undefined;
-          if (Number.isFinite(validTo)) onCertificate(origin.origin, { validTo, ...(subject ? { subject } : {}) });
-        });
-      });
-    }
-
     const finish = (error: Error | undefined, response?: TransportResponse): void => {
       if (settled) return;
       settled = true;
