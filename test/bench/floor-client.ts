@@ -19,8 +19,15 @@ export interface FloorClient {
 export function createFloorClient(clusters: readonly FleetCluster[], concurrency: number): FloorClient {
   // One parsed CA store per cluster, as sealwatch's transport keeps: handing `ca` alone to an
   // agent makes Node parse the PEM and build a TLS context for every connection, which made the
-  // floor slower than sealwatch on a cold TLS sweep (ratio 0.67 on 2026-12-07).
-  const contexts = new Map(clusters.flatMap((c) => (c.caPem ? [[c.caPem, tls.createSecureContext({ ca: c.caPem })] as const] : [])));
+  // floor slower than sealwatch on a cold TLS sweep (ratio 0.67 on 2026-12-07). Built on first
+  // use and dropped by `reset()` with the connections, so a cold pass is a fresh client's, as a
+  // cold sweep is a fresh process's: both parse each cluster's CA once.
+  let contexts = new Map<string, tls.SecureContext>();
+  const contextFor = (ca: string) => {
+    let context = contexts.get(ca);
+    if (!context) contexts.set(ca, (context = tls.createSecureContext({ ca })));
+    return context;
+  };
   const targets = clusters.flatMap((c) => c.nodes.map((n) => ({ url: new URL(n.url), ca: c.caPem ?? undefined })));
   let agents = new Map<string, http.Agent>();
   const agentFor = (url: URL, ca: string | undefined) => {
@@ -29,7 +36,7 @@ export function createFloorClient(clusters: readonly FleetCluster[], concurrency
     if (!agent) {
       agent =
         url.protocol === 'https:'
-          ? new https.Agent({ keepAlive: true, maxSockets: 1, ...(ca ? { ca, secureContext: contexts.get(ca) } : {}) })
+          ? new https.Agent({ keepAlive: true, maxSockets: 1, ...(ca ? { ca, secureContext: contextFor(ca) } : {}) })
           : new http.Agent({ keepAlive: true, maxSockets: 1 });
       agents.set(key, agent);
     }
@@ -72,6 +79,7 @@ export function createFloorClient(clusters: readonly FleetCluster[], concurrency
     reset() {
       for (const agent of agents.values()) agent.destroy();
       agents = new Map();
+      contexts = new Map();
     },
   };
 }
