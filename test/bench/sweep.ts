@@ -8,11 +8,11 @@
 // in the same process over the same fleet — warm ≤ 1.5× and cold ≤ 1.6× on plain HTTP, cold ≤ 1.2×
 // with TLS (where handshakes dominate). `--rounds N` (default 3) repeats cold+warm for both and
 // keeps the fastest of each, so one slow moment on a shared machine does not decide.
-// `--store separate` (default) hosts the embedded store in a child process that the sweep joins
-// over loopback, as `sealwatch serve` hosts it for other processes: the sweep pays the client side
-// of every store request, as a Lambda sweep does against DynamoDB, and dynalite's own work (a
-// database server) is not counted as the sweep's. `--store in-process` opens it in the measured
-// process (a lone `sealwatch sweep`), which adds dynalite's CPU to the sweep's.
+// `--store in-process` (default) opens the embedded store in the measured process, as a lone
+// `sealwatch sweep` or `serve` does, so dynalite's own work counts as the sweep's. `--store
+// separate` hosts it in a child process that the sweep joins over loopback (as other commands
+// join `sealwatch serve`), so the sweep pays only the client side of each store request, as a
+// Lambda sweep does against DynamoDB; that host is warmed up first (store-host.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     tls: { type: 'string', default: 'false' },
     rounds: { type: 'string', default: '3' },
-    store: { type: 'string', default: 'separate' },
+    store: { type: 'string', default: 'in-process' },
     json: { type: 'boolean', default: false },
   },
 });
