@@ -137,7 +137,13 @@ export function createRecoveryService(options: RecoveryServiceOptions): Recovery
       action: 'recover',
       dryRun,
       steps,
-      unseal: { ok: steps.every((s) => !FAILED_OUTCOMES.has(s.outcome)), nodes, findings: actionFindings.map((f) => f.id) },
+      // A pass that failed part-way (its record could not be read or written) is a failure even
+      // when every step it took went through: the CLI exits 2 and names the finding.
+      unseal: {
+        ok: steps.every((s) => !FAILED_OUTCOMES.has(s.outcome)) && !(swept?.findings ?? []).some((f) => f.id === 'sealwatch.cluster-failed'),
+        nodes,
+        findings: [...actionFindings.map((f) => f.id), ...(swept?.findings ?? []).filter((f) => f.id === 'sealwatch.cluster-failed').map((f) => f.id)],
+      },
     };
     // Its unseals are counted with the recover's sweep report (metrics.recordSweep), not again here.
     if (!dryRun) result.sweep = sweepSummary(report.skipped?.reason, swept);

@@ -7,17 +7,28 @@ import type { ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport
 
 // The sweep report, built from the plan and the actions' outcomes (see README "Sweep report").
 
-/** The report of a cluster whose sweep failed: its nodes as observed, and a finding naming why. */
-export function failedClusterReport(cluster: SweepCluster, observed: readonly ObservedNode[], now: number, error: unknown): ClusterReport {
+/**
+ * The report of a cluster whose sweep failed: its nodes as observed, the actions it applied
+ * before it failed (an unseal that went through stays in the report), and a finding naming why.
+ */
+export function failedClusterReport(
+  cluster: SweepCluster,
+  observed: readonly ObservedNode[],
+  now: number,
+  error: unknown,
+  applied: readonly ActionReport[] = [],
+): ClusterReport {
   const plan = planClusterSweep({ clusterId: cluster.id, previous: null, now, policy: { autoUnseal: false }, observed: [...observed] });
+  const what =
+    applied.length === 0 ? 'nothing was acted on or recorded for it' : `after ${applied.length} action(s), listed in the report; nothing was recorded for it`;
   const finding: Finding = {
     id: 'sealwatch.cluster-failed',
     severity: 'critical',
     cluster: cluster.id,
-    message: `the sweep of cluster ${cluster.id} failed, nothing was acted on or recorded for it: ${describeError(error)}`,
+    message: `the sweep of cluster ${cluster.id} failed ${what}: ${describeError(error)}`,
     evidence: { error: describeError(error) },
   };
-  return toClusterReport(cluster, plan, [], { ok: false, warning: 'sweep failed; see findings' }, [finding]);
+  return toClusterReport(cluster, plan, [...applied], { ok: false, warning: 'sweep failed; see findings' }, [finding]);
 }
 
 export function toClusterReport(

@@ -212,6 +212,8 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       raft: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 4, 10_000) }),
       inspect: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 2, 5_000) }),
     };
+    // What each cluster's pass applied so far, for the report of a pass that fails afterwards.
+    const appliedBy = new Map<number, ActionReport[]>();
     await mapLimit(clusters, 16, async (cluster, i) => {
       try {
         reports[i] = await sweepOne(cluster, i);
@@ -220,7 +222,11 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         // One broken cluster (a malformed state item, a failing dependency) gets a finding naming
         // it; the other clusters are swept, unsealed and alerted as usual.
         logger.error('sweep.cluster_failed', { cluster: cluster.id, error });
-        reports[i] = failedClusterReport(cluster, observed[i] ?? [], clock.now(), error);
+        const failed = failedClusterReport(cluster, observed[i] ?? [], clock.now(), error, appliedBy.get(i));
+        reports[i] = failed;
+        // It was looked at: its heartbeat says when, and carries the failure, so the dashboard and
+        // the API show it instead of losing the cluster from the sweep's heartbeat items.
+        if (!dryRun) batch.heartbeat(cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: failed.summary, findings: failed.findings ?? [] });
       }
     }).finally(() => {
       deadlines.raft.close();
@@ -232,6 +238,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const prior = read ?? null;
       const applyStart = clock.now();
       const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, pass);
+      appliedBy.set(i, actions);
       findings.unshift(...(discovered.get(cluster.id) ?? []));
       pass.signal?.throwIfAborted();
       const raftPlanned = wantsRaftPlan(pass);

@@ -10,6 +10,7 @@ import { createAlerting } from '../../shared/app/notify.ts';
 import { createSweepService } from '../../shared/app/sweep.ts';
 import type { AlertChannel, Notification } from '../../shared/ports/alert-channel.ts';
 import type { StateStore } from '../../shared/ports/state-store.ts';
+import { readHeartbeats } from '../../shared/app/sweep-heartbeat.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simulator/index.ts';
 import { keySubmissions, putCustody, randomLocalWrapper, sweepClusterOf, unsealHarness } from '../support/custody-fixture.ts';
 
@@ -90,6 +91,10 @@ describe('failure isolation', () => {
     expect(byId['broken']?.findings?.[0]?.message).toContain('CLUSTER#broken CUSTODY');
     expect(byId['broken']?.nodes.map((n) => n.state)).toEqual(['sealed']);
     expect(keySubmissions(bad.nodes[0]!)).toEqual([]);
+    // Both were looked at, so both have this sweep's heartbeat; the broken one's carries its failure.
+    const [goodBeat, brokenBeat] = await readHeartbeats(store, ['good', 'broken']);
+    expect(goodBeat?.at).toBe(brokenBeat?.at);
+    expect(brokenBeat?.findings.map((f) => f.id)).toEqual(['sealwatch.cluster-failed']);
     // Alerting ran for both: the broken cluster's finding and the good cluster's down node.
     expect(sent.map((n) => `${n.cluster}:${n.findingId}`)).toEqual(expect.arrayContaining(['broken:sealwatch.cluster-failed', 'good:node.unreachable']));
     await h.close();

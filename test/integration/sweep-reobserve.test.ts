@@ -102,6 +102,33 @@ describe('re-observation after actions', () => {
   });
 });
 
+describe('a recover that fails part-way', () => {
+  it('keeps the unseal it made in its result and reports the failure (not "nothing to do")', async () => {
+    const sim = await startSimulatedCluster({ nodes: 3 });
+    open.push(sim);
+    const h = await healthHarness({ clock: systemClock, clusters: [clusterOf('prod', [sim])], custody: { prod: sim } });
+    open.push(h);
+    await h.sweep();
+    const sealed = sim.nodes.find((n) => n.id !== sim.activeNode()?.id);
+    if (!sealed) throw new Error('no standby');
+    sealed.seal();
+    // The cluster record cannot be written after the unseal (the store throttles, say).
+    const put = h.store.put.bind(h.store);
+    h.store.put = async (request) => {
+      if (request.pk === 'CLUSTER#prod' && request.sk === 'STATE') throw new Error('store went away');
+      return put(request);
+    };
+
+    const result = await h.runtime.recovery.run({ clusterId: 'prod', action: 'recover', trigger: 'test' });
+
+    expect(sealed.state().sealed).toBe(false);
+    expect(result.steps?.map((s) => [s.kind, s.nodeId, s.outcome])).toEqual([['unseal', sealed.id, 'unsealed']]);
+    expect(result.unseal?.ok).toBe(false);
+    expect(result.unseal?.findings).toContain('sealwatch.cluster-failed');
+    expect(result.sweep?.findings).toContain('sealwatch.cluster-failed');
+  });
+});
+
 describe('one raft read per sweep', () => {
   it('the removal planner and the raft inspector share one set of raft reads from the active node', async () => {
     // The simulated leader measures silence on the sweep's clock.
