@@ -55,6 +55,8 @@ export interface Transport {
 export interface TransportOptions {
   userAgent: string;
   maxResponseBytes: number;
+  /** Keep-alive agents (one per node) kept at most; default 10,000. */
+  maxAgents?: number;
 }
 
 /** Idle pooled sockets are dropped after this, well below Vault's 5-minute idle timeout. */
@@ -92,9 +94,9 @@ export function createTransport(options: TransportOptions): Transport {
     const key = request.serverName === undefined ? request.origin.origin : `${request.origin.origin}\0${request.serverName}`;
     let agent = byNode.get(key);
     if (agent) return agent;
-    if (agentCount >= MAX_AGENTS) {
-      destroyAll();
-      agents.set(request.caPem, (byNode = new Map()));
+    if (agentCount >= (options.maxAgents ?? MAX_AGENTS)) {
+      dropIdleAgents();
+      if (!agents.has(request.caPem)) agents.set(request.caPem, (byNode = new Map()));
     }
     if (request.origin.protocol === 'http:') {
       agent = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 1 });
@@ -131,6 +133,22 @@ export function createTransport(options: TransportOptions): Transport {
     byNode.set(key, agent);
     agentCount += 1;
     return agent;
+  }
+
+  /**
+   * Past the limit (nodes that keep moving: discovery), the agents with nothing in flight are let
+   * go; an agent still carrying a request is kept, so no call is cut off.
+   */
+  function dropIdleAgents(): void {
+    for (const [ca, byNode] of agents) {
+      for (const [key, agent] of byNode) {
+        if (Object.keys(agent.sockets).length > 0 || Object.keys(agent.requests).length > 0) continue;
+        agent.destroy();
+        byNode.delete(key);
+        agentCount -= 1;
+      }
+      if (byNode.size === 0) agents.delete(ca);
+    }
   }
 
   function destroyAll(): void {

@@ -28,6 +28,8 @@ export interface VaultHttpClientFactoryOptions {
   userAgent?: string;
   /** Answers larger than this are aborted (`too-large`). Default 1 MiB. */
   maxResponseBytes?: number;
+  /** Keep-alive agents (one per node) kept at most before idle ones are let go; default 10,000. */
+  maxAgents?: number;
 }
 
 const DEFAULT_DEADLINE_MS = 5_000;
@@ -69,7 +71,7 @@ export function createVaultHttpClientFactory(options: VaultHttpClientFactoryOpti
   if (!userAgent || /[\r\n]/.test(userAgent)) {
     throw new ValidationError('userAgent must be a non-empty single line');
   }
-  const transport = createTransport({ userAgent, maxResponseBytes });
+  const transport = createTransport({ userAgent, maxResponseBytes, ...(options.maxAgents === undefined ? {} : { maxAgents: options.maxAgents }) });
   // Clients hold nothing but their target, so one per target is kept: a sweep asks for every
   // node's client every minute, and building one parses its URL. Keyed by CA first (the same
   // string object for every node of a cluster), then by the rest of the target.

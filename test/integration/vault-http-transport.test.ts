@@ -168,6 +168,28 @@ describe('connection pooling', () => {
     expect(connections - before).toBeLessThanOrEqual(1);
   });
 
+  it('past its agent limit it lets idle agents go, never one carrying a call', async () => {
+    // One slow node and three quick ones, with room for two agents.
+    let release: () => void = () => undefined;
+    const slow = track(
+      http.createServer((req, res) => {
+        release = () => json(res, 200, SEAL_STATUS);
+      }),
+    );
+    const quick = await Promise.all([0, 1, 2].map(() => listen(track(http.createServer((req, res) => json(res, 200, SEAL_STATUS))))));
+    const small = createVaultHttpClientFactory({ maxAgents: 2 });
+    try {
+      const pending = small.client({ url: `http://127.0.0.1:${await listen(slow)}`, insecureHttp: true }).sealStatus({ signal: AbortSignal.timeout(5_000) });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const port of quick) await small.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true }).sealStatus();
+      release();
+      // The slow node's call was in flight while three more agents were made: it still completes.
+      expect((await pending).sealed).toBe(false);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('retries an idempotent read once when a pooled socket was closed by the server', async () => {
     const counts = new WeakMap<net.Socket, number>();
     let resets = 0;
