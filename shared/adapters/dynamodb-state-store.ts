@@ -69,7 +69,7 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
       // those are asked for again, a bounded number of times. The calls go out in parallel.
       const chunks: { pk: string; sk: string }[][] = [];
       for (let start = 0; start < keys.length; start += 100) chunks.push(keys.slice(start, start + 100));
-      await Promise.all(
+      await settleAll(
         chunks.map(async (chunk) => {
           let pending: Item[] = dedupeKeys(chunk).map((k) => key(k.pk, k.sk));
           for (let attempt = 0; pending.length > 0; attempt++) {
@@ -144,7 +144,7 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
       // again, a bounded number of times. The chunks go out in parallel.
       const chunks: Item[][] = [];
       for (let start = 0; start < all.length; start += 25) chunks.push(all.slice(start, start + 25));
-      await Promise.all(
+      await settleAll(
         chunks.map(async (chunk) => {
           let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
           for (let attempt = 0; pending.length > 0; attempt++) {
@@ -388,4 +388,14 @@ function dedupeKeys(keys: readonly { pk: string; sk: string }[]): { pk: string; 
     seen.add(id);
     return true;
   });
+}
+
+/**
+ * Waits for every chunk of a batched call, then throws the first failure: a failed chunk does not
+ * leave the others' requests and retries running after the call has returned.
+ */
+async function settleAll(calls: readonly Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(calls);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
 }

@@ -45,12 +45,7 @@ export interface IncidentView extends IncidentEntry {
 
 export interface IncidentService {
   /** Evaluates one sweep's observations, writes each notification × routed channel to the outbox, then the state. */
-  process(observations: Observations, preloaded?: Promise<IncidentReads>): Promise<{ notifications: Notification[]; enqueued: number }>;
-  /**
-   * Starts the reads `process` needs for these clusters (their incidents, the silences), so a
-   * sweep can run them while its nodes are observed and hand them to `process`.
-   */
-  preload(clusterIds: readonly string[]): Promise<IncidentReads>;
+  process(observations: Observations): Promise<{ notifications: Notification[]; enqueued: number }>;
   /** Open incidents (and pending conditions with `all`), worst first, with delivery status. */
   list(options?: { all?: boolean }): Promise<IncidentView[]>;
   /**
@@ -59,13 +54,6 @@ export interface IncidentService {
    * dedup key; acknowledging twice keeps the first acknowledgement.
    */
   acknowledge(input: { dedupKey: string; by: string; comment?: string }): Promise<IncidentView>;
-}
-
-/** What `process` reads before it evaluates: see `IncidentService.preload`. */
-export interface IncidentReads {
-  clusterIds: readonly string[];
-  stored: Map<string, StateItem<ClusterIncidents> | null>;
-  silences: Awaited<ReturnType<SilenceStore['list']>>;
 }
 
 export interface IncidentServiceOptions {
@@ -144,20 +132,12 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     logger.info('incidents.layout_moved', { moved: former.filter(Boolean).length });
   }
 
-  async function preload(clusterIds: readonly string[]): Promise<IncidentReads> {
-    const [stored, active] = await Promise.all([load(clusterIds), silences.list()]);
-    return { clusterIds, stored, silences: active };
-  }
-
   return {
-    preload,
-
-    async process(observations, preloaded) {
+    async process(observations) {
       const now = clock.now();
-      // Reads begun before the report was complete are used when they cover its clusters.
-      const reads = preloaded ? await preloaded : undefined;
-      const covered = reads !== undefined && observations.clusters.every((id) => reads.stored.has(id));
-      const { stored, silences: active } = covered ? reads : await preload(observations.clusters);
+      // Read when the report is complete, not earlier: an acknowledgement or a silence made while
+      // the sweep ran is taken into account (and a stale version would make the write conflict).
+      const [stored, active] = await Promise.all([load(observations.clusters), silences.list()]);
       const previous: IncidentsState = {};
       for (const [id, item] of stored) if (item) previous[id] = item.data;
       const policy = { openAfter: alerts.openAfter, resolveAfter: alerts.resolveAfter, remindEveryMs: alerts.remindEveryMs, silences: active };

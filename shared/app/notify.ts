@@ -9,7 +9,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { createAuditLog, type AuditLog } from './audit-log.ts';
-import { createIncidentService, type IncidentReads, type IncidentService } from './incident-service.ts';
+import { createIncidentService, type IncidentService } from './incident-service.ts';
 import { createOutbox, deliveryFindings, type Outbox } from './outbox.ts';
 import { createOutboxDrain, type DrainOutcome, type DrainResult, type OutboxDrain } from './outbox-drain.ts';
 import { createSilenceStore, type SilenceStore } from './silences.ts';
@@ -26,11 +26,13 @@ export interface Alerting {
   /** The sweep's `afterSweep`: evaluate incidents, write the outbox, drain it. Never throws. */
   afterSweep(report: SweepReport): Promise<void>;
   /**
-   * `afterSweep`, begun when a sweep of `clusterIds` starts: its reads (outbox, incidents,
-   * silences) run while the nodes are observed; the returned function finishes once the report
-   * is complete. Never throws.
+   * `afterSweep`, begun when a sweep starts: the outbox is listed while the nodes are observed
+   * (what was pending then, and the delivery failures to report); `finish` does the rest once the
+   * report is complete (incidents and silences are read then, so an acknowledgement or silence
+   * made during the sweep counts). `abandon` waits for the early read when the sweep stops
+   * without a report, so nothing is left running. Never throws.
    */
-  beginAfterSweep(clusterIds: readonly string[]): (report: SweepReport) => Promise<void>;
+  beginAfterSweep(): { finish(report: SweepReport): Promise<void>; abandon(): Promise<void> };
   /**
    * Sends a `kind: 'test'` notification to one channel through the outbox and drains it now
    * (waiting up to `waitMs` for retries). Throws NotFoundError for an unknown channel.
@@ -86,16 +88,12 @@ export function createAlerting(options: AlertingOptions): Alerting {
   });
 
   /** Evaluates one sweep's report with reads begun earlier (or now), writes the outbox, drains it. */
-  async function finishAfterSweep(
-    report: SweepReport,
-    listing: Promise<Awaited<ReturnType<Outbox['list']>>>,
-    preloaded: Promise<IncidentReads> | undefined,
-  ): Promise<void> {
+  async function finishAfterSweep(report: SweepReport, listing: Promise<Awaited<ReturnType<Outbox['list']>>>): Promise<void> {
     try {
       const entries = await listing;
       const failures = deliveryFindings(entries);
       const observations = observationsOf(report, failures);
-      const { notifications, enqueued } = await incidents.process(observations, preloaded);
+      const { notifications, enqueued } = await incidents.process(observations);
       if (notifications.length > 0) logger.info('incidents.notified', { notifications: notifications.length, enqueued });
       // Nothing pending before and nothing enqueued now: the drain would only list the outbox again.
       if (enqueued > 0 || entries.some((e) => e.data.state === 'pending')) await drain.run({ budgetMs: SWEEP_DRAIN_BUDGET_MS });
@@ -111,15 +109,17 @@ export function createAlerting(options: AlertingOptions): Alerting {
     outbox,
     drain,
     afterSweep(report) {
-      return finishAfterSweep(report, outbox.list(), undefined);
+      return finishAfterSweep(report, outbox.list());
     },
-    beginAfterSweep(clusterIds) {
+    beginAfterSweep() {
       const entries = outbox.list();
-      const preloaded = incidents.preload(clusterIds);
-      // Awaited by the finisher; marked handled so a failure before then is not an unhandled rejection.
+      // Awaited by `finish` or `abandon`; marked handled so a failure before then is not an
+      // unhandled rejection.
       entries.catch(() => undefined);
-      preloaded.catch(() => undefined);
-      return (report) => finishAfterSweep(report, entries, preloaded);
+      return {
+        finish: (report) => finishAfterSweep(report, entries),
+        abandon: async () => void (await entries.catch(() => undefined)),
+      };
     },
     async sendTest(channelId, testOptions = {}) {
       if (!channels.some((c) => c.id === channelId)) {

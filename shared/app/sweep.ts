@@ -24,6 +24,12 @@ import type { ActionExecutor, ActionReport, ClusterReport, RecoverReport, Recove
 export type { ActionExecutor };
 export type { ClusterInspector, InspectInput, InspectorResult, PlanningInspector } from './sweep-inspect.ts';
 
+/** Alerting's part of a sweep, begun with it (see `beginAfterSweep`). */
+export interface AfterSweep {
+  finish(report: SweepReport): Promise<void>;
+  abandon(): Promise<void>;
+}
+
 export interface SweepServiceOptions {
   clusters: readonly SweepCluster[];
   vault: VaultClientFactory;
@@ -58,11 +64,12 @@ export interface SweepServiceOptions {
   /** Runs once the report is complete, before the lease is released (incidents, outbox). */
   afterSweep?: (report: SweepReport) => Promise<void>;
   /**
-   * `afterSweep`, begun when a sweep of these clusters starts (used instead of `afterSweep` when
-   * given): it may start its reads while the nodes are observed, and returns what finishes the
-   * work once the report is complete. That runs beside the sweep's batched write.
+   * `afterSweep`, begun when a sweep starts (used instead of `afterSweep` when given): it may start
+   * its reads while the nodes are observed; `finish` completes the work once the report is
+   * complete, beside the sweep's batched write; `abandon` waits for those reads when the sweep
+   * stops without a report (a recover whose caller gave up).
    */
-  beginAfterSweep?: (clusterIds: readonly string[]) => (report: SweepReport) => Promise<void>;
+  beginAfterSweep?: () => AfterSweep;
   /**
    * Node discovery: called once at the start of `run`, under the lease, with the clusters in
    * scope. Returns them with their node lists resolved (static + discovered) and findings per
@@ -155,8 +162,10 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     const writesBefore = writes();
     const ran = await runUnderLease({ leases, logger }, scope, timings, async (held) => {
       const resolved = await resolve(clusters, false);
-      const ids = resolved.clusters.map((c) => c.id);
-      const after = options.beginAfterSweep ? options.beginAfterSweep(ids) : options.afterSweep;
+      const afterSweep = options.afterSweep;
+      const after: AfterSweep | undefined = options.beginAfterSweep
+        ? options.beginAfterSweep()
+        : afterSweep && { finish: afterSweep, abandon: async () => undefined };
       // A recover's actions run under its own lease; a sweep's take the cluster lease each.
       return sweepClusters(resolved.clusters, scopes.heartbeat, pass.recover ? { ...pass, held } : pass, startedAt, resolved.findings, after);
     });
@@ -184,7 +193,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     pass: Pass,
     startedAt: number,
     discovered: ReadonlyMap<string, Finding[]>,
-    after?: (report: SweepReport) => Promise<void>,
+    after?: AfterSweep,
   ): Promise<SweepReport> {
     const { trigger } = pass;
     const dryRun = pass.recover?.dryRun === true;
@@ -195,109 +204,121 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     const reading = readPrevious(clusters);
     // Awaited below; marked handled so a failure while observing is not an unhandled rejection.
     reading.catch(() => undefined);
-    const observed = await observeAll(clusters, pass.signal);
-    // A recover whose caller gave up (its budget ran out) stops here: nothing is planned, applied
-    // or recorded, and no work is left running after the caller returned.
-    pass.signal?.throwIfAborted();
-    const observedAt = clock.now();
-    const previous = await reading;
-    const reports: ClusterReport[] = [];
-    let applyMs = 0;
-    let persistMs = 0;
-    // Heartbeats and first records go out together in one batched write after the loop.
-    const batch = createSweepBatch(store, logger, scope, () => Math.floor(clock.now() / 1000));
-    // The deadlines of every cluster's raft read and checks: calls that start together share
-    // one timer and signal (shared-deadlines.ts) instead of a timer each per cluster and check.
-    const deadlines = {
-      raft: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 4, 10_000) }),
-      inspect: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 2, 5_000) }),
-    };
-    // What each cluster's pass applied so far, for the report of a pass that fails afterwards.
-    const appliedBy = new Map<number, ActionReport[]>();
-    await mapLimit(clusters, 16, async (cluster, i) => {
-      try {
-        reports[i] = await sweepOne(cluster, i);
-      } catch (error) {
-        if (pass.signal?.aborted) throw error;
-        // One broken cluster (a malformed state item, a failing dependency) gets a finding naming
-        // it; the other clusters are swept, unsealed and alerted as usual.
-        logger.error('sweep.cluster_failed', { cluster: cluster.id, error });
-        const failed = failedClusterReport(cluster, observed[i] ?? [], clock.now(), error, appliedBy.get(i));
-        reports[i] = failed;
-        // It was looked at: its heartbeat says when, and carries the failure, so the dashboard and
-        // the API show it instead of losing the cluster from the sweep's heartbeat items.
-        if (!dryRun) batch.heartbeat(cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: failed.summary, findings: failed.findings ?? [] });
-      }
-    }).finally(() => {
-      deadlines.raft.close();
-      deadlines.inspect.close();
-    });
-    async function sweepOne(cluster: SweepCluster, i: number): Promise<ClusterReport> {
-      const read = previous[i];
-      if (read instanceof Error) throw read;
-      const prior = read ?? null;
-      const applyStart = clock.now();
-      const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, pass);
-      appliedBy.set(i, actions);
-      findings.unshift(...(discovered.get(cluster.id) ?? []));
+    try {
+      return await passOver(reading);
+    } catch (error) {
+      // A pass that stops early (a recover whose caller gave up) leaves nothing running behind it:
+      // the reads it began are waited for before it returns.
+      await Promise.allSettled([reading, after?.abandon()]);
+      throw error;
+    }
+
+    async function passOver(reading: Promise<(StateItem<ClusterRecord> | null | Error)[]>): Promise<SweepReport> {
+      const observed = await observeAll(clusters, pass.signal);
+      // A recover whose caller gave up (its budget ran out) stops here: nothing is planned, applied
+      // or recorded, and no work is left running after the caller returned.
       pass.signal?.throwIfAborted();
-      const raftPlanned = wantsRaftPlan(pass);
-      const raft = options.raftRead && (raftPlanned || !dryRun) ? await readRaftOnce(cluster, plan, deadlines.raft.signal()) : undefined;
-      const removal = raft && raftPlanned ? await planRaft(cluster, plan, raft, pass) : { actions: [], findings: [], removed: [] };
-      actions.push(...removal.actions);
-      findings.push(...removal.findings);
-      if (dryRun) {
-        // Nothing is recorded: no cluster record, no heartbeat, no checks (they keep records).
-        applyMs += clock.now() - applyStart;
-        return toClusterReport(cluster, plan, actions, { ok: false }, findings);
+      const observedAt = clock.now();
+      const previous = await reading;
+      const reports: ClusterReport[] = [];
+      let applyMs = 0;
+      let persistMs = 0;
+      // Heartbeats and first records go out together in one batched write after the loop.
+      const batch = createSweepBatch(store, logger, scope, () => Math.floor(clock.now() / 1000));
+      // The deadlines of every cluster's raft read and checks: calls that start together share
+      // one timer and signal (shared-deadlines.ts) instead of a timer each per cluster and check.
+      const deadlines = {
+        raft: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 4, 10_000) }),
+        inspect: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 2, 5_000) }),
+      };
+      // What each cluster's pass applied so far, for the report of a pass that fails afterwards.
+      const appliedBy = new Map<number, ActionReport[]>();
+      await mapLimit(clusters, 16, async (cluster, i) => {
+        try {
+          reports[i] = await sweepOne(cluster, i);
+        } catch (error) {
+          if (pass.signal?.aborted) throw error;
+          // One broken cluster (a malformed state item, a failing dependency) gets a finding naming
+          // it; the other clusters are swept, unsealed and alerted as usual.
+          logger.error('sweep.cluster_failed', { cluster: cluster.id, error });
+          const failed = failedClusterReport(cluster, observed[i] ?? [], clock.now(), error, appliedBy.get(i));
+          reports[i] = failed;
+          // It was looked at: its heartbeat says when, and carries the failure, so the dashboard and
+          // the API show it instead of losing the cluster from the sweep's heartbeat items.
+          if (!dryRun)
+            batch.heartbeat(cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: failed.summary, findings: failed.findings ?? [] });
+        }
+      }).finally(() => {
+        deadlines.raft.close();
+        deadlines.inspect.close();
+      });
+      async function sweepOne(cluster: SweepCluster, i: number): Promise<ClusterReport> {
+        const read = previous[i];
+        if (read instanceof Error) throw read;
+        const prior = read ?? null;
+        const applyStart = clock.now();
+        const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, pass);
+        appliedBy.set(i, actions);
+        findings.unshift(...(discovered.get(cluster.id) ?? []));
+        pass.signal?.throwIfAborted();
+        const raftPlanned = wantsRaftPlan(pass);
+        const raft = options.raftRead && (raftPlanned || !dryRun) ? await readRaftOnce(cluster, plan, deadlines.raft.signal()) : undefined;
+        const removal = raft && raftPlanned ? await planRaft(cluster, plan, raft, pass) : { actions: [], findings: [], removed: [] };
+        actions.push(...removal.actions);
+        findings.push(...removal.findings);
+        if (dryRun) {
+          // Nothing is recorded: no cluster record, no heartbeat, no checks (they keep records).
+          applyMs += clock.now() - applyStart;
+          return toClusterReport(cluster, plan, actions, { ok: false }, findings);
+        }
+        pass.signal?.throwIfAborted();
+        const inspected = await inspectCluster(
+          { inspectors: options.inspectors ?? [], deadlines: deadlines.inspect, logger },
+          { cluster, plan, trigger, ...(raft ? { raft: withoutPeers(raft, removal.removed) } : {}) },
+        );
+        findings.push(...inspected.findings);
+        if (inspected.actions.length > 0) {
+          const applied = await applyActions(cluster, inspected.actions, pass);
+          actions.push(...applied.reports);
+          findings.push(...applied.findings);
+        }
+        pass.signal?.throwIfAborted();
+        const persistStart = clock.now();
+        applyMs += persistStart - applyStart;
+        const persisted = !plan.changed
+          ? { ok: false }
+          : prior
+            ? await persist(cluster.id, plan, prior)
+            : (batch.firstRecord(clusterStateKey(cluster.id), plan.record, () => reports[i]), { ok: true });
+        const report = toClusterReport(cluster, plan, actions, persisted, findings);
+        batch.heartbeat(cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings });
+        persistMs += clock.now() - persistStart;
+        return report;
       }
-      pass.signal?.throwIfAborted();
-      const inspected = await inspectCluster(
-        { inspectors: options.inspectors ?? [], deadlines: deadlines.inspect, logger },
-        { cluster, plan, trigger, ...(raft ? { raft: withoutPeers(raft, removal.removed) } : {}) },
-      );
-      findings.push(...inspected.findings);
-      if (inspected.actions.length > 0) {
-        const applied = await applyActions(cluster, inspected.actions, pass);
-        actions.push(...applied.reports);
-        findings.push(...applied.findings);
-      }
-      pass.signal?.throwIfAborted();
-      const persistStart = clock.now();
-      applyMs += persistStart - applyStart;
-      const persisted = !plan.changed
-        ? { ok: false }
-        : prior
-          ? await persist(cluster.id, plan, prior)
-          : (batch.firstRecord(clusterStateKey(cluster.id), plan.record, () => reports[i]), { ok: true });
-      const report = toClusterReport(cluster, plan, actions, persisted, findings);
-      batch.heartbeat(cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings });
-      persistMs += clock.now() - persistStart;
+      const durations = observed.flat().map((n) => n.durationMs);
+      const report: SweepReport = {
+        trigger,
+        startedAt: new Date(startedAt).toISOString(),
+        durationMs: 0,
+        clusters: reports,
+        totals: totalsOf(reports),
+        timings: {
+          observeMs: observedAt - startedAt,
+          applyMs,
+          persistMs,
+          p50NodeMs: percentile(durations, 50),
+          p99NodeMs: percentile(durations, 99),
+        },
+        stateWrites: 0,
+      };
+      // The batched write (heartbeats, first records) and the alerting run side by side: alerting
+      // reads nothing the batch writes, and each waits on the store. A failed batch marks the
+      // first records' reports as not persisted (sweep-batch.ts), which alerting does not read.
+      const flushStart = clock.now();
+      const flushing = dryRun ? Promise.resolve() : batch.flush().then(() => void (report.timings.persistMs += clock.now() - flushStart));
+      await Promise.all([flushing, after?.finish(report)]);
       return report;
     }
-    const durations = observed.flat().map((n) => n.durationMs);
-    const report: SweepReport = {
-      trigger,
-      startedAt: new Date(startedAt).toISOString(),
-      durationMs: 0,
-      clusters: reports,
-      totals: totalsOf(reports),
-      timings: {
-        observeMs: observedAt - startedAt,
-        applyMs,
-        persistMs,
-        p50NodeMs: percentile(durations, 50),
-        p99NodeMs: percentile(durations, 99),
-      },
-      stateWrites: 0,
-    };
-    // The batched write (heartbeats, first records) and the alerting run side by side: alerting
-    // reads nothing the batch writes, and each waits on the store. A failed batch marks the
-    // first records' reports as not persisted (sweep-batch.ts), which alerting does not read.
-    const flushStart = clock.now();
-    const flushing = dryRun ? Promise.resolve() : batch.flush().then(() => void (report.timings.persistMs += clock.now() - flushStart));
-    await Promise.all([flushing, after?.(report)]);
-    return report;
   }
 
   /**

@@ -179,7 +179,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       describe: createDryRunExecutor({ unseal }),
       inspectors: [...health.inspectors, ...keyStorage.inspectors],
-      beginAfterSweep: (clusterIds) => alerting.beginAfterSweep(clusterIds),
+      beginAfterSweep: () => alerting.beginAfterSweep(),
       resolveClusters: async (scope, signal, mode) => {
         // A dry run records nothing: the nodes as known now (vanished nodes are counted by sweeps).
         if (mode?.readOnly) {

@@ -124,13 +124,14 @@ describe('createAlerting.afterSweep', () => {
     expect(await sweep(healthy)).toBe(0);
   });
 
-  it('begun when the sweep starts (reads ahead while nodes are observed), it pages and resolves exactly as afterSweep does', async () => {
+  it('begun when the sweep starts, it pages and resolves exactly as afterSweep does, and sees a silence made during the sweep', async () => {
     const { alerting, clock, channels } = setup();
     const sent = channels[0]?.sent ?? [];
-    const sweep = async (r: SweepReport) => {
+    const sweep = async (r: SweepReport, during?: () => Promise<unknown>) => {
       clock.advance(MIN);
-      const finish = alerting.beginAfterSweep(['prod']);
-      await finish(r);
+      const after = alerting.beginAfterSweep();
+      await during?.();
+      await after.finish(r);
     };
     const sealed = report([{ id: 'prod', nodes: [node('v1', 'sealed')] }]);
     await sweep(sealed);
@@ -140,10 +141,14 @@ describe('createAlerting.afterSweep', () => {
     await sweep(healthy);
     await sweep(healthy);
     expect(sent.map((n) => n.kind)).toEqual(['trigger', 'resolve']);
-    // A report with a cluster the reads did not cover is evaluated with fresh reads.
-    const other = alerting.beginAfterSweep(['prod']);
-    await other(report([{ id: 'dev', nodes: [node('d1', 'sealed')] }]));
-    expect(sent.map((n) => `${n.kind} ${n.cluster}`)).toEqual(['trigger prod', 'resolve prod', 'trigger dev']);
+    // A silence added while the nodes are observed mutes this sweep's page already.
+    await sweep(report([{ id: 'dev', nodes: [node('d1', 'sealed')] }]), () =>
+      alerting.silences.add({ cluster: 'dev', forMs: 30 * MIN, comment: 'dev rebuild', createdBy: 'alice' }),
+    );
+    expect(sent.map((n) => `${n.kind} ${n.cluster}`)).toEqual(['trigger prod', 'resolve prod']);
+    // Abandoned (no report): nothing is evaluated or sent.
+    await alerting.beginAfterSweep().abandon();
+    expect(sent).toHaveLength(2);
   });
 
   it('a silence mutes the page; routes pick channels by severity and cluster; info goes only where routed', async () => {
