@@ -118,10 +118,11 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     for (const [i, item] of former.entries()) {
       const clusterId = options.clusters[i];
       if (!item || clusterId === undefined) continue;
-      // Another process moving them at the same time conflicts on both writes; either way the
-      // item ends up moved once.
+      // Whoever deletes the former item moves it; another process moving at the same time loses
+      // that delete and writes nothing, so an incident moved, resolved and deleted meanwhile is
+      // never brought back from a stale read.
+      if (!(await ignoreConflict(store.delete(item.pk, item.sk, { kind: 'version', version: item.version })))) continue;
       await ignoreConflict(store.put<ClusterIncidents>({ ...incidentsKey(clusterId), data: item.data, condition: { kind: 'absent' } }));
-      await ignoreConflict(store.delete(item.pk, item.sk, { kind: 'version', version: item.version }));
     }
     await store.put({
       pk: INCIDENTS_PK,
@@ -196,6 +197,8 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       const clusterId = dedupKey.split(':')[1] ?? '';
       const notFound = () => new NotFoundError(`no open incident "${dedupKey.slice(0, 255)}"`);
       if (!dedupKey.startsWith('sealwatch:') || !options.clusters.includes(clusterId)) throw notFound();
+      // Reading through `load` moves the items of sealwatch 0.1.0 first, if nobody has yet.
+      await load([clusterId]);
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const key = incidentsKey(clusterId);
         const item = await store.get<ClusterIncidents>(key.pk, key.sk);
@@ -257,10 +260,13 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   }
 }
 
-async function ignoreConflict(write: Promise<unknown>): Promise<void> {
+/** True when the write went through, false when its condition failed. */
+async function ignoreConflict(write: Promise<unknown>): Promise<boolean> {
   try {
     await write;
+    return true;
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
+    return false;
   }
 }

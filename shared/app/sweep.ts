@@ -141,12 +141,13 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         // A dry run changes nothing, so it needs no lease: read, plan, describe.
         const startedAt = clock.now();
         const resolved = await resolve([cluster], true);
-        const report = await sweepClusters(resolved.clusters, `sweep/${cluster.id}`, pass, startedAt, resolved.findings);
+        const report = await sweepClusters(resolved.clusters, `recover/${cluster.id}`, pass, startedAt, resolved.findings);
         return { report: { ...report, durationMs: clock.now() - startedAt }, actionFindings: pass.actionFindings.get(cluster.id) ?? [] };
       }
       // The cluster's lease, held for the whole plan: two recovers of one cluster never both act.
-      // Its heartbeat goes with the targeted sweeps of the cluster (`sweep/<id>`).
-      const report = await sweepUnderLease([cluster], { lease: `cluster/${cluster.id}`, heartbeat: `sweep/${cluster.id}` }, CLUSTER_LEASE, pass);
+      // Its heartbeat has its own scope (`recover/<id>`): a targeted sweep of the cluster holds
+      // another lease and may run at the same time, and each overwrites only its own items.
+      const report = await sweepUnderLease([cluster], { lease: `cluster/${cluster.id}`, heartbeat: `recover/${cluster.id}` }, CLUSTER_LEASE, pass);
       return { report, actionFindings: pass.actionFindings.get(cluster.id) ?? [] };
     },
   };

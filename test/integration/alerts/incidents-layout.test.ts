@@ -121,6 +121,17 @@ describe.each([
   });
 });
 
+describe('acknowledging right after an upgrade', () => {
+  it('finds the incident still in its 0.1.0 place: the acknowledgement moves the items first', async () => {
+    const { sent, sweep, toFormerLayout, alerting } = setup(['prod', 'dev']);
+    await sweep(sealedReport(['prod', 'dev'], 'prod'));
+    expect(sent.map((n) => n.kind)).toEqual(['trigger']);
+    await toFormerLayout('prod');
+    const acked = await alerting.incidents.acknowledge({ dedupKey: 'sealwatch:prod:v1:node.sealed', by: 'alice' });
+    expect(acked.acknowledged?.by).toBe('alice');
+  });
+});
+
 describe('incident reads of a sweep', () => {
   it('are one Query of the incidents partition, not a key per cluster, once the layout is moved', async () => {
     const clusterIds = Array.from({ length: 40 }, (_, i) => `c${i}`);
