@@ -16,7 +16,8 @@ export interface StoredShare {
   keyId: string;
 }
 
-export interface ImportResult {
+/** What a `keys import` and its dry run both say: the custody, the checks and the writes. */
+interface ImportFacts {
   cluster: string;
   kind: CustodyKind;
   format: 'cli' | 'http';
@@ -25,37 +26,27 @@ export interface ImportResult {
   shares: number;
   shareLength: number;
   generation: number;
-  replaced: boolean;
-  /** Share indexes of the replaced custody that no longer exist. */
-  removed: number[];
-  stored: StoredShare[];
   rootToken: 'stored' | 'ignored' | 'absent';
   consistency: Omit<ConsistencyReport, 'keyCheck'>;
   /** Seal status of each node as used for the cross-check. */
   nodes: NodeSeal[];
   warnings: string[];
-  /** The custody writes applied, in order (the plan a dry run prints, as executed). */
+  /** The custody writes, in order: planned by a dry run, applied by the import (the same list). */
   actions: CustodyWriteAction[];
 }
 
+export interface ImportResult extends ImportFacts {
+  replaced: boolean;
+  /** Share indexes of the replaced custody that no longer exist. */
+  removed: number[];
+  stored: StoredShare[];
+}
+
 /** What `keys import` would do: the same checks and the same plan, nothing wrapped or written. */
-export interface ImportPlan {
+export interface ImportPlan extends ImportFacts {
   dryRun: true;
-  cluster: string;
-  kind: CustodyKind;
-  format: 'cli' | 'http';
-  threshold: number;
-  thresholdSource: 'input' | 'flag' | 'node';
-  shares: number;
-  shareLength: number;
-  generation: number;
   /** The generation the import would replace, null for a first custody. */
   replaces: number | null;
-  rootToken: 'stored' | 'ignored' | 'absent';
-  consistency: Omit<ConsistencyReport, 'keyCheck'>;
-  nodes: NodeSeal[];
-  warnings: string[];
-  actions: CustodyWriteAction[];
 }
 
 /**

@@ -62,15 +62,8 @@ export type InitClusterResult =
     });
 
 /** What `init` would do: every check a real run makes before Vault, the call, and the writes after. */
-export interface InitPlan {
+export interface InitPlan extends Omit<InitCommon, 'rootToken'> {
   dryRun: true;
-  cluster: string;
-  /** The node `sys/init` would go to. */
-  node: string;
-  kind: CustodyKind;
-  sealType: string;
-  threshold: number;
-  shares: number;
   /** Vault would hand the shares out PGP-encrypted (no custody of shares). */
   pgp: boolean;
   /** The custody generation the shares would get (null: no shares stored). */
@@ -78,6 +71,6 @@ export interface InitPlan {
   replaces: number | null;
   /** The custody writes after Vault answers, in order. */
   actions: CustodyWriteAction[];
+  /** What would happen to the root token (never the token itself). */
   rootToken: 'stored' | 'shown-once';
-  warnings: string[];
 }

@@ -1,10 +1,10 @@
-import { NODE_STATES, type NodeState } from '../core/node-state.ts';
 import { percentile } from '../core/plan-sweep.ts';
 import { describeError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { SweepWorkMessage, WorkMessage, WorkQueue } from '../ports/work-queue.ts';
 import type { SweepService } from './sweep.ts';
+import { totalsOf } from './sweep-report.ts';
 import type { ClusterReport, SweepReport } from './sweep-types.ts';
 
 export interface FanOutOptions {
@@ -149,25 +149,6 @@ export function mergeSweepReports(input: {
     },
     skippedClusters,
   };
-}
-
-/** The same totals a single sweep computes (kept in step with `shared/app/sweep.ts`). */
-function totalsOf(clusters: readonly ClusterReport[]): SweepReport['totals'] {
-  const byState = Object.fromEntries(NODE_STATES.map((s) => [s, 0])) as Record<NodeState, number>;
-  let nodes = 0;
-  let transitions = 0;
-  let unsealed = 0;
-  let repaired = 0;
-  for (const cluster of clusters) {
-    for (const node of cluster.nodes) {
-      nodes += 1;
-      byState[node.state] += 1;
-      if (node.transition) transitions += 1;
-      if (node.unsealedBy) unsealed += 1;
-      if (node.passedThrough?.state === 'sealed' && node.unsealedBy) repaired += 1;
-    }
-  }
-  return { clusters: clusters.length, nodes, byState, transitions, unsealed, repaired };
 }
 
 /** A queue record as the worker receives it (an SQS record's `messageId`, `body`, attributes). */

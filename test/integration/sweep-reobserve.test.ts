@@ -24,17 +24,31 @@ function clearLogs(sim: SimulatedCluster) {
   for (const n of sim.nodes) n.clearRequestLog();
 }
 
+/**
+ * A cluster of `nodes` with custody, swept once (all healthy), then one standby sealed and the
+ * request logs cleared: what every re-observation case starts from.
+ */
+async function oneStandbySealed(nodes: number, cluster: Parameters<typeof clusterOf>[2] = {}, withToken = false) {
+  const sim = await startSimulatedCluster({ nodes });
+  open.push(sim);
+  const h = await healthHarness({
+    clock: systemClock,
+    clusters: [clusterOf('prod', [sim], cluster)],
+    custody: { prod: sim },
+    ...(withToken ? { tokens: { prod: sim } } : {}),
+  });
+  open.push(h);
+  await h.sweep();
+  const sealed = sim.nodes.find((n) => n.id !== sim.activeNode()?.id);
+  if (!sealed) throw new Error('no standby');
+  sealed.seal();
+  clearLogs(sim);
+  return { sim, h, sealed };
+}
+
 describe('re-observation after actions', () => {
   it('with one active node, only the unsealed node is looked at again', async () => {
-    const sim = await startSimulatedCluster({ nodes: 5 });
-    open.push(sim);
-    const h = await healthHarness({ clock: systemClock, clusters: [clusterOf('prod', [sim])], custody: { prod: sim } });
-    open.push(h);
-    await h.sweep();
-    const sealed = sim.nodes.find((n) => n.id !== sim.activeNode()?.id);
-    if (!sealed) throw new Error('no standby');
-    sealed.seal();
-    clearLogs(sim);
+    const { sim, h, sealed } = await oneStandbySealed(5);
 
     const report = clusterReport(await h.sweep(), 'prod');
 
@@ -78,20 +92,11 @@ describe('re-observation after actions', () => {
   });
 
   it('a recover looks again only at what it acted on, too: one observation of the others, one raft read', async () => {
-    const sim = await startSimulatedCluster({ nodes: 5 });
-    open.push(sim);
-    const h = await healthHarness({
-      clock: systemClock,
-      clusters: [clusterOf('prod', [sim], { auth: { kind: 'token' }, raft: { autoJoin: true, removeDeadPeers: { after: 3_600_000, minQuorum: 3 } } })],
-      custody: { prod: sim },
-      tokens: { prod: sim },
-    });
-    open.push(h);
-    await h.sweep();
-    const sealed = sim.nodes.find((n) => n.id !== sim.activeNode()?.id);
-    if (!sealed) throw new Error('no standby');
-    sealed.seal();
-    clearLogs(sim);
+    const { sim, h, sealed } = await oneStandbySealed(
+      5,
+      { auth: { kind: 'token' }, raft: { autoJoin: true, removeDeadPeers: { after: 3_600_000, minQuorum: 3 } } },
+      true,
+    );
 
     const result = await h.runtime.recovery.run({ clusterId: 'prod', action: 'recover', trigger: 'test' });
 
@@ -104,14 +109,7 @@ describe('re-observation after actions', () => {
 
 describe('a recover that fails part-way', () => {
   it('keeps the unseal it made in its result and reports the failure (not "nothing to do")', async () => {
-    const sim = await startSimulatedCluster({ nodes: 3 });
-    open.push(sim);
-    const h = await healthHarness({ clock: systemClock, clusters: [clusterOf('prod', [sim])], custody: { prod: sim } });
-    open.push(h);
-    await h.sweep();
-    const sealed = sim.nodes.find((n) => n.id !== sim.activeNode()?.id);
-    if (!sealed) throw new Error('no standby');
-    sealed.seal();
+    const { h, sealed } = await oneStandbySealed(3);
     // The cluster record cannot be written after the unseal (the store throttles, say).
     const put = h.store.put.bind(h.store);
     h.store.put = async (request) => {

@@ -17,17 +17,22 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((x) => x.close()));
 });
 
+/** One sealed node whose shares are in custody, and the unseal service over them. */
+async function sealedNodeInCustody() {
+  const sim = await startSimulatedCluster({ nodes: 1, unsealed: false });
+  open.push(sim);
+  const wrapper = randomLocalWrapper('local-a');
+  const h = unsealHarness({ wrappers: [wrapper] });
+  open.push(h);
+  await putCustody({ store: h.store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
+  return { sim, h, node: sim.nodes[0]!, cluster: sweepClusterOf(sim, 'prod') };
+}
+
 describe('operations and leases', () => {
   it('two concurrent recover requests in one process: exactly one acts, the other reports the lease as held', async () => {
-    const sim = await startSimulatedCluster({ nodes: 1, unsealed: false });
-    open.push(sim);
-    const wrapper = randomLocalWrapper('local-a');
+    const { sim, h, cluster } = await sealedNodeInCustody();
     // Vault answers slowly, so the two requests overlap for certain.
     sim.nodes[0]!.setFaults({ latencyMs: 40 });
-    const h = unsealHarness({ wrappers: [wrapper] });
-    open.push(h);
-    await putCustody({ store: h.store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
-    const cluster = sweepClusterOf(sim, 'prod');
     const leases = createLeaseManager({ store: h.store, clock: systemClock });
     const sweep = createSweepService({
       clusters: [cluster],
@@ -51,14 +56,8 @@ describe('operations and leases', () => {
   });
 
   it('two concurrent whole-cluster recovers (one plan, one apply each): exactly one acts, the other reports the lease as held', async () => {
-    const sim = await startSimulatedCluster({ nodes: 1, unsealed: false });
-    open.push(sim);
-    const wrapper = randomLocalWrapper('local-a');
+    const { sim, h, cluster } = await sealedNodeInCustody();
     sim.nodes[0]!.setFaults({ latencyMs: 40 });
-    const h = unsealHarness({ wrappers: [wrapper] });
-    open.push(h);
-    await putCustody({ store: h.store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
-    const cluster = sweepClusterOf(sim, 'prod');
     // Every lease asked for, by scope: a recover takes one, for its whole plan.
     const asked: string[] = [];
     const base = createLeaseManager({ store: h.store, clock: systemClock });
@@ -96,14 +95,7 @@ describe('operations and leases', () => {
   });
 
   it('an attempt a dead operation left half-done is reset and completed by the next operation at once', async () => {
-    const sim = await startSimulatedCluster({ nodes: 1, unsealed: false });
-    open.push(sim);
-    const node = sim.nodes[0]!;
-    const wrapper = randomLocalWrapper('local-a');
-    const h = unsealHarness({ wrappers: [wrapper] });
-    open.push(h);
-    await putCustody({ store: h.store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
-    const cluster = sweepClusterOf(sim, 'prod');
+    const { node, h, cluster } = await sealedNodeInCustody();
     // The first operation dies after its second share: its deadline fires while Vault is slow.
     node.setFaults({ latencyMs: 150 });
     const dying = await h.service.unsealCluster({ cluster, trigger: 'test', signal: AbortSignal.timeout(380) });
