@@ -199,7 +199,8 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     const { trigger } = pass;
     const dryRun = pass.recover?.dryRun === true;
     // The records are read while the nodes are observed: the read does not depend on what the
-    // nodes say, and waiting for it afterwards added a store round trip to every sweep. A record
+    // nodes say. It saves little (about 10 ms of a 1,000-node sweep's 220: the observations slow
+    // down by most of what the read costs), but never costs a round trip of its own. A record
     // changed in between by another writer makes the version-conditioned write below conflict,
     // as it would have if that writer had come a moment later.
     const reading = readPrevious(clusters);
