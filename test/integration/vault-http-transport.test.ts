@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createVaultHttpClientFactory } from '../../shared/adapters/vault-http.ts';
 import { ValidationError, VaultUnreachableError } from '../../shared/errors.ts';
 import type { VaultClientFactory } from '../../shared/ports/vault-client.ts';
@@ -187,6 +187,32 @@ describe('connection pooling', () => {
       expect((await pending).sealed).toBe(false);
     } finally {
       await small.close();
+    }
+  });
+
+  it('reuses a connection idle for up to two minutes, and opens a new one after longer', async () => {
+    let opened = 0;
+    const server = track(http.createServer((req, res) => json(res, 200, SEAL_STATUS)));
+    server.on('connection', () => opened++);
+    const port = await listen(server);
+    const own = createVaultHttpClientFactory();
+    const start = performance.now();
+    const clock = vi.spyOn(performance, 'now');
+    try {
+      const client = own.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true });
+      clock.mockReturnValue(start);
+      await client.sealStatus();
+      // A minute later (the default sweep interval): the same connection.
+      clock.mockReturnValue(start + 60_000);
+      await client.sealStatus();
+      expect(opened).toBe(1);
+      // Idle for more than two minutes: closed, and the call goes out on a new one.
+      clock.mockReturnValue(start + 60_000 + 120_001);
+      await client.sealStatus();
+      expect(opened).toBe(2);
+    } finally {
+      clock.mockRestore();
+      await own.close();
     }
   });
 
