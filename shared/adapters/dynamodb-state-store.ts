@@ -53,6 +53,34 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
     }
   };
 
+  /**
+   * Every item of `keys` that exists, handed to `each` as DynamoDB returns it. BatchGetItem takes
+   * 100 keys per call and may hand some back as unprocessed (throttling): those are asked for
+   * again, a bounded number of times. The calls go out in parallel.
+   */
+  async function batchGet(
+    keys: readonly { pk: string; sk: string }[],
+    projection: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } | undefined,
+    each: (raw: Item) => void,
+  ): Promise<void> {
+    for (const k of keys) checkKey(k.pk, k.sk);
+    const chunks: { pk: string; sk: string }[][] = [];
+    for (let start = 0; start < keys.length; start += 100) chunks.push(keys.slice(start, start + 100));
+    await settleAll(
+      chunks.map(async (chunk) => {
+        let pending: Item[] = dedupeKeys(chunk).map((k) => key(k.pk, k.sk));
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt === 5) throw new UnavailableError(`BatchGetItem on ${table}: keys still unprocessed after ${attempt} attempts`);
+          const request = { RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ...projection } } };
+          const out = await send(`BatchGetItem (${pending.length} keys)`, () => client.send(new BatchGetItemCommand(request)));
+          for (const raw of out.Responses?.[table] ?? []) each(raw);
+          pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
+          if (pending.length > 0) await clock.sleep(25 * 2 ** attempt);
+        }
+      }),
+    );
+  }
+
   return {
     async get<T>(pk: string, sk: string): Promise<StateItem<T> | null> {
       checkKey(pk, sk);
@@ -63,32 +91,39 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
     },
 
     async getMany<T>(keys: readonly { pk: string; sk: string }[]): Promise<(StateItem<T> | null)[]> {
-      for (const k of keys) checkKey(k.pk, k.sk);
       const found = new Map<string, StateItem<T>>();
-      // BatchGetItem takes 100 keys per call and may hand some back as unprocessed (throttling):
-      // those are asked for again, a bounded number of times. The calls go out in parallel.
-      const chunks: { pk: string; sk: string }[][] = [];
-      for (let start = 0; start < keys.length; start += 100) chunks.push(keys.slice(start, start + 100));
-      await settleAll(
-        chunks.map(async (chunk) => {
-          let pending: Item[] = dedupeKeys(chunk).map((k) => key(k.pk, k.sk));
-          for (let attempt = 0; pending.length > 0; attempt++) {
-            if (attempt === 5) throw new UnavailableError(`BatchGetItem on ${table}: keys still unprocessed after ${attempt} attempts`);
-            const request = { RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } };
-            const out = await send(`BatchGetItem (${pending.length} keys)`, () => client.send(new BatchGetItemCommand(request)));
-            for (const raw of out.Responses?.[table] ?? []) {
-              const item = decodeItem<T>(raw, table);
-              found.set(`${item.pk}\u0000${item.sk}`, item);
-            }
-            pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
-            if (pending.length > 0) await clock.sleep(25 * 2 ** attempt);
-          }
-        }),
-      );
+      await batchGet(keys, undefined, (raw) => {
+        const item = decodeItem<T>(raw, table);
+        found.set(`${item.pk}\u0000${item.sk}`, item);
+      });
       const now = nowSeconds();
       return keys.map((k) => {
         const item = found.get(`${k.pk}\u0000${k.sk}`);
         return item && !isExpired(item, now) ? item : null;
+      });
+    },
+
+    async versions(keys: readonly { pk: string; sk: string }[]): Promise<(number | null)[]> {
+      const found = new Map<string, { version: number; expiresAt?: number }>();
+      // Only the key, version and expiry come back: no data to send, parse or decode.
+      await batchGet(
+        keys,
+        { ProjectionExpression: '#pk, #sk, #v, #ttl', ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#v': 'v', '#ttl': 'ttl' } },
+        (raw) => {
+          const pk = raw['pk']?.S;
+          const sk = raw['sk']?.S;
+          const version = Number(raw['v']?.N);
+          if (pk === undefined || sk === undefined || !Number.isInteger(version)) {
+            throw new ValidationError(`an item in DynamoDB table ${table} is not a sealwatch state item`);
+          }
+          const ttl = raw['ttl']?.N;
+          found.set(`${pk}\u0000${sk}`, { version, ...(ttl === undefined ? {} : { expiresAt: Number(ttl) }) });
+        },
+      );
+      const now = nowSeconds();
+      return keys.map((k) => {
+        const item = found.get(`${k.pk}\u0000${k.sk}`);
+        return item && !(item.expiresAt !== undefined && item.expiresAt <= now) ? item.version : null;
       });
     },
 

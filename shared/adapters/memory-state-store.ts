@@ -46,6 +46,15 @@ class MemoryStateStore implements StateStore {
     return items;
   }
 
+  async versions(keys: readonly { pk: string; sk: string }[]): Promise<(number | null)[]> {
+    const now = this.#nowSeconds();
+    return keys.map((k) => {
+      checkKey(k.pk, k.sk);
+      const stored = this.#items.get(mapKey(k.pk, k.sk));
+      return stored && !this.#expired(stored, now) ? stored.version : null;
+    });
+  }
+
   async get<T>(pk: string, sk: string): Promise<StateItem<T> | null> {
     checkKey(pk, sk);
     const stored = this.#items.get(mapKey(pk, sk));

@@ -16,6 +16,7 @@ export function countingStore(store: StateStore): CountingStore {
   return {
     get: (pk, sk) => store.get(pk, sk),
     getMany: (keys) => store.getMany(keys),
+    versions: (keys) => store.versions(keys),
     query: (request) => store.query(request),
     async put(request) {
       const item = await store.put(request);

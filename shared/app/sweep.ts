@@ -2,12 +2,13 @@ import type { ClusterRecord } from '../core/cluster-record.ts';
 import type { Finding } from '../core/finding.ts';
 import type { NodeView } from '../core/node-state.ts';
 import { percentile, planClusterSweep, replanAfterActions, type ClusterPlan, type ObservedNode, type SweepPolicy } from '../core/plan-sweep.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LeaseManager } from '../ports/lease.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory } from '../ports/vault-client.ts';
+import { clusterStateKey, createClusterRecords, type RecordRead } from './cluster-records.ts';
 import { countingStore } from './counting-store.ts';
 import { CLUSTER_LEASE, runUnderLease, SWEEP_LEASE, type LeaseTimings } from './held-lease.ts';
 import type { RaftPlanner } from './raft-removal-planner.ts';
@@ -103,7 +104,6 @@ export interface SweepService {
   recover(request: RecoverRequest): Promise<RecoverReport>;
 }
 
-export const clusterStateKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'STATE' });
 
 /**
  * lease -> observe every node (bounded concurrency, per-node deadline) -> plan (pure) ->
@@ -117,6 +117,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
   const store = counted ?? options.store;
   const writes = options.writeCount ?? (() => counted?.writeCount() ?? 0);
   const { executorOf, applyActions, readRaftOnce, planRaft } = createPassSteps({ ...options, logger });
+  const records = createClusterRecords(store, logger);
   const observeAll = (clusters: readonly SweepCluster[], signal?: AbortSignal) => observeClusters(options, clusters, signal);
 
   return {
@@ -203,7 +204,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     // down by most of what the read costs), but never costs a round trip of its own. A record
     // changed in between by another writer makes the version-conditioned write below conflict,
     // as it would have if that writer had come a moment later.
-    const reading = readPrevious(clusters);
+    const reading = records.read(clusters.map((c) => c.id));
     // Awaited below; marked handled so a failure while observing is not an unhandled rejection.
     reading.catch(() => undefined);
     try {
@@ -215,7 +216,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       throw error;
     }
 
-    async function passOver(reading: Promise<(StateItem<ClusterRecord> | null | Error)[]>): Promise<SweepReport> {
+    async function passOver(reading: Promise<RecordRead[]>): Promise<SweepReport> {
       const observed = await observeAll(clusters, pass.signal);
       // A recover whose caller gave up (its budget ran out) stops here: nothing is planned, applied
       // or recorded, and no work is left running after the caller returned.
@@ -290,8 +291,8 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         const persisted = !plan.changed
           ? { ok: false }
           : prior
-            ? await persist(cluster.id, plan, prior)
-            : (batch.firstRecord(clusterStateKey(cluster.id), plan.record, () => reports[i]), { ok: true });
+            ? await records.persist(cluster.id, plan.record, prior)
+            : (batch.firstRecord(clusterStateKey(cluster.id), plan.record, () => reports[i]), records.forget(cluster.id), { ok: true });
         const report = toClusterReport(cluster, plan, actions, persisted, findings);
         batch.heartbeat(cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings });
         persistMs += clock.now() - persistStart;
@@ -320,28 +321,6 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const flushing = dryRun ? Promise.resolve() : batch.flush().then(() => void (report.timings.persistMs += clock.now() - flushStart));
       await Promise.all([flushing, after?.finish(report)]);
       return report;
-    }
-  }
-
-  /**
-   * Every cluster's record in one batch; when the batch fails (e.g. one malformed item), each is
-   * read alone, so only the broken cluster carries the error.
-   */
-  async function readPrevious(clusters: readonly SweepCluster[]): Promise<(StateItem<ClusterRecord> | null | Error)[]> {
-    try {
-      return await store.getMany<ClusterRecord>(clusters.map((c) => clusterStateKey(c.id)));
-    } catch (batchError) {
-      logger.warn('sweep.batch_read_failed', { error: batchError });
-      return Promise.all(
-        clusters.map(async (c) => {
-          const key = clusterStateKey(c.id);
-          try {
-            return await store.get<ClusterRecord>(key.pk, key.sk);
-          } catch (error) {
-            return error instanceof Error ? error : new Error(String(error));
-          }
-        }),
-      );
     }
   }
 
@@ -407,21 +386,5 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       actions: applied.reports,
       findings: applied.findings,
     };
-  }
-
-  async function persist(clusterId: string, plan: ClusterPlan, prior: StateItem<ClusterRecord> | null) {
-    const key = clusterStateKey(clusterId);
-    try {
-      await store.put<ClusterRecord>({
-        ...key,
-        data: plan.record,
-        condition: prior ? { kind: 'version', version: prior.version } : { kind: 'absent' },
-      });
-      return { ok: true };
-    } catch (error) {
-      // Another invocation wrote this cluster meanwhile; its view is as fresh as ours.
-      if (error instanceof ConflictError) return { ok: false, warning: 'state changed concurrently; not persisted' };
-      throw error;
-    }
   }
 }

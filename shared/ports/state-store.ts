@@ -64,6 +64,13 @@ export interface StateStore {
    * cluster's record at once). Results are in key order; missing or expired items are null.
    */
   getMany<T = Record<string, unknown>>(keys: readonly { pk: string; sk: string }[]): Promise<(StateItem<T> | null)[]>;
+  /**
+   * The current version of each item (null when missing or expired), without its data, in key
+   * order: a reader that keeps what it read checks it with this instead of reading it again (a
+   * sweep's cluster records). A version names one write of its key: a later write never gives
+   * the key an earlier version back unless the item was deleted in between.
+   */
+  versions(keys: readonly { pk: string; sk: string }[]): Promise<(number | null)[]>;
   /** Writes and returns the item with its new version. */
   put<T>(request: PutRequest<T>): Promise<StateItem<T>>;
   /**

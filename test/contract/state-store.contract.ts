@@ -118,6 +118,34 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
       expect(await store.getMany([])).toEqual([]);
     });
 
+    it('versions: each item’s current version without its data, null when missing or expired, in key order', async () => {
+      for (let i = 0; i < 120; i++) await store.put({ pk: `${pk}-${i}`, sk: 'STATE', data: { i }, condition: { kind: 'any' } });
+      await store.put({ pk: `${pk}-1`, sk: 'STATE', data: { i: 1, again: true }, condition: { kind: 'any' } });
+      await store.putMany([{ pk: `${pk}-2`, sk: 'STATE', data: { batched: true } }]);
+      await store.put({ pk: `${pk}-gone`, sk: 'STATE', data: {}, expiresAt: nowSeconds() + 1, condition: { kind: 'any' } });
+      await store.put({ pk: `${pk}-later`, sk: 'STATE', data: {}, expiresAt: nowSeconds() + 3600, condition: { kind: 'any' } });
+      clock.advance(2_000);
+      const keys = [
+        ...Array.from({ length: 120 }, (_, i) => ({ pk: `${pk}-${119 - i}`, sk: 'STATE' })),
+        { pk: `${pk}-missing`, sk: 'STATE' },
+        { pk: `${pk}-gone`, sk: 'STATE' },
+        { pk: `${pk}-later`, sk: 'STATE' },
+      ];
+      const versions = await store.versions(keys);
+      // The same versions a full read gives, key by key (120 keys: more than one batch).
+      const items = await store.getMany(keys);
+      expect(versions).toEqual(items.map((item) => item?.version ?? null));
+      expect(versions[119]).toBe(1);
+      expect(versions[118]).toBe(2);
+      expect(versions[117]).not.toBe(1);
+      expect(versions.slice(120)).toEqual([null, null, 1]);
+      expect(await store.versions([])).toEqual([]);
+      // A write moves the version on.
+      await store.put({ pk: `${pk}-0`, sk: 'STATE', data: { i: 0, again: true }, condition: { kind: 'version', version: 1 } });
+      expect(await store.versions([{ pk: `${pk}-0`, sk: 'STATE' }])).toEqual([2]);
+      await expect(store.versions([{ pk: '', sk: 'STATE' }])).rejects.toBeInstanceOf(ValidationError);
+    });
+
     describe('putMany', () => {
       it('writes many items unconditionally across the 25-item batch limit, replacing what was there, one write each', async () => {
         await store.put({ pk, sk: 'SWEPT#3', data: { n: -1 }, condition: { kind: 'any' } });

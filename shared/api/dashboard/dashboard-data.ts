@@ -6,7 +6,7 @@ import { incidentsKey } from '../../app/incident-service.ts';
 import type { RecoveryRecord } from '../../app/recovery-records.ts';
 import { createSilenceStore } from '../../app/silences.ts';
 import { readHeartbeats, type SweepHeartbeat } from '../../app/sweep-heartbeat.ts';
-import { clusterStateKey } from '../../app/sweep.ts';
+import { clusterStateKey } from '../../app/cluster-records.ts';
 import { SUCCESSFUL_OUTCOMES, type UnsealOutcome } from '../../app/unseal-types.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ClusterRecord } from '../../core/cluster-record.ts';

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { RecoveryAsk } from '../../app/recovery-records.ts';
 import { readHeartbeats, type SweepHeartbeat } from '../../app/sweep-heartbeat.ts';
-import { clusterStateKey } from '../../app/sweep.ts';
+import { clusterStateKey } from '../../app/cluster-records.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ClusterRecord } from '../../core/cluster-record.ts';
 import { freshnessOf } from '../../core/staleness.ts';

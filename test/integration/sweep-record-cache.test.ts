@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../shared/adapters/json-logger.ts';
+import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
+import { systemClock } from '../../shared/adapters/system-clock.ts';
+import { clusterStateKey } from '../../shared/app/cluster-records.ts';
+import type { ClusterRecord } from '../../shared/core/cluster-record.ts';
+import type { StateStore } from '../../shared/ports/state-store.ts';
+import { createRuntime, type Runtime } from '../../shared/runtime/create-runtime.ts';
+import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simulator/index.ts';
+
+// A long-lived process (serve, a warm Lambda) keeps the cluster records it read or wrote and,
+// on the next sweep, asks the store for their versions only; a record is read in full again
+// only when another writer changed it (or its version is not known here). Counted on the store.
+
+const sims: SimulatedCluster[] = [];
+let runtime: Runtime;
+let inner: StateStore;
+/** What the sweep asked the store about cluster records. */
+const calls = { recordsRead: 0, versionsAsked: 0, failVersions: false };
+
+beforeAll(async () => {
+  sims.push(await startSimulatedCluster({ nodes: 1 }), await startSimulatedCluster({ nodes: 1 }));
+  inner = createMemoryStateStore({ clock: systemClock });
+  const isRecord = (k: { sk: string }) => k.sk === 'STATE';
+  const store: StateStore = {
+    ...inner,
+    get: (pk, sk) => inner.get(pk, sk),
+    getMany: (keys) => ((calls.recordsRead += keys.filter(isRecord).length), inner.getMany(keys)),
+    versions: async (keys) => {
+      calls.versionsAsked += keys.filter(isRecord).length;
+      if (calls.failVersions) throw new Error('store briefly unavailable');
+      return inner.versions(keys);
+    },
+    put: (request) => inner.put(request),
+    putMany: (items) => inner.putMany(items),
+    delete: (pk, sk, condition) => inner.delete(pk, sk, condition),
+    query: (request) => inner.query(request),
+    close: () => inner.close(),
+  };
+  runtime = await createRuntime({
+    config: {
+      state: { kind: 'embedded', embedded: { path: '/unused' } },
+      sweep: { concurrency: 4, nodeTimeoutMs: 2_000, intervalSeconds: 60 },
+      wrappers: [],
+      clusters: sims.map((sim, i) => ({
+        id: `c${i}`,
+        name: `C${i}`,
+        nodes: sim.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: false })),
+        tls: { caPem: sim.caPem ?? '' },
+      })),
+    },
+    clock: systemClock,
+    logger: silentLogger,
+    store,
+  });
+});
+
+afterAll(async () => {
+  await runtime?.close();
+  await Promise.all(sims.map((s) => s.close()));
+});
+
+/** The calls one sweep made, and its report. */
+async function sweep() {
+  const before = { ...calls };
+  const report = await runtime.sweep.run({ trigger: 'test' });
+  return { report, recordsRead: calls.recordsRead - before.recordsRead, versionsAsked: calls.versionsAsked - before.versionsAsked };
+}
+
+describe('cluster records kept between sweeps', () => {
+  it('are checked by version and not read again while nobody else writes them', async () => {
+    const first = await sweep();
+    expect(first.report.clusters.map((c) => c.persisted)).toEqual([true, true]);
+    expect([first.recordsRead, first.versionsAsked]).toEqual([2, 0]);
+    // The first records went out in the batch with versions this process does not know: read once.
+    const second = await sweep();
+    expect([second.recordsRead, second.versionsAsked]).toEqual([2, 0]);
+    for (let i = 0; i < 2; i++) {
+      const later = await sweep();
+      expect([later.recordsRead, later.versionsAsked]).toEqual([0, 2]);
+      expect(later.report.totals.nodes).toBe(2);
+      expect(later.report.clusters.map((c) => c.persisted)).toEqual([false, false]);
+    }
+  });
+
+  it('a record another writer changed is read again, and the sweep plans against what it says', async () => {
+    const key = clusterStateKey('c1');
+    const stored = await inner.get<ClusterRecord>(key.pk, key.sk);
+    if (!stored) throw new Error('no record');
+    const [nodeId, node] = Object.entries(stored.data.nodes)[0] ?? [];
+    if (!nodeId || !node) throw new Error('no node record');
+    expect(node.state).toMatch(/^(active|standby)$/);
+    // Another sealwatch process saw the node sealed (its record says so since a minute ago).
+    const since = Date.now() - 60_000;
+    await inner.put<ClusterRecord>({
+      ...key,
+      data: { nodes: { ...stored.data.nodes, [nodeId]: { ...node, state: 'sealed', since } } },
+      condition: { kind: 'version', version: stored.version },
+    });
+
+    const after = await sweep();
+
+    expect([after.recordsRead, after.versionsAsked]).toEqual([1, 2]);
+    const report = after.report.clusters.find((c) => c.id === 'c1');
+    // Planned against the other writer's record: the node is back, a transition from sealed.
+    expect(report?.nodes.find((n) => n.id === nodeId)).toMatchObject({ state: node.state, previousState: 'sealed', transition: true });
+    expect(report?.persisted).toBe(true);
+    // The record this sweep wrote is kept with its new version: the next sweep reads nothing.
+    const next = await sweep();
+    expect([next.recordsRead, next.versionsAsked]).toEqual([0, 2]);
+    expect(next.report.clusters.find((c) => c.id === 'c1')?.nodes.find((n) => n.id === nodeId)).toMatchObject({ transition: false });
+  });
+
+  it('when the versions cannot be read, every record is read in full instead of trusting what is kept', async () => {
+    calls.failVersions = true;
+    try {
+      const failed = await sweep();
+      expect([failed.recordsRead, failed.versionsAsked]).toEqual([2, 2]);
+      expect(failed.report.clusters.map((c) => c.findings?.some((f) => f.id === 'sealwatch.cluster-failed') ?? false)).toEqual([false, false]);
+      expect(failed.report.totals.nodes).toBe(2);
+    } finally {
+      calls.failVersions = false;
+    }
+  });
+});
