@@ -160,7 +160,7 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
       return { pk, sk, version, data, ...(expiresAt === undefined ? {} : { expiresAt }) };
     },
 
-    async putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<void> {
+    async putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<number[]> {
       // Validated and encoded up front, so a bad item fails the call before anything is written.
       const encoded = new Map<string, Item>();
       for (const { pk, sk, data, expiresAt } of items) {
@@ -192,6 +192,7 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
           }
         }),
       );
+      return items.map(({ pk, sk }) => Number(encoded.get(`${pk}\u0000${sk}`)?.['v']?.N));
     },
 
     async delete(pk: string, sk: string, condition: WriteCondition = { kind: 'any' }): Promise<void> {

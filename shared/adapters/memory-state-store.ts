@@ -61,12 +61,13 @@ class MemoryStateStore implements StateStore {
     return stored && !this.#expired(stored, this.#nowSeconds()) ? toItem<T>(stored) : null;
   }
 
-  async putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<void> {
+  async putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<number[]> {
     // All validated before any is written, as one failed BatchWriteItem writes nothing.
     const stored = new Map<string, Stored>();
     for (const { pk, sk, data, expiresAt } of items)
       stored.set(mapKey(pk, sk), { ...this.#encode(pk, sk, data, expiresAt), version: freshVersion(this.#clock.now()) });
     for (const [k, s] of stored) this.#items.set(k, s);
+    return items.map(({ pk, sk }) => stored.get(mapKey(pk, sk))?.version ?? 0);
   }
 
   async put<T>(request: PutRequest<T>): Promise<StateItem<T>> {

@@ -26,8 +26,8 @@ export interface ClusterRecords {
   read(clusterIds: readonly string[]): Promise<RecordRead[]>;
   /** Writes a changed record conditioned on the version read; false when another writer was first. */
   persist(clusterId: string, record: ClusterRecord, prior: StateItem<ClusterRecord>): Promise<{ ok: boolean; warning?: string }>;
-  /** A record written by the sweep's batch (its fresh version is not known here): read it next time. */
-  forget(clusterId: string): void;
+  /** A first record the sweep's batch wrote, with the version it was written with. */
+  remember(clusterId: string, version: number, record: ClusterRecord): void;
 }
 
 /** Records kept at most; past it the memory starts over (a fleet whose clusters keep changing). */
@@ -105,8 +105,8 @@ export function createClusterRecords(store: StateStore, logger: Logger): Cluster
       }
     },
 
-    forget(clusterId) {
-      kept.delete(clusterId);
+    remember(clusterId, version, record) {
+      keep(clusterId, { ...clusterStateKey(clusterId), version, data: record });
     },
   };
 }

@@ -24,9 +24,10 @@ export function countingStore(store: StateStore): CountingStore {
       return item;
     },
     async putMany(items) {
-      await store.putMany(items);
+      const versions = await store.putMany(items);
       // A key given twice is written once (the port's rule), so it counts once.
       writes += new Set(items.map((i) => `${i.pk}\u0000${i.sk}`)).size;
+      return versions;
     },
     async delete(pk, sk, condition) {
       await store.delete(pk, sk, condition);

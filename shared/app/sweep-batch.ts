@@ -15,7 +15,8 @@ import type { ClusterReport } from './sweep-types.ts';
  */
 export interface SweepBatch {
   heartbeat(clusterId: string, heartbeat: SweepHeartbeat): void;
-  firstRecord(key: { pk: string; sk: string }, record: ClusterRecord, report: () => ClusterReport | undefined): void;
+  /** `written`: called with the record's version once the batch has written it. */
+  firstRecord(key: { pk: string; sk: string }, record: ClusterRecord, report: () => ClusterReport | undefined, written?: (version: number) => void): void;
   /** Writes everything collected; on failure the first records' reports say they were not persisted. */
   flush(): Promise<void>;
 }
@@ -25,18 +26,21 @@ export function createSweepBatch(store: StateStore, logger: Logger, scope: strin
   const records: { pk: string; sk: string; data: unknown }[] = [];
   const heartbeats: { clusterId: string; heartbeat: SweepHeartbeat }[] = [];
   const firstReports: (() => ClusterReport | undefined)[] = [];
+  const onWritten: (((version: number) => void) | undefined)[] = [];
   return {
     heartbeat(clusterId, heartbeat) {
       heartbeats.push({ clusterId, heartbeat });
     },
-    firstRecord(key, record, report) {
+    firstRecord(key, record, report, written) {
       records.push({ ...key, data: record });
       firstReports.push(report);
+      onWritten.push(written);
     },
     async flush() {
       const items = [...records, ...heartbeatItems(scope, heartbeats, nowSeconds())];
+      let versions: number[];
       try {
-        await store.putMany(items);
+        versions = await store.putMany(items);
       } catch (error) {
         // The clusters were swept and are alerted on; missing heartbeats show up as staleness, and
         // the first records are written by the next sweep.
@@ -45,7 +49,13 @@ export function createSweepBatch(store: StateStore, logger: Logger, scope: strin
           const r = report();
           if (r) Object.assign(r, { persisted: false, warning: 'state not persisted (batch write failed)' });
         }
+        return;
       }
+      // The first records lead the batch, in the order they were added.
+      onWritten.forEach((written, i) => {
+        const version = versions[i];
+        if (written && version !== undefined) written(version);
+      });
     },
   };
 }

@@ -104,7 +104,6 @@ export interface SweepService {
   recover(request: RecoverRequest): Promise<RecoverReport>;
 }
 
-
 /**
  * lease -> observe every node (bounded concurrency, per-node deadline) -> plan (pure) ->
  * apply actions -> raft read, raft plan and apply -> inspect -> persist changed cluster records ->
@@ -292,7 +291,13 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
           ? { ok: false }
           : prior
             ? await records.persist(cluster.id, plan.record, prior)
-            : (batch.firstRecord(clusterStateKey(cluster.id), plan.record, () => reports[i]), records.forget(cluster.id), { ok: true });
+            : (batch.firstRecord(
+                clusterStateKey(cluster.id),
+                plan.record,
+                () => reports[i],
+                (version) => records.remember(cluster.id, version, plan.record),
+              ),
+              { ok: true });
         const report = toClusterReport(cluster, plan, actions, persisted, findings);
         batch.heartbeat(cluster.id, { at: new Date(observedAt).toISOString(), trigger, summary: report.summary, findings });
         persistMs += clock.now() - persistStart;

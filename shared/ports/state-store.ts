@@ -81,9 +81,10 @@ export interface StateStore {
    * holds (epoch milliseconds × 1000 plus a random part): a writer still holding an older version
    * fails its version condition, as after any other write, and later puts count up from it.
    * Keys, expiries and data are validated before any item is written; a key given twice is
-   * written once, with its last data. Each item written counts as one write.
+   * written once, with its last data. Each item written counts as one write. Returns the version
+   * each item was written with, in item order (a key given twice: its one version, twice).
    */
-  putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<void>;
+  putMany<T>(items: readonly Omit<PutRequest<T>, 'condition'>[]): Promise<number[]>;
   /** Deletes; with a version condition only if it still matches. Deleting nothing is fine. */
   delete(pk: string, sk: string, condition?: WriteCondition): Promise<void>;
   query<T = Record<string, unknown>>(request: QueryRequest): Promise<QueryPage<T>>;

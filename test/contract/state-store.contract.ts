@@ -163,9 +163,14 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
 
       it('gives each item a fresh version: stale version holders fail, later puts count up from it', async () => {
         await store.put({ pk, sk: 'STATE', data: { n: 1 }, condition: { kind: 'any' } });
-        await store.putMany([{ pk, sk: 'STATE', data: { n: 2 } }]);
+        const written = await store.putMany([
+          { pk, sk: 'STATE', data: { n: 2 } },
+          { pk, sk: 'OTHER', data: {} },
+        ]);
         const batched = await store.get<{ n: number }>(pk, 'STATE');
         expect(batched?.data).toEqual({ n: 2 });
+        // The versions written come back in item order.
+        expect(written).toEqual([batched?.version, (await store.get(pk, 'OTHER'))?.version]);
         expect(batched?.version).not.toBe(1);
         expect(Number.isSafeInteger(batched?.version)).toBe(true);
         await expect(store.put({ pk, sk: 'STATE', data: { n: 99 }, condition: { kind: 'version', version: 1 } })).rejects.toBeInstanceOf(ConflictError);
