@@ -49,6 +49,12 @@ export interface IncidentService {
   /** Open incidents (and pending conditions with `all`), worst first, with delivery status. */
   list(options?: { all?: boolean }): Promise<IncidentView[]>;
   /**
+   * Moves the former layout's incident items once, if that was not done yet (a fresh or upgraded
+   * store): a sweep begins it while it observes the nodes, so the one-time move does not wait for
+   * the report. `process` and `list` do it themselves when nobody began it.
+   */
+  prepare(): Promise<void>;
+  /**
    * Acknowledges an open incident: its reminders stop until it resolves (updates and the resolve
    * still go out). Audited in the cluster's trail. NotFoundError for no open incident with that
    * dedup key; acknowledging twice keeps the first acknowledgement.
@@ -81,13 +87,32 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   const { store, clock, logger, alerts, outbox, silences } = options;
   if (!store || !clock || !outbox || !silences) throw new TypeError('createIncidentService needs a store, clock, outbox and silences');
 
+  // Whether this process has seen the layout marker: the move is done, and never undone.
+  let layoutMoved = false;
+  let preparing: Promise<void> | undefined;
+
+  function prepare(): Promise<void> {
+    if (layoutMoved) return Promise.resolve();
+    preparing ??= (async () => {
+      if ((await store.get(INCIDENTS_PK, LAYOUT_SK)) === null) await moveFormerItems();
+      layoutMoved = true;
+    })().finally(() => {
+      preparing = undefined;
+    });
+    return preparing;
+  }
+
   async function load(clusterIds: readonly string[]): Promise<Map<string, StateItem<ClusterIncidents> | null>> {
+    // A move begun by the sweep is waited for rather than done a second time beside it.
+    if (preparing) await preparing.catch(() => undefined);
     if (clusterIds.length <= READ_BY_KEY_MAX) {
-      const items = await store.getMany<ClusterIncidents>([...clusterIds.map(incidentsKey), { pk: INCIDENTS_PK, sk: LAYOUT_SK }]);
-      if (items.at(-1) === null) {
+      const keys = clusterIds.map(incidentsKey);
+      const items = await store.getMany<ClusterIncidents>(layoutMoved ? keys : [...keys, { pk: INCIDENTS_PK, sk: LAYOUT_SK }]);
+      if (!layoutMoved && items.at(-1) === null) {
         await moveFormerItems();
         return load(clusterIds);
       }
+      layoutMoved = true;
       return new Map(clusterIds.map((id, i) => [id, items[i] ?? null]));
     }
     const found = new Map<string, StateItem<ClusterIncidents>>();
@@ -101,10 +126,11 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       }
       cursor = page.cursor;
     } while (cursor !== undefined);
-    if (!moved) {
+    if (!moved && !layoutMoved) {
       await moveFormerItems();
       return load(clusterIds);
     }
+    layoutMoved = true;
     return new Map(clusterIds.map((id) => [id, found.get(id) ?? null]));
   }
 
@@ -134,6 +160,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   }
 
   return {
+    prepare,
     async process(observations) {
       const now = clock.now();
       // Read when the report is complete, not earlier: an acknowledgement or a silence made while

@@ -27,7 +27,8 @@ export interface Alerting {
   afterSweep(report: SweepReport): Promise<void>;
   /**
    * `afterSweep`, begun when a sweep starts: the outbox is listed while the nodes are observed
-   * (what was pending then, and the delivery failures to report); `finish` does the rest once the
+   * (what was pending then, and the delivery failures to report), and a store that still has
+   * incident items in the former layout has them moved; `finish` does the rest once the
    * report is complete (incidents and silences are read then, so an acknowledgement or silence
    * made during the sweep counts). `abandon` waits for the early read when the sweep stops
    * without a report, so nothing is left running. Never throws.
@@ -113,12 +114,18 @@ export function createAlerting(options: AlertingOptions): Alerting {
     },
     beginAfterSweep() {
       const entries = outbox.list();
+      // The one-time move of incident items (a fresh or upgraded store) while the nodes are
+      // observed; `finish` reads the incidents after it. A failure here is retried by the read.
+      const prepared = incidents.prepare().catch((error: unknown) => logger.warn('incidents.prepare_failed', { error: describeError(error) }));
       // Awaited by `finish` or `abandon`; marked handled so a failure before then is not an
       // unhandled rejection.
       entries.catch(() => undefined);
       return {
-        finish: (report) => finishAfterSweep(report, entries),
-        abandon: async () => void (await entries.catch(() => undefined)),
+        finish: async (report) => {
+          await prepared;
+          return finishAfterSweep(report, entries);
+        },
+        abandon: async () => void (await Promise.all([entries.catch(() => undefined), prepared])),
       };
     },
     async sendTest(channelId, testOptions = {}) {

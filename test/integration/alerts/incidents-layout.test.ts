@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../../shared/adapters/memory-state-store.ts';
 import { incidentsKey } from '../../../shared/app/incident-service.ts';
@@ -67,20 +67,25 @@ function setup(clusterIds: string[]) {
   const { counted, calls } = counting(raw);
   const sent: Notification[] = [];
   const channel: AlertChannel = { id: 'pager', kind: 'webhook', send: async (n) => (sent.push(n), { ok: true, status: 200 }) };
-  const alerting = createAlerting({
-    store: counted,
-    clock,
-    logger: silentLogger,
-    channels: [channel],
-    clusters: clusterIds,
-    random: () => 0.5,
-    alerts: { routes: [], openAfter: { critical: 1, warning: 1 }, resolveAfter: 2, remindEveryMs: 60 * MIN, giveUpAfterMs: 24 * 60 * MIN },
-  });
+  const start = () =>
+    createAlerting({
+      store: counted,
+      clock,
+      logger: silentLogger,
+      channels: [channel],
+      clusters: clusterIds,
+      random: () => 0.5,
+      alerts: { routes: [], openAfter: { critical: 1, warning: 1 }, resolveAfter: 2, remindEveryMs: 60 * MIN, giveUpAfterMs: 24 * 60 * MIN },
+    });
+  let alerting = start();
   const sweep = async (r: SweepReport) => {
     clock.advance(MIN);
     await alerting.afterSweep(r);
   };
-  /** Puts the cluster's incidents back where 0.1.0 kept them, as an installation before the upgrade has them. */
+  /**
+   * Puts the cluster's incidents back where 0.1.0 kept them, as an installation before the upgrade
+   * has them, and starts alerting afresh over that store: the upgraded process.
+   */
   const toFormerLayout = async (clusterId: string) => {
     const key = incidentsKey(clusterId);
     const item = await raw.get(key.pk, key.sk);
@@ -88,8 +93,10 @@ function setup(clusterIds: string[]) {
     await raw.put({ pk: `CLUSTER#${clusterId}`, sk: 'INCIDENTS', data: item.data, condition: { kind: 'absent' } });
     await raw.delete(key.pk, key.sk);
     await raw.delete('INCIDENTS', '#layout');
+    alerting = start();
+    return alerting;
   };
-  return { raw, calls, sent, sweep, toFormerLayout, alerting };
+  return { raw, calls, sent, sweep, toFormerLayout };
 }
 
 describe.each([
@@ -97,11 +104,11 @@ describe.each([
   ['many clusters, one Query', Array.from({ length: 40 }, (_, i) => (i === 0 ? 'prod' : `c${i}`))],
 ])('incidents in one partition (%s)', (_name, clusterIds) => {
   it('moves the former items once and keeps their incidents open without paging again', async () => {
-    const { raw, sent, sweep, toFormerLayout, alerting } = setup(clusterIds);
+    const { raw, sent, sweep, toFormerLayout } = setup(clusterIds);
     const sealed = sealedReport(clusterIds, 'prod');
     await sweep(sealed);
     expect(sent.map((n) => `${n.kind} ${n.dedupKey}`)).toEqual(['trigger sealwatch:prod:v1:node.sealed']);
-    await toFormerLayout('prod');
+    const alerting = await toFormerLayout('prod');
 
     await sweep(sealed);
     // Still open, not opened again.
@@ -123,12 +130,29 @@ describe.each([
 
 describe('acknowledging right after an upgrade', () => {
   it('finds the incident still in its 0.1.0 place: the acknowledgement moves the items first', async () => {
-    const { sent, sweep, toFormerLayout, alerting } = setup(['prod', 'dev']);
+    const { sent, sweep, toFormerLayout } = setup(['prod', 'dev']);
     await sweep(sealedReport(['prod', 'dev'], 'prod'));
     expect(sent.map((n) => n.kind)).toEqual(['trigger']);
-    await toFormerLayout('prod');
+    const alerting = await toFormerLayout('prod');
     const acked = await alerting.incidents.acknowledge({ dedupKey: 'sealwatch:prod:v1:node.sealed', by: 'alice' });
     expect(acked.acknowledged?.by).toBe('alice');
+  });
+});
+
+describe('the move during a sweep', () => {
+  it('is begun while the nodes are observed, before the report is in, and pages nobody again', async () => {
+    const { raw, sent, sweep, toFormerLayout } = setup(['prod', 'dev']);
+    await sweep(sealedReport(['prod', 'dev'], 'prod'));
+    const alerting = await toFormerLayout('prod');
+
+    const begun = alerting.beginAfterSweep();
+    // Nothing else runs: the move completes from `beginAfterSweep` alone.
+    await vi.waitFor(async () => expect(await raw.get('INCIDENTS', '#layout')).not.toBeNull());
+    expect(await raw.get('CLUSTER#prod', 'INCIDENTS')).toBeNull();
+    await begun.finish(sealedReport(['prod', 'dev'], 'prod'));
+
+    expect(sent.map((n) => n.kind)).toEqual(['trigger']);
+    expect((await alerting.incidents.list()).map((i) => i.dedupKey)).toEqual(['sealwatch:prod:v1:node.sealed']);
   });
 });
 
