@@ -362,6 +362,9 @@ function conditionExpression(condition: WriteCondition, nowSeconds: number): Exp
         throw new ValidationError(`version condition needs a positive integer, got ${condition.version}`);
       }
       return { text: '#v = :expected', names: { '#v': 'v' }, values: { ':expected': { N: String(condition.version) } } };
+    case 'same-data':
+      // `data` is stored as its JSON text, so equal text is equal data as written.
+      return { text: '#data = :expectedData', names: { '#data': 'data' }, values: { ':expectedData': { S: JSON.stringify(condition.data) ?? '' } } };
     case 'absent':
     case 'absent-or-expired': {
       // An item whose TTL passed still exists until DynamoDB sweeps it; it counts as absent.

@@ -145,6 +145,9 @@ class MemoryStateStore implements StateStore {
       case 'absent':
         ok = stored === undefined || this.#expired(stored, this.#nowSeconds());
         break;
+      case 'same-data':
+        ok = stored !== undefined && stored.json === JSON.stringify(condition.data);
+        break;
       case 'absent-or-expired':
         ok = stored === undefined || this.#expired(stored, condition.nowSeconds);
         break;

@@ -31,8 +31,9 @@ const ATTEMPTS = 3;
  * Acquire is a put conditioned on the item being absent or past its TTL second; when that loses,
  * the holder is read, and the lease is renewed (same owner) or taken over (its millisecond expiry
  * has passed though its TTL second has not) by a put conditioned on the version just read.
- * Release deletes only an item still held by this owner, conditioned on its version: reading the
- * owner first matters because versions restart at 1 once DynamoDB's TTL has removed an item.
+ * Release deletes only an item that still holds the record this holder last wrote (condition
+ * `same-data`): not a version, because versions restart at 1 once DynamoDB's TTL has removed an
+ * item, and another holder's fresh lease could then carry the version this one remembers.
  *
  * @throws ValidationError for an empty owner.
  */
@@ -96,9 +97,11 @@ export function createLeaseManager(options: LeaseManagerOptions): LeaseManager {
 
     async release(lease: Lease): Promise<void> {
       const { pk, sk } = leaseKey(lease.scope);
-      const current = await store.get<Partial<LeaseRecord>>(pk, sk);
-      if (current === null || current.data.owner !== lease.owner) return;
-      await conditional(() => store.delete(pk, sk, { kind: 'version', version: current.version }));
+      // One conditional delete, no read first: the item is deleted only while it still holds the
+      // record this holder last wrote (its owner id is unique to the operation), so a lease taken
+      // over, or written afresh by another holder after this one lapsed, is left alone.
+      const record: LeaseRecord = { scope: lease.scope, owner: lease.owner, expiresAt: lease.expiresAt };
+      await conditional(() => store.delete(pk, sk, { kind: 'same-data', data: record }));
     },
   };
 }

@@ -32,7 +32,14 @@ export type WriteCondition =
   /** Only if the stored item has exactly this version. */
   | { kind: 'version'; version: number }
   /** Only if there is no item, or it has expired (`expiresAt` ≤ nowSeconds). Leases use this. */
-  | { kind: 'absent-or-expired'; nowSeconds: number };
+  | { kind: 'absent-or-expired'; nowSeconds: number }
+  /**
+   * Only if the stored item holds exactly this data (compared as written: the same fields in the
+   * same order). For an item its writer knows by content, so no read is needed first: a lease
+   * record names its owner and expiry. Unlike a version, content written once by one owner does
+   * not come back when the item is deleted and written again.
+   */
+  | { kind: 'same-data'; data: unknown };
 
 export interface PutRequest<T> {
   pk: string;

@@ -296,6 +296,17 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
         expect(store.writeCount()).toBe(3);
       });
 
+      it('deletes and writes on the same data as written, and refuses other data, other order or no item', async () => {
+        await store.put({ pk, sk: 'LEASE', data: { owner: 'a', expiresAt: 5 }, condition: { kind: 'any' } });
+        await expect(store.delete(pk, 'LEASE', { kind: 'same-data', data: { owner: 'b', expiresAt: 5 } })).rejects.toBeInstanceOf(ConflictError);
+        await expect(store.delete(pk, 'LEASE', { kind: 'same-data', data: { expiresAt: 5, owner: 'a' } })).rejects.toBeInstanceOf(ConflictError);
+        await expect(store.delete(pk, 'NEVER', { kind: 'same-data', data: { owner: 'a', expiresAt: 5 } })).rejects.toBeInstanceOf(ConflictError);
+        await store.put({ pk, sk: 'LEASE', data: { owner: 'a', expiresAt: 6 }, condition: { kind: 'same-data', data: { owner: 'a', expiresAt: 5 } } });
+        await expect(store.delete(pk, 'LEASE', { kind: 'same-data', data: { owner: 'a', expiresAt: 5 } })).rejects.toBeInstanceOf(ConflictError);
+        await store.delete(pk, 'LEASE', { kind: 'same-data', data: { owner: 'a', expiresAt: 6 } });
+        expect(await store.get(pk, 'LEASE')).toBeNull();
+      });
+
       it('starts again at version 1 after a delete', async () => {
         await store.put({ pk, sk: 'STATE', data: {}, condition: { kind: 'any' } });
         await store.delete(pk, 'STATE');

@@ -127,6 +127,21 @@ describe.each(stores)('lease manager on the %s store', (_name, makeStore) => {
     expect((await store.get(pk, sk))?.data).toMatchObject({ owner: 'b' });
   });
 
+  it('release is one conditional delete, with no read of the item first', async () => {
+    const first = await manager('a').acquire(scope, 60_000);
+    if (!('lease' in first)) throw new Error('a should have won');
+    const calls: string[] = [];
+    const watched = new Proxy(store, {
+      get: (target, prop) => {
+        const value = Reflect.get(target, prop);
+        return typeof value === 'function' ? (...args: unknown[]) => (calls.push(String(prop)), value.apply(target, args)) : value;
+      },
+    });
+    await createLeaseManager({ store: watched, clock, owner: 'a' }).release(first.lease);
+    expect(calls).toEqual(['delete']);
+    expect(await store.get(leaseKey(scope).pk, 'LEASE')).toBeNull();
+  });
+
   it('release frees the lease for the next holder at once', async () => {
     const a = manager('a');
     const first = await a.acquire(scope, 60_000);
