@@ -131,6 +131,7 @@ class VaultHttpClient implements VaultClient {
   readonly #origin: TransportOrigin;
   readonly #transport: Transport;
   readonly #plainContexts = new Map<string, AnswerContext>();
+  readonly #labels = new Map<string, string>();
 
   constructor(target: VaultTarget, transport: Transport) {
     const url = parseBaseUrl(target);
@@ -142,14 +143,16 @@ class VaultHttpClient implements VaultClient {
     this.#transport = transport;
   }
 
-  async #send(call: Call): Promise<TransportResponse> {
+  // Not async: the transport's promise is handed back as it is (every sweep makes two of these
+  // calls per node, and each async layer adds its own promise and turns of the microtask queue).
+  #send(call: Call): Promise<TransportResponse> {
     const query = call.query && Object.keys(call.query).length > 0 ? `?${new URLSearchParams(call.query).toString()}` : '';
     // Built field by field: every sweep sends two of these per node.
     const request: TransportRequest = {
       method: call.method,
       origin: this.#origin,
       path: this.#prefix + call.path + query,
-      label: `${call.method} ${this.#base}${call.path}`,
+      label: query === '' && call.body === undefined ? this.#labelOf(call) : `${call.method} ${this.#base}${call.path}`,
       body: call.body,
       signal: call.options?.signal ?? AbortSignal.timeout(DEFAULT_DEADLINE_MS),
     };
@@ -158,6 +161,14 @@ class VaultHttpClient implements VaultClient {
     if (this.target.caPem !== undefined) request.caPem = this.target.caPem;
     if (this.target.serverName !== undefined) request.serverName = this.target.serverName;
     return this.#transport.send(request);
+  }
+
+  /** `METHOD URL` of a call, kept per method and path (the same few for every sweep). */
+  #labelOf(call: Call): string {
+    const key = `${call.method} ${call.path}`;
+    let label = this.#labels.get(key);
+    if (label === undefined) this.#labels.set(key, (label = `${call.method} ${this.#base}${call.path}`));
+    return label;
   }
 
   #context(call: Call): AnswerContext {
