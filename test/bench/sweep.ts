@@ -2,7 +2,8 @@
 // loopback) twice with the embedded store and prints the numbers. `--tls true` gives every
 // cluster its own CA and pins it, as production does; the simulator then pays the server side of
 // every handshake on this same machine.
-// Targets: wallMs ≤ 2000 per sweep, peakRssMb ≤ 250; an unchanged sweep writes at most one item
+// Targets: wallMs ≤ 2000 per sweep, peakRssMb ≤ 250 (a fresh sealwatch process sweeping cold and
+// warm, measured in a child process of its own: sweep-memory.ts); an unchanged sweep writes at most one item
 // per cluster (its last-sweep heartbeat) plus the sweep lease (acquire + release); and against the
 // floor — a bare keep-alive client doing only the two GETs per node (floor-client.ts), measured
 // in the same process over the same fleet — warm ≤ 1.5× and cold ≤ 1.6× on plain HTTP, cold ≤ 1.2×
@@ -13,17 +14,17 @@
 // separate` hosts it in a child process that the sweep joins over loopback (as other commands
 // join `sealwatch serve`), so the sweep pays only the client side of each store request, as a
 // Lambda sweep does against DynamoDB; that host is warmed up first (store-host.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../../shared/adapters/json-logger.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import type { SweepReport } from '../../shared/app/sweep-types.ts';
-import type { SealwatchConfig } from '../../shared/config/types.ts';
 import { createRuntime } from '../../shared/runtime/create-runtime.ts';
 import { spawnChild, spawnFleet } from './fleet.ts';
 import { createFloorClient } from './floor-client.ts';
+import { sweepConfig } from './sweep-config.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,24 +46,15 @@ const separateStore = values.store === 'separate';
 
 const fleet = await spawnFleet({ clusters: clusterCount, nodesPerCluster: perCluster, tls });
 const concurrency = Number(values.concurrency);
-const configFor = (dir: string): SealwatchConfig => ({
-  state: { kind: 'embedded', embedded: { path: dir } },
-  sweep: { concurrency, nodeTimeoutMs: 3000, intervalSeconds: 60 },
-  wrappers: [],
-  clusters: fleet.clusters.map((c) => ({
-    id: c.id,
-    name: c.id,
-    nodes: c.nodes.map((n) => ({ id: n.id, url: n.url, insecureHttp: !tls })),
-    ...(c.caPem ? { tls: { caPem: c.caPem } } : {}),
-  })),
-});
+const configFor = (dir: string) => sweepConfig(fleet.clusters, { dir, concurrency, tls });
 
 const measure = (report: SweepReport, cpu: NodeJS.CpuUsage) => ({
   nodes: report.totals.nodes,
   wallMs: report.durationMs,
   p50NodeMs: report.timings.p50NodeMs,
   p99NodeMs: report.timings.p99NodeMs,
-  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  // This process's peak so far: it also holds the floor client and every earlier round.
+  harnessPeakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   stateWrites: report.stateWrites,
   // sealwatch's own CPU time for the sweep; the rest of the wall time is waiting on the nodes
   // (here: the simulator, which shares this 2-core machine).
@@ -108,6 +100,20 @@ async function floorRound(): Promise<{ cold: number; warm: number; coldCpuMs: nu
   return { cold: cold.ms, warm: warm.ms, coldCpuMs: cold.cpuMs, warmCpuMs: warm.cpuMs };
 }
 
+/** Peak RSS of a fresh sealwatch process sweeping the fleet cold and warm (sweep-memory.ts). */
+async function memoryRound(): Promise<{ peakRssMb: number; nodes: number[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sealwatch-bench-fleet-'));
+  try {
+    const file = join(dir, 'fleet.json');
+    writeFileSync(file, JSON.stringify({ clusters: fleet.clusters, concurrency, tls }));
+    const child = await spawnChild('./sweep-memory.ts', ['--fleet', file]);
+    await child.stop();
+    return JSON.parse(child.line) as { peakRssMb: number; nodes: number[] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const fastest = <T>(items: T[], by: (t: T) => number): T => items.reduce((a, b) => (by(b) < by(a) ? b : a));
 
 try {
@@ -131,6 +137,7 @@ try {
     sw.map((r) => r.second),
     (m) => m.wallMs,
   );
+  const memory = await memoryRound();
   const coldFloor = fastest(fl, (f) => f.cold);
   const warmFloor = fastest(fl, (f) => f.warm);
   // CPU time of the fastest passes: sealwatch's cpuMs over the floor's is the work sealwatch adds
@@ -138,13 +145,15 @@ try {
   const floor = { coldMs: Math.round(coldFloor.cold), warmMs: Math.round(warmFloor.warm), coldCpuMs: coldFloor.coldCpuMs, warmCpuMs: warmFloor.warmCpuMs };
   const ratio = { cold: round2(first.wallMs / floor.coldMs), warm: round2(second.wallMs / floor.warmMs) };
   const targets = { wallMs: 2000, peakRssMb: 250, unchangedStateWrites: clusterCount + 2, ratio: tls ? { cold: 1.2 } : { cold: 1.6, warm: 1.5 } };
-  const allReached = sw.every((r) => [r.first, r.second].every((s) => s.nodes === clusterCount * perCluster && !('unreachable' in s.byState)));
+  const allReached =
+    sw.every((r) => [r.first, r.second].every((s) => s.nodes === clusterCount * perCluster && !('unreachable' in s.byState))) &&
+    memory.nodes.every((n) => n === clusterCount * perCluster);
   const ratioOk = ratio.cold <= targets.ratio.cold && (!('warm' in targets.ratio) || ratio.warm <= (targets.ratio.warm as number));
   const ok =
     allReached &&
     first.wallMs <= targets.wallMs &&
     second.wallMs <= targets.wallMs &&
-    Math.max(first.peakRssMb, second.peakRssMb) <= targets.peakRssMb &&
+    memory.peakRssMb <= targets.peakRssMb &&
     second.stateWrites <= targets.unchangedStateWrites &&
     ratioOk;
   const result = {
@@ -158,6 +167,8 @@ try {
     warm: { ...second, floorMs: floor.warmMs, floorCpuMs: floor.warmCpuMs, ratio: ratio.warm },
     floor,
     ratio,
+    // A fresh sealwatch process (its own, beside this one) sweeping cold and warm.
+    peakRssMb: memory.peakRssMb,
     // [cold, warm] wall ms of every round, then the same for CPU ms.
     allRounds: {
       sealwatch: sw.map((r) => [r.first.wallMs, r.second.wallMs]),
