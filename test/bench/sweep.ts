@@ -144,6 +144,13 @@ try {
   // per sweep, a figure the other agents on a shared machine disturb far less than wall time.
   const floor = { coldMs: Math.round(coldFloor.cold), warmMs: Math.round(warmFloor.warm), coldCpuMs: coldFloor.coldCpuMs, warmCpuMs: warmFloor.warmCpuMs };
   const ratio = { cold: round2(first.wallMs / floor.coldMs), warm: round2(second.wallMs / floor.warmMs) };
+  // A check on the noise, not the target: each round's sealwatch time over the floor's of the same
+  // round (measured moments apart), the median over rounds. When the machine's speed drifts during
+  // a run, the fastest of each side may come from different moments; these pairs do not.
+  const pairedRatioMedian = {
+    cold: round2(median(sw.map((r, i) => r.first.wallMs / (fl[i]?.cold ?? Number.NaN)))),
+    warm: round2(median(sw.map((r, i) => r.second.wallMs / (fl[i]?.warm ?? Number.NaN)))),
+  };
   const targets = { wallMs: 2000, peakRssMb: 250, unchangedStateWrites: clusterCount + 2, ratio: tls ? { cold: 1.2 } : { cold: 1.6, warm: 1.5 } };
   const allReached =
     sw.every((r) => [r.first, r.second].every((s) => s.nodes === clusterCount * perCluster && !('unreachable' in s.byState))) &&
@@ -167,6 +174,7 @@ try {
     warm: { ...second, floorMs: floor.warmMs, floorCpuMs: floor.warmCpuMs, ratio: ratio.warm },
     floor,
     ratio,
+    pairedRatioMedian,
     // A fresh sealwatch process (its own, beside this one) sweeping cold and warm.
     peakRssMb: memory.peakRssMb,
     // [cold, warm] wall ms of every round, then the same for CPU ms.
@@ -183,6 +191,12 @@ try {
   process.exitCode = ok ? 0 : 1;
 } finally {
   await fleet.stop();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function round2(n: number): number {
