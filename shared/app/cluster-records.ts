@@ -111,10 +111,22 @@ export function createClusterRecords(store: StateStore, logger: Logger): Cluster
   };
 }
 
-/** Kept records are shared by every later sweep: frozen, so a change in place fails loudly. */
+/**
+ * Kept records are shared by every later sweep: frozen, so a change in place fails loudly. An item
+ * that is not a record at all (null or malformed data) is kept as it is: the planner treats it as
+ * no record and the sweep writes a new one over it, as it would have without keeping it.
+ */
 function freezeRecord(item: StateItem<ClusterRecord>): StateItem<ClusterRecord> {
-  for (const node of Object.values(item.data.nodes ?? {})) Object.freeze(node);
-  Object.freeze(item.data.nodes);
-  Object.freeze(item.data);
+  const data: unknown = item.data;
+  if (isObject(data)) {
+    const nodes = data['nodes'];
+    if (isObject(nodes)) for (const node of Object.values(nodes)) if (isObject(node)) Object.freeze(node);
+    Object.freeze(nodes);
+    Object.freeze(data);
+  }
   return Object.freeze(item);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }

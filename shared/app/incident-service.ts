@@ -51,7 +51,7 @@ export interface IncidentService {
   /**
    * Moves the former layout's incident items once, if that was not done yet (a fresh or upgraded
    * store): a sweep begins it while it observes the nodes, so the one-time move does not wait for
-   * the report. `process` and `list` do it themselves when nobody began it.
+   * the report. Every incident read waits for it (one move at a time in a process).
    */
   prepare(): Promise<void>;
   /**
@@ -103,34 +103,21 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   }
 
   async function load(clusterIds: readonly string[]): Promise<Map<string, StateItem<ClusterIncidents> | null>> {
-    // A move begun by the sweep is waited for rather than done a second time beside it.
-    if (preparing) await preparing.catch(() => undefined);
+    // The one-time move first, one at a time in this process: a move begun by the sweep is waited
+    // for, never run a second time beside it (which could read an item between another mover's
+    // delete and put, and open its incident again).
+    await prepare();
     if (clusterIds.length <= READ_BY_KEY_MAX) {
-      const keys = clusterIds.map(incidentsKey);
-      const items = await store.getMany<ClusterIncidents>(layoutMoved ? keys : [...keys, { pk: INCIDENTS_PK, sk: LAYOUT_SK }]);
-      if (!layoutMoved && items.at(-1) === null) {
-        await moveFormerItems();
-        return load(clusterIds);
-      }
-      layoutMoved = true;
+      const items = await store.getMany<ClusterIncidents>(clusterIds.map(incidentsKey));
       return new Map(clusterIds.map((id, i) => [id, items[i] ?? null]));
     }
     const found = new Map<string, StateItem<ClusterIncidents>>();
-    let moved = false;
     let cursor: string | undefined;
     do {
       const page = await store.query<ClusterIncidents>({ pk: INCIDENTS_PK, ...(cursor === undefined ? {} : { cursor }) });
-      for (const item of page.items) {
-        if (item.sk === LAYOUT_SK) moved = true;
-        else found.set(item.sk.slice('CLUSTER#'.length), item);
-      }
+      for (const item of page.items) if (item.sk !== LAYOUT_SK) found.set(item.sk.slice('CLUSTER#'.length), item);
       cursor = page.cursor;
     } while (cursor !== undefined);
-    if (!moved && !layoutMoved) {
-      await moveFormerItems();
-      return load(clusterIds);
-    }
-    layoutMoved = true;
     return new Map(clusterIds.map((id) => [id, found.get(id) ?? null]));
   }
 

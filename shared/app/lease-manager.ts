@@ -33,7 +33,9 @@ const ATTEMPTS = 3;
  * has passed though its TTL second has not) by a put conditioned on the version just read.
  * Release deletes only an item that still holds the record this holder last wrote (condition
  * `same-data`): not a version, because versions restart at 1 once DynamoDB's TTL has removed an
- * item, and another holder's fresh lease could then carry the version this one remembers.
+ * item, and another holder's fresh lease could then carry the version this one remembers. When
+ * that fails, the owner is read before giving up: a renewal written by a call that then failed
+ * leaves our lease with a later expiry than the holder knows.
  *
  * @throws ValidationError for an empty owner.
  */
@@ -101,7 +103,13 @@ export function createLeaseManager(options: LeaseManagerOptions): LeaseManager {
       // record this holder last wrote (its owner id is unique to the operation), so a lease taken
       // over, or written afresh by another holder after this one lapsed, is left alone.
       const record: LeaseRecord = { scope: lease.scope, owner: lease.owner, expiresAt: lease.expiresAt };
-      await conditional(() => store.delete(pk, sk, { kind: 'same-data', data: record }));
+      if (await conditional(() => store.delete(pk, sk, { kind: 'same-data', data: record }))) return;
+      // The item holds something else: usually another holder's lease, but it may be ours with a
+      // later expiry (a renewal that was written though its call failed, or one still in flight).
+      // Then it is read, and deleted if the owner is this holder, conditioned on that version.
+      const current = await store.get<Partial<LeaseRecord>>(pk, sk);
+      if (current === null || current.data.owner !== lease.owner) return;
+      await conditional(() => store.delete(pk, sk, { kind: 'version', version: current.version }));
     },
   };
 }

@@ -4,7 +4,7 @@ import { createDynamoDbStateStore, ensureStateTable } from '../../shared/adapter
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../shared/adapters/embedded-dynamo.ts';
 import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
 import { createLeaseManager, leaseKey } from '../../shared/app/lease-manager.ts';
-import { ValidationError } from '../../shared/errors.ts';
+import { UnavailableError, ValidationError } from '../../shared/errors.ts';
 import type { Lease, LeaseHolder, LeaseManager } from '../../shared/ports/lease.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { countingStore, type CountingStore } from '../../shared/app/counting-store.ts';
@@ -140,6 +140,36 @@ describe.each(stores)('lease manager on the %s store', (_name, makeStore) => {
     await createLeaseManager({ store: watched, clock, owner: 'a' }).release(first.lease);
     expect(calls).toEqual(['delete']);
     expect(await store.get(leaseKey(scope).pk, 'LEASE')).toBeNull();
+  });
+
+  it('gives back its own lease after a renewal that was written but whose call failed', async () => {
+    const first = await manager('a').acquire(scope, 10_000);
+    if (!('lease' in first)) throw new Error('a should have won');
+    // The renewal's write lands, then its answer is lost: the holder keeps the older record.
+    let failAfterPut = true;
+    const flaky = new Proxy(store, {
+      get: (target, prop) => {
+        const value = Reflect.get(target, prop);
+        if (prop !== 'put' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          const written = await value.apply(target, args);
+          if (failAfterPut) {
+            failAfterPut = false;
+            throw new UnavailableError('the answer was lost after the write');
+          }
+          return written;
+        };
+      },
+    });
+    const a = createLeaseManager({ store: flaky, clock, owner: 'a' });
+    clock.advance(1_000);
+    await expect(a.renew(first.lease, 10_000)).rejects.toBeInstanceOf(UnavailableError);
+    expect((await store.get<Lease>(leaseKey(scope).pk, 'LEASE'))?.data.expiresAt).toBe(clock.now() + 10_000);
+
+    await a.release(first.lease);
+
+    expect(await store.get(leaseKey(scope).pk, 'LEASE')).toBeNull();
+    expect(await manager('b').acquire(scope, 10_000)).toMatchObject({ lease: { owner: 'b' } });
   });
 
   it('release frees the lease for the next holder at once', async () => {

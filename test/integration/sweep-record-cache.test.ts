@@ -4,6 +4,7 @@ import { createMemoryStateStore } from '../../shared/adapters/memory-state-store
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import { clusterStateKey } from '../../shared/app/cluster-records.ts';
 import type { ClusterRecord } from '../../shared/core/cluster-record.ts';
+import { ConflictError, UnavailableError } from '../../shared/errors.ts';
 import type { StateStore } from '../../shared/ports/state-store.ts';
 import { createRuntime, type Runtime } from '../../shared/runtime/create-runtime.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simulator/index.ts';
@@ -16,7 +17,7 @@ const sims: SimulatedCluster[] = [];
 let runtime: Runtime;
 let inner: StateStore;
 /** What the sweep asked the store about cluster records. */
-const calls = { recordsRead: 0, versionsAsked: 0, failVersions: false };
+const calls = { recordsRead: 0, versionsAsked: 0, failVersions: false, failBatch: false, conflictOnRecordPut: false };
 
 beforeAll(async () => {
   sims.push(await startSimulatedCluster({ nodes: 1 }), await startSimulatedCluster({ nodes: 1 }));
@@ -31,8 +32,20 @@ beforeAll(async () => {
       if (calls.failVersions) throw new Error('store briefly unavailable');
       return inner.versions(keys);
     },
-    put: (request) => inner.put(request),
-    putMany: (items) => inner.putMany(items),
+    put: async (request) => {
+      if (request.sk === 'STATE' && calls.conflictOnRecordPut) {
+        calls.conflictOnRecordPut = false;
+        throw new ConflictError('another writer was first');
+      }
+      return inner.put(request);
+    },
+    putMany: async (items) => {
+      if (calls.failBatch) {
+        calls.failBatch = false;
+        throw new UnavailableError('batch write failed');
+      }
+      return inner.putMany(items);
+    },
     delete: (pk, sk, condition) => inner.delete(pk, sk, condition),
     query: (request) => inner.query(request),
     close: () => inner.close(),
@@ -119,5 +132,58 @@ describe('cluster records kept between sweeps', () => {
     } finally {
       calls.failVersions = false;
     }
+  });
+
+  /** Writes c1's record as another process that saw its node sealed a minute ago would. */
+  async function otherWriterSawSealed(): Promise<string> {
+    const key = clusterStateKey('c1');
+    const stored = await inner.get<ClusterRecord>(key.pk, key.sk);
+    const [nodeId, node] = Object.entries(stored?.data.nodes ?? {})[0] ?? [];
+    if (!stored || !nodeId || !node) throw new Error('no record');
+    await inner.put<ClusterRecord>({
+      ...key,
+      data: { nodes: { ...stored.data.nodes, [nodeId]: { ...node, state: 'sealed', since: Date.now() - 60_000 } } },
+      condition: { kind: 'version', version: stored.version },
+    });
+    return nodeId;
+  }
+
+  it('a write that loses to another writer drops the kept record: the next sweep reads it in full', async () => {
+    const nodeId = await otherWriterSawSealed();
+    calls.conflictOnRecordPut = true;
+    const lost = await sweep();
+    expect(lost.report.clusters.find((c) => c.id === 'c1')).toMatchObject({ persisted: false, warning: 'state changed concurrently; not persisted' });
+
+    const next = await sweep();
+    expect([next.recordsRead, next.versionsAsked]).toEqual([1, 1]);
+    // Planned against what the store holds (still the other writer's record), and written now.
+    const c1 = next.report.clusters.find((c) => c.id === 'c1');
+    expect(c1?.nodes.find((n) => n.id === nodeId)).toMatchObject({ previousState: 'sealed', transition: true });
+    expect(c1?.persisted).toBe(true);
+  });
+
+  it('a record item that holds no record (null data) fails nothing: the sweep writes a new one', async () => {
+    const key = clusterStateKey('c0');
+    await inner.put({ ...key, data: null, condition: { kind: 'any' } });
+
+    const swept = await sweep();
+
+    expect([swept.recordsRead, swept.versionsAsked]).toEqual([1, 2]);
+    expect(swept.report.clusters.map((c) => c.findings?.some((f) => f.id === 'sealwatch.cluster-failed') ?? false)).toEqual([false, false]);
+    expect(swept.report.clusters.find((c) => c.id === 'c0')?.persisted).toBe(true);
+    expect((await inner.get<ClusterRecord>(key.pk, key.sk))?.data?.nodes).toBeTruthy();
+    const next = await sweep();
+    expect([next.recordsRead, next.versionsAsked]).toEqual([0, 2]);
+  });
+
+  it('first records whose batch write failed are not kept: the next sweep reads them', async () => {
+    for (const id of ['c0', 'c1']) await inner.delete(clusterStateKey(id).pk, clusterStateKey(id).sk);
+    calls.failBatch = true;
+    const failed = await sweep();
+    expect(failed.report.clusters.map((c) => c.persisted)).toEqual([false, false]);
+
+    const next = await sweep();
+    expect([next.recordsRead, next.versionsAsked]).toEqual([2, 0]);
+    expect(next.report.clusters.map((c) => c.persisted)).toEqual([true, true]);
   });
 });

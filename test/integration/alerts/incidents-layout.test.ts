@@ -49,11 +49,13 @@ function sealedReport(clusterIds: readonly string[], sealed: string): SweepRepor
 
 /** The store with a count of the calls the incident reads make. */
 function counting(store: StateStore) {
-  const calls = { query: 0, getManyKeys: 0 };
+  const calls = { query: 0, getManyKeys: 0, formerDeletes: 0 };
   const counted = new Proxy(store, {
     get(target, prop) {
       if (prop === 'query') return (request: Parameters<StateStore['query']>[0]) => ((calls.query += 1), target.query(request));
       if (prop === 'getMany') return (keys: Parameters<StateStore['getMany']>[0]) => ((calls.getManyKeys += keys.length), target.getMany(keys));
+      if (prop === 'delete')
+        return (...args: Parameters<StateStore['delete']>) => ((calls.formerDeletes += args[1] === 'INCIDENTS' ? 1 : 0), target.delete(...args));
       const value = Reflect.get(target, prop);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -96,7 +98,7 @@ function setup(clusterIds: string[]) {
     alerting = start();
     return alerting;
   };
-  return { raw, calls, sent, sweep, toFormerLayout };
+  return { raw, calls, sent, sweep, toFormerLayout, clock };
 }
 
 describe.each([
@@ -153,6 +155,26 @@ describe('the move during a sweep', () => {
 
     expect(sent.map((n) => n.kind)).toEqual(['trigger']);
     expect((await alerting.incidents.list()).map((i) => i.dedupKey)).toEqual(['sealwatch:prod:v1:node.sealed']);
+  });
+});
+
+describe('an incident read and a sweep that both find the move to do', () => {
+  it('share one move instead of running two side by side', async () => {
+    const { raw, calls, sent, sweep, toFormerLayout } = setup(['prod', 'dev']);
+    await sweep(sealedReport(['prod', 'dev'], 'prod'));
+    const alerting = await toFormerLayout('prod');
+
+    // An operator lists incidents just as a sweep starts: both find the move still to do.
+    const listing = alerting.incidents.list();
+    const begun = alerting.beginAfterSweep();
+    const listed = await listing;
+    await begun.finish(sealedReport(['prod', 'dev'], 'prod'));
+
+    // One move: the former item was deleted once, by the one mover, and the read saw it moved.
+    expect(calls.formerDeletes).toBe(1);
+    expect(listed.map((i) => i.dedupKey)).toEqual(['sealwatch:prod:v1:node.sealed']);
+    expect(await raw.get('CLUSTER#prod', 'INCIDENTS')).toBeNull();
+    expect(sent.map((n) => n.kind)).toEqual(['trigger']);
   });
 });
 
