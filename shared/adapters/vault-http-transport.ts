@@ -187,7 +187,10 @@ export function createTransport(options: TransportOptions): Transport {
       // A keep-alive socket the server closed while idle fails on reuse; Node's docs recommend
       // retrying idempotent requests once on a fresh socket.
       if (error instanceof StaleSocketError && !request.signal.aborted) {
-        return attempt(request, agentFor(request), plainHeaders, options);
+        // Once: a second stale socket is reported as what it is, a connection the node reset.
+        return attempt(request, agentFor(request), plainHeaders, options).catch((again: unknown) => {
+          throw again instanceof StaleSocketError ? again.translated : again;
+        });
       }
       throw error instanceof StaleSocketError ? error.translated : error;
     });
