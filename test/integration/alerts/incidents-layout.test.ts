@@ -3,10 +3,11 @@ import { silentLogger } from '../../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../../shared/adapters/memory-state-store.ts';
 import { incidentsKey } from '../../../shared/app/incident-service.ts';
 import { createAlerting } from '../../../shared/app/notify.ts';
-import type { NodeReport, SweepReport } from '../../../shared/app/sweep-types.ts';
+import type { SweepReport } from '../../../shared/app/sweep-types.ts';
 import type { AlertChannel, Notification } from '../../../shared/ports/alert-channel.ts';
 import type { StateStore } from '../../../shared/ports/state-store.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
+import { nodeReport, sweepReport } from '../../support/sweep-report-fixture.ts';
 
 // Incidents live in one partition (pk INCIDENTS), read by one Query per sweep; sealwatch 0.1.0
 // kept them at pk CLUSTER#<id> sk INCIDENTS. An upgrade moves them once and keeps their state:
@@ -14,37 +15,9 @@ import { FakeClock } from '../../support/fake-clock.ts';
 
 const MIN = 60_000;
 
+/** One node per cluster; `sealed` names the cluster whose node is sealed (`none`: all active). */
 function sealedReport(clusterIds: readonly string[], sealed: string): SweepReport {
-  const node = (state: 'sealed' | 'active'): NodeReport => ({
-    id: 'v1',
-    url: 'https://127.0.0.1:8200',
-    state,
-    previousState: null,
-    transition: false,
-    since: '2026-01-01T00:00:00.000Z',
-    initialized: true,
-    sealed: state === 'sealed',
-    version: '1.19.0',
-    httpStatus: 200,
-    error: null,
-    durationMs: 1,
-  });
-  return {
-    trigger: 'test',
-    startedAt: '2026-01-01T00:00:00.000Z',
-    durationMs: 1,
-    clusters: clusterIds.map((id) => ({
-      id,
-      name: id,
-      nodes: [node(id === sealed ? 'sealed' : 'active')],
-      persisted: false,
-      actions: [],
-      summary: { nodes: 1 } as never,
-    })),
-    totals: {} as never,
-    timings: {} as never,
-    stateWrites: 0,
-  };
+  return sweepReport(clusterIds.map((id) => ({ id, nodes: [nodeReport('v1', id === sealed ? 'sealed' : 'active')] })));
 }
 
 /** The store with a count of the calls the incident reads make. */

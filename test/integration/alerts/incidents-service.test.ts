@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../../shared/adapters/memory-state-store.ts';
 import { createAlerting, observationsOf } from '../../../shared/app/notify.ts';
-import type { NodeReport, SweepReport } from '../../../shared/app/sweep-types.ts';
+import type { SweepReport } from '../../../shared/app/sweep-types.ts';
 import type { AlertsConfig } from '../../../shared/config/types.ts';
 import type { Finding } from '../../../shared/core/finding.ts';
-import type { NodeState } from '../../../shared/core/node-state.ts';
 import type { AlertChannel, DeliveryResult, Notification } from '../../../shared/ports/alert-channel.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
+import { nodeReport, sweepReport } from '../../support/sweep-report-fixture.ts';
 import { countingStore } from '../../../shared/app/counting-store.ts';
 
 // createAlerting as the sweep's afterSweep sees it: sweep reports in, notifications to recording
@@ -19,44 +19,6 @@ function recorder(id: string, answer: () => DeliveryResult = () => ({ ok: true, 
   const sent: Notification[] = [];
   const channel: AlertChannel = { id, kind: 'webhook', send: async (n) => (sent.push(n), answer()) };
   return { channel, sent };
-}
-
-function node(id: string, state: NodeState, extra: Partial<NodeReport> = {}): NodeReport {
-  return {
-    id,
-    url: `https://127.0.0.1/${id}`,
-    state,
-    previousState: null,
-    transition: false,
-    since: '2026-01-01T00:00:00.000Z',
-    initialized: true,
-    sealed: state === 'sealed',
-    version: '1.19.0',
-    httpStatus: 200,
-    error: null,
-    durationMs: 1,
-    ...extra,
-  };
-}
-
-function report(clusters: { id: string; nodes: NodeReport[]; findings?: Finding[] }[]): SweepReport {
-  return {
-    trigger: 'test',
-    startedAt: '2026-01-01T00:00:00.000Z',
-    durationMs: 1,
-    clusters: clusters.map((c) => ({
-      id: c.id,
-      name: c.id,
-      nodes: c.nodes,
-      persisted: false,
-      actions: [],
-      ...(c.findings ? { findings: c.findings } : {}),
-      summary: { nodes: c.nodes.length } as never,
-    })),
-    totals: {} as never,
-    timings: {} as never,
-    stateWrites: 0,
-  };
 }
 
 function setup(alerts?: Partial<AlertsConfig>, channels = [recorder('a')]) {
@@ -87,11 +49,16 @@ describe('observationsOf', () => {
   it('derives node.sealed / node.unreachable unless a check already reported them, and info for unsealed nodes', () => {
     const own: Finding = { id: 'node.sealed', severity: 'warning', cluster: 'prod', node: 'v1', message: 'x', evidence: {} };
     const obs = observationsOf(
-      report([
+      sweepReport([
         {
           id: 'prod',
           findings: [own],
-          nodes: [node('v1', 'sealed'), node('v2', 'sealed'), node('v3', 'unreachable'), node('v4', 'active', { unsealedBy: 'sealwatch' })],
+          nodes: [
+            nodeReport('v1', 'sealed'),
+            nodeReport('v2', 'sealed'),
+            nodeReport('v3', 'unreachable'),
+            nodeReport('v4', 'active', { unsealedBy: 'sealwatch' }),
+          ],
         },
       ]),
     );
@@ -109,14 +76,14 @@ describe('createAlerting.afterSweep', () => {
   it('pages once, writes nothing while nothing changes, reminds hourly, resolves once', async () => {
     const { sweep, channels } = setup();
     const sent = channels[0]?.sent ?? [];
-    const sealed = report([{ id: 'prod', nodes: [node('v1', 'sealed')] }]);
+    const sealed = sweepReport([{ id: 'prod', nodes: [nodeReport('v1', 'sealed')] }]);
     expect(await sweep(sealed)).toBeGreaterThan(0);
     expect(sent.map((n) => n.kind)).toEqual(['trigger']);
     expect(await sweep(sealed)).toBe(0);
     expect(await sweep(sealed)).toBe(0);
     for (let i = 0; i < 58; i++) await sweep(sealed);
     expect(sent.map((n) => n.kind)).toEqual(['trigger', 'reminder']);
-    const healthy = report([{ id: 'prod', nodes: [node('v1', 'active')] }]);
+    const healthy = sweepReport([{ id: 'prod', nodes: [nodeReport('v1', 'active')] }]);
     await sweep(healthy);
     await sweep(healthy);
     expect(sent.map((n) => n.kind)).toEqual(['trigger', 'reminder', 'resolve']);
@@ -133,16 +100,16 @@ describe('createAlerting.afterSweep', () => {
       await during?.();
       await after.finish(r);
     };
-    const sealed = report([{ id: 'prod', nodes: [node('v1', 'sealed')] }]);
+    const sealed = sweepReport([{ id: 'prod', nodes: [nodeReport('v1', 'sealed')] }]);
     await sweep(sealed);
     await sweep(sealed);
     expect(sent.map((n) => n.kind)).toEqual(['trigger']);
-    const healthy = report([{ id: 'prod', nodes: [node('v1', 'active')] }]);
+    const healthy = sweepReport([{ id: 'prod', nodes: [nodeReport('v1', 'active')] }]);
     await sweep(healthy);
     await sweep(healthy);
     expect(sent.map((n) => n.kind)).toEqual(['trigger', 'resolve']);
     // A silence added while the nodes are observed mutes this sweep's page already.
-    await sweep(report([{ id: 'dev', nodes: [node('d1', 'sealed')] }]), () =>
+    await sweep(sweepReport([{ id: 'dev', nodes: [nodeReport('d1', 'sealed')] }]), () =>
       alerting.silences.add({ cluster: 'dev', forMs: 30 * MIN, comment: 'dev rebuild', createdBy: 'alice' }),
     );
     expect(sent.map((n) => `${n.kind} ${n.cluster}`)).toEqual(['trigger prod', 'resolve prod']);
@@ -165,9 +132,9 @@ describe('createAlerting.afterSweep', () => {
     );
     await alerting.silences.add({ cluster: 'dev', forMs: 30 * MIN, comment: 'dev rebuild', createdBy: 'alice' });
     await sweep(
-      report([
-        { id: 'prod', nodes: [node('v1', 'sealed'), node('v2', 'active', { unsealedBy: 'sealwatch' })] },
-        { id: 'dev', nodes: [node('d1', 'sealed')] },
+      sweepReport([
+        { id: 'prod', nodes: [nodeReport('v1', 'sealed'), nodeReport('v2', 'active', { unsealedBy: 'sealwatch' })] },
+        { id: 'dev', nodes: [nodeReport('d1', 'sealed')] },
       ]),
     );
     expect(pager.sent.map((n) => `${n.kind} ${n.dedupKey}`)).toEqual(['trigger sealwatch:prod:v1:node.sealed']);
@@ -183,7 +150,7 @@ describe('createAlerting.afterSweep', () => {
     const broken = recorder('broken', () => ({ ok: false, retryable: false, status: 403, error: 'action_prohibited' }));
     const good = recorder('good');
     const { sweep, alerting } = setup(undefined, [broken, good]);
-    const sealed = report([{ id: 'prod', nodes: [node('v1', 'sealed')] }]);
+    const sealed = sweepReport([{ id: 'prod', nodes: [nodeReport('v1', 'sealed')] }]);
     await sweep(sealed);
     await sweep(sealed); // delivery-failed is a warning: seen twice before it opens
     await sweep(sealed);
@@ -209,7 +176,7 @@ describe('concurrent evaluations', () => {
     const make = (clock: FakeClock) =>
       createAlerting({ store, clock, logger: silentLogger, channels: [recorder('a').channel, recorder('b').channel], clusters: ['prod'] });
     const [a, b] = [make(clockA), make(clockB)];
-    const observations = observationsOf(report([{ id: 'prod', nodes: [node('v1', 'sealed')] }]));
+    const observations = observationsOf(sweepReport([{ id: 'prod', nodes: [nodeReport('v1', 'sealed')] }]));
     const results = await Promise.all([a.incidents.process(observations), b.incidents.process(observations)]);
     // Both evaluated a trigger (different instants, so different ids); only the winner's stays.
     expect(results.map((r) => r.notifications.map((n) => n.kind))).toEqual([['trigger'], ['trigger']]);
