@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUDIT_ACTIONS } from '../app/audit-log.ts';
 import { NODE_STATES } from '../core/node-state.ts';
 import { RecoveryActionSchema } from './schemas.ts';
 
@@ -190,7 +191,7 @@ export const IncidentAckSchema = z.object({ incident: IncidentSchema });
 export const AuditEventSchema = z.object({
   at: IsoTime,
   trigger: z.string(),
-  action: z.enum(['unseal', 'unseal-clear-block', 'raft-join', 'raft-remove-peer', 'storage-backup', 'silence', 'incident-ack']),
+  action: z.enum(AUDIT_ACTIONS),
   node: z.string(),
   shareIndexes: z.array(z.number().int()),
   wrappers: z.array(z.string()),

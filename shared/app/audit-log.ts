@@ -5,6 +5,20 @@ import type { StateStore, WriteCondition } from '../ports/state-store.ts';
 /** Audit items live 400 days (the table's TTL attribute; readers ignore expired items). */
 export const AUDIT_TTL_DAYS = 400;
 
+/** Every action the trail records (the API's description lists the same). */
+export const AUDIT_ACTIONS = [
+  'unseal',
+  'unseal-clear-block',
+  'raft-join',
+  'raft-remove-peer',
+  'storage-backup',
+  'silence',
+  'incident-ack',
+  'custody-write',
+  'custody-rewrap',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 /**
  * One audited action. Identifiers only: share *indexes*, wrapper *ids*, Vault's own error texts.
  * There is deliberately no free-form field that could carry a value.
@@ -14,16 +28,7 @@ export interface AuditEvent {
   at: string;
   /** What started it: `schedule`, `cli`, `demo`, `webhook`... */
   trigger: string;
-  action:
-    | 'unseal'
-    | 'unseal-clear-block'
-    | 'raft-join'
-    | 'raft-remove-peer'
-    | 'storage-backup'
-    | 'silence'
-    | 'incident-ack'
-    | 'custody-write'
-    | 'custody-rewrap';
+  action: AuditAction;
   /** The node acted on; `*` for an action on every node of the cluster, `-` for a cluster-level one. */
   node: string;
   shareIndexes: number[];
