@@ -153,7 +153,7 @@ describe('sealwatch init', () => {
     const text = await init(['--cluster', 'planned', '--shares', '3', '--threshold', '2', '--store-root-token', '--dry-run']);
     expect(text.code, text.err).toBe(0);
     expect(text.out).toMatch(
-      /^dry run: nothing was wrapped, sent or written\nwould initialise cluster planned through node vault-0 \(shamir seal\): 3 unseal shares, threshold 2\nthen, once Vault answers:\n/,
+      /^dry run: no share or token was wrapped, sent or written\nwould initialise cluster planned through node vault-0 \(shamir seal\): 3 unseal shares, threshold 2\nthen, once Vault answers:\n/,
     );
     expect(text.out).toMatch(
       /\n {2}4\. write token root wrapped by local-a\n[\s\S]*\n {2}5\. write metadata generation 1\n[\s\S]*root token: would be stored, wrapped\n$/,

@@ -197,7 +197,7 @@ describe('sealwatch keys import', () => {
     const text = await run(['import', '--cluster', 'prod', '--replace', '--dry-run'], cliJson());
     expect(text.code, text.err).toBe(0);
     expect(text.out).toMatch(
-      /^dry run: nothing was wrapped, sent or written\nwould replace custody generation 5 with 5 unseal shares of cluster prod as generation 6 \(threshold 3 from input\)\n/,
+      /^dry run: no share or token was wrapped, sent or written\nwould replace custody generation 5 with 5 unseal shares of cluster prod as generation 6 \(threshold 3 from input\)\n/,
     );
     expect(text.out).toMatch(/\n {2}1\. write share 1 \(generation 6\) wrapped by aws\n {5}why: share 1 of 5 \(unseal, threshold 3\) goes under wrapper aws/);
     expect(text.out).toMatch(/\n {2}6\. write metadata generation 6 \(replaces 5\)\n {5}why: .*written last/);
@@ -310,7 +310,7 @@ describe('sealwatch keys rewrap', () => {
     const before = await storedText('prod');
     const text = await run(['rewrap', '--cluster', 'prod', '--to', 'aws', '--shares', '4,3', '--dry-run']);
     expect(text.code, text.err).toBe(0);
-    expect(text.out).toMatch(/^dry run: nothing was wrapped, sent or written\nwould rewrap 2 shares of cluster prod \(generation \d+\) to aws\n/);
+    expect(text.out).toMatch(/^dry run: no share or token was wrapped, sent or written\nwould rewrap 2 shares of cluster prod \(generation \d+\) to aws\n/);
     expect(text.out).toMatch(
       /\n {2}1\. rewrap share 3: local-a \(key local-[0-9a-f]{8}\) → aws\n {5}why: share 3 moves from wrapper local-a to aws \(migration\)/,
     );

@@ -31,7 +31,7 @@ rather than lost, and the exit status is 3.
                         Vault answers (share indexes, wrappers, generation, each with its
                         reason); Vault is not called, so no share, token or key exists yet
   --config FILE         configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
-  --json                print the result as JSON
+  --json                print the result (or the plan) as JSON
 
 Exit status: 0 when initialised (custody created, or PGP shares printed) or planned, 3 when
 initialised but custody could not be stored, 1 on any error before initialisation.`;

@@ -6,7 +6,7 @@ import { describeCustodyAction, type CustodyWriteAction } from '../../../shared/
 // action with its reason underneath. The plan names share indexes, wrapper ids, key ids and
 // generations only; `--json` prints the same actions as data.
 
-const NOTHING_DONE = 'dry run: nothing was wrapped, sent or written';
+const NOTHING_DONE = 'dry run: no share or token was wrapped, sent or written';
 
 export function formatImportPlan(p: ImportPlan): string {
   const lines = [

@@ -22,7 +22,7 @@ future imports put the shares where they now are.
   --dry-run       print the plan (per share: from wrapper and key id, to wrapper, why) without
                   unwrapping or writing anything
   --config FILE   configuration (default: $SEALWATCH_CONFIG, then ./sealwatch.yaml)
-  --json          print the result as JSON
+  --json          print the result (or the plan) as JSON
 
 Exit status: 0 when every selected share was rewrapped (or planned), 1 otherwise.`;
 
