@@ -3,8 +3,9 @@
 // cluster its own CA and pins it, as production does; the simulator then pays the server side of
 // every handshake on this same machine.
 // Targets: wallMs ≤ 2000 per sweep, peakRssMb ≤ 250 (a fresh sealwatch process sweeping cold and
-// warm, measured in a child process of its own: sweep-memory.ts); an unchanged sweep writes at most one item
-// per cluster (its last-sweep heartbeat) plus the sweep lease (acquire + release); and against the
+// warm, measured in a child process of its own: sweep-memory.ts); an unchanged sweep writes at most
+// clusters + 2 items (its heartbeat items, a few for all clusters, plus the sweep lease taken and
+// given back); and against the
 // floor — a bare keep-alive client doing only the two GETs per node (floor-client.ts), measured
 // in the same process over the same fleet — warm ≤ 1.5× and cold ≤ 1.6× on plain HTTP, cold ≤ 1.2×
 // with TLS (where handshakes dominate). `--rounds N` (default 3) repeats cold+warm for both and
