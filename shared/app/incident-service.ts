@@ -8,6 +8,7 @@ import type { Notification } from '../ports/alert-channel.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
+import { conditionalWrite } from './conditional-write.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { Outbox, OutboxEntry } from './outbox.ts';
 import type { SilenceStore } from './silences.ts';
@@ -134,8 +135,8 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       // Whoever deletes the former item moves it; another process moving at the same time loses
       // that delete and writes nothing, so an incident moved, resolved and deleted meanwhile is
       // never brought back from a stale read.
-      if (!(await ignoreConflict(store.delete(item.pk, item.sk, { kind: 'version', version: item.version })))) continue;
-      await ignoreConflict(store.put<ClusterIncidents>({ ...incidentsKey(clusterId), data: item.data, condition: { kind: 'absent' } }));
+      if (!(await conditionalWrite(store.delete(item.pk, item.sk, { kind: 'version', version: item.version })))) continue;
+      await conditionalWrite(store.put<ClusterIncidents>({ ...incidentsKey(clusterId), data: item.data, condition: { kind: 'absent' } }));
     }
     await store.put({
       pk: INCIDENTS_PK,
@@ -211,8 +212,8 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       const clusterId = dedupKey.split(':')[1] ?? '';
       const notFound = () => new NotFoundError(`no open incident "${dedupKey.slice(0, 255)}"`);
       if (!dedupKey.startsWith('sealwatch:') || !options.clusters.includes(clusterId)) throw notFound();
-      // Reading through `load` moves the items of sealwatch 0.1.0 first, if nobody has yet.
-      await load([clusterId]);
+      // The items of sealwatch 0.1.0 are moved first, if nobody has yet.
+      await prepare();
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const key = incidentsKey(clusterId);
         const item = await store.get<ClusterIncidents>(key.pk, key.sk);
@@ -275,12 +276,3 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
 }
 
 /** True when the write went through, false when its condition failed. */
-async function ignoreConflict(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-    return false;
-  }
-}

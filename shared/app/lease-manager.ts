@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ValidationError } from '../errors.ts';
+import { conditionalWrite } from './conditional-write.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Lease, LeaseHolder, LeaseManager } from '../ports/lease.ts';
 import type { StateStore } from '../ports/state-store.ts';
@@ -58,7 +59,7 @@ export function createLeaseManager(options: LeaseManagerOptions): LeaseManager {
         const now = clock.now();
         const record: LeaseRecord = { scope, owner, expiresAt: now + ttlMs };
         const expiresAt = Math.ceil(record.expiresAt / 1000);
-        const free = await conditional(() =>
+        const free = await conditionalWrite(
           store.put({
             pk,
             sk,
@@ -77,7 +78,7 @@ export function createLeaseManager(options: LeaseManagerOptions): LeaseManager {
           expiresAt: typeof current.data.expiresAt === 'number' ? current.data.expiresAt : (current.expiresAt ?? 0) * 1000,
         };
         if (holder.owner !== owner && holder.expiresAt > now) return { heldBy: holder };
-        const taken = await conditional(() => store.put({ pk, sk, data: record, expiresAt, condition: { kind: 'version', version: current.version } }));
+        const taken = await conditionalWrite(store.put({ pk, sk, data: record, expiresAt, condition: { kind: 'version', version: current.version } }));
         if (taken) return { lease: { ...record } };
       }
       // Only reached when the item changed between every read and write.
@@ -91,7 +92,7 @@ export function createLeaseManager(options: LeaseManagerOptions): LeaseManager {
       if (current === null || current.data.owner !== lease.owner) return null;
       const now = clock.now();
       const record: LeaseRecord = { scope: lease.scope, owner: lease.owner, expiresAt: now + ttlMs };
-      const renewed = await conditional(() =>
+      const renewed = await conditionalWrite(
         store.put({ pk, sk, data: record, expiresAt: Math.ceil(record.expiresAt / 1000), condition: { kind: 'version', version: current.version } }),
       );
       return renewed ? { ...record } : null;
@@ -103,13 +104,13 @@ export function createLeaseManager(options: LeaseManagerOptions): LeaseManager {
       // record this holder last wrote (its owner id is unique to the operation), so a lease taken
       // over, or written afresh by another holder after this one lapsed, is left alone.
       const record: LeaseRecord = { scope: lease.scope, owner: lease.owner, expiresAt: lease.expiresAt };
-      if (await conditional(() => store.delete(pk, sk, { kind: 'same-data', data: record }))) return;
+      if (await conditionalWrite(store.delete(pk, sk, { kind: 'same-data', data: record }))) return;
       // The item holds something else: usually another holder's lease, but it may be ours with a
       // later expiry (a renewal that was written though its call failed, or one still in flight).
       // Then it is read, and deleted if the owner is this holder, conditioned on that version.
       const current = await store.get<Partial<LeaseRecord>>(pk, sk);
       if (current === null || current.data.owner !== lease.owner) return;
-      await conditional(() => store.delete(pk, sk, { kind: 'version', version: current.version }));
+      await conditionalWrite(store.delete(pk, sk, { kind: 'version', version: current.version }));
     },
   };
 }
@@ -123,15 +124,4 @@ export function leaseKey(scope: string): { pk: string; sk: string } {
     return { pk: `CLUSTER#${id}`, sk: 'LEASE' };
   }
   return { pk: `LEASE#${scope}`, sk: 'LEASE' };
-}
-
-/** Runs a conditional write; false when its condition failed (someone else won). */
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (error instanceof ConflictError) return false;
-    throw error;
-  }
 }

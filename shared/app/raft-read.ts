@@ -52,7 +52,8 @@ export function createRaftReader(options: {
     const resolved = resolvePinnedTarget(settings, leaderId);
     if ('refused' in resolved) return { kind: 'refused', leaderId, refusal: resolved.refused, detail: resolved.detail };
     try {
-      const token = (await options.tokens.tokenFor(settings, signal)) as string;
+      const token = await options.tokens.tokenFor(settings, signal);
+      if (token === null) return { kind: 'none' };
       const leader = options.vault.client(resolved.target);
       const call = { token, signal: AbortSignal.any([signal, AbortSignal.timeout(callTimeoutMs)]) };
       const [configuration, autopilot, autopilotConfig] = await Promise.all([
