@@ -10,7 +10,7 @@ import type { StateStore } from '../ports/state-store.ts';
 import type { VaultClientFactory, VaultTarget } from '../ports/vault-client.ts';
 import type { AuditLog } from './audit-log.ts';
 import { createCustodyRepository, type CustodyRepository } from './custody-repository.ts';
-import { CLUSTER_LEASE, runUnderLease, type HeldLease } from './held-lease.ts';
+import { runUnderClusterLease, type HeldLease } from './held-lease.ts';
 
 /** A cluster as custody needs it (a `ClusterConfig` fits). */
 export interface CustodyCluster {
@@ -91,11 +91,10 @@ export function createCustodyContext(options: CustodyServiceOptions): CustodyCon
     },
     nowIso: () => new Date(options.clock.now()).toISOString(),
     async withClusterLease(clusterId, fn) {
-      const scope = `cluster/${clusterId}`;
-      const ran = await runUnderLease({ leases: options.leases, ...(options.logger ? { logger: options.logger } : {}) }, scope, CLUSTER_LEASE, fn);
+      const ran = await runUnderClusterLease({ leases: options.leases, ...(options.logger ? { logger: options.logger } : {}) }, clusterId, undefined, fn);
       if ('heldBy' in ran) {
         throw new ConflictError(
-          `cluster ${clusterId} is busy: lease ${scope} is held by ${ran.heldBy.owner} until ${new Date(ran.heldBy.expiresAt).toISOString()}; try again shortly`,
+          `cluster ${clusterId} is busy: lease ${ran.heldBy.scope} is held by ${ran.heldBy.owner} until ${new Date(ran.heldBy.expiresAt).toISOString()}; try again shortly`,
           { reason: 'lease-held' },
         );
       }

@@ -6,7 +6,7 @@ import type { CustodyContext } from './custody-context.ts';
 import { applyCustodyWrite } from './custody-executor.ts';
 import { checkImport, type CheckedImport, type ImportRequest } from './custody-import-check.ts';
 import type { NodeSeal } from './custody-nodes.ts';
-import { readCustodyForWrite, refusalError, wrapShares, wrapToken } from './custody-write.ts';
+import { readCustodyForWrite, refusalError, wrapShares, wrapToken, writtenShares } from './custody-write.ts';
 
 export type { ImportRequest } from './custody-import-check.ts';
 
@@ -166,10 +166,6 @@ async function planFor(
 }
 
 /** The shares a plan writes, with the wrapper it names for each. */
-export function writtenShares(plan: Extract<CustodyWritePlan, { outcome: 'write' }>): { index: number; wrapper: string }[] {
-  return plan.actions.flatMap((a) => (a.kind === 'write-share' ? [{ index: a.index, wrapper: a.wrapper }] : []));
-}
-
 function rootTokenOutcome(output: InitOutput, checked: CheckedImport): ImportResult['rootToken'] {
   return output.rootToken === undefined ? 'absent' : checked.tokenWrapper ? 'stored' : 'ignored';
 }

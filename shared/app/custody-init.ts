@@ -12,7 +12,7 @@ import { applyCustodyWrite, type ApplicablePlan } from './custody-executor.ts';
 import { canary, checkCounts, pickNode } from './custody-init-check.ts';
 import type { InitClusterRequest, InitClusterResult, InitCommon, InitPlan } from './custody-init-types.ts';
 import { surveyNodes, type NodeSeal } from './custody-nodes.ts';
-import { existingCustodyError, readCustodyForWrite, refusalError, wrapShares, wrapToken } from './custody-write.ts';
+import { existingCustodyError, readCustodyForWrite, refusalError, wrapShares, wrapToken, writtenShares } from './custody-write.ts';
 import type { HeldLease } from './held-lease.ts';
 
 export type { InitClusterRequest, InitClusterResult, InitPlan } from './custody-init-types.ts';
@@ -198,8 +198,7 @@ async function finishCustody(ctx: CustodyContext, held: HeldLease, answered: Ans
       try {
         // A retry plans again from what the failed attempt left, replacing it.
         const plan = attempt === 1 ? firstPlan : await planInitWrites(ctx, checked, request, true);
-        const shares = plan.actions.flatMap((a) => (a.kind === 'write-share' ? [{ index: a.index, wrapper: a.wrapper }] : []));
-        const records = await wrapShares(ctx, common.cluster, common.kind, output.shares, shares);
+        const records = await wrapShares(ctx, common.cluster, common.kind, output.shares, writtenShares(plan));
         const token = checked.tokenWrapper ? await wrapToken(ctx, common.cluster, checked.tokenWrapper, response.rootToken) : undefined;
         const written = await applyCustodyWrite(ctx, held, common.cluster, plan, {
           meta: { kind: common.kind, threshold: common.threshold, shareLength: shape.shareLength, keyCheck: consistency.keyCheck },

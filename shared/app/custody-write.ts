@@ -85,3 +85,8 @@ export function keyChangedError(clusterId: string, meta: Pick<CustodyMeta, 'gene
     { reason: 'shares-differ' },
   );
 }
+
+/** The shares a write plan writes: which index goes under which wrapper. */
+export function writtenShares(plan: Pick<Extract<CustodyWritePlan, { outcome: 'write' }>, 'actions'>): { index: number; wrapper: string }[] {
+  return plan.actions.flatMap((a) => (a.kind === 'write-share' ? [{ index: a.index, wrapper: a.wrapper }] : []));
+}
