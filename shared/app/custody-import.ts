@@ -54,33 +54,17 @@ export interface ImportPlan extends ImportFacts {
  * code, without wrapping or writing anything. Refuses where the real run would refuse.
  */
 export async function planImport(ctx: CustodyContext, request: ImportRequest): Promise<ImportPlan> {
-  ctx.cluster(request.clusterId);
-  let output: InitOutput | undefined;
-  try {
-    output = parseInitOutput(request.input);
-    const checked = await checkImport(ctx, request, output);
+  return withCheckedInput(ctx, request, async (output, checked) => {
     const plan = await planFor(ctx, checked, request, output.kind);
-    const { keyCheck: _omit, ...consistency } = checked.consistency;
     return {
       dryRun: true,
-      cluster: checked.cluster.id,
-      kind: output.kind,
-      format: output.format,
-      threshold: checked.threshold,
-      thresholdSource: checked.thresholdSource,
-      shares: output.shares.length,
-      shareLength: checked.shareLength,
+      ...factsOf(output, checked),
       generation: plan.generation,
       replaces: plan.replaces,
-      rootToken: rootTokenOutcome(output, checked),
-      consistency,
-      nodes: checked.nodes,
       warnings: [...checked.warnings, ...plan.warnings],
       actions: plan.actions,
     };
-  } finally {
-    wipeInitOutput(output);
-  }
+  });
 }
 
 /**
@@ -89,15 +73,9 @@ export async function planImport(ctx: CustodyContext, request: ImportRequest): P
  * apply the plan. Every plaintext share is zeroed before this returns, on every path.
  */
 export async function importShares(ctx: CustodyContext, request: ImportRequest): Promise<ImportResult> {
-  ctx.cluster(request.clusterId);
-  let output: InitOutput | undefined;
-  try {
-    output = parseInitOutput(request.input);
-    const checked = await checkImport(ctx, request, output);
+  return withCheckedInput(ctx, request, async (output, checked) => {
     const { cluster } = checked;
-    const kind = output.kind;
-    const shares = output.shares;
-    const rootToken = output.rootToken;
+    const { kind, shares, rootToken } = output;
     const result = await ctx.withClusterLease(cluster.id, async (held) => {
       // Planned under the lease and before any wrap call, so a refusal costs nothing.
       const plan = await planFor(ctx, checked, request, kind);
@@ -108,40 +86,60 @@ export async function importShares(ctx: CustodyContext, request: ImportRequest):
         records,
         ...(token ? { rootToken: token } : {}),
       });
-      return { records, written, warnings: plan.warnings };
+      return { records, written, generation: plan.generation, warnings: plan.warnings };
     });
 
     ctx.options.logger?.info('custody.imported', {
       cluster: cluster.id,
       kind,
-      generation: result.written.generation,
+      generation: result.generation,
       shares: shares.length,
       threshold: checked.threshold,
       wrappers: [...new Set(result.records.map((r) => r.wrapper))],
       rootToken: checked.tokenWrapper ? 'stored' : 'not-stored',
     });
-    const { keyCheck: _omit, ...consistency } = checked.consistency;
     return {
-      cluster: cluster.id,
-      kind,
-      format: output.format,
-      threshold: checked.threshold,
-      thresholdSource: checked.thresholdSource,
-      shares: shares.length,
-      shareLength: checked.shareLength,
-      generation: result.written.generation as number,
+      ...factsOf(output, checked),
+      generation: result.generation,
       replaced: result.written.replaced,
       removed: result.written.removed,
       stored: result.records.map((r) => ({ index: r.index, wrapper: r.wrapper, keyId: r.keyId })),
-      rootToken: rootTokenOutcome(output, checked),
-      consistency,
-      nodes: checked.nodes,
       warnings: [...checked.warnings, ...result.warnings, ...result.written.warnings],
       actions: result.written.applied,
     };
+  });
+}
+
+/**
+ * Parses and checks the input, then runs `use` with both. Every plaintext share is zeroed when
+ * it returns, on every path: the one place an import's shares are wiped.
+ */
+async function withCheckedInput<T>(ctx: CustodyContext, request: ImportRequest, use: (output: InitOutput, checked: CheckedImport) => Promise<T>): Promise<T> {
+  ctx.cluster(request.clusterId);
+  let output: InitOutput | undefined;
+  try {
+    output = parseInitOutput(request.input);
+    return await use(output, await checkImport(ctx, request, output));
   } finally {
     wipeInitOutput(output);
   }
+}
+
+/** What the input and its checks say, as both the import and its dry run report it. */
+function factsOf(output: InitOutput, checked: CheckedImport): Omit<ImportFacts, 'generation' | 'warnings' | 'actions'> {
+  const { keyCheck: _omit, ...consistency } = checked.consistency;
+  return {
+    cluster: checked.cluster.id,
+    kind: output.kind,
+    format: output.format,
+    threshold: checked.threshold,
+    thresholdSource: checked.thresholdSource,
+    shares: output.shares.length,
+    shareLength: checked.shareLength,
+    rootToken: rootTokenOutcome(output, checked),
+    consistency,
+    nodes: checked.nodes,
+  };
 }
 
 /** Reads custody and plans the import's writes; a refusal is thrown in domain terms. */
@@ -165,7 +163,7 @@ async function planFor(
   return plan;
 }
 
-/** The shares a plan writes, with the wrapper it names for each. */
+/** Whether the input's root token is kept (wrapped), left out, or was not in the input. */
 function rootTokenOutcome(output: InitOutput, checked: CheckedImport): ImportResult['rootToken'] {
   return output.rootToken === undefined ? 'absent' : checked.tokenWrapper ? 'stored' : 'ignored';
 }

@@ -150,10 +150,9 @@ async function applyRewrap(
 }
 
 async function rewrapOne(ctx: CustodyContext, held: HeldLease, clusterId: string, action: RewrapAction, custody: StoredCustody): Promise<string> {
-  const meta = custody;
   // The plan was made from this record; the write below is conditioned on its version.
   const record = custody.records.get(action.index) as ShareRecord;
-  const context = shareContext(clusterId, meta.kind, action.index);
+  const context = shareContext(clusterId, custody.kind, action.index);
   const target = ctx.wrapper(action.to);
   let plaintext: Uint8Array | undefined;
   let proof: Uint8Array | undefined;
@@ -161,8 +160,8 @@ async function rewrapOne(ctx: CustodyContext, held: HeldLease, clusterId: string
     plaintext = await ctx
       .wrapper(record.wrapper)
       .unwrap({ wrapper: record.wrapper, keyId: record.keyId, ciphertext: record.ciphertext }, context, deadline(ctx.wrapperTimeoutMs));
-    if (plaintext.length !== meta.shareLength) {
-      throw new SealwatchError('share_length_mismatch', `share ${action.index} unwrapped to ${plaintext.length} bytes, custody records ${meta.shareLength}`);
+    if (plaintext.length !== custody.shareLength) {
+      throw new SealwatchError('share_length_mismatch', `share ${action.index} unwrapped to ${plaintext.length} bytes, custody records ${custody.shareLength}`);
     }
     const wrapped = await target.wrap(plaintext, context, deadline(ctx.wrapperTimeoutMs));
     proof = await target.unwrap(wrapped, context, deadline(ctx.wrapperTimeoutMs));
