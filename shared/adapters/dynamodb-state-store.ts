@@ -104,26 +104,20 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
     },
 
     async versions(keys: readonly { pk: string; sk: string }[]): Promise<(number | null)[]> {
-      const found = new Map<string, { version: number; expiresAt?: number }>();
+      const found = new Map<string, ItemHeader>();
       // Only the key, version and expiry come back: no data to send, parse or decode.
       await batchGet(
         keys,
         { ProjectionExpression: '#pk, #sk, #v, #ttl', ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#v': 'v', '#ttl': 'ttl' } },
         (raw) => {
-          const pk = raw['pk']?.S;
-          const sk = raw['sk']?.S;
-          const version = Number(raw['v']?.N);
-          if (pk === undefined || sk === undefined || !Number.isInteger(version)) {
-            throw new ValidationError(`an item in DynamoDB table ${table} is not a sealwatch state item`);
-          }
-          const ttl = raw['ttl']?.N;
-          found.set(`${pk}\u0000${sk}`, { version, ...(ttl === undefined ? {} : { expiresAt: Number(ttl) }) });
+          const header = decodeHeader(raw, table);
+          found.set(`${header.pk}\u0000${header.sk}`, header);
         },
       );
       const now = nowSeconds();
       return keys.map((k) => {
         const item = found.get(`${k.pk}\u0000${k.sk}`);
-        return item && !(item.expiresAt !== undefined && item.expiresAt <= now) ? item.version : null;
+        return item && !isExpired(item, now) ? item.version : null;
       });
     },
 
@@ -132,7 +126,7 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
       checkKey(pk, sk);
       checkExpiresAt(expiresAt);
       const json = encodeData(data, pk, sk);
-      const cond = conditionExpression(condition, nowSeconds());
+      const cond = conditionExpression(condition, nowSeconds(), { pk, sk });
       const ttl = expiresAt === undefined ? undefined : String(expiresAt);
       const out = await send(`UpdateItem ${pk} ${sk}`, () =>
         client.send(
@@ -197,7 +191,7 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
 
     async delete(pk: string, sk: string, condition: WriteCondition = { kind: 'any' }): Promise<void> {
       checkKey(pk, sk);
-      const cond = conditionExpression(condition, nowSeconds());
+      const cond = conditionExpression(condition, nowSeconds(), { pk, sk });
       await send(`DeleteItem ${pk} ${sk}`, () =>
         client.send(
           new DeleteItemCommand({
@@ -353,7 +347,7 @@ function encodeData(data: unknown, pk: string, sk: string): string {
   return json;
 }
 
-function conditionExpression(condition: WriteCondition, nowSeconds: number): Expression {
+function conditionExpression(condition: WriteCondition, nowSeconds: number, key: { pk: string; sk: string }): Expression {
   switch (condition.kind) {
     case 'any':
       return { names: {}, values: {} };
@@ -364,7 +358,7 @@ function conditionExpression(condition: WriteCondition, nowSeconds: number): Exp
       return { text: '#v = :expected', names: { '#v': 'v' }, values: { ':expected': { N: String(condition.version) } } };
     case 'same-data':
       // `data` is stored as its JSON text, so equal text is equal data as written.
-      return { text: '#data = :expectedData', names: { '#data': 'data' }, values: { ':expectedData': { S: JSON.stringify(condition.data) ?? '' } } };
+      return { text: '#data = :expectedData', names: { '#data': 'data' }, values: { ':expectedData': { S: encodeData(condition.data, key.pk, key.sk) } } };
     case 'absent':
     case 'absent-or-expired': {
       // An item whose TTL passed still exists until DynamoDB sweeps it; it counts as absent.
@@ -378,26 +372,35 @@ function conditionExpression(condition: WriteCondition, nowSeconds: number): Exp
   }
 }
 
-function isExpired(item: StateItem<unknown>, nowSeconds: number): boolean {
+function isExpired(item: { expiresAt?: number }, nowSeconds: number): boolean {
   return item.expiresAt !== undefined && item.expiresAt <= nowSeconds;
 }
 
-function decodeItem<T>(raw: Item, table: string): StateItem<T> {
+/** An item's key, version and expiry: what every read decodes, with or without its data. */
+type ItemHeader = Omit<StateItem<never>, 'data'>;
+
+function decodeHeader(raw: Item, table: string): ItemHeader {
   const pk = raw['pk']?.S;
   const sk = raw['sk']?.S;
   const version = Number(raw['v']?.N);
-  const json = raw['data']?.S;
   const ttl = raw['ttl']?.N;
-  if (pk === undefined || sk === undefined || !Number.isInteger(version) || json === undefined) {
+  if (pk === undefined || sk === undefined || !Number.isInteger(version)) {
     throw new ValidationError(`an item in DynamoDB table ${table} is not a sealwatch state item`);
   }
+  return { pk, sk, version, ...(ttl === undefined ? {} : { expiresAt: Number(ttl) }) };
+}
+
+function decodeItem<T>(raw: Item, table: string): StateItem<T> {
+  const header = decodeHeader(raw, table);
+  const json = raw['data']?.S;
+  if (json === undefined) throw new ValidationError(`an item in DynamoDB table ${table} is not a sealwatch state item`);
   let data: T;
   try {
     data = JSON.parse(json) as T;
   } catch (error) {
-    throw new ValidationError(`state item ${pk} ${sk} in table ${table} holds malformed JSON`, [], { cause: error });
+    throw new ValidationError(`state item ${header.pk} ${header.sk} in table ${table} holds malformed JSON`, [], { cause: error });
   }
-  return { pk, sk, version, data, ...(ttl === undefined ? {} : { expiresAt: Number(ttl) }) };
+  return { ...header, data };
 }
 
 function encodeCursor(lastKey: Item): string {

@@ -145,9 +145,12 @@ class MemoryStateStore implements StateStore {
       case 'absent':
         ok = stored === undefined || this.#expired(stored, this.#nowSeconds());
         break;
-      case 'same-data':
-        ok = stored !== undefined && stored.json === JSON.stringify(condition.data);
+      case 'same-data': {
+        const expected = JSON.stringify(condition.data);
+        if (expected === undefined) throw new ValidationError(`state item ${pk} ${sk}: data is not JSON`);
+        ok = stored !== undefined && stored.json === expected;
         break;
+      }
       case 'absent-or-expired':
         ok = stored === undefined || this.#expired(stored, condition.nowSeconds);
         break;

@@ -305,6 +305,7 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
         await expect(store.delete(pk, 'LEASE', { kind: 'same-data', data: { owner: 'a', expiresAt: 5 } })).rejects.toBeInstanceOf(ConflictError);
         await store.delete(pk, 'LEASE', { kind: 'same-data', data: { owner: 'a', expiresAt: 6 } });
         expect(await store.get(pk, 'LEASE')).toBeNull();
+        await expect(store.delete(pk, 'LEASE', { kind: 'same-data', data: undefined })).rejects.toBeInstanceOf(ValidationError);
       });
 
       it('starts again at version 1 after a delete', async () => {
