@@ -152,7 +152,7 @@ class VaultHttpClient implements VaultClient {
       method: call.method,
       origin: this.#origin,
       path: this.#prefix + call.path + query,
-      label: query === '' && call.body === undefined ? this.#labelOf(call) : `${call.method} ${this.#base}${call.path}`,
+      label: this.#labelOf(call),
       body: call.body,
       signal: call.options?.signal ?? AbortSignal.timeout(DEFAULT_DEADLINE_MS),
     };
@@ -163,7 +163,7 @@ class VaultHttpClient implements VaultClient {
     return this.#transport.send(request);
   }
 
-  /** `METHOD URL` of a call, kept per method and path (the same few for every sweep). */
+  /** `METHOD URL` of a call (no query: it adds nothing and may grow long), kept per method and path: a client calls a fixed few. */
   #labelOf(call: Call): string {
     const key = `${call.method} ${call.path}`;
     let label = this.#labels.get(key);
@@ -179,12 +179,12 @@ class VaultHttpClient implements VaultClient {
       // method and path, kept.
       const key = `${call.method} ${call.path}`;
       let ctx = this.#plainContexts.get(key);
-      if (!ctx) this.#plainContexts.set(key, (ctx = { label: `${call.method} ${this.#base}${call.path}`, path: call.path, secrets: [] }));
+      if (!ctx) this.#plainContexts.set(key, (ctx = { label: this.#labelOf(call), path: call.path, secrets: [] }));
       return ctx;
     }
     const secrets = [...(call.secrets ?? []), ...(redact ?? [])];
     if (token !== undefined) secrets.push(token);
-    return { label: `${call.method} ${this.#base}${call.path}`, path: call.path, secrets, ...(call.keepSecrets ? { keepSecrets: true } : {}) };
+    return { label: this.#labelOf(call), path: call.path, secrets, ...(call.keepSecrets ? { keepSecrets: true } : {}) };
   }
 
   /** Parses a 2xx JSON answer with `schema` (or `fast`); any other answer becomes the matching error. */
