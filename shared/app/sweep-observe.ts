@@ -1,4 +1,5 @@
 import { classifyNode } from '../core/classify-node.ts';
+import { observationTarget } from '../core/pinned-target.ts';
 import type { ObservedNode } from '../core/plan-sweep.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { VaultClient, VaultClientFactory } from '../ports/vault-client.ts';
@@ -22,12 +23,7 @@ export async function observeClusters(
   // Nodes observed close together share a deadline timer (shared-deadlines.ts).
   const deadlines = createSharedDeadlines({ timeoutMs: deps.nodeTimeoutMs });
   const observations = await mapLimit(flat, deps.concurrency, async ({ cluster, node }) => {
-    const client = vault.client({
-      url: node.url,
-      ...(cluster.tls?.caPem === undefined ? {} : { caPem: cluster.tls.caPem }),
-      ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
-      ...(node.insecureHttp === undefined ? {} : { insecureHttp: node.insecureHttp }),
-    });
+    const client = vault.client(observationTarget(cluster, node));
     return observeNode(signal ? boundTo(client, signal) : client, { timeoutMs: deps.nodeTimeoutMs, now: () => clock.now(), deadlines });
   }).finally(() => deadlines.close());
   flat.forEach(({ ci, node }, i) => {

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { readZip } from '../support/zip-reader.ts';
+import { median } from './median.ts';
 
 const TARGETS = { zipBytes: 1_572_864, initMs: 300 };
 const RUNS = 3;
@@ -140,10 +141,5 @@ function extractZip(zip: Buffer, dir: string): void {
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 await main();

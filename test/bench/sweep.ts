@@ -26,6 +26,7 @@ import { createRuntime } from '../../shared/runtime/create-runtime.ts';
 import { spawnChild, spawnFleet } from './fleet.ts';
 import { createFloorClient } from './floor-client.ts';
 import { sweepConfig } from './sweep-config.ts';
+import { median } from './median.ts';
 
 const { values } = parseArgs({
   options: {
@@ -192,12 +193,6 @@ try {
   process.exitCode = ok ? 0 : 1;
 } finally {
   await fleet.stop();
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function round2(n: number): number {
