@@ -50,22 +50,10 @@ export interface RaftRecoveryService {
     cluster: RecoveryCluster;
     nodes: readonly NodeStateOf[];
     trigger: string;
-    dryRun?: boolean;
     signal: AbortSignal;
     /** The cluster lease, when the caller's operation already holds it (a recover). */
     held?: HeldLease;
   }): Promise<ActionReport[]>;
-  /** Records dead peers and removes at most one that is safe to remove (`raft.removeDeadPeers`). */
-  removeDeadPeer(request: {
-    cluster: RecoveryCluster;
-    snapshot: RaftSnapshot & { autopilot: AutopilotState };
-    leader: VaultClient;
-    token: string;
-    reachable: ReadonlySet<string>;
-    trigger: string;
-    dryRun?: boolean;
-    signal: AbortSignal;
-  }): Promise<{ report: ActionReport | null; held?: string }>;
   /**
    * Keeps the dead-since record and decides (pure `planRemoval`) whether one dead peer may be
    * removed now; `held` says why not when some peer is a candidate.
@@ -117,15 +105,10 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
   const callSignal = (signal: AbortSignal) => AbortSignal.any([signal, AbortSignal.timeout(callTimeoutMs)]);
 
   const service: RaftRecoveryService = {
-    async join({ cluster, nodes, trigger, dryRun, signal, held: given }) {
+    async join({ cluster, nodes, trigger, signal, held: given }) {
       const { leader, join } = planJoins(nodes);
       if (leader === null || join.length === 0) return [];
       const leaderUrl = cluster.nodes.find((n) => n.id === leader)?.url as string;
-      if (dryRun) {
-        return join.map((nodeId) =>
-          report('raft-join', nodeId, 'would-join', `would join ${nodeId} to the raft cluster led by ${leader} and unseal it from custody`, 0),
-        );
-      }
       const joined: { nodeId: string; report: ActionReport }[] = [];
       const held = await withLease(cluster.id, given, async () => {
         for (const nodeId of join) joined.push({ nodeId, report: await joinOne(cluster, nodeId, leader, leaderUrl, trigger, signal) });
@@ -186,14 +169,6 @@ export function createRaftRecoveryService(options: RaftRecoveryServiceOptions): 
       });
       if (held) return report('raft-remove-peer', peer, 'lease-held', held, 0);
       return result ?? report('raft-remove-peer', peer, 'error', 'remove-peer did not run', 0);
-    },
-
-    async removeDeadPeer({ cluster, snapshot, leader, token, reachable, trigger, dryRun, signal }) {
-      const decision = await service.decideRemoval({ cluster, snapshot, reachable, ...(dryRun ? { dryRun } : {}) });
-      if (decision.remove === null) return { report: null, ...(decision.held ? { held: decision.held } : {}) };
-      if (dryRun)
-        return { report: report('raft-remove-peer', decision.remove, 'would-remove', `would remove raft peer ${decision.remove}: ${decision.why}`, 0) };
-      return { report: await service.applyRemoval({ cluster, peer: decision.remove, leader, token, why: decision.why, trigger, signal }) };
     },
   };
   return service;

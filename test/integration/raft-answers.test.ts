@@ -210,18 +210,21 @@ describe('raft remove-peer: outcome per Vault answer', () => {
     removeAnswer = answer;
     const snapshot = raftCluster(['a', 'b', 'c', 'd', 'e'], ['e']);
     const leader = factory.client({ url: base, insecureHttp: true });
-    const removal = await service.removeDeadPeer({
+    // Decided as the sweep's raft planner decides it, applied as the sweep's executor applies it.
+    const decision = await service.decideRemoval({ cluster: recovery, snapshot, reachable: new Set(['a', 'b', 'c', 'd']) });
+    if (decision.remove === null) throw new Error('e should be removable');
+    const removal = await service.applyRemoval({
       cluster: recovery,
-      snapshot,
+      peer: decision.remove,
       leader,
       token: 'hvs.TESTTOKENaaaaaaaaaaaaaaaa',
-      reachable: new Set(['a', 'b', 'c', 'd']),
+      why: decision.why,
       trigger: 'test',
       signal: AbortSignal.timeout(5_000),
     });
-    expect(removal.report?.nodeId).toBe('e');
-    expect(removal.report?.outcome).toBe(outcome);
-    if (text !== undefined) expect(removal.report?.message).toContain(text);
+    expect(removal.nodeId).toBe('e');
+    expect(removal.outcome).toBe(outcome);
+    if (text !== undefined) expect(removal.message).toContain(text);
     // A refused token is fetched afresh next time; other failures keep it.
     expect(invalidated).toEqual(answer.status === 403 ? [recovery.id] : []);
     const events = await audit.list(recovery.id);
