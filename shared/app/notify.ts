@@ -23,7 +23,7 @@ export interface Alerting {
   silences: SilenceStore;
   outbox: Outbox;
   drain: OutboxDrain;
-  /** The sweep's `afterSweep`: evaluate incidents, write the outbox, drain it. Never throws. */
+  /** Alerting for one sweep report in one call (what `beginAfterSweep` then `finish` do): evaluate incidents, write the outbox, drain it. Never throws. */
   afterSweep(report: SweepReport): Promise<void>;
   /**
    * `afterSweep`, begun when a sweep starts: the outbox is listed while the nodes are observed

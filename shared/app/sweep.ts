@@ -62,13 +62,11 @@ export interface SweepServiceOptions {
    * exception.
    */
   inspectors?: readonly (ClusterInspector | PlanningInspector)[];
-  /** Runs once the report is complete, before the lease is released (incidents, outbox). */
-  afterSweep?: (report: SweepReport) => Promise<void>;
   /**
-   * `afterSweep`, begun when a sweep starts (used instead of `afterSweep` when given): it may start
-   * its reads while the nodes are observed; `finish` completes the work once the report is
-   * complete, beside the sweep's batched write; `abandon` waits for those reads when the sweep
-   * stops without a report (a recover whose caller gave up).
+   * Alerting's part of a sweep (incidents, outbox), begun when a sweep starts: it may start its
+   * reads while the nodes are observed; `finish` completes the work once the report is complete,
+   * beside the sweep's batched write and before the lease is released; `abandon` waits for those
+   * reads when the sweep stops without a report (a recover whose caller gave up).
    */
   beginAfterSweep?: () => AfterSweep;
   /**
@@ -163,10 +161,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     const writesBefore = writes();
     const ran = await runUnderLease({ leases, logger }, scope, timings, async (held) => {
       const resolved = await resolve(clusters, false);
-      const afterSweep = options.afterSweep;
-      const after: AfterSweep | undefined = options.beginAfterSweep
-        ? options.beginAfterSweep()
-        : afterSweep && { finish: afterSweep, abandon: async () => undefined };
+      const after: AfterSweep | undefined = options.beginAfterSweep?.();
       // A recover's actions run under its own lease; a sweep's take the cluster lease each.
       return sweepClusters(resolved.clusters, scopes.heartbeat, pass.recover ? { ...pass, held } : pass, startedAt, resolved.findings, after);
     });

@@ -44,7 +44,7 @@ export interface Runtime {
   unseal: UnsealService;
   /** Control tokens, raft recovery and the cluster health inspectors (issue #4). */
   health: HealthServices;
-  /** Incidents, silences, outbox and its drain (the sweep's afterSweep). */
+  /** Incidents, silences, outbox and its drain (the sweep's beginAfterSweep). */
   alerting: Alerting;
   /** In-process counters (served on `GET /metrics` by the local server). */
   metrics: Metrics;

@@ -76,7 +76,7 @@ describe('failure isolation', () => {
       nodeTimeoutMs: 2_000,
       autoUnseal: async (id) => (await custody.meta(id)) !== null,
       execute: h.service.executor,
-      afterSweep: (r) => alerting.afterSweep(r),
+      beginAfterSweep: () => alerting.beginAfterSweep(),
     });
 
     // The good cluster also has a node that is down: its alert must go out as usual.

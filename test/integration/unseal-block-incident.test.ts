@@ -51,7 +51,7 @@ describe('the wrong-key incident', () => {
       nodeTimeoutMs: 2_000,
       autoUnseal: async () => true,
       execute: h.service.executor,
-      afterSweep: (r) => alerting.afterSweep(r),
+      beginAfterSweep: () => alerting.beginAfterSweep(),
     });
     const wrongKey = () => sent.filter((n) => n.findingId === 'unseal.wrong-key').map((n) => n.kind);
 

@@ -85,7 +85,7 @@ describe('a same-CA node of another cluster, listed first and hostile', () => {
       nodeTimeoutMs: 2_000,
       autoUnseal: async () => true,
       execute: h.service.executor,
-      afterSweep: (r) => alerting.afterSweep(r),
+      beginAfterSweep: () => alerting.beginAfterSweep(),
     });
 
     const first: SweepReport = await sweep.run({ trigger: 'test' });
