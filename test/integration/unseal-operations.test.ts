@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import { createLeaseManager } from '../../shared/app/lease-manager.ts';
 import { createRecoveryService } from '../../shared/app/recovery.ts';
-import { createSweepService } from '../../shared/app/sweep.ts';
+import { createSweepService, type ActionExecutor } from '../../shared/app/sweep.ts';
+import type { LeaseManager } from '../../shared/ports/lease.ts';
 import { silentLogger } from '../../shared/adapters/json-logger.ts';
 import { startSimulatedCluster } from '../../shared/simulator/index.ts';
 import { keySubmissions, putCustody, randomLocalWrapper, sweepClusterOf, unsealHarness } from '../support/custody-fixture.ts';
@@ -25,16 +26,10 @@ async function sealedNodeInCustody() {
   const h = unsealHarness({ wrappers: [wrapper] });
   open.push(h);
   await putCustody({ store: h.store, clusterId: 'prod', shares: sim.init?.keys ?? [], threshold: 3, wrapperFor: wrapper });
-  return { sim, h, node: sim.nodes[0]!, cluster: sweepClusterOf(sim, 'prod') };
-}
-
-describe('operations and leases', () => {
-  it('two concurrent recover requests in one process: exactly one acts, the other reports the lease as held', async () => {
-    const { sim, h, cluster } = await sealedNodeInCustody();
-    // Vault answers slowly, so the two requests overlap for certain.
-    sim.nodes[0]!.setFaults({ latencyMs: 40 });
-    const leases = createLeaseManager({ store: h.store, clock: systemClock });
-    const sweep = createSweepService({
+  const cluster = sweepClusterOf(sim, 'prod');
+  /** The sweep service over that cluster with these leases (and the unseal executor, when given). */
+  const sweepWith = (leases: LeaseManager, execute?: ActionExecutor) =>
+    createSweepService({
       clusters: [cluster],
       vault: h.vault,
       store: h.store,
@@ -43,7 +38,17 @@ describe('operations and leases', () => {
       logger: silentLogger,
       concurrency: 4,
       nodeTimeoutMs: 2_000,
+      ...(execute ? { execute } : {}),
     });
+  return { sim, h, node: sim.nodes[0]!, cluster, sweepWith };
+}
+
+describe('operations and leases', () => {
+  it('two concurrent recover requests in one process: exactly one acts, the other reports the lease as held', async () => {
+    const { sim, h, cluster, sweepWith } = await sealedNodeInCustody();
+    // Vault answers slowly, so the two requests overlap for certain.
+    sim.nodes[0]!.setFaults({ latencyMs: 40 });
+    const sweep = sweepWith(createLeaseManager({ store: h.store, clock: systemClock }));
     const recovery = createRecoveryService({ clusters: [cluster], sweep, unseal: h.service });
 
     const [a, b] = await Promise.all([
@@ -56,7 +61,7 @@ describe('operations and leases', () => {
   });
 
   it('two concurrent whole-cluster recovers (one plan, one apply each): exactly one acts, the other reports the lease as held', async () => {
-    const { sim, h, cluster } = await sealedNodeInCustody();
+    const { sim, h, cluster, sweepWith } = await sealedNodeInCustody();
     sim.nodes[0]!.setFaults({ latencyMs: 40 });
     // Every lease asked for, by scope: a recover takes one, for its whole plan.
     const asked: string[] = [];
@@ -66,17 +71,7 @@ describe('operations and leases', () => {
       renew: base.renew.bind(base),
       release: base.release.bind(base),
     };
-    const sweep = createSweepService({
-      clusters: [cluster],
-      vault: h.vault,
-      store: h.store,
-      leases,
-      clock: systemClock,
-      logger: silentLogger,
-      concurrency: 4,
-      nodeTimeoutMs: 2_000,
-      execute: h.service.executor,
-    });
+    const sweep = sweepWith(leases, h.service.executor);
     const recovery = createRecoveryService({ clusters: [cluster], sweep, unseal: h.service });
     sim.nodes[0]!.clearRequestLog();
 
