@@ -29,6 +29,8 @@ export interface TransportOrigin {
   port: number;
   /** `https://host:port`, the key for the certificate a node presented. */
   origin: string;
+  /** The Host header: `host[:port]` as the URL has it (brackets kept, default port left out). */
+  host: string;
 }
 
 /** The parts of a parsed http(s) URL the transport needs. */
@@ -36,7 +38,7 @@ export function transportOrigin(url: URL): TransportOrigin {
   const protocol = url.protocol === 'http:' ? 'http:' : 'https:';
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const port = url.port ? Number(url.port) : protocol === 'http:' ? 80 : 443;
-  return { protocol, hostname, port, origin: url.origin };
+  return { protocol, hostname, port, origin: url.origin, host: url.host };
 }
 
 export interface TransportResponse {
@@ -170,9 +172,13 @@ export function createTransport(options: TransportOptions): Transport {
     agentCount = 0;
   }
 
-  // The headers of a call without token or body are the same for every call: built once (Node
-  // copies them into each request and never changes the object).
-  const plainHeaders: Readonly<http.OutgoingHttpHeaders> = Object.freeze({ 'user-agent': options.userAgent, accept: 'application/json' });
+  // The headers every call sends, as a raw name/value list: handed a list, Node writes it as it is
+  // (still refusing a name or value with a line break) instead of setting each header one by one,
+  // adds no Host of its own (the request puts the node's in front), and has no Host header to
+  // work the TLS server name out of (the agent then takes the host name, as it would from Host).
+  // Observing 1,000 nodes alone took 1.25–1.31× the bench floor's time with a header object and
+  // 1.19–1.22× with this list (three alternating runs of 40 rounds each, 2026-12-07).
+  const plainHeaders: readonly string[] = Object.freeze(['user-agent', options.userAgent, 'accept', 'application/json']);
 
   function send(request: TransportRequest): Promise<TransportResponse> {
     // A promise chain rather than an async function: one promise less per call. What throws
@@ -251,27 +257,16 @@ function onAbortOf(signal: AbortSignal, onAbort: () => void): () => void {
   return () => set.delete(onAbort);
 }
 
-function attempt(
-  request: TransportRequest,
-  agent: http.Agent,
-  plainHeaders: Readonly<http.OutgoingHttpHeaders>,
-  options: TransportOptions,
-): Promise<TransportResponse> {
+function attempt(request: TransportRequest, agent: http.Agent, plainHeaders: readonly string[], options: TransportOptions): Promise<TransportResponse> {
   const { signal, label } = request;
   if (signal.aborted) return Promise.reject(deadlineError(label, signal));
 
   const payload = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
-  let headers = plainHeaders as http.OutgoingHttpHeaders;
-  if (payload || request.token !== undefined) {
-    headers = { ...plainHeaders };
-    if (payload) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = payload.length;
-    }
-    if (request.token !== undefined) headers['x-vault-token'] = request.token;
-  }
-
   const { origin } = request;
+  const headers = ['host', origin.host, ...plainHeaders];
+  if (payload) headers.push('content-type', 'application/json', 'content-length', String(payload.length));
+  if (request.token !== undefined) headers.push('x-vault-token', request.token);
+
   const lib = origin.protocol === 'https:' ? https : http;
 
   return new Promise<TransportResponse>((resolve, reject) => {

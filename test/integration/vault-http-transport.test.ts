@@ -239,6 +239,87 @@ describe('connection pooling', () => {
   });
 });
 
+describe('what goes on the wire', () => {
+  // The transport hands Node its headers as a raw list, Host included (Node then adds none itself
+  // and sets no header one by one): every header a call needs is there, once, and the Host header
+  // names the node as its URL does.
+  async function recordingServer(host: string): Promise<{ port: number; seen: { method: string; headers: [string, string][]; body: string }[] }> {
+    const seen: { method: string; headers: [string, string][]; body: string }[] = [];
+    const server = track(
+      http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const headers: [string, string][] = [];
+          for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([(req.rawHeaders[i] ?? '').toLowerCase(), req.rawHeaders[i + 1] ?? '']);
+          seen.push({ method: req.method ?? '', headers, body: Buffer.concat(chunks).toString('utf8') });
+          if (req.url === '/v1/sys/seal') {
+            res.writeHead(204);
+            res.end();
+          } else json(res, 200, SEAL_STATUS);
+        });
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    return { port: address.port, seen };
+  }
+
+  it('a read carries Host, the user agent and accept, nothing else of ours', async () => {
+    const { port, seen } = await recordingServer('127.0.0.1');
+    await factory.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true }).sealStatus();
+    expect(seen.map((s) => ({ ...s, headers: [...s.headers].sort() }))).toEqual([
+      {
+        method: 'GET',
+        headers: [
+          ['accept', 'application/json'],
+          ['connection', 'keep-alive'],
+          ['host', `127.0.0.1:${port}`],
+          ['user-agent', 'sealwatch-test'],
+        ],
+        body: '',
+      },
+    ]);
+  });
+
+  it('a call with a token and one with a body carry them, with the body’s type and length', async () => {
+    const { port, seen } = await recordingServer('127.0.0.1');
+    const client = factory.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true });
+    await client.seal({ token: 'hvs.wire-test-token' });
+    await client.unseal({ key: 'a2V5LXNoYXJl' });
+    expect(seen[0]?.method).toBe('PUT');
+    expect(seen[0]?.headers).toContainEqual(['x-vault-token', 'hvs.wire-test-token']);
+    expect(seen[1]?.method).toBe('PUT');
+    expect(seen[1]?.body).toBe('{"key":"a2V5LXNoYXJl"}');
+    expect(seen[1]?.headers).toEqual(
+      expect.arrayContaining([
+        ['host', `127.0.0.1:${port}`],
+        ['content-type', 'application/json'],
+        ['content-length', String(Buffer.byteLength('{"key":"a2V5LXNoYXJl"}'))],
+      ]),
+    );
+    expect(seen[1]?.headers.map(([name]) => name)).not.toContain('x-vault-token');
+  });
+
+  it('an IPv6 node is named in brackets in the Host header', async () => {
+    const { port, seen } = await recordingServer('::1');
+    await factory.client({ url: `http://[::1]:${port}`, insecureHttp: true }).sealStatus();
+    expect(seen[0]?.headers.filter(([name]) => name === 'host')).toEqual([['host', `[::1]:${port}`]]);
+  });
+
+  it('a token with a line break is refused before anything is sent', async () => {
+    const { port, seen } = await recordingServer('127.0.0.1');
+    const error = await factory
+      .client({ url: `http://127.0.0.1:${port}`, insecureHttp: true })
+      .seal({ token: 'hvs.x\r\nX-Injected: 1' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(String(error)).not.toContain('hvs.x');
+    expect(seen).toEqual([]);
+  });
+});
+
 describe('target validation', () => {
   it('rejects plain http:// unless the target is insecureHttp', () => {
     expect(() => factory.client({ url: 'http://127.0.0.1:8200' })).toThrow(ValidationError);
