@@ -22,9 +22,11 @@ export async function observeClusters(
   const results: ObservedNode[][] = clusters.map(() => []);
   // Nodes observed close together share a deadline timer (shared-deadlines.ts).
   const deadlines = createSharedDeadlines({ timeoutMs: deps.nodeTimeoutMs });
+  // One options object for every node (observeNode keeps nothing of it).
+  const nodeOptions = { timeoutMs: deps.nodeTimeoutMs, now: () => clock.now(), deadlines };
   const observations = await mapLimit(flat, deps.concurrency, async ({ cluster, node }) => {
     const client = vault.client(observationTarget(cluster, node));
-    return observeNode(signal ? boundTo(client, signal) : client, { timeoutMs: deps.nodeTimeoutMs, now: () => clock.now(), deadlines });
+    return observeNode(signal ? boundTo(client, signal) : client, nodeOptions);
   }).finally(() => deadlines.close());
   flat.forEach(({ ci, node }, i) => {
     const observation = observations[i];
