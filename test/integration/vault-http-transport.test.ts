@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import tls, { type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createVaultHttpClientFactory } from '../../shared/adapters/vault-http.ts';
 import { ValidationError, VaultUnreachableError } from '../../shared/errors.ts';
@@ -140,6 +140,24 @@ describe('TLS verification', () => {
   it('rejects the same certificate when the URL host is checked', async () => {
     const client = factory.client({ url: `https://127.0.0.1:${sniPort}`, caPem: clusterPki.caPem });
     const error = await expectUnreachable(client.sealStatus());
+    expect(error.reason).toBe('tls');
+    expect(error.message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+
+  it('without serverName, the URL’s host name is sent as SNI and checked against the certificate', async () => {
+    // The request carries no Host header object for Node to read the server name from (the
+    // transport sends its headers as a raw list): the agent takes the URL's host name instead.
+    const names: string[] = [];
+    const cert = await clusterPki.issue(['localhost']);
+    const context = tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem });
+    const server = track(
+      https.createServer({ SNICallback: (name, done) => (names.push(name), done(null, context)) }, (req, res) => json(res, 200, SEAL_STATUS)),
+    );
+    const port = await listen(server);
+    await expect(factory.client({ url: `https://localhost:${port}`, caPem: clusterPki.caPem }).sealStatus()).resolves.toMatchObject({ initialized: true });
+    expect(names).toEqual(['localhost']);
+    // And the name is what the certificate is checked against.
+    const error = await expectUnreachable(factory.client({ url: `https://localhost:${sniPort}`, caPem: clusterPki.caPem }).sealStatus());
     expect(error.reason).toBe('tls');
     expect(error.message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
   });
