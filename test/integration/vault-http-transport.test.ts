@@ -259,8 +259,9 @@ describe('connection pooling', () => {
 
 describe('what goes on the wire', () => {
   // The transport hands Node its headers as a raw list, Host included (Node then adds none itself
-  // and sets no header one by one): every header a call needs is there, once, and the Host header
-  // names the node as its URL does.
+  // and sets no header one by one): every header a call needs is there, once, each body has its
+  // length (Node writes a listed header block before it knows the body), and the Host header
+  // names the node as its URL does. The exact lists are compared, sorted: order means nothing.
   async function recordingServer(host: string): Promise<{ port: number; seen: { method: string; headers: [string, string][]; body: string }[] }> {
     const seen: { method: string; headers: [string, string][]; body: string }[] = [];
     const server = track(
@@ -301,23 +302,38 @@ describe('what goes on the wire', () => {
     ]);
   });
 
-  it('a call with a token and one with a body carry them, with the body’s type and length', async () => {
+  it('a call with a token and one with a body carry them, each with its length (an empty PUT is not chunked)', async () => {
     const { port, seen } = await recordingServer('127.0.0.1');
     const client = factory.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true });
     await client.seal({ token: 'hvs.wire-test-token' });
     await client.unseal({ key: 'a2V5LXNoYXJl' });
-    expect(seen[0]?.method).toBe('PUT');
-    expect(seen[0]?.headers).toContainEqual(['x-vault-token', 'hvs.wire-test-token']);
-    expect(seen[1]?.method).toBe('PUT');
-    expect(seen[1]?.body).toBe('{"key":"a2V5LXNoYXJl"}');
-    expect(seen[1]?.headers).toEqual(
-      expect.arrayContaining([
-        ['host', `127.0.0.1:${port}`],
-        ['content-type', 'application/json'],
-        ['content-length', String(Buffer.byteLength('{"key":"a2V5LXNoYXJl"}'))],
-      ]),
-    );
-    expect(seen[1]?.headers.map(([name]) => name)).not.toContain('x-vault-token');
+    const body = '{"key":"a2V5LXNoYXJl"}';
+    expect(seen.map((s) => ({ ...s, headers: [...s.headers].sort() }))).toEqual([
+      {
+        method: 'PUT',
+        headers: [
+          ['accept', 'application/json'],
+          ['connection', 'keep-alive'],
+          ['content-length', '0'],
+          ['host', `127.0.0.1:${port}`],
+          ['user-agent', 'sealwatch-test'],
+          ['x-vault-token', 'hvs.wire-test-token'],
+        ],
+        body: '',
+      },
+      {
+        method: 'PUT',
+        headers: [
+          ['accept', 'application/json'],
+          ['connection', 'keep-alive'],
+          ['content-length', String(Buffer.byteLength(body))],
+          ['content-type', 'application/json'],
+          ['host', `127.0.0.1:${port}`],
+          ['user-agent', 'sealwatch-test'],
+        ],
+        body,
+      },
+    ]);
   });
 
   it('an IPv6 node is named in brackets in the Host header', async () => {
