@@ -145,8 +145,8 @@ describe('TLS verification', () => {
   });
 
   it('without serverName, the URL’s host name is sent as SNI and checked against the certificate', async () => {
-    // The request carries no Host header object for Node to read the server name from (the
-    // transport sends its headers as a raw list): the agent takes the URL's host name instead.
+    // Node's agent works the server name out of the Host header (or the URL's host name without
+    // one); an IP address gets no SNI.
     const names: string[] = [];
     const cert = await clusterPki.issue(['localhost']);
     const context = tls.createSecureContext({ cert: cert.certPem, key: cert.keyPem });
@@ -258,10 +258,9 @@ describe('connection pooling', () => {
 });
 
 describe('what goes on the wire', () => {
-  // The transport hands Node its headers as a raw list, Host included (Node then adds none itself
-  // and sets no header one by one): every header a call needs is there, once, each body has its
-  // length (Node writes a listed header block before it knows the body), and the Host header
-  // names the node as its URL does. The exact lists are compared, sorted: order means nothing.
+  // Every header a call needs is there, once; a PUT without a body says its length is 0 instead of
+  // going out chunked (a proxy in front of Vault may refuse that); the Host header names the node
+  // as its URL does. The exact lists are compared, sorted: order means nothing.
   async function recordingServer(host: string): Promise<{ port: number; seen: { method: string; headers: [string, string][]; body: string }[] }> {
     const seen: { method: string; headers: [string, string][]; body: string }[] = [];
     const server = track(
@@ -333,6 +332,34 @@ describe('what goes on the wire', () => {
         ],
         body,
       },
+    ]);
+  });
+
+  it('keeps its headers, token included, when tracing wraps http.request and copies them', async () => {
+    // What OpenTelemetry's instrumentation-http does to every outgoing request before handing it
+    // on: `optionsParsed.headers = Object.assign({}, optionsParsed.headers)`, then it adds its
+    // trace headers. Headers given as Node's raw list would come out as headers named 0, 1, 2...
+    const { port, seen } = await recordingServer('127.0.0.1');
+    const original = http.request;
+    const traced = ((options: http.RequestOptions, ...rest: unknown[]) =>
+      (original as (...a: unknown[]) => http.ClientRequest)(
+        { ...options, headers: { ...Object.assign({}, options.headers), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } },
+        ...rest,
+      )) as typeof http.request;
+    http.request = traced;
+    try {
+      await factory.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true }).seal({ token: 'hvs.traced-token' });
+    } finally {
+      http.request = original;
+    }
+    expect([...(seen[0]?.headers ?? [])].sort()).toEqual([
+      ['accept', 'application/json'],
+      ['connection', 'keep-alive'],
+      ['content-length', '0'],
+      ['host', `127.0.0.1:${port}`],
+      ['traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'],
+      ['user-agent', 'sealwatch-test'],
+      ['x-vault-token', 'hvs.traced-token'],
     ]);
   });
 
