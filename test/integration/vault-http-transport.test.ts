@@ -43,8 +43,8 @@ function track<S extends http.Server | net.Server>(server: S): S {
   return server;
 }
 
-async function listen(server: http.Server | net.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+async function listen(server: http.Server | net.Server, host = '127.0.0.1'): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
@@ -278,10 +278,7 @@ describe('what goes on the wire', () => {
         });
       }),
     );
-    await new Promise<void>((resolve) => server.listen(0, host, resolve));
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    return { port: address.port, seen };
+    return { port: await listen(server, host), seen };
   }
 
   it('a read carries Host, the user agent and accept, nothing else of ours', async () => {
@@ -343,7 +340,7 @@ describe('what goes on the wire', () => {
     const original = http.request;
     const traced = ((options: http.RequestOptions, ...rest: unknown[]) =>
       (original as (...a: unknown[]) => http.ClientRequest)(
-        { ...options, headers: { ...Object.assign({}, options.headers), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } },
+        { ...options, headers: Object.assign({}, options.headers, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }) },
         ...rest,
       )) as typeof http.request;
     http.request = traced;
