@@ -274,5 +274,3 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     return { ...entry, silencedBy, deliveries };
   }
 }
-
-/** True when the write went through, false when its condition failed. */

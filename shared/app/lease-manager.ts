@@ -33,10 +33,11 @@ const ATTEMPTS = 3;
  * the holder is read, and the lease is renewed (same owner) or taken over (its millisecond expiry
  * has passed though its TTL second has not) by a put conditioned on the version just read.
  * Release deletes only an item that still holds the record this holder last wrote (condition
- * `same-data`): not a version, because versions restart at 1 once DynamoDB's TTL has removed an
- * item, and another holder's fresh lease could then carry the version this one remembers. When
- * that fails, the owner is read before giving up: a renewal written by a call that then failed
- * leaves our lease with a later expiry than the holder knows.
+ * `same-data`), with no read first. A version remembered from the acquire would not do: versions
+ * restart at 1 once DynamoDB's TTL has removed an item, so another holder's fresh lease could
+ * carry it. When that delete fails, the owner is read before giving up (and the item deleted by
+ * the version just read): a renewal written by a call that then failed leaves our lease with a
+ * later expiry than the holder knows.
  *
  * @throws ValidationError for an empty owner.
  */
@@ -101,8 +102,8 @@ export function createLeaseManager(options: LeaseManagerOptions): LeaseManager {
     async release(lease: Lease): Promise<void> {
       const { pk, sk } = leaseKey(lease.scope);
       // One conditional delete, no read first: the item is deleted only while it still holds the
-      // record this holder last wrote (its owner id is unique to the operation), so a lease taken
-      // over, or written afresh by another holder after this one lapsed, is left alone.
+      // record this holder last wrote (owner and expiry), so a lease taken over, or written afresh
+      // by another holder after this one lapsed, is left alone.
       const record: LeaseRecord = { scope: lease.scope, owner: lease.owner, expiresAt: lease.expiresAt };
       if (await conditionalWrite(store.delete(pk, sk, { kind: 'same-data', data: record }))) return;
       // The item holds something else: usually another holder's lease, but it may be ours with a

@@ -23,14 +23,13 @@ export interface Alerting {
   silences: SilenceStore;
   outbox: Outbox;
   drain: OutboxDrain;
-  /** Alerting for one sweep report in one call (what `beginAfterSweep` then `finish` do): evaluate incidents, write the outbox, drain it. Never throws. */
-  afterSweep(report: SweepReport): Promise<void>;
   /**
-   * `afterSweep`, begun when a sweep starts: the outbox is listed while the nodes are observed
+   * Alerting's part of one sweep, begun when the sweep starts: the outbox is listed while the nodes are observed
    * (what was pending then, and the delivery failures to report), and a store that still has
    * incident items in the former layout has them moved; `finish` does the rest once the
    * report is complete (incidents and silences are read then, so an acknowledgement or silence
-   * made during the sweep counts). `abandon` waits for the early read when the sweep stops
+   * made during the sweep counts): incidents evaluated, the outbox written, then drained.
+   * `abandon` waits for the early read when the sweep stops
    * without a report, so nothing is left running. Never throws.
    */
   beginAfterSweep(): { finish(report: SweepReport): Promise<void>; abandon(): Promise<void> };
@@ -109,9 +108,6 @@ export function createAlerting(options: AlertingOptions): Alerting {
     silences,
     outbox,
     drain,
-    afterSweep(report) {
-      return finishAfterSweep(report, outbox.list());
-    },
     beginAfterSweep() {
       const entries = outbox.list();
       // The one-time move of incident items (a fresh or upgraded store) while the nodes are

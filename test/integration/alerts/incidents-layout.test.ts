@@ -55,7 +55,7 @@ function setup(clusterIds: string[]) {
   let alerting = start();
   const sweep = async (r: SweepReport) => {
     clock.advance(MIN);
-    await alerting.afterSweep(r);
+    await alerting.beginAfterSweep().finish(r);
   };
   /**
    * Puts the cluster's incidents back where 0.1.0 kept them, as an installation before the upgrade

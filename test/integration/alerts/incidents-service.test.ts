@@ -10,8 +10,8 @@ import { FakeClock } from '../../support/fake-clock.ts';
 import { nodeReport, sweepReport } from '../../support/sweep-report-fixture.ts';
 import { countingStore } from '../../../shared/app/counting-store.ts';
 
-// createAlerting as the sweep's afterSweep sees it: sweep reports in, notifications to recording
-// channels out, state in a memory store.
+// createAlerting as the sweep drives it (beginAfterSweep, then finish with the report): sweep
+// reports in, notifications to recording channels out, state in a memory store.
 
 const MIN = 60_000;
 
@@ -39,7 +39,7 @@ function setup(alerts?: Partial<AlertsConfig>, channels = [recorder('a')]) {
   const sweep = async (r: SweepReport) => {
     clock.advance(MIN);
     const before = store.writeCount();
-    await alerting.afterSweep(r);
+    await alerting.beginAfterSweep().finish(r);
     return store.writeCount() - before;
   };
   return { clock, store, alerting, sweep, channels };
@@ -72,7 +72,7 @@ describe('observationsOf', () => {
   });
 });
 
-describe('createAlerting.afterSweep', () => {
+describe('createAlerting.beginAfterSweep', () => {
   it('pages once, writes nothing while nothing changes, reminds hourly, resolves once', async () => {
     const { sweep, channels } = setup();
     const sent = channels[0]?.sent ?? [];
@@ -91,7 +91,7 @@ describe('createAlerting.afterSweep', () => {
     expect(await sweep(healthy)).toBe(0);
   });
 
-  it('begun when the sweep starts, it pages and resolves exactly as afterSweep does, and sees a silence made during the sweep', async () => {
+  it('sees a silence made while the nodes are observed, between begin and finish', async () => {
     const { alerting, clock, channels } = setup();
     const sent = channels[0]?.sent ?? [];
     const sweep = async (r: SweepReport, during?: () => Promise<unknown>) => {
@@ -113,9 +113,33 @@ describe('createAlerting.afterSweep', () => {
       alerting.silences.add({ cluster: 'dev', forMs: 30 * MIN, comment: 'dev rebuild', createdBy: 'alice' }),
     );
     expect(sent.map((n) => `${n.kind} ${n.cluster}`)).toEqual(['trigger prod', 'resolve prod']);
-    // Abandoned (no report): nothing is evaluated or sent.
-    await alerting.beginAfterSweep().abandon();
-    expect(sent).toHaveLength(2);
+  });
+
+  it('abandoned (a sweep stopped without a report), it waits for the outbox listing it began and sends nothing', async () => {
+    const clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 12) });
+    const store = createMemoryStateStore({ clock });
+    let openOutbox = () => {};
+    const outboxGate = new Promise<void>((resolve) => (openOutbox = resolve));
+    const gated: typeof store = {
+      ...store,
+      query: async (request) => {
+        if (request.pk === 'OUTBOX') await outboxGate;
+        return store.query(request);
+      },
+    };
+    const { channel, sent } = recorder('a');
+    const alerting = createAlerting({ store: gated, clock, logger: silentLogger, channels: [channel], clusters: ['prod'] });
+    let settled = false;
+    const abandoning = alerting
+      .beginAfterSweep()
+      .abandon()
+      .then(() => void (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toBe(false);
+    openOutbox();
+    await abandoning;
+    expect(settled).toBe(true);
+    expect(sent).toEqual([]);
   });
 
   it('a silence mutes the page; routes pick channels by severity and cluster; info goes only where routed', async () => {
