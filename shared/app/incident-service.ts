@@ -3,7 +3,7 @@ import { routeNotification } from '../core/incidents/routing.ts';
 import type { ClusterIncidents, IncidentEntry, IncidentsState, Observations } from '../core/incidents/types.ts';
 import type { AlertsConfig } from '../config/types.ts';
 import { isSilenced } from '../core/incidents/silence.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, describeError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Notification } from '../ports/alert-channel.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -136,7 +136,17 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       // that delete and writes nothing, so an incident moved, resolved and deleted meanwhile is
       // never brought back from a stale read.
       if (!(await conditionalWrite(store.delete(item.pk, item.sk, { kind: 'version', version: item.version })))) continue;
-      await conditionalWrite(store.put<ClusterIncidents>({ ...incidentsKey(clusterId), data: item.data, condition: { kind: 'absent' } }));
+      try {
+        await conditionalWrite(store.put<ClusterIncidents>({ ...incidentsKey(clusterId), data: item.data, condition: { kind: 'absent' } }));
+      } catch (error) {
+        // Deleted from the former place but not written to the new one (a throttled or failed
+        // write): the former item is put back, so the next try moves it instead of the incident
+        // (its acknowledgement, its reminder times) being lost and paged again.
+        await conditionalWrite(store.put<ClusterIncidents>({ pk: item.pk, sk: item.sk, data: item.data, condition: { kind: 'absent' } })).catch(
+          (restoreError: unknown) => logger.error('incidents.layout_restore_failed', { cluster: clusterId, error: describeError(restoreError) }),
+        );
+        throw error;
+      }
     }
     await store.put({
       pk: INCIDENTS_PK,

@@ -5,11 +5,13 @@ import { incidentsKey } from '../../../shared/app/incident-service.ts';
 import { createAlerting } from '../../../shared/app/notify.ts';
 import type { SweepReport } from '../../../shared/app/sweep-types.ts';
 import type { AlertChannel, Notification } from '../../../shared/ports/alert-channel.ts';
+import { UnavailableError } from '../../../shared/errors.ts';
 import type { StateStore } from '../../../shared/ports/state-store.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { nodeReport, sweepReport } from '../../support/sweep-report-fixture.ts';
 
-// Incidents live in one partition (pk INCIDENTS), read by one Query per sweep; sealwatch 0.1.0
+// Incidents live in one partition (pk INCIDENTS), read by key for up to 16 clusters and by one
+// Query of the partition beyond; sealwatch 0.1.0
 // kept them at pk CLUSTER#<id> sk INCIDENTS. An upgrade moves them once and keeps their state:
 // an incident open before the upgrade is not paged again.
 
@@ -128,6 +130,43 @@ describe('the move during a sweep', () => {
 
     expect(sent.map((n) => n.kind)).toEqual(['trigger']);
     expect((await alerting.incidents.list()).map((i) => i.dedupKey)).toEqual(['sealwatch:prod:v1:node.sealed']);
+  });
+});
+
+describe('a move whose new write fails', () => {
+  it('puts the former item back, so the next try moves the incident instead of losing it', async () => {
+    const { raw, sweep, toFormerLayout, clock } = setup(['prod', 'dev']);
+    await sweep(sealedReport(['prod', 'dev'], 'prod'));
+    await toFormerLayout('prod');
+    const target = incidentsKey('prod');
+    let failures = 1;
+    // The store throttles the move's one write into the incidents partition, once.
+    const throttled = new Proxy(raw, {
+      get(store, prop) {
+        if (prop === 'put')
+          return (request: Parameters<StateStore['put']>[0]) => {
+            if (failures > 0 && request.pk === target.pk && request.sk === target.sk) {
+              failures -= 1;
+              return Promise.reject(new UnavailableError('PutItem: throttled'));
+            }
+            return store.put(request);
+          };
+        const value = Reflect.get(store, prop);
+        return typeof value === 'function' ? value.bind(store) : value;
+      },
+    });
+    const alerting = createAlerting({ store: throttled, clock, logger: silentLogger, channels: [], clusters: ['prod', 'dev'] });
+
+    await expect(alerting.incidents.prepare()).rejects.toBeInstanceOf(UnavailableError);
+    expect(await raw.get(target.pk, target.sk)).toBeNull();
+    const restored = await raw.get<{ entries: object }>('CLUSTER#prod', 'INCIDENTS');
+    expect(Object.keys(restored?.data.entries ?? {})).toEqual(['sealwatch:prod:v1:node.sealed']);
+    expect(await raw.get('INCIDENTS', '#layout')).toBeNull();
+
+    await alerting.incidents.prepare();
+    expect(await raw.get('CLUSTER#prod', 'INCIDENTS')).toBeNull();
+    const moved = await raw.get<{ entries: object }>(target.pk, target.sk);
+    expect(Object.keys(moved?.data.entries ?? {})).toEqual(['sealwatch:prod:v1:node.sealed']);
   });
 });
 
