@@ -11,9 +11,9 @@ import { FakeClock } from '../../support/fake-clock.ts';
 import { nodeReport, sweepReport } from '../../support/sweep-report-fixture.ts';
 
 // Incidents live in one partition (pk INCIDENTS), read by key for up to 16 clusters and by one
-// Query of the partition beyond; sealwatch 0.1.0
-// kept them at pk CLUSTER#<id> sk INCIDENTS. An upgrade moves them once and keeps their state:
-// an incident open before the upgrade is not paged again.
+// Query of the partition beyond; sealwatch 0.1.0 kept them at pk CLUSTER#<id> sk INCIDENTS. An
+// upgrade moves them once and keeps their state: an incident open before the upgrade is not
+// paged again.
 
 const MIN = 60_000;
 
