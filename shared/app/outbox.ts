@@ -3,6 +3,7 @@ import { ConflictError } from '../errors.ts';
 import type { Notification } from '../ports/alert-channel.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
+import { conditionalWrite } from './conditional-write.ts';
 
 const PK = 'OUTBOX';
 const CHANNELS_PK = 'ALERTS';
@@ -97,13 +98,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const sk = skOf(notificationId, channel);
       const item = await store.get<OutboxEntry>(PK, sk);
       if (!item || item.data.state !== 'pending' || item.data.attempts > 0 || item.data.claim) return false;
-      try {
-        await store.delete(PK, sk, { kind: 'version', version: item.version });
-        return true;
-      } catch (error) {
-        if (error instanceof ConflictError) return false;
-        throw error;
-      }
+      return conditionalWrite(store.delete(PK, sk, { kind: 'version', version: item.version }));
     },
     async list(prefix) {
       const items: StateItem<OutboxEntry>[] = [];
@@ -137,19 +132,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const data: OutboxEntry = { ...rest, ...patch };
       delete data.claim;
       const settledForGood = data.state !== 'pending';
-      try {
-        await store.put<OutboxEntry>({
+      return conditionalWrite(
+        store.put<OutboxEntry>({
           pk: claimed.pk,
           sk: claimed.sk,
           data,
           ...(settledForGood ? { expiresAt: seconds(clock.now() + retentionMs) } : claimed.expiresAt === undefined ? {} : { expiresAt: claimed.expiresAt }),
           condition: { kind: 'version', version: claimed.version },
-        });
-        return true;
-      } catch (error) {
-        if (error instanceof ConflictError) return false;
-        throw error;
-      }
+        }),
+      );
     },
     async channelStatus(channel) {
       return (await store.get<ChannelStatus>(CHANNELS_PK, `CHANNEL#${channel}`))?.data ?? null;

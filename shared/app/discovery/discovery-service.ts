@@ -5,6 +5,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
 import { DiscoveryError, type DiscoveredNode, type NodeDiscovery } from '../../ports/node-discovery.ts';
 import type { StateStore } from '../../ports/state-store.ts';
+import { clusterStateKey } from '../cluster-records.ts';
 import type { SweepCluster } from '../sweep-types.ts';
 import { discoveryKey, nextRecord, type DiscoveryRecord } from './discovery-record.ts';
 import { discoveryFailed, goneFinding, terminatingFinding, truncatedFinding } from './discovery-findings.ts';
@@ -76,7 +77,8 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     if (track) {
       const next = nextRecord(prior?.data ?? null, live, discovery.goneAfterSweeps, clock.now());
       if (next.gone.length > 0) {
-        const states = await store.get<ClusterRecord>(`CLUSTER#${cluster.id}`, 'STATE');
+        const key = clusterStateKey(cluster.id);
+        const states = await store.get<ClusterRecord>(key.pk, key.sk);
         findings.push(...next.gone.map((n) => goneFinding(cluster.id, n, states?.data.nodes[n.id]?.state ?? null)));
       }
       if (next.changed || next.gone.length > 0) await save(cluster.id, next.record, prior?.version);
