@@ -8,17 +8,20 @@ import type { ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport
 // The sweep report, built from the plan and the actions' outcomes (see README "Sweep report").
 
 /**
- * The report of a cluster whose sweep failed: its nodes as observed, the actions it applied
- * before it failed (an unseal that went through stays in the report), and a finding naming why.
+ * The report of a cluster whose sweep failed: the actions it applied before it failed (an unseal
+ * that went through stays in the report), its nodes as the plan saw them after those actions (as
+ * first observed when nothing was applied: a node unsealed is not reported sealed), and a finding
+ * naming why.
  */
 export function failedClusterReport(
   cluster: SweepCluster,
   observed: readonly ObservedNode[],
   now: number,
   error: unknown,
-  applied: readonly ActionReport[] = [],
+  after?: { plan: ClusterPlan; actions: readonly ActionReport[] },
 ): ClusterReport {
-  const plan = planClusterSweep({ clusterId: cluster.id, previous: null, now, policy: { autoUnseal: false }, observed: [...observed] });
+  const applied = after?.actions ?? [];
+  const plan = after?.plan ?? planClusterSweep({ clusterId: cluster.id, previous: null, now, policy: { autoUnseal: false }, observed: [...observed] });
   const what =
     applied.length === 0 ? 'nothing was acted on or recorded for it' : `after ${applied.length} action(s), listed in the report; nothing was recorded for it`;
   const finding: Finding = {

@@ -228,8 +228,9 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         raft: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 4, 10_000) }),
         inspect: createSharedDeadlines({ timeoutMs: Math.max(options.nodeTimeoutMs * 2, 5_000) }),
       };
-      // What each cluster's pass applied so far, for the report of a pass that fails afterwards.
-      const appliedBy = new Map<number, ActionReport[]>();
+      // What each cluster's pass applied so far, and the plan as it stood after those actions, for
+      // the report of a pass that fails afterwards.
+      const appliedBy = new Map<number, { plan: ClusterPlan; actions: ActionReport[] }>();
       await mapLimit(clusters, 16, async (cluster, i) => {
         try {
           reports[i] = await sweepOne(cluster, i);
@@ -255,7 +256,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
         const prior = read ?? null;
         const applyStart = clock.now();
         const { plan, actions, findings } = await planAndApply(cluster, observed[i] ?? [], prior, pass);
-        appliedBy.set(i, actions);
+        appliedBy.set(i, { plan, actions });
         findings.unshift(...(discovered.get(cluster.id) ?? []));
         pass.signal?.throwIfAborted();
         const raftPlanned = wantsRaftPlan(pass);

@@ -124,6 +124,10 @@ describe('a recover that fails part-way', () => {
     expect(result.unseal?.ok).toBe(false);
     expect(result.unseal?.findings).toContain('sealwatch.cluster-failed');
     expect(result.sweep?.findings).toContain('sealwatch.cluster-failed');
+    // Its nodes as they were after the unseal, not as first seen: the node unsealed is not
+    // reported (and alerted) as sealed.
+    expect(result.sweep?.nodes.find((n) => n.node === sealed.id)?.state).not.toBe('sealed');
+    expect(result.sweep?.nodes.filter((n) => n.state === 'sealed')).toEqual([]);
   });
 });
 
