@@ -47,7 +47,11 @@ export interface TransportResponse {
 
 export interface Transport {
   send(request: TransportRequest): Promise<TransportResponse>;
-  /** The certificate last presented on a verified connection to this origin, if any. */
+  /**
+   * The certificate this origin presented at the last full handshake of a verified connection, if
+   * any: connections are kept alive and their sessions resumed, so it may be older than the one
+   * the node serves now.
+   */
   peerCertificate(origin: string): PeerCertificateInfo | null;
   close(): void;
 }

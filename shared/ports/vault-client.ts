@@ -93,9 +93,10 @@ export interface AwsIamLoginBody {
 export interface VaultClientFactory {
   client(target: VaultTarget): VaultClient;
   /**
-   * The certificate the target presented on the last verified TLS connection this factory
-   * opened to it (null before any, or for plain HTTP). Lets certificate checks reuse the
-   * sweep's own connections instead of handshaking again.
+   * The certificate the target presented at the last full handshake of a verified TLS connection
+   * this factory opened to it (null before any, or for plain HTTP). Connections are kept alive and
+   * their TLS sessions resumed, so it can be older than the certificate the node serves now: a
+   * certificate check takes it for its first look only, instead of handshaking again.
    */
   peerCertificate?(target: VaultTarget): PeerCertificateInfo | null;
   /** Release pooled connections. */

@@ -11,6 +11,7 @@ import { pinnedTarget } from '../core/pinned-target.ts';
 import type { ActionExecutor, ClusterInspector } from '../app/sweep.ts';
 import type { ActionReport, SweepCluster } from '../app/sweep-types.ts';
 import type { Finding } from '../core/finding.ts';
+import type { VaultTarget } from '../core/vault-target.ts';
 import type { UnsealService } from '../app/unseal-service.ts';
 import { createVaultTokenSource, type VaultTokenSource } from '../app/vault-token.ts';
 import type { ClusterConfig, SealwatchConfig } from '../config/types.ts';
@@ -67,7 +68,8 @@ export function createHealthServices(deps: {
     createNodeInspector(),
     createRaftInspector({ clock }),
     createCertInspector({
-      probe: deps.certificateProbe ?? (async (target, signal) => deps.vault.peerCertificate?.(target) ?? probePeerCertificate(target, signal)),
+      probe: deps.certificateProbe ?? probePeerCertificate,
+      ...(!deps.certificateProbe && deps.vault.peerCertificate ? { known: (target: VaultTarget) => deps.vault.peerCertificate?.(target) ?? null } : {}),
       clock,
       days: (id) => configs.get(id)?.checks?.certExpiryDays ?? 14,
     }),

@@ -33,7 +33,7 @@ describe('VaultClientFactory.peerCertificate', () => {
     expect(factory.peerCertificate?.(second)).toBeNull();
   });
 
-  it('adds one certificate listener per connection however many requests share it', async () => {
+  it('adds no listener per request, however many requests queue on one connection', async () => {
     const node = tlsCluster.nodes[1];
     if (!node) throw new Error('node missing');
     const client = factory.client({ url: node.url, caPem: tlsCluster.caPem ?? '' });

@@ -1,11 +1,19 @@
 import { certFindings, type NodeCertificate } from '../../core/findings/cert-findings.ts';
 import type { CertificateProbe, PeerCertificateInfo } from '../../ports/certificate-probe.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { VaultTarget } from '../../core/vault-target.ts';
 import { nodeTarget } from '../raft-recovery-service.ts';
 import type { ClusterInspector } from '../sweep.ts';
 
 export interface CertInspectorOptions {
+  /** Reads a node's certificate now (a handshake of its own). */
   probe: CertificateProbe;
+  /**
+   * The certificate the sweep's own connections already saw, if any (their first full handshake):
+   * used for a node's first read only. A refresh always probes, because a kept-alive or resumed
+   * connection never shows a certificate the node was given since (a rotated one).
+   */
+  known?: (target: VaultTarget) => PeerCertificateInfo | null;
   clock: Clock;
   /** `checks.certExpiryDays` by cluster id (default 14). */
   days: (clusterId: string) => number;
@@ -32,7 +40,9 @@ export function createCertInspector(options: CertInspectorOptions): ClusterInspe
           const key = `${cluster.id}\n${n.url}`;
           let entry = seen.get(key);
           if (!entry || options.clock.now() - entry.at >= refreshMs) {
-            const info = await options.probe(nodeTarget(cluster, n.nodeId), AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs ?? 3_000)]));
+            const target = nodeTarget(cluster, n.nodeId);
+            const info =
+              (!entry && options.known?.(target)) || (await options.probe(target, AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs ?? 3_000)])));
             entry = { at: options.clock.now(), info };
             seen.set(key, entry);
           }

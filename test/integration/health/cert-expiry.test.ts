@@ -53,4 +53,28 @@ describe('certificate expiry', () => {
       ['node.cert-expiring', 'soon', 'warning'],
     ]);
   });
+  it('takes the certificate the sweep already saw for a first look, and probes afresh on refresh (a rotated certificate is seen)', async () => {
+    const clock = new FakeClock({ start: Date.now() });
+    // The sweep's kept-alive connection still shows the certificate from its first handshake;
+    // the node has since been given a new one, which only a handshake of its own shows.
+    const known = { validTo: clock.now() + 5 * DAY };
+    const calls = { known: 0, probe: 0 };
+    const inspector = createCertInspector({
+      known: () => ((calls.known += 1), known),
+      probe: async () => ((calls.probe += 1), { validTo: clock.now() + 90 * DAY }),
+      clock,
+      days: () => 14,
+      refreshMs: 6 * 3_600_000,
+    });
+    const url = urls.later as string;
+    const plan = { clusterId: 'c1', nodes: [{ nodeId: 'n1', url, state: 'standby' }] } as unknown as ClusterPlan;
+    const cluster = { id: 'c1', name: 'c1', nodes: [{ id: 'n1', url }], tls: { caPem } };
+    const inspect = () => inspector.inspect({ cluster, plan, trigger: 'test', signal: AbortSignal.timeout(5_000) });
+
+    expect((await inspect()).map((f) => f.id)).toEqual(['node.cert-expiring']);
+    expect(calls).toEqual({ known: 1, probe: 0 });
+    clock.advance(6 * 3_600_000);
+    expect(await inspect()).toEqual([]);
+    expect(calls).toEqual({ known: 1, probe: 1 });
+  });
 });
