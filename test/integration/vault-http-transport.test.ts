@@ -194,12 +194,23 @@ describe('connection pooling', () => {
         release = () => json(res, 200, SEAL_STATUS);
       }),
     );
-    const quick = await Promise.all([0, 1, 2].map(() => listen(track(http.createServer((req, res) => json(res, 200, SEAL_STATUS))))));
+    // Each quick node counts its connections closed (by sealwatch letting its agent go).
+    const closed = [0, 0, 0];
+    const quick = await Promise.all(
+      [0, 1, 2].map((i) => {
+        const server = track(http.createServer((req, res) => json(res, 200, SEAL_STATUS)));
+        server.on('connection', (socket: net.Socket) => socket.on('close', () => (closed[i] = (closed[i] ?? 0) + 1)));
+        return listen(server);
+      }),
+    );
     const small = createVaultHttpClientFactory({ maxAgents: 2 });
     try {
       const pending = small.client({ url: `http://127.0.0.1:${await listen(slow)}`, insecureHttp: true }).sealStatus({ signal: AbortSignal.timeout(5_000) });
       await new Promise((resolve) => setTimeout(resolve, 50));
       for (const port of quick) await small.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true }).sealStatus();
+      // The first two quick nodes' idle agents were let go to make room (their kept-alive
+      // connections closed); the last one's is kept.
+      await vi.waitFor(() => expect(closed).toEqual([1, 1, 0]));
       release();
       // The slow node's call was in flight while three more agents were made: it still completes.
       expect((await pending).sealed).toBe(false);
