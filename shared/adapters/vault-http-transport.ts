@@ -141,8 +141,10 @@ export function createTransport(options: TransportOptions): Transport {
         maxSockets: 1,
         rejectUnauthorized: true,
         // One parsed CA store per cluster: passing `ca` alone makes Node parse the PEM and build a
-        // new context for every connection, which dominated the cost of a 1000-node sweep.
-        ...(request.caPem !== undefined && { ca: request.caPem, secureContext }),
+        // new context for every connection, which dominated the cost of a 1000-node sweep. The
+        // context alone is what TLS verifies against (`ca` beside it would only lengthen the
+        // agent's lookup key, built on every request).
+        ...(secureContext !== undefined && { secureContext }),
         // Node uses servername for SNI and for the certificate host-name check.
         ...(request.serverName !== undefined && { servername: request.serverName }),
       });

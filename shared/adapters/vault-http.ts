@@ -57,8 +57,8 @@ interface Call {
  * Creates the node:http(s) implementation of {@link VaultClientFactory}.
  *
  * Each target's certificate is verified against its `caPem` (or Node's default CAs), with SNI and
- * host-name check on `serverName` when given; connections are kept alive and pooled per
- * (CA, server name). `client()` throws {@link ValidationError} for a URL that is not http(s), that
+ * host-name check on `serverName` when given; each node (origin, CA, server name) has one kept-alive
+ * connection. `client()` throws {@link ValidationError} for a URL that is not http(s), that
  * carries credentials, or that is plain `http://` without `insecureHttp`. Calls without a signal
  * get a 5 s deadline. Errors follow the {@link VaultClient} contract.
  */

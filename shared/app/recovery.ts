@@ -132,6 +132,7 @@ export function createRecoveryService(options: RecoveryServiceOptions): Recovery
       message: s.message,
       shareIndexes: [...((s as { shareIndexes?: number[] }).shareIndexes ?? [])],
     }));
+    const passFailed = (swept?.findings ?? []).some((f) => f.id === 'sealwatch.cluster-failed');
     const result: RecoveryResult = {
       cluster: clusterId,
       action: 'recover',
@@ -140,9 +141,9 @@ export function createRecoveryService(options: RecoveryServiceOptions): Recovery
       // A pass that failed part-way (its record could not be read or written) is a failure even
       // when every step it took went through: the CLI exits 2 and names the finding.
       unseal: {
-        ok: steps.every((s) => !FAILED_OUTCOMES.has(s.outcome)) && !(swept?.findings ?? []).some((f) => f.id === 'sealwatch.cluster-failed'),
+        ok: steps.every((s) => !FAILED_OUTCOMES.has(s.outcome)) && !passFailed,
         nodes,
-        findings: [...actionFindings.map((f) => f.id), ...(swept?.findings ?? []).filter((f) => f.id === 'sealwatch.cluster-failed').map((f) => f.id)],
+        findings: [...actionFindings.map((f) => f.id), ...(passFailed ? ['sealwatch.cluster-failed'] : [])],
       },
     };
     // Its unseals are counted with the recover's sweep report (metrics.recordSweep), not again here.

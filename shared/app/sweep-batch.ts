@@ -21,7 +21,7 @@ export interface SweepBatch {
   flush(): Promise<void>;
 }
 
-/** `scope`: the sweep's scope (`sweep`, or `sweep/<cluster ids>` for a targeted sweep). */
+/** `scope`: names the heartbeat items (`sweep`, `sweep/<cluster ids>` for a targeted sweep, `recover/<id>`). */
 export function createSweepBatch(store: StateStore, logger: Logger, scope: string, nowSeconds: () => number): SweepBatch {
   const records: { pk: string; sk: string; data: unknown }[] = [];
   const heartbeats: { clusterId: string; heartbeat: SweepHeartbeat }[] = [];

@@ -182,7 +182,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       : { clusters: [...clusters], findings: new Map<string, Finding[]>() };
   }
 
-  /** `scope`: the sweep's scope, which names its heartbeat items (`sweep`, `sweep/<cluster ids>`). */
+  /** `scope`: names the pass's heartbeat items (`sweep`, `sweep/<cluster ids>`, `recover/<id>`). */
   async function sweepClusters(
     clusters: readonly SweepCluster[],
     scope: string,

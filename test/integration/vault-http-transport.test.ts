@@ -177,7 +177,7 @@ describe('TLS verification', () => {
 });
 
 describe('connection pooling', () => {
-  it('reuses one kept-alive connection for clients of the same CA', async () => {
+  it('reuses one kept-alive connection for every client of the same node', async () => {
     const before = connections;
     const target = { url: `https://127.0.0.1:${vaultPort}`, caPem: clusterPki.caPem };
     // A fresh client (and a fresh but equal target object) per call, as a sweep would make.
