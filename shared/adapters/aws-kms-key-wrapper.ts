@@ -1,13 +1,5 @@
 import { DecryptCommand, DescribeKeyCommand, EncryptCommand, GetKeyRotationStatusCommand, type KMSClient, type KeyMetadata } from '@aws-sdk/client-kms';
-import {
-  AccessDeniedError,
-  CiphertextInvalidError,
-  KeyUnusableError,
-  NotFoundError,
-  type SealwatchError,
-  UnavailableError,
-  ValidationError,
-} from '../errors.ts';
+import { AccessDeniedError, CiphertextInvalidError, KeyUnusableError, NotFoundError, SealwatchError, UnavailableError, ValidationError } from '../errors.ts';
 import type { KeyHealth, KeyHealthStatus, KeyWrapper, WrapContext, WrappedSecret } from '../ports/key-wrapper.ts';
 import { translateAwsError, type AwsErrorOverrides } from './aws-errors.ts';
 import { assertWrappable, bindContext } from './wrap-context.ts';
