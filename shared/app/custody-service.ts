@@ -14,8 +14,8 @@ export type { NodeSeal } from './custody-nodes.ts';
 
 /**
  * Custody of Shamir shares: import, init, status, rewrap (see each operation's file). Each write
- * is planned (`shared/core/plan-custody-*.ts`) and the plan applied by one executor under the
- * cluster lease; each `plan…` method is the dry run: the same checks and the same plan, no share
+ * is planned (`shared/core/plan-custody-*.ts`) and the plan applied under the cluster lease
+ * (import and init by `custody-executor.ts`, rewrap by `applyRewrap`); each `plan…` method is the dry run: the same checks and the same plan, no share
  * or token wrapped, sent to Vault or written (init's check still wraps and unwraps a random test
  * value with each wrapper it would use).
  */

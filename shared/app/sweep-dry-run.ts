@@ -22,6 +22,8 @@ export function createDryRunExecutor(deps: { unseal: Pick<UnsealService, 'unseal
       case 'raft-remove-peer':
         return would('would-remove', `would remove raft peer ${action.nodeId} through ${action.leader}: ${action.reason}`);
       case 'storage-backup':
+        // Not reached by `recover --dry-run` today (it runs no checks, and the storage check plans
+        // the backup); described all the same, as every action kind is.
         return would('would-back-up', `would take the on-demand backup ${action.backupName} of ${action.table}: ${action.reason}`);
     }
   };
