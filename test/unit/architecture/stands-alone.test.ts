@@ -43,13 +43,17 @@ function escapesRepository(line: string, file: string): boolean {
 
 /**
  * A line naming a Markdown document that is not in the repository — resolved from the file that
- * names it, or from the root — unless the line says where it is: an address, or a source
- * repository's version (`docs/configuration.md in prometheus/alertmanager @ v0.25.0`).
+ * names it, or from the root — unless that name says where it is: it is part of an address, or it
+ * is followed (in the same clause) by a source repository's version
+ * (`docs/configuration.md in prometheus/alertmanager @ v0.25.0`).
  */
 function citesMissingDocument(line: string, file: string): boolean {
-  if (/https?:\/\/|@\s*v?\d/.test(line)) return false;
+  const addresses = [...line.matchAll(/https?:\/\/\S+/g)].map((m) => [m.index, m.index + m[0].length] as const);
   for (const match of line.matchAll(/([\w./-]*[\w-]+\.md)\b/g)) {
     const name = match[1]!;
+    const at = match.index;
+    if (addresses.some(([start, end]) => at >= start && at < end)) continue;
+    if (/^[^;,]*?@\s*v?\d/.test(line.slice(at + name.length))) continue;
     if (![resolve(ROOT, dirname(file), name), resolve(ROOT, name)].some((path) => existsSync(path))) return true;
   }
   return false;
@@ -76,6 +80,10 @@ describe('the repository stands alone', () => {
     expect(citesMissingDocument('// as team-notes.md says', 'shared/core/a.ts')).toBe(true);
     expect(citesMissingDocument('// see README.md', 'shared/core/a.ts')).toBe(false);
     expect(citesMissingDocument('`docs/configuration.md` in prometheus/alertmanager @ v0.25.0', 'test/fixtures/x/README.md')).toBe(false);
+    expect(citesMissingDocument('// from https://example.com/docs/api.md', 'shared/core/a.ts')).toBe(false);
+    // An address or a version elsewhere on the line does not excuse a document named apart from it.
+    expect(citesMissingDocument('// see design.md; https://developer.hashicorp.com/vault/api-docs', 'shared/core/a.ts')).toBe(true);
+    expect(citesMissingDocument('// design.md, and vault/seal.go @ v1.14.9', 'shared/core/a.ts')).toBe(true);
     expect(offending(citesMissingDocument)).toEqual([]);
     // Sections of such documents, cited by number or nickname, cannot be followed either.
     expect(offending((line) => /\bthe sheet\b|§\s*\d/i.test(line))).toEqual([]);
