@@ -4,6 +4,7 @@ import { ConflictError, describeError } from '../errors.ts';
 import type { WrappedSecret } from '../ports/key-wrapper.ts';
 import { beginCustodyAudit } from './custody-audit.ts';
 import type { CustodyContext } from './custody-context.ts';
+import { writtenShares } from './custody-write.ts';
 import { LeaseLostError, type HeldLease } from './held-lease.ts';
 
 /** What the plan's actions write: ciphertexts and facts only, wrapped by the plan's wrappers. */
@@ -53,7 +54,7 @@ export async function applyCustodyWrite(
   let metaWritten = false;
   const audit = await beginCustodyAudit(ctx, clusterId, {
     action: 'custody-write',
-    shareIndexes: plan.actions.flatMap((a) => (a.kind === 'write-share' ? [a.index] : [])),
+    shareIndexes: writtenShares(plan).map((share) => share.index),
     wrappers: plan.actions.flatMap((a) => (a.kind === 'write-share' || a.kind === 'write-token' ? [a.wrapper] : [])),
     message: summaryOf(plan, plan.actions),
   });
