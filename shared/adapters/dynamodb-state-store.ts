@@ -9,7 +9,7 @@ import {
 import { QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError, type SealwatchError, UnavailableError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { PutRequest, QueryPage, QueryRequest, StateItem, StateStore, WriteCondition } from '../ports/state-store.ts';
+import type { PutRequest, QueryPage, QueryRequest, StateItem, StateStore, VersionPage, WriteCondition } from '../ports/state-store.ts';
 import { classifyAwsError, translateAwsError, type AwsErrorOverrides } from './aws-errors.ts';
 import { freshVersion } from './fresh-version.ts';
 import { systemClock } from './system-clock.ts';
@@ -78,6 +78,34 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
           if (pending.length > 0) await clock.sleep(25 * 2 ** attempt);
         }
       }),
+    );
+  }
+
+  /** One page of a Query of `pk` (strongly consistent), all attributes or only `projection`. */
+  async function queryPage(request: QueryRequest, projection: string | undefined) {
+    const { pk, skPrefix, limit, cursor } = request;
+    checkPart('pk', pk, MAX_PK_BYTES);
+    const prefixed = skPrefix !== undefined && skPrefix !== '';
+    if (prefixed) checkPart('skPrefix', skPrefix, MAX_SK_BYTES);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) {
+      throw new ValidationError(`query limit must be a positive integer, got ${limit}`);
+    }
+    const names: Record<string, string> = { '#pk': 'pk' };
+    if (prefixed || projection !== undefined) names['#sk'] = 'sk';
+    if (projection !== undefined) Object.assign(names, { '#v': 'v', '#ttl': 'ttl' });
+    return send(`Query ${pk}`, () =>
+      client.send(
+        new QueryCommand({
+          TableName: table,
+          ConsistentRead: true,
+          KeyConditionExpression: '#pk = :pk' + (prefixed ? ' AND begins_with(#sk, :prefix)' : ''),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':pk': { S: pk }, ...(prefixed ? { ':prefix': { S: skPrefix } } : {}) },
+          ...(projection === undefined ? {} : { ProjectionExpression: projection }),
+          ...(limit === undefined ? {} : { Limit: limit }),
+          ...(cursor === undefined ? {} : { ExclusiveStartKey: decodeCursor(cursor, pk) }),
+        }),
+      ),
     );
   }
 
@@ -210,28 +238,21 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
     },
 
     async query<T>(request: QueryRequest): Promise<QueryPage<T>> {
-      const { pk, skPrefix, limit, cursor } = request;
-      checkPart('pk', pk, MAX_PK_BYTES);
-      const prefixed = skPrefix !== undefined && skPrefix !== '';
-      if (prefixed) checkPart('skPrefix', skPrefix, MAX_SK_BYTES);
-      if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) {
-        throw new ValidationError(`query limit must be a positive integer, got ${limit}`);
-      }
-      const out = await send(`Query ${pk}`, () =>
-        client.send(
-          new QueryCommand({
-            TableName: table,
-            ConsistentRead: true,
-            KeyConditionExpression: '#pk = :pk' + (prefixed ? ' AND begins_with(#sk, :prefix)' : ''),
-            ExpressionAttributeNames: prefixed ? { '#pk': 'pk', '#sk': 'sk' } : { '#pk': 'pk' },
-            ExpressionAttributeValues: { ':pk': { S: pk }, ...(prefixed ? { ':prefix': { S: skPrefix } } : {}) },
-            ...(limit === undefined ? {} : { Limit: limit }),
-            ...(cursor === undefined ? {} : { ExclusiveStartKey: decodeCursor(cursor, pk) }),
-          }),
-        ),
-      );
+      const out = await queryPage(request, undefined);
       const now = nowSeconds();
       const items = (out.Items ?? []).map((raw) => decodeItem<T>(raw, table)).filter((item) => !isExpired(item, now));
+      const next = out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined;
+      return next === undefined ? { items } : { items, cursor: next };
+    },
+
+    async queryVersions(request: QueryRequest): Promise<VersionPage> {
+      // Only the key, version and expiry come back: no data to send, parse or decode.
+      const out = await queryPage(request, '#sk, #v, #ttl');
+      const now = nowSeconds();
+      const items = (out.Items ?? [])
+        .map((raw) => decodeHeader({ ...raw, pk: { S: request.pk } }, table))
+        .filter((header) => !isExpired(header, now))
+        .map((header) => ({ sk: header.sk, version: header.version }));
       const next = out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined;
       return next === undefined ? { items } : { items, cursor: next };
     },

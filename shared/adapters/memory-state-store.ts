@@ -1,7 +1,7 @@
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import { freshVersion } from './fresh-version.ts';
-import type { PutRequest, QueryPage, QueryRequest, StateItem, StateStore, WriteCondition } from '../ports/state-store.ts';
+import type { PutRequest, QueryPage, QueryRequest, StateItem, StateStore, VersionPage, WriteCondition } from '../ports/state-store.ts';
 
 export interface MemoryStateStoreOptions {
   /** Decides which items count as expired. */
@@ -118,6 +118,12 @@ class MemoryStateStore implements StateStore {
     const items = page.filter((s) => !this.#expired(s, now)).map((s) => toItem<T>(s));
     const last = page.at(-1);
     return last !== undefined && page.length < matching.length ? { items, cursor: encodeCursor(pk, last.sk) } : { items };
+  }
+
+  async queryVersions(request: QueryRequest): Promise<VersionPage> {
+    const page = await this.query(request);
+    const items = page.items.map((item) => ({ sk: item.sk, version: item.version }));
+    return page.cursor === undefined ? { items } : { items, cursor: page.cursor };
   }
 
   async close(): Promise<void> {}

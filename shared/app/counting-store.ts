@@ -18,6 +18,7 @@ export function countingStore(store: StateStore): CountingStore {
     getMany: (keys) => store.getMany(keys),
     versions: (keys) => store.versions(keys),
     query: (request) => store.query(request),
+    queryVersions: (request) => store.queryVersions(request),
     async put(request) {
       const item = await store.put(request);
       writes += 1;

@@ -64,6 +64,12 @@ export interface QueryPage<T> {
   cursor?: string;
 }
 
+/** A page of `queryVersions`: each unexpired item's sort key and version, in sort-key order. */
+export interface VersionPage {
+  items: { sk: string; version: number }[];
+  cursor?: string;
+}
+
 export interface StateStore {
   get<T = Record<string, unknown>>(pk: string, sk: string): Promise<StateItem<T> | null>;
   /**
@@ -95,5 +101,11 @@ export interface StateStore {
   /** Deletes; with a version condition only if it still matches. Deleting nothing is fine. */
   delete(pk: string, sk: string, condition?: WriteCondition): Promise<void>;
   query<T = Record<string, unknown>>(request: QueryRequest): Promise<QueryPage<T>>;
+  /**
+   * Like `query`, but each item's sort key and version only, without its data: a reader that keeps
+   * a partition's items checks them with one request (a sweep's cluster records), where `versions`
+   * asks for every key. Pages and cursors as `query`'s (a cursor of one serves the other).
+   */
+  queryVersions(request: QueryRequest): Promise<VersionPage>;
   close(): Promise<void>;
 }

@@ -381,6 +381,35 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
         await expect(store.query({ pk: `${pk}-x`, cursor: first.cursor ?? '' })).rejects.toBeInstanceOf(ValidationError);
         await expect(store.query({ pk, limit: 0 })).rejects.toBeInstanceOf(ValidationError);
       });
+
+      it('queryVersions: the same items as query, sort key and current version only, expired ones skipped, paged alike', async () => {
+        await seed(['R#b', 'R#a', 'R#c', 'OTHER']);
+        await store.put({ pk, sk: 'R#b', data: { again: true }, condition: { kind: 'version', version: 1 } });
+        await store.put({ pk, sk: 'R#gone', data: {}, expiresAt: nowSeconds() + 5, condition: { kind: 'any' } });
+        await store.put({ pk: `${pk}-other`, sk: 'R#a', data: {}, condition: { kind: 'any' } });
+        clock.advance(5_000);
+        expect(await store.queryVersions({ pk, skPrefix: 'R#' })).toEqual({
+          items: [
+            { sk: 'R#a', version: 1 },
+            { sk: 'R#b', version: 2 },
+            { sk: 'R#c', version: 1 },
+          ],
+        });
+        expect((await store.queryVersions({ pk })).items.map((i) => i.sk)).toEqual(['OTHER', 'R#a', 'R#b', 'R#c']);
+        expect(await store.queryVersions({ pk: `CLUSTER#${randomUUID()}` })).toEqual({ items: [] });
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.queryVersions({ pk, skPrefix: 'R#', limit: 2, ...(cursor ? { cursor } : {}) });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          seen.push(...page.items.map((i) => `${i.sk}@${i.version}`));
+          cursor = page.cursor;
+        } while (cursor !== undefined);
+        expect(seen).toEqual(['R#a@1', 'R#b@2', 'R#c@1']);
+        await expect(store.queryVersions({ pk: `${pk}-x`, cursor: (await store.query({ pk, limit: 1 })).cursor ?? '' })).rejects.toBeInstanceOf(
+          ValidationError,
+        );
+      });
     });
 
     describe('validation', () => {
