@@ -266,11 +266,11 @@ export function createDynamoDbStateStore(options: DynamoDbStateStoreOptions): St
 /**
  * Creates the state table (PAY_PER_REQUEST, `pk`/`sk` strings) if it is missing and waits until
  * it is ACTIVE. For the embedded store and tests; in AWS the table comes from infra (with TTL on
- * `ttl`, which dynalite cannot enable).
+ * `ttl`, which dynalite cannot enable). Returns true when this call created it (a new, empty table).
  *
  * @throws UnavailableError when the table is not ACTIVE within `timeoutMs` (default 30 s).
  */
-export async function ensureStateTable(client: DynamoDBClient, table: string, options: { clock?: Clock; timeoutMs?: number } = {}): Promise<void> {
+export async function ensureStateTable(client: DynamoDBClient, table: string, options: { clock?: Clock; timeoutMs?: number } = {}): Promise<boolean> {
   const clock = options.clock ?? systemClock;
   const status = async (): Promise<string | undefined> => {
     try {
@@ -281,6 +281,7 @@ export async function ensureStateTable(client: DynamoDBClient, table: string, op
       throw translateDynamoDbError(error, table, 'DescribeTable');
     }
   };
+  let created = false;
   if ((await status()) === undefined) {
     try {
       await client.send(
@@ -297,6 +298,7 @@ export async function ensureStateTable(client: DynamoDBClient, table: string, op
           ],
         }),
       );
+      created = true;
     } catch (error) {
       // Another process created it first: fine, wait for it like our own.
       if (!(error instanceof Error && error.name === 'ResourceInUseException')) {
@@ -306,7 +308,7 @@ export async function ensureStateTable(client: DynamoDBClient, table: string, op
   }
   const attempts = Math.ceil((options.timeoutMs ?? 30_000) / 100);
   for (let i = 0; i < attempts; i += 1) {
-    if ((await status()) === 'ACTIVE') return;
+    if ((await status()) === 'ACTIVE') return created;
     await clock.sleep(100);
   }
   throw new UnavailableError(`DynamoDB table ${table} did not become ACTIVE in time`);

@@ -17,7 +17,9 @@ export type EmbeddedStoreNotice =
   /** This process uses the store hosted by another sealwatch process. */
   | { kind: 'joined'; pid: number; endpoint: string }
   /** This process hosts the store for others. */
-  | { kind: 'hosting'; endpoint: string };
+  | { kind: 'hosting'; endpoint: string }
+  /** The store's table did not exist and was created: a new store, with nothing of an earlier sealwatch in it. */
+  | { kind: 'created' };
 
 export interface EmbeddedStateStoreOptions extends Omit<EmbeddedDynamoOptions, 'accessKeyId'> {
   clock: Clock;
@@ -102,7 +104,7 @@ async function startOwnStore(options: EmbeddedStateStoreOptions, table: string, 
       options.onNotice?.({ kind: 'stale-record', pid: stale.pid, host: stale.host, startedAt: stale.startedAt, endpoint: stale.endpoint });
     }
     // Waits on a real server, so on real time: the injected clock may be a test's frozen one.
-    await ensureStateTable(client, table);
+    if (await ensureStateTable(client, table)) options.onNotice?.({ kind: 'created' });
     if (path !== undefined && options.host) {
       await writeRecord(path, { endpoint: dynamo.endpoint, accessKeyId }, new Date());
       hosting = true;

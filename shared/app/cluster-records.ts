@@ -1,19 +1,21 @@
 import type { ClusterRecord } from '../core/cluster-record.ts';
 import { ConflictError } from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
+import { clusterStateKey, moveFormerRecords, readRecords, recordVersions } from './cluster-record-layout.ts';
 
-export const clusterStateKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'STATE' });
+export { clusterStateKey };
 
 /** A cluster's record as read: the item, none yet, or the error reading it alone. */
 export type RecordRead = StateItem<ClusterRecord> | null | Error;
 
 /**
- * The sweep's cluster records (`CLUSTER#<id>` / `STATE`, one per cluster), kept between sweeps
+ * The sweep's cluster records (`CLUSTERS` / `CLUSTER#<id>`, one per cluster), kept between sweeps
  * of a long-lived process (`serve`, a warm Lambda) and checked before use: the next read asks
- * the store for the records' versions only, and reads in full only those that another writer
- * changed (or this process has not seen). Reading every record's data again cost a 1,000-node
- * sweep on the embedded store about a tenth of its time.
+ * the store for the records' versions only (one Query of the partition), and reads in full only
+ * those that another writer changed (or this process has not seen). Reading every record's data
+ * again cost a 1,000-node sweep on the embedded store about a tenth of its time.
  *
  * Checking by version is sound because a record's version names one write: records are written
  * only by a version-conditioned put (the version counts up) or, the first time, by a batch write
@@ -22,7 +24,10 @@ export type RecordRead = StateItem<ClusterRecord> | null | Error;
  * builds new ones).
  */
 export interface ClusterRecords {
-  /** Each cluster's record, in order; when the batch read fails, each is read alone. */
+  /**
+   * Each cluster's record, in order; when the batch read fails, each is read alone. The first read
+   * in a process moves the records of the former layout first, if that was not done yet.
+   */
   read(clusterIds: readonly string[]): Promise<RecordRead[]>;
   /** Writes a changed record conditioned on the version read; false when another writer was first. */
   persist(clusterId: string, record: ClusterRecord, prior: StateItem<ClusterRecord>): Promise<{ ok: boolean; warning?: string }>;
@@ -33,8 +38,23 @@ export interface ClusterRecords {
 /** Records kept at most; past it the memory starts over (a fleet whose clusters keep changing). */
 const MAX_KEPT = 10_000;
 
-export function createClusterRecords(store: StateStore, logger: Logger): ClusterRecords {
+/** `clusterIds`: every configured cluster, whose former records the one-time move looks for. */
+export function createClusterRecords(deps: { store: StateStore; logger: Logger; clock: Clock }, clusterIds: readonly string[]): ClusterRecords {
+  const { store, logger } = deps;
   const kept = new Map<string, StateItem<ClusterRecord>>();
+  // Whether this process has seen the move done: it is never undone.
+  let moved = false;
+  let moving: Promise<void> | undefined;
+  const prepare = (): Promise<void> => {
+    if (moved) return Promise.resolve();
+    // One move at a time in a process: a second sweep waits for the first one's.
+    moving ??= moveFormerRecords(deps, clusterIds)
+      .then(() => void (moved = true))
+      .finally(() => {
+        moving = undefined;
+      });
+    return moving;
+  };
   const keep = (clusterId: string, item: StateItem<ClusterRecord>) => {
     if (kept.size >= MAX_KEPT && !kept.has(clusterId)) kept.clear();
     kept.set(clusterId, freezeRecord(item));
@@ -42,7 +62,7 @@ export function createClusterRecords(store: StateStore, logger: Logger): Cluster
 
   async function readAll(clusterIds: readonly string[]): Promise<RecordRead[]> {
     try {
-      return await store.getMany<ClusterRecord>(clusterIds.map(clusterStateKey));
+      return await readRecords(store, clusterIds);
     } catch (batchError) {
       // One malformed item fails the batch: each is read alone, so only its cluster has the error.
       logger.warn('sweep.batch_read_failed', { error: batchError });
@@ -61,11 +81,12 @@ export function createClusterRecords(store: StateStore, logger: Logger): Cluster
 
   return {
     async read(clusterIds) {
+      await prepare();
       const known = clusterIds.filter((id) => kept.has(id));
       const current = new Map<string, RecordRead>();
       let versions: (number | null)[] = [];
       try {
-        versions = known.length === 0 ? [] : await store.versions(known.map(clusterStateKey));
+        versions = known.length === 0 ? [] : await recordVersions(store, known);
       } catch (error) {
         // Nothing kept is used unchecked: every record is read again (each alone if need be).
         logger.warn('sweep.record_versions_failed', { error });

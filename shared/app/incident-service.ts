@@ -22,8 +22,9 @@ export const incidentsKey = (clusterId: string) => ({ pk: INCIDENTS_PK, sk: `CLU
 const INCIDENTS_PK = 'INCIDENTS';
 /** Where sealwatch 0.1.0 kept them (`pk CLUSTER#<id>`, `sk INCIDENTS`); moved on first read. */
 const formerIncidentsKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'INCIDENTS' });
-/** Written once the former items are moved, so the move is looked for only once. */
+/** Written once the former items are moved (or into a new store), so the move is looked for only once. */
 const LAYOUT_SK = '#layout';
+export const INCIDENTS_LAYOUT_KEY = Object.freeze({ pk: INCIDENTS_PK, sk: LAYOUT_SK });
 /** Up to this many clusters, their items are read by key; more, the partition is queried. */
 const READ_BY_KEY_MAX = 16;
 

@@ -114,7 +114,10 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
   const store = counted ?? options.store;
   const writes = options.writeCount ?? (() => counted?.writeCount() ?? 0);
   const { executorOf, applyActions, readRaftOnce, planRaft } = createPassSteps({ ...options, logger });
-  const records = createClusterRecords(store, logger);
+  const records = createClusterRecords(
+    { store, logger, clock },
+    options.clusters.map((c) => c.id),
+  );
   const observeAll = (clusters: readonly SweepCluster[], signal?: AbortSignal) => observeClusters(options, clusters, signal);
 
   return {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbStateStore } from '../adapters/dynamodb-state-store.ts';
+import type { EmbeddedStoreNotice } from '../adapters/embedded-dynamo.ts';
 import { createVaultHttpClientFactory } from '../adapters/vault-http.ts';
 import { createApiKeyService, type ApiKeyService } from '../app/api-keys.ts';
 import { createAuditLog, type AuditLog } from '../app/audit-log.ts';
@@ -10,6 +11,7 @@ import { createMetrics, instrumentSweep, type Metrics } from '../app/metrics.ts'
 import { createRecoveryService, type RecoveryService } from '../app/recovery.ts';
 import { countingStore } from '../app/counting-store.ts';
 import { createSweepService, type SweepService } from '../app/sweep.ts';
+import { markNewStore } from '../app/store-layout.ts';
 import { createDryRunExecutor } from '../app/sweep-dry-run.ts';
 import type { SweepCluster } from '../app/sweep-types.ts';
 import { createUnsealService, type UnsealService } from '../app/unseal-service.ts';
@@ -260,17 +262,20 @@ async function openStateStore(options: RuntimeOptions): Promise<StateStore> {
     case 'embedded': {
       // Loaded lazily: dynalite (LevelDB) is for local runs and never ships in a Lambda bundle.
       const { createEmbeddedStateStore } = await import('../adapters/embedded-dynamo.ts');
-      if (options.inMemoryState) return createEmbeddedStateStore({ inMemory: true, clock });
-      return createEmbeddedStateStore({
-        path: config.state.embedded.path,
-        clock,
-        host: options.hostEmbeddedStore ?? false,
-        onNotice: (notice) => {
-          const { kind, ...fields } = notice;
-          if (kind === 'stale-record') logger.warn('state.embedded.stale_record', { ...fields, removed: true });
-          else logger.info(`state.embedded.${kind}`, fields);
-        },
-      });
+      let created = false;
+      const onNotice = (notice: EmbeddedStoreNotice) => {
+        const { kind, ...fields } = notice;
+        // Not logged: every first command in a new directory would print it.
+        if (kind === 'created') created = true;
+        else if (kind === 'stale-record') logger.warn('state.embedded.stale_record', { ...fields, removed: true });
+        else logger.info(`state.embedded.${kind}`, fields);
+      };
+      const store = options.inMemoryState
+        ? await createEmbeddedStateStore({ inMemory: true, clock, onNotice })
+        : await createEmbeddedStateStore({ path: config.state.embedded.path, clock, host: options.hostEmbeddedStore ?? false, onNotice });
+      // A new store holds nothing of an earlier sealwatch: the one-time layout moves have nothing to do.
+      if (created) await markNewStore(store, clock);
+      return store;
     }
   }
 }

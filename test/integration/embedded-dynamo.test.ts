@@ -156,7 +156,7 @@ describe('embedded state store shared by a host (sealwatch serve) with other pro
     const notices: unknown[] = [];
     const host = await createEmbeddedStateStore({ path, clock: new FakeClock(), host: true, onNotice: (n) => notices.push(n) });
     try {
-      expect(notices).toEqual([{ kind: 'hosting', endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }]);
+      expect(notices).toEqual([{ kind: 'created' }, { kind: 'hosting', endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }]);
       const record = JSON.parse(await readFile(join(path, RECORD_FILE), 'utf8')) as { pid: number; endpoint: string };
       expect(record.pid).toBe(process.pid);
       expect((await stat(join(path, RECORD_FILE))).mode & 0o777).toBe(0o600);

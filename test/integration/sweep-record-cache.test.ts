@@ -22,7 +22,7 @@ const calls = { recordsRead: 0, versionsAsked: 0, failVersions: false, failBatch
 beforeAll(async () => {
   sims.push(await startSimulatedCluster({ nodes: 1 }), await startSimulatedCluster({ nodes: 1 }));
   inner = createMemoryStateStore({ clock: systemClock });
-  const isRecord = (k: { sk: string }) => k.sk === 'STATE';
+  const isRecord = (k: { pk: string; sk: string }) => k.pk === clusterStateKey('x').pk && k.sk.startsWith('CLUSTER#');
   const store: StateStore = {
     ...inner,
     get: (pk, sk) => inner.get(pk, sk),
@@ -33,7 +33,7 @@ beforeAll(async () => {
       return inner.versions(keys);
     },
     put: async (request) => {
-      if (request.sk === 'STATE' && calls.conflictOnRecordPut) {
+      if (isRecord(request) && calls.conflictOnRecordPut) {
         calls.conflictOnRecordPut = false;
         throw new ConflictError('another writer was first');
       }
@@ -48,6 +48,7 @@ beforeAll(async () => {
     },
     delete: (pk, sk, condition) => inner.delete(pk, sk, condition),
     query: (request) => inner.query(request),
+    queryVersions: (request) => inner.queryVersions(request),
     close: () => inner.close(),
   };
   runtime = await createRuntime({

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
+import { clusterStateKey } from '../../shared/app/cluster-records.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simulator/index.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { clusterOf, clusterReport, healthHarness, requestsTo } from './health/raft-harness.ts';
@@ -113,7 +114,7 @@ describe('a recover that fails part-way', () => {
     // The cluster record cannot be written after the unseal (the store throttles, say).
     const put = h.store.put.bind(h.store);
     h.store.put = async (request) => {
-      if (request.pk === 'CLUSTER#prod' && request.sk === 'STATE') throw new Error('store went away');
+      if (request.pk === clusterStateKey('prod').pk && request.sk === clusterStateKey('prod').sk) throw new Error('store went away');
       return put(request);
     };
 

@@ -6,7 +6,7 @@ import { incidentsKey } from '../../app/incident-service.ts';
 import type { RecoveryRecord } from '../../app/recovery-records.ts';
 import { createSilenceStore } from '../../app/silences.ts';
 import { readHeartbeats, type SweepHeartbeat } from '../../app/sweep-heartbeat.ts';
-import { clusterStateKey } from '../../app/cluster-records.ts';
+import { readClusterRecords } from '../../app/cluster-record-layout.ts';
 import { SUCCESSFUL_OUTCOMES, type UnsealOutcome } from '../../app/unseal-types.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ClusterRecord } from '../../core/cluster-record.ts';
@@ -105,7 +105,7 @@ export async function loadDashboardView(deps: DashboardDataDeps, now: number): P
   const ids = deps.clusters.map((c) => c.id);
   const silenceStore = createSilenceStore({ store: deps.store, clock: { now: () => now, sleep: async () => {} } });
   const [records, heartbeats, incidentItems, silences, trails, custody, recoveries] = await Promise.all([
-    deps.store.getMany<ClusterRecord>(ids.map(clusterStateKey)),
+    readClusterRecords(deps.store, ids),
     readHeartbeats(deps.store, ids),
     deps.store.getMany<ClusterIncidents>(ids.map(incidentsKey)),
     silenceStore.list(),

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { RecoveryAsk } from '../../app/recovery-records.ts';
 import { readHeartbeats, type SweepHeartbeat } from '../../app/sweep-heartbeat.ts';
-import { clusterStateKey } from '../../app/cluster-records.ts';
+import { readClusterRecords } from '../../app/cluster-record-layout.ts';
 import type { SweepCluster } from '../../app/sweep-types.ts';
 import type { ClusterRecord } from '../../core/cluster-record.ts';
 import { freshnessOf } from '../../core/staleness.ts';
@@ -22,7 +22,10 @@ export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
 
   app.get('/v1/clusters', read, async (c) => {
     const [records, heartbeats] = await Promise.all([
-      deps.store.getMany<ClusterRecord>(deps.clusters.map((x) => clusterStateKey(x.id))),
+      readClusterRecords(
+        deps.store,
+        deps.clusters.map((x) => x.id),
+      ),
       readHeartbeats(
         deps.store,
         deps.clusters.map((x) => x.id),
@@ -33,8 +36,7 @@ export function registerClusterRoutes(app: ApiApp, deps: RouteDeps): void {
 
   app.get('/v1/clusters/:id', read, async (c) => {
     const cluster = find(c.req.param('id'));
-    const key = clusterStateKey(cluster.id);
-    const [record, [heartbeat]] = await Promise.all([deps.store.get<ClusterRecord>(key.pk, key.sk), readHeartbeats(deps.store, [cluster.id])]);
+    const [[record], [heartbeat]] = await Promise.all([readClusterRecords(deps.store, [cluster.id]), readHeartbeats(deps.store, [cluster.id])]);
     const body = clusterBody(cluster, record?.data ?? null, heartbeat ?? null);
     return c.json({ ...body, nodes: cluster.nodes.map((node) => nodeStatus(node, record?.data ?? null)), findings: heartbeat?.findings ?? [] });
   });

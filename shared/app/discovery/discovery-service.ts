@@ -1,11 +1,10 @@
-import type { ClusterRecord } from '../../core/cluster-record.ts';
 import type { Finding } from '../../core/finding.ts';
 import { ConflictError, describeError } from '../../errors.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
 import { DiscoveryError, type DiscoveredNode, type NodeDiscovery } from '../../ports/node-discovery.ts';
 import type { StateStore } from '../../ports/state-store.ts';
-import { clusterStateKey } from '../cluster-records.ts';
+import { readClusterRecords } from '../cluster-record-layout.ts';
 import type { SweepCluster } from '../sweep-types.ts';
 import { discoveryKey, nextRecord, type DiscoveryRecord } from './discovery-record.ts';
 import { discoveryFailed, goneFinding, terminatingFinding, truncatedFinding } from './discovery-findings.ts';
@@ -77,8 +76,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     if (track) {
       const next = nextRecord(prior?.data ?? null, live, discovery.goneAfterSweeps, clock.now());
       if (next.gone.length > 0) {
-        const key = clusterStateKey(cluster.id);
-        const states = await store.get<ClusterRecord>(key.pk, key.sk);
+        const [states] = await readClusterRecords(store, [cluster.id]);
         findings.push(...next.gone.map((n) => goneFinding(cluster.id, n, states?.data.nodes[n.id]?.state ?? null)));
       }
       if (next.changed || next.gone.length > 0) await save(cluster.id, next.record, prior?.version);

@@ -102,7 +102,8 @@ describe('functions/dispatch and functions/worker handlers', () => {
     expect(new Set(messages.map((m) => m.dispatchId)).size).toBe(1);
     // Dispatching swept nothing itself.
     const before = (await client.send(new ScanCommand({ TableName: 'sealwatch-fanout' }))).Items ?? [];
-    expect(before.filter((i) => i.sk?.S === 'STATE')).toEqual([]);
+    const isRecord = (i: (typeof before)[number]) => i.pk?.S === 'CLUSTERS' && i.sk?.S?.startsWith('CLUSTER#') === true;
+    expect(before.filter(isRecord)).toEqual([]);
 
     const worker = await import('../../../functions/worker/handler.ts');
     const out = await invokeClean(worker.handler, sqsEvent(sqs.bodies), { functionName: 'sealwatch-dev-worker', timeoutMs: 60_000 });
@@ -110,8 +111,8 @@ describe('functions/dispatch and functions/worker handlers', () => {
     const items = (await client.send(new ScanCommand({ TableName: 'sealwatch-fanout' }))).Items ?? [];
     expect(
       items
-        .filter((i) => i.sk?.S === 'STATE')
-        .map((i) => i.pk?.S)
+        .filter(isRecord)
+        .map((i) => i.sk?.S)
         .sort(),
     ).toEqual(['CLUSTER#c0', 'CLUSTER#c1', 'CLUSTER#c2']);
   }, 60_000);

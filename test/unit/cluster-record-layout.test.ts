@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../shared/adapters/json-logger.ts';
+import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
+import {
+  clusterStateKey,
+  formerClusterStateKey,
+  READ_BY_KEY_MAX,
+  readClusterRecords,
+  RECORDS_LAYOUT_KEY,
+} from '../../shared/app/cluster-record-layout.ts';
+import { createClusterRecords } from '../../shared/app/cluster-records.ts';
+import type { ClusterRecord } from '../../shared/core/cluster-record.ts';
+import { UnavailableError, ValidationError } from '../../shared/errors.ts';
+import type { StateStore } from '../../shared/ports/state-store.ts';
+import { FakeClock } from '../support/fake-clock.ts';
+
+// Cluster records moved from `CLUSTER#<id>` / `STATE` (one partition per cluster) into one
+// partition (`CLUSTERS` / `CLUSTER#<id>`), once per store; nothing may be lost on the way, and a
+// long-lived process checks the kept records with one Query of their versions.
+
+const record = (state: string, since = '2026-12-01T00:00:00.000Z'): ClusterRecord =>
+  ({ nodes: { 'vault-1': { state, since } } }) as unknown as ClusterRecord;
+
+/** A memory store that counts what is asked of it and can fail chosen calls. */
+function countedStore(clock: FakeClock) {
+  const inner = createMemoryStateStore({ clock });
+  const calls = { getMany: [] as { pk: string; sk: string }[][], versions: 0, queryVersions: 0, query: 0 };
+  const fail = { delete: 0, getMany: 0, putRecord: 0 };
+  const store: StateStore = {
+    get: (pk, sk) => inner.get(pk, sk),
+    getMany: async (keys) => {
+      calls.getMany.push([...keys]);
+      if (fail.getMany > 0) {
+        fail.getMany -= 1;
+        throw new UnavailableError('throttled');
+      }
+      return inner.getMany(keys);
+    },
+    versions: (keys) => ((calls.versions += 1), inner.versions(keys)),
+    queryVersions: (request) => ((calls.queryVersions += 1), inner.queryVersions(request)),
+    query: (request) => ((calls.query += 1), inner.query(request)),
+    put: async (request) => {
+      if (fail.putRecord > 0 && request.pk === clusterStateKey('x').pk && request.sk.startsWith('CLUSTER#')) {
+        fail.putRecord -= 1;
+        throw new UnavailableError('throttled');
+      }
+      return inner.put(request);
+    },
+    putMany: (items) => inner.putMany(items),
+    delete: async (pk, sk, condition) => {
+      if (fail.delete > 0) {
+        fail.delete -= 1;
+        throw new UnavailableError('throttled');
+      }
+      return inner.delete(pk, sk, condition);
+    },
+    close: () => inner.close(),
+  };
+  return { store, inner, calls, fail };
+}
+
+const seedFormer = async (store: StateStore, id: string, data: unknown) =>
+  store.put({ ...formerClusterStateKey(id), data, condition: { kind: 'any' } });
+
+describe('cluster records: the one-time move into one partition', () => {
+  it('moves every former record on the first read, deletes the former items and marks the store; the read sees the moved records', async () => {
+    const clock = new FakeClock();
+    const { store, inner } = countedStore(clock);
+    await seedFormer(inner, 'a', record('sealed', '2026-11-30T10:00:00.000Z'));
+    await seedFormer(inner, 'b', record('active'));
+    const records = createClusterRecords({ store, logger: silentLogger, clock }, ['a', 'b', 'c']);
+
+    const read = await records.read(['a', 'b', 'c']);
+
+    expect(read.map((r) => (r instanceof Error || r === null ? r : r.data))).toEqual([record('sealed', '2026-11-30T10:00:00.000Z'), record('active'), null]);
+    expect(await inner.get(clusterStateKey('a').pk, clusterStateKey('a').sk)).toMatchObject({ data: record('sealed', '2026-11-30T10:00:00.000Z') });
+    expect(await inner.get(formerClusterStateKey('a').pk, formerClusterStateKey('a').sk)).toBeNull();
+    expect(await inner.get(formerClusterStateKey('b').pk, formerClusterStateKey('b').sk)).toBeNull();
+    expect((await inner.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk))?.data).toMatchObject({ moved: 2 });
+  });
+
+  it('keeps a record already in the new place (a newer sweep wrote it) and still removes the former one', async () => {
+    const clock = new FakeClock();
+    const { store, inner } = countedStore(clock);
+    await seedFormer(inner, 'a', record('sealed'));
+    await inner.put({ ...clusterStateKey('a'), data: record('active', '2026-12-02T00:00:00.000Z'), condition: { kind: 'any' } });
+    const records = createClusterRecords({ store, logger: silentLogger, clock }, ['a']);
+
+    const [read] = await records.read(['a']);
+
+    expect(read).toMatchObject({ data: record('active', '2026-12-02T00:00:00.000Z') });
+    expect(await inner.get(formerClusterStateKey('a').pk, formerClusterStateKey('a').sk)).toBeNull();
+  });
+
+  it('a move cut short (the former item cannot be deleted) loses nothing: the read fails, the next one finishes the move', async () => {
+    const clock = new FakeClock();
+    const { store, inner, fail } = countedStore(clock);
+    await seedFormer(inner, 'a', record('sealed', '2026-11-30T10:00:00.000Z'));
+    const records = createClusterRecords({ store, logger: silentLogger, clock }, ['a']);
+    fail.delete = 1;
+
+    await expect(records.read(['a'])).rejects.toBeInstanceOf(UnavailableError);
+    // Written to the new place, still in the former one, and not marked as moved.
+    expect(await inner.get(clusterStateKey('a').pk, clusterStateKey('a').sk)).toMatchObject({ data: record('sealed', '2026-11-30T10:00:00.000Z') });
+    expect(await inner.get(formerClusterStateKey('a').pk, formerClusterStateKey('a').sk)).not.toBeNull();
+    expect(await inner.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).toBeNull();
+
+    const [read] = await records.read(['a']);
+    expect(read).toMatchObject({ data: record('sealed', '2026-11-30T10:00:00.000Z') });
+    expect(await inner.get(formerClusterStateKey('a').pk, formerClusterStateKey('a').sk)).toBeNull();
+    expect(await inner.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).not.toBeNull();
+  });
+
+  it('a write into the new place that fails leaves the former record where it is: the next read moves it', async () => {
+    const clock = new FakeClock();
+    const { store, inner, fail } = countedStore(clock);
+    await seedFormer(inner, 'a', record('sealed', '2026-11-30T10:00:00.000Z'));
+    const records = createClusterRecords({ store, logger: silentLogger, clock }, ['a']);
+    fail.putRecord = 1;
+
+    await expect(records.read(['a'])).rejects.toBeInstanceOf(UnavailableError);
+    expect(await inner.get(formerClusterStateKey('a').pk, formerClusterStateKey('a').sk)).toMatchObject({ data: record('sealed', '2026-11-30T10:00:00.000Z') });
+
+    expect(await records.read(['a'])).toMatchObject([{ data: record('sealed', '2026-11-30T10:00:00.000Z') }]);
+  });
+
+  it('a store that cannot answer stops the move without marking it: no record is taken for missing', async () => {
+    const clock = new FakeClock();
+    const { store, inner, fail } = countedStore(clock);
+    await seedFormer(inner, 'a', record('sealed'));
+    const records = createClusterRecords({ store, logger: silentLogger, clock }, ['a']);
+    fail.getMany = 1;
+
+    await expect(records.read(['a'])).rejects.toBeInstanceOf(UnavailableError);
+    expect(await inner.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).toBeNull();
+    expect(await records.read(['a'])).toMatchObject([{ data: record('sealed') }]);
+  });
+
+  it('a malformed former item is left where it is and counts as no record; the others are moved', async () => {
+    const clock = new FakeClock();
+    const { store, inner } = countedStore(clock);
+    await seedFormer(inner, 'a', record('active'));
+    await seedFormer(inner, 'bad', record('active'));
+    const realGet = inner.get.bind(inner);
+    const realGetMany = inner.getMany.bind(inner);
+    // As the DynamoDB store answers an item whose data is not JSON.
+    const malformed = (pk: string) => pk === formerClusterStateKey('bad').pk;
+    store.get = async (pk, sk) => {
+      if (malformed(pk)) throw new ValidationError(`state item ${pk} ${sk} holds malformed JSON`);
+      return realGet(pk, sk);
+    };
+    store.getMany = async (keys) => {
+      if (keys.some((k) => malformed(k.pk))) throw new ValidationError('state item holds malformed JSON');
+      return realGetMany(keys);
+    };
+    const records = createClusterRecords({ store, logger: silentLogger, clock }, ['a', 'bad']);
+
+    const read = await records.read(['a', 'bad']);
+
+    expect(read[0]).toMatchObject({ data: record('active') });
+    expect(read[1]).toBeNull();
+    expect(await realGet(formerClusterStateKey('bad').pk, formerClusterStateKey('bad').sk)).not.toBeNull();
+    expect((await realGet(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk))?.data).toMatchObject({ moved: 1 });
+  });
+
+  it('looks for former records only once per store: a marked store is not searched', async () => {
+    const clock = new FakeClock();
+    const { store, inner, calls } = countedStore(clock);
+    await inner.put({ ...RECORDS_LAYOUT_KEY, data: { moved: 0 }, condition: { kind: 'any' } });
+    await seedFormer(inner, 'a', record('sealed'));
+    const records = createClusterRecords({ store, logger: silentLogger, clock }, ['a']);
+
+    expect(await records.read(['a'])).toEqual([null]);
+    expect(calls.getMany.flat().some((k) => k.sk === 'STATE')).toBe(false);
+  });
+});
+
+describe('cluster records: reads', () => {
+  it(`checks more than ${READ_BY_KEY_MAX} kept records with one Query of their versions, and reads again only the one another writer changed`, async () => {
+    const clock = new FakeClock();
+    const { store, inner, calls } = countedStore(clock);
+    await inner.put({ ...RECORDS_LAYOUT_KEY, data: { moved: 0 }, condition: { kind: 'any' } });
+    const ids = Array.from({ length: READ_BY_KEY_MAX + 4 }, (_, i) => `c${i}`);
+    for (const id of ids) await inner.put({ ...clusterStateKey(id), data: record('standby'), condition: { kind: 'any' } });
+    const records = createClusterRecords({ store, logger: silentLogger, clock }, ids);
+
+    await records.read(ids);
+    expect(calls.query).toBe(1);
+    expect(calls.getMany.flat().length).toBe(0);
+
+    await inner.put({ ...clusterStateKey('c7'), data: record('sealed'), condition: { kind: 'version', version: 1 } });
+    const again = await records.read(ids);
+
+    expect(calls.queryVersions).toBe(1);
+    expect(calls.versions).toBe(0);
+    // Only the changed record is read in full, by key.
+    expect(calls.getMany).toEqual([[clusterStateKey('c7')]]);
+    expect(again[7]).toMatchObject({ version: 2, data: record('sealed') });
+    expect(again.filter((r) => r !== null && !(r instanceof Error) && r.version === 1)).toHaveLength(ids.length - 1);
+  });
+
+  it('readers beside the sweep see a record still in the former place until the move is done, and only the new place after', async () => {
+    const clock = new FakeClock();
+    const { inner } = countedStore(clock);
+    await seedFormer(inner, 'a', record('sealed'));
+    await inner.put({ ...clusterStateKey('b'), data: record('active'), condition: { kind: 'any' } });
+
+    expect((await readClusterRecords(inner, ['a', 'b', 'c'])).map((r) => r?.data ?? null)).toEqual([record('sealed'), record('active'), null]);
+
+    await inner.put({ ...RECORDS_LAYOUT_KEY, data: { moved: 0 }, condition: { kind: 'any' } });
+    expect((await readClusterRecords(inner, ['a', 'b'])).map((r) => r?.data ?? null)).toEqual([null, record('active')]);
+  });
+});
