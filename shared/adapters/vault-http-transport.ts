@@ -317,8 +317,7 @@ function attempt(
 
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
-      const contentType = String(res.headers['content-type'] ?? '');
-      const announced = Number(res.headers['content-length']);
+      const { contentType, announced } = framingHeaders(res.rawHeaders);
       if (Number.isFinite(announced) && announced > options.maxResponseBytes) {
         res.destroy();
         finish(tooLarge(label, announced, options.maxResponseBytes));
@@ -347,6 +346,23 @@ function attempt(
 
     req.end(payload);
   });
+}
+
+/**
+ * Content-Type and Content-Length of an answer, from the header list as received: asking for
+ * `res.headers` makes Node build an object of every header of every answer (a 1,000-node sweep
+ * reads 2,000), which cost about 1 % of the sweep. As Node's own object, the first of each wins
+ * (Node drops later Content-Type lines, and refuses conflicting Content-Length ones).
+ */
+function framingHeaders(raw: readonly string[]): { contentType: string; announced: number } {
+  let contentType: string | undefined;
+  let announced: number | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (contentType === undefined && name.length === 12 && name.toLowerCase() === 'content-type') contentType = raw[i + 1];
+    else if (announced === undefined && name.length === 14 && name.toLowerCase() === 'content-length') announced = Number(raw[i + 1]);
+  }
+  return { contentType: contentType ?? '', announced: announced ?? Number.NaN };
 }
 
 function deadlineError(label: string, signal: AbortSignal): VaultUnreachableError {

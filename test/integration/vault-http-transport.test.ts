@@ -525,6 +525,28 @@ describe('faults', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('reads Content-Length and Content-Type in any letter case, the first of each as Node does', async () => {
+    // Raw answers, so the header names go out exactly as written here.
+    const rawServer = (answer: string) =>
+      track(
+        net.createServer((socket) => {
+          socket.once('data', () => socket.end(answer));
+        }),
+      );
+    const big = await listen(rawServer('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCONTENT-LENGTH: 10485760\r\n\r\n{'));
+    const tooLarge = await expectUnreachable(factory.client({ url: `http://127.0.0.1:${big}`, insecureHttp: true }).sealStatus());
+    expect(tooLarge.reason).toBe('too-large');
+    expect(tooLarge.message).toContain('10485760 bytes');
+
+    const html = await listen(rawServer('HTTP/1.1 200 OK\r\nCONTENT-TYPE: text/html\r\ncontent-type: application/json\r\nContent-Length: 5\r\n\r\nhello'));
+    const error = await factory
+      .client({ url: `http://127.0.0.1:${html}`, insecureHttp: true })
+      .sealStatus()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('a body that is not JSON (text/html)');
+  });
+
   it('the size limit is configurable', async () => {
     const small = createVaultHttpClientFactory({ maxResponseBytes: 100 });
     try {
