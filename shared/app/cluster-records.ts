@@ -3,7 +3,7 @@ import { ConflictError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
-import { clusterStateKey, moveFormerRecords, readRecords, recordVersions } from './cluster-record-layout.ts';
+import { clusterStateKey, createRecordMove, formerClusterStateKey, RECORDS_LAYOUT_KEY, readRecords, recordVersions } from './cluster-record-layout.ts';
 
 export { clusterStateKey };
 
@@ -25,10 +25,13 @@ export type RecordRead = StateItem<ClusterRecord> | null | Error;
  */
 export interface ClusterRecords {
   /**
-   * Each cluster's record, in order; when the batch read fails, each is read alone. The first read
-   * in a process moves the records of the former layout first, if that was not done yet.
+   * Each cluster's record, in order; when the batch read fails, each is read alone. Until the store
+   * is marked as moved, the records of `clusterIds` still in the former layout are moved first;
+   * `readOnly` (a dry run) moves nothing and reads a record still in the former place there.
    */
-  read(clusterIds: readonly string[]): Promise<RecordRead[]>;
+  read(clusterIds: readonly string[], mode?: { readOnly: boolean }): Promise<RecordRead[]>;
+  /** Moves every configured cluster's former record, if the store is not marked as moved yet. */
+  prepare(): Promise<void>;
   /** Writes a changed record conditioned on the version read; false when another writer was first. */
   persist(clusterId: string, record: ClusterRecord, prior: StateItem<ClusterRecord>): Promise<{ ok: boolean; warning?: string }>;
   /** A first record the sweep's batch wrote, with the version it was written with. */
@@ -42,19 +45,7 @@ const MAX_KEPT = 10_000;
 export function createClusterRecords(deps: { store: StateStore; logger: Logger; clock: Clock }, clusterIds: readonly string[]): ClusterRecords {
   const { store, logger } = deps;
   const kept = new Map<string, StateItem<ClusterRecord>>();
-  // Whether this process has seen the move done: it is never undone.
-  let moved = false;
-  let moving: Promise<void> | undefined;
-  const prepare = (): Promise<void> => {
-    if (moved) return Promise.resolve();
-    // One move at a time in a process: a second sweep waits for the first one's.
-    moving ??= moveFormerRecords(deps, clusterIds)
-      .then(() => void (moved = true))
-      .finally(() => {
-        moving = undefined;
-      });
-    return moving;
-  };
+  const move = createRecordMove(deps, clusterIds);
   const keep = (clusterId: string, item: StateItem<ClusterRecord>) => {
     if (kept.size >= MAX_KEPT && !kept.has(clusterId)) kept.clear();
     kept.set(clusterId, freezeRecord(item));
@@ -79,9 +70,26 @@ export function createClusterRecords(deps: { store: StateStore; logger: Logger; 
     }
   }
 
+  /** A dry run before the move: a record still in the former place is read there (not kept). */
+  async function withFormer(clusterIds: readonly string[], read: RecordRead[]): Promise<RecordRead[]> {
+    const missing = clusterIds.filter((_, i) => read[i] === null);
+    if (missing.length === 0 || (await store.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)) !== null) return read;
+    const former = new Map<string, RecordRead>();
+    await Promise.all(
+      missing.map(async (id) => {
+        const key = formerClusterStateKey(id);
+        former.set(id, await store.get<ClusterRecord>(key.pk, key.sk).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+      }),
+    );
+    return clusterIds.map((id, i) => read[i] ?? former.get(id) ?? null);
+  }
+
   return {
-    async read(clusterIds) {
-      await prepare();
+    prepare: () => move.prepare(clusterIds),
+
+    async read(clusterIds, mode) {
+      const readOnly = mode?.readOnly === true && !move.done();
+      if (!readOnly) await move.prepare(clusterIds);
       const known = clusterIds.filter((id) => kept.has(id));
       const current = new Map<string, RecordRead>();
       let versions: (number | null)[] = [];
@@ -109,7 +117,8 @@ export function createClusterRecords(deps: { store: StateStore; logger: Logger; 
         else keep(id, read);
         current.set(id, read);
       });
-      return clusterIds.map((id) => current.get(id) ?? null);
+      const read = clusterIds.map((id) => current.get(id) ?? null);
+      return readOnly ? withFormer(clusterIds, read) : read;
     },
 
     async persist(clusterId, record, prior) {

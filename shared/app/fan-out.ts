@@ -14,7 +14,7 @@ export interface FanOutOptions {
   clusterThreshold: number | undefined;
   /** Where dispatched work goes. Unset: every sweep runs in-process, whatever the threshold. */
   queue: WorkQueue | undefined;
-  sweep: Pick<SweepService, 'run'>;
+  sweep: Pick<SweepService, 'run'> & Partial<Pick<SweepService, 'prepareStore'>>;
   clock: Clock;
   logger: Logger;
   /** Workers drop messages older than this: a newer dispatch has superseded them. Default 5 min. */
@@ -73,6 +73,9 @@ export function createFanOut(options: FanOutOptions): FanOut {
     async dispatch(request = {}) {
       const trigger = request.trigger ?? 'schedule';
       if (!fansOut() || !queue) return { mode: 'single', report: await sweep.run({ trigger }) };
+      // The one-time move of an earlier layout's records, here once rather than in every worker
+      // at the same time. A failure is not the dispatch's: each worker moves its own cluster.
+      await sweep.prepareStore?.().catch((error: unknown) => logger.warn('fanout.prepare_failed', { error: describeError(error) }));
       const dispatchId = newId();
       const dispatchedAt = new Date(clock.now()).toISOString();
       const messages = options.clusterIds.map((clusterId): SweepWorkMessage => ({ kind: 'sweep-cluster', dispatchId, clusterId, trigger, dispatchedAt }));

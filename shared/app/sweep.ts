@@ -100,6 +100,13 @@ export interface SweepService {
    * action instead of applying it: no lease, nothing sent, nothing written.
    */
   recover(request: RecoverRequest): Promise<RecoverReport>;
+  /**
+   * Moves every configured cluster's record of an earlier layout into the records partition, if
+   * the store is not marked as moved yet (a sweep of every cluster does it on its own; a sweep of
+   * a few moves only theirs). The fan-out dispatcher calls it before queuing, so its workers find
+   * the move done.
+   */
+  prepareStore(): Promise<void>;
 }
 
 /**
@@ -128,6 +135,8 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       const scope = request.clusterIds ? `sweep/${[...request.clusterIds].sort().join(',')}` : 'sweep';
       return sweepUnderLease(clusters, { lease: scope, heartbeat: scope }, SWEEP_LEASE, { trigger, actionFindings: new Map() });
     },
+
+    prepareStore: () => records.prepare(),
 
     async recover(request) {
       const cluster = options.clusters.find((c) => c.id === request.clusterId);
@@ -201,7 +210,11 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
     // down by most of what the read costs), but never costs a round trip of its own. A record
     // changed in between by another writer makes the version-conditioned write below conflict,
     // as it would have if that writer had come a moment later.
-    const reading = records.read(clusters.map((c) => c.id));
+    // A dry run moves nothing of an earlier layout: it reads a record where it still is.
+    const reading = records.read(
+      clusters.map((c) => c.id),
+      { readOnly: dryRun },
+    );
     // Awaited below; marked handled so a failure while observing is not an unhandled rejection.
     reading.catch(() => undefined);
     try {

@@ -104,7 +104,7 @@ export interface StateStore {
   /**
    * Like `query`, but each item's sort key and version only, without its data: a reader that keeps
    * a partition's items checks them with one request (a sweep's cluster records), where `versions`
-   * asks for every key. Pages and cursors as `query`'s (a cursor of one serves the other).
+   * asks for every key. Pages and cursors as `query`'s.
    */
   queryVersions(request: QueryRequest): Promise<VersionPage>;
   close(): Promise<void>;

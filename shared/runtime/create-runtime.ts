@@ -274,7 +274,14 @@ async function openStateStore(options: RuntimeOptions): Promise<StateStore> {
         ? await createEmbeddedStateStore({ inMemory: true, clock, onNotice })
         : await createEmbeddedStateStore({ path: config.state.embedded.path, clock, host: options.hostEmbeddedStore ?? false, onNotice });
       // A new store holds nothing of an earlier sealwatch: the one-time layout moves have nothing to do.
-      if (created) await markNewStore(store, clock);
+      if (created) {
+        try {
+          await markNewStore(store, clock);
+        } catch (error) {
+          await store.close();
+          throw error;
+        }
+      }
       return store;
     }
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
 import { countingStore, type CountingStore } from '../../shared/app/counting-store.ts';
+import { clusterStateKey, formerClusterStateKey, RECORDS_LAYOUT_KEY } from '../../shared/app/cluster-record-layout.ts';
 import { createMemoryWorkQueue } from '../../shared/adapters/memory-work-queue.ts';
 import { createVaultHttpClientFactory } from '../../shared/adapters/vault-http.ts';
 import { createFanOut, handleWorkBatch, mergeSweepReports, type WorkResult } from '../../shared/app/fan-out.ts';
@@ -138,6 +139,46 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
     const out = await fannedOut(fanStore, clock);
     expect(single.totals.transitions).toBeGreaterThan(0);
     expect(withoutTimings(out.merged.report)).toEqual(withoutTimings(single));
+  }, 120_000);
+
+  it('a store of an earlier layout: the dispatcher moves every record once before queuing, and the workers plan against them', async () => {
+    const clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 14) });
+    const store = countingStore(createMemoryStateStore({ clock }));
+    // Every record as the earlier layout kept it (CLUSTER#<id> / STATE), written by a sweep an hour ago.
+    const earlier = createMemoryStateStore({ clock });
+    await sweepService(countingStore(earlier), clock).run({ trigger: 'schedule' });
+    const former = await earlier.query({ pk: clusterStateKey(clusters[0]?.id ?? '').pk, skPrefix: 'CLUSTER#' });
+    for (const item of former.items)
+      await store.put({ ...formerClusterStateKey(item.sk.slice('CLUSTER#'.length)), data: item.data, condition: { kind: 'any' } });
+    clock.advance(3_600_000);
+    const gets: string[] = [];
+    const realGet = store.get;
+    store.get = (pk, sk) => (gets.push(`${pk} ${sk}`), realGet(pk, sk));
+    const formerReads: number[] = [];
+    const realGetMany = store.getMany;
+    store.getMany = (keys) => {
+      const formerKeys = keys.filter((k) => k.sk === 'STATE').length;
+      if (formerKeys > 0) formerReads.push(formerKeys);
+      return realGetMany(keys);
+    };
+
+    const out = await fannedOut(store, clock);
+    const during = [...gets];
+
+    expect(former.items).toHaveLength(CLUSTERS);
+    expect(out.results.every((r) => r.outcome === 'swept')).toBe(true);
+    for (const item of former.items) {
+      const id = item.sk.slice('CLUSTER#'.length);
+      expect(await store.get(formerClusterStateKey(id).pk, formerClusterStateKey(id).sk)).toBeNull();
+      // Unchanged since the hour-old sweep, so not rewritten: the record moved, `since` and all.
+      expect((await store.get(clusterStateKey(id).pk, clusterStateKey(id).sk))?.data).toEqual(item.data);
+    }
+    expect(out.merged.report.totals.transitions).toBe(0);
+    // The dispatcher read every former record at once; the workers found the move done (one read
+    // of the mark each) and moved nothing themselves.
+    expect(formerReads).toEqual([CLUSTERS]);
+    expect(during.filter((g) => g === `${RECORDS_LAYOUT_KEY.pk} ${RECORDS_LAYOUT_KEY.sk}`).length).toBeLessThanOrEqual(1 + CLUSTERS);
+    expect(during.filter((g) => g.endsWith(' STATE'))).toEqual([]);
   }, 120_000);
 
   it('sweeps in-process at or below the threshold', async () => {

@@ -35,7 +35,7 @@ const configFor = (path: string): SealwatchConfig => ({
 });
 
 describe('state store layout on the embedded store', () => {
-  it('a new store carries both layout marks from its creation; opening it again leaves them as they are', async () => {
+  it('a new store carries both layout marks from its creation; opened again, it is not new', async () => {
     const path = join(dir, 'new');
     const runtime = await createRuntime({ config: configFor(path), clock: systemClock, logger: silentLogger });
     const marks = await Promise.all([RECORDS_LAYOUT_KEY, INCIDENTS_LAYOUT_KEY].map((k) => runtime.store.get(k.pk, k.sk)));
@@ -45,9 +45,12 @@ describe('state store layout on the embedded store', () => {
       { newStoreAt: expect.any(String), moved: 0 },
     ]);
 
-    const again = await createRuntime({ config: configFor(path), clock: systemClock, logger: silentLogger });
+    // Opened again, the table exists: the store is not new, and nothing is marked again.
+    const notices: unknown[] = [];
+    const again = await createEmbeddedStateStore({ path, clock: systemClock, onNotice: (n) => notices.push(n) });
     try {
-      expect(await again.store.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).toEqual(marks[0]);
+      expect(notices).toEqual([]);
+      expect(await again.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).toEqual(marks[0]);
     } finally {
       await again.close();
     }
@@ -70,14 +73,25 @@ describe('state store layout on the embedded store', () => {
     const runtime = await createRuntime({ config: configFor(path), clock: systemClock, logger: silentLogger });
     try {
       expect(await runtime.store.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).toBeNull();
+      // A dry run first (`recover --dry-run`): it moves and writes nothing, and reads the record
+      // where it still is, so it plans as the real run will.
+      const dry = await runtime.sweep.recover({ clusterId: 'prod', dryRun: true, trigger: 'test' });
+      expect(dry.report.clusters[0]?.nodes.map((n) => [n.state, n.since])).toEqual([['active', since]]);
+      expect(await runtime.store.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).toBeNull();
+      expect(await runtime.store.get(clusterStateKey('prod').pk, clusterStateKey('prod').sk)).toBeNull();
+      expect(await runtime.store.get(formerClusterStateKey('prod').pk, formerClusterStateKey('prod').sk)).not.toBeNull();
+
       const report = await runtime.sweep.run({ trigger: 'test' });
       expect(report.clusters[0]?.nodes.map((n) => n.state)).toEqual(['active']);
 
-      const moved = await runtime.store.get<{ nodes: Record<string, { state: string; since: string }> }>(clusterStateKey('prod').pk, clusterStateKey('prod').sk);
+      const moved = await runtime.store.get<{ nodes: Record<string, { state: string; since: string }> }>(
+        clusterStateKey('prod').pk,
+        clusterStateKey('prod').sk,
+      );
       // The node was active before and still is: its `since` is the earlier one, not this sweep's.
       expect(moved?.data.nodes[node.id]).toMatchObject({ state: 'active', since });
       expect(await runtime.store.get(formerClusterStateKey('prod').pk, formerClusterStateKey('prod').sk)).toBeNull();
-      expect((await runtime.store.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk))?.data).toMatchObject({ moved: 1 });
+      expect((await runtime.store.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk))?.data).toEqual({ movedAt: expect.any(String) });
     } finally {
       await runtime.close();
     }

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
-import {
-  clusterStateKey,
-  formerClusterStateKey,
-  READ_BY_KEY_MAX,
-  readClusterRecords,
-  RECORDS_LAYOUT_KEY,
-} from '../../shared/app/cluster-record-layout.ts';
+import { clusterStateKey, formerClusterStateKey, READ_BY_KEY_MAX, readClusterRecords, RECORDS_LAYOUT_KEY } from '../../shared/app/cluster-record-layout.ts';
 import { createClusterRecords } from '../../shared/app/cluster-records.ts';
 import type { ClusterRecord } from '../../shared/core/cluster-record.ts';
 import { UnavailableError, ValidationError } from '../../shared/errors.ts';
@@ -18,8 +12,7 @@ import { FakeClock } from '../support/fake-clock.ts';
 // partition (`CLUSTERS` / `CLUSTER#<id>`), once per store; nothing may be lost on the way, and a
 // long-lived process checks the kept records with one Query of their versions.
 
-const record = (state: string, since = '2026-12-01T00:00:00.000Z'): ClusterRecord =>
-  ({ nodes: { 'vault-1': { state, since } } }) as unknown as ClusterRecord;
+const record = (state: string, since = '2026-12-01T00:00:00.000Z'): ClusterRecord => ({ nodes: { 'vault-1': { state, since } } }) as unknown as ClusterRecord;
 
 /** A memory store that counts what is asked of it and can fail chosen calls. */
 function countedStore(clock: FakeClock) {
@@ -59,8 +52,7 @@ function countedStore(clock: FakeClock) {
   return { store, inner, calls, fail };
 }
 
-const seedFormer = async (store: StateStore, id: string, data: unknown) =>
-  store.put({ ...formerClusterStateKey(id), data, condition: { kind: 'any' } });
+const seedFormer = async (store: StateStore, id: string, data: unknown) => store.put({ ...formerClusterStateKey(id), data, condition: { kind: 'any' } });
 
 describe('cluster records: the one-time move into one partition', () => {
   it('moves every former record on the first read, deletes the former items and marks the store; the read sees the moved records', async () => {
@@ -76,7 +68,7 @@ describe('cluster records: the one-time move into one partition', () => {
     expect(await inner.get(clusterStateKey('a').pk, clusterStateKey('a').sk)).toMatchObject({ data: record('sealed', '2026-11-30T10:00:00.000Z') });
     expect(await inner.get(formerClusterStateKey('a').pk, formerClusterStateKey('a').sk)).toBeNull();
     expect(await inner.get(formerClusterStateKey('b').pk, formerClusterStateKey('b').sk)).toBeNull();
-    expect((await inner.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk))?.data).toMatchObject({ moved: 2 });
+    expect((await inner.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk))?.data).toEqual({ movedAt: new Date(clock.now()).toISOString() });
   });
 
   it('keeps a record already in the new place (a newer sweep wrote it) and still removes the former one', async () => {
@@ -160,7 +152,8 @@ describe('cluster records: the one-time move into one partition', () => {
     expect(read[0]).toMatchObject({ data: record('active') });
     expect(read[1]).toBeNull();
     expect(await realGet(formerClusterStateKey('bad').pk, formerClusterStateKey('bad').sk)).not.toBeNull();
-    expect((await realGet(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk))?.data).toMatchObject({ moved: 1 });
+    expect(await realGet(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).not.toBeNull();
+    expect(await realGet(clusterStateKey('a').pk, clusterStateKey('a').sk)).toMatchObject({ data: record('active') });
   });
 
   it('looks for former records only once per store: a marked store is not searched', async () => {
@@ -172,6 +165,96 @@ describe('cluster records: the one-time move into one partition', () => {
 
     expect(await records.read(['a'])).toEqual([null]);
     expect(calls.getMany.flat().some((k) => k.sk === 'STATE')).toBe(false);
+  });
+});
+
+describe('cluster records: who moves what', () => {
+  /** A logger that keeps the events it was given. */
+  const recording = () => {
+    const events: string[] = [];
+    const logger = { ...silentLogger, warn: (event: string) => void events.push(event), child: () => logger };
+    return { logger, events };
+  };
+
+  it('a sweep of a few clusters moves only theirs and does not mark the store; the sweep of all of them does', async () => {
+    const clock = new FakeClock();
+    const { store, inner } = countedStore(clock);
+    await seedFormer(inner, 'a', record('sealed'));
+    await seedFormer(inner, 'b', record('active'));
+    const records = createClusterRecords({ store, logger: silentLogger, clock }, ['a', 'b']);
+
+    await records.read(['a']);
+    expect(await inner.get(formerClusterStateKey('a').pk, formerClusterStateKey('a').sk)).toBeNull();
+    expect(await inner.get(formerClusterStateKey('b').pk, formerClusterStateKey('b').sk)).not.toBeNull();
+    expect(await inner.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).toBeNull();
+
+    expect((await records.read(['a', 'b'])).map((r) => (r === null || r instanceof Error ? r : r.data))).toEqual([record('sealed'), record('active')]);
+    expect(await inner.get(formerClusterStateKey('b').pk, formerClusterStateKey('b').sk)).toBeNull();
+    expect(await inner.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).not.toBeNull();
+  });
+
+  it('prepare moves every configured cluster at once (the fan-out dispatcher, before queuing)', async () => {
+    const clock = new FakeClock();
+    const { store, inner } = countedStore(clock);
+    await seedFormer(inner, 'a', record('sealed'));
+    await seedFormer(inner, 'b', record('active'));
+    await createClusterRecords({ store, logger: silentLogger, clock }, ['a', 'b']).prepare();
+    expect(await inner.get(clusterStateKey('b').pk, clusterStateKey('b').sk)).toMatchObject({ data: record('active') });
+    expect(await inner.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).not.toBeNull();
+  });
+
+  it('a dry run moves nothing and writes nothing: it reads a record where it still is', async () => {
+    const clock = new FakeClock();
+    const { store, inner } = countedStore(clock);
+    await seedFormer(inner, 'a', record('sealed', '2026-11-30T10:00:00.000Z'));
+    const records = createClusterRecords({ store, logger: silentLogger, clock }, ['a', 'b']);
+
+    const read = await records.read(['a', 'b'], { readOnly: true });
+
+    expect(read.map((r) => (r === null || r instanceof Error ? r : r.data))).toEqual([record('sealed', '2026-11-30T10:00:00.000Z'), null]);
+    expect(await inner.get(clusterStateKey('a').pk, clusterStateKey('a').sk)).toBeNull();
+    expect(await inner.get(formerClusterStateKey('a').pk, formerClusterStateKey('a').sk)).not.toBeNull();
+    expect(await inner.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).toBeNull();
+  });
+
+  it('two processes moving at once: every record ends in the new place once, and neither warns of an older writer', async () => {
+    const clock = new FakeClock();
+    const { store, inner } = countedStore(clock);
+    const ids = ['a', 'b', 'c', 'd'];
+    for (const id of ids) await seedFormer(inner, id, record(id === 'c' ? 'sealed' : 'standby'));
+    const first = recording();
+    const second = recording();
+
+    const [one, two] = await Promise.all([
+      createClusterRecords({ store, logger: first.logger, clock }, ids).read(ids),
+      createClusterRecords({ store, logger: second.logger, clock }, ids).read(ids),
+    ]);
+
+    expect(one.map((r) => (r === null || r instanceof Error ? r : r.data))).toEqual(two.map((r) => (r === null || r instanceof Error ? r : r.data)));
+    for (const id of ids) {
+      expect(await inner.get(clusterStateKey(id).pk, clusterStateKey(id).sk)).toMatchObject({ version: 1, data: record(id === 'c' ? 'sealed' : 'standby') });
+      expect(await inner.get(formerClusterStateKey(id).pk, formerClusterStateKey(id).sk)).toBeNull();
+    }
+    expect([...first.events, ...second.events]).toEqual([]);
+  });
+
+  it('a former record written again while it is moved (an older sealwatch still running) is reported; the new place keeps what was moved', async () => {
+    const clock = new FakeClock();
+    const { store, inner } = countedStore(clock);
+    await seedFormer(inner, 'a', record('sealed'));
+    const realDelete = store.delete;
+    store.delete = async (pk, sk, condition) => {
+      // The older sealwatch writes its sweep's record between the mover's read and its delete.
+      if (pk === formerClusterStateKey('a').pk) await inner.put({ ...formerClusterStateKey('a'), data: record('standby'), condition: { kind: 'any' } });
+      return realDelete(pk, sk, condition);
+    };
+    const { logger, events } = recording();
+
+    const [read] = await createClusterRecords({ store, logger, clock }, ['a']).read(['a']);
+
+    expect(read).toMatchObject({ data: record('sealed') });
+    expect(events).toEqual(['records.layout_former_written_again']);
+    expect(await inner.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)).not.toBeNull();
   });
 });
 
@@ -209,5 +292,19 @@ describe('cluster records: reads', () => {
 
     await inner.put({ ...RECORDS_LAYOUT_KEY, data: { moved: 0 }, condition: { kind: 'any' } });
     expect((await readClusterRecords(inner, ['a', 'b'])).map((r) => r?.data ?? null)).toEqual([null, record('active')]);
+  });
+
+  it('a reader that misses a record in both places because it was moved in between reads the new place again', async () => {
+    const clock = new FakeClock();
+    const { store, inner } = countedStore(clock);
+    await seedFormer(inner, 'a', record('sealed'));
+    const realGetMany = store.getMany;
+    store.getMany = async (keys) => {
+      // A sweep moves the record after the reader looked at the new place, before the former.
+      if (keys.some((k) => k.sk === 'STATE')) await createClusterRecords({ store: inner, logger: silentLogger, clock }, ['a', 'b']).read(['a']);
+      return realGetMany(keys);
+    };
+
+    expect((await readClusterRecords(store, ['a'])).map((r) => r?.data ?? null)).toEqual([record('sealed')]);
   });
 });

@@ -7,6 +7,7 @@ import { createDiscoveryService } from '../../../shared/app/discovery/discovery-
 import type { SweepCluster } from '../../../shared/app/sweep-types.ts';
 import { serverNameFor } from '../../../shared/core/server-name.ts';
 import { DiscoveryError, type DiscoveredNode, type NodeDiscovery } from '../../../shared/ports/node-discovery.ts';
+import { clusterStateKey } from '../../../shared/app/cluster-record-layout.ts';
 
 const recorded = JSON.parse(readFileSync(new URL('../../fixtures/kubernetes/endpointslice-list.json', import.meta.url), 'utf8')) as { items: EndpointSlice[] };
 
@@ -86,7 +87,7 @@ describe('discovery service', () => {
     expect(finding?.evidence).toMatchObject({ failure: 'forbidden', lastKnownAgeMs: 90_000, lastKnownNodes: ['vault-0', 'vault-1'] });
     expect(finding?.message).toContain('grant: list endpointslices');
 
-    await t.store.put({ pk: 'CLUSTER#prod', sk: 'STATE', data: { nodes: { 'vault-1': { state: 'active' } } }, condition: { kind: 'any' } });
+    await t.store.put({ ...clusterStateKey('prod'), data: { nodes: { 'vault-1': { state: 'active' } } }, condition: { kind: 'any' } });
     t.src.answer = [];
     expect(await t.sweep()).toEqual({ nodes: ['static-0=https://10.9.9.9:8200'], findings: [] });
     expect((await t.sweep()).findings).toEqual(['node.gone@vault-0:info', 'node.gone@vault-1:warning']);
