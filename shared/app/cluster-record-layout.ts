@@ -1,5 +1,5 @@
 import type { ClusterRecord } from '../core/cluster-record.ts';
-import { describeError, ValidationError } from '../errors.ts';
+import { ConflictError, describeError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
@@ -23,16 +23,35 @@ export const RECORDS_LAYOUT_KEY = Object.freeze({ pk: RECORDS_PK, sk: '#layout' 
 /** Up to this many clusters, their records are read by key; more, the partition is queried. */
 export const READ_BY_KEY_MAX = 16;
 
+/**
+ * What the store's mark says: `none`, records of the former layout may be anywhere; `moved`, every
+ * cluster configured in the process that marked it was moved, and others may still have one;
+ * `new`, the store was created in this layout and never held one.
+ */
+export type LayoutMark = 'none' | 'moved' | 'new';
+
+export async function readLayoutMark(store: StateStore): Promise<LayoutMark> {
+  const item = await store.get<Record<string, unknown>>(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk);
+  if (item === null) return 'none';
+  return typeof item.data === 'object' && item.data !== null && 'newStoreAt' in item.data ? 'new' : 'moved';
+}
+
 /** The one-time move of a store's cluster records into their partition, as one process sees it. */
 export interface RecordMove {
   /**
-   * Moves the former records of `scope` (cluster ids) unless the store is marked as moved; once
-   * this process has moved every configured cluster, it marks the store. A sweep of a few
-   * clusters (a fan-out worker, a recover) so moves only its own, never the whole fleet's.
+   * Makes the records of `scope` (cluster ids) readable in the new place: until the store is
+   * marked, moves their former records (and marks the store once this process has moved every
+   * configured cluster); on a store marked `moved` by a process that had fewer clusters
+   * configured, moves the former record of a cluster that has none in the new place yet
+   * (`missing`, known after the read). Returns the clusters whose move failed: their sweep fails
+   * alone, rather than starting a new record over one that was not moved. `deadline` (epoch ms):
+   * no cluster's move begins after it (the fan-out dispatcher's time is bounded).
    */
-  prepare(scope: readonly string[]): Promise<void>;
-  /** Whether this process has seen the store marked as moved (then it never looks again). */
-  done(): boolean;
+  prepare(scope: readonly string[], options?: { deadline?: number }): Promise<Map<string, Error>>;
+  /** Moves the former records of clusters the read found in neither place (see `prepare`). */
+  strays(missing: readonly string[]): Promise<Map<string, StateItem<ClusterRecord> | Error>>;
+  /** The store's mark as this process last read it (`none` until read). */
+  mark(): LayoutMark;
 }
 
 /** Puts and deletes of the move in flight at once (a first sweep of a large fleet). */
@@ -47,48 +66,82 @@ const MOVE_CONCURRENCY = 16;
  * in a process; two processes moving at once each write nothing the other has written.
  */
 export function createRecordMove(deps: { store: StateStore; clock: Clock; logger: Logger }, configured: readonly string[]): RecordMove {
-  const { store, logger } = deps;
-  let done = false;
+  const { store, logger, clock } = deps;
+  let mark: LayoutMark = 'none';
   const movedHere = new Set<string>();
-  let queue: Promise<void> = Promise.resolve();
+  let queue: Promise<unknown> = Promise.resolve();
+  /** One move at a time in this process; a failure is the caller's, and the next call tries again. */
+  const serially = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = queue.then(run);
+    queue = next.catch(() => undefined);
+    return next;
+  };
 
-  async function move(scope: readonly string[]): Promise<void> {
-    if (done) return;
-    if ((await store.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)) !== null) {
-      done = true;
-      return;
-    }
-    const todo = [...new Set(scope)].filter((id) => !movedHere.has(id));
-    const former = todo.length === 0 ? [] : await readFormer(store, logger, todo);
-    const moved = await mapLimit(todo, MOVE_CONCURRENCY, async (clusterId, i) => {
+  /** Moves the former records of `ids`; the moved records by id, and an error per failed cluster. */
+  async function moveEach(ids: readonly string[], deadline?: number): Promise<Map<string, StateItem<ClusterRecord> | Error>> {
+    const out = new Map<string, StateItem<ClusterRecord> | Error>();
+    if (ids.length === 0) return out;
+    const former = await readFormer(store, logger, ids);
+    let moved = 0;
+    await mapLimit(ids, MOVE_CONCURRENCY, async (clusterId, i) => {
+      if (deadline !== undefined && clock.now() >= deadline) return;
       const item = former[i];
-      if (!item) return false;
-      const placed = await conditionalWrite(store.put<ClusterRecord>({ ...clusterStateKey(clusterId), data: item.data, condition: { kind: 'absent' } }));
-      if (!(await conditionalWrite(store.delete(item.pk, item.sk, { kind: 'version', version: item.version })))) {
-        // Another mover deleted it first (fine), or it was written again since it was read: by a
-        // sealwatch of the former layout still running beside this one, whose writes nobody reads
-        // from now on. Only that is worth telling.
-        if ((await store.get(item.pk, item.sk)) !== null) logger.warn('records.layout_former_written_again', { cluster: clusterId });
+      try {
+        if (item) {
+          const key = clusterStateKey(clusterId);
+          let placed: StateItem<ClusterRecord> | null = null;
+          try {
+            placed = await store.put<ClusterRecord>({ ...key, data: item.data, condition: { kind: 'absent' } });
+          } catch (error) {
+            if (!(error instanceof ConflictError)) throw error;
+          }
+          if (!(await conditionalWrite(store.delete(item.pk, item.sk, { kind: 'version', version: item.version })))) {
+            // Another mover deleted it first (fine), or it was written again since it was read:
+            // by a sealwatch of the former layout still running beside this one, whose writes
+            // nobody reads from now on. Only that is worth telling.
+            if ((await store.get(item.pk, item.sk)) !== null) logger.warn('records.layout_former_written_again', { cluster: clusterId });
+          }
+          // Written here, or by another mover or a sweep first: the new place holds it either way.
+          const current = placed ?? (await store.get<ClusterRecord>(key.pk, key.sk));
+          if (current) out.set(clusterId, current);
+          if (placed) moved += 1;
+        }
+        movedHere.add(clusterId);
+      } catch (error) {
+        logger.warn('records.layout_move_failed', { cluster: clusterId, error: describeError(error) });
+        out.set(clusterId, error instanceof Error ? error : new Error(String(error)));
       }
-      return placed;
     });
-    for (const id of todo) movedHere.add(id);
-    const count = moved.filter(Boolean).length;
-    if (count > 0) logger.info('records.layout_moved', { moved: count });
-    if (!configured.every((id) => movedHere.has(id))) return;
-    await store.put({ ...RECORDS_LAYOUT_KEY, data: { movedAt: new Date(deps.clock.now()).toISOString() }, condition: { kind: 'any' } });
-    done = true;
+    if (moved > 0) logger.info('records.layout_moved', { moved });
+    return out;
   }
 
   return {
-    prepare(scope) {
-      if (done) return Promise.resolve();
-      const next = queue.then(() => move(scope));
-      // A failed move is tried again by the next call; the caller sees this one's failure.
-      queue = next.catch(() => undefined);
-      return next;
+    prepare(scope, options = {}) {
+      if (mark !== 'none') return Promise.resolve(new Map());
+      return serially(async () => {
+        const failed = new Map<string, Error>();
+        if (mark === 'none') mark = await readLayoutMark(store);
+        if (mark !== 'none') return failed;
+        const todo = [...new Set(scope)].filter((id) => !movedHere.has(id));
+        for (const [id, result] of await moveEach(todo, options.deadline)) if (result instanceof Error) failed.set(id, result);
+        if (configured.every((id) => movedHere.has(id))) {
+          try {
+            await store.put({ ...RECORDS_LAYOUT_KEY, data: { movedAt: new Date(clock.now()).toISOString() }, condition: { kind: 'any' } });
+            mark = 'moved';
+          } catch (error) {
+            // Every record is moved; only the mark is missing, and the next sweep writes it.
+            logger.warn('records.layout_mark_failed', { error: describeError(error) });
+          }
+        }
+        return failed;
+      });
     },
-    done: () => done,
+    strays(missing) {
+      if (mark !== 'moved' || missing.length === 0) return Promise.resolve(new Map());
+      return serially(() => moveEach(missing));
+    },
+    mark: () => mark,
   };
 }
 
@@ -120,20 +173,35 @@ async function readFormer(store: StateStore, logger: Logger, clusterIds: readonl
 
 /**
  * The records of `clusterIds` for readers beside the sweep (API, dashboard, discovery), in order:
- * by key for a few clusters, by one Query of the partition for more. Until the one-time move is
- * done (a sweep does it), a record still in the former place is read from there, so an upgrade
- * shows every cluster's last state from the start.
+ * by key for a few clusters, by one Query of the partition for more. A record still in the former
+ * place (before the move, or of a cluster the marking process did not have configured) is read
+ * from there, so an upgrade shows every cluster's last state from the start.
  */
 export async function readClusterRecords(store: StateStore, clusterIds: readonly string[]): Promise<(StateItem<ClusterRecord> | null)[]> {
-  const items = await readRecords(store, clusterIds);
-  const missing = clusterIds.filter((_, i) => items[i] === null);
-  if (missing.length === 0 || (await store.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)) !== null) return items;
+  // The mark first: one written after the new place was read would otherwise hide a record
+  // moved in between.
+  const mark = await readLayoutMark(store);
+  return withFormer(store, clusterIds, await readRecords(store, clusterIds), mark);
+}
+
+/**
+ * `read` (the new place, in `clusterIds` order) with each missing record looked for in the former
+ * place, unless the store was created in this layout. Found in neither, the new place is read
+ * once more: a mover may have moved it between the two reads.
+ */
+export async function withFormer<R extends StateItem<ClusterRecord> | null | Error>(
+  store: StateStore,
+  clusterIds: readonly string[],
+  read: readonly R[],
+  mark: LayoutMark,
+): Promise<(R | StateItem<ClusterRecord> | null)[]> {
+  const missing = clusterIds.filter((_, i) => read[i] === null);
+  if (missing.length === 0 || mark === 'new') return [...read];
   const former = new Map((await store.getMany<ClusterRecord>(missing.map(formerClusterStateKey))).map((item, i) => [missing[i], item]));
-  // In neither place: a mover may have moved it between the two reads; the new place once more.
   const neither = missing.filter((id) => !former.get(id));
   const again =
     neither.length === 0 ? new Map() : new Map((await store.getMany<ClusterRecord>(neither.map(clusterStateKey))).map((item, i) => [neither[i], item]));
-  return clusterIds.map((id, i) => items[i] ?? former.get(id) ?? again.get(id) ?? null);
+  return clusterIds.map((id, i) => read[i] ?? former.get(id) ?? again.get(id) ?? null);
 }
 
 /** The records of the new place, in order: by key up to READ_BY_KEY_MAX clusters, else one Query of the partition. */

@@ -3,7 +3,7 @@ import { ConflictError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
-import { clusterStateKey, createRecordMove, formerClusterStateKey, RECORDS_LAYOUT_KEY, readRecords, recordVersions } from './cluster-record-layout.ts';
+import { clusterStateKey, createRecordMove, readLayoutMark, readRecords, recordVersions, withFormer } from './cluster-record-layout.ts';
 
 export { clusterStateKey };
 
@@ -30,8 +30,12 @@ export interface ClusterRecords {
    * `readOnly` (a dry run) moves nothing and reads a record still in the former place there.
    */
   read(clusterIds: readonly string[], mode?: { readOnly: boolean }): Promise<RecordRead[]>;
-  /** Moves every configured cluster's former record, if the store is not marked as moved yet. */
-  prepare(): Promise<void>;
+  /**
+   * Moves every configured cluster's former record, if the store is not marked as moved yet; no
+   * cluster's move begins after `deadline` (epoch ms). A cluster whose move failed is logged and
+   * left for its next sweep.
+   */
+  prepare(options?: { deadline?: number }): Promise<void>;
   /** Writes a changed record conditioned on the version read; false when another writer was first. */
   persist(clusterId: string, record: ClusterRecord, prior: StateItem<ClusterRecord>): Promise<{ ok: boolean; warning?: string }>;
   /** A first record the sweep's batch wrote, with the version it was written with. */
@@ -70,26 +74,16 @@ export function createClusterRecords(deps: { store: StateStore; logger: Logger; 
     }
   }
 
-  /** A dry run before the move: a record still in the former place is read there (not kept). */
-  async function withFormer(clusterIds: readonly string[], read: RecordRead[]): Promise<RecordRead[]> {
-    const missing = clusterIds.filter((_, i) => read[i] === null);
-    if (missing.length === 0 || (await store.get(RECORDS_LAYOUT_KEY.pk, RECORDS_LAYOUT_KEY.sk)) !== null) return read;
-    const former = new Map<string, RecordRead>();
-    await Promise.all(
-      missing.map(async (id) => {
-        const key = formerClusterStateKey(id);
-        former.set(id, await store.get<ClusterRecord>(key.pk, key.sk).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
-      }),
-    );
-    return clusterIds.map((id, i) => read[i] ?? former.get(id) ?? null);
-  }
-
   return {
-    prepare: () => move.prepare(clusterIds),
+    async prepare(options) {
+      await move.prepare(clusterIds, options);
+    },
 
     async read(clusterIds, mode) {
-      const readOnly = mode?.readOnly === true && !move.done();
-      if (!readOnly) await move.prepare(clusterIds);
+      const readOnly = mode?.readOnly === true;
+      // A dry run moves nothing: it reads the mark first (see withFormer) and a record where it is.
+      const dryMark = readOnly ? (move.mark() === 'none' ? await readLayoutMark(store) : move.mark()) : undefined;
+      const failed = readOnly ? new Map<string, Error>() : await move.prepare(clusterIds);
       const known = clusterIds.filter((id) => kept.has(id));
       const current = new Map<string, RecordRead>();
       let versions: (number | null)[] = [];
@@ -117,8 +111,14 @@ export function createClusterRecords(deps: { store: StateStore; logger: Logger; 
         else keep(id, read);
         current.set(id, read);
       });
-      const read = clusterIds.map((id) => current.get(id) ?? null);
-      return readOnly ? withFormer(clusterIds, read) : read;
+      // A cluster whose record could not be moved fails alone: a new record must not start over it.
+      const read = clusterIds.map((id) => failed.get(id) ?? current.get(id) ?? null);
+      if (dryMark !== undefined) return withFormer(store, clusterIds, read, dryMark);
+      // On a store another process marked as moved, a cluster it did not have configured may still
+      // have its record in the former place: moved now, before a new one would start over it.
+      const strays = await move.strays(clusterIds.filter((_, i) => read[i] === null));
+      for (const [id, found] of strays) if (!(found instanceof Error)) keep(id, found);
+      return read.map((r, i) => r ?? strays.get(clusterIds[i] as string) ?? null);
     },
 
     async persist(clusterId, record, prior) {

@@ -22,6 +22,9 @@ export interface FanOutOptions {
   newDispatchId?: () => string;
 }
 
+/** How long the dispatcher spends at most moving an earlier layout's records before it queues. */
+const PREPARE_BUDGET_MS = 20_000;
+
 export type DispatchResult = { mode: 'single'; report: SweepReport } | { mode: 'fan-out'; dispatchId: string; dispatchedAt: string; clusters: number };
 
 export type WorkResult =
@@ -75,7 +78,10 @@ export function createFanOut(options: FanOutOptions): FanOut {
       if (!fansOut() || !queue) return { mode: 'single', report: await sweep.run({ trigger }) };
       // The one-time move of an earlier layout's records, here once rather than in every worker
       // at the same time. A failure is not the dispatch's: each worker moves its own cluster.
-      await sweep.prepareStore?.().catch((error: unknown) => logger.warn('fanout.prepare_failed', { error: describeError(error) }));
+      // Bounded, so the queuing always happens within the invocation's time.
+      await sweep
+        .prepareStore?.({ deadline: clock.now() + PREPARE_BUDGET_MS })
+        .catch((error: unknown) => logger.warn('fanout.prepare_failed', { error: describeError(error) }));
       const dispatchId = newId();
       const dispatchedAt = new Date(clock.now()).toISOString();
       const messages = options.clusterIds.map((clusterId): SweepWorkMessage => ({ kind: 'sweep-cluster', dispatchId, clusterId, trigger, dispatchedAt }));

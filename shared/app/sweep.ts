@@ -106,7 +106,7 @@ export interface SweepService {
    * a few moves only theirs). The fan-out dispatcher calls it before queuing, so its workers find
    * the move done.
    */
-  prepareStore(): Promise<void>;
+  prepareStore(options?: { deadline?: number }): Promise<void>;
 }
 
 /**
@@ -136,7 +136,7 @@ export function createSweepService(options: SweepServiceOptions): SweepService {
       return sweepUnderLease(clusters, { lease: scope, heartbeat: scope }, SWEEP_LEASE, { trigger, actionFindings: new Map() });
     },
 
-    prepareStore: () => records.prepare(),
+    prepareStore: (prepareOptions) => records.prepare(prepareOptions),
 
     async recover(request) {
       const cluster = options.clusters.find((c) => c.id === request.clusterId);

@@ -74,22 +74,19 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
     });
   }
 
-  async function fannedOut(store: CountingStore, clock: FakeClock, threshold = 50) {
+  /** `workersApart`: the workers run in another process than the dispatcher (as on Lambda), with a sweep service of their own. */
+  async function fannedOut(store: CountingStore, clock: FakeClock, threshold = 50, workersApart = false) {
     const queue = createMemoryWorkQueue({ concurrency: 16 });
-    const fanOut = createFanOut({
-      clusterIds: clusters.map((c) => c.id),
-      clusterThreshold: threshold,
-      queue,
-      sweep: sweepService(store, clock),
-      clock,
-      logger: silentLogger,
-    });
+    const fanOutWith = (sweep: ReturnType<typeof sweepService>) =>
+      createFanOut({ clusterIds: clusters.map((c) => c.id), clusterThreshold: threshold, queue, sweep, clock, logger: silentLogger });
+    const fanOut = fanOutWith(sweepService(store, clock));
+    const workers = workersApart ? fanOutWith(sweepService(store, clock)) : fanOut;
     const results: WorkResult[] = [];
     let delivery = 0;
     // The worker code path: queue record -> handleWorkBatch -> fanOut.work -> one-cluster sweep.
     queue.consume(async (message) => {
       delivery += 1;
-      const batch = await handleWorkBatch([{ messageId: `m-${delivery}`, body: JSON.stringify(message) }], (m) => fanOut.work(sweepOnly(m)), silentLogger);
+      const batch = await handleWorkBatch([{ messageId: `m-${delivery}`, body: JSON.stringify(message) }], (m) => workers.work(sweepOnly(m)), silentLogger);
       results.push(...batch.results);
       if (batch.failedIds.length > 0) throw new Error('worker batch failed');
     });
@@ -162,7 +159,7 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
       return realGetMany(keys);
     };
 
-    const out = await fannedOut(store, clock);
+    const out = await fannedOut(store, clock, 50, true);
     const during = [...gets];
 
     expect(former.items).toHaveLength(CLUSTERS);
@@ -174,11 +171,36 @@ describe('scale-out: dispatch -> in-process queue -> worker', () => {
       expect((await store.get(clusterStateKey(id).pk, clusterStateKey(id).sk))?.data).toEqual(item.data);
     }
     expect(out.merged.report.totals.transitions).toBe(0);
-    // The dispatcher read every former record at once; the workers found the move done (one read
-    // of the mark each) and moved nothing themselves.
+    // The dispatcher read every former record at once and marked the store; the workers' process
+    // read the mark once and moved nothing itself.
     expect(formerReads).toEqual([CLUSTERS]);
-    expect(during.filter((g) => g === `${RECORDS_LAYOUT_KEY.pk} ${RECORDS_LAYOUT_KEY.sk}`).length).toBeLessThanOrEqual(1 + CLUSTERS);
+    expect(during.filter((g) => g === `${RECORDS_LAYOUT_KEY.pk} ${RECORDS_LAYOUT_KEY.sk}`)).toHaveLength(2);
     expect(during.filter((g) => g.endsWith(' STATE'))).toEqual([]);
+  }, 120_000);
+
+  it('a dispatcher whose move fails still queues every cluster; each worker then moves its own record', async () => {
+    const clock = new FakeClock({ start: Date.UTC(2026, 10, 22, 15) });
+    const store = countingStore(createMemoryStateStore({ clock }));
+    const id = clusters[3]?.id ?? '';
+    await store.put({ ...formerClusterStateKey(id), data: { nodes: {} }, condition: { kind: 'any' } });
+    const realGetMany = store.getMany;
+    let failed = 0;
+    store.getMany = async (keys) => {
+      // The dispatcher's read of every former record is throttled.
+      if (keys.length === CLUSTERS && keys.every((k) => k.sk === 'STATE')) {
+        failed += 1;
+        throw new UnavailableError('throttled');
+      }
+      return realGetMany(keys);
+    };
+
+    const out = await fannedOut(store, clock, 50, true);
+
+    expect(failed).toBe(1);
+    expect(out.dispatched).toMatchObject({ mode: 'fan-out', clusters: CLUSTERS });
+    expect(out.results.filter((r) => r.outcome === 'swept')).toHaveLength(CLUSTERS);
+    expect(await store.get(formerClusterStateKey(id).pk, formerClusterStateKey(id).sk)).toBeNull();
+    expect(await store.get(clusterStateKey(id).pk, clusterStateKey(id).sk)).not.toBeNull();
   }, 120_000);
 
   it('sweeps in-process at or below the threshold', async () => {
