@@ -164,7 +164,10 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       const now = clock.now();
       // Read when the report is complete, not earlier: an acknowledgement or a silence made while
       // the sweep ran is taken into account (and a stale version would make the write conflict).
-      const [stored, active] = await Promise.all([load(observations.clusters), silences.list()]);
+      // Silences mute only conditions seen now (evaluateIncidents: resolves and events are never
+      // muted), so a sweep that saw none does not read them: one Query less per quiet sweep.
+      const conditionsSeen = observations.findings.some((f) => f.severity !== 'info');
+      const [stored, active] = await Promise.all([load(observations.clusters), conditionsSeen ? silences.list() : []]);
       const previous: IncidentsState = {};
       for (const [id, item] of stored) if (item) previous[id] = item.data;
       const policy = { openAfter: alerts.openAfter, resolveAfter: alerts.resolveAfter, remindEveryMs: alerts.remindEveryMs, silences: active };

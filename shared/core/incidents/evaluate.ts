@@ -13,7 +13,9 @@ import type { ClusterIncidents, Evaluation, IncidentEntry, IncidentPolicy, Incid
  *   resolves after `resolveAfter` healthy sweeps in a row (→ `resolve`), so a node flapping on
  *   every sweep stays one incident.
  * Silenced conditions still open and resolve but send nothing; a trigger withheld by a silence
- * goes out once the silence ends while the incident is still open.
+ * goes out once the silence ends while the incident is still open. Silences bear only on the
+ * conditions seen now (not on resolves or events): without a non-info finding, the result is the
+ * same whatever the silences, and the incident service does not read them.
  * An acknowledged incident sends no reminders (updates and the resolve still go out).
  * `events` become `info` notifications without an incident.
  */

@@ -91,6 +91,24 @@ describe('createAlerting.beginAfterSweep', () => {
     expect(await sweep(healthy)).toBe(0);
   });
 
+  it('reads the silences only in a sweep that sees a condition; a silence still mutes it', async () => {
+    const { store, sweep, alerting, channels } = setup();
+    const sent = channels[0]?.sent ?? [];
+    const partitions: string[] = [];
+    const realQuery = store.query;
+    store.query = (request) => (partitions.push(request.pk), realQuery(request));
+    const healthy = sweepReport([{ id: 'prod', nodes: [nodeReport('v1', 'active')] }]);
+
+    await sweep(healthy);
+    expect(partitions).not.toContain('SILENCES');
+
+    await alerting.silences.add({ cluster: 'prod', forMs: 30 * MIN, comment: 'maintenance', createdBy: 'alice' });
+    partitions.length = 0;
+    await sweep(sweepReport([{ id: 'prod', nodes: [nodeReport('v1', 'sealed')] }]));
+    expect(partitions).toContain('SILENCES');
+    expect(sent).toEqual([]);
+  });
+
   it('sees a silence made while the nodes are observed, between begin and finish', async () => {
     const { alerting, clock, channels } = setup();
     const sent = channels[0]?.sent ?? [];
