@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../core/finding.ts';
 import type { StateStore } from '../ports/state-store.ts';
+import { zeroByState } from './sweep-report.ts';
 import type { ClusterSummary } from './sweep-types.ts';
 
 /**
@@ -53,7 +54,7 @@ export function heartbeatItems(
   let current: HeartbeatChunk | undefined;
   let bytes = 0;
   for (const { clusterId, heartbeat } of heartbeats) {
-    const entry = { summary: heartbeat.summary, findings: heartbeat.findings };
+    const entry = { summary: storedSummary(heartbeat.summary), findings: heartbeat.findings };
     const size = Buffer.byteLength(JSON.stringify(entry)) + Buffer.byteLength(clusterId) + 8;
     if (!current || (bytes + size > CHUNK_BYTES && bytes > 0)) {
       current = { at: first.at, trigger: first.trigger, clusters: {} };
@@ -93,10 +94,27 @@ export async function readHeartbeats(store: StateStore, clusterIds: readonly str
       for (const [clusterId, entry] of Object.entries(data.clusters ?? {})) {
         if (!wanted.has(clusterId)) continue;
         const known = newest.get(clusterId);
-        if (!known || Date.parse(data.at) > Date.parse(known.at)) newest.set(clusterId, { at: data.at, trigger: data.trigger, ...entry });
+        if (!known || Date.parse(data.at) > Date.parse(known.at))
+          newest.set(clusterId, { at: data.at, trigger: data.trigger, summary: readSummary(entry.summary), findings: entry.findings });
       }
     }
     cursor = page.cursor;
   } while (cursor !== undefined);
   return clusterIds.map((id) => newest.get(id) ?? null);
+}
+
+/**
+ * The summary as stored: its states' zero counts left out (most of a quiet cluster's entry: a
+ * 1,000-node sweep's item shrinks by about a third), put back by `readSummary`.
+ */
+function storedSummary(summary: ClusterSummary): ClusterSummary {
+  if (!summary.byState) return summary;
+  const byState: Partial<ClusterSummary['byState']> = {};
+  for (const [state, count] of Object.entries(summary.byState) as [keyof ClusterSummary['byState'], number][]) if (count !== 0) byState[state] = count;
+  return { ...summary, byState: byState as ClusterSummary['byState'] };
+}
+
+/** A stored summary with every state's count, zeros included (items of earlier sweeps carry them all already). */
+function readSummary(summary: ClusterSummary): ClusterSummary {
+  return summary?.byState ? { ...summary, byState: { ...zeroByState(), ...summary.byState } } : summary;
 }

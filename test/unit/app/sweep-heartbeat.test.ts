@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStateStore } from '../../../shared/adapters/memory-state-store.ts';
 import { heartbeatItems, readHeartbeats, writeHeartbeats, type SweepHeartbeat } from '../../../shared/app/sweep-heartbeat.ts';
+import { zeroByState } from '../../../shared/app/sweep-report.ts';
 import type { Finding } from '../../../shared/core/finding.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 
@@ -40,5 +41,26 @@ describe('sweep heartbeats', () => {
     read = await readHeartbeats(store, ['a', 'b', 'c']);
     expect(read.map((h) => h?.at)).toEqual(['2026-12-07T10:01:00.000Z', '2026-12-07T10:01:00.000Z', '2026-12-07T10:01:00.000Z']);
     expect(read[1]?.findings).toEqual([]);
+  });
+
+  it('stores a summary without its zero counts and reads it back with every state counted', async () => {
+    const clock = new FakeClock({ start: NOW_S * 1000 });
+    const store = createMemoryStateStore({ clock });
+    const full = { ...zeroByState(), active: 1, standby: 2 };
+    const counted = { nodes: 3, byState: full, activeCount: 1, sealedCount: 0, unreachableCount: 0, clusterIds: [], versions: ['1.19.5'], activeNodes: ['v1'] };
+    const beat: SweepHeartbeat = { at: '2026-12-07T10:00:00.000Z', trigger: 'schedule', summary: counted as SweepHeartbeat['summary'], findings: [] };
+
+    const [item] = heartbeatItems('sweep', [{ clusterId: 'a', heartbeat: beat }], NOW_S);
+    expect(item?.data.clusters['a']?.summary.byState).toEqual({ active: 1, standby: 2 });
+    await writeHeartbeats(store, 'sweep', [{ clusterId: 'a', heartbeat: beat }], NOW_S);
+    expect((await readHeartbeats(store, ['a']))[0]?.summary).toEqual(counted);
+    // An item written with every count (an earlier sealwatch) reads the same.
+    await store.put({
+      pk: 'SWEPT',
+      sk: 'sweep#0',
+      data: { at: beat.at, trigger: 'schedule', clusters: { a: { summary: counted, findings: [] } } },
+      condition: { kind: 'any' },
+    });
+    expect((await readHeartbeats(store, ['a']))[0]?.summary).toEqual(counted);
   });
 });

@@ -193,7 +193,14 @@ describe('evaluateIncidents', () => {
   });
 
   it('without a condition seen now, silences change nothing (the incident service skips reading them then)', () => {
-    const everything: Silence = { id: 's1', cluster: 'prod', createdBy: 'ops', comment: 'maintenance', createdAt: new Date(T0).toISOString(), expiresAt: new Date(T0 + 600 * MIN).toISOString() };
+    const everything: Silence = {
+      id: 's1',
+      cluster: 'prod',
+      createdBy: 'ops',
+      comment: 'maintenance',
+      createdAt: new Date(T0).toISOString(),
+      expiresAt: new Date(T0 + 600 * MIN).toISOString(),
+    };
     // Open, pending and resolving incidents, and a one-off event, with only info findings seen.
     const opened = run([[sealed(), sealed('warning', 'vault-2')], [sealed(), sealed('warning', 'vault-2')], [sealed('warning', 'vault-3')]]).state;
     const observations = { clusters: ['prod'], findings: [sealed('info', 'vault-4')], events: [{ ...sealed('info'), id: 'node.unsealed' }] };
