@@ -190,26 +190,19 @@ describe('evaluateIncidents', () => {
       ]);
       expect(kinds).toEqual([['trigger'], [], [], ['resolve']]);
     });
-  });
 
-  it('without a condition seen now, silences change nothing (the incident service skips reading them then)', () => {
-    const everything: Silence = {
-      id: 's1',
-      cluster: 'prod',
-      createdBy: 'ops',
-      comment: 'maintenance',
-      createdAt: new Date(T0).toISOString(),
-      expiresAt: new Date(T0 + 600 * MIN).toISOString(),
-    };
-    // Open, pending and resolving incidents, and a one-off event, with only info findings seen.
-    const opened = run([[sealed(), sealed('warning', 'vault-2')], [sealed(), sealed('warning', 'vault-2')], [sealed('warning', 'vault-3')]]).state;
-    const observations = { clusters: ['prod'], findings: [sealed('info', 'vault-4')], events: [{ ...sealed('info'), id: 'node.unsealed' }] };
-    for (const at of [T0 + 3 * MIN, T0 + 200 * MIN]) {
-      const without = evaluateIncidents(opened, observations, policy, at);
-      const withSilence = evaluateIncidents(opened, observations, { ...policy, silences: [everything] }, at);
-      expect(withSilence).toEqual(without);
-      expect(without.changed).toEqual(['prod']);
-      expect(without.notifications.map((n) => n.kind)).toEqual(['resolve', 'resolve', 'info']);
-    }
+    it('without a condition seen now, silences change nothing (the incident service skips reading them then)', () => {
+      const everything = silence({ expiresAt: new Date(T0 + 600 * MIN).toISOString() });
+      // Open, pending and resolving incidents, and a one-off event, with only info findings seen.
+      const opened = run([[sealed(), sealed('warning', 'vault-2')], [sealed(), sealed('warning', 'vault-2')], [sealed('warning', 'vault-3')]]).state;
+      const observations = { clusters: ['prod'], findings: [sealed('info', 'vault-4')], events: [{ ...sealed('info'), id: 'node.unsealed' }] };
+      for (const at of [T0 + 3 * MIN, T0 + 200 * MIN]) {
+        const without = evaluateIncidents(opened, observations, policy, at);
+        const withSilence = evaluateIncidents(opened, observations, { ...policy, silences: [everything] }, at);
+        expect(withSilence).toEqual(without);
+        expect(without.changed).toEqual(['prod']);
+        expect(without.notifications.map((n) => n.kind)).toEqual(['resolve', 'resolve', 'info']);
+      }
+    });
   });
 });
