@@ -15,7 +15,7 @@ const RECORDS_PK = 'CLUSTERS';
 export const clusterStateKey = (clusterId: string) => ({ pk: RECORDS_PK, sk: `${SK_PREFIX}${clusterId}` });
 const SK_PREFIX = 'CLUSTER#';
 /** The cluster id of a record's sort key, or null for another item of the partition (the marker). */
-export const clusterIdOf = (sk: string): string | null => (sk.startsWith(SK_PREFIX) ? sk.slice(SK_PREFIX.length) : null);
+const clusterIdOf = (sk: string): string | null => (sk.startsWith(SK_PREFIX) ? sk.slice(SK_PREFIX.length) : null);
 /** Where sealwatch kept them until this layout (`pk CLUSTER#<id>`, `sk STATE`); moved on first read. */
 export const formerClusterStateKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'STATE' });
 /** Written once the former records are moved (or into a new store, with nothing to move). */
@@ -156,19 +156,21 @@ async function readFormer(store: StateStore, logger: Logger, clusterIds: readonl
     // Only a malformed item is passed over; a store that cannot answer stops the move (and the
     // sweep), so no record is taken for missing and left behind.
     if (!(batchError instanceof ValidationError)) throw batchError;
-    return Promise.all(
-      clusterIds.map(async (id) => {
-        const key = formerClusterStateKey(id);
-        try {
-          return await store.get<ClusterRecord>(key.pk, key.sk);
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          logger.warn('records.layout_former_unreadable', { cluster: id, error: describeError(error) });
-          return null;
-        }
-      }),
-    );
+    const each = await readEachAlone(store, clusterIds.map(formerClusterStateKey));
+    return each.map((read, i) => {
+      if (!(read instanceof Error)) return read;
+      if (!(read instanceof ValidationError)) throw read;
+      logger.warn('records.layout_former_unreadable', { cluster: clusterIds[i], error: describeError(read) });
+      return null;
+    });
   }
+}
+
+/** Each record of `keys` read alone, in order: the item, null, or the error reading that one. */
+export async function readEachAlone(store: StateStore, keys: readonly { pk: string; sk: string }[]): Promise<(StateItem<ClusterRecord> | null | Error)[]> {
+  return Promise.all(
+    keys.map((key) => store.get<ClusterRecord>(key.pk, key.sk).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))),
+  );
 }
 
 /**

@@ -3,9 +3,7 @@ import { ConflictError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
-import { clusterStateKey, createRecordMove, readLayoutMark, readRecords, recordVersions, withFormer } from './cluster-record-layout.ts';
-
-export { clusterStateKey };
+import { clusterStateKey, createRecordMove, readEachAlone, readLayoutMark, readRecords, recordVersions, withFormer } from './cluster-record-layout.ts';
 
 /** A cluster's record as read: the item, none yet, or the error reading it alone. */
 export type RecordRead = StateItem<ClusterRecord> | null | Error;
@@ -61,16 +59,7 @@ export function createClusterRecords(deps: { store: StateStore; logger: Logger; 
     } catch (batchError) {
       // One malformed item fails the batch: each is read alone, so only its cluster has the error.
       logger.warn('sweep.batch_read_failed', { error: batchError });
-      return Promise.all(
-        clusterIds.map(async (id) => {
-          const key = clusterStateKey(id);
-          try {
-            return await store.get<ClusterRecord>(key.pk, key.sk);
-          } catch (error) {
-            return error instanceof Error ? error : new Error(String(error));
-          }
-        }),
-      );
+      return readEachAlone(store, clusterIds.map(clusterStateKey));
     }
   }
 

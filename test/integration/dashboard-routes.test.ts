@@ -9,7 +9,7 @@ import { incidentsKey } from '../../shared/app/incident-service.ts';
 import { createCustodyRepository } from '../../shared/app/custody-repository.ts';
 import { createSilenceStore } from '../../shared/app/silences.ts';
 import { writeHeartbeat } from '../../shared/app/sweep-heartbeat.ts';
-import { clusterStateKey } from '../../shared/app/cluster-records.ts';
+import { clusterStateKey } from '../../shared/app/cluster-record-layout.ts';
 import type { SweepCluster } from '../../shared/app/sweep-types.ts';
 import type { ClusterRecord, NodeRecord } from '../../shared/core/cluster-record.ts';
 import type { ClusterIncidents, IncidentEntry } from '../../shared/core/incidents/types.ts';

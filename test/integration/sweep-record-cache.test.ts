@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
-import { clusterStateKey } from '../../shared/app/cluster-records.ts';
+import { clusterStateKey } from '../../shared/app/cluster-record-layout.ts';
 import type { ClusterRecord } from '../../shared/core/cluster-record.ts';
 import { ConflictError, UnavailableError } from '../../shared/errors.ts';
 import type { StateStore } from '../../shared/ports/state-store.ts';

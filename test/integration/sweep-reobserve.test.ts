@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
-import { clusterStateKey } from '../../shared/app/cluster-records.ts';
+import { clusterStateKey } from '../../shared/app/cluster-record-layout.ts';
 import { startSimulatedCluster, type SimulatedCluster } from '../../shared/simulator/index.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { clusterOf, clusterReport, healthHarness, requestsTo } from './health/raft-harness.ts';

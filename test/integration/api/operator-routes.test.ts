@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../../shared/app/audit-log.ts';
 import { createMetrics } from '../../../shared/app/metrics.ts';
-import { clusterStateKey } from '../../../shared/app/cluster-records.ts';
+import { clusterStateKey } from '../../../shared/app/cluster-record-layout.ts';
 import { harness, apiConfig, type ErrorEnvelope } from './support.ts';
 
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
