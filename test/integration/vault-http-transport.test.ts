@@ -464,6 +464,35 @@ describe('faults', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('calls sharing one signal: those answered are kept, every one still waiting ends when it aborts', async () => {
+    // Nodes answer or hang by port: the calls that finish leave the signal's list from its middle
+    // and its ends, and the abort must still reach each call left, once.
+    const hung = await listen(track(net.createServer(() => undefined)));
+    const answering = await listen(track(http.createServer((req, res) => json(res, 200, SEAL_STATUS))));
+    const controller = new AbortController();
+    const ports = [answering, hung, answering, answering, hung, answering, hung, hung, answering];
+    const calls = ports.map((port) =>
+      factory
+        .client({ url: `http://127.0.0.1:${port}`, insecureHttp: true })
+        .sealStatus({ signal: controller.signal })
+        .then(
+          (answer) => ({ answer }),
+          (error: unknown) => ({ error }),
+        ),
+    );
+    const answered = await Promise.all(calls.filter((_, i) => ports[i] === answering));
+    for (const done of answered) expect(done).toEqual({ answer: expect.objectContaining({ sealed: false }) });
+    controller.abort();
+    const ended = await Promise.all(calls.filter((_, i) => ports[i] === hung));
+    expect(ended).toHaveLength(4);
+    for (const done of ended) {
+      expect((done as { error: unknown }).error).toBeInstanceOf(VaultUnreachableError);
+      expect((done as { error: VaultUnreachableError }).error.reason).toBe('timeout');
+    }
+    // Calls made under the signal after it aborted fail at once, as before.
+    await expectUnreachable(factory.client({ url: `http://127.0.0.1:${answering}`, insecureHttp: true }).sealStatus({ signal: controller.signal }));
+  });
+
   it('an already aborted signal fails at once without connecting', async () => {
     const controller = new AbortController();
     controller.abort();
