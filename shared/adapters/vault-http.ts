@@ -124,14 +124,20 @@ function parseBaseUrl(target: VaultTarget): URL {
   return url;
 }
 
+/** A call a client makes: its label, and its answer context once asked for when it sends nothing secret. */
+interface KnownCall {
+  readonly label: string;
+  plain: AnswerContext | undefined;
+}
+
 class VaultHttpClient implements VaultClient {
   readonly target: VaultTarget;
   readonly #base: string;
   readonly #prefix: string;
   readonly #origin: TransportOrigin;
   readonly #transport: Transport;
-  readonly #plainContexts = new Map<string, AnswerContext>();
-  readonly #labels = new Map<string, string>();
+  /** Per path, then method: a client calls a fixed few (see {@link #known}). */
+  readonly #calls = new Map<string, Map<string, KnownCall>>();
 
   constructor(target: VaultTarget, transport: Transport) {
     const url = parseBaseUrl(target);
@@ -145,14 +151,14 @@ class VaultHttpClient implements VaultClient {
 
   // Not async: the transport's promise is handed back as it is (every sweep makes two of these
   // calls per node, and each async layer adds its own promise and turns of the microtask queue).
-  #send(call: Call): Promise<TransportResponse> {
+  #send(call: Call, known: KnownCall = this.#known(call)): Promise<TransportResponse> {
     const query = call.query && Object.keys(call.query).length > 0 ? `?${new URLSearchParams(call.query).toString()}` : '';
     // Built field by field: every sweep sends two of these per node.
     const request: TransportRequest = {
       method: call.method,
       origin: this.#origin,
       path: this.#prefix + call.path + query,
-      label: this.#labelOf(call),
+      label: known.label,
       body: call.body,
       signal: call.options?.signal ?? AbortSignal.timeout(DEFAULT_DEADLINE_MS),
     };
@@ -163,24 +169,32 @@ class VaultHttpClient implements VaultClient {
     return this.#transport.send(request);
   }
 
-  /** `METHOD URL` of a call (no query: it adds nothing and may grow long), kept per method and path: a client calls a fixed few. */
-  #labelOf(call: Call): string {
-    const key = `${call.method} ${call.path}`;
-    let label = this.#labels.get(key);
-    if (label === undefined) this.#labels.set(key, (label = `${call.method} ${this.#base}${call.path}`));
-    return label;
+  /**
+   * What is kept of a call, by path and then method, not by the two joined: joining them made a
+   * new string on every call (two per node in every sweep) only to look it up.
+   */
+  #known(call: Call): KnownCall {
+    let byMethod = this.#calls.get(call.path);
+    if (!byMethod) this.#calls.set(call.path, (byMethod = new Map()));
+    let known = byMethod.get(call.method);
+    if (!known) byMethod.set(call.method, (known = { label: `${call.method} ${this.#base}${call.path}`, plain: undefined }));
+    return known;
   }
 
-  #context(call: Call): AnswerContext {
+  /** `METHOD URL` of a call (no query: it adds nothing and may grow long). */
+  #labelOf(call: Call): string {
+    return this.#known(call).label;
+  }
+
+  #context(call: Call, known?: KnownCall): AnswerContext {
     const token = call.options?.token;
     const redact = call.options?.redact;
     if (call.secrets === undefined && redact === undefined && token === undefined && !call.keepSecrets) {
       // A call that sends nothing secret (every sweep's health and seal-status): one context per
       // method and path, kept.
-      const key = `${call.method} ${call.path}`;
-      let ctx = this.#plainContexts.get(key);
-      if (!ctx) this.#plainContexts.set(key, (ctx = { label: this.#labelOf(call), path: call.path, secrets: [] }));
-      return ctx;
+      const kept = known ?? this.#known(call);
+      kept.plain ??= { label: kept.label, path: call.path, secrets: [] };
+      return kept.plain;
     }
     const secrets = [...(call.secrets ?? []), ...(redact ?? [])];
     if (token !== undefined) secrets.push(token);
@@ -189,9 +203,12 @@ class VaultHttpClient implements VaultClient {
 
   /** Parses a 2xx JSON answer with `schema` (or `fast`); any other answer becomes the matching error. */
   async #json<S extends z.ZodType>(call: Call, schema: S, fast?: FastDecoder<z.output<S>>): Promise<z.output<S>> {
-    const res = await this.#send(call);
-    if (!isSuccess(res)) throw errorForAnswer(this.#context(call), res);
-    return parseAnswer(this.#context(call), res, schema, fast);
+    // Looked up once for the request and the answer (every sweep's seal-status comes through here).
+    const known = this.#known(call);
+    const res = await this.#send(call, known);
+    const ctx = this.#context(call, known);
+    if (!isSuccess(res)) throw errorForAnswer(ctx, res);
+    return parseAnswer(ctx, res, schema, fast);
   }
 
   /** For endpoints answering 204 (or 200 with a body nobody needs). */
@@ -214,13 +231,10 @@ class VaultHttpClient implements VaultClient {
   }
 
   async health(options?: HealthOptions): Promise<HealthResponse> {
-    const call: Call = {
-      method: options?.method ?? 'GET',
-      path: '/v1/sys/health',
-      options,
-      ...(options?.query !== undefined && { query: options.query }),
-    };
-    const res = await this.#send(call);
+    const call: Call = { method: options?.method ?? 'GET', path: '/v1/sys/health', options };
+    if (options?.query !== undefined) call.query = options.query;
+    const known = this.#known(call);
+    const res = await this.#send(call, known);
     let expected: ReadonlySet<number> = HEALTH_STATUSES;
     if (options?.query !== undefined) {
       // Custom codes asked for through the query (e.g. sealedcode=299) carry the state too.
@@ -228,7 +242,7 @@ class VaultHttpClient implements VaultClient {
       for (const [k, v] of Object.entries(options.query)) if (k.endsWith('code') && /^\d+$/.test(v)) codes.add(Number(v));
       expected = codes;
     }
-    const ctx = this.#context(call);
+    const ctx = this.#context(call, known);
     if (!expected.has(res.status)) throw errorForAnswer(ctx, res);
     if (call.method === 'HEAD') return { status: res.status, body: null };
     return { status: res.status, body: parseAnswer(ctx, res, healthBodySchema, decodeHealthBody) };
