@@ -74,25 +74,28 @@ export function createVaultHttpClientFactory(options: VaultHttpClientFactoryOpti
   const transport = createTransport({ userAgent, maxResponseBytes, ...(options.maxAgents === undefined ? {} : { maxAgents: options.maxAgents }) });
   // Clients hold nothing but their target, so one per target is kept: a sweep asks for every
   // node's client every minute, and building one parses its URL. Keyed by CA first (the same
-  // string object for every node of a cluster), then by the rest of the target.
-  const clients = new Map<string | undefined, Map<string, VaultHttpClient>>();
+  // string object for every node of a cluster), then by URL; the clients of one URL (one per
+  // server name, rarely more than one) are told apart by the rest of the target. No key string
+  // is built: that made a new string per node in every sweep.
+  const clients = new Map<string | undefined, Map<string, VaultHttpClient[]>>();
   let cached = 0;
   const clientFor = (target: VaultTarget): VaultHttpClient => {
-    let byTarget = clients.get(target.caPem);
-    if (!byTarget) clients.set(target.caPem, (byTarget = new Map()));
-    const key = `${target.url}\0${target.serverName ?? ''}\0${target.insecureHttp === true ? 1 : 0}`;
-    let client = byTarget.get(key);
-    if (!client) {
-      client = new VaultHttpClient(target, transport);
-      // Bounded for fleets whose nodes keep moving (discovery): start over past the limit.
-      if (cached >= MAX_CACHED_CLIENTS) {
-        clients.clear();
-        clients.set(target.caPem, (byTarget = new Map()));
-        cached = 0;
-      }
-      byTarget.set(key, client);
-      cached += 1;
+    let byUrl = clients.get(target.caPem);
+    if (!byUrl) clients.set(target.caPem, (byUrl = new Map()));
+    const insecure = target.insecureHttp === true;
+    const same = byUrl.get(target.url);
+    if (same) for (const known of same) if (known.target.serverName === target.serverName && (known.target.insecureHttp === true) === insecure) return known;
+    const client = new VaultHttpClient(target, transport);
+    // Bounded for fleets whose nodes keep moving (discovery): start over past the limit.
+    if (cached >= MAX_CACHED_CLIENTS) {
+      clients.clear();
+      clients.set(target.caPem, (byUrl = new Map()));
+      cached = 0;
     }
+    const list = byUrl.get(target.url);
+    if (list) list.push(client);
+    else byUrl.set(target.url, [client]);
+    cached += 1;
     return client;
   };
   return {

@@ -63,10 +63,11 @@ export function pinnedTarget(cluster: TargetCluster, nodeId: string): VaultTarge
  * the cluster has a CA, Node's default CAs otherwise. Never use it to send a secret.
  */
 export function observationTarget(cluster: TargetCluster, node: TargetCluster['nodes'][number]): VaultTarget {
-  return {
-    url: node.url,
-    ...(cluster.tls?.caPem === undefined ? {} : { caPem: cluster.tls.caPem }),
-    ...(cluster.tls?.serverName === undefined ? {} : { serverName: cluster.tls.serverName }),
-    ...(node.insecureHttp ? { insecureHttp: true } : {}),
-  };
+  // Field by field rather than spread in: every sweep builds one per node.
+  const target: VaultTarget = { url: node.url };
+  const tls = cluster.tls;
+  if (tls?.caPem !== undefined) target.caPem = tls.caPem;
+  if (tls?.serverName !== undefined) target.serverName = tls.serverName;
+  if (node.insecureHttp) target.insecureHttp = true;
+  return target;
 }
