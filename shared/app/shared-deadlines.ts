@@ -27,8 +27,9 @@ export function createSharedDeadlines(options: { timeoutMs: number; stepMs?: num
       const at = performance.now();
       if (current === undefined || at >= current.openUntil) {
         const controller = new AbortController();
-        // One listener per call in flight on this signal (the transport's), up to the sweep's
-        // concurrency: not a leak, so Node's warning past 10 listeners is turned off for it.
+        // Callers may add a listener per call in flight on this signal (the Vault transport adds
+        // one per signal, other clients one per call), up to the sweep's concurrency: not a leak,
+        // so Node's warning past 10 listeners is turned off for it.
         setMaxListeners(0, controller.signal);
         const timer = setTimeout(() => {
           timers.delete(timer);
