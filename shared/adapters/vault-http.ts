@@ -144,7 +144,9 @@ class VaultHttpClient implements VaultClient {
 
   constructor(target: VaultTarget, transport: Transport) {
     const url = parseBaseUrl(target);
-    this.target = target;
+    // A frozen copy: the factory finds kept clients by these fields, so a caller changing its own
+    // target object afterwards must not change which client it is.
+    this.target = Object.freeze({ ...target });
     // A path prefix (reverse proxy) is kept; `/v1/...` is appended to it.
     this.#prefix = url.pathname.replace(/\/+$/, '');
     this.#base = url.origin + this.#prefix;
