@@ -245,11 +245,18 @@ describe('connection pooling', () => {
     }
   });
 
-  it('retries an idempotent read once when a pooled socket was closed by the server', async () => {
+  /**
+   * A node that answers the first request on each connection and closes the connection when a
+   * second one comes on it: what a kept-alive socket the server closed while idle looks like.
+   */
+  async function closingAfterOneAnswer(): Promise<{ port: number; seen: string[]; resets: () => number }> {
     const counts = new WeakMap<net.Socket, number>();
+    const seen: string[] = [];
     let resets = 0;
     const server = track(
       http.createServer((req, res) => {
+        seen.push(`${req.method} ${req.url}`);
+        req.resume();
         const n = (counts.get(req.socket) ?? 0) + 1;
         counts.set(req.socket, n);
         if (n > 1) {
@@ -260,36 +267,26 @@ describe('connection pooling', () => {
         json(res, 200, SEAL_STATUS);
       }),
     );
-    const port = await listen(server);
-    const client = factory.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true });
+    return { port: await listen(server), seen, resets: () => resets };
+  }
+
+  it('retries an idempotent read once when a pooled socket was closed by the server', async () => {
+    const node = await closingAfterOneAnswer();
+    const client = factory.client({ url: `http://127.0.0.1:${node.port}`, insecureHttp: true });
     await client.sealStatus();
     await expect(client.sealStatus()).resolves.toMatchObject({ sealed: false });
-    expect(resets).toBe(1);
+    expect(node.resets()).toBe(1);
   });
 
   it('never sends a write again: a share whose pooled socket was closed reaches the node once, and the error does not carry it', async () => {
-    const counts = new WeakMap<net.Socket, number>();
-    const seen: string[] = [];
-    const server = track(
-      http.createServer((req, res) => {
-        seen.push(`${req.method} ${req.url}`);
-        req.resume();
-        const n = (counts.get(req.socket) ?? 0) + 1;
-        counts.set(req.socket, n);
-        if (n > 1) {
-          req.socket.destroy();
-          return;
-        }
-        json(res, 200, SEAL_STATUS);
-      }),
-    );
-    const port = await listen(server);
-    const client = factory.client({ url: `http://127.0.0.1:${port}`, insecureHttp: true });
+    const node = await closingAfterOneAnswer();
+    const client = factory.client({ url: `http://127.0.0.1:${node.port}`, insecureHttp: true });
     await client.sealStatus();
     const error = await expectUnreachable(client.unseal({ key: 'c2hhcmUtdGhhdC1tdXN0LW5vdC1sZWFr' }));
     expect(error.reason).toBe('refused');
     expect(error.message).not.toContain('c2hhcmUtdGhhdC1tdXN0LW5vdC1sZWFr');
-    expect(seen.filter((line) => line.startsWith('PUT'))).toEqual(['PUT /v1/sys/unseal']);
+    expect(node.seen.filter((line) => line.startsWith('PUT'))).toEqual(['PUT /v1/sys/unseal']);
+    expect(node.resets()).toBe(1);
   });
 
   it('the deadline still ends a read while its retry on a fresh connection waits', async () => {
