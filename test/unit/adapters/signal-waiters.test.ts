@@ -7,8 +7,8 @@ import { unwatch, watch, type Waiter } from '../../../shared/adapters/signal-wai
 interface TestWaiter extends Waiter {
   name: number;
   told: number;
-  /** Run inside onAbort (after counting). */
-  then?: () => void;
+  /** Run inside onAbort, after counting. */
+  alsoDo?: () => void;
 }
 
 function waiter(name: number): TestWaiter {
@@ -19,7 +19,7 @@ function waiter(name: number): TestWaiter {
     at: -1,
     onAbort() {
       w.told += 1;
-      w.then?.();
+      w.alsoDo?.();
     },
   };
   return w;
@@ -117,7 +117,7 @@ describe('signal waiters', () => {
   it('a waiter whose onAbort unwatches another does not keep that one from being told', () => {
     const controller = new AbortController();
     const [a, b, c] = [waiter(0), waiter(1), waiter(2)];
-    a.then = () => {
+    a.alsoDo = () => {
       unwatch(b);
       unwatch(a);
     };
