@@ -316,8 +316,9 @@ class Exchange implements Waiter {
     // A keep-alive socket the server closed while idle fails on reuse; Node's docs recommend
     // retrying idempotent requests once on a fresh socket. Once: the second try is made without
     // a retrier, so a second stale socket is reported as what it is, a connection the node reset.
+    // (An exchange whose signal aborted is settled already: #end() below says so.)
     const idempotent = request.method === 'GET' || request.method === 'HEAD';
-    if (this.#retrier && idempotent && req.reusedSocket && error.code === 'ECONNRESET' && !request.signal.aborted) {
+    if (this.#retrier && idempotent && req.reusedSocket && error.code === 'ECONNRESET') {
       if (!this.#end()) return;
       req.destroy();
       let again: Promise<TransportResponse>;

@@ -175,8 +175,9 @@ class VaultHttpClient implements VaultClient {
   }
 
   /**
-   * What is kept of a call, by path and then method, not by the two joined: joining them made a
-   * new string on every call (two per node in every sweep) only to look it up.
+   * What is kept of a call (its label, `METHOD URL` without the query: it adds nothing and may
+   * grow long), by path and then method, not by the two joined: joining them made a new string on
+   * every call (two per node in every sweep) only to look it up.
    */
   #known(call: Call): KnownCall {
     let byMethod = this.#calls.get(call.path);
@@ -186,24 +187,18 @@ class VaultHttpClient implements VaultClient {
     return known;
   }
 
-  /** `METHOD URL` of a call (no query: it adds nothing and may grow long). */
-  #labelOf(call: Call): string {
-    return this.#known(call).label;
-  }
-
-  #context(call: Call, known?: KnownCall): AnswerContext {
+  #context(call: Call, known: KnownCall = this.#known(call)): AnswerContext {
     const token = call.options?.token;
     const redact = call.options?.redact;
     if (call.secrets === undefined && redact === undefined && token === undefined && !call.keepSecrets) {
       // A call that sends nothing secret (every sweep's health and seal-status): one context per
       // method and path, kept.
-      const kept = known ?? this.#known(call);
-      kept.plain ??= { label: kept.label, path: call.path, secrets: [] };
-      return kept.plain;
+      known.plain ??= { label: known.label, path: call.path, secrets: [] };
+      return known.plain;
     }
     const secrets = [...(call.secrets ?? []), ...(redact ?? [])];
     if (token !== undefined) secrets.push(token);
-    return { label: this.#labelOf(call), path: call.path, secrets, ...(call.keepSecrets ? { keepSecrets: true } : {}) };
+    return { label: known.label, path: call.path, secrets, ...(call.keepSecrets ? { keepSecrets: true } : {}) };
   }
 
   /** Parses a 2xx JSON answer with `schema` (or `fast`); any other answer becomes the matching error. */

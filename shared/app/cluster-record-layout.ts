@@ -3,6 +3,7 @@ import { ConflictError, describeError, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
+import { clusterIdOfSk, clusterItemKey, clusterItemsQuery, READ_BY_KEY_MAX, readClusterItems } from './cluster-partition.ts';
 import { conditionalWrite } from './conditional-write.ts';
 import { mapLimit } from './map-limit.ts';
 
@@ -12,16 +13,11 @@ import { mapLimit } from './map-limit.ts';
  * BatchGetItem calls per 200 clusters, each key charged a read of its own).
  */
 const RECORDS_PK = 'CLUSTERS';
-export const clusterStateKey = (clusterId: string) => ({ pk: RECORDS_PK, sk: `${SK_PREFIX}${clusterId}` });
-const SK_PREFIX = 'CLUSTER#';
-/** The cluster id of a record's sort key, or null for another item of the partition (the marker). */
-const clusterIdOf = (sk: string): string | null => (sk.startsWith(SK_PREFIX) ? sk.slice(SK_PREFIX.length) : null);
-/** Where sealwatch kept them until this layout (`pk CLUSTER#<id>`, `sk STATE`); moved on first read. */
+export const clusterStateKey = (clusterId: string) => clusterItemKey(RECORDS_PK, clusterId);
+/** Where sealwatch kept them until this layout (`pk CLUSTER#<id>`, `sk STATE`); moved by the first sweep that reads them. */
 export const formerClusterStateKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'STATE' });
 /** Written once the former records are moved (or into a new store, with nothing to move). */
 export const RECORDS_LAYOUT_KEY = Object.freeze({ pk: RECORDS_PK, sk: '#layout' });
-/** Up to this many clusters, their records are read by key; more, the partition is queried. */
-export const READ_BY_KEY_MAX = 16;
 
 /**
  * What the store's mark says: `none`, records of the former layout may be anywhere; `moved`, every
@@ -39,16 +35,18 @@ export async function readLayoutMark(store: StateStore): Promise<LayoutMark> {
 /** The one-time move of a store's cluster records into their partition, as one process sees it. */
 export interface RecordMove {
   /**
-   * Makes the records of `scope` (cluster ids) readable in the new place: until the store is
-   * marked, moves their former records (and marks the store once this process has moved every
-   * configured cluster); on a store marked `moved` by a process that had fewer clusters
-   * configured, moves the former record of a cluster that has none in the new place yet
-   * (`missing`, known after the read). Returns the clusters whose move failed: their sweep fails
-   * alone, rather than starting a new record over one that was not moved. `deadline` (epoch ms):
-   * no cluster's move begins after it (the fan-out dispatcher's time is bounded).
+   * Until the store is marked, moves the former records of `scope` (cluster ids) into the new
+   * place, and marks the store once this process has moved every configured cluster; on a marked
+   * store it does nothing (see `strays`). Returns the clusters whose record could not be written or
+   * deleted: their sweep fails alone, rather than starting a new record over one that was not
+   * moved. `deadline` (epoch ms): no cluster's move begins after it (the fan-out dispatcher's time
+   * is bounded).
    */
   prepare(scope: readonly string[], options?: { deadline?: number }): Promise<Map<string, Error>>;
-  /** Moves the former records of clusters the read found in neither place (see `prepare`). */
+  /**
+   * On a store marked `moved` by a process that had fewer clusters configured, moves the former
+   * record of each cluster in `missing` (none in the new place, known after the read).
+   */
   strays(missing: readonly string[]): Promise<Map<string, StateItem<ClusterRecord> | Error>>;
   /** The store's mark as this process last read it (`none` until read). */
   mark(): LayoutMark;
@@ -180,25 +178,24 @@ export async function readEachAlone(store: StateStore, keys: readonly { pk: stri
  * from there, so an upgrade shows every cluster's last state from the start.
  */
 export async function readClusterRecords(store: StateStore, clusterIds: readonly string[]): Promise<(StateItem<ClusterRecord> | null)[]> {
-  // The mark first: one written after the new place was read would otherwise hide a record
-  // moved in between.
-  const mark = await readLayoutMark(store);
-  return withFormer(store, clusterIds, await readRecords(store, clusterIds), mark);
+  return withFormer(store, clusterIds, await readRecords(store, clusterIds), () => readLayoutMark(store));
 }
 
 /**
  * `read` (the new place, in `clusterIds` order) with each missing record looked for in the former
  * place, unless the store was created in this layout. Found in neither, the new place is read
- * once more: a mover may have moved it between the two reads.
+ * once more: a mover may have moved it between the two reads. The mark is read only when a record
+ * is missing: all it can say here is `new`, which is written when the store is created, before any
+ * record, so reading it after the records hides nothing.
  */
 export async function withFormer<R extends StateItem<ClusterRecord> | null | Error>(
   store: StateStore,
   clusterIds: readonly string[],
   read: readonly R[],
-  mark: LayoutMark,
+  markOf: () => Promise<LayoutMark>,
 ): Promise<(R | StateItem<ClusterRecord> | null)[]> {
   const missing = clusterIds.filter((_, i) => read[i] === null);
-  if (missing.length === 0 || mark === 'new') return [...read];
+  if (missing.length === 0 || (await markOf()) === 'new') return [...read];
   const former = new Map((await store.getMany<ClusterRecord>(missing.map(formerClusterStateKey))).map((item, i) => [missing[i], item]));
   const neither = missing.filter((id) => !former.get(id));
   const again =
@@ -208,26 +205,14 @@ export async function withFormer<R extends StateItem<ClusterRecord> | null | Err
 
 /** The records of the new place, in order: by key up to READ_BY_KEY_MAX clusters, else one Query of the partition. */
 export async function readRecords(store: StateStore, clusterIds: readonly string[]): Promise<(StateItem<ClusterRecord> | null)[]> {
-  const byKey = () => store.getMany<ClusterRecord>(clusterIds.map(clusterStateKey));
-  if (clusterIds.length <= READ_BY_KEY_MAX) return byKey();
-  const found = new Map<string, StateItem<ClusterRecord>>();
-  let cursor: string | undefined;
   try {
-    do {
-      const page = await store.query<ClusterRecord>({ pk: RECORDS_PK, skPrefix: SK_PREFIX, ...(cursor === undefined ? {} : { cursor }) });
-      for (const item of page.items) {
-        const id = clusterIdOf(item.sk);
-        if (id !== null) found.set(id, item);
-      }
-      cursor = page.cursor;
-    } while (cursor !== undefined);
+    return await readClusterItems<ClusterRecord>(store, RECORDS_PK, clusterIds);
   } catch (error) {
     // A malformed item fails the page, and the partition also holds the records of clusters no
     // longer configured: by key, only a malformed record of a cluster asked for fails the read.
-    if (!(error instanceof ValidationError)) throw error;
-    return byKey();
+    if (!(error instanceof ValidationError) || clusterIds.length <= READ_BY_KEY_MAX) throw error;
+    return store.getMany<ClusterRecord>(clusterIds.map(clusterStateKey));
   }
-  return clusterIds.map((id) => found.get(id) ?? null);
 }
 
 /** The current version of each cluster's record (null: none), in order: by key for a few, else one projected Query. */
@@ -236,11 +221,8 @@ export async function recordVersions(store: StateStore, clusterIds: readonly str
   const found = new Map<string, number>();
   let cursor: string | undefined;
   do {
-    const page = await store.queryVersions({ pk: RECORDS_PK, skPrefix: SK_PREFIX, ...(cursor === undefined ? {} : { cursor }) });
-    for (const { sk, version } of page.items) {
-      const id = clusterIdOf(sk);
-      if (id !== null) found.set(id, version);
-    }
+    const page = await store.queryVersions(clusterItemsQuery(RECORDS_PK, cursor));
+    for (const { sk, version } of page.items) found.set(clusterIdOfSk(sk), version);
     cursor = page.cursor;
   } while (cursor !== undefined);
   return clusterIds.map((id) => found.get(id) ?? null);

@@ -3,7 +3,16 @@ import { ConflictError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
-import { clusterStateKey, createRecordMove, readEachAlone, readLayoutMark, readRecords, recordVersions, withFormer } from './cluster-record-layout.ts';
+import {
+  clusterStateKey,
+  createRecordMove,
+  readEachAlone,
+  readLayoutMark,
+  readRecords,
+  recordVersions,
+  withFormer,
+  type LayoutMark,
+} from './cluster-record-layout.ts';
 
 /** A cluster's record as read: the item, none yet, or the error reading it alone. */
 export type RecordRead = StateItem<ClusterRecord> | null | Error;
@@ -16,9 +25,10 @@ export type RecordRead = StateItem<ClusterRecord> | null | Error;
  * again cost a 1,000-node sweep on the embedded store about a tenth of its time.
  *
  * Checking by version is sound because a record's version names one write: records are written
- * only by a version-conditioned put (the version counts up) or, the first time, by a batch write
- * with a fresh version (`StateStore.putMany`), so no write gives a record a version it had
- * before. The kept records are the planner's input and never changed in place (`shared/core`
+ * only by a version-conditioned put (the version counts up), the first time by a batch write
+ * with a fresh version (`StateStore.putMany`), or by the one-time move's write where no record is
+ * (version 1; records are never deleted from the new place, so there was none before it), so no
+ * write gives a record a version it had before. The kept records are the planner's input and never changed in place (`shared/core`
  * builds new ones).
  */
 export interface ClusterRecords {
@@ -43,15 +53,18 @@ export interface ClusterRecords {
 /** Records kept at most; past it the memory starts over (a fleet whose clusters keep changing). */
 const MAX_KEPT = 10_000;
 
-/** `clusterIds`: every configured cluster, whose former records the one-time move looks for. */
-export function createClusterRecords(deps: { store: StateStore; logger: Logger; clock: Clock }, clusterIds: readonly string[]): ClusterRecords {
+/** `configured`: every configured cluster, whose former records the one-time move looks for. */
+export function createClusterRecords(deps: { store: StateStore; logger: Logger; clock: Clock }, configured: readonly string[]): ClusterRecords {
   const { store, logger } = deps;
   const kept = new Map<string, StateItem<ClusterRecord>>();
-  const move = createRecordMove(deps, clusterIds);
+  const move = createRecordMove(deps, configured);
   const keep = (clusterId: string, item: StateItem<ClusterRecord>) => {
     if (kept.size >= MAX_KEPT && !kept.has(clusterId)) kept.clear();
     kept.set(clusterId, freezeRecord(item));
   };
+
+  /** The store's mark: as this process last read it, or from the store while it said none. */
+  const markOf = (): Promise<LayoutMark> => (move.mark() === 'none' ? readLayoutMark(store) : Promise.resolve(move.mark()));
 
   async function readAll(clusterIds: readonly string[]): Promise<RecordRead[]> {
     try {
@@ -65,13 +78,11 @@ export function createClusterRecords(deps: { store: StateStore; logger: Logger; 
 
   return {
     async prepare(options) {
-      await move.prepare(clusterIds, options);
+      await move.prepare(configured, options);
     },
 
     async read(clusterIds, mode) {
       const readOnly = mode?.readOnly === true;
-      // A dry run moves nothing: it reads the mark first (see withFormer) and a record where it is.
-      const dryMark = readOnly ? (move.mark() === 'none' ? await readLayoutMark(store) : move.mark()) : undefined;
       const failed = readOnly ? new Map<string, Error>() : await move.prepare(clusterIds);
       const known = clusterIds.filter((id) => kept.has(id));
       const current = new Map<string, RecordRead>();
@@ -102,7 +113,8 @@ export function createClusterRecords(deps: { store: StateStore; logger: Logger; 
       });
       // A cluster whose record could not be moved fails alone: a new record must not start over it.
       const read = clusterIds.map((id) => failed.get(id) ?? current.get(id) ?? null);
-      if (dryMark !== undefined) return withFormer(store, clusterIds, read, dryMark);
+      // A dry run moves nothing: it reads a record where it still is (see withFormer).
+      if (readOnly) return withFormer(store, clusterIds, read, markOf);
       // On a store another process marked as moved, a cluster it did not have configured may still
       // have its record in the former place: moved now, before a new one would start over it.
       const strays = await move.strays(clusterIds.filter((_, i) => read[i] === null));

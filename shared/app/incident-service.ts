@@ -8,6 +8,7 @@ import type { Notification } from '../ports/alert-channel.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { StateItem, StateStore } from '../ports/state-store.ts';
+import { clusterItemKey, readClusterItems } from './cluster-partition.ts';
 import { conditionalWrite } from './conditional-write.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { Outbox, OutboxEntry } from './outbox.ts';
@@ -18,15 +19,12 @@ import type { SilenceStore } from './silences.ts';
  * reads the few clusters that have any with one Query instead of asking for every cluster's item
  * (a BatchGetItem of a thousand keys, nearly all missing, every minute, each charged a read).
  */
-export const incidentsKey = (clusterId: string) => ({ pk: INCIDENTS_PK, sk: `CLUSTER#${clusterId}` });
+export const incidentsKey = (clusterId: string) => clusterItemKey(INCIDENTS_PK, clusterId);
 const INCIDENTS_PK = 'INCIDENTS';
 /** Where sealwatch 0.1.0 kept them (`pk CLUSTER#<id>`, `sk INCIDENTS`); moved on first read. */
 const formerIncidentsKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'INCIDENTS' });
 /** Written once the former items are moved (or into a new store), so the move is looked for only once. */
-const LAYOUT_SK = '#layout';
-export const INCIDENTS_LAYOUT_KEY = Object.freeze({ pk: INCIDENTS_PK, sk: LAYOUT_SK });
-/** Up to this many clusters, their items are read by key; more, the partition is queried. */
-const READ_BY_KEY_MAX = 16;
+export const INCIDENTS_LAYOUT_KEY = Object.freeze({ pk: INCIDENTS_PK, sk: '#layout' });
 
 /**
  * An incident as `sealwatch incidents` and `GET /v1/incidents` show it: the entry, the silence
@@ -96,7 +94,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   function prepare(): Promise<void> {
     if (layoutMoved) return Promise.resolve();
     preparing ??= (async () => {
-      if ((await store.get(INCIDENTS_PK, LAYOUT_SK)) === null) await moveFormerItems();
+      if ((await store.get(INCIDENTS_LAYOUT_KEY.pk, INCIDENTS_LAYOUT_KEY.sk)) === null) await moveFormerItems();
       layoutMoved = true;
     })().finally(() => {
       preparing = undefined;
@@ -109,18 +107,8 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
     // for, never run a second time beside it (which could read an item between another mover's
     // delete and put, and open its incident again).
     await prepare();
-    if (clusterIds.length <= READ_BY_KEY_MAX) {
-      const items = await store.getMany<ClusterIncidents>(clusterIds.map(incidentsKey));
-      return new Map(clusterIds.map((id, i) => [id, items[i] ?? null]));
-    }
-    const found = new Map<string, StateItem<ClusterIncidents>>();
-    let cursor: string | undefined;
-    do {
-      const page = await store.query<ClusterIncidents>({ pk: INCIDENTS_PK, ...(cursor === undefined ? {} : { cursor }) });
-      for (const item of page.items) if (item.sk !== LAYOUT_SK) found.set(item.sk.slice('CLUSTER#'.length), item);
-      cursor = page.cursor;
-    } while (cursor !== undefined);
-    return new Map(clusterIds.map((id) => [id, found.get(id) ?? null]));
+    const items = await readClusterItems<ClusterIncidents>(store, INCIDENTS_PK, clusterIds);
+    return new Map(clusterIds.map((id, i) => [id, items[i] ?? null]));
   }
 
   /**
@@ -150,8 +138,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
       }
     }
     await store.put({
-      pk: INCIDENTS_PK,
-      sk: LAYOUT_SK,
+      ...INCIDENTS_LAYOUT_KEY,
       data: { movedAt: new Date(clock.now()).toISOString(), moved: former.filter(Boolean).length },
       condition: { kind: 'any' },
     });

@@ -27,8 +27,9 @@ export interface Alerting {
    * Alerting's part of one sweep, begun when the sweep starts: the outbox is listed while the nodes are observed
    * (what was pending then, and the delivery failures to report), and a store that still has
    * incident items in the former layout has them moved; `finish` does the rest once the
-   * report is complete (incidents and silences are read then, so an acknowledgement or silence
-   * made during the sweep counts): incidents evaluated, the outbox written, then drained.
+   * report is complete (incidents are read then, and the silences if the sweep saw a condition, so
+   * an acknowledgement or silence made during the sweep counts): incidents evaluated, the outbox
+   * written, then drained.
    * `abandon` waits for the early read when the sweep stops
    * without a report, so nothing is left running. Never throws.
    */

@@ -10,8 +10,8 @@ import type { ActionReport, ClusterReport, NodeReport, SweepCluster, SweepReport
 /**
  * The report of a cluster whose sweep failed: the actions it applied before it failed (an unseal
  * that went through stays in the report), its nodes as the plan saw them after those actions (as
- * first observed when nothing was applied: a node unsealed is not reported sealed), and a finding
- * naming why.
+ * first observed when the pass failed before planning: a node unsealed is not reported sealed),
+ * and a finding naming why.
  */
 export function failedClusterReport(
   cluster: SweepCluster,

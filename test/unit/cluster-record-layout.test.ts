@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/adapters/json-logger.ts';
 import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
-import { clusterStateKey, formerClusterStateKey, READ_BY_KEY_MAX, readClusterRecords, RECORDS_LAYOUT_KEY } from '../../shared/app/cluster-record-layout.ts';
+import { READ_BY_KEY_MAX } from '../../shared/app/cluster-partition.ts';
+import { clusterStateKey, formerClusterStateKey, readClusterRecords, RECORDS_LAYOUT_KEY } from '../../shared/app/cluster-record-layout.ts';
 import { createClusterRecords } from '../../shared/app/cluster-records.ts';
 import type { ClusterRecord } from '../../shared/core/cluster-record.ts';
 import { UnavailableError, ValidationError } from '../../shared/errors.ts';
@@ -336,6 +337,21 @@ describe('cluster records: reads', () => {
     expect((await readClusterRecords(inner, ['a', 'b'])).map((r) => r?.data ?? null)).toEqual([record('sealed'), record('active')]);
     await inner.put({ ...RECORDS_LAYOUT_KEY, data: { newStoreAt: '2026-12-01T00:00:00.000Z', moved: 0 }, condition: { kind: 'any' } });
     expect((await readClusterRecords(inner, ['a', 'b'])).map((r) => r?.data ?? null)).toEqual([null, record('active')]);
+  });
+
+  it('a reader that finds every record in the new place reads nothing else (not the mark, not the former place)', async () => {
+    const clock = new FakeClock();
+    const { store, inner } = countedStore(clock);
+    await inner.put({ ...clusterStateKey('a'), data: record('active'), condition: { kind: 'any' } });
+    const gets: string[] = [];
+    const watched: StateStore = {
+      ...store,
+      get: (pk, sk) => (gets.push(`${pk}/${sk}`), inner.get(pk, sk)),
+      getMany: (keys) => (gets.push(...keys.map((k) => `${k.pk}/${k.sk}`)), inner.getMany(keys)),
+    };
+
+    expect((await readClusterRecords(watched, ['a'])).map((r) => r?.data ?? null)).toEqual([record('active')]);
+    expect(gets).toEqual(['CLUSTERS/CLUSTER#a']);
   });
 
   it('a reader that misses a record in both places because it was moved in between reads the new place again', async () => {
