@@ -14,13 +14,19 @@
 // `sealwatch sweep` or `serve` does, so dynalite's own work counts as the sweep's. `--store
 // separate` hosts it in a child process that the sweep joins over loopback (as other commands
 // join `sealwatch serve`), so the sweep pays only the client side of each store request, as a
-// Lambda sweep does against DynamoDB; that host is warmed up first (store-host.ts).
+// Lambda sweep does against DynamoDB; that host is warmed up first (store-host.ts). `--store
+// memory` is a bound, not a deployment: the sweep keeps its state in a plain in-memory store
+// (the one the unit tests use), so every state read and write costs next to nothing, and the
+// ratio says how far from the floor sealwatch would be if its store were free.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../../shared/adapters/json-logger.ts';
+import { createMemoryStateStore } from '../../shared/adapters/memory-state-store.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
+import { markNewStore } from '../../shared/app/store-layout.ts';
+import type { StateStore } from '../../shared/ports/state-store.ts';
 import type { SweepReport } from '../../shared/app/sweep-types.ts';
 import { createRuntime } from '../../shared/runtime/create-runtime.ts';
 import { spawnChild, spawnFleet } from './fleet.ts';
@@ -43,8 +49,10 @@ const rounds = Math.max(1, Number(values.rounds));
 const perCluster = Number(values['nodes-per-cluster']);
 const clusterCount = Math.ceil(Number(values.nodes) / perCluster);
 const tls = values.tls === 'true';
-if (values.store !== 'separate' && values.store !== 'in-process') throw new Error(`--store must be separate or in-process (got ${values.store})`);
+if (values.store !== 'separate' && values.store !== 'in-process' && values.store !== 'memory')
+  throw new Error(`--store must be in-process, separate or memory (got ${values.store})`);
 const separateStore = values.store === 'separate';
+const memoryStore = values.store === 'memory';
 
 const fleet = await spawnFleet({ clusters: clusterCount, nodesPerCluster: perCluster, tls });
 const concurrency = Number(values.concurrency);
@@ -70,7 +78,12 @@ type Measured = ReturnType<typeof measure>;
 async function sealwatchRound(): Promise<{ first: Measured; second: Measured }> {
   const dir = mkdtempSync(join(tmpdir(), 'sealwatch-bench-'));
   const host = separateStore ? await spawnChild('./store-host.ts', ['--path', dir]) : undefined;
-  const runtime = await createRuntime({ config: configFor(dir), clock: systemClock, logger: silentLogger });
+  const runtime = await createRuntime({
+    config: configFor(dir),
+    clock: systemClock,
+    logger: silentLogger,
+    ...(memoryStore ? { store: await freshMemoryStore() } : {}),
+  });
   try {
     const timed = async () => {
       const before = process.cpuUsage();
@@ -85,6 +98,13 @@ async function sealwatchRound(): Promise<{ first: Measured; second: Measured }> 
     await host?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A new in-memory store marked as new, as the runtime marks a new embedded store (so the first sweep looks for no earlier layout). */
+async function freshMemoryStore(): Promise<StateStore> {
+  const store = createMemoryStateStore({ clock: systemClock });
+  await markNewStore(store, systemClock);
+  return store;
 }
 
 const floorClient = createFloorClient(fleet.clusters, concurrency);
@@ -174,7 +194,7 @@ try {
     benchmark: 'sweep',
     clusters: clusterCount,
     tls,
-    store: separateStore ? 'separate process (joined over loopback)' : 'in the measured process',
+    store: separateStore ? 'separate process (joined over loopback)' : memoryStore ? 'in memory (a bound: state I/O free)' : 'in the measured process',
     concurrency,
     rounds,
     cold: { ...first, floorMs: floor.coldMs, floorCpuMs: floor.coldCpuMs, ratio: ratio.cold },
