@@ -28,8 +28,8 @@ export type RecordRead = StateItem<ClusterRecord> | null | Error;
  * only by a version-conditioned put (the version counts up), the first time by a batch write
  * with a fresh version (`StateStore.putMany`), or by the one-time move's write where no record is
  * (version 1; records are never deleted from the new place, so there was none before it), so no
- * write gives a record a version it had before. The kept records are the planner's input and never changed in place (`shared/core`
- * builds new ones).
+ * write gives a record a version it had before. The kept records are the planner's input and
+ * never changed in place (`shared/core` builds new ones).
  */
 export interface ClusterRecords {
   /**
